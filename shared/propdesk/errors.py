@@ -1,0 +1,55 @@
+"""Errors that cross service boundaries.
+
+A rejected command changes nothing and says which field broke which rule, so the desk can fix it.
+`ValidationError` carries a list of ``{"field": ..., "rule": ..., "message": ...}`` problems; the
+gateway turns it into HTTP 400 with that list as the body. nameko serialises remote exceptions by
+class name and message, so the problems travel as JSON in the message (see `from_remote`).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    rule: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "rule": self.rule, "message": self.message}
+
+
+class PropdeskError(Exception):
+    """Base class; subclasses map to one HTTP status in the gateway."""
+
+    http_status = 500
+
+
+class ValidationError(PropdeskError):
+    """Bad input: nothing was changed. ``problems`` names each field and the rule it broke."""
+
+    http_status = 400
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__(json.dumps([p.as_dict() for p in self.problems], ensure_ascii=False))
+
+    @classmethod
+    def one(cls, field: str, rule: str, message: str) -> "ValidationError":
+        return cls([Problem(field, rule, message)])
+
+
+class NotFound(PropdeskError):
+    """The named record does not exist (HTTP 404)."""
+
+    http_status = 404
+
+
+class Conflict(PropdeskError):
+    """The command is valid but not allowed in the record's current state (HTTP 409)."""
+
+    http_status = 409
