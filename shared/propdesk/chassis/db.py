@@ -1,0 +1,221 @@
+"""A service's own database and the unit of work around one command or event.
+
+`Database(metadata)` is a nameko DependencyProvider. It builds the engine in `setup()` (never at
+import), starts the outbox relay with the container, and gives each worker a `UnitOfWork` factory:
+
+    with self.db(actor=actor, correlation_id=case_id) as uow:   # an RPC command
+        uow.session.add(row)
+        uow.emit("move_out.requested", {...})     # outbox row, same transaction
+        uow.audit("move_out.accept", "move_out", row.move_out_id)
+        uow.commit()
+
+    with self.db() as uow:                         # inside an @subscribe handler
+        ...                                        # inbox row, correlation and causation are automatic
+
+Leaving the block without `commit()` rolls everything back. In an event handler, entering the
+block for an event this handler already processed raises `AlreadyProcessed`, which the entrypoint
+acks as a duplicate; the inbox row's primary key makes the race between two deliveries safe too.
+
+SQLite under eventlet: a write transaction must not yield to the hub (no RPC or sleep inside the
+block), or another greenthread waiting on the SQLite lock blocks the whole process.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
+from propdesk.config import Settings
+from propdesk.contracts import registry
+from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class AlreadyProcessed(Exception):
+    """This handler already processed this event id: skip it (the entrypoint acks it)."""
+
+
+def settings_of(config: dict) -> Settings:
+    return config.get("PROPDESK") or Settings.from_env()
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    """An engine for a service database. SQLite gets WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+class UnitOfWork:
+    """One transaction: domain rows, the events they cause, the audit trail, the inbox mark."""
+
+    def __init__(self, db: "Database", *, actor: Actor | None, correlation_id: str | None,
+                 event: Envelope | None, handler: str | None):
+        self._db = db
+        self.event = event
+        self.handler = handler
+        self.actor = actor or (Actor.system(db.service_name))
+        self.correlation_id = correlation_id or (event.correlation_id if event else new_id())
+        self.session: Session | None = None
+        self._committed = False
+        self.emitted: list[Envelope] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._db.Session()
+        if self.event is not None and self.session.get(InboxRow, (self.handler, self.event.event_id)):
+            self.session.close()
+            raise AlreadyProcessed(self.event.event_id)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def emit(self, event_type: str, payload: dict, *, version: int | None = None,
+             correlation_id: str | None = None) -> Envelope:
+        """Add an event to the outbox of this transaction. The payload is checked against its contract."""
+        version = version or registry.latest_version(event_type)
+        envelope = Envelope(
+            event_id=new_id(),
+            event_type=event_type,
+            version=version,
+            occurred_at=utcnow(),
+            producer=self._db.service_name,
+            correlation_id=correlation_id or self.correlation_id,
+            causation_id=self.event.event_id if self.event else None,
+            actor=self.actor,
+            payload=registry.validate_payload(event_type, version, payload),
+        )
+        self.session.add(OutboxRow(
+            event_id=envelope.event_id,
+            event_type=event_type,
+            correlation_id=envelope.correlation_id,
+            body=json.dumps(envelope.to_json_dict(), ensure_ascii=False),
+            created_at=envelope.occurred_at,
+        ))
+        self.emitted.append(envelope)
+        return envelope
+
+    def audit(self, action: str, object_type: str, object_id: str, details: dict | None = None) -> None:
+        """Record who did what to which record, in this transaction."""
+        self.session.add(AuditRow(
+            at=utcnow(), actor_id=self.actor.id, actor_role=self.actor.role, action=action,
+            object_type=object_type, object_id=str(object_id), correlation_id=self.correlation_id,
+            details=json.dumps(details or {}, ensure_ascii=False, default=str),
+        ))
+
+    def commit(self) -> None:
+        if self.event is not None:
+            self.session.add(InboxRow(handler=self.handler, event_id=self.event.event_id,
+                                      event_type=self.event.event_type, processed_at=utcnow()))
+        try:
+            self.session.commit()
+        except IntegrityError:
+            self.session.rollback()
+            if self.event is not None and self._seen_meanwhile():
+                raise AlreadyProcessed(self.event.event_id) from None
+            raise
+        self._committed = True
+        if self.emitted:
+            self._db.wake_relay()
+
+    def _seen_meanwhile(self) -> bool:
+        with self._db.Session() as s:
+            return s.get(InboxRow, (self.handler, self.event.event_id)) is not None
+
+
+class Database(DependencyProvider):
+    """The service's database, its outbox relay, and a unit-of-work factory for workers."""
+
+    def __init__(self, metadata=None):
+        self.metadata = metadata
+        self.engine: Engine | None = None
+        self.Session = None
+        self.relay = None
+
+    @property
+    def service_name(self) -> str:
+        return self.container.service_name
+
+    def setup(self) -> None:
+        from propdesk.chassis.relay import OutboxRelay
+
+        settings = settings_of(self.container.config)
+        self.engine = make_engine(settings.db_url(self.service_name),
+                                  pool_size=max(10, self.container.max_workers))
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.relay = OutboxRelay(self.engine, settings.amqp_uri, self.service_name,
+                                 poll_s=settings.relay_poll_s)
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self.relay.run, identifier=f"{self.service_name}.outbox_relay")
+
+    def stop(self) -> None:
+        self.relay.stop()
+
+    def kill(self) -> None:
+        self.relay.stop()
+
+    def wake_relay(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    def get_dependency(self, worker_ctx):
+        db = self
+        entrypoint = worker_ctx.entrypoint
+        event = worker_ctx.args[0] if getattr(entrypoint, "is_event_subscriber", False) else None
+        handler = entrypoint.queue_name if event is not None else None
+
+        class _Factory:
+            """Call it for a unit of work; `session()` for a read-only session."""
+
+            def __call__(self, actor: Actor | None = None, correlation_id: str | None = None) -> UnitOfWork:
+                return UnitOfWork(db, actor=actor, correlation_id=correlation_id, event=event, handler=handler)
+
+            def session(self) -> Session:
+                return db.Session()
+
+        return _Factory()
+
+
+def audit_trail(session: Session, object_id: str | None = None, correlation_id: str | None = None) -> list[dict]:
+    """Audit rows for one record or one business case, oldest first."""
+    stmt = select(AuditRow).order_by(AuditRow.id)
+    if object_id is not None:
+        stmt = stmt.where(AuditRow.object_id == object_id)
+    if correlation_id is not None:
+        stmt = stmt.where(AuditRow.correlation_id == correlation_id)
+    return [
+        {"at": r.at.replace(tzinfo=r.at.tzinfo or timezone.utc).isoformat(), "actor": {"id": r.actor_id, "role": r.actor_role},
+         "action": r.action, "object_type": r.object_type, "object_id": r.object_id,
+         "details": json.loads(r.details)}
+        for r in session.scalars(stmt)
+    ]
+
+
+def aware(dt: datetime | None) -> datetime | None:
+    """SQLite drops tzinfo; every stored time is UTC."""
+    if dt is None or dt.tzinfo is not None:
+        return dt
+    return dt.replace(tzinfo=timezone.utc)

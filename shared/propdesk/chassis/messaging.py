@@ -1,0 +1,162 @@
+"""`@subscribe`: the event-handler entrypoint that never loses a message (conventions §3).
+
+nameko 2.14's `@event_handler` acks a message even when the handler raised (the event is gone),
+and `requeue_on_error=True` loops a poison message forever. `@subscribe` instead:
+
+1. validates the envelope and the payload against its contract; a malformed message, or an
+   event type/version no contract describes, goes straight to `propdesk.dlq` with the reason;
+2. runs the handler with the `Envelope` as its only argument;
+3. on success, or on `AlreadyProcessed` (the inbox saw this event id), acks;
+4. on any other exception, publishes the message (with publisher confirms) to the retry delay
+   queue for its attempt number, or to `propdesk.dlq` after the last delay, THEN acks. If that
+   publish fails the message is requeued instead, so it is never dropped.
+
+    class TicketsService(PropdeskService):
+        @subscribe("move_out.requested")
+        def on_move_out_requested(self, event: Envelope): ...
+
+The queue is `<service>.<method>`: the method name is public contract (renaming orphans a queue).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from datetime import datetime, timezone
+from functools import partial
+
+from kombu import Queue
+from nameko.amqp.publish import Publisher
+from nameko.messaging import Consumer, QueueConsumer
+
+from propdesk.chassis import metrics
+from propdesk.chassis.db import AlreadyProcessed, settings_of
+from propdesk.chassis.topology import DLQ, dead_letter_queue, retry_exchange_name, retry_queue, subscriber_queue
+from propdesk.contracts import registry
+from propdesk.contracts.envelope import Envelope
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-propdesk-attempt"
+
+
+class SubscriberQueueConsumer(QueueConsumer):
+    """nameko's queue consumer, except that a body that cannot be decoded is handed to its
+    subscriber to dead-letter. (nameko's own lets the decode error escape, which kills the
+    consumer thread and so the service, and the message comes back on restart: a crash loop.)"""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = provider.handle_undecodable
+        return consumers
+
+
+class EventSubscriber(Consumer):
+    is_event_subscriber = True
+    queue_consumer = SubscriberQueueConsumer()
+
+    def __init__(self, *event_types: str, **kwargs):
+        if not event_types:
+            raise ValueError("@subscribe needs at least one event type (or '#')")
+        self.event_types = tuple(event_types)
+        self.queue_name: str | None = None
+        super().__init__(queue=None, requeue_on_error=False, **kwargs)
+
+    def setup(self):
+        service = self.container.service_name
+        settings = settings_of(self.container.config)
+        self.retry_delays_ms = settings.retry_delays_ms
+        self.queue: Queue = subscriber_queue(service, self.method_name, self.event_types)
+        self.queue_name = self.queue.name
+        # declared (once per channel) before the first retry or dead-letter publish, so neither is
+        # ever sent to a queue that does not exist
+        self.publisher = Publisher(settings.amqp_uri, use_confirms=True, delivery_mode=2,
+                                   declare=[dead_letter_queue(), *map(retry_queue, self.retry_delays_ms)])
+        super().setup()
+
+    # -- receiving -----------------------------------------------------------------------------
+    def handle_message(self, body, message):
+        try:
+            if isinstance(body, (bytes, str)):
+                body = json.loads(body)
+            envelope = Envelope.from_json_dict(body)
+            payload = registry.validate_payload(envelope.event_type, envelope.version, envelope.payload)
+            envelope = Envelope(**{**envelope.__dict__, "payload": payload})
+        except registry.UnknownContract as exc:
+            return self._park(message, "unknown_contract", str(exc))
+        except (registry.SchemaError, ValueError, TypeError) as exc:
+            return self._park(message, "malformed", f"{type(exc).__name__}: {exc}")
+
+        context_data = {"correlation_id": envelope.correlation_id, "event_id": envelope.event_id}
+        try:
+            self.container.spawn_worker(self, (envelope,), {}, context_data=context_data,
+                                        handle_result=partial(self.handle_result, message))
+        except Exception:  # container being killed: give it back to the broker
+            self.queue_consumer.requeue_message(message)
+
+    def handle_undecodable(self, message, exc):
+        self._park(message, "malformed", f"undecodable body: {exc}")
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        service = self.container.service_name
+        if exc_info is None:
+            self.queue_consumer.ack_message(message)
+        elif isinstance(exc_info[1], AlreadyProcessed):
+            metrics.INBOX_DUPLICATES.labels(service, self.queue_name).inc()
+            self.queue_consumer.ack_message(message)
+        else:
+            error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+            self._retry_or_park(message, error, "".join(traceback.format_exception(*exc_info))[-4000:])
+        # the error was handled here (retry or dead-letter): don't let nameko log it twice
+        return result, None
+
+    # -- failing -------------------------------------------------------------------------------
+    def _retry_or_park(self, message, error: str, trace: str) -> None:
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
+        if attempt <= len(self.retry_delays_ms):
+            delay = self.retry_delays_ms[attempt - 1]
+            log.warning("%s failed (attempt %d), retrying in %d ms: %s", self.queue_name, attempt, delay, error)
+            headers = {**(message.headers or {}), ATTEMPT_HEADER: attempt, "x-propdesk-last-error": error[:500]}
+            if self._republish(message, retry_exchange_name(delay), self.queue_name, headers):
+                metrics.HANDLER_RETRIES.labels(self.container.service_name, self.queue_name).inc()
+        else:
+            self._park(message, "handler_failed", error, trace=trace, attempts=attempt)
+
+    def _park(self, message, reason: str, error: str, trace: str = "", attempts: int = 1) -> None:
+        log.error("%s: dead-lettering message %s (%s): %s", self.queue_name,
+                  message.properties.get("message_id"), reason, error)
+        headers = {
+            **(message.headers or {}),
+            "x-propdesk-queue": self.queue_name,
+            "x-propdesk-service": self.container.service_name,
+            "x-propdesk-reason": reason,
+            "x-propdesk-error": error[:2000],
+            "x-propdesk-trace": trace,
+            "x-propdesk-attempts": attempts,
+            "x-propdesk-failed-at": datetime.now(timezone.utc).isoformat(),
+        }
+        if self._republish(message, "", DLQ, headers):
+            metrics.DEAD_LETTERED.labels(self.container.service_name, self.queue_name, reason).inc()
+
+    def _republish(self, message, exchange: str, routing_key: str, headers: dict) -> bool:
+        """Publish a copy with confirms, then ack the original; requeue it if publishing failed."""
+        props = message.properties
+        try:
+            self.publisher.publish(
+                message.body, exchange=exchange, routing_key=routing_key, headers=headers,
+                content_type=message.content_type or "application/json",
+                content_encoding=message.content_encoding or "utf-8",
+                message_id=props.get("message_id"), correlation_id=props.get("correlation_id"),
+                type=props.get("type"), app_id=props.get("app_id"), timestamp=props.get("timestamp"),
+            )
+        except Exception as exc:
+            log.error("%s: could not move message to %s (%s); requeueing it", self.queue_name,
+                      routing_key or exchange, exc)
+            self.queue_consumer.requeue_message(message)
+            return False
+        self.queue_consumer.ack_message(message)
+        return True
+
+
+subscribe = EventSubscriber.decorator

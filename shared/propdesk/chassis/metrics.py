@@ -1,0 +1,74 @@
+"""Prometheus metrics the chassis adds to every service (nameko-prometheus adds entrypoint
+latency and counts). Labelled by service, so several containers can share one registry in tests.
+
+- propdesk_events_published_total{service,event_type}
+- propdesk_outbox_pending{service}, propdesk_outbox_oldest_pending_age_seconds{service}
+- propdesk_outbox_relay_failures_total{service}
+- propdesk_inbox_duplicates_skipped_total{service,handler}
+- propdesk_handler_retries_total{service,handler}
+- propdesk_dead_lettered_total{service,handler,reason}
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from datetime import datetime, timezone
+
+from prometheus_client import REGISTRY, Counter
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+EVENTS_PUBLISHED = Counter("propdesk_events_published", "Events the outbox relay published (confirmed)",
+                           ["service", "event_type"])
+RELAY_FAILURES = Counter("propdesk_outbox_relay_failures", "Relay passes that failed and will be retried",
+                         ["service"])
+INBOX_DUPLICATES = Counter("propdesk_inbox_duplicates_skipped", "Deliveries skipped as already processed",
+                           ["service", "handler"])
+HANDLER_RETRIES = Counter("propdesk_handler_retries", "Failed deliveries sent to a retry delay queue",
+                          ["service", "handler"])
+DEAD_LETTERED = Counter("propdesk_dead_lettered", "Deliveries parked in propdesk.dlq",
+                        ["service", "handler", "reason"])
+
+
+class _OutboxCollector:
+    """Reads the outbox backlog of each registered service database at scrape time."""
+
+    def __init__(self):
+        self._engines: "weakref.WeakValueDictionary[str, object]" = weakref.WeakValueDictionary()
+        self._lock = threading.Lock()
+
+    def add(self, service: str, engine) -> None:
+        with self._lock:
+            self._engines[service] = engine
+
+    def collect(self):
+        from propdesk.chassis.tables import OutboxRow
+
+        pending = GaugeMetricFamily("propdesk_outbox_pending", "Committed events not yet published",
+                                    labels=["service"])
+        oldest = GaugeMetricFamily("propdesk_outbox_oldest_pending_age_seconds",
+                                   "Age of the oldest unpublished event (0 when none)", labels=["service"])
+        now = datetime.now(timezone.utc)
+        for service, engine in list(self._engines.items()):
+            try:
+                with Session(engine) as s:
+                    count, first = s.execute(
+                        select(func.count(OutboxRow.id), func.min(OutboxRow.created_at))
+                        .where(OutboxRow.published_at.is_(None))).one()
+            except Exception:  # database unreachable: report nothing rather than fail the scrape
+                continue
+            pending.add_metric([service], count)
+            if first is not None and first.tzinfo is None:
+                first = first.replace(tzinfo=timezone.utc)
+            oldest.add_metric([service], (now - first).total_seconds() if first else 0.0)
+        yield pending
+        yield oldest
+
+
+_outbox_collector = _OutboxCollector()
+REGISTRY.register(_outbox_collector)
+
+
+def register_outbox(service: str, engine) -> None:
+    _outbox_collector.add(service, engine)

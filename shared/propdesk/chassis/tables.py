@@ -1,0 +1,55 @@
+"""The chassis' own tables, created in every service's database beside its domain tables.
+
+- `outbox`: events a transaction caused, published by the relay after the commit (conventions §3.1)
+- `inbox`: event ids each handler has processed, written in the same transaction as its effects
+- `audit_log`: who did what to which record, when (UTC)
+
+They live in their own metadata (`ChassisBase`); a service's Alembic environment migrates both.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class ChassisBase(DeclarativeBase):
+    pass
+
+
+class OutboxRow(ChassisBase):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    event_type: Mapped[str] = mapped_column(String(128))
+    correlation_id: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    __table_args__ = (Index("ix_outbox_pending", "published_at", "id"),)
+
+
+class InboxRow(ChassisBase):
+    __tablename__ = "inbox"
+
+    handler: Mapped[str] = mapped_column(String(200), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(128))
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(ChassisBase):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[str] = mapped_column(String(64))
+    actor_role: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(128))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(64), index=True)
+    correlation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")

@@ -1,0 +1,120 @@
+"""The messaging guarantees of the chassis, against the real broker (conventions §3)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from propdesk.chassis import dlq, metrics
+from propdesk.chassis.tables import AuditRow, ChassisBase, OutboxRow
+from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
+from tests.chassis.toy import Attempts, BackBase, FrontBase, ToyBack, ToyFront
+from tests.helpers import publish_raw, queue_messages, wait_for
+
+
+@pytest.fixture
+def toys(propdesk_env, start_service, monkeypatch):
+    for cls, base in ((ToyFront, FrontBase), (ToyBack, BackBase)):
+        engine = create_engine(propdesk_env.db_url(cls.name))
+        propdesk_env.data_dir.mkdir(parents=True, exist_ok=True)
+        ChassisBase.metadata.create_all(engine)
+        base.metadata.create_all(engine)
+        engine.dispose()
+    monkeypatch.setattr("propdesk.chassis.migrate.has_database", lambda cls: False)
+    back = start_service(ToyBack)
+    front = start_service(ToyFront)
+    return front, back
+
+
+def seen(back, parcel_id):
+    with entrypoint_hook(back, "seen") as call:
+        return call(parcel_id)
+
+
+def log_parcel(front, parcel_id, fail_times=0):
+    with entrypoint_hook(front, "log_parcel") as call:
+        return call(parcel_id, fail_times)
+
+
+def front_session(env):
+    return Session(create_engine(env.db_url("toy_front")))
+
+
+def test_event_is_published_from_the_outbox_and_consumed_once(toys, propdesk_env):
+    front, back = toys
+    event_id = log_parcel(front, "P-1")
+    wait_for(lambda: seen(back, "P-1") == 1, what="the consumer to record the parcel")
+    with front_session(propdesk_env) as s:
+        row = s.scalars(select(OutboxRow).where(OutboxRow.event_id == event_id)).one()
+        wait_for(lambda: s.get(OutboxRow, row.id, populate_existing=True).published_at, what="published mark")
+        audit = s.scalars(select(AuditRow)).one()
+    assert (audit.actor_id, audit.actor_role, audit.action, audit.object_id) == ("clerk-1", "front_desk", "parcel.log", "P-1")
+    envelope = json.loads(row.body)
+    assert envelope["producer"] == "toy_front" and envelope["actor"] == {"id": "clerk-1", "role": "front_desk"}
+    assert envelope["payload"] == {"parcel_id": "P-1", "fail_times": 0}
+
+
+def test_the_same_event_delivered_twice_changes_nothing(toys, propdesk_env):
+    front, back = toys
+    envelope = Envelope(new_id(), "toy.parcel_logged", 1, utcnow(), "toy_front", "case-1", None,
+                        Actor("clerk-1", "front_desk"), {"parcel_id": "P-2", "fail_times": 0})
+    before = metrics.INBOX_DUPLICATES.labels("toy_back", "toy_back.on_parcel_logged")._value.get()
+    publish_raw(propdesk_env.amqp_uri, envelope.to_json_dict(), "toy.parcel_logged")
+    publish_raw(propdesk_env.amqp_uri, envelope.to_json_dict(), "toy.parcel_logged")
+    wait_for(lambda: metrics.INBOX_DUPLICATES.labels("toy_back", "toy_back.on_parcel_logged")._value.get() == before + 1,
+             what="the duplicate to be skipped")
+    assert seen(back, "P-2") == 1
+
+
+def test_a_failing_handler_is_retried_then_succeeds(toys, propdesk_env):
+    front, back = toys
+    log_parcel(front, "P-3", fail_times=2)  # two retry delays configured: the third try passes
+    wait_for(lambda: seen(back, "P-3") == 1, what="the retried delivery to succeed")
+    with Session(create_engine(propdesk_env.db_url("toy_back"))) as s:
+        assert s.get(Attempts, "P-3").count == 3
+    assert queue_messages(propdesk_env.amqp_uri, "propdesk.dlq") == []
+
+
+def test_a_handler_failing_every_retry_is_dead_lettered_then_replayed(toys, propdesk_env):
+    front, back = toys
+    event_id = log_parcel(front, "P-4", fail_times=99)
+    parked = wait_for(lambda: queue_messages(propdesk_env.amqp_uri, "propdesk.dlq"), what="a dead letter")
+    assert len(parked) == 1
+    headers = parked[0]["headers"]
+    assert headers["x-propdesk-queue"] == "toy_back.on_parcel_logged"
+    assert headers["x-propdesk-reason"] == "handler_failed"
+    assert headers["x-propdesk-attempts"] == 3
+    assert "flaky downstream" in headers["x-propdesk-error"]
+    assert parked[0]["body"]["event_id"] == event_id
+    assert seen(back, "P-4") == 0
+
+    listed = dlq.list_messages(propdesk_env.amqp_uri)
+    assert [m["event_id"] for m in listed] == [event_id]
+
+    # the fault is fixed: the downstream now answers (its attempt counter is past fail_times)
+    with Session(create_engine(propdesk_env.db_url("toy_back"))) as s:
+        s.get(Attempts, "P-4").count = 1000
+        s.commit()
+    assert dlq.replay(propdesk_env.amqp_uri, event_id=event_id) == 1
+    wait_for(lambda: seen(back, "P-4") == 1, what="the replayed delivery to succeed")
+    assert queue_messages(propdesk_env.amqp_uri, "propdesk.dlq") == []
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"{not json", "malformed"),
+    ({"event_id": "x"}, "malformed"),
+    ({"event_id": "e1", "event_type": "toy.parcel_logged", "version": 1, "occurred_at": "2026-11-22T10:00:00+00:00",
+      "producer": "toy_front", "correlation_id": "c", "causation_id": None, "actor": {"id": "a", "role": "r"},
+      "payload": {"parcel_id": 7}}, "malformed"),
+    ({"event_id": "e2", "event_type": "toy.parcel_logged", "version": 9, "occurred_at": "2026-11-22T10:00:00+00:00",
+      "producer": "toy_front", "correlation_id": "c", "causation_id": None, "actor": {"id": "a", "role": "r"},
+      "payload": {"parcel_id": "P-9", "fail_times": 0}}, "unknown_contract"),
+])
+def test_a_malformed_event_is_dead_lettered_with_the_reason(toys, propdesk_env, body, reason):
+    publish_raw(propdesk_env.amqp_uri, body, "toy.parcel_logged")
+    parked = wait_for(lambda: queue_messages(propdesk_env.amqp_uri, "propdesk.dlq"), what="a dead letter")
+    assert parked[0]["headers"]["x-propdesk-reason"] == reason
+    assert parked[0]["headers"]["x-propdesk-queue"] == "toy_back.on_parcel_logged"

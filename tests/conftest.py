@@ -1,0 +1,81 @@
+"""Root fixtures. Tests that touch RabbitMQ run eventlet-patched (conventions §4), so patch first."""
+import eventlet
+
+eventlet.monkey_patch()  # noqa: E402
+
+import os  # noqa: E402
+import uuid  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from urllib.parse import quote  # noqa: E402
+
+import pytest  # noqa: E402
+import requests  # noqa: E402
+from prometheus_client import REGISTRY  # noqa: E402
+
+from propdesk.chassis import migrate, topology  # noqa: E402
+from propdesk.config import Settings  # noqa: E402
+
+FAST_RETRIES = "150,300"
+
+
+def _api(settings: Settings):
+    base = settings.rabbit_api
+    auth = ("guest", "guest")
+    if "@" in base:
+        creds, host = base.split("://", 1)[1].split("@", 1)
+        auth = tuple(creds.split(":", 1))
+        base = base.split("://", 1)[0] + "://" + host
+    return base.rstrip("/"), auth
+
+
+@pytest.fixture
+def rabbit_vhost():
+    """A throwaway RabbitMQ vhost (management API), deleted after the test."""
+    base_settings = Settings.from_env()
+    base, auth = _api(base_settings)
+    vhost = f"propdesk-test-{uuid.uuid4().hex[:10]}"
+    r = requests.put(f"{base}/api/vhosts/{quote(vhost, safe='')}", auth=auth, timeout=10)
+    r.raise_for_status()
+    r = requests.put(f"{base}/api/permissions/{quote(vhost, safe='')}/{auth[0]}", auth=auth, timeout=10,
+                     json={"configure": ".*", "write": ".*", "read": ".*"})
+    r.raise_for_status()
+    amqp_base = base_settings.amqp_uri.rsplit("/", 1)[0]
+    yield {"name": vhost, "amqp_uri": f"{amqp_base}/{quote(vhost, safe='')}", "api": base, "auth": auth}
+    requests.delete(f"{base}/api/vhosts/{quote(vhost, safe='')}", auth=auth, timeout=30)
+
+
+@pytest.fixture
+def propdesk_env(rabbit_vhost, tmp_path, monkeypatch):
+    """Settings for one test: its own vhost, its own data dir, fast retries. Also exported as
+    environment variables, so subprocesses (the real runner) see the same."""
+    monkeypatch.setenv("PROPDESK_AMQP_URI", rabbit_vhost["amqp_uri"])
+    monkeypatch.setenv("PROPDESK_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PROPDESK_RETRY_DELAYS_MS", FAST_RETRIES)
+    monkeypatch.setenv("PROPDESK_RELAY_POLL_S", "0.2")
+    return Settings.from_env()
+
+
+@pytest.fixture
+def start_service(propdesk_env, container_factory):
+    """Migrate a service's database, declare its queues, start it in a nameko container."""
+
+    def start(service_cls, port: int = 0):
+        if migrate.has_database(service_cls):
+            migrate.upgrade(service_cls, propdesk_env.db_url(service_cls.name))
+        topology.declare_all(propdesk_env.amqp_uri, [service_cls], propdesk_env.retry_delays_ms)
+        config = propdesk_env.nameko_config(service_cls.name, port)
+        config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{port}"
+        container = container_factory(service_cls, config)
+        container.start()
+        return container
+
+    return start
+
+
+@pytest.fixture(autouse=True)
+def _fresh_prometheus_registry():
+    """nameko-prometheus registers per-service metrics on the global registry at setup."""
+    before = set(REGISTRY._collector_to_names)
+    yield
+    for collector in set(REGISTRY._collector_to_names) - before:
+        REGISTRY.unregister(collector)
