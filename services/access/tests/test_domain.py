@@ -1,0 +1,120 @@
+"""The move-out goods release slip (物品放行条, domain.md §2.7, WI/FW-020)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from propdesk.errors import Conflict, ValidationError
+from propdesk_services.access import domain as d
+
+GOODS = ["办公桌 10 张", "文件柜 4 个"]
+
+
+def hold(**kw) -> d.ReleaseHold:
+    base = dict(move_out_id="MO-1", unit_id="T1-33F", tenant_party_id="TEN-T1-33F")
+    base.update(kw)
+    return d.ReleaseHold(**base)
+
+
+def rules(exc: ValidationError) -> set[tuple[str, str]]:
+    return {(p.field, p.rule) for p in exc.problems}
+
+
+def test_new_hold_is_held():
+    h = hold()
+    assert (h.fees_cleared, h.release_approved, h.slip_no, h.released_by) == (False, False, None, None)
+    assert not d.may_issue(h)
+
+
+@pytest.mark.parametrize(
+    "approved, cleared, may",
+    [(False, False, False), (True, False, False), (False, True, False), (True, True, True)],
+)
+def test_may_issue_needs_approval_and_cleared_fees(approved, cleared, may):
+    assert d.may_issue(hold(release_approved=approved, fees_cleared=cleared)) is may
+
+
+def test_slip_no_format():
+    assert d.slip_no_for(3, date(2026, 11, 22)) == "FX-20261122-0003"
+    with pytest.raises(ValidationError) as e:
+        d.slip_no_for(0, date(2026, 11, 22))
+    assert rules(e.value) == {("seq", "between_1_and_9999")}
+
+
+def test_issue_and_release():
+    h = hold(release_approved=True, fees_cleared=True)
+    events = d.issue_slip(h, "FX-20261122-0003", [" 办公桌 10 张", "文件柜 4 个"])
+    assert events == [
+        (
+            "release_slip.issued",
+            {
+                "slip_id": "FX-20261122-0003",
+                "move_out_id": "MO-1",
+                "unit_id": "T1-33F",
+                "applicant_type": "tenant",
+                "goods": GOODS,
+                "clearance_ref": "MO-1",
+            },
+        )
+    ]
+    assert h.slip_no == "FX-20261122-0003"
+    assert d.release_at_gate(h, "guard-07") == [
+        ("release_slip.released", {"slip_id": "FX-20261122-0003", "move_out_id": "MO-1", "unit_id": "T1-33F", "guard_id": "guard-07"})
+    ]
+    assert h.released_by == "guard-07"
+
+
+def test_clearance_ref_can_be_given():
+    h = hold(release_approved=True, fees_cleared=True)
+    ((_, payload),) = d.issue_slip(h, "FX-1", GOODS, clearance_ref="evt-123")
+    assert payload["clearance_ref"] == "evt-123"
+
+
+@pytest.mark.parametrize("approved, cleared", [(False, True), (True, False), (False, False)])
+def test_no_slip_without_approval_and_cleared_fees(approved, cleared):
+    h = hold(release_approved=approved, fees_cleared=cleared)
+    with pytest.raises(Conflict):
+        d.issue_slip(h, "FX-1", GOODS)
+    assert h.slip_no is None
+
+
+def test_second_slip_is_a_conflict():
+    h = hold(release_approved=True, fees_cleared=True)
+    d.issue_slip(h, "FX-1", GOODS)
+    with pytest.raises(Conflict):
+        d.issue_slip(h, "FX-2", GOODS)
+    assert h.slip_no == "FX-1"
+
+
+def test_issue_validation():
+    h = hold(release_approved=True, fees_cleared=True)
+    with pytest.raises(ValidationError) as e:
+        d.issue_slip(h, " ", [])
+    assert rules(e.value) == {("slip_no", "required"), ("goods", "required")}
+    with pytest.raises(ValidationError) as e:
+        d.issue_slip(h, "FX-1", ["办公桌", ""])
+    assert rules(e.value) == {("goods", "not_blank")}
+    assert h.slip_no is None
+
+
+def test_gate_needs_a_slip_and_a_guard_and_releases_once():
+    h = hold(release_approved=True, fees_cleared=True)
+    with pytest.raises(Conflict):
+        d.release_at_gate(h, "guard-07")
+    d.issue_slip(h, "FX-1", GOODS)
+    with pytest.raises(ValidationError) as e:
+        d.release_at_gate(h, "")
+    assert rules(e.value) == {("guard_id", "required")}
+    d.release_at_gate(h, "guard-07")
+    with pytest.raises(Conflict):
+        d.release_at_gate(h, "guard-08")
+    assert h.released_by == "guard-07"
+
+
+def test_payloads_match_the_contracts():
+    registry = pytest.importorskip("propdesk.contracts.registry")
+    h = hold(release_approved=True, fees_cleared=True)
+    events = d.issue_slip(h, "FX-1", GOODS) + d.release_at_gate(h, "guard-07")
+    for event_type, payload in events:
+        assert registry.validate_payload(event_type, 1, payload)

@@ -1,0 +1,167 @@
+"""Notify: the outbound message templates of the move-out saga, pure domain logic.
+
+domain.md §7 (notify sends every outbound message: notices, delivery tasks, staff alerts), §2.6
+(move-out: the tenant is told what is needed, the desk and Security what to do), §2.7 (goods
+release slip 物品放行条: Security checks the goods at the gate), §8 (the events consumed).
+
+`messages_for(event_type, payload)` turns one event into the messages to send. Texts are short and
+bilingual, Chinese first. `recipient_id` is the party id when the payload names the party; when it
+is None the channel resolves the recipient from the role (a staff inbox such as the front desk or
+Security, or the tenant of ``payload["move_out_id"]`` recorded from ``move_out.requested``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+TENANT = "tenant"
+FRONT_DESK = "front_desk"
+SECURITY = "security"
+
+
+@dataclass
+class Message:
+    """One message to one recipient (a role, and the party id when known)."""
+
+    recipient_role: str  # "tenant" | "front_desk" | "security"
+    recipient_id: str | None
+    subject: str
+    body: str
+
+
+def _yuan(amount: object) -> str:
+    try:
+        return f"¥{Decimal(str(amount)).quantize(Decimal('0.01')):,}"
+    except (InvalidOperation, ValueError):
+        return f"¥{amount}"
+
+
+def _list(items: object, sep: str) -> str:
+    return sep.join(str(i) for i in (items or []))
+
+
+def _move_out_requested(p: dict) -> list[Message]:
+    unit, exit_date, ref = p.get("unit_id"), p.get("exit_date"), p.get("move_out_id")
+    return [
+        Message(
+            TENANT,
+            p.get("tenant_id"),
+            f"撤场申请已受理 / Move-out application accepted: {unit}",
+            f"您好！您在 {unit} 的撤场申请（编号 {ref}）已受理，撤场日期 {exit_date}。"
+            "工程部将进行单元验收，财务部将核算费用；验收合格且费用结清后方可办理物品放行条。\n"
+            f"Your move-out from {unit} (ref {ref}) on {exit_date} has been accepted. Engineering will "
+            "inspect the unit and Finance will check your fees; the goods release slip is issued "
+            "once the inspection has passed and the fees are settled.",
+        ),
+        Message(
+            FRONT_DESK,
+            None,
+            f"租户撤场受理 / Move-out accepted: {unit}",
+            f"租户撤场审批表已受理：单元 {unit}，租户 {p.get('tenant_id')}，撤场日期 {exit_date}，"
+            f"客户书面同意 {p.get('owner_consent_doc')}，装修处理 {p.get('fitout_disposition')}（编号 {ref}）。\n"
+            f"Move-out {ref} accepted for {unit}: tenant {p.get('tenant_id')}, exit {exit_date}, owner's "
+            f"written consent {p.get('owner_consent_doc')}, fit-out {p.get('fitout_disposition')}. "
+            "Engineering inspection, fee check and goods-release hold have been requested.",
+        ),
+    ]
+
+
+def _inspection_completed(p: dict) -> list[Message]:
+    if p.get("passed"):
+        return []
+    unit, notice = p.get("unit_id"), p.get("breach_notice_id")
+    return [
+        Message(
+            TENANT,
+            None,
+            f"撤场验收发现问题 / Move-out inspection found defects: {unit}",
+            f"您好！{unit} 撤场验收发现以下问题：{_list(p.get('defects'), '；')}。"
+            f"请按违约处理单 {notice} 限期整改或赔偿，整改后将复验。\n"
+            f"The move-out inspection of {unit} found: {_list(p.get('defects'), '; ')}. Please fix them "
+            f"by the deadline on breach notice {notice} or pay compensation; the unit will then be "
+            "re-inspected.",
+        )
+    ]
+
+
+def _clearance_failed(p: dict) -> list[Message]:
+    unit, amount = p.get("unit_id"), _yuan(p.get("outstanding_amount"))
+    return [
+        Message(
+            TENANT,
+            p.get("party_id"),
+            f"费用未结清 / Fees outstanding: {unit} {amount}",
+            f"您好！{unit} 尚有费用 {amount} 未结清。费用结清后方可办理物品放行条，请到服务中心缴费。\n"
+            f"Unit {unit} has {amount} outstanding. A goods release slip can only be issued once fees "
+            "are settled; please pay at the service centre.",
+        )
+    ]
+
+
+def _slip_issued(p: dict) -> list[Message]:
+    unit, slip, goods_cn, goods_en = p.get("unit_id"), p.get("slip_id"), _list(p.get("goods"), "、"), _list(p.get("goods"), ", ")
+    return [
+        Message(
+            TENANT,
+            None,
+            f"物品放行条已开具 / Goods release slip issued: {slip}",
+            f"您好！{unit} 的物品放行条 {slip} 已开具，物品：{goods_cn}。搬出时请出示放行条，由保安核对放行。\n"
+            f"Release slip {slip} for {unit} has been issued for: {goods_en}. Show it at the gate; "
+            "Security will check the goods against it.",
+        ),
+        Message(
+            FRONT_DESK,
+            None,
+            f"物品放行条 {slip} / Release slip issued: {unit}",
+            f"已为 {unit} 开具物品放行条 {slip}（撤场 {p.get('move_out_id')}），物品：{goods_cn}。\n"
+            f"Release slip {slip} issued for {unit} (move-out {p.get('move_out_id')}): {goods_en}.",
+        ),
+        Message(
+            SECURITY,
+            None,
+            f"待放行 / Goods to release at the gate: {unit} {slip}",
+            f"{unit} 租户持物品放行条 {slip} 搬出物品：{goods_cn}。请核对物品与放行条一致后登记放行。\n"
+            f"Tenant of {unit} will move out with slip {slip}: {goods_en}. Check the goods against the "
+            "slip, log them and let them out.",
+        ),
+    ]
+
+
+def _slip_released(p: dict) -> list[Message]:
+    unit, slip = p.get("unit_id"), p.get("slip_id")
+    return [
+        Message(
+            FRONT_DESK,
+            None,
+            f"物品已放行 / Goods released: {unit} {slip}",
+            f"保安 {p.get('guard_id')} 已核对并放行 {unit} 的物品（放行条 {slip}，撤场 {p.get('move_out_id')}）。"
+            "请整理撤场资料归档并报客户。\n"
+            f"Guard {p.get('guard_id')} checked and released the goods of {unit} (slip {slip}, move-out "
+            f"{p.get('move_out_id')}). File the exit documents and report the exit to the owner.",
+        )
+    ]
+
+
+_TEMPLATES = {
+    "move_out.requested": _move_out_requested,
+    "move_out.inspection_completed": _inspection_completed,
+    "billing.clearance_failed": _clearance_failed,
+    "release_slip.issued": _slip_issued,
+    "release_slip.released": _slip_released,
+}
+
+#: Event types that produce messages (the notify service subscribes to these).
+HANDLED_EVENTS: tuple[str, ...] = tuple(_TEMPLATES)
+
+
+def messages_for(event_type: str, payload: dict) -> list[Message]:
+    """The messages one event causes; [] for an event without a template (or a passed inspection).
+
+    - ``move_out.requested``: tenant (tenant_id) + front desk.
+    - ``move_out.inspection_completed`` with defects: tenant (违约处理单 number, defects).
+    - ``billing.clearance_failed``: tenant (party_id), amount outstanding.
+    - ``release_slip.issued``: tenant + front desk + Security (goods list).
+    - ``release_slip.released``: front desk (archive and report to the owner).
+    """
+    template = _TEMPLATES.get(event_type)
+    return template(payload) if template else []

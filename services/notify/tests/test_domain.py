@@ -1,0 +1,88 @@
+"""Message templates for the move-out saga (domain.md §2.6, §2.7, §7)."""
+from __future__ import annotations
+
+from propdesk_services.notify import domain as d
+
+REQUESTED = {
+    "move_out_id": "MO-1",
+    "unit_id": "1-1-303",
+    "tenant_id": "TEN-1-1-303",
+    "owner_id": "OWN-1-1-303",
+    "owner_consent_doc": "客户同意函 2026-118",
+    "exit_date": "2026-11-30",
+    "fitout_disposition": "restore",
+}
+
+
+def roles(messages) -> list[str]:
+    return [m.recipient_role for m in messages]
+
+
+def test_move_out_requested_tells_tenant_and_front_desk():
+    tenant, desk = d.messages_for("move_out.requested", REQUESTED)
+    assert (tenant.recipient_role, tenant.recipient_id) == ("tenant", "TEN-1-1-303")
+    assert (desk.recipient_role, desk.recipient_id) == ("front_desk", None)
+    assert tenant.subject.startswith("撤场申请已受理")
+    assert "1-1-303" in tenant.body and "2026-11-30" in tenant.body
+    assert "客户同意函 2026-118" in desk.body and "restore" in desk.body
+    # Chinese first, then English
+    assert tenant.body.index("撤场") < tenant.body.index("Your move-out")
+
+
+def test_inspection_with_defects_tells_the_tenant():
+    payload = {
+        "move_out_id": "MO-1",
+        "work_order_no": "WO-20261122-0007",
+        "unit_id": "1-1-303",
+        "passed": False,
+        "defects": ["墙面破损", "门锁损坏"],
+        "breach_notice_id": "WY-20261122-0007",
+    }
+    (msg,) = d.messages_for("move_out.inspection_completed", payload)
+    assert msg.recipient_role == "tenant" and msg.recipient_id is None
+    assert "墙面破损；门锁损坏" in msg.body and "WY-20261122-0007" in msg.body and "违约处理单" in msg.body
+
+
+def test_passed_inspection_sends_nothing():
+    payload = {"move_out_id": "MO-1", "work_order_no": "WO-1", "unit_id": "1-1-303", "passed": True, "defects": [], "breach_notice_id": None}
+    assert d.messages_for("move_out.inspection_completed", payload) == []
+
+
+def test_clearance_failed_tells_the_tenant_the_amount():
+    payload = {"unit_id": "1-1-702", "party_id": "TEN-1-1-702", "move_out_id": "MO-2", "outstanding_amount": "1234.50", "as_of": "2026-11-22T10:00:00+08:00"}
+    (msg,) = d.messages_for("billing.clearance_failed", payload)
+    assert (msg.recipient_role, msg.recipient_id) == ("tenant", "TEN-1-1-702")
+    assert "¥1,234.50" in msg.subject and "¥1,234.50" in msg.body
+
+
+def test_slip_issued_tells_tenant_desk_and_security():
+    payload = {"slip_id": "FX-20261122-0003", "move_out_id": "MO-1", "unit_id": "1-1-303", "applicant_type": "tenant", "goods": ["沙发", "冰箱"], "clearance_ref": "MO-1"}
+    messages = d.messages_for("release_slip.issued", payload)
+    assert roles(messages) == ["tenant", "front_desk", "security"]
+    for m in messages:
+        assert "FX-20261122-0003" in m.subject + m.body
+        assert "沙发" in m.body and "冰箱" in m.body
+    assert "保安" in messages[0].body  # the tenant shows the slip to Security at the gate
+    assert "核对物品" in messages[2].body  # Security checks the goods against the slip
+
+
+def test_slip_released_tells_the_front_desk():
+    payload = {"slip_id": "FX-20261122-0003", "move_out_id": "MO-1", "unit_id": "1-1-303", "guard_id": "guard-07"}
+    (msg,) = d.messages_for("release_slip.released", payload)
+    assert msg.recipient_role == "front_desk"
+    assert "guard-07" in msg.body and "归档" in msg.body
+
+
+def test_unknown_events_send_nothing():
+    assert d.messages_for("billing.clearance_confirmed", {"unit_id": "1-1-303"}) == []
+    assert d.messages_for("no.such_event", {}) == []
+
+
+def test_handled_events():
+    assert set(d.HANDLED_EVENTS) == {
+        "move_out.requested",
+        "move_out.inspection_completed",
+        "billing.clearance_failed",
+        "release_slip.issued",
+        "release_slip.released",
+    }
