@@ -43,6 +43,12 @@ class ValidationError(PropdeskError):
         return cls([Problem(field, rule, message)])
 
 
+class Forbidden(PropdeskError):
+    """The actor's role may not do this (domain.md §1: who may do what) (HTTP 403)."""
+
+    http_status = 403
+
+
 class NotFound(PropdeskError):
     """The named record does not exist (HTTP 404)."""
 
@@ -53,3 +59,6 @@ class Conflict(PropdeskError):
     """The command is valid but not allowed in the record's current state (HTTP 409)."""
 
     http_status = 409
+
+
+BY_NAME = {cls.__name__: cls for cls in (ValidationError, Forbidden, NotFound, Conflict)}
