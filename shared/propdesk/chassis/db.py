@@ -117,11 +117,14 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
-    def audit(self, action: str, object_type: str, object_id: str, details: dict | None = None) -> None:
-        """Record who did what to which record, in this transaction."""
+    def audit(self, action: str, object_type: str, object_id: str, details: dict | None = None, *,
+              correlation_id: str | None = None) -> None:
+        """Record who did what to which record, in this transaction. `correlation_id` overrides the
+        unit of work's, like `emit`'s (one command touching several business cases)."""
         self.session.add(AuditRow(
             at=utcnow(), actor_id=self.actor.id, actor_role=self.actor.role, action=action,
-            object_type=object_type, object_id=str(object_id), correlation_id=self.correlation_id,
+            object_type=object_type, object_id=str(object_id),
+            correlation_id=correlation_id or self.correlation_id,
             details=json.dumps(details or {}, ensure_ascii=False, default=str),
         ))
 
