@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import eventlet
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
 
@@ -30,10 +31,20 @@ def system(propdesk_env, monkeypatch):
     out = io.StringIO()
     sup = Supervisor(settings=None, out=out)
     sup.start()
+    watching = [True]
+
+    def supervise():  # what `propdesk run` does in its main loop: restart what died
+        while watching[0]:
+            sup.supervise_once()
+            eventlet.sleep(0.2)
+
+    watcher = eventlet.spawn(supervise)
     try:
         assert sup.wait_ready(90), f"services did not come up: {out.getvalue()}"
         yield sup
     finally:
+        watching[0] = False
+        watcher.wait()
         sup.stop()
 
 

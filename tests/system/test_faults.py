@@ -1,0 +1,93 @@
+"""Fault drills on the whole system (issue #2 §5): kill -9 of any one service in the middle of a
+move-out, a broker restart mid-flow. Every case still completes, exactly once."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from tests.helpers import wait_for
+from tests.system.test_move_out import ENGINEER, FRONT_DESK, GUARD
+
+pytestmark = [pytest.mark.system, pytest.mark.fault]
+
+WORKERS = ["residents", "tickets", "billing", "access", "notify", "reports"]
+
+
+def paid_up_leased_units(rpc, n):
+    units = []
+    for u in rpc.residents.list_units(leased_only=True):
+        if rpc.billing.get_balance(u["unit_id"])["outstanding"] in ("0.00", "-0.00") or \
+                float(rpc.billing.get_balance(u["unit_id"])["outstanding"]) <= 0:
+            units.append(u)
+        if len(units) == n:
+            return units
+    raise AssertionError(f"demo data has fewer than {n} paid-up leased units")
+
+
+def start_cases(rpc, units):
+    return [rpc.residents.request_move_out(
+        request={"unit_id": u["unit_id"], "tenant_party_id": u["tenant_party_id"],
+                 "exit_date": (date.today() + timedelta(days=5)).isoformat(),
+                 "owner_consent_ref": f"consent-{u['unit_id']}", "fitout_disposition": "leave_to_owner"},
+        actor=FRONT_DESK)["move_out_id"] for u in units]
+
+
+def finish_cases(rpc, move_out_ids):
+    for mo in move_out_ids:
+        wait_for(lambda: _opened(rpc, mo), timeout=60, what=f"inspection work order for {mo}")
+        rpc.tickets.record_inspection(move_out_id=mo, result={"passed": True, "defects": []}, actor=ENGINEER)
+    for mo in move_out_ids:
+        slip = wait_for(lambda: rpc.residents.get_move_out(mo)["release_slip_no"], timeout=60,
+                        what=f"release slip for {mo}")
+        rpc.access.release_at_gate(slip_no=slip, actor=GUARD)
+    for mo in move_out_ids:
+        wait_for(lambda: rpc.residents.get_move_out(mo)["state"] == "GOODS_RELEASED", timeout=60,
+                 what=f"goods released for {mo}")
+
+
+def _opened(rpc, mo):
+    try:
+        return rpc.tickets.get_inspection(mo)
+    except Exception:
+        return None
+
+
+def assert_exactly_once(rpc, move_out_ids):
+    slips = Counter(s["move_out_id"] for s in rpc.access.list_release_slips(None))
+    for mo in move_out_ids:
+        assert slips[mo] == 1, f"{mo} has {slips[mo]} release slips"
+        types = Counter(e["event_type"] for e in wait_for(
+            lambda: (t := rpc.reports.timeline(mo)) and any(e["event_type"] == "release_slip.released" for e in t) and t,
+            timeout=60, what=f"timeline of {mo}"))
+        for t in ("move_out.requested", "move_out.release_approved", "release_slip.issued", "release_slip.released"):
+            assert types[t] == 1, (mo, t, types)
+
+
+@pytest.mark.parametrize("victim", WORKERS)
+def test_kill_9_of_a_service_mid_move_out_loses_nothing_and_duplicates_nothing(system, rpc, victim):
+    units = paid_up_leased_units(rpc, 3)
+    cases = start_cases(rpc, units)
+    old_pid = system.pid(victim)
+    os.kill(old_pid, signal.SIGKILL)
+    wait_for(lambda: system.pid(victim) not in (None, old_pid) and system.healthy(
+        next(c for c in system.children if c.name == victim)), timeout=60, what=f"{victim} to be restarted")
+    finish_cases(rpc, cases)
+    assert_exactly_once(rpc, cases)
+
+
+def test_broker_restart_mid_flow_loses_nothing(system, propdesk_env):
+    with ClusterRpcProxy({"AMQP_URI": propdesk_env.amqp_uri}, timeout=30) as rpc:
+        units = paid_up_leased_units(rpc, 3)
+        cases = start_cases(rpc, units)
+    subprocess.run(["rabbitmqctl", "-q", "stop_app"], check=True)
+    subprocess.run(["rabbitmqctl", "-q", "start_app"], check=True)
+    subprocess.run(["rabbitmqctl", "-q", "await_startup"], check=True)
+    with ClusterRpcProxy({"AMQP_URI": propdesk_env.amqp_uri}, timeout=60) as rpc:
+        finish_cases(rpc, cases)
+        assert_exactly_once(rpc, cases)

@@ -1,0 +1,107 @@
+"""A tenant move-out through every service, as the desk drives it (domain.md §2.6, issue #2 §5).
+
+All services run as separate processes under the real supervisor, on a real broker."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from propdesk import demo
+from tests.helpers import wait_for
+
+pytestmark = pytest.mark.system
+
+FRONT_DESK = {"id": "fd-wang", "role": "front_desk"}
+ENGINEER = {"id": "eng-li", "role": "engineering"}
+CASHIER = {"id": "fin-zhao", "role": "finance"}
+GUARD = {"id": "sec-chen", "role": "security"}
+
+
+def request(rpc, unit_id, tenant_id, **extra):
+    return rpc.residents.request_move_out(
+        request={"unit_id": unit_id, "tenant_party_id": tenant_id,
+                 "exit_date": (date.today() + timedelta(days=3)).isoformat(),
+                 "owner_consent_ref": "业主书面同意函 2026-117", "fitout_disposition": "restore", **extra},
+        actor=FRONT_DESK)
+
+
+def case(rpc, move_out_id):
+    return rpc.residents.get_move_out(move_out_id)
+
+
+def wait_inspection_opened(rpc, move_out_id):
+    def opened():
+        try:
+            return rpc.tickets.get_inspection(move_out_id)
+        except Exception:  # NotFound until tickets has handled move_out.requested
+            return None
+    return wait_for(opened, what="the inspection work order")
+
+
+def drive_to_release(rpc, move_out_id):
+    slip = wait_for(lambda: case(rpc, move_out_id)["release_slip_no"], what="the release slip")
+    rpc.access.release_at_gate(slip_no=slip, actor=GUARD)
+    wait_for(lambda: case(rpc, move_out_id)["state"] == "GOODS_RELEASED", what="goods released")
+    return slip
+
+
+def event_types(rpc, move_out_id):
+    return [e["event_type"] for e in rpc.reports.timeline(move_out_id)]
+
+
+def test_happy_path_from_request_to_released_goods(rpc):
+    mo = request(rpc, demo.DEMO_HAPPY_UNIT, demo.DEMO_HAPPY_TENANT)
+    move_out_id = mo["move_out_id"]
+    assert mo["state"] == "APPLICATION_ACCEPTED"
+
+    wait_inspection_opened(rpc, move_out_id)
+    wait_for(lambda: case(rpc, move_out_id)["fees"] == "cleared", what="fee clearance")
+    assert any("inspection" in w for w in case(rpc, move_out_id)["waiting_for"])
+    assert case(rpc, move_out_id)["release_slip_no"] is None  # not before the inspection
+
+    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": True, "defects": []}, actor=ENGINEER)
+    drive_to_release(rpc, move_out_id)
+
+    types = wait_for(lambda: (t := event_types(rpc, move_out_id)) and "release_slip.released" in t and t,
+                     what="the timeline to show the release")
+    for expected in ("move_out.requested", "move_out.inspection_opened", "billing.clearance_confirmed",
+                     "move_out.inspection_completed", "move_out.release_approved", "release_slip.issued",
+                     "release_slip.released"):
+        assert types.count(expected) == 1, (expected, types)
+    timeline = rpc.reports.timeline(move_out_id)
+    assert {"id": "fd-wang", "role": "front_desk"} in [e["actor"] for e in timeline]
+    assert rpc.reports.move_out_counts()["by_state"].get("GOODS_RELEASED") == 1
+    wait_for(lambda: rpc.notify.list_messages(correlation_id=move_out_id), what="notifications stored")
+
+
+def test_fees_outstanding_block_the_slip_until_paid(rpc):
+    mo = request(rpc, demo.DEMO_ARREARS_UNIT, demo.DEMO_ARREARS_TENANT)
+    move_out_id = mo["move_out_id"]
+    wait_inspection_opened(rpc, move_out_id)
+    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": True, "defects": []}, actor=ENGINEER)
+    c = wait_for(lambda: (c := case(rpc, move_out_id))["fees"] == "outstanding" and c["inspection"] == "passed" and c,
+                 what="inspection passed with fees outstanding")
+    assert c["outstanding_amount"] == str(demo.DEMO_ARREARS_AMOUNT)
+    assert c["release_slip_no"] is None
+    assert any("fee" in w for w in c["waiting_for"])
+
+    rpc.billing.record_payment(payment={"unit_id": demo.DEMO_ARREARS_UNIT, "amount": str(demo.DEMO_ARREARS_AMOUNT),
+                                        "method": "cash", "receipt_no": "R-SYS-0001"}, actor=CASHIER)
+    drive_to_release(rpc, move_out_id)
+    assert event_types(rpc, move_out_id).count("release_slip.issued") == 1
+
+
+def test_failed_inspection_blocks_until_a_passing_reinspection(rpc):
+    mo = request(rpc, demo.DEMO_HAPPY_UNIT, demo.DEMO_HAPPY_TENANT)
+    move_out_id = mo["move_out_id"]
+    wait_inspection_opened(rpc, move_out_id)
+    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": False, "defects": ["墙面破损 wall damaged"]},
+                                  actor=ENGINEER)
+    c = wait_for(lambda: (c := case(rpc, move_out_id))["state"] == "DEFECTS_FOUND" and c, what="defects found")
+    wait_for(lambda: case(rpc, move_out_id)["fees"] == "cleared", what="fee clearance")
+    assert case(rpc, move_out_id)["release_slip_no"] is None
+    assert any("墙面破损" in w for w in case(rpc, move_out_id)["waiting_for"])
+
+    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": True, "defects": []}, actor=ENGINEER)
+    drive_to_release(rpc, move_out_id)
