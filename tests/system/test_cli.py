@@ -1,0 +1,31 @@
+"""The operator's view: `propdesk status` and the metrics every service exposes."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.system
+
+
+def test_status_lists_every_service_up_with_its_queues(system):
+    out = subprocess.run([sys.executable, "-m", "propdesk.cli", "status"], capture_output=True, text=True,
+                         env=os.environ.copy(), timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    for child in system.children:
+        assert any(line.startswith(child.name) and " up " in line and f":{child.port}/metrics" in line
+                   for line in lines), out.stdout
+    assert any("residents.on_inspection_completed" in line and "consumers 1" in line for line in lines), out.stdout
+    assert any(line.startswith("dead letters: 0") for line in lines), out.stdout
+
+
+def test_every_service_exposes_prometheus_metrics(system):
+    for child in system.children:
+        body = requests.get(f"http://127.0.0.1:{child.port}/metrics", timeout=5).text
+        assert f"{child.name}_service_max_workers" in body, child.name
+        if child.name != "gateway":
+            assert f'propdesk_outbox_pending{{service="{child.name}"}}' in body, child.name
