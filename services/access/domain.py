@@ -13,11 +13,19 @@ with the same attribute names and passes it in; functions read and assign only t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from propdesk.errors import Conflict, Problem, ValidationError
 
 Event = tuple[str, dict]
+
+#: The management office's day: slip numbers run per local calendar day (inferred: Beijing time).
+OFFICE_TZ = ZoneInfo("Asia/Shanghai")
+
+#: What a move-out slip lists when the tenant's goods are not itemised at the desk: the goods on
+#: the exit approval form (租户撤场审批表) the owner agreed to.
+MOVE_OUT_GOODS = ["租户搬迁物品 tenant's goods per 租户撤场审批表"]
 
 
 @dataclass
@@ -40,6 +48,30 @@ def may_issue(hold: ReleaseHold) -> bool:
 
     Whether one was already issued is `hold.slip_no` (`issue_slip` refuses a second one)."""
     return bool(hold.release_approved) and bool(hold.fees_cleared)
+
+
+def waiting_for(hold: ReleaseHold) -> list[str]:
+    """What the hold still waits for before a slip may be issued ([] once it may, or has)."""
+    if hold.slip_no:
+        return []
+    waits = []
+    if not hold.fees_cleared:
+        waits.append("fee clearance")
+    if not hold.release_approved:
+        waits.append("release approval")
+    return waits
+
+
+def clearance_applies(current_as_of: datetime | None, as_of: datetime) -> bool:
+    """Whether a fee-clearance verdict (``billing.clearance_confirmed`` / ``_failed``) replaces the
+    one on the hold: only a verdict at least as recent as the stored one counts, so a stale
+    "failed" delivered late cannot undo a newer "confirmed" (events may arrive in any order)."""
+    return current_as_of is None or as_of >= current_as_of
+
+
+def office_day(now: datetime) -> date:
+    """The office's calendar day of an aware instant (slip numbers restart each day)."""
+    return now.astimezone(OFFICE_TZ).date()
 
 
 def slip_no_for(seq: int, today: date) -> str:

@@ -118,3 +118,28 @@ def test_payloads_match_the_contracts():
     events = d.issue_slip(h, "FX-1", GOODS) + d.release_at_gate(h, "guard-07")
     for event_type, payload in events:
         assert registry.validate_payload(event_type, 1, payload)
+
+
+def test_waiting_for_names_what_is_missing():
+    assert d.waiting_for(hold()) == ["fee clearance", "release approval"]
+    assert d.waiting_for(hold(fees_cleared=True)) == ["release approval"]
+    assert d.waiting_for(hold(release_approved=True)) == ["fee clearance"]
+    assert d.waiting_for(hold(release_approved=True, fees_cleared=True)) == []
+    assert d.waiting_for(hold(slip_no="FX-1")) == []
+
+
+def test_only_a_newer_clearance_verdict_applies():
+    from datetime import datetime, timezone
+
+    t1 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+    t2 = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    assert d.clearance_applies(None, t1)
+    assert d.clearance_applies(t1, t2) and d.clearance_applies(t1, t1)
+    assert not d.clearance_applies(t2, t1)
+
+
+def test_office_day_is_beijing_time():
+    from datetime import datetime, timezone
+
+    # 2026-11-22 17:30 UTC is already 2026-11-23 01:30 in Beijing
+    assert d.office_day(datetime(2026, 11, 22, 17, 30, tzinfo=timezone.utc)) == date(2026, 11, 23)
