@@ -12,6 +12,7 @@ Security, or the tenant of ``payload["move_out_id"]`` recorded from ``move_out.r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 TENANT = "tenant"
@@ -165,3 +166,32 @@ def messages_for(event_type: str, payload: dict) -> list[Message]:
     """
     template = _TEMPLATES.get(event_type)
     return template(payload) if template else []
+
+
+# -- delivery -------------------------------------------------------------------------------------
+STAFF_INBOX = "staff_inbox"
+MAIL_SPOOL = "mail_spool"
+
+#: Residents are written to (mail today, SMS/APP later); everyone else is staff with a desk inbox.
+RESIDENT_ROLES = frozenset({"tenant", "owner", "resident"})
+
+#: Delivery attempts per message, the first included; then it stays "failed" for good.
+MAX_ATTEMPTS = 5
+
+#: Wait before the 2nd, 3rd, 4th and 5th attempt (seconds): a channel that is down for a minute
+#: or two (a mail relay restarting) does not exhaust the attempts.
+RETRY_DELAYS_S: tuple[float, ...] = (5, 30, 120, 600)
+
+
+def channel_for(recipient_role: str) -> str:
+    """The channel a role is reached through: residents by mail (spool), staff roles (front desk,
+    Security, ...) in the desk's inbox."""
+    return MAIL_SPOOL if recipient_role in RESIDENT_ROLES else STAFF_INBOX
+
+
+def retry_at(attempts: int, now: datetime) -> datetime | None:
+    """When to try again a message whose `attempts`-th delivery just failed; None once the
+    attempts are used up (the message stays "failed" for good)."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + timedelta(seconds=RETRY_DELAYS_S[min(attempts, len(RETRY_DELAYS_S)) - 1])

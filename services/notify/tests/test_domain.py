@@ -86,3 +86,17 @@ def test_handled_events():
         "release_slip.issued",
         "release_slip.released",
     }
+
+
+def test_residents_get_mail_and_staff_the_inbox():
+    assert d.channel_for("tenant") == d.channel_for("owner") == "mail_spool"
+    assert d.channel_for("front_desk") == d.channel_for("security") == d.channel_for("finance") == "staff_inbox"
+
+
+def test_a_failed_delivery_is_retried_later_until_the_attempts_are_used_up():
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+    assert d.retry_at(1, now) == now + timedelta(seconds=d.RETRY_DELAYS_S[0])
+    assert d.retry_at(d.MAX_ATTEMPTS - 1, now) == now + timedelta(seconds=d.RETRY_DELAYS_S[-1])
+    assert d.retry_at(d.MAX_ATTEMPTS, now) is None
