@@ -1,0 +1,67 @@
+# propdesk: one-word commands. `make` alone prints this help.
+#
+# Everything installs what it needs (venv, RabbitMQ, chromium) on a fresh Debian 12 machine.
+# Pass extra pytest arguments with PYTEST_ARGS, e.g.  make test PYTEST_ARGS="-k calendar -x"
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PROPDESK  := $(VENV)/bin/propdesk
+PYTHON    := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: help venv broker chromium migrate demo run test status clean
+
+help: ## show this help
+	@echo "usage: make <target>"
+	@echo
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
+	@echo
+	@echo "  PYTEST_ARGS=...  extra arguments for 'make test'"
+
+venv: ## create/refresh .venv from the lock files (no-op when unchanged)
+	@bash scripts/ensure-venv.sh
+
+broker: ## make sure a local RabbitMQ with the management plugin is running
+	@bash scripts/ensure-rabbitmq.sh
+
+chromium: ## make sure Debian's chromium is installed (for browser tests)
+	@bash scripts/ensure-chromium.sh
+
+migrate: venv ## run every service's database migrations
+	$(PROPDESK) migrate
+
+demo: venv broker ## load demo data
+	$(PROPDESK) demo
+
+run: venv broker ## migrate, load demo data, then run all services in the foreground
+	$(PROPDESK) migrate && $(PROPDESK) demo && exec $(PROPDESK) run
+
+test: venv broker chromium ## run the test suite (PYTEST_ARGS=... passes through)
+	@rc=0; $(PYTHON) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
+	if [[ $$rc == 5 ]]; then \
+	  echo "make test: FAILED: pytest collected no tests (exit 5); check testpaths and PYTEST_ARGS" >&2; \
+	fi; \
+	exit $$rc
+
+status: ## show what is installed and running (never fails)
+	@if [[ -x $(PYTHON) ]]; then \
+	  if [[ -f $(VENV)/.installed ]] && [[ "$$(cat $(VENV)/.installed)" == "$$(cat pyproject.toml requirements.lock requirements-test.lock | sha256sum | cut -d' ' -f1)" ]]; \
+	  then echo "venv       ok ($(VENV))"; else echo "venv       stale (run: make venv)"; fi; \
+	else echo "venv       missing (run: make venv)"; fi
+	@if PATH="$$PATH:/usr/sbin" rabbitmq-diagnostics -q ping >/dev/null 2>&1; \
+	  then echo "broker     running"; else echo "broker     not running (run: make broker)"; fi
+	@if curl -fsS -m 2 -u guest:guest -o /dev/null http://127.0.0.1:15672/api/overview 2>/dev/null; \
+	  then echo "management http://127.0.0.1:15672/ (guest/guest)"; else echo "management not answering"; fi
+	@if [[ -x /usr/bin/chromium ]]; then echo "chromium   /usr/bin/chromium"; else echo "chromium   missing (run: make chromium)"; fi
+	@for svc in gateway:8000 residents:9101 tickets:9102 billing:9103 access:9104 notify:9105 reports:9106; do \
+	  name=$${svc%%:*}; port=$${svc##*:}; \
+	  if curl -fsS -m 1 -o /dev/null "http://127.0.0.1:$$port/metrics" 2>/dev/null; \
+	  then printf '%-10s up   (127.0.0.1:%s/metrics)\n' "$$name" "$$port"; \
+	  else printf '%-10s down (127.0.0.1:%s)\n' "$$name" "$$port"; fi; \
+	done
+
+clean: ## remove var/ (local databases, spools, logs); keeps .venv
+	rm -rf var/
