@@ -56,12 +56,7 @@ status: ## show what is installed and running (never fails)
 	@if curl -fsS -m 2 -u guest:guest -o /dev/null http://127.0.0.1:15672/api/overview 2>/dev/null; \
 	  then echo "management http://127.0.0.1:15672/ (guest/guest)"; else echo "management not answering"; fi
 	@if [[ -x /usr/bin/chromium ]]; then echo "chromium   /usr/bin/chromium"; else echo "chromium   missing (run: make chromium)"; fi
-	@for svc in gateway:8000 residents:9101 tickets:9102 billing:9103 access:9104 notify:9105 reports:9106; do \
-	  name=$${svc%%:*}; port=$${svc##*:}; \
-	  if curl -fsS -m 1 -o /dev/null "http://127.0.0.1:$$port/metrics" 2>/dev/null; \
-	  then printf '%-10s up   (127.0.0.1:%s/metrics)\n' "$$name" "$$port"; \
-	  else printf '%-10s down (127.0.0.1:%s)\n' "$$name" "$$port"; fi; \
-	done
+	@if [[ -x $(PROPDESK) ]]; then $(PROPDESK) status || true; fi
 
 clean: ## remove var/ (local databases, spools, logs); keeps .venv
 	rm -rf var/
