@@ -37,7 +37,9 @@ def contract(event_type: str, version: int, producer: str, consumers: tuple[str,
         key = (event_type, version)
         if key in _REGISTRY:
             raise ValueError(f"contract {event_type} v{version} registered twice")
-        schema_cls.Meta.unknown = EXCLUDE
+        # on this schema only: `schema_cls.Meta` may be marshmallow's base Meta, and setting it there
+        # made every Schema class defined afterwards silently drop unknown fields
+        schema_cls.opts.unknown = EXCLUDE
         _REGISTRY[key] = Contract(
             event_type, version, producer, tuple(consumers), schema_cls, (schema_cls.__doc__ or "").strip()
         )
