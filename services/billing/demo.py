@@ -1,0 +1,35 @@
+"""Demo rows for billing: the property-fee charges of 2026-09/10 and their payments
+(propdesk.demo.charges / payments), which leave a handful of units in arrears."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from propdesk import demo
+from propdesk_services.billing.models import Charge, Payment
+
+_BEIJING = timezone(timedelta(hours=8))
+
+
+def _received_at(period: str) -> datetime:
+    """The demo's payments arrive on the 20th of their month, 10:00 Beijing time (inferred)."""
+    year, month = map(int, period.split("-"))
+    return datetime(year, month, 20, 10, 0, tzinfo=_BEIJING).astimezone(timezone.utc)
+
+
+def load(session: Session) -> str:
+    """Add the demo charges and payments unless charges are already there; say what was added."""
+    if session.scalar(select(Charge.id).limit(1)) is not None:
+        return "charges already loaded"
+    charges, payments = demo.charges(), demo.payments()
+    session.add_all(Charge(**c) for c in charges)
+    session.add_all(
+        Payment(payment_id=f"PAY-{p['receipt_no']}", unit_id=p["unit_id"], party_id=None, amount=p["amount"],
+                method=p["method"], receipt_no=p["receipt_no"], received_at=_received_at(p["period"]),
+                recorded_by="demo", period=p["period"], item=p["item"])
+        for p in payments
+    )
+    session.flush()
+    return f"{len(charges)} charges, {len(payments)} payments"
