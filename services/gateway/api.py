@@ -1,0 +1,210 @@
+"""What each JSON endpoint does: check the input at the edge, call the departments, shape the answer.
+
+Functions take the `Remote` (the departments) and the Werkzeug request (plus path values) and
+return ``(status, body)`` or a Werkzeug Response; they raise on failure and the service turns
+every exception into its HTTP answer through `errors.error_response` (one place).
+
+Edge checks happen before any RPC, so malformed input never reaches a department:
+- the body is at most `MAX_BODY_BYTES` (413), is JSON (400 naming ``_body``, rule ``json``) and an
+  object, and matches the endpoint's schema (400 naming each field and rule);
+- commands name who is acting in `X-Staff-Id` / `X-Staff-Role` (400 naming the header); whether
+  that role may do the command is the department's rule (403 from there);
+- ids in the path match `schemas.ID_PATTERN`.
+Header and body problems are reported together, so the desk can fix everything at once.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from propdesk.chassis.edge import ROLES, load_or_reject
+from propdesk.errors import NotFound, Problem, ValidationError
+from propdesk_services.gateway import schemas
+from propdesk_services.gateway.errors import PayloadTooLarge, error_status_and_body
+from propdesk_services.gateway.remote import Call, Remote
+
+MAX_BODY_BYTES = 64 * 1024
+
+#: The demo desk's staff (one per department) for the staff picker; ids travel as X-Staff-Id.
+DEMO_STAFF: tuple[dict, ...] = (
+    {"id": "S-FD-01", "name": "王芳", "dept": "前台", "role": "front_desk"},
+    {"id": "S-EN-01", "name": "李强", "dept": "工程部", "role": "engineering"},
+    {"id": "S-FI-01", "name": "赵敏", "dept": "财务部", "role": "finance"},
+    {"id": "S-SE-01", "name": "陈刚", "dept": "保安部", "role": "security"},
+    {"id": "S-CS-01", "name": "刘洋", "dept": "客服主管", "role": "cs_supervisor"},
+)
+
+
+# --- reading the request ------------------------------------------------------------------------
+def read_json(request, optional: bool = False):
+    """The request body as JSON, within the size limit (`{}` for an empty optional body)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise PayloadTooLarge(MAX_BODY_BYTES)
+    if request.content_length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        # no length given: read at most one byte past the limit (eventlet's input decodes the chunks;
+        # Werkzeug would treat a body of unknown length as empty)
+        raw = request.environ["wsgi.input"].read(MAX_BODY_BYTES + 1)
+    else:
+        request.max_content_length = MAX_BODY_BYTES
+        try:
+            raw = request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise PayloadTooLarge(MAX_BODY_BYTES) from None
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(MAX_BODY_BYTES)
+    if not raw.strip():
+        if optional:
+            return {}
+        raise ValidationError.one("_body", "required", "send a JSON object as the request body")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise ValidationError.one("_body", "json", f"the body is not valid JSON: {err}") from None
+
+
+def acting_staff(request) -> dict:
+    """`{"id", "role"}` from the X-Staff-Id / X-Staff-Role headers."""
+    headers = {name: request.headers[name] for name in ("X-Staff-Id", "X-Staff-Role") if name in request.headers}
+    staff = load_or_reject(schemas.StaffHeadersSchema(), headers)
+    return {"id": staff["staff_id"].strip(), "role": staff["role"]}
+
+
+def command_input(request, schema, body_optional: bool = False) -> tuple[dict, dict]:
+    """(actor, JSON-ready body) of a command; every header and body problem reported at once."""
+    problems: list[Problem] = []
+    actor, body = {}, {}
+    try:
+        actor = acting_staff(request)
+    except ValidationError as err:
+        problems += err.problems
+    try:
+        body = schema.dump(load_or_reject(schema, read_json(request, optional=body_optional)))
+    except ValidationError as err:
+        problems += err.problems
+    if problems:
+        raise ValidationError(problems)
+    return actor, body
+
+
+def query(request, schema) -> dict:
+    return load_or_reject(schema, request.args.to_dict())
+
+
+def path_id(name: str, value: str) -> str:
+    if not re.match(schemas.ID_PATTERN, value or ""):
+        raise ValidationError.one(name, "invalid", schemas.ID_RULE)
+    return value
+
+
+def _unavailable(service: str, exc: Exception) -> dict:
+    status, body = error_status_and_body(exc)
+    return {"service": service, "error": body["error"], "message": body.get("message", "")}
+
+
+# --- units and balances -------------------------------------------------------------------------
+def _arrears_amount(item: dict):
+    for key in ("outstanding", "amount_due", "amount"):
+        if item.get(key) is not None:
+            return str(item[key])
+    return None
+
+
+def list_units(remote: Remote, request):
+    q = query(request, schemas.UnitsQuerySchema())
+    units, arrears = remote.gather(
+        Call("residents", "list_units", kwargs={"leased_only": q["leased"]}),
+        Call("billing", "list_arrears"),
+    )
+    if isinstance(units, Exception):
+        raise units
+    unavailable = []
+    if isinstance(arrears, Exception):
+        unavailable.append(_unavailable("billing", arrears))
+        owed = None
+    else:
+        owed = {a.get("unit_id"): _arrears_amount(a) for a in arrears}
+    out = []
+    for unit in units:
+        unit = dict(unit)
+        unit["outstanding"] = None if owed is None else owed.get(unit.get("unit_id"), "0.00")
+        out.append(unit)
+    return 200, {"units": out, "unavailable": unavailable}
+
+
+def get_balance(remote: Remote, request, unit_id: str):
+    return 200, remote.call("billing", "get_balance", path_id("unit_id", unit_id))
+
+
+def record_payment(remote: Remote, request):
+    actor, payment = command_input(request, schemas.PaymentSchema())
+    return 201, remote.call("billing", "record_payment", payment, actor=actor)
+
+
+# --- move-outs --------------------------------------------------------------------------------
+def list_move_outs(remote: Remote, request):
+    q = query(request, schemas.MoveOutsQuerySchema())
+    return 200, {"move_outs": remote.call("residents", "list_move_outs", state=q.get("state"))}
+
+
+def request_move_out(remote: Remote, request):
+    actor, body = command_input(request, schemas.MoveOutRequestSchema())
+    case = remote.call("residents", "request_move_out", body, actor=actor)
+    location = f"/api/move-outs/{case.get('move_out_id', '')}" if isinstance(case, dict) else None
+    return 201, case, ({"Location": location} if location else None)
+
+
+def get_move_out(remote: Remote, request, move_out_id: str):
+    """The case with everything the desk needs beside it; a department that does not answer leaves
+    its part empty and is named in `unavailable` (the case itself must come from residents)."""
+    move_out_id = path_id("move_out_id", move_out_id)
+    case = dict(remote.call("residents", "get_move_out", move_out_id))
+    extras = {
+        "timeline": (Call("reports", "timeline", (move_out_id,)), []),
+        "release": (Call("access", "get_release_hold", (move_out_id,)), None),
+        "messages": (Call("notify", "list_messages", kwargs={"correlation_id": move_out_id}), []),
+        "balance": (Call("billing", "get_balance", (case.get("unit_id"),)), None),
+    }
+    results = remote.gather(*(c for c, _ in extras.values()))
+    unavailable = []
+    for (key, (call, empty)), result in zip(extras.items(), results):
+        if isinstance(result, NotFound):
+            result = empty
+        elif isinstance(result, Exception):
+            unavailable.append(_unavailable(call.service, result))
+            result = empty
+        case[key] = result
+    case["unavailable"] = unavailable
+    return 200, case
+
+
+def record_inspection(remote: Remote, request, move_out_id: str):
+    move_out_id = path_id("move_out_id", move_out_id)
+    actor, result = command_input(request, schemas.InspectionResultSchema())
+    return 200, remote.call("tickets", "record_inspection", move_out_id, result, actor=actor)
+
+
+def release_at_gate(remote: Remote, request, slip_no: str):
+    slip_no = path_id("slip_no", slip_no)
+    actor, _ = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
+    return 200, remote.call("access", "release_at_gate", slip_no, actor=actor)
+
+
+# --- reports, messages, staff -------------------------------------------------------------------
+def timeline(remote: Remote, request, correlation_id: str):
+    correlation_id = path_id("correlation_id", correlation_id)
+    return 200, {"correlation_id": correlation_id, "events": remote.call("reports", "timeline", correlation_id)}
+
+
+def move_out_counts(remote: Remote, request):
+    return 200, remote.call("reports", "move_out_counts")
+
+
+def list_messages(remote: Remote, request):
+    q = query(request, schemas.MessagesQuerySchema())
+    return 200, {"messages": remote.call("notify", "list_messages", **q)}
+
+
+def staff(remote: Remote, request):
+    return 200, {"staff": list(DEMO_STAFF), "roles": dict(ROLES)}

@@ -1,0 +1,148 @@
+"""Every failure becomes one HTTP answer here, and only here (conventions §3.6, §6).
+
+| failure                                         | status | body                                              |
+|-------------------------------------------------|--------|---------------------------------------------------|
+| `ValidationError` (edge or a service)           | 400    | {"error": "validation", "problems": [{field, rule, message}]} |
+| `Forbidden`                                     | 403    | {"error": "forbidden", "message"}                 |
+| `NotFound`                                      | 404    | {"error": "not_found", "message"}                 |
+| `Conflict`                                      | 409    | {"error": "conflict", "message"}                  |
+| body over the size limit                        | 413    | {"error": "too_large", "message", "limit_bytes"}  |
+| a service is not running / the broker is down   | 503    | {"error": "unavailable", "service", "message"}    |
+| a service did not answer within the RPC timeout | 504    | {"error": "timeout", "service", "message"}        |
+| anything else                                   | 500    | {"error": "internal", "message"} (trace logged)   |
+
+Remote errors arrive as nameko `RemoteError(exc_type, value)`; `from_remote` turns the propdesk ones
+(`propdesk.errors.BY_NAME`) back into local exceptions so one table above serves both the edge's
+own rejections and the services'.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from nameko.exceptions import RemoteError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from propdesk.errors import BY_NAME, Conflict, Forbidden, NotFound, Problem, ValidationError
+
+log = logging.getLogger("propdesk.gateway")
+
+
+class EdgeError(Exception):
+    """A failure the gateway itself names (not a business rejection)."""
+
+    status = 500
+    error = "internal"
+
+    def body(self) -> dict:
+        return {"error": self.error, "message": str(self)}
+
+
+class ServiceTimeout(EdgeError):
+    """A service did not answer within `PROPDESK_RPC_TIMEOUT_S` (RPC has no timeout of its own)."""
+
+    status = 504
+    error = "timeout"
+
+    def __init__(self, service: str, method: str, timeout_s: float):
+        self.service = service
+        super().__init__(f"{service}.{method} did not answer within {timeout_s:g} s; try again shortly")
+
+    def body(self) -> dict:
+        return {"error": self.error, "service": self.service, "message": str(self)}
+
+
+class ServiceUnavailable(EdgeError):
+    """The service is not running (nobody consumes its RPC queue) or the broker is unreachable."""
+
+    status = 503
+    error = "unavailable"
+
+    def __init__(self, service: str, reason: str):
+        self.service = service
+        super().__init__(f"{service} is unavailable: {reason}")
+
+    def body(self) -> dict:
+        return {"error": self.error, "service": self.service, "message": str(self)}
+
+
+class ServiceFailed(EdgeError):
+    """A service raised something that is not a propdesk rejection: a fault, logged, answered 500."""
+
+    status = 500
+    error = "internal"
+
+    def __init__(self, service: str, method: str, exc_type: str, value: str):
+        self.service = service
+        self.detail = f"{service}.{method} raised {exc_type}: {value}"
+        super().__init__(f"{service} could not complete the request ({exc_type})")
+
+    def body(self) -> dict:
+        return {"error": self.error, "service": self.service, "message": str(self)}
+
+
+class PayloadTooLarge(EdgeError):
+    status = 413
+    error = "too_large"
+
+    def __init__(self, limit_bytes: int):
+        self.limit_bytes = limit_bytes
+        super().__init__(f"the request body is larger than {limit_bytes} bytes")
+
+    def body(self) -> dict:
+        return {"error": self.error, "message": str(self), "limit_bytes": self.limit_bytes}
+
+
+def from_remote(service: str, method: str, err: RemoteError) -> Exception:
+    """A nameko RemoteError as the propdesk error it was raised as (or `ServiceFailed`)."""
+    cls = BY_NAME.get(err.exc_type or "")
+    value = err.value if isinstance(err.value, str) else str(err.value)
+    if cls is None:
+        return ServiceFailed(service, method, err.exc_type or "RemoteError", value)
+    if cls is ValidationError:
+        return ValidationError(_problems(value))
+    return cls(value)
+
+
+def _problems(value: str) -> list[Problem]:
+    try:
+        items = json.loads(value)
+        problems = [Problem(str(p["field"]), str(p["rule"]), str(p.get("message", ""))) for p in items]
+    except (ValueError, TypeError, KeyError):
+        problems = []
+    return problems or [Problem("_schema", "invalid", value)]
+
+
+def error_status_and_body(exc: BaseException) -> tuple[int, dict]:
+    """THE mapping from a failure to (HTTP status, JSON body); see the table in the module doc."""
+    if isinstance(exc, RemoteError):  # a raw one, not converted by the caller
+        exc = from_remote("service", "call", exc)
+    if isinstance(exc, ValidationError):
+        return 400, {"error": "validation", "problems": [p.as_dict() for p in exc.problems]}
+    if isinstance(exc, Forbidden):
+        return 403, {"error": "forbidden", "message": str(exc)}
+    if isinstance(exc, NotFound):
+        return 404, {"error": "not_found", "message": str(exc)}
+    if isinstance(exc, Conflict):
+        return 409, {"error": "conflict", "message": str(exc)}
+    if isinstance(exc, RequestEntityTooLarge):
+        return 413, {"error": "too_large", "message": "the request body is too large"}
+    if isinstance(exc, EdgeError):
+        if isinstance(exc, ServiceFailed):
+            log.error("remote failure: %s", exc.detail)
+        elif exc.status >= 500:
+            log.warning("%s", exc)
+        return exc.status, exc.body()
+    log.error("unexpected error in the gateway", exc_info=exc)
+    return 500, {"error": "internal", "message": "the gateway failed to handle the request; see its log"}
+
+
+def json_response(body, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False), status=status, headers=headers,
+                    mimetype="application/json")
+
+
+def error_response(exc: BaseException) -> Response:
+    status, body = error_status_and_body(exc)
+    return json_response(body, status)

@@ -1,0 +1,77 @@
+"""Calling the departments: nameko RPC with a time limit, failures named by service.
+
+nameko RPC has no timeout (conventions §3.6): a call to a stopped or stuck service would hold the
+desk's request forever. Every call here runs under `eventlet.Timeout(rpc_timeout_s)`; failures are
+raised as the exceptions `errors.error_status_and_body` maps (504 timeout, 503 unavailable, the
+service's own ValidationError/Forbidden/NotFound/Conflict, 500 for anything else).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import eventlet
+from amqp.exceptions import ConnectionError as AmqpConnectionError
+from kombu.exceptions import OperationalError
+from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
+
+from propdesk_services.gateway.errors import (
+    ServiceFailed,
+    ServiceTimeout,
+    ServiceUnavailable,
+    from_remote,
+)
+
+_BROKER_DOWN = (OperationalError, AmqpConnectionError, ConnectionError, OSError)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One RPC to make: `service.method(*args, **kwargs)`."""
+
+    service: str
+    method: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+
+
+class Remote:
+    """The departments as the gateway sees them: `proxies` maps a service name to a nameko
+    ServiceProxy (the `RpcProxy` dependencies of the gateway), or to any object with the same
+    methods (the unit tests pass fakes)."""
+
+    def __init__(self, proxies: dict, timeout_s: float):
+        self.proxies = proxies
+        self.timeout_s = timeout_s
+
+    def call(self, service: str, method: str, *args, **kwargs):
+        proxy = self.proxies[service]
+        timer = eventlet.Timeout(self.timeout_s)
+        try:
+            return getattr(proxy, method)(*args, **kwargs)
+        except eventlet.Timeout as exc:
+            if exc is not timer:
+                raise
+            raise ServiceTimeout(service, method, self.timeout_s) from None
+        except UnknownService:
+            raise ServiceUnavailable(service, "the service is not running (nothing consumes its RPC queue)") from None
+        except RemoteError as err:
+            raise from_remote(service, method, err) from None
+        except MethodNotFound as err:
+            raise ServiceFailed(service, method, "MethodNotFound", str(err)) from None
+        except _BROKER_DOWN as err:
+            raise ServiceUnavailable(service, f"the message broker is unreachable ({type(err).__name__})") from None
+        finally:
+            timer.cancel()
+
+    def gather(self, *calls: Call) -> list:
+        """Make the calls concurrently; each result is the value or the exception it raised."""
+        pile = eventlet.GreenPile(len(calls) or 1)
+        for c in calls:
+            pile.spawn(self._settled, c)
+        return list(pile)
+
+    def _settled(self, c: Call):
+        try:
+            return self.call(c.service, c.method, *c.args, **c.kwargs)
+        except Exception as exc:  # handed back to the caller, which decides what is fatal
+            return exc

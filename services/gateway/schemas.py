@@ -1,0 +1,318 @@
+"""The gateway's marshmallow schemas.
+
+Input schemas check the *shape* of what the desk sends (types, required fields, allowed values)
+before any RPC, so malformed input never reaches a department; the business rules (is the unit
+leased, is the exit date in the past, may a passed inspection list defects ...) stay with the
+service that owns them. Output schemas describe what each endpoint answers, for the OpenAPI
+document; the gateway passes the departments' JSON through unchanged (their contracts grow
+additively, and a new field should reach the desk without a gateway release).
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import ValidationError as SchemaError
+
+from propdesk.chassis.edge import ROLES
+
+CENT = Decimal("0.01")
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
+ID_RULE = "An id is letters, digits and . _ : - (at most 64), starting with a letter or digit."
+FITOUT_DISPOSITIONS = ("restore", "leave_to_owner", "agreed_with_owner")
+PAYMENT_METHODS = ("cash", "cheque", "bank")
+
+
+def not_blank(value: str) -> None:
+    if not value.strip():
+        # worded so propdesk.chassis.edge names the rule "required"
+        raise SchemaError("Missing data for required field (blank).")
+
+
+def text(max_len: int, *, required: bool = True, **kw) -> fields.String:
+    """A string that, when given, is not blank and at most `max_len` characters."""
+    return fields.String(required=required, validate=[not_blank, validate.Length(max=max_len)], **kw)
+
+
+class Money(fields.Field):
+    """An amount in yuan: a JSON number or string with at most two decimals ("1234.50")."""
+
+    default_error_messages = {
+        "invalid": "Not a valid amount: give a number such as 1234.50.",
+        "places": "Not a valid amount: at most two decimal places (元.角分).",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.make_error("invalid")
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self.make_error("invalid") from None
+        if not amount.is_finite():
+            raise self.make_error("invalid")
+        if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):
+            raise self.make_error("places")
+        return amount
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(Decimal(value).quantize(CENT))
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only (not 1, "yes", "true")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+# --- who is acting ----------------------------------------------------------------------------
+class StaffHeadersSchema(Schema):
+    """`X-Staff-Id` and `X-Staff-Role`: who is acting (domain.md §1.1 roles)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    staff_id = text(64, data_key="X-Staff-Id", metadata={"description": "the staff member's id"})
+    role = fields.String(required=True, data_key="X-Staff-Role", validate=validate.OneOf(sorted(ROLES)),
+                         metadata={"description": "the staff member's role"})
+
+
+# --- command bodies ---------------------------------------------------------------------------
+class MoveOutRequestSchema(Schema):
+    """A tenant move-out application (租户撤场审批表) with the owner's written consent."""
+
+    unit_id = text(32, metadata={"example": "1-1-702"})
+    tenant_party_id = text(64, metadata={"example": "TEN-1-1-702"})
+    exit_date = fields.Date(required=True, metadata={"example": "2026-11-30"})
+    owner_consent_ref = text(64, metadata={"description": "reference of the owner's written consent (客户书面同意)",
+                                           "example": "OC-2026-118"})
+    fitout_disposition = fields.String(required=True, validate=validate.OneOf(FITOUT_DISPOSITIONS),
+                                       metadata={"description": "how the tenant's fit-out is treated"})
+
+
+class InspectionResultSchema(Schema):
+    """Engineering's move-out inspection (单元验收移交记录表)."""
+
+    passed = StrictBoolean(required=True)
+    defects = fields.List(text(200), load_default=list, validate=validate.Length(max=50),
+                          metadata={"description": "defects found; empty when the inspection passed"})
+
+
+class PaymentSchema(Schema):
+    """A payment taken at the counter or matched from the bank (开具收费票据)."""
+
+    unit_id = text(32, metadata={"example": "1-1-702"})
+    amount = Money(required=True, validate=validate.Range(min=Decimal("0"), min_inclusive=False,
+                                                          error="Must be greater than 0."),
+                   metadata={"example": "392.60"})
+    method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
+    receipt_no = text(40, metadata={"description": "receipt number (收费票据号)"})
+    party_id = text(64, required=False, metadata={"description": "who paid, when not the unit's tenant"})
+
+
+class EmptyBodySchema(Schema):
+    """No fields: the command needs nothing beyond the path and who is acting."""
+
+
+# --- query strings ----------------------------------------------------------------------------
+class UnitsQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    leased = fields.Boolean(load_default=False, metadata={"description": "1: only units with a tenant"})
+
+
+class MoveOutsQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    state = fields.String(validate=validate.Regexp(r"^[A-Z_]{1,40}$", error="A state name is capitals and _, e.g. RELEASE_APPROVED."),
+                          metadata={"description": "only cases in this state, e.g. RELEASE_APPROVED"})
+
+
+class MessagesQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    correlation_id = fields.String(validate=validate.Regexp(ID_PATTERN, error=ID_RULE))
+    recipient_role = fields.String(validate=validate.Length(max=40))
+    status = fields.String(validate=validate.Length(max=40))
+
+
+# --- outputs (documentation) ------------------------------------------------------------------
+class UnitSchema(Schema):
+    unit_id = fields.String()
+    building = fields.String()
+    kind = fields.String(metadata={"description": "residential | office"})
+    owner_party_id = fields.String()
+    owner_name = fields.String()
+    tenant_party_id = fields.String(allow_none=True)
+    tenant_name = fields.String(allow_none=True)
+    outstanding = fields.String(allow_none=True,
+                                metadata={"description": "arrears from billing (欠费); null when billing did not answer"})
+
+
+class UnavailableSchema(Schema):
+    service = fields.String()
+    error = fields.String(metadata={"description": "timeout | unavailable | internal | ..."})
+    message = fields.String()
+
+
+class UnitListSchema(Schema):
+    units = fields.List(fields.Nested(UnitSchema))
+    unavailable = fields.List(fields.Nested(UnavailableSchema),
+                              metadata={"description": "departments that did not answer; their part is missing"})
+
+
+class ActorSchema(Schema):
+    id = fields.String()
+    role = fields.String()
+
+
+class MoveOutSchema(Schema):
+    """A tenant move-out case (租户撤场), as residents keeps it."""
+
+    move_out_id = fields.String()
+    unit_id = fields.String()
+    tenant_party_id = fields.String()
+    tenant_name = fields.String()
+    owner_party_id = fields.String()
+    owner_name = fields.String()
+    exit_date = fields.Date()
+    owner_consent_ref = fields.String()
+    fitout_disposition = fields.String()
+    state = fields.String(metadata={"description": "OWNER_CONSENT_PENDING ... GOODS_RELEASED, ARCHIVED"})
+    inspection = fields.String(metadata={"description": "pending | passed | defects_found"})
+    defects = fields.List(fields.String())
+    fees = fields.String(metadata={"description": "pending | cleared | outstanding"})
+    outstanding_amount = fields.String()
+    breach_notice_id = fields.String(allow_none=True, metadata={"description": "违约处理单 when defects were found"})
+    release_slip_no = fields.String(allow_none=True)
+    waiting_for = fields.List(fields.String(), metadata={"description": "what the case still waits for"})
+    requested_by = fields.String()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    conflicts = fields.List(fields.Dict(), metadata={"description": "facts that arrived after release was approved"})
+
+
+class MoveOutListSchema(Schema):
+    move_outs = fields.List(fields.Nested(MoveOutSchema))
+
+
+class TimelineEventSchema(Schema):
+    event_id = fields.String()
+    event_type = fields.String()
+    occurred_at = fields.DateTime()
+    producer = fields.String()
+    actor = fields.Nested(ActorSchema, allow_none=True)
+    summary = fields.String()
+    payload = fields.Dict()
+
+
+class TimelineSchema(Schema):
+    correlation_id = fields.String()
+    events = fields.List(fields.Nested(TimelineEventSchema))
+
+
+class MessageSchema(Schema):
+    """An outbound message (notify): to a resident or a member of staff."""
+
+    message_id = fields.String()
+    correlation_id = fields.String()
+    recipient_role = fields.String()
+    channel = fields.String()
+    subject = fields.String()
+    body = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class MessageListSchema(Schema):
+    messages = fields.List(fields.Nested(MessageSchema))
+
+
+class ReleaseHoldSchema(Schema):
+    """The goods release of a move-out (物品放行条), as access keeps it."""
+
+    move_out_id = fields.String()
+    unit_id = fields.String()
+    fees_cleared = fields.Boolean()
+    release_approved = fields.Boolean()
+    slip_no = fields.String(allow_none=True)
+    status = fields.String()
+    released_by = fields.String(allow_none=True)
+
+
+class BalanceSchema(Schema):
+    unit_id = fields.String()
+    outstanding = fields.String()
+    charges = fields.List(fields.Dict())
+    payments = fields.List(fields.Dict())
+
+
+class CaseDetailSchema(MoveOutSchema):
+    timeline = fields.List(fields.Nested(TimelineEventSchema))
+    release = fields.Nested(ReleaseHoldSchema, allow_none=True)
+    messages = fields.List(fields.Nested(MessageSchema))
+    balance = fields.Nested(BalanceSchema, allow_none=True)
+    unavailable = fields.List(fields.Nested(UnavailableSchema))
+
+
+class WorkOrderSchema(Schema):
+    """The inspection work order (工程维修单) after the result was recorded."""
+
+    work_order_no = fields.String()
+    move_out_id = fields.String()
+    status = fields.String()
+    passed = fields.Boolean(allow_none=True)
+    defects = fields.List(fields.String())
+    breach_notice_no = fields.String(allow_none=True)
+
+
+class PaymentResultSchema(Schema):
+    payment = fields.Dict()
+    balance = fields.Nested(BalanceSchema)
+
+
+class ReleaseResultSchema(Schema):
+    slip_no = fields.String()
+    status = fields.String()
+    released_by = fields.String()
+
+
+class MoveOutCountsSchema(Schema):
+    by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
+    total = fields.Integer()
+
+
+class StaffSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    dept = fields.String()
+    role = fields.String()
+
+
+class StaffListSchema(Schema):
+    staff = fields.List(fields.Nested(StaffSchema))
+    roles = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class ProblemSchema(Schema):
+    field = fields.String(metadata={"description": "the field, query parameter or header at fault"})
+    rule = fields.String(metadata={"description": "the rule it broke, e.g. required, one_of, type"})
+    message = fields.String()
+
+
+class ValidationErrorSchema(Schema):
+    error = fields.String(metadata={"example": "validation"})
+    problems = fields.List(fields.Nested(ProblemSchema))
+
+
+class ErrorSchema(Schema):
+    error = fields.String(metadata={"description": "forbidden | not_found | conflict | too_large | unavailable | "
+                                                   "timeout | internal"})
+    service = fields.String(metadata={"description": "the department that failed (503, 504, 500)"})
+    message = fields.String()

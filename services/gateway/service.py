@@ -1,0 +1,154 @@
+"""gateway: the staff desk (物业客服台) — one page and a JSON API over the departments' RPC.
+
+Thin on purpose: each route hands its request to a function in `api.py`, and every exception,
+whether the edge's own rejection or a department's, becomes its HTTP answer in one place
+(`errors.error_status_and_body`). The gateway has no database and emits no events; it talks to
+the departments by RPC only (conventions §1, §3.6).
+"""
+from __future__ import annotations
+
+from nameko.extensions import DependencyProvider
+from nameko.rpc import RpcProxy
+from nameko.web.handlers import http
+
+from propdesk.chassis.service import PropdeskService
+from propdesk.config import Settings
+from propdesk_services.gateway import api, schemas, static
+from propdesk_services.gateway.errors import error_response, json_response
+from propdesk_services.gateway.openapi import build_spec, endpoint
+from propdesk_services.gateway.remote import Remote
+
+#: The departments the desk calls (each an `RpcProxy` attribute of the service below).
+DEPARTMENTS = ("residents", "tickets", "billing", "access", "notify", "reports")
+
+
+class EdgeSettings(DependencyProvider):
+    """The process settings (RPC timeout), read once when the container starts."""
+
+    def setup(self):
+        self.settings = self.container.config.get("PROPDESK") or Settings.from_env()
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
+
+
+class GatewayService(PropdeskService):
+    name = "gateway"
+    http_port = 8000
+
+    settings = EdgeSettings()
+    residents = RpcProxy("residents")
+    tickets = RpcProxy("tickets")
+    billing = RpcProxy("billing")
+    access = RpcProxy("access")
+    notify = RpcProxy("notify")
+    reports = RpcProxy("reports")
+
+    def _answer(self, handler, request, **path):
+        remote = Remote({d: getattr(self, d) for d in DEPARTMENTS}, self.settings.rpc_timeout_s)
+        try:
+            status, body, *headers = handler(remote, request, **path)
+        except Exception as exc:  # every failure is answered by the one mapping
+            return error_response(exc)
+        return json_response(body, status, headers[0] if headers else None)
+
+    # --- the page -----------------------------------------------------------------------------
+    @http("GET", "/")
+    def index(self, request):
+        return static.file_response("index.html")
+
+    @http("GET", "/static/<name>")
+    def static_file(self, request, name):
+        return static.file_response(name)
+
+    # --- units and fees -----------------------------------------------------------------------
+    @http("GET", "/api/units")
+    @endpoint("Units, with their arrears (在租单元/欠费)", tag="units", response=schemas.UnitListSchema,
+              query=schemas.UnitsQuerySchema)
+    def list_units(self, request):
+        """Units from residents (`?leased=1`: only let units), each with `outstanding` from billing."""
+        return self._answer(api.list_units, request)
+
+    @http("GET", "/api/units/<unit_id>/balance")
+    @endpoint("A unit's fee balance (费用余额)", tag="fees", response=schemas.BalanceSchema, errors=(404,))
+    def get_balance(self, request, unit_id):
+        return self._answer(api.get_balance, request, unit_id=unit_id)
+
+    @http("POST", "/api/payments")
+    @endpoint("Record a payment (收费)", tag="fees", status=201, response=schemas.PaymentResultSchema,
+              body=schemas.PaymentSchema, actor=True, errors=(403, 404, 409))
+    def record_payment(self, request):
+        """Finance or the front desk takes a payment; billing answers with the new balance."""
+        return self._answer(api.record_payment, request)
+
+    # --- move-outs ----------------------------------------------------------------------------
+    @http("GET", "/api/move-outs")
+    @endpoint("Move-out cases (租户撤场)", tag="move-outs", response=schemas.MoveOutListSchema,
+              query=schemas.MoveOutsQuerySchema)
+    def list_move_outs(self, request):
+        return self._answer(api.list_move_outs, request)
+
+    @http("POST", "/api/move-outs")
+    @endpoint("Request a tenant move-out (租户撤场申请)", tag="move-outs", status=201,
+              response=schemas.MoveOutSchema, body=schemas.MoveOutRequestSchema, actor=True,
+              errors=(403, 404, 409))
+    def request_move_out(self, request):
+        """The desk files the owner-approved application; residents opens the case."""
+        return self._answer(api.request_move_out, request)
+
+    @http("GET", "/api/move-outs/<move_out_id>")
+    @endpoint("One move-out case with its timeline, release slip, messages and balance", tag="move-outs",
+              response=schemas.CaseDetailSchema, errors=(404,))
+    def get_move_out(self, request, move_out_id):
+        return self._answer(api.get_move_out, request, move_out_id=move_out_id)
+
+    @http("POST", "/api/move-outs/<move_out_id>/inspection")
+    @endpoint("Record the move-out inspection (单元验收)", tag="move-outs", response=schemas.WorkOrderSchema,
+              body=schemas.InspectionResultSchema, actor=True, errors=(403, 404, 409))
+    def record_inspection(self, request, move_out_id):
+        """Engineering records whether the unit passed, and the defects found."""
+        return self._answer(api.record_inspection, request, move_out_id=move_out_id)
+
+    @http("POST", "/api/release-slips/<slip_no>/release")
+    @endpoint("Release the goods at the gate (物品放行)", tag="move-outs", response=schemas.ReleaseResultSchema,
+              actor=True, errors=(403, 404, 409))
+    def release_at_gate(self, request, slip_no):
+        """Security checks the goods against the slip and lets them out. The body may be empty."""
+        return self._answer(api.release_at_gate, request, slip_no=slip_no)
+
+    # --- reports, messages, staff -------------------------------------------------------------
+    @http("GET", "/api/timeline/<correlation_id>")
+    @endpoint("Every event of one business case, in order", tag="reports", response=schemas.TimelineSchema,
+              errors=(404,))
+    def timeline(self, request, correlation_id):
+        return self._answer(api.timeline, request, correlation_id=correlation_id)
+
+    @http("GET", "/api/reports/move-outs")
+    @endpoint("Move-out cases counted by state", tag="reports", response=schemas.MoveOutCountsSchema)
+    def move_out_counts(self, request):
+        return self._answer(api.move_out_counts, request)
+
+    @http("GET", "/api/messages")
+    @endpoint("Outbound messages (notify)", tag="messages", response=schemas.MessageListSchema,
+              query=schemas.MessagesQuerySchema)
+    def list_messages(self, request):
+        return self._answer(api.list_messages, request)
+
+    @http("GET", "/api/staff")
+    @endpoint("The desk's staff and roles (for the staff picker)", tag="staff", response=schemas.StaffListSchema)
+    def staff(self, request):
+        return self._answer(api.staff, request)
+
+    @http("GET", "/api/openapi.json")
+    @endpoint("This document", tag="meta", response={"type": "object"})
+    def openapi(self, request):
+        return self._answer(lambda remote, req: (200, _spec()), request)
+
+
+_SPEC: dict = {}
+
+
+def _spec() -> dict:
+    if not _SPEC:
+        _SPEC.update(build_spec(GatewayService))
+    return _SPEC

@@ -1,0 +1,200 @@
+"""Fake departments for the gateway's tests: nameko services with the real names and RPC methods,
+answering canned data or raising the propdesk errors, and recording every call they receive.
+
+Special ids make a fake misbehave: ``SLOW`` (sleeps past the gateway's RPC timeout), ``BOOM``
+(raises a plain RuntimeError), ``MISSING`` (NotFound), ``LOCKED`` (Conflict).
+"""
+from __future__ import annotations
+
+import eventlet
+from nameko.rpc import rpc
+
+from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+
+#: Every call a fake received: (service, method, args, kwargs). Cleared by the tests' fixture.
+CALLS: list[tuple[str, str, tuple, dict]] = []
+
+SLOW_SECONDS = 4.0
+
+UNITS = [
+    {"unit_id": "1-1-702", "building": "1", "kind": "residential", "owner_party_id": "OWN-1-1-702",
+     "owner_name": "周建国", "tenant_party_id": "TEN-1-1-702", "tenant_name": "孙丽"},
+    {"unit_id": "1-1-303", "building": "1", "kind": "residential", "owner_party_id": "OWN-1-1-303",
+     "owner_name": "吴海", "tenant_party_id": "TEN-1-1-303", "tenant_name": "郑凯"},
+    {"unit_id": "1-1-101", "building": "1", "kind": "residential", "owner_party_id": "OWN-1-1-101",
+     "owner_name": "钱芳", "tenant_party_id": None, "tenant_name": None},
+]
+
+CASE = {
+    "move_out_id": "MO-20261102-0001", "unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
+    "tenant_name": "孙丽", "owner_party_id": "OWN-1-1-702", "owner_name": "周建国", "exit_date": "2026-11-30",
+    "owner_consent_ref": "OC-118", "fitout_disposition": "restore", "state": "APPLICATION_ACCEPTED",
+    "inspection": "pending", "defects": [], "breach_notice_id": None, "fees": "outstanding",
+    "outstanding_amount": "392.60", "release_slip_no": None, "requested_by": "S-FD-01",
+    "waiting_for": ["engineering inspection (单元验收)", "fee clearance: ¥392.60 outstanding (费用结清)"],
+    "conflicts": [], "created_at": "2026-11-02T02:00:00+00:00", "updated_at": "2026-11-02T02:00:00+00:00",
+}
+
+TIMELINE = [
+    {"event_id": "E-1", "event_type": "move_out.requested", "occurred_at": "2026-11-02T02:00:00+00:00",
+     "producer": "residents", "actor": {"id": "S-FD-01", "role": "front_desk"},
+     "summary": "租户撤场申请已受理 1-1-702", "payload": {"move_out_id": CASE["move_out_id"]}},
+]
+
+HOLD = {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "fees_cleared": False,
+        "release_approved": False, "slip_no": None, "status": "on_hold", "released_by": None}
+
+BALANCE = {"unit_id": "1-1-702", "outstanding": "392.60",
+           "charges": [{"period": "2026-09", "item": "property_fee", "amount": "196.30"},
+                       {"period": "2026-10", "item": "property_fee", "amount": "196.30"}],
+           "payments": []}
+
+MESSAGE = {"message_id": "M-1", "correlation_id": CASE["move_out_id"], "recipient_role": "engineering",
+           "channel": "staff_inbox", "subject": "撤场验收 1-1-702", "body": "请安排验收", "status": "sent",
+           "created_at": "2026-11-02T02:00:01+00:00"}
+
+
+def _record(service: str, method: str, *args, **kwargs) -> None:
+    CALLS.append((service, method, args, kwargs))
+
+
+def _misbehave(key) -> None:
+    if key == "SLOW":
+        eventlet.sleep(SLOW_SECONDS)
+    elif key == "BOOM":
+        raise RuntimeError("the fake's database exploded (this text must not reach the desk)")
+    elif key == "MISSING":
+        raise NotFound(f"no record {key}")
+    elif key == "LOCKED":
+        raise Conflict("the record is in a state that does not allow this")
+
+
+def _require_role(actor: dict, *roles: str) -> None:
+    if not isinstance(actor, dict) or actor.get("role") not in roles:
+        raise Forbidden(f"role {actor.get('role') if isinstance(actor, dict) else None} may not do this; "
+                        f"allowed: {', '.join(roles)}")
+
+
+class FakeResidents:
+    name = "residents"
+
+    @rpc
+    def list_units(self, leased_only=False):
+        _record("residents", "list_units", leased_only=leased_only)
+        return [u for u in UNITS if u["tenant_party_id"] or not leased_only]
+
+    @rpc
+    def request_move_out(self, request, actor):
+        _record("residents", "request_move_out", request, actor=actor)
+        _require_role(actor, "front_desk", "cs_supervisor")
+        _misbehave(request.get("unit_id"))
+        if request["exit_date"] < "2026-01-01":
+            raise ValidationError.one("exit_date", "not_before_today", "exit date is before today")
+        return {**CASE, **request, "state": "APPLICATION_ACCEPTED", "requested_by": actor["id"]}
+
+    @rpc
+    def get_move_out(self, move_out_id):
+        _record("residents", "get_move_out", move_out_id)
+        _misbehave(move_out_id)
+        if move_out_id != CASE["move_out_id"] and not move_out_id.startswith("MO-X"):
+            raise NotFound(f"no move-out {move_out_id}")
+        return {**CASE, "move_out_id": move_out_id}
+
+    @rpc
+    def list_move_outs(self, state=None):
+        _record("residents", "list_move_outs", state=state)
+        if state is not None and state not in ("APPLICATION_ACCEPTED", "GOODS_RELEASED"):
+            raise ValidationError.one("state", "one_of", "state must be one of the saga's states")
+        return [CASE] if state in (None, CASE["state"]) else []
+
+    @rpc
+    def get_unit(self, unit_id):
+        _record("residents", "get_unit", unit_id)
+        return next(u for u in UNITS if u["unit_id"] == unit_id)
+
+
+class FakeTickets:
+    name = "tickets"
+
+    @rpc
+    def record_inspection(self, move_out_id, result, actor):
+        _record("tickets", "record_inspection", move_out_id, result, actor=actor)
+        _require_role(actor, "engineering")
+        _misbehave(move_out_id)
+        return {"work_order_no": "WO-20261102-0001", "move_out_id": move_out_id, "status": "completed",
+                "passed": result["passed"], "defects": result["defects"], "breach_notice_no": None}
+
+    @rpc
+    def get_inspection(self, move_out_id):
+        _record("tickets", "get_inspection", move_out_id)
+        return None
+
+
+class FakeBilling:
+    name = "billing"
+
+    @rpc
+    def record_payment(self, payment, actor):
+        _record("billing", "record_payment", payment, actor=actor)
+        _require_role(actor, "finance", "front_desk")
+        _misbehave(payment.get("receipt_no"))
+        return {"payment": {**payment, "payment_id": "P-1"}, "balance": {**BALANCE, "outstanding": "0.00"}}
+
+    @rpc
+    def get_balance(self, unit_id):
+        _record("billing", "get_balance", unit_id)
+        _misbehave(unit_id)
+        return {**BALANCE, "unit_id": unit_id}
+
+    @rpc
+    def list_arrears(self):
+        _record("billing", "list_arrears")
+        return [{"unit_id": "1-1-702", "party_id": "TEN-1-1-702", "outstanding": "392.60"}]
+
+
+class FakeAccess:
+    name = "access"
+
+    @rpc
+    def release_at_gate(self, slip_no, actor):
+        _record("access", "release_at_gate", slip_no, actor=actor)
+        _require_role(actor, "security")
+        _misbehave(slip_no)
+        return {"slip_no": slip_no, "status": "released", "released_by": actor["id"]}
+
+    @rpc
+    def get_release_hold(self, move_out_id):
+        _record("access", "get_release_hold", move_out_id)
+        if move_out_id == "MO-X-NOHOLD":
+            raise NotFound(f"no release hold for {move_out_id}")
+        return {**HOLD, "move_out_id": move_out_id}
+
+
+class FakeNotify:
+    name = "notify"
+
+    @rpc
+    def list_messages(self, correlation_id=None, recipient_role=None, status=None):
+        _record("notify", "list_messages", correlation_id=correlation_id, recipient_role=recipient_role, status=status)
+        return [m for m in [MESSAGE] if correlation_id in (None, m["correlation_id"])
+                and recipient_role in (None, m["recipient_role"])]
+
+
+class FakeReports:
+    name = "reports"
+
+    @rpc
+    def timeline(self, correlation_id):
+        _record("reports", "timeline", correlation_id)
+        if correlation_id in ("SLOW", "MO-X-SLOWREPORTS"):
+            eventlet.sleep(SLOW_SECONDS)
+        _misbehave(correlation_id)
+        return [dict(e, payload={"move_out_id": correlation_id}) for e in TIMELINE]
+
+    @rpc
+    def move_out_counts(self):
+        _record("reports", "move_out_counts")
+        return {"by_state": {"APPLICATION_ACCEPTED": 1, "GOODS_RELEASED": 0}, "total": 1}
+
+
+ALL = (FakeResidents, FakeTickets, FakeBilling, FakeAccess, FakeNotify, FakeReports)

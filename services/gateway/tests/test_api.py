@@ -1,0 +1,389 @@
+"""The gateway's JSON API against fake departments, all in nameko containers on the real broker.
+
+Each test starts the fakes (fakes.py: the real service names and RPC methods, canned answers,
+every call recorded) and the gateway on a free port, then talks HTTP to it with `requests`.
+"""
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+import requests
+
+from propdesk_services.gateway.api import MAX_BODY_BYTES
+from propdesk_services.gateway.openapi import http_routes
+from propdesk_services.gateway.service import GatewayService
+
+from . import fakes
+
+RPC_TIMEOUT_S = 1.5
+FRONT_DESK = {"X-Staff-Id": "S-FD-01", "X-Staff-Role": "front_desk"}
+ENGINEERING = {"X-Staff-Id": "S-EN-01", "X-Staff-Role": "engineering"}
+FINANCE = {"X-Staff-Id": "S-FI-01", "X-Staff-Role": "finance"}
+SECURITY = {"X-Staff-Id": "S-SE-01", "X-Staff-Role": "security"}
+CASE_ID = fakes.CASE["move_out_id"]
+MOVE_OUT = {"unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702", "exit_date": "2026-11-30",
+            "owner_consent_ref": "OC-118", "fitout_disposition": "restore"}
+PAYMENT = {"unit_id": "1-1-702", "amount": 392.6, "method": "cash", "receipt_no": "R-0001"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Desk:
+    def __init__(self, base: str):
+        self.base = base
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return requests.get(self.base + path, timeout=30, **kw)
+
+    def post(self, path: str, body=None, staff: dict | None = FRONT_DESK, data=None, **kw) -> requests.Response:
+        headers = {"Content-Type": "application/json", **(staff or {})}
+        if data is None and body is not None:
+            data = json.dumps(body)
+        return requests.post(self.base + path, data=data, headers=headers, timeout=30, **kw)
+
+
+def calls(service: str, method: str) -> list:
+    return [c for c in fakes.CALLS if (c[0], c[1]) == (service, method)]
+
+
+def problems(response) -> set[tuple[str, str]]:
+    body = response.json()
+    assert body["error"] == "validation", body
+    return {(p["field"], p["rule"]) for p in body["problems"]}
+
+
+@pytest.fixture
+def short_rpc_timeout(monkeypatch):
+    """Set before `start_service` builds the settings (fixture order), so the gateway reads it."""
+    monkeypatch.setenv("PROPDESK_RPC_TIMEOUT_S", str(RPC_TIMEOUT_S))
+
+
+@pytest.fixture
+def start_desk(short_rpc_timeout, start_service, propdesk_env):
+    assert propdesk_env.rpc_timeout_s == RPC_TIMEOUT_S
+    fakes.CALLS.clear()
+
+    def start(without: tuple[str, ...] = ()) -> Desk:
+        for fake in fakes.ALL:
+            if fake.name not in without:
+                start_service(fake)
+        port = free_port()
+        start_service(GatewayService, port=port)
+        return Desk(f"http://127.0.0.1:{port}")
+
+    yield start
+    fakes.CALLS.clear()
+
+
+@pytest.fixture
+def desk(start_desk) -> Desk:
+    return start_desk()
+
+
+# --- the page ------------------------------------------------------------------------------------
+def test_the_page_and_its_files_are_served_from_the_gateway_only(desk):
+    page = desk.get("/")
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "物业客服台" in page.text
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert "http://" not in page.text and "https://" not in page.text  # nothing fetched from elsewhere
+    for name, kind in (("app.js", "text/javascript"), ("app.css", "text/css")):
+        r = desk.get(f"/static/{name}")
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith(kind)
+        assert "http://" not in r.text and "https://" not in r.text
+    assert desk.get("/static/service.py").status_code == 404
+    assert desk.get("/static/..%2Fservice.py").status_code == 404
+    assert desk.get("/static/nothing.js").status_code == 404
+    assert desk.get("/health").json() == {"service": "gateway", "status": "up"}
+
+
+# --- units and fees --------------------------------------------------------------------------------
+def test_leased_units_come_with_their_arrears(desk):
+    r = desk.get("/api/units?leased=1")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["unavailable"] == []
+    assert {u["unit_id"]: u["outstanding"] for u in body["units"]} == {"1-1-702": "392.60", "1-1-303": "0.00"}
+    assert calls("residents", "list_units")[-1][3] == {"leased_only": True}
+    everything = desk.get("/api/units").json()["units"]
+    assert len(everything) == 3 and calls("residents", "list_units")[-1][3] == {"leased_only": False}
+    assert desk.get("/api/units?leased=perhaps").status_code == 400
+
+
+def test_units_are_listed_without_arrears_when_billing_is_not_running(start_desk):
+    desk = start_desk(without=("billing",))
+    body = desk.get("/api/units?leased=1").json()
+    assert [u["outstanding"] for u in body["units"]] == [None, None]
+    assert [(u["service"], u["error"]) for u in body["unavailable"]] == [("billing", "unavailable")]
+    r = desk.get("/api/units/1-1-702/balance")
+    assert r.status_code == 503
+    assert r.json()["error"] == "unavailable" and r.json()["service"] == "billing"
+
+
+def test_balance_of_a_unit(desk):
+    r = desk.get("/api/units/1-1-702/balance")
+    assert r.status_code == 200 and r.json()["outstanding"] == "392.60"
+    assert desk.get("/api/units/MISSING/balance").status_code == 404
+
+
+def test_a_payment_reaches_billing_as_money_with_two_decimals(desk):
+    r = desk.post("/api/payments", PAYMENT, staff=FINANCE)
+    assert r.status_code == 201, r.text
+    assert r.json()["balance"]["outstanding"] == "0.00"
+    (_, _, (payment,), kwargs), = calls("billing", "record_payment")
+    assert payment == {"unit_id": "1-1-702", "amount": "392.60", "method": "cash", "receipt_no": "R-0001"}
+    assert kwargs == {"actor": {"id": "S-FI-01", "role": "finance"}}
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"amount": -5}, ("amount", "range")),
+    ({"amount": 0}, ("amount", "range")),
+    ({"amount": "abc"}, ("amount", "type")),
+    ({"amount": "12.345"}, ("amount", "type")),
+    ({"amount": True}, ("amount", "type")),
+    ({"method": "card"}, ("method", "one_of")),
+    ({"receipt_no": " "}, ("receipt_no", "required")),
+    ({"unit_id": None}, ("unit_id", "not_null")),
+    ({"tip": "10"}, ("tip", "unknown_field")),
+])
+def test_a_malformed_payment_is_rejected_at_the_edge(desk, change, expected):
+    r = desk.post("/api/payments", {**PAYMENT, **change}, staff=FINANCE)
+    assert r.status_code == 400
+    assert expected in problems(r)
+    assert calls("billing", "record_payment") == []
+
+
+def test_a_payment_by_security_is_forbidden_by_billing(desk):
+    r = desk.post("/api/payments", PAYMENT, staff=SECURITY)
+    assert r.status_code == 403 and r.json()["error"] == "forbidden"
+    assert len(calls("billing", "record_payment")) == 1
+
+
+# --- move-outs -------------------------------------------------------------------------------------
+def test_requesting_a_move_out_creates_the_case(desk):
+    r = desk.post("/api/move-outs", MOVE_OUT)
+    assert r.status_code == 201, r.text
+    assert r.json()["state"] == "APPLICATION_ACCEPTED"
+    assert r.headers["Location"] == f"/api/move-outs/{CASE_ID}"
+    (_, _, (request,), kwargs), = calls("residents", "request_move_out")
+    assert request == MOVE_OUT
+    assert kwargs == {"actor": {"id": "S-FD-01", "role": "front_desk"}}
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({k: v for k, v in MOVE_OUT.items() if k != "owner_consent_ref"}, {("owner_consent_ref", "required")}),
+    ({**MOVE_OUT, "owner_consent_ref": "  "}, {("owner_consent_ref", "required")}),
+    ({**MOVE_OUT, "exit_date": "30/11/2026"}, {("exit_date", "type")}),
+    ({**MOVE_OUT, "fitout_disposition": "burn"}, {("fitout_disposition", "one_of")}),
+    ({**MOVE_OUT, "unit_id": 702}, {("unit_id", "type")}),
+    ({**MOVE_OUT, "unit_id": "1" * 33}, {("unit_id", "length")}),
+    ({**MOVE_OUT, "pets": 2}, {("pets", "unknown_field")}),
+    ({}, {("unit_id", "required"), ("tenant_party_id", "required"), ("exit_date", "required"),
+          ("owner_consent_ref", "required"), ("fitout_disposition", "required")}),
+    ([MOVE_OUT], {("_body", "object")}),
+])
+def test_a_malformed_move_out_request_never_reaches_residents(desk, body, expected):
+    r = desk.post("/api/move-outs", body)
+    assert r.status_code == 400
+    assert problems(r) == expected
+    assert calls("residents", "request_move_out") == []
+
+
+@pytest.mark.parametrize("data, rule", [("{not json", "json"), ("", "required"), ("\xff\xfe", "json")])
+def test_a_body_that_is_not_json_is_named_body(desk, data, rule):
+    r = desk.post("/api/move-outs", data=data.encode("latin-1"))
+    assert r.status_code == 400
+    assert problems(r) == {("_body", rule)}
+    assert calls("residents", "request_move_out") == []
+
+
+def test_a_body_over_the_limit_is_refused_unread(desk):
+    r = desk.post("/api/move-outs", {**MOVE_OUT, "owner_consent_ref": "x" * (MAX_BODY_BYTES + 1)})
+    assert r.status_code == 413 and r.json()["error"] == "too_large"
+    chunked = desk.post("/api/move-outs", data=(b"x" * 1024 for _ in range(80)))  # no Content-Length
+    assert chunked.status_code == 413
+    assert calls("residents", "request_move_out") == []
+
+
+def test_who_is_acting_must_be_named_in_the_headers(desk):
+    r = desk.post("/api/move-outs", MOVE_OUT, staff=None)
+    assert r.status_code == 400
+    assert problems(r) == {("X-Staff-Id", "required"), ("X-Staff-Role", "required")}
+    r = desk.post("/api/move-outs", MOVE_OUT, staff={"X-Staff-Id": "", "X-Staff-Role": "landlord"})
+    assert problems(r) == {("X-Staff-Id", "required"), ("X-Staff-Role", "one_of")}
+    # header and body problems are reported together
+    r = desk.post("/api/move-outs", {**MOVE_OUT, "fitout_disposition": "burn"}, staff={"X-Staff-Id": "S-1"})
+    assert problems(r) == {("X-Staff-Role", "required"), ("fitout_disposition", "one_of")}
+    for path in ("/api/payments", f"/api/move-outs/{CASE_ID}/inspection", "/api/release-slips/RS-1/release"):
+        assert desk.post(path, {}, staff=None).status_code == 400
+    assert fakes.CALLS == []
+
+
+def test_the_departments_rejections_map_to_their_status(desk):
+    r = desk.post("/api/move-outs", {**MOVE_OUT, "exit_date": "2020-01-01"})
+    assert r.status_code == 400
+    assert r.json()["problems"] == [{"field": "exit_date", "rule": "not_before_today",
+                                     "message": "exit date is before today"}]
+    r = desk.post("/api/move-outs", MOVE_OUT, staff=ENGINEERING)
+    assert r.status_code == 403 and r.json()["error"] == "forbidden" and "engineering" in r.json()["message"]
+    r = desk.post("/api/move-outs", {**MOVE_OUT, "unit_id": "MISSING"})
+    assert r.status_code == 404 and r.json()["error"] == "not_found"
+    r = desk.post("/api/move-outs", {**MOVE_OUT, "unit_id": "LOCKED"})
+    assert r.status_code == 409 and r.json()["error"] == "conflict"
+    r = desk.post("/api/move-outs", {**MOVE_OUT, "unit_id": "BOOM"})
+    assert r.status_code == 500
+    assert r.json() == {"error": "internal", "service": "residents",
+                        "message": "residents could not complete the request (RuntimeError)"}
+
+
+def test_the_move_out_list_filters_by_state(desk):
+    r = desk.get("/api/move-outs")
+    assert r.status_code == 200 and [c["move_out_id"] for c in r.json()["move_outs"]] == [CASE_ID]
+    assert desk.get("/api/move-outs?state=GOODS_RELEASED").json() == {"move_outs": []}
+    assert calls("residents", "list_move_outs")[-1][3] == {"state": "GOODS_RELEASED"}
+    r = desk.get("/api/move-outs?state=NO_SUCH_STATE")  # well-formed: residents judges it
+    assert r.status_code == 400 and problems(r) == {("state", "one_of")}
+    before = len(calls("residents", "list_move_outs"))
+    r = desk.get("/api/move-outs?state=released;drop")  # malformed: stopped at the edge
+    assert r.status_code == 400 and problems(r) == {("state", "invalid")}
+    assert len(calls("residents", "list_move_outs")) == before
+
+
+def test_a_case_comes_with_its_timeline_release_messages_and_balance(desk):
+    r = desk.get(f"/api/move-outs/{CASE_ID}")
+    assert r.status_code == 200
+    case = r.json()
+    assert case["state"] == "APPLICATION_ACCEPTED" and case["waiting_for"] == fakes.CASE["waiting_for"]
+    assert [e["event_type"] for e in case["timeline"]] == ["move_out.requested"]
+    assert case["release"]["status"] == "on_hold"
+    assert [m["message_id"] for m in case["messages"]] == ["M-1"]
+    assert case["balance"]["outstanding"] == "392.60"
+    assert case["unavailable"] == []
+    assert calls("notify", "list_messages")[-1][3]["correlation_id"] == CASE_ID
+    assert calls("billing", "get_balance")[-1][2] == ("1-1-702",)
+
+
+def test_a_case_shows_what_is_missing_when_a_department_does_not_answer(desk):
+    case = desk.get("/api/move-outs/MO-X-NOHOLD").json()
+    assert case["release"] is None and case["unavailable"] == []  # no hold yet: not a failure
+    r = desk.get("/api/move-outs/MO-X-SLOWREPORTS")
+    assert r.status_code == 200
+    case = r.json()
+    assert case["timeline"] == [] and case["release"]["status"] == "on_hold"
+    assert [(u["service"], u["error"]) for u in case["unavailable"]] == [("reports", "timeout")]
+
+
+def test_an_unknown_case_is_404_and_a_malformed_id_400(desk):
+    r = desk.get("/api/move-outs/MO-20991231-0001")
+    assert r.status_code == 404 and r.json() == {"error": "not_found", "message": "no move-out MO-20991231-0001"}
+    before = len(fakes.CALLS)
+    r = desk.get("/api/move-outs/bad%20id%3B")
+    assert r.status_code == 400 and problems(r) == {("move_out_id", "invalid")}
+    assert len(fakes.CALLS) == before
+
+
+def test_a_slow_department_is_answered_504_within_the_rpc_timeout(desk):
+    r = desk.get("/api/timeline/SLOW")
+    assert r.status_code == 504
+    body = r.json()
+    assert body["error"] == "timeout" and body["service"] == "reports"
+    assert "did not answer" in body["message"]
+
+
+def test_a_department_that_is_not_running_is_answered_503(start_desk):
+    desk = start_desk(without=("notify",))
+    r = desk.get("/api/messages")
+    assert r.status_code == 503
+    assert r.json()["error"] == "unavailable" and r.json()["service"] == "notify"
+    case = desk.get(f"/api/move-outs/{CASE_ID}").json()  # the case still shows, without messages
+    assert case["messages"] == [] and [u["service"] for u in case["unavailable"]] == ["notify"]
+
+
+def test_recording_the_inspection(desk):
+    r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": True}, staff=ENGINEERING)
+    assert r.status_code == 200 and r.json()["work_order_no"] == "WO-20261102-0001"
+    (_, _, args, kwargs), = calls("tickets", "record_inspection")
+    assert args == (CASE_ID, {"passed": True, "defects": []})
+    assert kwargs == {"actor": {"id": "S-EN-01", "role": "engineering"}}
+    r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": False, "defects": ["墙面污损"]},
+                  staff=FRONT_DESK)
+    assert r.status_code == 403
+    r = desk.post("/api/move-outs/LOCKED/inspection", {"passed": True}, staff=ENGINEERING)
+    assert r.status_code == 409
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({"passed": "yes"}, ("passed", "type")),
+    ({"passed": 1}, ("passed", "type")),
+    ({}, ("passed", "required")),
+    ({"passed": False, "defects": [""]}, ("defects.0", "required")),
+    ({"passed": False, "defects": "墙面污损"}, ("defects", "type")),
+])
+def test_a_malformed_inspection_never_reaches_tickets(desk, body, expected):
+    r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", body, staff=ENGINEERING)
+    assert r.status_code == 400 and expected in problems(r)
+    assert calls("tickets", "record_inspection") == []
+
+
+def test_releasing_at_the_gate(desk):
+    r = desk.post("/api/release-slips/RS-20261102-0001/release", None, staff=SECURITY)
+    assert r.status_code == 200 and r.json()["status"] == "released"
+    assert calls("access", "release_at_gate")[-1][2:] == (("RS-20261102-0001",),
+                                                          {"actor": {"id": "S-SE-01", "role": "security"}})
+    assert desk.post("/api/release-slips/RS-1/release", {}, staff=SECURITY).status_code == 200
+    assert desk.post("/api/release-slips/RS-1/release", {}, staff=FRONT_DESK).status_code == 403
+    assert desk.post("/api/release-slips/LOCKED/release", {}, staff=SECURITY).status_code == 409
+    assert desk.post("/api/release-slips/MISSING/release", {}, staff=SECURITY).status_code == 404
+    before = len(calls("access", "release_at_gate"))
+    r = desk.post("/api/release-slips/RS-1/release", {"goods": ["sofa"]}, staff=SECURITY)
+    assert r.status_code == 400 and problems(r) == {("goods", "unknown_field")}
+    assert len(calls("access", "release_at_gate")) == before
+
+
+def test_timeline_counts_messages_and_staff(desk):
+    r = desk.get(f"/api/timeline/{CASE_ID}")
+    assert r.status_code == 200
+    assert r.json()["correlation_id"] == CASE_ID and r.json()["events"][0]["actor"]["role"] == "front_desk"
+    assert desk.get("/api/timeline/MISSING").status_code == 404
+    assert desk.get("/api/reports/move-outs").json()["total"] == 1
+    r = desk.get(f"/api/messages?correlation_id={CASE_ID}&recipient_role=engineering")
+    assert [m["message_id"] for m in r.json()["messages"]] == ["M-1"]
+    assert calls("notify", "list_messages")[-1][3] == {"correlation_id": CASE_ID, "recipient_role": "engineering",
+                                                       "status": None}
+    assert desk.get("/api/messages?correlation_id=a%20b").status_code == 400
+    staff = desk.get("/api/staff").json()
+    assert {s["role"] for s in staff["staff"]} == {"front_desk", "engineering", "finance", "security", "cs_supervisor"}
+    assert set(staff["roles"]) >= {s["role"] for s in staff["staff"]}
+
+
+def test_the_openapi_document_describes_every_json_endpoint(desk):
+    r = desk.get("/api/openapi.json")
+    assert r.status_code == 200
+    spec = r.json()
+    assert spec["openapi"].startswith("3.")
+    routes = [(m, url) for m, url, _, _ in http_routes(GatewayService) if url.startswith("/api/")]
+    assert len(routes) >= 13
+    for method, url in routes:
+        path = url.replace("<", "{").replace(">", "}")
+        operation = spec["paths"][path][method.lower()]
+        assert operation["summary"] and operation["responses"]
+        if method == "POST":
+            assert {"$ref": "#/components/parameters/XStaffRole"} in operation["parameters"]
+            assert "400" in operation["responses"] and "403" in operation["responses"]
+    body = spec["paths"]["/api/move-outs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/MoveOutRequest"}
+    request_schema = spec["components"]["schemas"]["MoveOutRequest"]
+    assert set(request_schema["required"]) == set(MOVE_OUT)
+    assert request_schema["properties"]["fitout_disposition"]["enum"] == ["restore", "leave_to_owner",
+                                                                           "agreed_with_owner"]
+
+
+def test_a_chunked_body_within_the_limit_is_read(desk):
+    r = desk.post("/api/move-outs", data=(part.encode() for part in (json.dumps(MOVE_OUT)[:20], json.dumps(MOVE_OUT)[20:])))
+    assert r.status_code == 201, r.text

@@ -1,0 +1,115 @@
+"""The one mapping from failures to HTTP answers, and `Remote`'s naming of RPC failures
+(plain objects stand in for nameko's service proxies: no broker needed)."""
+from __future__ import annotations
+
+import json
+
+import eventlet
+import pytest
+from kombu.exceptions import OperationalError
+from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
+
+from propdesk.errors import Conflict, Forbidden, NotFound, Problem, ValidationError
+from propdesk_services.gateway.errors import (
+    PayloadTooLarge,
+    ServiceFailed,
+    ServiceTimeout,
+    ServiceUnavailable,
+    error_status_and_body,
+)
+from propdesk_services.gateway.remote import Call, Remote
+
+
+@pytest.mark.parametrize("exc, status, error", [
+    (ValidationError.one("amount", "range", "must be positive"), 400, "validation"),
+    (Forbidden("no"), 403, "forbidden"),
+    (NotFound("none"), 404, "not_found"),
+    (Conflict("state"), 409, "conflict"),
+    (PayloadTooLarge(65536), 413, "too_large"),
+    (ServiceUnavailable("billing", "down"), 503, "unavailable"),
+    (ServiceTimeout("billing", "get_balance", 2), 504, "timeout"),
+    (ServiceFailed("billing", "get_balance", "KeyError", "'x'"), 500, "internal"),
+    (KeyError("gateway bug"), 500, "internal"),
+])
+def test_each_failure_has_one_status(exc, status, error):
+    got_status, body = error_status_and_body(exc)
+    assert (got_status, body["error"]) == (status, error)
+    if status == 400:
+        assert body["problems"] == [{"field": "amount", "rule": "range", "message": "must be positive"}]
+    if status in (503, 504, 500) and not isinstance(exc, KeyError):
+        assert body["service"] == "billing"
+    assert "gateway bug" not in json.dumps(body)
+
+
+class Proxy:
+    """Stands in for a nameko ServiceProxy: `behaviour` is what its method does."""
+
+    def __init__(self, behaviour):
+        self.behaviour = behaviour
+
+    def __getattr__(self, method):
+        return lambda *args, **kwargs: self.behaviour(*args, **kwargs)
+
+
+def raising(exc):
+    def behave(*args, **kwargs):
+        raise exc
+    return behave
+
+
+def remote_for(behaviour, timeout_s: float = 0.3) -> Remote:
+    return Remote({"billing": Proxy(behaviour)}, timeout_s)
+
+
+def test_remote_propdesk_errors_come_back_as_themselves():
+    problems = json.dumps([{"field": "amount", "rule": "positive_amount", "message": "a payment is positive"}])
+    with pytest.raises(ValidationError) as err:
+        remote_for(raising(RemoteError("ValidationError", problems))).call("billing", "record_payment", {})
+    assert err.value.problems == [Problem("amount", "positive_amount", "a payment is positive")]
+    for name, cls in (("Forbidden", Forbidden), ("NotFound", NotFound), ("Conflict", Conflict)):
+        with pytest.raises(cls, match="the reason"):
+            remote_for(raising(RemoteError(name, "the reason"))).call("billing", "get_balance", "1-1-702")
+
+
+def test_a_validation_error_without_readable_problems_still_names_a_field():
+    with pytest.raises(ValidationError) as err:
+        remote_for(raising(RemoteError("ValidationError", "not json"))).call("billing", "get_balance", "x")
+    assert err.value.problems == [Problem("_schema", "invalid", "not json")]
+
+
+def test_any_other_remote_error_is_a_500_naming_the_service_but_not_the_detail():
+    with pytest.raises(ServiceFailed) as err:
+        remote_for(raising(RemoteError("KeyError", "'secret column'"))).call("billing", "get_balance", "x")
+    status, body = error_status_and_body(err.value)
+    assert status == 500 and body["service"] == "billing" and "secret" not in json.dumps(body)
+    with pytest.raises(ServiceFailed):
+        remote_for(raising(MethodNotFound("get_balanse"))).call("billing", "get_balanse", "x")
+
+
+@pytest.mark.parametrize("exc", [UnknownService("billing"), OperationalError("[Errno 111] Connection refused"),
+                                 ConnectionRefusedError(111, "refused")])
+def test_a_service_not_running_or_the_broker_down_is_503(exc):
+    with pytest.raises(ServiceUnavailable) as err:
+        remote_for(raising(exc)).call("billing", "get_balance", "x")
+    assert error_status_and_body(err.value)[0] == 503
+
+
+def test_a_call_past_the_timeout_is_504_and_other_timeouts_are_not_swallowed():
+    with pytest.raises(ServiceTimeout) as err:
+        remote_for(lambda *a: eventlet.sleep(5)).call("billing", "get_balance", "x")
+    assert err.value.service == "billing" and "0.3 s" in str(err.value)
+
+    def inner_timeout(*args):
+        with eventlet.Timeout(0.01):
+            eventlet.sleep(1)
+
+    with pytest.raises(eventlet.Timeout):  # not ours: passed through, not reported as the service's
+        remote_for(inner_timeout, timeout_s=5).call("billing", "get_balance", "x")
+
+
+def test_gather_runs_calls_together_and_hands_back_failures():
+    remote = Remote({"billing": Proxy(lambda unit: {"unit_id": unit}),
+                     "reports": Proxy(raising(RemoteError("NotFound", "no case")))}, 1.0)
+    ok, missing = remote.gather(Call("billing", "get_balance", ("1-1-702",)), Call("reports", "timeline", ("MO-1",)))
+    assert ok == {"unit_id": "1-1-702"}
+    assert isinstance(missing, NotFound)
