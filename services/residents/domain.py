@@ -18,9 +18,12 @@ The saga (§2.6)::
       -> GOODS_RELEASED (Security lets the goods out) -> ARCHIVED (move_out.completed)
 
 Inspection and fee clearance run in parallel, so the case keeps them in their own attributes
-(`inspection`, `fees`) and `state` is the single most advanced milestone reached, in the order
-above. Everything else (what the case still waits for, whether release may be approved) is
-derived from those attributes.
+(`inspection`, `fees`). Before approval `state` names what the desk must act on: DEFECTS_FOUND
+while defects are open (whatever the fees), else the last step of the order above that is done
+(INSPECTION_PASSED, then FEES_CHECKED once the fee check is in too); fees checked before the
+inspection leave the case at APPLICATION_ACCEPTED, waiting for engineering. From approval on it only
+moves forward. Everything else (what the case still waits for, whether release may be approved)
+is derived from those attributes.
 
 Release guard (§8, inferred conjunction grounded in [000] + [004 WI/FW-020])::
 
@@ -297,12 +300,12 @@ def _progress(case: MoveOutCase) -> list[Event]:
                 },
             )
         ]
-    if case.fees != "pending":
-        case.state = FEES_CHECKED
-    elif case.inspection == "passed":
-        case.state = INSPECTION_PASSED
-    elif case.inspection == "defects_found":
+    # before approval the state names what the desk must act on: open defects first (违约处理单),
+    # then the steps of §2.6 in order; `fees` and `inspection` keep the parallel details
+    if case.inspection == "defects_found":
         case.state = DEFECTS_FOUND
+    elif case.inspection == "passed":
+        case.state = FEES_CHECKED if case.fees != "pending" else INSPECTION_PASSED
     else:
         case.state = APPLICATION_ACCEPTED
     return []

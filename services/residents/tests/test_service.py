@@ -296,7 +296,7 @@ def test_release_is_approved_exactly_once_when_inspection_and_fees_are_in(reside
 
     steps[0]()
     halfway = call(residents, "get_move_out", move_out_id)
-    assert halfway["state"] == (domain.INSPECTION_PASSED if inspection_first else domain.FEES_CHECKED)
+    assert halfway["state"] == (domain.INSPECTION_PASSED if inspection_first else domain.APPLICATION_ACCEPTED)
     assert outbox(propdesk_env, "move_out.release_approved") == []
 
     steps[1]()
@@ -350,7 +350,7 @@ def test_defects_then_a_passing_reinspection(residents, propdesk_env):
     open_defects = call(residents, "get_move_out", case["move_out_id"])
     assert (open_defects["inspection"], open_defects["defects"], open_defects["breach_notice_id"]) == (
         "defects_found", ["卫生间墙砖破损"], "BN-0001")
-    assert open_defects["state"] == domain.FEES_CHECKED
+    assert open_defects["state"] == domain.DEFECTS_FOUND
     assert open_defects["waiting_for"] == ["defects to be settled: 卫生间墙砖破损 (违约处理单)"]
     assert outbox(propdesk_env, "move_out.release_approved") == []
 
