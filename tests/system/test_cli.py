@@ -8,12 +8,21 @@ import sys
 import pytest
 import requests
 
+from tests.helpers import wait_for
+
 pytestmark = pytest.mark.system
 
 
+def status():
+    return subprocess.run([sys.executable, "-m", "propdesk.cli", "status"], capture_output=True, text=True,
+                          env=os.environ.copy(), timeout=60)
+
+
 def test_status_lists_every_service_up_with_its_queues(system):
-    out = subprocess.run([sys.executable, "-m", "propdesk.cli", "status"], capture_output=True, text=True,
-                         env=os.environ.copy(), timeout=60)
+    # the management API refreshes consumer counts every few seconds: poll until they show
+    out = wait_for(lambda: (o := status()) and "residents.on_inspection_completed" in o.stdout and
+                   all(" consumers 0" not in line for line in o.stdout.splitlines()) and o,
+                   timeout=30, interval=1, what="every handler queue to show its consumer")
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.splitlines()
     for child in system.children:
