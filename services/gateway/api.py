@@ -163,6 +163,7 @@ def get_move_out(remote: Remote, request, move_out_id: str):
     extras = {
         "timeline": (Call("reports", "timeline", (move_out_id,)), []),
         "release": (Call("access", "get_release_hold", (move_out_id,)), None),
+        "work_order": (Call("tickets", "get_inspection", (move_out_id,)), None),
         "messages": (Call("notify", "list_messages", kwargs={"correlation_id": move_out_id}), []),
         "balance": (Call("billing", "get_balance", (case.get("unit_id"),)), None),
     }

@@ -222,28 +222,45 @@ class MessageSchema(Schema):
 
     message_id = fields.String()
     correlation_id = fields.String()
-    recipient_role = fields.String()
+    event_type = fields.String(metadata={"description": "the event that caused it"})
     channel = fields.String()
+    recipient_role = fields.String()
+    recipient_id = fields.String(allow_none=True)
     subject = fields.String()
     body = fields.String()
     status = fields.String()
     created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
 
 
 class MessageListSchema(Schema):
     messages = fields.List(fields.Nested(MessageSchema))
 
 
+class ReleaseSlipSchema(Schema):
+    """A goods release slip (物品放行条)."""
+
+    slip_no = fields.String()
+    move_out_id = fields.String(allow_none=True)
+    unit_id = fields.String()
+    goods = fields.List(fields.String())
+    issued_at = fields.DateTime()
+    released_at = fields.DateTime(allow_none=True)
+    released_by = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "issued | released"})
+
+
 class ReleaseHoldSchema(Schema):
-    """The goods release of a move-out (物品放行条), as access keeps it."""
+    """The held goods release of a move-out, as access keeps it, with its slip once issued."""
 
     move_out_id = fields.String()
     unit_id = fields.String()
     fees_cleared = fields.Boolean()
     release_approved = fields.Boolean()
     slip_no = fields.String(allow_none=True)
-    status = fields.String()
     released_by = fields.String(allow_none=True)
+    waiting_for = fields.List(fields.String())
+    slip = fields.Nested(ReleaseSlipSchema, allow_none=True)
 
 
 class BalanceSchema(Schema):
@@ -253,34 +270,32 @@ class BalanceSchema(Schema):
     payments = fields.List(fields.Dict())
 
 
+class WorkOrderSchema(Schema):
+    """The inspection work order (工程维修单), with its breach notice (违约处理单) while defects are open."""
+
+    work_order_no = fields.String()
+    move_out_id = fields.String()
+    unit_id = fields.String()
+    status = fields.String(metadata={"description": "open | defects_found | passed"})
+    defects = fields.List(fields.String())
+    inspector = fields.String(allow_none=True)
+    breach_notice_id = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
 class CaseDetailSchema(MoveOutSchema):
     timeline = fields.List(fields.Nested(TimelineEventSchema))
     release = fields.Nested(ReleaseHoldSchema, allow_none=True)
+    work_order = fields.Nested(WorkOrderSchema, allow_none=True)
     messages = fields.List(fields.Nested(MessageSchema))
     balance = fields.Nested(BalanceSchema, allow_none=True)
     unavailable = fields.List(fields.Nested(UnavailableSchema))
 
 
-class WorkOrderSchema(Schema):
-    """The inspection work order (工程维修单) after the result was recorded."""
-
-    work_order_no = fields.String()
-    move_out_id = fields.String()
-    status = fields.String()
-    passed = fields.Boolean(allow_none=True)
-    defects = fields.List(fields.String())
-    breach_notice_no = fields.String(allow_none=True)
-
-
 class PaymentResultSchema(Schema):
     payment = fields.Dict()
-    balance = fields.Nested(BalanceSchema)
-
-
-class ReleaseResultSchema(Schema):
-    slip_no = fields.String()
-    status = fields.String()
-    released_by = fields.String()
+    balance = fields.Dict(metadata={"description": "{unit_id, outstanding}"})
+    clearances = fields.List(fields.Dict(), metadata={"description": "move-out fee clearances this payment settled"})
 
 
 class MoveOutCountsSchema(Schema):

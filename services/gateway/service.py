@@ -97,7 +97,7 @@ class GatewayService(PropdeskService):
         return self._answer(api.request_move_out, request)
 
     @http("GET", "/api/move-outs/<move_out_id>")
-    @endpoint("One move-out case with its timeline, release slip, messages and balance", tag="move-outs",
+    @endpoint("One move-out case with its timeline, release slip, work order, messages and balance", tag="move-outs",
               response=schemas.CaseDetailSchema, errors=(404,))
     def get_move_out(self, request, move_out_id):
         return self._answer(api.get_move_out, request, move_out_id=move_out_id)
@@ -110,7 +110,7 @@ class GatewayService(PropdeskService):
         return self._answer(api.record_inspection, request, move_out_id=move_out_id)
 
     @http("POST", "/api/release-slips/<slip_no>/release")
-    @endpoint("Release the goods at the gate (物品放行)", tag="move-outs", response=schemas.ReleaseResultSchema,
+    @endpoint("Release the goods at the gate (物品放行)", tag="move-outs", response=schemas.ReleaseSlipSchema,
               actor=True, errors=(403, 404, 409))
     def release_at_gate(self, request, slip_no):
         """Security checks the goods against the slip and lets them out. The body may be empty."""

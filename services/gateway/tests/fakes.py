@@ -42,12 +42,17 @@ TIMELINE = [
 ]
 
 HOLD = {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "fees_cleared": False,
-        "release_approved": False, "slip_no": None, "status": "on_hold", "released_by": None}
+        "release_approved": False, "slip_no": None, "released_by": None,
+        "waiting_for": ["fee clearance (费用结清)", "release approval (放行批准)"], "slip": None}
 
 BALANCE = {"unit_id": "1-1-702", "outstanding": "392.60",
            "charges": [{"period": "2026-09", "item": "property_fee", "amount": "196.30"},
                        {"period": "2026-10", "item": "property_fee", "amount": "196.30"}],
            "payments": []}
+
+WORK_ORDER = {"work_order_no": "WO-20261102-0001", "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702",
+              "status": "open", "defects": [], "inspector": None, "breach_notice_id": None,
+              "created_at": "2026-11-02T02:00:01+00:00"}
 
 MESSAGE = {"message_id": "M-1", "correlation_id": CASE["move_out_id"], "recipient_role": "engineering",
            "channel": "staff_inbox", "subject": "撤场验收 1-1-702", "body": "请安排验收", "status": "sent",
@@ -121,13 +126,15 @@ class FakeTickets:
         _record("tickets", "record_inspection", move_out_id, result, actor=actor)
         _require_role(actor, "engineering")
         _misbehave(move_out_id)
-        return {"work_order_no": "WO-20261102-0001", "move_out_id": move_out_id, "status": "completed",
-                "passed": result["passed"], "defects": result["defects"], "breach_notice_no": None}
+        return {**WORK_ORDER, "move_out_id": move_out_id, "status": "passed" if result["passed"] else "defects_found",
+                "defects": result["defects"], "inspector": actor["id"]}
 
     @rpc
     def get_inspection(self, move_out_id):
         _record("tickets", "get_inspection", move_out_id)
-        return None
+        if move_out_id != CASE["move_out_id"]:
+            raise NotFound(f"no inspection work order for move-out {move_out_id}")
+        return dict(WORK_ORDER)
 
 
 class FakeBilling:
@@ -160,7 +167,9 @@ class FakeAccess:
         _record("access", "release_at_gate", slip_no, actor=actor)
         _require_role(actor, "security")
         _misbehave(slip_no)
-        return {"slip_no": slip_no, "status": "released", "released_by": actor["id"]}
+        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "goods": ["personal goods"],
+                "issued_at": "2026-11-02T03:00:00+00:00", "released_at": "2026-11-02T04:00:00+00:00",
+                "released_by": actor["id"], "status": "released"}
 
     @rpc
     def get_release_hold(self, move_out_id):

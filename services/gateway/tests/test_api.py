@@ -261,9 +261,10 @@ def test_a_case_comes_with_its_timeline_release_messages_and_balance(desk):
     case = r.json()
     assert case["state"] == "APPLICATION_ACCEPTED" and case["waiting_for"] == fakes.CASE["waiting_for"]
     assert [e["event_type"] for e in case["timeline"]] == ["move_out.requested"]
-    assert case["release"]["status"] == "on_hold"
+    assert case["release"]["waiting_for"] == fakes.HOLD["waiting_for"] and case["release"]["slip"] is None
     assert [m["message_id"] for m in case["messages"]] == ["M-1"]
     assert case["balance"]["outstanding"] == "392.60"
+    assert case["work_order"]["work_order_no"] == "WO-20261102-0001"
     assert case["unavailable"] == []
     assert calls("notify", "list_messages")[-1][3]["correlation_id"] == CASE_ID
     assert calls("billing", "get_balance")[-1][2] == ("1-1-702",)
@@ -271,11 +272,12 @@ def test_a_case_comes_with_its_timeline_release_messages_and_balance(desk):
 
 def test_a_case_shows_what_is_missing_when_a_department_does_not_answer(desk):
     case = desk.get("/api/move-outs/MO-X-NOHOLD").json()
-    assert case["release"] is None and case["unavailable"] == []  # no hold yet: not a failure
+    assert case["release"] is None and case["work_order"] is None  # not opened yet: not a failure
+    assert case["unavailable"] == []
     r = desk.get("/api/move-outs/MO-X-SLOWREPORTS")
     assert r.status_code == 200
     case = r.json()
-    assert case["timeline"] == [] and case["release"]["status"] == "on_hold"
+    assert case["timeline"] == [] and case["release"]["move_out_id"] == "MO-X-SLOWREPORTS"
     assert [(u["service"], u["error"]) for u in case["unavailable"]] == [("reports", "timeout")]
 
 
