@@ -7,6 +7,7 @@ import signal
 import subprocess
 from collections import Counter
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -22,8 +23,7 @@ WORKERS = ["residents", "tickets", "billing", "access", "notify", "reports"]
 def paid_up_leased_units(rpc, n):
     units = []
     for u in rpc.residents.list_units(leased_only=True):
-        if rpc.billing.get_balance(u["unit_id"])["outstanding"] in ("0.00", "-0.00") or \
-                float(rpc.billing.get_balance(u["unit_id"])["outstanding"]) <= 0:
+        if Decimal(rpc.billing.get_balance(u["unit_id"])["outstanding"]) <= 0:
             units.append(u)
         if len(units) == n:
             return units
@@ -58,13 +58,17 @@ def _opened(rpc, mo):
         return None
 
 
+def released_timeline(rpc, mo):
+    timeline = rpc.reports.timeline(mo)
+    return timeline if any(e["event_type"] == "release_slip.released" for e in timeline) else None
+
+
 def assert_exactly_once(rpc, move_out_ids):
     slips = Counter(s["move_out_id"] for s in rpc.access.list_release_slips(None))
     for mo in move_out_ids:
         assert slips[mo] == 1, f"{mo} has {slips[mo]} release slips"
-        types = Counter(e["event_type"] for e in wait_for(
-            lambda: (t := rpc.reports.timeline(mo)) and any(e["event_type"] == "release_slip.released" for e in t) and t,
-            timeout=60, what=f"timeline of {mo}"))
+        timeline = wait_for(lambda: released_timeline(rpc, mo), timeout=60, what=f"timeline of {mo}")
+        types = Counter(e["event_type"] for e in timeline)
         for t in ("move_out.requested", "move_out.release_approved", "release_slip.issued", "release_slip.released"):
             assert types[t] == 1, (mo, t, types)
 

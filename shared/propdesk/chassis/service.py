@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 
+from nameko.extensions import DependencyProvider
+from nameko.messaging import QueueConsumer
 from nameko.web.handlers import http
 from nameko_prometheus import PrometheusMetrics
 from werkzeug.wrappers import Response
@@ -19,11 +21,21 @@ from werkzeug.wrappers import Response
 from propdesk.chassis.logs import LogContext
 
 
+class Readiness(DependencyProvider):
+    """True once every queue consumer of the container (RPC and @subscribe) is consuming: the HTTP
+    server answers earlier than that, and an RPC sent to a queue not yet declared is refused."""
+
+    def get_dependency(self, worker_ctx):
+        consumers = [e for e in self.container.extensions if isinstance(e, QueueConsumer)]
+        return lambda: all(c._consumers_ready.ready() for c in consumers)
+
+
 class PropdeskService:
     name: str = ""
     http_port: int = 0
     metrics = PrometheusMetrics()
     log_context = LogContext()
+    ready = Readiness()
 
     @http("GET", "/metrics")
     def serve_metrics(self, request):
@@ -31,4 +43,6 @@ class PropdeskService:
 
     @http("GET", "/health")
     def serve_health(self, request):
-        return Response(json.dumps({"service": self.name, "status": "up"}), mimetype="application/json")
+        ready = self.ready()
+        return Response(json.dumps({"service": self.name, "status": "up" if ready else "starting"}),
+                        status=200 if ready else 503, mimetype="application/json")
