@@ -8,6 +8,7 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from propdesk import cli
 from propdesk.chassis import dlq, metrics
 from propdesk.chassis.tables import AuditRow, ChassisBase, OutboxRow
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
@@ -78,7 +79,7 @@ def test_a_failing_handler_is_retried_then_succeeds(toys, propdesk_env):
     assert queue_messages(propdesk_env.amqp_uri, "propdesk.dlq") == []
 
 
-def test_a_handler_failing_every_retry_is_dead_lettered_then_replayed(toys, propdesk_env):
+def test_a_handler_failing_every_retry_is_dead_lettered_then_replayed(toys, propdesk_env, capsys):
     front, back = toys
     event_id = log_parcel(front, "P-4", fail_times=99)
     parked = wait_for(lambda: queue_messages(propdesk_env.amqp_uri, "propdesk.dlq"), what="a dead letter")
@@ -93,12 +94,16 @@ def test_a_handler_failing_every_retry_is_dead_lettered_then_replayed(toys, prop
 
     listed = dlq.list_messages(propdesk_env.amqp_uri)
     assert [m["event_id"] for m in listed] == [event_id]
+    assert cli.main(["dlq", "list"]) == 0  # what the operator sees
+    shown = capsys.readouterr().out
+    assert event_id in shown and "queue=toy_back.on_parcel_logged" in shown and "flaky downstream" in shown
 
     # the fault is fixed: the downstream now answers (its attempt counter is past fail_times)
     with Session(create_engine(propdesk_env.db_url("toy_back"))) as s:
         s.get(Attempts, "P-4").count = 1000
         s.commit()
-    assert dlq.replay(propdesk_env.amqp_uri, event_id=event_id) == 1
+    assert cli.main(["dlq", "replay", "--event-id", event_id]) == 0
+    assert "replayed 1 message(s)" in capsys.readouterr().out
     wait_for(lambda: seen(back, "P-4") == 1, what="the replayed delivery to succeed")
     assert queue_messages(propdesk_env.amqp_uri, "propdesk.dlq") == []
 
