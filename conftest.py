@@ -1,4 +1,5 @@
-"""Root fixtures. Tests that touch RabbitMQ run eventlet-patched (conventions §4), so patch first."""
+"""Root fixtures for every test (tests/ and services/*/tests). Tests that touch RabbitMQ run
+eventlet-patched (conventions §4), so patch first."""
 import eventlet
 
 eventlet.monkey_patch()  # noqa: E402
