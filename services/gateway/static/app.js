@@ -142,9 +142,13 @@
     });
   }
 
+  /** Report-only milestones (reports counts cases by how far their events went). */
+  const REPORT_STATES = { SLIP_ISSUED: ["已开放行条", "Slip issued"] };
+
   function stateLabel(state) {
     const s = STATES.find((x) => x[0] === state);
-    return s ? [s[1], s[2]] : [state || "—", ""];
+    if (s) return [s[1], s[2]];
+    return REPORT_STATES[state] || [state || "—", ""];
   }
 
   function staffName(id, role) {
@@ -689,6 +693,15 @@
     $("#payment-form").addEventListener("submit", recordPayment);
     $("#pay-amount").addEventListener("input", (e) => { e.target.dataset.touched = "1"; });
     $("#release-form").addEventListener("submit", releaseAtGate);
+    // a corrected field loses its error at once
+    $$("form").forEach((f) => f.addEventListener("input", (e) => {
+      const name = e.target.name;
+      if (!name) return;
+      const slot = $(`.err[data-for="${CSS.escape(name)}"]`, f);
+      if (slot) slot.textContent = "";
+      e.target.classList.remove("invalid");
+      e.target.removeAttribute("aria-invalid");
+    }));
   }
 
   async function start() {
