@@ -14,6 +14,7 @@ import requests
 from propdesk_services.gateway.api import MAX_BODY_BYTES
 from propdesk_services.gateway.openapi import http_routes
 from propdesk_services.gateway.service import GatewayService
+from tests.helpers import wait_for
 
 from . import fakes
 
@@ -100,6 +101,7 @@ def test_the_page_and_its_files_are_served_from_the_gateway_only(desk):
     assert desk.get("/static/service.py").status_code == 404
     assert desk.get("/static/..%2Fservice.py").status_code == 404
     assert desk.get("/static/nothing.js").status_code == 404
+    wait_for(lambda: desk.get("/health").status_code == 200, what="the gateway's consumers to be ready")
     assert desk.get("/health").json() == {"service": "gateway", "status": "up"}
 
 
