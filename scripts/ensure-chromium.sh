@@ -5,18 +5,20 @@
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
+# a CJK font, so the desk's Chinese labels render in screenshots taken by the tests
+FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
-if [[ -x "$CHROMIUM" ]]; then
+if [[ -x "$CHROMIUM" && -f "$FONT" ]]; then
     exit 0
 fi
 
 if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "ensure-chromium: installing chromium with apt-get" >&2
+    echo "ensure-chromium: installing chromium and fonts-wqy-microhei with apt-get" >&2
     apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
     [[ -x "$CHROMIUM" ]] || { echo "ensure-chromium: apt-get finished but $CHROMIUM is missing" >&2; exit 1; }
 else
     echo "ensure-chromium: $CHROMIUM is missing; run as root:" >&2
-    echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium" >&2
+    echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei" >&2
     exit 1
 fi
