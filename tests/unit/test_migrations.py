@@ -3,6 +3,7 @@ migrations twice changes nothing."""
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -31,3 +32,8 @@ def test_migrations_match_the_models_and_are_repeatable(name, tmp_path):
     assert diff == [], f"{name}: models and migrations differ: {diff}"
     tables = set(inspect(engine).get_table_names())
     assert {"outbox", "inbox", "audit_log", "alembic_version"} <= tables
+
+    command.downgrade(migrate.alembic_config(cls, url), "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    migrate.upgrade(cls, url)
+    assert set(inspect(engine).get_table_names()) == tables
