@@ -1,19 +1,29 @@
 """Root fixtures for every test (tests/ and services/*/tests). Tests that touch RabbitMQ run
 eventlet-patched (conventions §4), so patch first."""
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # said on every import
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402
 
+import io  # noqa: E402
 import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import uuid  # noqa: E402
-from dataclasses import replace  # noqa: E402
 from urllib.parse import quote  # noqa: E402
 
 import pytest  # noqa: E402
 import requests  # noqa: E402
 from prometheus_client import REGISTRY  # noqa: E402
 
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+from propdesk import plugins  # noqa: E402
 from propdesk.chassis import migrate, topology  # noqa: E402
+from propdesk.runner import Supervisor  # noqa: E402
 from propdesk.config import Settings  # noqa: E402
 
 FAST_RETRIES = "150,300"
@@ -80,3 +90,50 @@ def _fresh_prometheus_registry():
     yield
     for collector in set(REGISTRY._collector_to_names) - before:
         REGISTRY.unregister(collector)
+
+
+# -- the whole system ------------------------------------------------------------------------------
+# Started the way `make run` starts it: migrate, demo data, the real supervisor running one process
+# per service, on this test's vhost and data dir, with ports away from a developer's running instance.
+PORT_BASE = 18000
+
+
+@pytest.fixture
+def system(propdesk_env, monkeypatch):
+    classes = plugins.service_classes()
+    for i, (name, cls) in enumerate(sorted(classes.items())):
+        monkeypatch.setenv(f"PROPDESK_{name.upper()}_PORT", str(PORT_BASE + 100 + i))
+    monkeypatch.setenv("PROPDESK_GATEWAY_PORT", str(PORT_BASE))
+    env = os.environ.copy()
+    for args in (["migrate"], ["demo"]):
+        subprocess.run([sys.executable, "-m", "propdesk.cli", *args], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+    out = io.StringIO()
+    sup = Supervisor(settings=None, out=out)
+    sup.start()
+    watching = [True]
+
+    def supervise():  # what `propdesk run` does in its main loop: restart what died
+        while watching[0]:
+            sup.supervise_once()
+            eventlet.sleep(0.2)
+
+    watcher = eventlet.spawn(supervise)
+    try:
+        assert sup.wait_ready(90), f"services did not come up: {out.getvalue()}"
+        yield sup
+    finally:
+        watching[0] = False
+        watcher.wait()
+        sup.stop()
+
+
+@pytest.fixture
+def rpc(system, propdesk_env):
+    with ClusterRpcProxy({"AMQP_URI": propdesk_env.amqp_uri}, timeout=30) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def gateway_url(system, propdesk_env):
+    return f"http://127.0.0.1:{PORT_BASE}"

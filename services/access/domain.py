@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from propdesk.errors import Conflict, Problem, ValidationError
 
 Event = tuple[str, dict]
 
 #: The management office's day: slip numbers run per local calendar day (inferred: Beijing time).
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 #: What a move-out slip lists when the tenant's goods are not itemised at the desk: the goods on
 #: the exit approval form (租户撤场审批表) the owner agreed to.
@@ -67,11 +65,6 @@ def clearance_applies(current_as_of: datetime | None, as_of: datetime) -> bool:
     one on the hold: only a verdict at least as recent as the stored one counts, so a stale
     "failed" delivered late cannot undo a newer "confirmed" (events may arrive in any order)."""
     return current_as_of is None or as_of >= current_as_of
-
-
-def office_day(now: datetime) -> date:
-    """The office's calendar day of an aware instant (slip numbers restart each day)."""
-    return now.astimezone(OFFICE_TZ).date()
 
 
 def slip_no_for(seq: int, today: date) -> str:

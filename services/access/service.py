@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from nameko.rpc import rpc
 from sqlalchemy import select
 
+from propdesk.chassis.calendar import office_day
 from propdesk.chassis.db import Database, aware
 from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.messaging import subscribe
@@ -169,7 +170,7 @@ def _try_issue(uow, hold: models.ReleaseHold) -> None:
     if hold.slip_no or not domain.may_issue(hold):
         return
     now = utcnow()
-    slip_no = domain.slip_no_for(_next_seq(uow.session, domain.office_day(now)), domain.office_day(now))
+    slip_no = domain.slip_no_for(_next_seq(uow.session, office_day(now)), office_day(now))
     events = domain.issue_slip(hold, slip_no, goods=list(domain.MOVE_OUT_GOODS), clearance_ref=hold.clearance_ref)
     for event_type, payload in events:
         uow.session.add(models.ReleaseSlip(

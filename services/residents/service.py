@@ -32,15 +32,15 @@ backed by a partial unique index).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nameko.rpc import rpc
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from propdesk.chassis.calendar import office_today
 from propdesk.chassis.db import Database, UnitOfWork, aware
 from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.messaging import subscribe
@@ -51,21 +51,11 @@ from propdesk_services.residents import demo, domain
 from propdesk_services.residents.models import Base, MoveOutCase, Party, Unit
 from propdesk_services.residents.schemas import MoveOutRequestSchema, MoveOutSchema, UnitDetailSchema, UnitSchema
 
-try:
-    OFFICE_TZ = ZoneInfo("Asia/Shanghai")
-except ZoneInfoNotFoundError:  # no tz database on the host: China keeps UTC+8 all year
-    OFFICE_TZ = timezone(timedelta(hours=8), "CST")
-
 #: Who may register a tenant's move-out application: the front desk and customer service.
 MOVE_OUT_ROLES = {"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"}
 
 #: The case attributes an event may change; an event that changes none of them is not audited.
 TRACKED = ("state", "inspection", "defects", "breach_notice_id", "fees", "outstanding_amount", "release_slip_no")
-
-
-def office_today() -> date:
-    """Today at the property (Asia/Shanghai), whatever the server's clock zone."""
-    return datetime.now(OFFICE_TZ).date()
 
 
 def next_move_out_id(session: Session, day: date) -> str:

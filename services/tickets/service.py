@@ -6,12 +6,11 @@ engineering records the result (单元验收移交记录表) with `record_inspec
 """
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from nameko.rpc import rpc
 from sqlalchemy import func, select
 
+from propdesk.chassis.calendar import office_day
 from propdesk.chassis.db import Database
 from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.messaging import subscribe
@@ -22,7 +21,6 @@ from propdesk_services.tickets import demo, domain, models
 from propdesk_services.tickets.schemas import InspectionResultSchema, RepairSchema, WorkOrderSchema
 
 #: Work order numbers carry the office's local date.
-OFFICE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _required_id(name: str, value) -> str:
@@ -52,7 +50,7 @@ class TicketsService(PropdeskService):
                 uow.commit()  # already opened (e.g. the move-out was announced twice): inbox only
                 return
             now = utcnow()
-            today = now.astimezone(OFFICE_TZ).date()
+            today = office_day(now)
             prefix = domain.work_order_no_for(1, today)[:-4]
             opened_today = s.scalar(select(func.count()).select_from(models.InspectionWorkOrder)
                                     .where(models.InspectionWorkOrder.work_order_no.like(prefix + "%")))

@@ -5,7 +5,11 @@ back to the broker.
 """
 from __future__ import annotations
 
-import eventlet
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # said on every import
+
+import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402  (must precede every other import)
 

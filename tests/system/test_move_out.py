@@ -98,7 +98,7 @@ def test_failed_inspection_blocks_until_a_passing_reinspection(rpc):
     wait_inspection_opened(rpc, move_out_id)
     rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": False, "defects": ["墙面破损 wall damaged"]},
                                   actor=ENGINEER)
-    c = wait_for(lambda: (c := case(rpc, move_out_id))["state"] == "DEFECTS_FOUND" and c, what="defects found")
+    wait_for(lambda: case(rpc, move_out_id)["state"] == "DEFECTS_FOUND", what="defects found")
     wait_for(lambda: case(rpc, move_out_id)["fees"] == "cleared", what="fee clearance")
     assert case(rpc, move_out_id)["release_slip_no"] is None
     assert any("墙面破损" in w for w in case(rpc, move_out_id)["waiting_for"])

@@ -141,5 +141,7 @@ def test_only_a_newer_clearance_verdict_applies():
 def test_office_day_is_beijing_time():
     from datetime import datetime, timezone
 
+    from propdesk.chassis.calendar import office_day
+
     # 2026-11-22 17:30 UTC is already 2026-11-23 01:30 in Beijing
-    assert d.office_day(datetime(2026, 11, 22, 17, 30, tzinfo=timezone.utc)) == date(2026, 11, 23)
+    assert office_day(datetime(2026, 11, 22, 17, 30, tzinfo=timezone.utc)) == date(2026, 11, 23)

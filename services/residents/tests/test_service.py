@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from kombu import Connection, Queue, binding
@@ -22,7 +22,8 @@ from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.residents import domain
 from propdesk_services.residents.models import MoveOutCase
-from propdesk_services.residents.service import OFFICE_TZ, ResidentsService
+from propdesk.chassis.calendar import office_today
+from propdesk_services.residents.service import ResidentsService
 from tests.helpers import publish_raw, queue_messages, wait_for
 
 CLERK = {"id": "fd-wang", "role": "front_desk"}
@@ -59,10 +60,6 @@ def call(container, method, *args, **kwargs):
 
 def problems(exc_info) -> set[tuple[str, str]]:
     return {(p.field, p.rule) for p in exc_info.value.problems}
-
-
-def office_today():
-    return datetime.now(OFFICE_TZ).date()
 
 
 def request(**kw) -> dict:

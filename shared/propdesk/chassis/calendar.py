@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -231,3 +232,21 @@ def _parse_dates(value: object, key: str, where: str) -> list[_dt.date]:
                 pass
         raise CalendarConfigError(f"{where}: '{key}' has {item!r}, which is not a YYYY-MM-DD date")
     return dates
+
+
+# -- the office's clock --------------------------------------------------------------------------
+try:
+    #: The property's time zone: business days, document numbers (MO-/WO-/FX-yyyymmdd) and "today".
+    OFFICE_TZ: _dt.tzinfo = ZoneInfo("Asia/Shanghai")
+except ZoneInfoNotFoundError:  # no tz database on the host: China keeps UTC+8 all year
+    OFFICE_TZ = _dt.timezone(_dt.timedelta(hours=8), "CST")
+
+
+def office_day(moment: _dt.datetime) -> _dt.date:
+    """The date at the property for an aware moment (17:30 UTC is already tomorrow in Beijing)."""
+    return moment.astimezone(OFFICE_TZ).date()
+
+
+def office_today() -> _dt.date:
+    """Today at the property, whatever the server's clock zone."""
+    return _dt.datetime.now(OFFICE_TZ).date()

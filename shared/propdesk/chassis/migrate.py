@@ -21,6 +21,7 @@ def has_database(service_cls) -> bool:
 def alembic_config(service_cls, url: str) -> Config:
     versions = Path(inspect.getfile(service_cls)).parent / "migrations"
     cfg = Config()
+    cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("script_location", str(ENV_DIR))
     cfg.set_main_option("version_locations", str(versions))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
