@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlparse
 
 import requests
 
@@ -127,7 +128,8 @@ class Supervisor:
                 self.say(f"  staff desk (UI)      http://{host}:{child.port}/")
         for child in self.children:
             self.say(f"  {child.name:<10} metrics  http://{host}:{child.port}/metrics   log {child.log_path}")
-        self.say(f"  RabbitMQ management  {self.settings.rabbit_api.split('@')[-1]}  (guest/guest)")
+        api = urlparse(self.settings.rabbit_api)
+        self.say(f"  RabbitMQ management  {api.scheme}://{api.hostname}:{api.port or 15672}/  (guest/guest)")
         self.say("  status: propdesk status    dead letters: propdesk dlq list    stop: Ctrl-C")
 
 

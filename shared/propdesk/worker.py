@@ -5,10 +5,7 @@ back to the broker.
 """
 from __future__ import annotations
 
-import warnings
-
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # said on every import
-
+import propdesk  # noqa: F401  (first: quiets eventlet's deprecation notice)
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402  (must precede every other import)

@@ -77,6 +77,7 @@ class UnitOfWork:
         self.session: Session | None = None
         self._committed = False
         self.emitted: list[Envelope] = []
+        self.audited: list[str] = []
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._db.Session()
@@ -127,6 +128,7 @@ class UnitOfWork:
             correlation_id=correlation_id or self.correlation_id,
             details=json.dumps(details or {}, ensure_ascii=False, default=str),
         ))
+        self.audited.append(f"{action} {object_type}:{object_id}")
 
     def commit(self) -> None:
         if self.event is not None:
@@ -140,6 +142,12 @@ class UnitOfWork:
                 raise AlreadyProcessed(self.event.event_id) from None
             raise
         self._committed = True
+        if self.emitted or self.audited:
+            log.info("committed %s; events: %s", "; ".join(self.audited) or "no state change",
+                     ", ".join(e.event_type for e in self.emitted) or "none",
+                     extra={"correlation_id": self.correlation_id, "actor": f"{self.actor.role}:{self.actor.id}",
+                            "event_id": self.event.event_id if self.event else None,
+                            "event_type": self.event.event_type if self.event else None})
         if self.emitted:
             self._db.wake_relay()
 

@@ -36,9 +36,13 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        correlation_id = getattr(_ctx, "correlation_id", None)
+        # a record may name its case (extra={"correlation_id": ...}); else the worker's
+        correlation_id = getattr(record, "correlation_id", None) or getattr(_ctx, "correlation_id", None)
         if correlation_id:
             entry["correlation_id"] = correlation_id
+        for key in ("event_id", "event_type", "actor"):
+            if getattr(record, key, None):
+                entry[key] = getattr(record, key)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

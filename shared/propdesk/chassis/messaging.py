@@ -116,7 +116,8 @@ class EventSubscriber(Consumer):
         attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 0)) + 1
         if attempt <= len(self.retry_delays_ms):
             delay = self.retry_delays_ms[attempt - 1]
-            log.warning("%s failed (attempt %d), retrying in %d ms: %s", self.queue_name, attempt, delay, error)
+            log.warning("%s failed (attempt %d), retrying in %d ms: %s", self.queue_name, attempt, delay, error,
+                        extra=self._log_extra(message))
             headers = {**(message.headers or {}), ATTEMPT_HEADER: attempt, "x-propdesk-last-error": error[:500]}
             if self._republish(message, retry_exchange_name(delay), self.queue_name, headers):
                 metrics.HANDLER_RETRIES.labels(self.container.service_name, self.queue_name).inc()
@@ -125,7 +126,7 @@ class EventSubscriber(Consumer):
 
     def _park(self, message, reason: str, error: str, trace: str = "", attempts: int = 1) -> None:
         log.error("%s: dead-lettering message %s (%s): %s", self.queue_name,
-                  message.properties.get("message_id"), reason, error)
+                  message.properties.get("message_id"), reason, error, extra=self._log_extra(message))
         headers = {
             **(message.headers or {}),
             "x-propdesk-queue": self.queue_name,
@@ -138,6 +139,12 @@ class EventSubscriber(Consumer):
         }
         if self._republish(message, "", DLQ, headers):
             metrics.DEAD_LETTERED.labels(self.container.service_name, self.queue_name, reason).inc()
+
+    @staticmethod
+    def _log_extra(message) -> dict:
+        props = message.properties
+        return {"correlation_id": props.get("correlation_id"), "event_id": props.get("message_id"),
+                "event_type": props.get("type")}
 
     def _republish(self, message, exchange: str, routing_key: str, headers: dict) -> bool:
         """Publish a copy with confirms, then ack the original; requeue it if publishing failed."""
