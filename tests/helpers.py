@@ -47,3 +47,30 @@ def publish_raw(amqp_uri: str, body: dict | bytes, routing_key: str, exchange: s
                              content_type="application/json", content_encoding="utf-8", delivery_mode=2)
         else:
             producer.publish(body, exchange=exchange, routing_key=routing_key, serializer="json", delivery_mode=2)
+
+
+def call(container, method: str, *args, **kwargs):
+    """Call one entrypoint of a running service container (nameko's entrypoint_hook)."""
+    from nameko.testing.services import entrypoint_hook
+
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def collector(amqp_uri: str, *event_types: str) -> str:
+    """A queue bound to the events exchange for these event types; declare it before acting."""
+    import uuid
+
+    from kombu import Queue, binding
+
+    from propdesk.chassis.topology import events_exchange
+
+    name = f"test-collector-{uuid.uuid4().hex[:8]}"
+    with Connection(amqp_uri) as conn:
+        Queue(name, bindings=[binding(events_exchange, routing_key=t) for t in event_types])(conn.channel()).declare()
+    return name
+
+
+def events_in(amqp_uri: str, queue: str) -> list[dict]:
+    """The envelopes a collector queue has received so far, oldest first."""
+    return [m["body"] for m in queue_messages(amqp_uri, queue)]

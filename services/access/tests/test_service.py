@@ -6,20 +6,17 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from kombu import Connection, Queue, binding
-from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from propdesk.chassis import metrics
 from propdesk.chassis.db import audit_trail
 from propdesk.chassis.tables import OutboxRow
-from propdesk.chassis.topology import events_exchange
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.access import models
 from propdesk_services.access.service import AccessService
-from tests.helpers import publish_raw, queue_messages, wait_for
+from tests.helpers import call, collector, publish_raw, queue_messages, wait_for
 
 GUARD = {"id": "guard-07", "role": "security"}
 DESK = {"id": "desk-01", "role": "front_desk"}
@@ -35,15 +32,6 @@ def access(start_service):
 @pytest.fixture
 def move_out_id():
     return f"MO-{new_id()[:12]}"
-
-
-def collector(amqp_uri: str, *event_types: str) -> str:
-    """A queue bound to the events exchange for the given event types (bind before acting)."""
-    name = f"test.collect.{new_id()[:10]}"
-    with Connection(amqp_uri) as conn:
-        Queue(name, durable=False, bindings=[binding(events_exchange, routing_key=t) for t in event_types])(
-            conn.default_channel).declare()
-    return name
 
 
 def publish(env, event_type: str, payload: dict, correlation_id: str, event_id: str | None = None) -> Envelope:
@@ -68,11 +56,6 @@ def clearance(env, mo: str, confirmed: bool = True, as_of: datetime = T0, unit: 
 def approval(env, mo: str, unit: str = "1-1-303") -> Envelope:
     return publish(env, "move_out.release_approved", {
         "move_out_id": mo, "unit_id": unit, "owner_written_opinion_ref": "客户书面意见 2026-031"}, mo)
-
-
-def call(container, method: str, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
 
 
 def hold_of(container, mo: str) -> dict | None:

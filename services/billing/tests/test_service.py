@@ -1,12 +1,9 @@
 """The billing service against the real broker: payments and move-out fee clearance (费用结清)."""
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import pytest
-from kombu import Connection, Queue, binding
-from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -14,12 +11,11 @@ from propdesk import demo
 from propdesk.chassis import metrics
 from propdesk.chassis.db import audit_trail
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
-from propdesk.chassis.topology import events_exchange
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk.errors import Forbidden, NotFound, ValidationError
 from propdesk_services.billing import models
 from propdesk_services.billing.service import BillingService
-from tests.helpers import publish_raw, queue_messages, wait_for
+from tests.helpers import call, collector, events_in, publish_raw, wait_for
 
 CASHIER = {"id": "fin-03", "role": "finance"}
 COUNTER = {"id": "fd-01", "role": "front_desk"}
@@ -35,23 +31,6 @@ def billing(start_service, propdesk_env):
         BillingService.load_demo(s)
         s.commit()
     return container
-
-
-def call(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
-def collector(amqp_uri: str, *event_types: str) -> str:
-    """A queue bound to the events exchange for these event types, declared before acting."""
-    name = f"test-collector-{uuid.uuid4().hex[:8]}"
-    with Connection(amqp_uri) as conn:
-        Queue(name, bindings=[binding(events_exchange, routing_key=t) for t in event_types])(conn.channel()).declare()
-    return name
-
-
-def events_in(amqp_uri: str, queue: str) -> list[dict]:
-    return [m["body"] for m in queue_messages(amqp_uri, queue)]
 
 
 def db(env) -> Session:

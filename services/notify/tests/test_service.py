@@ -6,20 +6,18 @@ import email
 from email.policy import default as default_policy
 
 import pytest
-from kombu import Connection, Queue, binding
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from propdesk.chassis import metrics
 from propdesk.chassis.db import audit_trail
-from propdesk.chassis.topology import events_exchange
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk.errors import ValidationError
 from propdesk_services.notify import domain, models
 from propdesk_services.notify.channels import Channel, MailSpoolChannel, StaffInboxChannel
 from propdesk_services.notify.service import NotifyService
-from tests.helpers import publish_raw, queue_messages, wait_for
+from tests.helpers import collector, publish_raw, queue_messages, wait_for
 
 TENANT = "TEN-1-1-303"
 
@@ -61,15 +59,6 @@ def flaky_notify(start_service, monkeypatch):
 @pytest.fixture
 def move_out_id():
     return f"MO-{new_id()[:12]}"
-
-
-def collector(amqp_uri: str, *event_types: str) -> str:
-    """A queue bound to the events exchange for the given event types (bind before acting)."""
-    name = f"test.collect.{new_id()[:10]}"
-    with Connection(amqp_uri) as conn:
-        Queue(name, durable=False, bindings=[binding(events_exchange, routing_key=t) for t in event_types])(
-            conn.default_channel).declare()
-    return name
 
 
 def publish(env, event_type: str, payload: dict, correlation_id: str) -> Envelope:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,7 @@ from propdesk.contracts.envelope import Actor, Envelope, new_id
 from propdesk.errors import ValidationError
 from propdesk_services.reports import domain
 from propdesk_services.reports.service import ReportsService
-from tests.helpers import publish_raw, wait_for
+from tests.helpers import call, publish_raw, wait_for
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
 CS = Actor("cs-3", "cs_supervisor")
@@ -24,11 +23,6 @@ CS = Actor("cs-3", "cs_supervisor")
 @pytest.fixture
 def reports(start_service):
     return start_service(ReportsService)
-
-
-def call(container, method: str, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
 
 
 def publish(env, event_type: str, payload: dict, correlation_id: str, occurred_at: datetime = T0,

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from kombu import Connection, Queue, binding
-from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +23,7 @@ from propdesk_services.residents import domain
 from propdesk_services.residents.models import MoveOutCase
 from propdesk.chassis.calendar import office_today
 from propdesk_services.residents.service import ResidentsService
-from tests.helpers import publish_raw, queue_messages, wait_for
+from tests.helpers import call, publish_raw, queue_messages, wait_for
 
 CLERK = {"id": "fd-wang", "role": "front_desk"}
 ENGINEER = Actor("eng-zhao", "engineering")
@@ -51,11 +50,6 @@ def residents(start_service, propdesk_env):
 
 def session_of(env) -> Session:
     return Session(create_engine(env.db_url("residents")))
-
-
-def call(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
 
 
 def problems(exc_info) -> set[tuple[str, str]]:

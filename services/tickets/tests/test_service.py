@@ -2,23 +2,19 @@
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
-from kombu import Connection, Queue, binding
-from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from propdesk.chassis import metrics
 from propdesk.chassis.db import audit_trail
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
-from propdesk.chassis.topology import events_exchange
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.tickets import models
 from propdesk_services.tickets.service import TicketsService
-from tests.helpers import publish_raw, queue_messages, wait_for
+from tests.helpers import call, collector, events_in, publish_raw, wait_for
 
 ENGINEER = {"id": "eng-07", "role": "engineering"}
 
@@ -26,23 +22,6 @@ ENGINEER = {"id": "eng-07", "role": "engineering"}
 @pytest.fixture
 def tickets(start_service):
     return start_service(TicketsService)
-
-
-def call(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
-def collector(amqp_uri: str, *event_types: str) -> str:
-    """A queue bound to the events exchange for these event types, declared before acting."""
-    name = f"test-collector-{uuid.uuid4().hex[:8]}"
-    with Connection(amqp_uri) as conn:
-        Queue(name, bindings=[binding(events_exchange, routing_key=t) for t in event_types])(conn.channel()).declare()
-    return name
-
-
-def events_in(amqp_uri: str, queue: str) -> list[dict]:
-    return [m["body"] for m in queue_messages(amqp_uri, queue)]
 
 
 def move_out_requested(move_out_id: str, unit_id: str = "1-1-303") -> Envelope:
