@@ -403,14 +403,21 @@ def record_slip_issued(case: MoveOutCase, slip_no: str) -> list[Event]:
     return []
 
 
-def record_goods_released(case: MoveOutCase) -> list[Event]:
+def record_goods_released(case: MoveOutCase, slip_no: str | None = None) -> list[Event]:
     """Security let the goods out at the gate (``release_slip.released``): state GOODS_RELEASED.
 
+    `slip_no` is the slip the gate release names. ``release_slip.issued`` and
+    ``release_slip.released`` reach residents on separate queues, so the release may come first:
+    on an approved case with no slip noted yet, the release notes its slip (the late
+    ``release_slip.issued`` is then a no-op).
+
     Returns [] (the move-out completes with `archive_move_out`). Repeating it is a no-op.
-    Conflict: no release slip noted for the case.
+    Conflict: release not approved, or no release slip noted nor named.
     """
     if _rank(case.state) >= _rank(GOODS_RELEASED):
         return []
+    if _rank(case.state) >= _rank(RELEASE_APPROVED) and not case.release_slip_no and not _blank(slip_no):
+        case.release_slip_no = slip_no
     if _rank(case.state) < _rank(RELEASE_APPROVED) or not case.release_slip_no:
         raise Conflict(f"move-out {case.move_out_id}: no release slip issued, goods cannot have been released")
     case.state = GOODS_RELEASED

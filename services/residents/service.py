@@ -258,7 +258,7 @@ class ResidentsService(PropdeskService):
         p = event.payload
         if not p.get("move_out_id"):
             return self._acknowledge()
-        self._apply(event, p["move_out_id"], domain.record_goods_released,
+        self._apply(event, p["move_out_id"], lambda case: domain.record_goods_released(case, p["slip_id"]),
                     "move_out.goods_released", {"slip_id": p["slip_id"], "guard_id": p["guard_id"]})
 
     def _acknowledge(self) -> None:

@@ -349,6 +349,16 @@ def test_slip_gate_archive():
     assert d.archive_move_out(case, datetime(2026, 12, 2, tzinfo=timezone.utc)) == []
 
 
+def test_goods_released_before_the_slip_notice_notes_the_slip():
+    """The gate release names its slip. It reaches residents on another queue than the slip
+    notice, so it may come first: the case is released with that slip, the late notice is a no-op."""
+    case = approved_case()
+    assert d.record_goods_released(case, "FX-20261122-0001") == []
+    assert (case.state, case.release_slip_no) == (d.GOODS_RELEASED, "FX-20261122-0001")
+    assert d.record_slip_issued(case, "FX-20261122-0001") == []
+    assert (case.state, case.release_slip_no) == (d.GOODS_RELEASED, "FX-20261122-0001")
+
+
 def test_goods_released_without_slip_is_a_conflict():
     case = approved_case()
     with pytest.raises(Conflict):

@@ -370,6 +370,19 @@ def test_release_slip_issued_then_goods_released(residents, propdesk_env):
     assert last["details"]["by"] == GUARD.as_dict() and last["details"]["slip_id"] == "RS-20261122-0003"
 
 
+def test_goods_released_overtaking_the_slip_notice_still_release_the_case(residents, propdesk_env):
+    """access emits release_slip.issued, then (at the gate) release_slip.released; they reach
+    residents on two queues, so the release may be handled first (the slip notice was being
+    retried, or residents restarted with both waiting). The case must still be GOODS_RELEASED."""
+    case = approved_case(propdesk_env, residents)
+    goods_released(propdesk_env, case)
+    slip_issued(propdesk_env, case)
+    out = call(residents, "get_move_out", case["move_out_id"])
+    assert (out["state"], out["release_slip_no"]) == (domain.GOODS_RELEASED, "RS-20261122-0003")
+    assert out["conflicts"] == []
+    assert actions(propdesk_env, case["move_out_id"])[-1] == "move_out.goods_released"
+
+
 def test_slips_that_are_not_about_a_move_out_are_ignored(residents, propdesk_env):
     case = approved_case(propdesk_env, residents)
     slip_issued(propdesk_env, case, slip_id="RS-OWNER-1", move_out_id=None)
