@@ -40,7 +40,7 @@ record such a conflict for the CS supervisor rather than retry it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from propdesk.errors import Conflict, Problem, ValidationError
@@ -132,6 +132,10 @@ class MoveOutCase:
     outstanding_amount: str = "0.00"
     release_slip_no: str | None = None
     requested_by: str
+    #: when the recorded inspection happened / Finance's `as_of` of the recorded fee verdict: a fact
+    #: older than these reached residents late (a retry) and changes nothing
+    inspection_at: datetime | None = None
+    fees_as_of: datetime | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -151,6 +155,17 @@ def _rank(state: str | None) -> int:
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time read back from SQLite has lost its zone; every stored time is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+
+
+def is_stale(recorded_at: datetime | None, at: datetime | None) -> bool:
+    """Whether a fact from `at` is older than the one recorded at `recorded_at` (then it is ignored:
+    each fact's events reach residents in any order once one is retried)."""
+    return recorded_at is not None and at is not None and _utc(at) < _utc(recorded_at)
 
 
 # --- the request --------------------------------------------------------------------------------
@@ -316,7 +331,7 @@ def _require_accepted(case: MoveOutCase, what: str) -> None:
         raise Conflict(f"move-out {case.move_out_id} is not accepted yet: cannot record {what}")
 
 
-def record_inspection(case: MoveOutCase, passed: bool, defects: list[str]) -> list[Event]:
+def record_inspection(case: MoveOutCase, passed: bool, defects: list[str], at: datetime | None = None) -> list[Event]:
     """Record Engineering's unit inspection (单元验收移交记录表), from ``move_out.inspection_completed``.
 
     ``passed`` False with defects -> DEFECTS_FOUND (CS issues 违约处理单: fix by a deadline or pay);
@@ -326,6 +341,9 @@ def record_inspection(case: MoveOutCase, passed: bool, defects: list[str]) -> li
     Validation (field ``defects``): ``required_when_failed`` (no defects on a failed inspection),
     ``must_be_empty_when_passed``, ``not_blank`` (a blank defect). Conflict: case not accepted yet,
     or defects reported after release was approved. A repeated pass after approval is a no-op.
+
+    `at` is when the inspection was recorded (the event's occurred_at): a result older than the
+    one the case holds changes nothing and returns [] (before or after approval).
     """
     _require_accepted(case, "an inspection")
     items = list(defects or [])
@@ -335,6 +353,8 @@ def record_inspection(case: MoveOutCase, passed: bool, defects: list[str]) -> li
         raise ValidationError.one("defects", "required_when_failed", "list the defects found (单元验收移交记录表)")
     if any(_blank(d) for d in items):
         raise ValidationError.one("defects", "not_blank", "a defect needs a description")
+    if is_stale(case.inspection_at, at):
+        return []
     if _rank(case.state) >= _rank(RELEASE_APPROVED):
         if passed:
             return []
@@ -348,10 +368,13 @@ def record_inspection(case: MoveOutCase, passed: bool, defects: list[str]) -> li
     else:
         case.inspection = "defects_found"
         case.defects = [d.strip() for d in items]
+    if at is not None:
+        case.inspection_at = at
     return _progress(case)
 
 
-def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str | Decimal) -> list[Event]:
+def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str | Decimal,
+                     as_of: datetime | None = None) -> list[Event]:
     """Record Finance's fee check (费用结清, [004 WI/FW-020]) from ``billing.clearance_confirmed/failed``.
 
     ``cleared`` True needs an amount <= 0 (a credit is allowed); False needs an amount > 0. The
@@ -361,6 +384,9 @@ def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str |
     Validation (field ``outstanding_amount``): ``decimal`` (not a number),
     ``not_positive_when_cleared``, ``positive_when_outstanding``. Conflict: case not accepted yet,
     or fees outstanding after release was approved. A repeated clearance after approval is a no-op.
+
+    `as_of` is Finance's time of the verdict: a verdict older than the one the case holds changes
+    nothing and returns [] (before or after approval).
     """
     _require_accepted(case, "a fee clearance")
     try:
@@ -373,6 +399,8 @@ def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str |
         raise ValidationError.one("outstanding_amount", "not_positive_when_cleared", "cleared fees leave nothing outstanding")
     if not cleared and amount <= 0:
         raise ValidationError.one("outstanding_amount", "positive_when_outstanding", "outstanding fees are a positive amount")
+    if is_stale(case.fees_as_of, as_of):
+        return []
     if _rank(case.state) >= _rank(RELEASE_APPROVED):
         if cleared:
             return []
@@ -382,6 +410,8 @@ def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str |
         )
     case.fees = "cleared" if cleared else "outstanding"
     case.outstanding_amount = _money(amount)
+    if as_of is not None:
+        case.fees_as_of = as_of
     return _progress(case)
 
 

@@ -76,6 +76,10 @@ class MoveOutCase(Base):
     release_slip_no: Mapped[str | None] = mapped_column(String(64), default=None)
     requested_by: Mapped[str] = mapped_column(String(64))
     conflicts: Mapped[list] = mapped_column(JSON, default=list)
+    #: when the recorded inspection happened and Finance's as_of of the recorded fee verdict (UTC):
+    #: an older fact delivered late changes nothing (`domain.is_stale`)
+    inspection_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    fees_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

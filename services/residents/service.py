@@ -21,6 +21,10 @@ approved) is a domain `Conflict`: it is recorded on the case (`conflicts`, audit
 ``move_out.conflict``) for the CS supervisor and acknowledged, never retried. Any other error in
 a handler propagates, so the chassis retries it and then dead-letters it.
 
+Each queue delivers in order, but a retried event comes back behind later ones: an inspection
+result older than the one the case holds (by the event's occurred_at) or a fee verdict older than
+the one it holds (by Finance's as_of) is stale and changes nothing, before or after approval.
+
 Events that are not about a move-out are acknowledged (inbox row) and change nothing: a fee
 clearance without a move-out id or with one residents does not know (billing checks fees for
 other reasons too), a release slip without a move-out id (an owner's or a contractor's). An
@@ -32,7 +36,7 @@ backed by a partial unique index).
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Callable
 
 from nameko.rpc import rpc
@@ -221,8 +225,9 @@ class ResidentsService(PropdeskService):
 
         def apply(case: MoveOutCase) -> list[domain.Event]:
             decided = case.state in (domain.RELEASE_APPROVED, domain.GOODS_RELEASED, domain.ARCHIVED)
-            events = domain.record_inspection(case, p["passed"], p["defects"])
-            if not decided:  # the latest result before approval wins, its breach notice with it
+            stale = domain.is_stale(case.inspection_at, event.occurred_at)
+            events = domain.record_inspection(case, p["passed"], p["defects"], at=event.occurred_at)
+            if not decided and not stale:  # the latest result before approval wins, its breach notice with it
                 case.breach_notice_id = None if p["passed"] else p["breach_notice_id"]
             return events
 
@@ -238,7 +243,9 @@ class ResidentsService(PropdeskService):
         if not p.get("move_out_id"):
             return self._acknowledge()
         cleared = event.event_type == "billing.clearance_confirmed"
-        self._apply(event, p["move_out_id"], lambda case: domain.record_clearance(case, cleared, p["outstanding_amount"]),
+        as_of = datetime.fromisoformat(p["as_of"])
+        self._apply(event, p["move_out_id"],
+                    lambda case: domain.record_clearance(case, cleared, p["outstanding_amount"], as_of=as_of),
                     "move_out.clearance_recorded",
                     {"cleared": cleared, "outstanding_amount": p["outstanding_amount"], "as_of": p["as_of"]},
                     unknown_case="ignore")

@@ -268,6 +268,31 @@ def test_contradicting_facts_after_approval_are_conflicts_and_change_nothing():
     assert (case.state, case.inspection, case.fees, case.defects) == (d.RELEASE_APPROVED, "passed", "cleared", [])
 
 
+def test_a_fact_older_than_the_one_recorded_changes_nothing():
+    """Facts reach residents in any order (retries): an inspection or fee verdict older than the one
+    the case holds is stale, before approval (no step back) and after it (no conflict)."""
+    case = accepted_case()
+    t0, t1 = datetime(2026, 11, 22, 9, tzinfo=timezone.utc), datetime(2026, 11, 22, 10, tzinfo=timezone.utc)
+    assert d.record_clearance(case, True, "0.00", as_of=t1) == []
+    assert d.record_clearance(case, False, "356.25", as_of=t0) == []
+    assert (case.fees, case.outstanding_amount) == ("cleared", "0.00")
+    assert d.record_inspection(case, True, [], at=t1) != []
+    assert case.state == d.RELEASE_APPROVED
+    assert d.record_inspection(case, False, ["墙面破损"], at=t0) == []
+    assert d.record_clearance(case, False, "10.00", as_of=t0) == []
+    assert (case.state, case.inspection, case.fees, case.defects) == (d.RELEASE_APPROVED, "passed", "cleared", [])
+
+
+def test_a_newer_fact_still_wins_before_approval():
+    case = accepted_case()
+    t0, t1 = datetime(2026, 11, 22, 9, tzinfo=timezone.utc), datetime(2026, 11, 22, 10, tzinfo=timezone.utc)
+    d.record_inspection(case, False, ["墙面破损"], at=t0)
+    d.record_clearance(case, False, "356.25", as_of=t0)
+    assert d.record_inspection(case, True, [], at=t1) == []
+    assert event_types(d.record_clearance(case, True, "0.00", as_of=t1.replace(tzinfo=None))) == [
+        "move_out.release_approved"]  # a time read back from SQLite has lost its zone: it is UTC
+
+
 def test_guard_needs_owner_consent():
     case = accepted_case()
     case.owner_consent_ref = ""  # e.g. the consent document was withdrawn and cleared by staff

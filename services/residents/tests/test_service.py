@@ -105,11 +105,11 @@ def inspection(env, case: dict, passed: bool, defects=(), breach_notice_id=None,
 
 
 def clearance(env, case: dict | None, cleared: bool, amount: str = "0.00", move_out_id: str | None = "same",
-              **kw) -> Envelope:
+              as_of=None, **kw) -> Envelope:
     move_out_id = case["move_out_id"] if move_out_id == "same" else move_out_id
     return publish(env, "billing.clearance_confirmed" if cleared else "billing.clearance_failed", {
         "unit_id": case["unit_id"] if case else demo.DEMO_HAPPY_UNIT, "party_id": demo.DEMO_HAPPY_TENANT,
-        "move_out_id": move_out_id, "outstanding_amount": amount, "as_of": utcnow().isoformat(),
+        "move_out_id": move_out_id, "outstanding_amount": amount, "as_of": (as_of or utcnow()).isoformat(),
     }, move_out_id or new_id(), CASHIER, "on_clearance", **kw)
 
 
@@ -419,6 +419,51 @@ def test_a_contradicting_fact_after_approval_is_recorded_not_retried(residents, 
     assert actions(propdesk_env, case["move_out_id"]).count("move_out.conflict") == 2
     assert len(outbox(propdesk_env, "move_out.release_approved")) == 1
     assert dead_letters(propdesk_env) == []
+
+
+def test_a_stale_fee_verdict_delivered_late_does_not_undo_a_newer_one(residents, propdesk_env):
+    """billing's first check failed, the tenant paid, billing confirmed. If the failure reaches
+    residents after the confirmation (it was being retried), it is older than the verdict the case
+    holds (Finance's as_of) and changes nothing: billing confirms a move-out once, so letting it
+    win would leave the case waiting for fees forever. After approval it is no conflict either."""
+    case = call(residents, "request_move_out", request(), actor=CLERK)
+    now = utcnow()
+    clearance(propdesk_env, case, cleared=True, as_of=now)
+    clearance(propdesk_env, case, cleared=False, amount="356.25", as_of=now - timedelta(minutes=5))
+    inspection(propdesk_env, case, passed=True)
+
+    out = call(residents, "get_move_out", case["move_out_id"])
+    assert (out["state"], out["fees"], out["outstanding_amount"]) == (domain.RELEASE_APPROVED, "cleared", "0.00")
+    assert len(outbox(propdesk_env, "move_out.release_approved")) == 1
+
+    clearance(propdesk_env, case, cleared=False, amount="356.25", as_of=now - timedelta(minutes=4))
+    assert call(residents, "get_move_out", case["move_out_id"])["conflicts"] == []
+
+
+def test_a_stale_inspection_delivered_late_does_not_undo_the_reinspection(residents, propdesk_env):
+    """Engineering found defects, then the re-inspection passed (the work order is final). If the
+    first result reaches residents after the second (it was being retried), it is older than the
+    result the case holds and changes nothing: the case is not sent back to DEFECTS_FOUND with a
+    work order engineering can no longer re-inspect."""
+    case = call(residents, "request_move_out", request(), actor=CLERK)
+    now = utcnow()
+
+    def result(passed: bool, at) -> Envelope:
+        return Envelope(new_id(), "move_out.inspection_completed", 1, at, "tickets", case["move_out_id"], None,
+                        ENGINEER, {"move_out_id": case["move_out_id"], "work_order_no": "WO-20261122-0007",
+                                   "unit_id": case["unit_id"], "passed": passed,
+                                   "defects": [] if passed else ["卫生间墙砖破损"],
+                                   "breach_notice_id": None if passed else "WY-20261122-0007"})
+
+    inspection(propdesk_env, case, passed=True, envelope=result(True, now))
+    inspection(propdesk_env, case, passed=False, envelope=result(False, now - timedelta(minutes=30)))
+    after = call(residents, "get_move_out", case["move_out_id"])
+    assert (after["state"], after["inspection"], after["defects"], after["breach_notice_id"]) == (
+        domain.INSPECTION_PASSED, "passed", [], None)
+
+    clearance(propdesk_env, case, cleared=True)
+    done = call(residents, "get_move_out", case["move_out_id"])
+    assert done["state"] == domain.RELEASE_APPROVED and done["conflicts"] == []
 
 
 def test_a_slip_before_approval_is_recorded_as_a_conflict(residents, propdesk_env):
