@@ -23,15 +23,10 @@ from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import utcnow
+from propdesk.contracts.rpc import ReleaseHoldSchema, ReleaseSlipSchema
 from propdesk.errors import NotFound
 from propdesk_services.access import domain, models
-from propdesk_services.access.schemas import (
-    ListReleaseSlipsSchema,
-    MoveOutIdSchema,
-    ReleaseAtGateSchema,
-    ReleaseHoldSchema,
-    ReleaseSlipSchema,
-)
+from propdesk_services.access.schemas import ListReleaseSlipsSchema, MoveOutIdSchema, ReleaseAtGateSchema
 
 #: 保安部 does the final gate check of slips and goods (domain.md §1.1, §2.7)
 GATE_ROLES = {"security"}
@@ -134,10 +129,8 @@ class AccessService(PropdeskService):
                 raise NotFound(f"no release hold for move-out {data['move_out_id']}")
             slip = (s.scalars(select(models.ReleaseSlip).where(models.ReleaseSlip.slip_no == hold.slip_no)).first()
                     if hold.slip_no else None)
-            out = ReleaseHoldSchema().dump(hold)
-            out["waiting_for"] = domain.waiting_for(hold)
-            out["slip"] = ReleaseSlipSchema().dump(slip) if slip else None
-        return out
+            columns = {c.key: getattr(hold, c.key) for c in models.ReleaseHold.__table__.columns}
+            return ReleaseHoldSchema().dump({**columns, "waiting_for": domain.waiting_for(hold), "slip": slip})
 
     @rpc
     def list_release_slips(self, status: str | None = None) -> list[dict]:

@@ -31,9 +31,10 @@ from propdesk.chassis.edge import load_or_reject
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import utcnow
+from propdesk.contracts.rpc import MessageSchema
 from propdesk_services.notify import domain, models
 from propdesk_services.notify.channels import NotifyChannels
-from propdesk_services.notify.schemas import ListMessagesSchema, MessageSchema
+from propdesk_services.notify.schemas import ListMessagesSchema
 
 #: Messages sent per timer tick at most (the rest wait for the next tick).
 DELIVERY_BATCH = 50

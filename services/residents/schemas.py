@@ -1,4 +1,7 @@
-"""Marshmallow schemas at residents' edge: what a command may carry, and what the desk is shown.
+"""Marshmallow schemas at residents' edge: what a command may carry.
+
+What the desk is shown (the move-out case, the unit) is a contract of its own, shared with the
+gateway: `propdesk.contracts.rpc` (`MoveOutSchema`, `UnitSchema`, `UnitDetailSchema`).
 
 The request schema checks only the *shape* (known keys, strings). The rules of a move-out
 application (leased unit, the unit's own tenant, the owner's written consent, the exit date, the
@@ -21,52 +24,3 @@ class MoveOutRequestSchema(Schema):
     exit_date = fields.String(load_default=None, allow_none=True)  # ISO date; the domain parses it
     owner_consent_ref = fields.String(load_default=None, allow_none=True)
     fitout_disposition = fields.String(load_default=None, allow_none=True)
-
-
-class ConflictNoteSchema(Schema):
-    at = fields.String()
-    event_type = fields.String()
-    event_id = fields.String()
-    message = fields.String()
-
-
-class MoveOutSchema(Schema):
-    """A move-out case as the desk sees it, with what it still waits for (waiting_for)."""
-
-    move_out_id = fields.String()
-    unit_id = fields.String()
-    tenant_party_id = fields.String()
-    tenant_name = fields.String(allow_none=True)
-    owner_party_id = fields.String()
-    owner_name = fields.String(allow_none=True)
-    exit_date = fields.Date()
-    owner_consent_ref = fields.String()
-    fitout_disposition = fields.String()
-    state = fields.String()
-    inspection = fields.String()
-    defects = fields.List(fields.String())
-    breach_notice_id = fields.String(allow_none=True)
-    fees = fields.String()
-    outstanding_amount = fields.String()
-    release_slip_no = fields.String(allow_none=True)
-    requested_by = fields.String()
-    waiting_for = fields.List(fields.String())
-    conflicts = fields.List(fields.Nested(ConflictNoteSchema))
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
-
-
-class UnitSchema(Schema):
-    """A unit of the register with its owner and (if leased) its tenant."""
-
-    unit_id = fields.String()
-    building = fields.String()
-    kind = fields.String()
-    owner_party_id = fields.String()
-    owner_name = fields.String(allow_none=True)
-    tenant_party_id = fields.String(allow_none=True)
-    tenant_name = fields.String(allow_none=True)
-
-
-class UnitDetailSchema(UnitSchema):
-    open_move_out_id = fields.String(allow_none=True)

@@ -50,10 +50,11 @@ from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import Envelope, utcnow
+from propdesk.contracts.rpc import MoveOutSchema, UnitDetailSchema, UnitSchema
 from propdesk.errors import Conflict, NotFound, ValidationError
 from propdesk_services.residents import demo, domain
 from propdesk_services.residents.models import Base, MoveOutCase, Party, Unit
-from propdesk_services.residents.schemas import MoveOutRequestSchema, MoveOutSchema, UnitDetailSchema, UnitSchema
+from propdesk_services.residents.schemas import MoveOutRequestSchema
 
 #: Who may register a tenant's move-out application: the front desk and customer service.
 MOVE_OUT_ROLES = {"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"}

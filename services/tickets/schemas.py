@@ -1,9 +1,14 @@
-"""Marshmallow schemas of the tickets service: RPC inputs (validated at the edge) and outputs."""
+"""Marshmallow schemas of the tickets service: RPC inputs (validated at the edge), and the work
+order contract filled in by tickets' rule.
+
+What tickets answers is defined once in `propdesk.contracts.rpc` (`WorkOrderSchema`,
+`RepairSchema`), shared with the gateway's OpenAPI document.
+"""
 from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from propdesk.chassis.db import aware
+from propdesk.contracts import rpc
 from propdesk_services.tickets import domain
 
 
@@ -14,32 +19,9 @@ class InspectionResultSchema(Schema):
     defects = fields.List(fields.String(), load_default=list)
 
 
-def _iso(attr: str):
-    return fields.Function(lambda row: aware(getattr(row, attr)).isoformat())
+class WorkOrderSchema(rpc.WorkOrderSchema):
+    """`rpc.WorkOrderSchema` dumped from an `InspectionWorkOrder` row: the breach notice (违约处理单)
+    number is derived from the work order number by tickets' rule, while defects are open."""
 
-
-class WorkOrderSchema(Schema):
-    """An inspection work order as the desk sees it, with its breach notice (违约处理单) number
-    while defects are open."""
-
-    work_order_no = fields.String()
-    move_out_id = fields.String()
-    unit_id = fields.String()
-    status = fields.String()
-    defects = fields.List(fields.String())
-    inspector = fields.String(allow_none=True)
     breach_notice_id = fields.Function(
         lambda row: domain.breach_notice_no_for(row.work_order_no) if row.status == "defects_found" else None)
-    created_at = _iso("created_at")
-    updated_at = _iso("updated_at")
-
-
-class RepairSchema(Schema):
-    repair_id = fields.String()
-    unit_id = fields.String(allow_none=True)
-    location = fields.String()
-    category = fields.String()
-    responsible = fields.String()
-    summary = fields.String()
-    reported_on = fields.Date()
-    status = fields.String()

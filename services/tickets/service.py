@@ -16,9 +16,10 @@ from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import utcnow
+from propdesk.contracts.rpc import RepairSchema
 from propdesk.errors import NotFound, ValidationError
 from propdesk_services.tickets import demo, domain, models
-from propdesk_services.tickets.schemas import InspectionResultSchema, RepairSchema, WorkOrderSchema
+from propdesk_services.tickets.schemas import InspectionResultSchema, WorkOrderSchema
 
 #: Work order numbers carry the office's local date.
 
