@@ -26,9 +26,10 @@ from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import new_id, utcnow
+from propdesk.contracts.rpc import BalanceSchema, OutstandingSchema, PaymentResultSchema
 from propdesk.errors import NotFound, ValidationError
 from propdesk_services.billing import demo, domain, models
-from propdesk_services.billing.schemas import ChargeSchema, ClearanceSchema, PaymentSchema, RecordPaymentSchema
+from propdesk_services.billing.schemas import RecordPaymentSchema
 
 CONFIRMED = "billing.clearance_confirmed"
 
@@ -138,9 +139,8 @@ class BillingService(PropdeskService):
                 uow.commit()
             except IntegrityError:  # the same receipt recorded by a concurrent submission
                 raise _duplicate_receipt(receipt_no) from None
-        return {"payment": PaymentSchema().dump(row),
-                "balance": {"unit_id": unit_id, "outstanding": domain.money(balance)},
-                "clearances": ClearanceSchema(many=True).dump(pending)}
+        return PaymentResultSchema().dump({"payment": row, "balance": {"unit_id": unit_id, "outstanding": balance},
+                                           "clearances": pending})
 
     # -- reads -----------------------------------------------------------------------------
     @rpc
@@ -153,9 +153,8 @@ class BillingService(PropdeskService):
                                 .order_by(models.Charge.period, models.Charge.item, models.Charge.id)).all()
             payments = s.scalars(select(models.Payment).where(models.Payment.unit_id == unit_id)
                                  .order_by(models.Payment.received_at, models.Payment.receipt_no)).all()
-            return {"unit_id": unit_id, "outstanding": domain.money(domain.outstanding(charges, payments)),
-                    "charges": ChargeSchema(many=True).dump(charges),
-                    "payments": PaymentSchema(many=True).dump(payments)}
+            return BalanceSchema().dump({"unit_id": unit_id, "outstanding": domain.outstanding(charges, payments),
+                                         "charges": charges, "payments": payments})
 
     @rpc
     def list_arrears(self) -> list[dict]:
@@ -168,4 +167,5 @@ class BillingService(PropdeskService):
             for p in s.scalars(select(models.Payment)):
                 payments[p.unit_id].append(p)
         owing = ((unit_id, domain.outstanding(charges[unit_id], payments[unit_id])) for unit_id in sorted(charges))
-        return [{"unit_id": unit_id, "outstanding": domain.money(amount)} for unit_id, amount in owing if amount > 0]
+        return OutstandingSchema(many=True).dump(
+            [{"unit_id": unit_id, "outstanding": amount} for unit_id, amount in owing if amount > 0])

@@ -19,6 +19,7 @@ from propdesk.chassis.edge import load_or_reject
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import utcnow
+from propdesk.contracts.rpc import MoveOutCountsSchema, RecentEventSchema, TimelineEntrySchema
 from propdesk_services.reports import domain, models
 from propdesk_services.reports.schemas import RecentEventsSchema, TimelineSchema
 
@@ -75,7 +76,7 @@ class ReportsService(PropdeskService):
             rows = s.scalars(select(models.EventLog)
                              .where(models.EventLog.correlation_id == data["correlation_id"])
                              .order_by(models.EventLog.occurred_at, models.EventLog.id)).all()
-            return [_entry(r) for r in rows]
+            return TimelineEntrySchema(many=True).dump([_entry(r) for r in rows])
 
     @rpc
     def move_out_counts(self) -> dict:
@@ -85,7 +86,7 @@ class ReportsService(PropdeskService):
                                      .group_by(models.MoveOutProjection.state)).all())
         by_state = {state: counted.pop(state, 0) for state in domain.MOVE_OUT_STATES}
         by_state.update(counted)
-        return {"by_state": by_state, "total": sum(by_state.values())}
+        return MoveOutCountsSchema().dump({"by_state": by_state, "total": sum(by_state.values())})
 
     @rpc
     def recent_events(self, limit: int = 50) -> list[dict]:
@@ -93,7 +94,7 @@ class ReportsService(PropdeskService):
         data = load_or_reject(RecentEventsSchema(), {"limit": limit})
         with self.db.session() as s:
             rows = s.scalars(select(models.EventLog).order_by(models.EventLog.id.desc()).limit(data["limit"])).all()
-            return [{**_entry(r), "correlation_id": r.correlation_id} for r in rows]
+            return RecentEventSchema(many=True).dump([{**_entry(r), "correlation_id": r.correlation_id} for r in rows])
 
 
 def _entry(row: models.EventLog) -> dict:
