@@ -19,6 +19,10 @@ Event = tuple[str, dict]
 
 CENT = Decimal("0.01")
 
+#: The largest amount the ledger keeps: `models.Payment.amount` is Numeric(12, 2). A larger one
+#: would not round-trip (SQLite keeps it as a float) or not fit (PostgreSQL).
+MAX_AMOUNT = Decimal("9999999999.99")
+
 #: Payment methods (§8 payment.received: method{cash,cheque,bank}; §2.5: 现金/支票 at the counter,
 #: 银行划账 matched by the cashier).
 PAYMENT_METHODS = ("cash", "cheque", "bank")
@@ -72,6 +76,7 @@ def validate_payment(unit_known: bool, amount: Decimal | str | int | float | Non
     amount      required          missing
     amount      decimal           not a number
     amount      positive_amount   zero or negative
+    amount      max_amount        more than 9,999,999,999.99 (what the ledger keeps)
     amount      max_2_decimals    more than two decimal places (yuan and fen)
     method      one_of            not cash, cheque or bank
     receipt_no  required          blank (开具收费票据)
@@ -99,7 +104,9 @@ def validate_payment(unit_known: bool, amount: Decimal | str | int | float | Non
     if value is not None:
         if value <= 0:
             problems.append(Problem("amount", "positive_amount", "a payment is a positive amount"))
-        if value != value.quantize(CENT):
+        if value > MAX_AMOUNT:
+            problems.append(Problem("amount", "max_amount", f"a payment is at most {MAX_AMOUNT:,}"))
+        elif value.copy_abs() <= MAX_AMOUNT and value != value.quantize(CENT):
             problems.append(Problem("amount", "max_2_decimals", "at most two decimal places (元.角分)"))
 
     if method not in PAYMENT_METHODS:

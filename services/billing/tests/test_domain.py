@@ -48,12 +48,19 @@ def test_valid_payment_returns_the_amount():
         ("Infinity", "decimal"),
         (None, "required"),
         ("", "required"),
+        ("10000000000.00", "max_amount"),  # the ledger keeps 12 digits, 2 of them decimals
+        ("12345678901234567890.01", "max_amount"),
+        ("1e30", "max_amount"),
     ],
 )
 def test_amount_rules(amount, rule):
     with pytest.raises(ValidationError) as e:
         d.validate_payment(True, amount, "cash", "R1")
     assert rules(e.value) == {("amount", rule)}
+
+
+def test_the_largest_amount_the_ledger_keeps_is_accepted():
+    assert d.validate_payment(True, "9999999999.99", "bank", "R1") == Decimal("9999999999.99")
 
 
 def test_method_and_receipt_and_unit():

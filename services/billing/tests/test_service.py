@@ -227,6 +227,8 @@ def test_a_duplicate_receipt_is_rejected_and_changes_nothing(billing, propdesk_e
     ("abc", "decimal"),
     ("", "required"),
     (None, "required"),
+    ("12345678901234567890.01", "max_amount"),  # would be stored as ...567168.00: over Numeric(12, 2)
+    ("1e30", "max_amount"),  # was a decimal.InvalidOperation (a 500), not a named rule
 ])
 def test_a_bad_amount_is_rejected_and_changes_nothing(billing, propdesk_env, amount, rule):
     request_clearance(propdesk_env, "MO-7")
