@@ -123,3 +123,27 @@ def test_a_malformed_event_is_dead_lettered_with_the_reason(toys, propdesk_env, 
     parked = wait_for(lambda: queue_messages(propdesk_env.amqp_uri, "propdesk.dlq"), what="a dead letter")
     assert parked[0]["headers"]["x-propdesk-reason"] == reason
     assert parked[0]["headers"]["x-propdesk-queue"] == "toy_back.on_parcel_logged"
+
+
+def test_a_dead_letter_whose_queue_is_gone_stays_parked_on_replay(propdesk_env):
+    """Replay sends a parked message to the queue its headers name. When that queue no longer exists
+    (a handler renamed and its old queue deleted, a broker whose topology is not declared yet),
+    RabbitMQ drops an unroutable message and still confirms it: the message must stay in the DLQ,
+    not be acked away as "replayed"."""
+    from kombu import Connection
+
+    from propdesk.chassis import topology
+
+    topology.declare_all(propdesk_env.amqp_uri, [], propdesk_env.retry_delays_ms)
+    envelope = Envelope(new_id(), "toy.parcel_logged", 1, utcnow(), "toy_front", "case-9", None,
+                        Actor("clerk-1", "front_desk"), {"parcel_id": "P-9", "fail_times": 0})
+    with Connection(propdesk_env.amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        conn.Producer().publish(envelope.to_json_dict(), exchange="", routing_key=topology.DLQ, serializer="json",
+                                message_id=envelope.event_id, type=envelope.event_type, delivery_mode=2,
+                                headers={"x-propdesk-queue": "toy_back.on_parcel_renamed",
+                                         "x-propdesk-reason": "handler_failed", "x-propdesk-attempts": 3})
+
+    assert dlq.replay(propdesk_env.amqp_uri) == 0
+    parked = queue_messages(propdesk_env.amqp_uri, topology.DLQ)
+    assert [m["body"]["event_id"] for m in parked] == [envelope.event_id]
+    assert parked[0]["headers"]["x-propdesk-queue"] == "toy_back.on_parcel_renamed"

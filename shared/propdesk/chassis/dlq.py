@@ -3,16 +3,21 @@
 A parked message keeps its original body and properties; its headers say which handler queue it
 came from, why (`handler_failed`, `malformed`, `unknown_contract`), the last error and how many
 attempts were made. Replay sends it back to that queue with the attempt count reset, with
-publisher confirms, and only then removes it from the DLQ.
+publisher confirms, and only then removes it from the DLQ. It publishes as `mandatory`: RabbitMQ
+confirms a message no queue took (the queue was deleted or not declared yet) after dropping it,
+so a returned message is kept in the DLQ instead, and not counted.
 """
 from __future__ import annotations
 
 import json
+import logging
 
 import amqp
 from kombu import Connection
 
 from propdesk.chassis.topology import DLQ, dead_letter_queue
+
+log = logging.getLogger(__name__)
 
 _PARK_HEADERS = ("x-propdesk-queue", "x-propdesk-service", "x-propdesk-reason", "x-propdesk-error",
                  "x-propdesk-trace", "x-propdesk-attempts", "x-propdesk-failed-at",
@@ -60,6 +65,8 @@ def replay(amqp_uri: str, event_id: str | None = None) -> int:
         conn.connect()
         channel = conn.connection.channel()
         channel.confirm_select()
+        returned: list[str] = []  # basic.return comes before the confirm of an unroutable publish
+        channel.events["basic_return"].add(lambda exc, exchange, routing_key, message: returned.append(routing_key))
         keep = []
         while True:
             msg = channel.basic_get(DLQ, no_ack=False)
@@ -73,7 +80,13 @@ def replay(amqp_uri: str, event_id: str | None = None) -> int:
             headers["x-propdesk-replayed"] = True
             props = {k: v for k, v in msg.properties.items() if k != "application_headers"}
             copy = amqp.Message(msg.body, application_headers=headers, **props)
-            channel.basic_publish_confirm(copy, exchange="", routing_key=info["queue"])
+            channel.basic_publish_confirm(copy, exchange="", routing_key=info["queue"], mandatory=True)
+            if returned:
+                returned.clear()
+                log.warning("dead letter %s not replayed: its queue %s does not exist (declare it: "
+                            "propdesk migrate)", info["event_id"], info["queue"])
+                keep.append(msg.delivery_tag)
+                continue
             channel.basic_ack(msg.delivery_tag)
             replayed += 1
         for tag in keep:
