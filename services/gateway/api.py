@@ -138,7 +138,7 @@ def get_balance(remote: Remote, request, unit_id: str):
 
 
 def record_payment(remote: Remote, request):
-    actor, payment = command_input(request, schemas.PaymentSchema())
+    actor, payment = command_input(request, schemas.PaymentRequestSchema())
     return 201, remote.call("billing", "record_payment", payment, actor=actor)
 
 

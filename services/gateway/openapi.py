@@ -16,6 +16,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from nameko.web.handlers import HttpRequestHandler
 
 from propdesk.chassis.edge import ROLES
+from propdesk.contracts import rpc
 from propdesk_services.gateway import schemas
 
 OPENAPI_ATTR = "__openapi__"
@@ -80,6 +81,7 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
         plugins=[marshmallow_plugin],
     )
     marshmallow_plugin.map_to_openapi_type(schemas.Money, "string", "decimal")
+    marshmallow_plugin.map_to_openapi_type(rpc.Money, "string", "decimal")
     spec.components.schema("ValidationError", schema=schemas.ValidationErrorSchema)
     spec.components.schema("Error", schema=schemas.ErrorSchema)
     spec.components.parameter("XStaffId", "header", {

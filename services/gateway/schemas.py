@@ -3,9 +3,14 @@
 Input schemas check the *shape* of what the desk sends (types, required fields, allowed values)
 before any RPC, so malformed input never reaches a department; the business rules (is the unit
 leased, is the exit date in the past, may a passed inspection list defects ...) stay with the
-service that owns them. Output schemas describe what each endpoint answers, for the OpenAPI
-document; the gateway passes the departments' JSON through unchanged (their contracts grow
-additively, and a new field should reach the desk without a gateway release).
+service that owns them. That is why they differ from the departments' own input schemas on
+purpose (see `propdesk.contracts.rpc`).
+
+Output schemas describe what each endpoint answers, for the OpenAPI document. What a department
+answers is its RPC contract (`propdesk.contracts.rpc`), used here as it is; only what the gateway
+adds is declared here (a unit's arrears, the lists, the case page, `unavailable`). The gateway
+passes the departments' JSON through unchanged (their contracts grow additively, and a new field
+should reach the desk without a gateway release).
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
 from propdesk.chassis.edge import ROLES
+from propdesk.contracts import rpc
 
 CENT = Decimal("0.01")
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
@@ -101,7 +107,7 @@ class InspectionResultSchema(Schema):
                           metadata={"description": "defects found; empty when the inspection passed"})
 
 
-class PaymentSchema(Schema):
+class PaymentRequestSchema(Schema):
     """A payment taken at the counter or matched from the bank (开具收费票据)."""
 
     unit_id = text(32, metadata={"example": "1-1-702"})
@@ -143,164 +149,54 @@ class MessagesQuerySchema(Schema):
 
 
 # --- outputs (documentation) ------------------------------------------------------------------
-class UnitSchema(Schema):
-    unit_id = fields.String()
-    building = fields.String()
-    kind = fields.String(metadata={"description": "residential | office"})
-    owner_party_id = fields.String()
-    owner_name = fields.String()
-    tenant_party_id = fields.String(allow_none=True)
-    tenant_name = fields.String(allow_none=True)
-    outstanding = fields.String(allow_none=True,
-                                metadata={"description": "arrears from billing (欠费); null when billing did not answer"})
-
-
+# What a department answers is its contract in propdesk.contracts.rpc, nested here as it is; the
+# gateway declares only what it adds: the arrears beside a unit, the lists' envelopes, the case
+# page, and the departments that did not answer.
 class UnavailableSchema(Schema):
+    """A department that did not answer; its part of the answer is missing."""
+
     service = fields.String()
     error = fields.String(metadata={"description": "timeout | unavailable | internal | ..."})
     message = fields.String()
 
 
+class UnitWithArrearsSchema(rpc.UnitSchema):
+    """A unit of the register (residents) with what it owes (billing)."""
+
+    outstanding = rpc.Money(allow_none=True,
+                            metadata={"description": "arrears from billing (欠费); null when billing did not answer"})
+
+
 class UnitListSchema(Schema):
-    units = fields.List(fields.Nested(UnitSchema))
+    units = fields.List(fields.Nested(UnitWithArrearsSchema))
     unavailable = fields.List(fields.Nested(UnavailableSchema),
                               metadata={"description": "departments that did not answer; their part is missing"})
 
 
-class ActorSchema(Schema):
-    id = fields.String()
-    role = fields.String()
-
-
-class MoveOutSchema(Schema):
-    """A tenant move-out case (租户撤场), as residents keeps it."""
-
-    move_out_id = fields.String()
-    unit_id = fields.String()
-    tenant_party_id = fields.String()
-    tenant_name = fields.String()
-    owner_party_id = fields.String()
-    owner_name = fields.String()
-    exit_date = fields.Date()
-    owner_consent_ref = fields.String()
-    fitout_disposition = fields.String()
-    state = fields.String(metadata={"description": "OWNER_CONSENT_PENDING ... GOODS_RELEASED, ARCHIVED"})
-    inspection = fields.String(metadata={"description": "pending | passed | defects_found"})
-    defects = fields.List(fields.String())
-    fees = fields.String(metadata={"description": "pending | cleared | outstanding"})
-    outstanding_amount = fields.String()
-    breach_notice_id = fields.String(allow_none=True, metadata={"description": "违约处理单 when defects were found"})
-    release_slip_no = fields.String(allow_none=True)
-    waiting_for = fields.List(fields.String(), metadata={"description": "what the case still waits for"})
-    requested_by = fields.String()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-    conflicts = fields.List(fields.Dict(), metadata={"description": "facts that arrived after release was approved"})
-
-
 class MoveOutListSchema(Schema):
-    move_outs = fields.List(fields.Nested(MoveOutSchema))
-
-
-class TimelineEventSchema(Schema):
-    event_id = fields.String()
-    event_type = fields.String()
-    occurred_at = fields.DateTime()
-    producer = fields.String()
-    actor = fields.Nested(ActorSchema, allow_none=True)
-    summary = fields.String()
-    payload = fields.Dict()
+    move_outs = fields.List(fields.Nested(rpc.MoveOutSchema))
 
 
 class TimelineSchema(Schema):
     correlation_id = fields.String()
-    events = fields.List(fields.Nested(TimelineEventSchema))
-
-
-class MessageSchema(Schema):
-    """An outbound message (notify): to a resident or a member of staff."""
-
-    message_id = fields.String()
-    correlation_id = fields.String()
-    event_type = fields.String(metadata={"description": "the event that caused it"})
-    channel = fields.String()
-    recipient_role = fields.String()
-    recipient_id = fields.String(allow_none=True)
-    subject = fields.String()
-    body = fields.String()
-    status = fields.String()
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    events = fields.List(fields.Nested(rpc.TimelineEntrySchema))
 
 
 class MessageListSchema(Schema):
-    messages = fields.List(fields.Nested(MessageSchema))
+    messages = fields.List(fields.Nested(rpc.MessageSchema))
 
 
-class ReleaseSlipSchema(Schema):
-    """A goods release slip (物品放行条)."""
+class CaseDetailSchema(rpc.MoveOutSchema):
+    """The case page: the move-out case (residents) with, beside it, what the other departments
+    keep about it. A part whose department did not answer is empty and the department is named in
+    `unavailable`; a part not opened yet (no hold before access heard of the case) is empty too."""
 
-    slip_no = fields.String()
-    move_out_id = fields.String(allow_none=True)
-    unit_id = fields.String()
-    goods = fields.List(fields.String())
-    issued_at = fields.DateTime()
-    released_at = fields.DateTime(allow_none=True)
-    released_by = fields.String(allow_none=True)
-    status = fields.String(metadata={"description": "issued | released"})
-
-
-class ReleaseHoldSchema(Schema):
-    """The held goods release of a move-out, as access keeps it, with its slip once issued."""
-
-    move_out_id = fields.String()
-    unit_id = fields.String()
-    fees_cleared = fields.Boolean()
-    release_approved = fields.Boolean()
-    slip_no = fields.String(allow_none=True)
-    released_by = fields.String(allow_none=True)
-    waiting_for = fields.List(fields.String())
-    slip = fields.Nested(ReleaseSlipSchema, allow_none=True)
-
-
-class BalanceSchema(Schema):
-    unit_id = fields.String()
-    outstanding = fields.String()
-    charges = fields.List(fields.Dict())
-    payments = fields.List(fields.Dict())
-
-
-class WorkOrderSchema(Schema):
-    """The inspection work order (工程维修单), with its breach notice (违约处理单) while defects are open."""
-
-    work_order_no = fields.String()
-    move_out_id = fields.String()
-    unit_id = fields.String()
-    status = fields.String(metadata={"description": "open | defects_found | passed"})
-    defects = fields.List(fields.String())
-    inspector = fields.String(allow_none=True)
-    breach_notice_id = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-
-
-class CaseDetailSchema(MoveOutSchema):
-    timeline = fields.List(fields.Nested(TimelineEventSchema))
-    release = fields.Nested(ReleaseHoldSchema, allow_none=True)
-    work_order = fields.Nested(WorkOrderSchema, allow_none=True)
-    messages = fields.List(fields.Nested(MessageSchema))
-    balance = fields.Nested(BalanceSchema, allow_none=True)
+    timeline = fields.List(fields.Nested(rpc.TimelineEntrySchema))
+    release = fields.Nested(rpc.ReleaseHoldSchema, allow_none=True)
+    work_order = fields.Nested(rpc.WorkOrderSchema, allow_none=True)
+    messages = fields.List(fields.Nested(rpc.MessageSchema))
+    balance = fields.Nested(rpc.BalanceSchema, allow_none=True)
     unavailable = fields.List(fields.Nested(UnavailableSchema))
-
-
-class PaymentResultSchema(Schema):
-    payment = fields.Dict()
-    balance = fields.Dict(metadata={"description": "{unit_id, outstanding}"})
-    clearances = fields.List(fields.Dict(), metadata={"description": "move-out fee clearances this payment settled"})
-
-
-class MoveOutCountsSchema(Schema):
-    by_state = fields.Dict(keys=fields.String(), values=fields.Integer())
-    total = fields.Integer()
 
 
 class StaffSchema(Schema):

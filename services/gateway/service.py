@@ -13,6 +13,7 @@ from nameko.web.handlers import http
 
 from propdesk.chassis.service import PropdeskService
 from propdesk.config import Settings
+from propdesk.contracts import rpc
 from propdesk_services.gateway import api, schemas, static
 from propdesk_services.gateway.errors import error_response, json_response
 from propdesk_services.gateway.openapi import build_spec, endpoint
@@ -70,13 +71,13 @@ class GatewayService(PropdeskService):
         return self._answer(api.list_units, request)
 
     @http("GET", "/api/units/<unit_id>/balance")
-    @endpoint("A unit's fee balance (费用余额)", tag="fees", response=schemas.BalanceSchema, errors=(404,))
+    @endpoint("A unit's fee balance (费用余额)", tag="fees", response=rpc.BalanceSchema, errors=(404,))
     def get_balance(self, request, unit_id):
         return self._answer(api.get_balance, request, unit_id=unit_id)
 
     @http("POST", "/api/payments")
-    @endpoint("Record a payment (收费)", tag="fees", status=201, response=schemas.PaymentResultSchema,
-              body=schemas.PaymentSchema, actor=True, errors=(403, 404, 409))
+    @endpoint("Record a payment (收费)", tag="fees", status=201, response=rpc.PaymentResultSchema,
+              body=schemas.PaymentRequestSchema, actor=True, errors=(403, 404, 409))
     def record_payment(self, request):
         """Finance or the front desk takes a payment; billing answers with the new balance."""
         return self._answer(api.record_payment, request)
@@ -90,7 +91,7 @@ class GatewayService(PropdeskService):
 
     @http("POST", "/api/move-outs")
     @endpoint("Request a tenant move-out (租户撤场申请)", tag="move-outs", status=201,
-              response=schemas.MoveOutSchema, body=schemas.MoveOutRequestSchema, actor=True,
+              response=rpc.MoveOutSchema, body=schemas.MoveOutRequestSchema, actor=True,
               errors=(403, 404, 409))
     def request_move_out(self, request):
         """The desk files the owner-approved application; residents opens the case."""
@@ -103,14 +104,14 @@ class GatewayService(PropdeskService):
         return self._answer(api.get_move_out, request, move_out_id=move_out_id)
 
     @http("POST", "/api/move-outs/<move_out_id>/inspection")
-    @endpoint("Record the move-out inspection (单元验收)", tag="move-outs", response=schemas.WorkOrderSchema,
+    @endpoint("Record the move-out inspection (单元验收)", tag="move-outs", response=rpc.WorkOrderSchema,
               body=schemas.InspectionResultSchema, actor=True, errors=(403, 404, 409))
     def record_inspection(self, request, move_out_id):
         """Engineering records whether the unit passed, and the defects found."""
         return self._answer(api.record_inspection, request, move_out_id=move_out_id)
 
     @http("POST", "/api/release-slips/<slip_no>/release")
-    @endpoint("Release the goods at the gate (物品放行)", tag="move-outs", response=schemas.ReleaseSlipSchema,
+    @endpoint("Release the goods at the gate (物品放行)", tag="move-outs", response=rpc.ReleaseSlipSchema,
               actor=True, errors=(403, 404, 409))
     def release_at_gate(self, request, slip_no):
         """Security checks the goods against the slip and lets them out. The body may be empty."""
@@ -124,7 +125,7 @@ class GatewayService(PropdeskService):
         return self._answer(api.timeline, request, correlation_id=correlation_id)
 
     @http("GET", "/api/reports/move-outs")
-    @endpoint("Move-out cases counted by state", tag="reports", response=schemas.MoveOutCountsSchema)
+    @endpoint("Move-out cases counted by state", tag="reports", response=rpc.MoveOutCountsSchema)
     def move_out_counts(self, request):
         return self._answer(api.move_out_counts, request)
 
