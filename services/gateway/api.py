@@ -62,6 +62,8 @@ def read_json(request, optional: bool = False):
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise ValidationError.one("_body", "json", f"the body is not valid JSON: {err}") from None
+    except RecursionError:  # a small body can nest deeper than the parser goes
+        raise ValidationError.one("_body", "json", "the body is not valid JSON: nested too deeply") from None
 
 
 def acting_staff(request) -> dict:

@@ -197,7 +197,8 @@ def test_a_malformed_move_out_request_never_reaches_residents(desk, body, expect
     assert calls("residents", "request_move_out") == []
 
 
-@pytest.mark.parametrize("data, rule", [("{not json", "json"), ("", "required"), ("\xff\xfe", "json")])
+@pytest.mark.parametrize("data, rule", [("{not json", "json"), ("", "required"), ("\xff\xfe", "json"),
+                                        ("[" * 60000, "json")])  # nested deeper than the parser goes
 def test_a_body_that_is_not_json_is_named_body(desk, data, rule):
     r = desk.post("/api/move-outs", data=data.encode("latin-1"))
     assert r.status_code == 400
