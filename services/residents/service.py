@@ -59,12 +59,20 @@ from propdesk_services.residents.schemas import MoveOutRequestSchema
 #: Who may register a tenant's move-out application: the front desk and customer service.
 MOVE_OUT_ROLES = {"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"}
 
+#: How often a request counts the day's next number again when another request took it meanwhile.
+MOVE_OUT_ID_TRIES = 5
+
 #: The case attributes an event may change; an event that changes none of them is not audited.
 TRACKED = ("state", "inspection", "defects", "breach_notice_id", "fees", "outstanding_amount", "release_slip_no")
 
 
+class _MoveOutIdTaken(Exception):
+    """Another request inserted a case with the number this one counted (it counts again)."""
+
+
 def next_move_out_id(session: Session, day: date) -> str:
-    """``MO-<yyyymmdd>-<nnnn>``: the next number of that day (cases are never deleted)."""
+    """``MO-<yyyymmdd>-<nnnn>``: the next number of that day (cases are never deleted). Counted
+    before the insert: a request that finds its number taken meanwhile counts again."""
     prefix = f"MO-{day:%Y%m%d}-"
     taken = session.scalar(select(func.count()).select_from(MoveOutCase).where(MoveOutCase.move_out_id.like(prefix + "%")))
     return f"{prefix}{taken + 1:04d}"
@@ -139,6 +147,14 @@ class ResidentsService(PropdeskService):
         staff = command_actor(actor, allowed_roles=MOVE_OUT_ROLES)
         data = load_or_reject(MoveOutRequestSchema(), request)
         today = office_today()
+        for _ in range(MOVE_OUT_ID_TRIES):
+            try:
+                return self._accept_move_out(staff, data, today)
+            except _MoveOutIdTaken:
+                continue  # another request took the number between counting and inserting: count again
+        raise Conflict("too many move-outs are being registered at this moment: try again")
+
+    def _accept_move_out(self, staff, data: dict, today: date) -> dict:
         with self.db.session() as s:
             move_out_id = next_move_out_id(s, today)
         with self.db(actor=staff, correlation_id=move_out_id) as uow:
@@ -167,6 +183,8 @@ class ResidentsService(PropdeskService):
                 s.flush()
             except IntegrityError:
                 s.rollback()
+                if s.get(MoveOutCase, move_out_id) is not None:
+                    raise _MoveOutIdTaken(move_out_id) from None
                 raise Conflict(f"unit {unit.unit_id} got another move-out at the same moment: look it up before retrying") from None
             for event_type, payload in events:
                 uow.emit(event_type, payload)

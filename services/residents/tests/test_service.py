@@ -187,6 +187,40 @@ def test_move_out_ids_count_up_within_the_day(residents):
     assert first["move_out_id"].endswith("-0001") and second["move_out_id"].endswith("-0002")
 
 
+def test_two_requests_counting_the_same_number_both_get_a_case(residents, propdesk_env, monkeypatch):
+    """The day's number is counted before the case is inserted. When another request runs in
+    between (a driver that yields to the hub, as PostgreSQL's does under eventlet, or a second
+    residents process), both count the same number: the later one must take the next number, not
+    be refused with a Conflict about its unit, which has no other move-out."""
+    import eventlet
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from propdesk_services.residents import service as residents_service
+
+    count = residents_service.next_move_out_id
+
+    def count_then_yield(session, day):
+        number = count(session, day)
+        eventlet.sleep(0.2)  # where a green driver lets the other request run
+        return number
+
+    monkeypatch.setattr(residents_service, "next_move_out_id", count_then_yield)
+    leased = [u for u in demo.units() if u["tenant_party_id"]][:2]
+
+    def request_over_rpc(unit):  # each on its own connection (entrypoint_hook can't run two at once)
+        with ClusterRpcProxy({"AMQP_URI": propdesk_env.amqp_uri}, timeout=30) as rpc:
+            return rpc.residents.request_move_out(
+                request(unit_id=unit["unit_id"], tenant_party_id=unit["tenant_party_id"]), actor=CLERK)
+
+    pile = eventlet.GreenPile()
+    for u in leased:
+        pile.spawn(request_over_rpc, u)
+    cases = list(pile)
+    assert sorted(c["unit_id"] for c in cases) == sorted(u["unit_id"] for u in leased)
+    assert len({c["move_out_id"] for c in cases}) == 2
+    assert len(outbox(propdesk_env, "move_out.requested")) == 2
+
+
 def test_a_bad_request_names_every_problem_and_creates_nothing(residents, propdesk_env):
     bad = request(unit_id=OWNER_OCCUPIED, tenant_party_id=" ", owner_consent_ref="",
                   exit_date=(office_today() - timedelta(days=1)).isoformat(), fitout_disposition="burn_it")
