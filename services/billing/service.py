@@ -103,7 +103,10 @@ class BillingService(PropdeskService):
             pending = s.scalars(select(models.ClearanceRequest)
                                 .where(models.ClearanceRequest.unit_id == unit_id,
                                        models.ClearanceRequest.status == "pending")
-                                .order_by(models.ClearanceRequest.created_at, models.ClearanceRequest.move_out_id)).all()
+                                .order_by(models.ClearanceRequest.created_at, models.ClearanceRequest.move_out_id)
+                                # locked before the balance is summed: two payments that together
+                                # settle the unit must see each other (PostgreSQL; SQLite ignores it)
+                                .with_for_update()).all()
             now = utcnow()
             party_id = (data["party_id"] or "").strip() or None
             row = models.Payment(payment_id=new_id(), unit_id=unit_id, party_id=party_id, amount=amount,

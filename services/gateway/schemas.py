@@ -43,9 +43,13 @@ def text(max_len: int, *, required: bool = True, **kw) -> fields.String:
 class Money(fields.Field):
     """An amount in yuan: a JSON number or string with at most two decimals ("1234.50")."""
 
+    #: billing keeps amounts as NUMERIC(12,2)
+    LARGEST = Decimal("9999999999.99")
+
     default_error_messages = {
         "invalid": "Not a valid amount: give a number such as 1234.50.",
         "places": "Not a valid amount: at most two decimal places (元.角分).",
+        "too_large": "Must be less than or equal to 9999999999.99 (what the fee ledger keeps).",
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -57,6 +61,8 @@ class Money(fields.Field):
             raise self.make_error("invalid") from None
         if not amount.is_finite():
             raise self.make_error("invalid")
+        if abs(amount) > self.LARGEST:  # checked first: quantizing 1e30 to cents overflows
+            raise self.make_error("too_large")
         if amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):
             raise self.make_error("places")
         return amount

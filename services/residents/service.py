@@ -300,7 +300,9 @@ class ResidentsService(PropdeskService):
         An unknown move-out id is a fault (NotFound: retried, then dead-lettered) unless
         ``unknown_case="ignore"``: then the event is acknowledged and changes nothing."""
         with self.db(correlation_id=move_out_id) as uow:
-            case = uow.session.get(MoveOutCase, move_out_id)
+            # locked: inspection and clearance arrive on different queues and may be handled at
+            # once by two workers (PostgreSQL); SQLite serialises writers anyway and ignores it
+            case = uow.session.get(MoveOutCase, move_out_id, with_for_update=True)
             if case is None:
                 if unknown_case == "ignore":
                     uow.commit()
