@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
 from propdesk.errors import Problem, ValidationError
+from propdesk.money import CENT, money
 
 Event = tuple[str, dict]
 
-CENT = Decimal("0.01")
 
 #: The largest amount the ledger keeps: `models.Payment.amount` is Numeric(12, 2). A larger one
 #: would not round-trip (SQLite keeps it as a float) or not fit (PostgreSQL).
@@ -48,12 +48,6 @@ class Payment:
     item: str
     method: str = "bank"
     receipt_no: str = ""
-
-
-def money(amount: Decimal) -> str:
-    """Decimal -> the wire form with two decimals: ``Decimal("1234.5")`` -> ``"1234.50"``."""
-    value = Decimal(amount).quantize(CENT)
-    return str(value if value != 0 else CENT * 0)
 
 
 def outstanding(charges: Iterable[Charge], payments: Iterable[Payment]) -> Decimal:

@@ -21,8 +21,8 @@ from marshmallow import ValidationError as SchemaError
 
 from propdesk.chassis.edge import ROLES
 from propdesk.contracts import rpc
+from propdesk.money import CENT, money
 
-CENT = Decimal("0.01")
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
 ID_RULE = "An id is letters, digits and . _ : - (at most 64), starting with a letter or digit."
 FITOUT_DISPOSITIONS = ("restore", "leave_to_owner", "agreed_with_owner")
@@ -68,7 +68,7 @@ class Money(fields.Field):
         return amount
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else str(Decimal(value).quantize(CENT))
+        return None if value is None else money(value)
 
 
 class StrictBoolean(fields.Boolean):

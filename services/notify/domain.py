@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+
+from propdesk.money import yuan
 
 TENANT = "tenant"
 FRONT_DESK = "front_desk"
@@ -28,13 +29,6 @@ class Message:
     recipient_id: str | None
     subject: str
     body: str
-
-
-def _yuan(amount: object) -> str:
-    try:
-        return f"¥{Decimal(str(amount)).quantize(Decimal('0.01')):,}"
-    except (InvalidOperation, ValueError):
-        return f"¥{amount}"
 
 
 def _list(items: object, sep: str) -> str:
@@ -86,7 +80,7 @@ def _inspection_completed(p: dict) -> list[Message]:
 
 
 def _clearance_failed(p: dict) -> list[Message]:
-    unit, amount = p.get("unit_id"), _yuan(p.get("outstanding_amount"))
+    unit, amount = p.get("unit_id"), yuan(p.get("outstanding_amount"))
     return [
         Message(
             TENANT,

@@ -44,6 +44,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 
 from propdesk.errors import Conflict, Problem, ValidationError
+from propdesk.money import money, yuan
 
 Event = tuple[str, dict]
 
@@ -139,16 +140,6 @@ class MoveOutCase:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-def _money(amount: Decimal) -> str:
-    value = amount.quantize(Decimal("0.01"))
-    return str(value if value != 0 else Decimal("0.00"))
-
-
-def _yuan(amount: str | Decimal) -> str:
-    """``Decimal("1234.5")`` -> ``"¥1,234.50"`` for office-readable text."""
-    return f"¥{Decimal(amount).quantize(Decimal('0.01')):,}"
-
-
 def _rank(state: str | None) -> int:
     return STATES.index(state) if state in STATES else 0
 
@@ -405,11 +396,11 @@ def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str |
         if cleared:
             return []
         raise Conflict(
-            f"move-out {case.move_out_id}: goods release was already approved; {_yuan(amount)} "
+            f"move-out {case.move_out_id}: goods release was already approved; {yuan(amount)} "
             "now outstanding is collected separately, not by reopening the move-out"
         )
     case.fees = "cleared" if cleared else "outstanding"
-    case.outstanding_amount = _money(amount)
+    case.outstanding_amount = money(amount)
     if as_of is not None:
         case.fees_as_of = as_of
     return _progress(case)
@@ -501,7 +492,7 @@ def waiting_for(case: MoveOutCase) -> list[str]:
     elif case.inspection != "passed":
         waits.append("engineering inspection (单元验收)")
     if case.fees == "outstanding":
-        waits.append(f"fee clearance: {_yuan(case.outstanding_amount)} outstanding (费用结清)")
+        waits.append(f"fee clearance: {yuan(case.outstanding_amount)} outstanding (费用结清)")
     elif case.fees != "cleared":
         waits.append("fee clearance check by finance (费用结清)")
     if _blank(case.owner_consent_ref):

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import requests
@@ -31,7 +31,6 @@ class Child:
     restarts: int = 0
     backoff: float = 1.0
     next_start: float = 0.0
-    announced: bool = field(default=False)
 
 
 class Supervisor:

@@ -54,7 +54,7 @@ def test_valid_request_passes():
 
 
 def test_exit_today_is_allowed():
-    d.validate_move_out_request(leased_unit(), "TEN-1-1-303", TODAY, "客户同意函", "leave_to_owner", TODAY)
+    assert d.validate_move_out_request(leased_unit(), "TEN-1-1-303", TODAY, "客户同意函", "leave_to_owner", TODAY) is None
 
 
 def test_unknown_unit():

@@ -192,22 +192,26 @@ class Database(DependencyProvider):
         if self.relay is not None:
             self.relay.wake()
 
-    def get_dependency(self, worker_ctx):
-        db = self
+    def get_dependency(self, worker_ctx) -> "UnitOfWorkFactory":
         entrypoint = worker_ctx.entrypoint
         event = worker_ctx.args[0] if getattr(entrypoint, "is_event_subscriber", False) else None
-        handler = entrypoint.queue_name if event is not None else None
+        return UnitOfWorkFactory(self, event, entrypoint.queue_name if event is not None else None)
 
-        class _Factory:
-            """Call it for a unit of work; `session()` for a read-only session."""
 
-            def __call__(self, actor: Actor | None = None, correlation_id: str | None = None) -> UnitOfWork:
-                return UnitOfWork(db, actor=actor, correlation_id=correlation_id, event=event, handler=handler)
+class UnitOfWorkFactory:
+    """What a worker sees as `self.db`: call it for a unit of work; `session()` for reads."""
 
-            def session(self) -> Session:
-                return db.Session()
+    __slots__ = ("_db", "_event", "_handler")
 
-        return _Factory()
+    def __init__(self, db: Database, event: Envelope | None, handler: str | None):
+        self._db, self._event, self._handler = db, event, handler
+
+    def __call__(self, actor: Actor | None = None, correlation_id: str | None = None) -> UnitOfWork:
+        return UnitOfWork(self._db, actor=actor, correlation_id=correlation_id, event=self._event,
+                          handler=self._handler)
+
+    def session(self) -> Session:
+        return self._db.Session()
 
 
 def audit_trail(session: Session, object_id: str | None = None, correlation_id: str | None = None) -> list[dict]:
@@ -218,7 +222,7 @@ def audit_trail(session: Session, object_id: str | None = None, correlation_id: 
     if correlation_id is not None:
         stmt = stmt.where(AuditRow.correlation_id == correlation_id)
     return [
-        {"at": r.at.replace(tzinfo=r.at.tzinfo or timezone.utc).isoformat(), "actor": {"id": r.actor_id, "role": r.actor_role},
+        {"at": aware(r.at).isoformat(), "actor": {"id": r.actor_id, "role": r.actor_role},
          "action": r.action, "object_type": r.object_type, "object_id": r.object_id,
          "details": json.loads(r.details)}
         for r in session.scalars(stmt)

@@ -35,24 +35,16 @@ things, so the gateway's and the department's schemas differ by design:
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import Decimal
 
 from marshmallow import Schema, fields
 
 from propdesk.contracts.envelope import ActorSchema
-
-CENT = Decimal("0.01")
+from propdesk.money import money
 
 #: A release slip's status (物品放行条): still at the desk, or the goods went out at the gate.
 SLIP_STATUSES = ("issued", "released")
 #: An outbound message's status; "failed" is retried until its last attempt.
 MESSAGE_STATUSES = ("pending", "sent", "failed")
-
-
-def money(amount) -> str:
-    """An amount as the wire carries it: ``Decimal("1234.5")`` -> ``"1234.50"`` (never ``"-0.00"``)."""
-    value = Decimal(amount).quantize(CENT)
-    return str(value if value != 0 else CENT * 0)
 
 
 class Money(fields.String):
