@@ -94,16 +94,28 @@ def _fresh_prometheus_registry():
 
 # -- the whole system ------------------------------------------------------------------------------
 # Started the way `make run` starts it: migrate, demo data, the real supervisor running one process
-# per service, on this test's vhost and data dir, with ports away from a developer's running instance.
-PORT_BASE = 18000
+# per service, on this test's vhost and data dir, on free ports (so a developer's running instance,
+# or a second suite on the same machine, is not in the way).
+def free_ports(n: int) -> list[int]:
+    """n distinct ports the kernel just handed out as free (bound, then released)."""
+    import socket as _socket
+
+    socks = [_socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 @pytest.fixture
 def system(propdesk_env, monkeypatch):
     classes = plugins.service_classes()
-    for i, (name, cls) in enumerate(sorted(classes.items())):
-        monkeypatch.setenv(f"PROPDESK_{name.upper()}_PORT", str(PORT_BASE + 100 + i))
-    monkeypatch.setenv("PROPDESK_GATEWAY_PORT", str(PORT_BASE))
+    ports = free_ports(len(classes))
+    for port, name in zip(ports, sorted(classes)):
+        monkeypatch.setenv(f"PROPDESK_{name.upper()}_PORT", str(port))
     env = os.environ.copy()
     for args in (["migrate"], ["demo"]):
         subprocess.run([sys.executable, "-m", "propdesk.cli", *args], check=True, env=env,
@@ -136,4 +148,4 @@ def rpc(system, propdesk_env):
 
 @pytest.fixture
 def gateway_url(system, propdesk_env):
-    return f"http://127.0.0.1:{PORT_BASE}"
+    return f"http://127.0.0.1:{os.environ['PROPDESK_GATEWAY_PORT']}"
