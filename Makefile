@@ -10,8 +10,10 @@ VENV      := .venv
 PROPDESK  := $(VENV)/bin/propdesk
 PYTHON    := $(VENV)/bin/python
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
+CHAOS_ARGS ?=
 
-.PHONY: help venv broker chromium migrate demo run test status clean
+.PHONY: help venv broker chromium migrate demo run test bench chaos status clean
 
 help: ## show this help
 	@echo "usage: make <target>"
@@ -20,6 +22,8 @@ help: ## show this help
 	  awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
 	@echo
 	@echo "  PYTEST_ARGS=...  extra arguments for 'make test'"
+	@echo "  BENCH_ARGS=...   extra arguments for 'make bench' (--quick, --only B1,S1, --reps N)"
+	@echo "  CHAOS_ARGS=...   extra arguments for 'make chaos' (--quick, --only DRILL)"
 
 venv: ## create/refresh .venv from the lock files (no-op when unchanged)
 	@bash scripts/ensure-venv.sh
@@ -45,6 +49,12 @@ test: venv broker chromium ## run the test suite (PYTEST_ARGS=... passes through
 	  echo "make test: FAILED: pytest collected no tests (exit 5); check testpaths and PYTEST_ARGS" >&2; \
 	fi; \
 	exit $$rc
+
+bench: venv broker ## benchmarks vs raw RabbitMQ (~35 min; BENCH_ARGS=--quick for a smoke run)
+	$(PYTHON) -m bench.run $(BENCH_ARGS)
+
+chaos: venv broker ## fault drills with the lost/duplicated/stuck checker (CHAOS_ARGS=--quick)
+	$(PYTHON) -m chaos.run $(CHAOS_ARGS)
 
 status: ## show what is installed and running (never fails)
 	@if [[ -x $(PYTHON) ]]; then \

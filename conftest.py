@@ -12,11 +12,8 @@ import io  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import uuid  # noqa: E402
-from urllib.parse import quote  # noqa: E402
 
 import pytest  # noqa: E402
-import requests  # noqa: E402
 from prometheus_client import REGISTRY  # noqa: E402
 
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
@@ -25,34 +22,16 @@ from propdesk import plugins  # noqa: E402
 from propdesk.chassis import migrate, topology  # noqa: E402
 from propdesk.runner import Supervisor  # noqa: E402
 from propdesk.config import Settings  # noqa: E402
+from propdesk.testing.rabbit import throwaway_vhost  # noqa: E402
 
 FAST_RETRIES = "150,300"
-
-
-def _api(settings: Settings):
-    base = settings.rabbit_api
-    auth = ("guest", "guest")
-    if "@" in base:
-        creds, host = base.split("://", 1)[1].split("@", 1)
-        auth = tuple(creds.split(":", 1))
-        base = base.split("://", 1)[0] + "://" + host
-    return base.rstrip("/"), auth
 
 
 @pytest.fixture
 def rabbit_vhost():
     """A throwaway RabbitMQ vhost (management API), deleted after the test."""
-    base_settings = Settings.from_env()
-    base, auth = _api(base_settings)
-    vhost = f"propdesk-test-{uuid.uuid4().hex[:10]}"
-    r = requests.put(f"{base}/api/vhosts/{quote(vhost, safe='')}", auth=auth, timeout=10)
-    r.raise_for_status()
-    r = requests.put(f"{base}/api/permissions/{quote(vhost, safe='')}/{auth[0]}", auth=auth, timeout=10,
-                     json={"configure": ".*", "write": ".*", "read": ".*"})
-    r.raise_for_status()
-    amqp_base = base_settings.amqp_uri.rsplit("/", 1)[0]
-    yield {"name": vhost, "amqp_uri": f"{amqp_base}/{quote(vhost, safe='')}", "api": base, "auth": auth}
-    requests.delete(f"{base}/api/vhosts/{quote(vhost, safe='')}", auth=auth, timeout=30)
+    with throwaway_vhost() as vhost:
+        yield vhost
 
 
 @pytest.fixture
