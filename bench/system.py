@@ -1,0 +1,93 @@
+"""The real propdesk system for the end-to-end scenarios (S3, S3-max, S3b, M).
+
+Started the way `make run` and the `system` test fixture start it: `propdesk migrate`, `propdesk
+demo`, then the real `Supervisor` with every service in its own process, on the scenario's vhost
+and data dir (bench.run exports PROPDESK_AMQP_URI and PROPDESK_DATA_DIR) and on free ports. An
+optional `seed(data_dir)` step writes bench rows into the migrated databases before any service
+starts (see bench/seed.py). The processes are always stopped when the block ends, also on error.
+
+The caller's process must be eventlet-patched (the supervisor's watcher is a greenthread).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import eventlet
+
+from propdesk import plugins
+from propdesk.config import Settings
+from propdesk.runner import Supervisor
+
+#: How long every service gets to answer /health after start (the machine is shared and slow).
+READY_TIMEOUT_S = 120.0
+
+
+def say(text: str) -> None:
+    """A progress line on stderr (bench.run shows the child's stderr as it goes)."""
+    print(f"  [{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def free_ports(n: int) -> list[int]:
+    """n distinct ports the kernel just handed out as free (bound, then released)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _cli(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "propdesk.cli", *args], check=True, env=os.environ.copy(),
+                   stdout=subprocess.DEVNULL)
+
+
+@contextlib.contextmanager
+def running_system(seed: Callable[[Path], None] | None = None) -> Iterator[Supervisor]:
+    """Migrate, load the demo estate, run `seed(data_dir)`, start every service supervised;
+    yield the Supervisor once all answer /health; stop them all afterwards."""
+    classes = plugins.service_classes()
+    for port, name in zip(free_ports(len(classes)), sorted(classes)):
+        os.environ[f"PROPDESK_{name.upper()}_PORT"] = str(port)
+    settings = Settings.from_env()
+    started = time.monotonic()
+    _cli("migrate")
+    _cli("demo")
+    if seed is not None:
+        seed(settings.data_dir)
+    say(f"migrated and seeded in {time.monotonic() - started:.1f} s; starting {len(classes)} services")
+    out = io.StringIO()
+    sup = Supervisor(settings=settings, out=out)
+    watching = [True]
+
+    def supervise() -> None:  # what `propdesk run` does in its main loop: restart what died
+        while watching[0]:
+            sup.supervise_once()
+            eventlet.sleep(0.2)
+
+    watcher = None
+    try:
+        sup.start()
+        watcher = eventlet.spawn(supervise)
+        if not sup.wait_ready(READY_TIMEOUT_S):
+            raise RuntimeError(f"services did not answer /health in {READY_TIMEOUT_S:.0f} s: {out.getvalue()}")
+        say(f"system up in {time.monotonic() - started:.1f} s")
+        yield sup
+    finally:
+        watching[0] = False
+        if watcher is not None:
+            watcher.wait()
+        sup.stop()
+        restarts = {c.name: c.restarts for c in sup.children if c.restarts}
+        if restarts:
+            say(f"services restarted during the run: {restarts} ({out.getvalue().strip()})")
