@@ -74,3 +74,32 @@ def collector(amqp_uri: str, *event_types: str) -> str:
 def events_in(amqp_uri: str, queue: str) -> list[dict]:
     """The envelopes a collector queue has received so far, oldest first."""
     return [m["body"] for m in queue_messages(amqp_uri, queue)]
+
+
+def table_counts(db_url: str) -> dict[str, int]:
+    """Rows in every table of a service database (outbox, audit_log, inbox, keys and its own):
+    what a rejected command must leave as it found it."""
+    from sqlalchemy import create_engine, func, inspect, select, table
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return {name: conn.scalar(select(func.count()).select_from(table(name)))
+                    for name in sorted(inspect(conn).get_table_names()) if name != "alembic_version"}
+    finally:
+        engine.dispose()
+
+
+def call_at_once(container, method: str, calls: list[tuple[tuple, dict]]) -> list:
+    """Call one entrypoint several times concurrently (one greenthread each); each result is the
+    value or the exception it raised."""
+    def one(args, kwargs):
+        try:
+            return call(container, method, *args, **kwargs)
+        except Exception as exc:  # handed back to the test, which asserts on it
+            return exc
+
+    pile = eventlet.GreenPile(len(calls))
+    for args, kwargs in calls:
+        pile.spawn(one, args, kwargs)
+    return list(pile)

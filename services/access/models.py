@@ -8,9 +8,15 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from propdesk.chassis.idempotency import idempotency_table
+
 
 class Base(DeclarativeBase):
     pass
+
+
+#: idempotency keys of this service's commands, kept with their results (chassis/idempotency.py)
+IDEMPOTENCY_KEYS = idempotency_table(Base.metadata)
 
 
 class ReleaseHold(Base):

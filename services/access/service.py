@@ -20,6 +20,7 @@ from sqlalchemy import select
 from propdesk.chassis.calendar import office_day
 from propdesk.chassis.db import Database, aware
 from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import utcnow
@@ -94,12 +95,18 @@ class AccessService(PropdeskService):
 
     # -- commands --------------------------------------------------------------------------------
     @rpc
-    def release_at_gate(self, slip_no: str, actor: dict) -> dict:
-        """Security checked the goods against the slip at the gate and let them out."""
+    def release_at_gate(self, slip_no: str, actor: dict, idempotency_key: str | None = None) -> dict:
+        """Security checked the goods against the slip at the gate and let them out.
+        `idempotency_key`: the same key and slip answers the first answer again and releases
+        nothing twice (chassis/idempotency.py)."""
         actor = command_actor(actor, allowed_roles=GATE_ROLES)
         data = load_or_reject(ReleaseAtGateSchema(), {"slip_no": slip_no})
+        checked_key(idempotency_key)
         with self.db(actor=actor) as uow:
             s = uow.session
+            replay = uow.idempotent(idempotency_key, "release_at_gate", data)
+            if replay is not None:
+                return replay.result
             slip = s.scalars(select(models.ReleaseSlip)
                              .where(models.ReleaseSlip.slip_no == data["slip_no"]).with_for_update()).first()
             if slip is None:
@@ -114,8 +121,7 @@ class AccessService(PropdeskService):
                 uow.emit(event_type, payload, correlation_id=hold.move_out_id)
             uow.audit("release_slip.release", "release_slip", slip.slip_no,
                       {"move_out_id": hold.move_out_id, "guard_id": hold.released_by})
-            uow.commit()
-        return ReleaseSlipSchema().dump(slip)
+            return uow.commit(result=ReleaseSlipSchema().dump(slip))
 
     # -- reads -----------------------------------------------------------------------------------
     @rpc

@@ -8,9 +8,15 @@ from decimal import Decimal
 from sqlalchemy import DateTime, Integer, Numeric, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from propdesk.chassis.idempotency import idempotency_table
+
 
 class Base(DeclarativeBase):
     pass
+
+
+#: idempotency keys of this service's commands, kept with their results (chassis/idempotency.py)
+IDEMPOTENCY_KEYS = idempotency_table(Base.metadata)
 
 
 class Charge(Base):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from propdesk.chassis.db import Database
 from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import new_id, utcnow
@@ -85,17 +86,24 @@ class BillingService(PropdeskService):
 
     # -- commands --------------------------------------------------------------------------
     @rpc
-    def record_payment(self, payment: dict, actor: dict) -> dict:
+    def record_payment(self, payment: dict, actor: dict, idempotency_key: str | None = None) -> dict:
         """Record a payment taken at the counter or from the bank (开具收费票据), then re-check the
         unit's pending move-out clearances: a payment that settles the account confirms them.
 
         Returns {payment, balance: {unit_id, outstanding}, clearances: [{move_out_id, status,
-        outstanding, ...}] (the unit's clearances that were pending)}."""
+        outstanding, ...}] (the unit's clearances that were pending)}.
+
+        `idempotency_key`: the same key and payment answers the first answer again and records no
+        second payment (chassis/idempotency.py)."""
         actor = command_actor(actor, allowed_roles={"finance", "front_desk"})
         data = load_or_reject(RecordPaymentSchema(), payment)
+        checked_key(idempotency_key)
         unit_id = data["unit_id"].strip()
         with self.db(actor=actor) as uow:
             s = uow.session
+            replay = uow.idempotent(idempotency_key, "record_payment", data)
+            if replay is not None:
+                return replay.result
             amount = domain.validate_payment(_unit_known(s, unit_id), data["amount"], data["method"], data["receipt_no"])
             receipt_no = data["receipt_no"].strip()
             if s.scalar(select(models.Payment.payment_id).where(models.Payment.receipt_no == receipt_no)) is not None:
@@ -138,12 +146,12 @@ class BillingService(PropdeskService):
                     uow.audit("clearance.recheck", "clearance", req.move_out_id,
                               {"payment_id": row.payment_id, "outstanding": domain.money(balance)},
                               correlation_id=req.move_out_id)
+            answer = PaymentResultSchema().dump({"payment": row, "balance": {"unit_id": unit_id, "outstanding": balance},
+                                                 "clearances": pending})
             try:
-                uow.commit()
+                return uow.commit(result=answer)
             except IntegrityError:  # the same receipt recorded by a concurrent submission
                 raise _duplicate_receipt(receipt_no) from None
-        return PaymentResultSchema().dump({"payment": row, "balance": {"unit_id": unit_id, "outstanding": balance},
-                                           "clearances": pending})
 
     # -- reads -----------------------------------------------------------------------------
     @rpc

@@ -9,6 +9,10 @@ Edge checks happen before any RPC, so malformed input never reaches a department
   object, and matches the endpoint's schema (400 naming each field and rule);
 - commands name who is acting in `X-Staff-Id` / `X-Staff-Role` (400 naming the header); whether
   that role may do the command is the department's rule (403 from there);
+- a command may carry an `Idempotency-Key` header (letters, digits and . _ : -, at most 128; 400
+  naming the header otherwise), passed to the department as `idempotency_key`: the same key and
+  request answer the first result again, the same key with another request is a 409 naming
+  ``Idempotency-Key`` and the rule ``reused_with_different_request``;
 - ids in the path match `schemas.ID_PATTERN`.
 Header and body problems are reported together, so the desk can fix everything at once.
 """
@@ -20,12 +24,14 @@ import re
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from propdesk.chassis.edge import ROLES, load_or_reject
-from propdesk.errors import NotFound, Problem, ValidationError
+from propdesk.chassis.idempotency import checked_key
+from propdesk.errors import Conflict, Forbidden, NotFound, Problem, ValidationError
 from propdesk_services.gateway import schemas
 from propdesk_services.gateway.errors import PayloadTooLarge, error_status_and_body
 from propdesk_services.gateway.remote import Call, Remote
 
 MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 #: The demo desk's staff (one per department) for the staff picker; ids travel as X-Staff-Id.
 DEMO_STAFF: tuple[dict, ...] = (
@@ -73,12 +79,19 @@ def acting_staff(request) -> dict:
     return {"id": staff["staff_id"].strip(), "role": staff["role"]}
 
 
-def command_input(request, schema, body_optional: bool = False) -> tuple[dict, dict]:
-    """(actor, JSON-ready body) of a command; every header and body problem reported at once."""
+def command_input(request, schema, body_optional: bool = False) -> tuple[dict, dict, dict]:
+    """(actor, JSON-ready body, extra RPC kwargs) of a command; every header and body problem
+    reported at once. The extras hold `idempotency_key` when the desk sent an Idempotency-Key."""
     problems: list[Problem] = []
-    actor, body = {}, {}
+    actor, body, extras = {}, {}, {}
     try:
         actor = acting_staff(request)
+    except ValidationError as err:
+        problems += err.problems
+    try:
+        key = checked_key(request.headers.get(IDEMPOTENCY_HEADER), field=IDEMPOTENCY_HEADER)
+        if key is not None:
+            extras["idempotency_key"] = key
     except ValidationError as err:
         problems += err.problems
     try:
@@ -87,7 +100,22 @@ def command_input(request, schema, body_optional: bool = False) -> tuple[dict, d
         problems += err.problems
     if problems:
         raise ValidationError(problems)
-    return actor, body
+    return actor, body, extras
+
+
+#: The department's name of an argument -> the header the desk sent it in.
+HEADER_OF = {"idempotency_key": IDEMPOTENCY_HEADER, "actor.role": "X-Staff-Role", "actor.id": "X-Staff-Id"}
+
+
+def command(remote: Remote, service: str, method: str, *args, actor: dict, extras: dict):
+    """Call a department's command; a rejection naming an argument the desk sent as a header
+    (the key, the acting role) names the header instead."""
+    try:
+        return remote.call(service, method, *args, actor=actor, **extras)
+    except (Conflict, Forbidden) as exc:
+        if exc.field in HEADER_OF:
+            raise type(exc)(exc.message, field=HEADER_OF[exc.field], rule=exc.rule) from None
+        raise
 
 
 def query(request, schema) -> dict:
@@ -140,8 +168,8 @@ def get_balance(remote: Remote, request, unit_id: str):
 
 
 def record_payment(remote: Remote, request):
-    actor, payment = command_input(request, schemas.PaymentRequestSchema())
-    return 201, remote.call("billing", "record_payment", payment, actor=actor)
+    actor, payment, extras = command_input(request, schemas.PaymentRequestSchema())
+    return 201, command(remote, "billing", "record_payment", payment, actor=actor, extras=extras)
 
 
 # --- move-outs --------------------------------------------------------------------------------
@@ -151,8 +179,8 @@ def list_move_outs(remote: Remote, request):
 
 
 def request_move_out(remote: Remote, request):
-    actor, body = command_input(request, schemas.MoveOutRequestSchema())
-    case = remote.call("residents", "request_move_out", body, actor=actor)
+    actor, body, extras = command_input(request, schemas.MoveOutRequestSchema())
+    case = command(remote, "residents", "request_move_out", body, actor=actor, extras=extras)
     location = f"/api/move-outs/{case.get('move_out_id', '')}" if isinstance(case, dict) else None
     return 201, case, ({"Location": location} if location else None)
 
@@ -184,14 +212,14 @@ def get_move_out(remote: Remote, request, move_out_id: str):
 
 def record_inspection(remote: Remote, request, move_out_id: str):
     move_out_id = path_id("move_out_id", move_out_id)
-    actor, result = command_input(request, schemas.InspectionResultSchema())
-    return 200, remote.call("tickets", "record_inspection", move_out_id, result, actor=actor)
+    actor, result, extras = command_input(request, schemas.InspectionResultSchema())
+    return 200, command(remote, "tickets", "record_inspection", move_out_id, result, actor=actor, extras=extras)
 
 
 def release_at_gate(remote: Remote, request, slip_no: str):
     slip_no = path_id("slip_no", slip_no)
-    actor, _ = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
-    return 200, remote.call("access", "release_at_gate", slip_no, actor=actor)
+    actor, _, extras = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
+    return 200, command(remote, "access", "release_at_gate", slip_no, actor=actor, extras=extras)
 
 
 # --- reports, messages, staff -------------------------------------------------------------------

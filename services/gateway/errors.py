@@ -3,10 +3,10 @@
 | failure                                         | status | body                                              |
 |-------------------------------------------------|--------|---------------------------------------------------|
 | `ValidationError` (edge or a service)           | 400    | {"error": "validation", "problems": [{field, rule, message}]} |
-| `Forbidden`                                     | 403    | {"error": "forbidden", "message"}                 |
-| `NotFound`                                      | 404    | {"error": "not_found", "message"}                 |
-| `Conflict`                                      | 409    | {"error": "conflict", "message"}                  |
-| body over the size limit                        | 413    | {"error": "too_large", "message", "limit_bytes"}  |
+| `Forbidden`                                     | 403    | {"error": "forbidden", "message", "field", "rule"} |
+| `NotFound`                                      | 404    | {"error": "not_found", "message", "field", "rule"} |
+| `Conflict`                                      | 409    | {"error": "conflict", "message", "field", "rule"} |
+| body over the size limit                        | 413    | {"error": "too_large", "message", "limit_bytes", "field": "_body", "rule": "max_bytes"} |
 | a service is not running / the broker is down   | 503    | {"error": "unavailable", "service", "message"}    |
 | a service did not answer within the RPC timeout | 504    | {"error": "timeout", "service", "message"}        |
 | anything else                                   | 500    | {"error": "internal", "message"} (trace logged)   |
@@ -14,6 +14,10 @@
 Remote errors arrive as nameko `RemoteError(exc_type, value)`; `from_remote` turns the propdesk ones
 (`propdesk.errors.BY_NAME`) back into local exceptions so one table above serves both the edge's
 own rejections and the services'.
+
+Every 4xx names a field and a rule: a 400 in each problem; a 403/404/409 the ones the department
+gave (e.g. ``Idempotency-Key`` / ``reused_with_different_request``) or, when it gave none, the
+defaults below (the acting role, the record named in the path, the record's state).
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from nameko.exceptions import RemoteError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from propdesk.errors import BY_NAME, Conflict, Forbidden, NotFound, Problem, ValidationError
+from propdesk.errors import BY_NAME, Conflict, Forbidden, NotFound, Problem, RuleError, ValidationError
 
 log = logging.getLogger("propdesk.gateway")
 
@@ -91,7 +95,8 @@ class PayloadTooLarge(EdgeError):
         super().__init__(f"the request body is larger than {limit_bytes} bytes")
 
     def body(self) -> dict:
-        return {"error": self.error, "message": str(self), "limit_bytes": self.limit_bytes}
+        return {"error": self.error, "message": str(self), "limit_bytes": self.limit_bytes,
+                "field": "_body", "rule": "max_bytes"}
 
 
 def from_remote(service: str, method: str, err: RemoteError) -> Exception:
@@ -102,7 +107,7 @@ def from_remote(service: str, method: str, err: RemoteError) -> Exception:
         return ServiceFailed(service, method, err.exc_type or "RemoteError", value)
     if cls is ValidationError:
         return ValidationError(_problems(value))
-    return cls(value)
+    return cls.from_message(value)
 
 
 def _problems(value: str) -> list[Problem]:
@@ -121,13 +126,14 @@ def error_status_and_body(exc: BaseException) -> tuple[int, dict]:
     if isinstance(exc, ValidationError):
         return 400, {"error": "validation", "problems": [p.as_dict() for p in exc.problems]}
     if isinstance(exc, Forbidden):
-        return 403, {"error": "forbidden", "message": str(exc)}
+        return 403, _rule_body("forbidden", exc, "X-Staff-Role", "role_not_allowed")
     if isinstance(exc, NotFound):
-        return 404, {"error": "not_found", "message": str(exc)}
+        return 404, _rule_body("not_found", exc, "_path", "exists")
     if isinstance(exc, Conflict):
-        return 409, {"error": "conflict", "message": str(exc)}
+        return 409, _rule_body("conflict", exc, "_state", "state_allows")
     if isinstance(exc, RequestEntityTooLarge):
-        return 413, {"error": "too_large", "message": "the request body is too large"}
+        return 413, {"error": "too_large", "message": "the request body is too large", "field": "_body",
+                     "rule": "max_bytes"}
     if isinstance(exc, EdgeError):
         if isinstance(exc, ServiceFailed):
             log.error("remote failure: %s", exc.detail)
@@ -136,6 +142,14 @@ def error_status_and_body(exc: BaseException) -> tuple[int, dict]:
         return exc.status, exc.body()
     log.error("unexpected error in the gateway", exc_info=exc)
     return 500, {"error": "internal", "message": "the gateway failed to handle the request; see its log"}
+
+
+def _rule_body(error: str, exc: RuleError, field: str, rule: str) -> dict:
+    """The body of a 403/404/409: the message, and the field and rule (the default ones when the
+    error named none)."""
+    message = exc.message if isinstance(exc, RuleError) else str(exc)
+    return {"error": error, "message": message, "field": getattr(exc, "field", None) or field,
+            "rule": getattr(exc, "rule", None) or rule}
 
 
 def json_response(body, status: int = 200, headers: dict | None = None) -> Response:

@@ -87,6 +87,13 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
     spec.components.parameter("XStaffId", "header", {
         "name": "X-Staff-Id", "required": True, "schema": {"type": "string", "maxLength": 64},
         "description": "who is acting: the staff member's id"})
+    spec.components.parameter("IdempotencyKey", "header", {
+        "name": "Idempotency-Key", "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": r"^[A-Za-z0-9._:\-]+$"},
+        "description": "optional: the same key with the same request (and staff member) answers the first "
+                       "result again and acts once; the same key with another request is a 409 naming "
+                       "Idempotency-Key and the rule reused_with_different_request. Keys are kept as long as "
+                       "the records the command made."})
     spec.components.parameter("XStaffRole", "header", {
         "name": "X-Staff-Role", "required": True, "schema": {"type": "string", "enum": sorted(ROLES)},
         "description": "the acting staff member's role: " + "; ".join(f"{k} = {v}" for k, v in sorted(ROLES.items()))})
@@ -102,12 +109,14 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
         if doc["query"] is not None:
             parameters.append({"in": "query", "schema": doc["query"]})
         if doc["actor"]:
-            parameters += ["XStaffId", "XStaffRole"]
+            parameters += ["XStaffId", "XStaffRole", "IdempotencyKey"]
         responses = {str(doc["status"]): {"description": "Created" if doc["status"] == 201 else "OK", "content": {
             "application/json": {"schema": doc["response"]}}}}
         codes = set(doc["errors"]) | {500, 503, 504}
         if doc["actor"] or doc["body"] is not None or doc["query"] is not None or path_names:
             codes.add(400)
+        if doc["actor"]:
+            codes |= {403, 409}
         if doc["body"] is not None:
             codes.add(413)
         for code in sorted(codes):

@@ -233,3 +233,9 @@ class ErrorSchema(Schema):
                                                    "timeout | internal"})
     service = fields.String(metadata={"description": "the department that failed (503, 504, 500)"})
     message = fields.String()
+    field = fields.String(metadata={"description": "403/404/409/413: the field, header or path part at fault, "
+                                                   "e.g. Idempotency-Key, X-Staff-Role, _path, _state, _body"})
+    rule = fields.String(metadata={"description": "403/404/409/413: the rule it broke, e.g. "
+                                                  "reused_with_different_request, role_not_allowed, exists, "
+                                                  "state_allows, max_bytes"})
+    limit_bytes = fields.Integer(metadata={"description": "413: the largest body accepted"})

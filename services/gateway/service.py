@@ -14,6 +14,7 @@ from nameko.web.handlers import http
 from propdesk.chassis.service import PropdeskService
 from propdesk.config import Settings
 from propdesk.contracts import rpc
+from propdesk.errors import NotFound
 from propdesk_services.gateway import api, schemas, static
 from propdesk_services.gateway.errors import error_response, json_response
 from propdesk_services.gateway.openapi import build_spec, endpoint
@@ -49,6 +50,10 @@ class GatewayService(PropdeskService):
         remote = Remote({d: getattr(self, d) for d in DEPARTMENTS}, self.settings.rpc_timeout_s)
         try:
             status, body, *headers = handler(remote, request, **path)
+        except NotFound as exc:  # the record the path names, unless the department said which
+            if exc.field is None and len(path) == 1:
+                exc = NotFound(exc.message, field=next(iter(path)), rule="exists")
+            return error_response(exc)
         except Exception as exc:  # every failure is answered by the one mapping
             return error_response(exc)
         return json_response(body, status, headers[0] if headers else None)

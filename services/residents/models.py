@@ -14,11 +14,17 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from propdesk.chassis.idempotency import idempotency_table
+
 from propdesk_services.residents import domain
 
 
 class Base(DeclarativeBase):
     pass
+
+
+#: idempotency keys of this service's commands, kept with their results (chassis/idempotency.py)
+IDEMPOTENCY_KEYS = idempotency_table(Base.metadata)
 
 
 class Party(Base):

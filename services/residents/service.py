@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from propdesk.chassis.calendar import office_today
 from propdesk.chassis.db import Database, UnitOfWork, aware
 from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import Envelope, utcnow
@@ -136,29 +137,36 @@ class ResidentsService(PropdeskService):
 
     # -- commands --------------------------------------------------------------------------------
     @rpc
-    def request_move_out(self, request: dict, actor: dict) -> dict:
+    def request_move_out(self, request: dict, actor: dict, idempotency_key: str | None = None) -> dict:
         """Register a tenant's move-out application with the owner's written consent and accept it
         (租户撤场审批表): emits ``move_out.requested`` so engineering inspects, finance checks the
         fees and security holds the goods release. Returns the case as `get_move_out`.
 
         ValidationError (every broken rule at once, see `domain.validate_move_out_request`);
         Forbidden for roles other than front desk and customer service; Conflict when the unit
-        already has an open move-out."""
+        already has an open move-out.
+
+        `idempotency_key` (chassis/idempotency.py): the same key with the same request answers the
+        first case again and opens no second one; with another request it is a Conflict."""
         staff = command_actor(actor, allowed_roles=MOVE_OUT_ROLES)
         data = load_or_reject(MoveOutRequestSchema(), request)
+        checked_key(idempotency_key)
         today = office_today()
         for _ in range(MOVE_OUT_ID_TRIES):
             try:
-                return self._accept_move_out(staff, data, today)
+                return self._accept_move_out(staff, data, today, idempotency_key)
             except _MoveOutIdTaken:
                 continue  # another request took the number between counting and inserting: count again
         raise Conflict("too many move-outs are being registered at this moment: try again")
 
-    def _accept_move_out(self, staff, data: dict, today: date) -> dict:
+    def _accept_move_out(self, staff, data: dict, today: date, idempotency_key: str | None) -> dict:
         with self.db.session() as s:
             move_out_id = next_move_out_id(s, today)
         with self.db(actor=staff, correlation_id=move_out_id) as uow:
             s = uow.session
+            replay = uow.idempotent(idempotency_key, "request_move_out", data)
+            if replay is not None:
+                return replay.result
             unit_id = (data["unit_id"] or "").strip()
             unit = s.get(Unit, unit_id) if unit_id else None
             domain.validate_move_out_request(
@@ -193,8 +201,7 @@ class ResidentsService(PropdeskService):
                 "exit_date": case.exit_date.isoformat(), "owner_consent_ref": case.owner_consent_ref,
                 "fitout_disposition": case.fitout_disposition, "state": case.state,
             })
-            uow.commit()
-            return case_views(s, [case])[0]
+            return uow.commit(result=case_views(s, [case])[0])
 
     # -- reads -----------------------------------------------------------------------------------
     @rpc

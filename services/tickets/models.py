@@ -10,9 +10,15 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, DateTime, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from propdesk.chassis.idempotency import idempotency_table
+
 
 class Base(DeclarativeBase):
     pass
+
+
+#: idempotency keys of this service's commands, kept with their results (chassis/idempotency.py)
+IDEMPOTENCY_KEYS = idempotency_table(Base.metadata)
 
 
 class InspectionWorkOrder(Base):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from propdesk.chassis.calendar import office_day
 from propdesk.chassis.db import Database
 from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
 from propdesk.contracts.envelope import utcnow
@@ -67,14 +68,19 @@ class TicketsService(PropdeskService):
 
     # -- commands --------------------------------------------------------------------------
     @rpc
-    def record_inspection(self, move_out_id: str, result: dict, actor: dict) -> dict:
+    def record_inspection(self, move_out_id: str, result: dict, actor: dict, idempotency_key: str | None = None) -> dict:
         """Engineering records the move-out inspection (单元验收移交记录表): passed, or the defects
         found (CS then issues the 违约处理单). A re-inspection after defects is allowed; a passed
-        result is final (Conflict)."""
+        result is final (Conflict). `idempotency_key`: the same key and result answers the first
+        answer again and records nothing twice (chassis/idempotency.py)."""
         actor = command_actor(actor, allowed_roles={"engineering"})
         move_out_id = _required_id("move_out_id", move_out_id)
         data = load_or_reject(InspectionResultSchema(), result)
+        checked_key(idempotency_key)
         with self.db(actor=actor, correlation_id=move_out_id) as uow:
+            replay = uow.idempotent(idempotency_key, "record_inspection", {"move_out_id": move_out_id, "result": data})
+            if replay is not None:
+                return replay.result
             wo = uow.session.scalars(select(models.InspectionWorkOrder)
                                      .where(models.InspectionWorkOrder.move_out_id == move_out_id)).one_or_none()
             if wo is None:
@@ -86,8 +92,7 @@ class TicketsService(PropdeskService):
             uow.audit("work_order.inspect", "work_order", wo.work_order_no,
                       {"move_out_id": move_out_id, "passed": data["passed"], "defects": wo.defects,
                        "breach_notice_id": events[0][1]["breach_notice_id"]})
-            uow.commit()
-        return WorkOrderSchema().dump(wo)
+            return uow.commit(result=WorkOrderSchema().dump(wo))
 
     # -- reads -----------------------------------------------------------------------------
     @rpc

@@ -27,6 +27,32 @@ class PropdeskError(Exception):
     http_status = 500
 
 
+class RuleError(PropdeskError):
+    """A rejection that may name the field and the rule it broke beside its message.
+
+    With a field, the message travels (nameko sends class name and ``str(exc)``) as JSON
+    ``{"field", "rule", "message"}``; `from_message` reads either form back."""
+
+    def __init__(self, message: str, *, field: str | None = None, rule: str | None = None):
+        self.message, self.field, self.rule = message, field, rule
+        if field is None:
+            super().__init__(message)
+        else:
+            super().__init__(json.dumps({"field": field, "rule": rule or "invalid", "message": message},
+                                        ensure_ascii=False))
+
+    @classmethod
+    def from_message(cls, value: str) -> "RuleError":
+        """The error as raised remotely, from the message nameko carried."""
+        try:
+            data = json.loads(value)
+            if isinstance(data, dict) and {"field", "rule", "message"} <= set(data):
+                return cls(str(data["message"]), field=str(data["field"]), rule=str(data["rule"]))
+        except ValueError:
+            pass
+        return cls(value)
+
+
 class ValidationError(PropdeskError):
     """Bad input: nothing was changed. ``problems`` names each field and the rule it broke."""
 
@@ -43,19 +69,19 @@ class ValidationError(PropdeskError):
         return cls([Problem(field, rule, message)])
 
 
-class Forbidden(PropdeskError):
+class Forbidden(RuleError):
     """The actor's role may not do this (domain.md §1: who may do what) (HTTP 403)."""
 
     http_status = 403
 
 
-class NotFound(PropdeskError):
+class NotFound(RuleError):
     """The named record does not exist (HTTP 404)."""
 
     http_status = 404
 
 
-class Conflict(PropdeskError):
+class Conflict(RuleError):
     """The command is valid but not allowed in the record's current state (HTTP 409)."""
 
     http_status = 409

@@ -2,13 +2,15 @@
 answering canned data or raising the propdesk errors, and recording every call they receive.
 
 Special ids make a fake misbehave: ``SLOW`` (sleeps past the gateway's RPC timeout), ``BOOM``
-(raises a plain RuntimeError), ``MISSING`` (NotFound), ``LOCKED`` (Conflict).
+(raises a plain RuntimeError), ``MISSING`` (NotFound), ``LOCKED`` (Conflict); the idempotency key
+``REUSED`` is one the department holds for another request (Conflict naming idempotency_key).
 """
 from __future__ import annotations
 
 import eventlet
 from nameko.rpc import rpc
 
+from propdesk.chassis.idempotency import reused
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 
 #: Every call a fake received: (service, method, args, kwargs). Cleared by the tests' fixture.
@@ -74,6 +76,12 @@ def _misbehave(key) -> None:
         raise Conflict("the record is in a state that does not allow this")
 
 
+def _reuse(key: dict) -> None:
+    """The key ``REUSED`` is a key the department already holds for another request."""
+    if key.get("idempotency_key") == "REUSED":
+        raise reused("REUSED")
+
+
 def _require_role(actor: dict, *roles: str) -> None:
     if not isinstance(actor, dict) or actor.get("role") not in roles:
         raise Forbidden(f"role {actor.get('role') if isinstance(actor, dict) else None} may not do this; "
@@ -89,8 +97,9 @@ class FakeResidents:
         return [u for u in UNITS if u["tenant_party_id"] or not leased_only]
 
     @rpc
-    def request_move_out(self, request, actor):
-        _record("residents", "request_move_out", request, actor=actor)
+    def request_move_out(self, request, actor, **key):
+        _record("residents", "request_move_out", request, actor=actor, **key)
+        _reuse(key)
         _require_role(actor, "front_desk", "cs_supervisor")
         _misbehave(request.get("unit_id"))
         if request["exit_date"] < "2026-01-01":
@@ -122,8 +131,9 @@ class FakeTickets:
     name = "tickets"
 
     @rpc
-    def record_inspection(self, move_out_id, result, actor):
-        _record("tickets", "record_inspection", move_out_id, result, actor=actor)
+    def record_inspection(self, move_out_id, result, actor, **key):
+        _record("tickets", "record_inspection", move_out_id, result, actor=actor, **key)
+        _reuse(key)
         _require_role(actor, "engineering")
         _misbehave(move_out_id)
         return {**WORK_ORDER, "move_out_id": move_out_id, "status": "passed" if result["passed"] else "defects_found",
@@ -141,8 +151,9 @@ class FakeBilling:
     name = "billing"
 
     @rpc
-    def record_payment(self, payment, actor):
-        _record("billing", "record_payment", payment, actor=actor)
+    def record_payment(self, payment, actor, **key):
+        _record("billing", "record_payment", payment, actor=actor, **key)
+        _reuse(key)
         _require_role(actor, "finance", "front_desk")
         _misbehave(payment.get("receipt_no"))
         return {"payment": {**payment, "payment_id": "P-1"}, "balance": {**BALANCE, "outstanding": "0.00"}}
@@ -163,8 +174,9 @@ class FakeAccess:
     name = "access"
 
     @rpc
-    def release_at_gate(self, slip_no, actor):
-        _record("access", "release_at_gate", slip_no, actor=actor)
+    def release_at_gate(self, slip_no, actor, **key):
+        _record("access", "release_at_gate", slip_no, actor=actor, **key)
+        _reuse(key)
         _require_role(actor, "security")
         _misbehave(slip_no)
         return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "goods": ["personal goods"],

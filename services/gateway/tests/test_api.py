@@ -288,7 +288,8 @@ def test_a_case_shows_what_is_missing_when_a_department_does_not_answer(desk):
 
 def test_an_unknown_case_is_404_and_a_malformed_id_400(desk):
     r = desk.get("/api/move-outs/MO-20991231-0001")
-    assert r.status_code == 404 and r.json() == {"error": "not_found", "message": "no move-out MO-20991231-0001"}
+    assert r.status_code == 404 and r.json() == {"error": "not_found", "message": "no move-out MO-20991231-0001",
+                                                 "field": "move_out_id", "rule": "exists"}
     before = len(fakes.CALLS)
     r = desk.get("/api/move-outs/bad%20id%3B")
     assert r.status_code == 400 and problems(r) == {("move_out_id", "invalid")}
@@ -394,3 +395,52 @@ def test_the_openapi_document_describes_every_json_endpoint(desk):
 def test_a_chunked_body_within_the_limit_is_read(desk):
     r = desk.post("/api/move-outs", data=(part.encode() for part in (json.dumps(MOVE_OUT)[:20], json.dumps(MOVE_OUT)[20:])))
     assert r.status_code == 201, r.text
+
+
+# --- idempotency keys ------------------------------------------------------------------------------
+COMMANDS = [  # (path, body, staff, service, method)
+    ("/api/move-outs", MOVE_OUT, FRONT_DESK, "residents", "request_move_out"),
+    (f"/api/move-outs/{CASE_ID}/inspection", {"passed": True}, ENGINEERING, "tickets", "record_inspection"),
+    ("/api/payments", PAYMENT, FINANCE, "billing", "record_payment"),
+    ("/api/release-slips/RS-20261102-0001/release", None, SECURITY, "access", "release_at_gate"),
+]
+
+
+@pytest.mark.parametrize("path, body, staff, service, method", COMMANDS)
+def test_the_idempotency_key_header_reaches_the_department(desk, path, body, staff, service, method):
+    key = "desk-7f3a9c2e-0001"
+    r = desk.post(path, body, staff={**staff, "Idempotency-Key": key})
+    assert r.status_code in (200, 201), r.text
+    (*_, kwargs), = calls(service, method)
+    assert kwargs == {"actor": {"id": staff["X-Staff-Id"], "role": staff["X-Staff-Role"]}, "idempotency_key": key}
+
+
+@pytest.mark.parametrize("path, body, staff, service, method", COMMANDS)
+def test_a_key_the_department_holds_for_another_request_is_a_409_naming_the_header(
+        desk, path, body, staff, service, method):
+    r = desk.post(path, body, staff={**staff, "Idempotency-Key": "REUSED"})
+    assert r.status_code == 409, r.text
+    answer = r.json()
+    assert (answer["error"], answer["field"], answer["rule"]) == (
+        "conflict", "Idempotency-Key", "reused_with_different_request")
+
+
+@pytest.mark.parametrize("key, rule", [("k" * 129, "length"), ("two words", "charset"), ("clé", "charset"),
+                                       ("a/b", "charset")])
+def test_a_malformed_idempotency_key_is_rejected_at_the_edge(desk, key, rule):
+    r = desk.post("/api/payments", {**PAYMENT, "amount": "x"}, staff={**FINANCE, "Idempotency-Key": key})
+    assert r.status_code == 400
+    assert problems(r) == {("Idempotency-Key", rule), ("amount", "type")}  # reported with the body's problems
+    assert calls("billing", "record_payment") == []
+
+
+def test_the_openapi_document_describes_the_idempotency_key_header(desk):
+    spec = desk.get("/api/openapi.json").json()
+    header = spec["components"]["parameters"]["IdempotencyKey"]
+    assert (header["in"], header["name"], header["required"]) == ("header", "Idempotency-Key", False)
+    for path, method in (("/api/payments", "post"), ("/api/move-outs", "post"),
+                         ("/api/move-outs/{move_out_id}/inspection", "post"),
+                         ("/api/release-slips/{slip_no}/release", "post")):
+        operation = spec["paths"][path][method]
+        assert {"$ref": "#/components/parameters/IdempotencyKey"} in operation["parameters"]
+        assert "409" in operation["responses"]

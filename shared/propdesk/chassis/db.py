@@ -12,6 +12,13 @@ import), starts the outbox relay with the container, and gives each worker a `Un
     with self.db() as uow:                         # inside an @subscribe handler
         ...                                        # inbox row, correlation and causation are automatic
 
+    with self.db(actor=actor) as uow:              # a command with an idempotency key
+        replay = uow.idempotent(idempotency_key, "record_payment", data)
+        if replay is not None:
+            return replay.result                   # the first result; nothing written again
+        ...
+        return uow.commit(result=answer)           # the key and the answer in the same commit
+
 Leaving the block without `commit()` rolls everything back. In an event handler, entering the
 block for an event this handler already processed raises `AlreadyProcessed`, which the entrypoint
 acks as a duplicate; the inbox row's primary key makes the race between two deliveries safe too.
@@ -23,14 +30,16 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import and_, bindparam, create_engine, event, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from propdesk.chassis import idempotency
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
 from propdesk.contracts import registry
@@ -64,6 +73,31 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+@dataclass(frozen=True)
+class Replay:
+    """A command already done under this idempotency key: its first result, to answer again."""
+
+    result: object
+
+
+@dataclass(frozen=True)
+class _Claim:
+    key: str
+    command: str
+    digest: str
+
+
+# The chassis' own rows (inbox mark, outbox, audit) are collected as plain values and written with
+# Core statements built once, in `commit()` just before the session flushes the domain rows, in the
+# same transaction. As ORM objects each cost its own unit-of-work flush: bench S1 measured
+# 1.77 -> 1.36 ms CPU per producer command and 1.67 -> 1.30 ms per consumed event with this.
+_INBOX_SEEN = select(InboxRow.event_id).where(
+    and_(InboxRow.handler == bindparam("handler"), InboxRow.event_id == bindparam("event_id")))
+_INBOX_INSERT = insert(InboxRow.__table__)
+_OUTBOX_INSERT = insert(OutboxRow.__table__)
+_AUDIT_INSERT = insert(AuditRow.__table__)
+
+
 class UnitOfWork:
     """One transaction: domain rows, the events they cause, the audit trail, the inbox mark."""
 
@@ -78,13 +112,20 @@ class UnitOfWork:
         self._committed = False
         self.emitted: list[Envelope] = []
         self.audited: list[str] = []
+        self._outbox_rows: list[dict] = []
+        self._audit_rows: list[dict] = []
+        self._claim: _Claim | None = None
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._db.Session()
-        if self.event is not None and self.session.get(InboxRow, (self.handler, self.event.event_id)):
+        if self.event is not None and self._inbox_has_event(self.session):
             self.session.close()
             raise AlreadyProcessed(self.event.event_id)
         return self
+
+    def _inbox_has_event(self, session: Session) -> bool:
+        params = {"handler": self.handler, "event_id": self.event.event_id}
+        return session.connection().execute(_INBOX_SEEN, params).first() is not None
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -108,13 +149,14 @@ class UnitOfWork:
             actor=self.actor,
             payload=registry.validate_payload(event_type, version, payload),
         )
-        self.session.add(OutboxRow(
-            event_id=envelope.event_id,
-            event_type=event_type,
-            correlation_id=envelope.correlation_id,
-            body=json.dumps(envelope.to_json_dict(), ensure_ascii=False),
-            created_at=envelope.occurred_at,
-        ))
+        self._outbox_rows.append({
+            "event_id": envelope.event_id,
+            "event_type": event_type,
+            "correlation_id": envelope.correlation_id,
+            "body": json.dumps(envelope.to_json_dict(), ensure_ascii=False),
+            "created_at": envelope.occurred_at,
+            "published_at": None,
+        })
         self.emitted.append(envelope)
         return envelope
 
@@ -122,19 +164,60 @@ class UnitOfWork:
               correlation_id: str | None = None) -> None:
         """Record who did what to which record, in this transaction. `correlation_id` overrides the
         unit of work's, like `emit`'s (one command touching several business cases)."""
-        self.session.add(AuditRow(
-            at=utcnow(), actor_id=self.actor.id, actor_role=self.actor.role, action=action,
-            object_type=object_type, object_id=str(object_id),
-            correlation_id=correlation_id or self.correlation_id,
-            details=json.dumps(details or {}, ensure_ascii=False, default=str),
-        ))
+        self._audit_rows.append({
+            "at": utcnow(), "actor_id": self.actor.id, "actor_role": self.actor.role, "action": action,
+            "object_type": object_type, "object_id": str(object_id),
+            "correlation_id": correlation_id or self.correlation_id,
+            "details": json.dumps(details or {}, ensure_ascii=False, default=str),
+        })
         self.audited.append(f"{action} {object_type}:{object_id}")
 
-    def commit(self) -> None:
-        if self.event is not None:
-            self.session.add(InboxRow(handler=self.handler, event_id=self.event.event_id,
-                                      event_type=self.event.event_type, processed_at=utcnow()))
+    def idempotent(self, key, command: str, request) -> Replay | None:
+        """Claim an idempotency key for this command (see `propdesk.chassis.idempotency`).
+
+        No key (None): nothing to do, None. A key seen before with the same command, request and
+        actor: its first result as a `Replay` (answer it, write nothing). Seen with anything else:
+        Conflict naming ``idempotency_key`` and ``reused_with_different_request``. A new key: its
+        row is inserted now, before any effect, so a concurrent submission with the same key waits
+        for this transaction or fails on the primary key and answers this one's result; None, and
+        `commit(result=...)` stores the result in the same transaction."""
+        key = idempotency.checked_key(key)
+        if key is None:
+            return None
+        table = self._key_table()
+        digest = idempotency.request_hash(command, request, self.actor)
+        row = self.session.execute(table.select().where(table.c.key == key)).first()
+        if row is not None:
+            return Replay(idempotency.replay_of(row, key, digest))
         try:
+            self.session.execute(table.insert().values(
+                idempotency.new_row(key, command, digest, self.actor, None, utcnow())))
+        except IntegrityError:  # a concurrent submission committed the key meanwhile
+            self.session.rollback()
+            with self._db.Session() as s:
+                row = s.execute(table.select().where(table.c.key == key)).one()
+            log.info("idempotency key %s was stored by a concurrent submission: answering its result", key,
+                     extra={"correlation_id": self.correlation_id})
+            return Replay(idempotency.replay_of(row, key, digest))
+        self._claim = _Claim(key, command, digest)
+        return None
+
+    def _key_table(self):
+        table = self._db.metadata.tables.get(idempotency.TABLE) if self._db.metadata is not None else None
+        if table is None:
+            raise RuntimeError(f"{self._db.service_name} keeps no idempotency keys: "
+                               "add idempotency_table(Base.metadata) to its models and a migration")
+        return table
+
+    def commit(self, result=None):
+        """Commit everything and return `result`; with a claimed idempotency key, `result` is
+        stored with the key in this same commit (it is what a repeated submission answers)."""
+        if self._claim is not None:
+            table = self._key_table()
+            self.session.execute(table.update().where(table.c.key == self._claim.key)
+                                 .values(result=idempotency.result_text(result)))
+        try:
+            self._write_chassis_rows()
             self.session.commit()
         except IntegrityError:
             self.session.rollback()
@@ -150,10 +233,22 @@ class UnitOfWork:
                             "event_type": self.event.event_type if self.event else None})
         if self.emitted:
             self._db.wake_relay()
+        return result
+
+    def _write_chassis_rows(self) -> None:
+        """The inbox mark, the outbox rows (in emit order) and the audit rows of this transaction."""
+        conn = self.session.connection()
+        if self.event is not None:
+            conn.execute(_INBOX_INSERT, {"handler": self.handler, "event_id": self.event.event_id,
+                                         "event_type": self.event.event_type, "processed_at": utcnow()})
+        if self._outbox_rows:
+            conn.execute(_OUTBOX_INSERT, self._outbox_rows)
+        if self._audit_rows:
+            conn.execute(_AUDIT_INSERT, self._audit_rows)
 
     def _seen_meanwhile(self) -> bool:
         with self._db.Session() as s:
-            return s.get(InboxRow, (self.handler, self.event.event_id)) is not None
+            return self._inbox_has_event(s)
 
 
 class Database(DependencyProvider):

@@ -75,5 +75,6 @@ def command_actor(actor, allowed_roles: set[str] | None = None) -> Actor:
     if role not in ROLES:
         raise ValidationError.one("actor.role", "one_of", f"role must be one of {', '.join(sorted(ROLES))}")
     if allowed_roles is not None and role not in allowed_roles:
-        raise Forbidden(f"role {role} may not do this; allowed: {', '.join(sorted(allowed_roles))}")
+        raise Forbidden(f"role {role} may not do this; allowed: {', '.join(sorted(allowed_roles))}",
+                        field="actor.role", rule="role_not_allowed")
     return Actor(id=str(actor["id"]).strip(), role=role)

@@ -1,4 +1,5 @@
-"""Alembic operations for the chassis tables (outbox, inbox, audit_log), version 1.
+"""Alembic operations for the chassis tables (outbox, inbox, audit_log), version 1, and the
+idempotency key table of the services that take commands (`create_idempotency_table`).
 
 Every service's initial migration calls `create_chassis_tables()` instead of repeating them. This
 is a frozen copy of the tables as first released, not `metadata.create_all`: a migration must keep
@@ -60,3 +61,22 @@ def drop_chassis_tables() -> None:
     op.drop_table("outbox")
     op.drop_table("inbox")
     op.drop_table("audit_log")
+
+
+def create_idempotency_table() -> None:
+    """The `idempotency_key` table (chassis/idempotency.py) as first released, for services with
+    commands; frozen like the tables above."""
+    op.create_table(
+        "idempotency_key",
+        sa.Column("key", sa.String(length=128), nullable=False),
+        sa.Column("command", sa.String(length=128), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("actor_id", sa.String(length=64), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+
+
+def drop_idempotency_table() -> None:
+    op.drop_table("idempotency_key")
