@@ -74,7 +74,7 @@ def memory(ctx: Context) -> list[Figure]:
     rate, why = chosen_rate(seconds, warmup_s)
     n_units = int(rate * (seconds + warmup_s)) + 20
     say(f"M: {rate:.1f} cases/s ({why}) for {seconds:g} s after a {warmup_s:g} s warm-up")
-    with running_system(lambda d: seed.seed_units(d, n_units)) as sup:
+    with running_system("M", lambda d: seed.seed_units(d, n_units)) as sup:
         units = iter(seed.bench_units(n_units))
         with move_out.desk(ctx.amqp_uri) as (pool, observer):
             warm = move_out.offered_load(pool, observer, units, rate, warmup_s, drain_s=10)

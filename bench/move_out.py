@@ -267,7 +267,7 @@ def steady_runs(ctx: Context, rate: float, seconds: float, reps: int, history_ev
     per_run = int(round(rate * seconds))
     n_units = per_run * reps + 10
     results = []
-    with running_system(_units_seeder(n_units, history_events)):
+    with running_system(label, _units_seeder(n_units, history_events)):
         units = iter(seed.bench_units(n_units))
         with desk(ctx.amqp_uri) as (pool, observer):
             for rep in range(reps):
@@ -308,7 +308,7 @@ def s3_max(ctx: Context) -> Figure:
         ladder_ok.append(rate)
     n_units = sum(int(round(r * seconds)) for r in ladder_ok) + 10
     best, steps = 0.0, []
-    with running_system(_units_seeder(n_units)):
+    with running_system("S3-max", _units_seeder(n_units)):
         units = iter(seed.bench_units(n_units))
         with desk(ctx.amqp_uri) as (pool, observer):
             for rate in ladder_ok:

@@ -21,6 +21,8 @@ Two things are seeded:
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import time
 from contextlib import closing
 from dataclasses import dataclass
@@ -198,8 +200,8 @@ def _reports_history(conn: sqlite3.Connection, events: int, cases: int) -> None:
                  "SELECT mo, unit, 'ARCHIVED', ts FROM hc ORDER BY c")
 
 
-def seed_history(data_dir: Path, events: int) -> dict[str, float]:
-    """Fill every store with what `events` past events left behind; seconds taken per store."""
+def seed_store_history(data_dir: Path, service: str, events: int) -> float:
+    """One store's history (see the module docstring); seconds taken."""
     cases = max(1, events // EVENTS_PER_CASE)
     domain = {
         "residents": lambda c: _residents_history(c, cases),
@@ -209,18 +211,41 @@ def seed_history(data_dir: Path, events: int) -> dict[str, float]:
         "notify": lambda c: _notify_history(c, cases),
         "reports": lambda c: _reports_history(c, events, cases),
     }
-    took: dict[str, float] = {}
-    for service in SERVICES_WITH_STORES:
-        started = time.monotonic()
-        conn = _connect(data_dir, service)
-        try:
-            conn.execute("PRAGMA temp_store=MEMORY")
-            conn.execute("BEGIN")
-            _history_cases(conn, cases)
-            _chassis_history(conn, service, events)
-            domain[service](conn)
-            conn.execute("COMMIT")
-        finally:
-            _close(conn)
-        took[service] = round(time.monotonic() - started, 1)
+    started = time.monotonic()
+    conn = _connect(data_dir, service)
+    try:
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("BEGIN")
+        _history_cases(conn, cases)
+        _chassis_history(conn, service, events)
+        domain[service](conn)
+        conn.execute("COMMIT")
+    finally:
+        _close(conn)
+    return time.monotonic() - started
+
+
+def seed_history(data_dir: Path, events: int, parallel: int = 3) -> dict[str, float]:
+    """Fill every store with what `events` past events left behind, `parallel` stores at a time
+    (one child process each: the work is SQLite's, in C, and mostly writing pages); seconds per store."""
+    pending, running, took = list(SERVICES_WITH_STORES), {}, {}
+    while pending or running:
+        while pending and len(running) < parallel:
+            service = pending.pop(0)
+            running[service] = (time.monotonic(), subprocess.Popen(
+                [sys.executable, "-m", "bench.seed", str(data_dir), service, str(events)]))
+        for service, (started, proc) in list(running.items()):
+            if proc.poll() is not None:
+                del running[service]
+                if proc.returncode != 0:
+                    for _, other in running.values():
+                        other.kill()
+                        other.wait()
+                    raise RuntimeError(f"seeding the history of {service} failed ({proc.returncode})")
+                took[service] = round(time.monotonic() - started, 1)
+        time.sleep(0.1)
     return took
+
+
+if __name__ == "__main__":  # python -m bench.seed DATA_DIR SERVICE EVENTS: one store's history
+    seed_store_history(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]))

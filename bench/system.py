@@ -53,9 +53,15 @@ def _cli(*args: str) -> None:
 
 
 @contextlib.contextmanager
-def running_system(seed: Callable[[Path], None] | None = None) -> Iterator[Supervisor]:
+def running_system(name: str, seed: Callable[[Path], None] | None = None) -> Iterator[Supervisor]:
     """Migrate, load the demo estate, run `seed(data_dir)`, start every service supervised;
-    yield the Supervisor once all answer /health; stop them all afterwards."""
+    yield the Supervisor once all answer /health; stop them all afterwards.
+
+    Each system gets its own data dir, ``<PROPDESK_DATA_DIR>/<name>`` (a scenario may start
+    several); its databases are deleted after the stop (a seeded history takes gigabytes), its
+    logs are kept."""
+    base = os.environ.setdefault("PROPDESK_BENCH_DATA_ROOT", os.environ.get("PROPDESK_DATA_DIR", "var"))
+    os.environ["PROPDESK_DATA_DIR"] = str(Path(base) / name)
     classes = plugins.service_classes()
     for port, name in zip(free_ports(len(classes)), sorted(classes)):
         os.environ[f"PROPDESK_{name.upper()}_PORT"] = str(port)
@@ -88,6 +94,8 @@ def running_system(seed: Callable[[Path], None] | None = None) -> Iterator[Super
         if watcher is not None:
             watcher.wait()
         sup.stop()
+        for db_file in settings.data_dir.glob("*.db*"):
+            db_file.unlink()
         restarts = {c.name: c.restarts for c in sup.children if c.restarts}
         if restarts:
             say(f"services restarted during the run: {restarts} ({out.getvalue().strip()})")
