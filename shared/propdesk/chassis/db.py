@@ -12,6 +12,13 @@ import), starts the outbox relay with the container, and gives each worker a `Un
     with self.db() as uow:                         # inside an @subscribe handler
         ...                                        # inbox row, correlation and causation are automatic
 
+    with self.db(actor=actor) as uow:              # a command with an idempotency key
+        replay = uow.idempotent(idempotency_key, "record_payment", data)
+        if replay is not None:
+            return replay.result                   # the first result; nothing written again
+        ...
+        return uow.commit(result=answer)           # the key and the answer in the same commit
+
 Leaving the block without `commit()` rolls everything back. In an event handler, entering the
 block for an event this handler already processed raises `AlreadyProcessed`, which the entrypoint
 acks as a duplicate; the inbox row's primary key makes the race between two deliveries safe too.
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from nameko.extensions import DependencyProvider
@@ -31,6 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from propdesk.chassis import idempotency
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
 from propdesk.contracts import registry
@@ -64,6 +73,20 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+@dataclass(frozen=True)
+class Replay:
+    """A command already done under this idempotency key: its first result, to answer again."""
+
+    result: object
+
+
+@dataclass(frozen=True)
+class _Claim:
+    key: str
+    command: str
+    digest: str
+
+
 # The chassis' own rows (inbox mark, outbox, audit) are collected as plain values and written with
 # Core statements built once, in `commit()` just before the session flushes the domain rows, in the
 # same transaction. As ORM objects each cost its own unit-of-work flush: bench S1 measured
@@ -91,6 +114,7 @@ class UnitOfWork:
         self.audited: list[str] = []
         self._outbox_rows: list[dict] = []
         self._audit_rows: list[dict] = []
+        self._claim: _Claim | None = None
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._db.Session()
@@ -148,7 +172,50 @@ class UnitOfWork:
         })
         self.audited.append(f"{action} {object_type}:{object_id}")
 
-    def commit(self) -> None:
+    def idempotent(self, key, command: str, request) -> Replay | None:
+        """Claim an idempotency key for this command (see `propdesk.chassis.idempotency`).
+
+        No key (None): nothing to do, None. A key seen before with the same command, request and
+        actor: its first result as a `Replay` (answer it, write nothing). Seen with anything else:
+        Conflict naming ``idempotency_key`` and ``reused_with_different_request``. A new key: its
+        row is inserted now, before any effect, so a concurrent submission with the same key waits
+        for this transaction or fails on the primary key and answers this one's result; None, and
+        `commit(result=...)` stores the result in the same transaction."""
+        key = idempotency.checked_key(key)
+        if key is None:
+            return None
+        table = self._key_table()
+        digest = idempotency.request_hash(command, request, self.actor)
+        row = self.session.execute(table.select().where(table.c.key == key)).first()
+        if row is not None:
+            return Replay(idempotency.replay_of(row, key, digest))
+        try:
+            self.session.execute(table.insert().values(
+                idempotency.new_row(key, command, digest, self.actor, None, utcnow())))
+        except IntegrityError:  # a concurrent submission committed the key meanwhile
+            self.session.rollback()
+            with self._db.Session() as s:
+                row = s.execute(table.select().where(table.c.key == key)).one()
+            log.info("idempotency key %s was stored by a concurrent submission: answering its result", key,
+                     extra={"correlation_id": self.correlation_id})
+            return Replay(idempotency.replay_of(row, key, digest))
+        self._claim = _Claim(key, command, digest)
+        return None
+
+    def _key_table(self):
+        table = self._db.metadata.tables.get(idempotency.TABLE) if self._db.metadata is not None else None
+        if table is None:
+            raise RuntimeError(f"{self._db.service_name} keeps no idempotency keys: "
+                               "add idempotency_table(Base.metadata) to its models and a migration")
+        return table
+
+    def commit(self, result=None):
+        """Commit everything and return `result`; with a claimed idempotency key, `result` is
+        stored with the key in this same commit (it is what a repeated submission answers)."""
+        if self._claim is not None:
+            table = self._key_table()
+            self.session.execute(table.update().where(table.c.key == self._claim.key)
+                                 .values(result=idempotency.result_text(result)))
         try:
             self._write_chassis_rows()
             self.session.commit()
@@ -166,6 +233,7 @@ class UnitOfWork:
                             "event_type": self.event.event_type if self.event else None})
         if self.emitted:
             self._db.wake_relay()
+        return result
 
     def _write_chassis_rows(self) -> None:
         """The inbox mark, the outbox rows (in emit order) and the audit rows of this transaction."""
