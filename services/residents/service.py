@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from propdesk.chassis.calendar import office_today
 from propdesk.chassis.db import Database, UnitOfWork, aware
-from propdesk.chassis.edge import command_actor, flag, load_or_reject, optional_text, record_id
+from propdesk.chassis.edge import command_actor, load_or_reject
 from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
@@ -212,7 +212,6 @@ class ResidentsService(PropdeskService):
     @rpc
     def get_move_out(self, move_out_id: str) -> dict:
         """One move-out case with owner/tenant names and what it still waits for (waiting_for)."""
-        move_out_id = record_id("move_out_id", move_out_id)
         with self.db.session() as s:
             case = s.get(MoveOutCase, move_out_id)
             if case is None:
@@ -222,7 +221,6 @@ class ResidentsService(PropdeskService):
     @rpc
     def list_move_outs(self, state: str | None = None) -> list[dict]:
         """Move-out cases, newest first; only those in `state` when given."""
-        state = optional_text("state", state)
         if state is not None and state not in domain.STATES:
             raise ValidationError.one("state", "one_of", "state must be one of " + ", ".join(domain.STATES))
         with self.db.session() as s:
@@ -234,7 +232,6 @@ class ResidentsService(PropdeskService):
     @rpc
     def list_units(self, leased_only: bool = False) -> list[dict]:
         """The unit register with owner and tenant names; only let units when `leased_only`."""
-        leased_only = flag("leased_only", leased_only)
         with self.db.session() as s:
             stmt = select(Unit).order_by(Unit.unit_id)
             if leased_only:
@@ -244,7 +241,6 @@ class ResidentsService(PropdeskService):
     @rpc
     def get_unit(self, unit_id: str) -> dict:
         """One unit with owner and tenant names and its open move-out (open_move_out_id), if any."""
-        unit_id = record_id("unit_id", unit_id, max_len=32)
         with self.db.session() as s:
             unit = s.get(Unit, unit_id)
             if unit is None:
