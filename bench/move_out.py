@@ -29,6 +29,7 @@ import eventlet  # noqa: E402
 eventlet.monkey_patch()  # noqa: E402
 
 import json  # noqa: E402
+import os  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
@@ -183,6 +184,7 @@ class RunResult:
     completed_rate: float
     send_lag_p99_ms: float
     errors: list[str] = field(default_factory=list)
+    cpu_ms_per_case: dict[str, float] = field(default_factory=dict)
 
     @property
     def p50(self) -> float:
@@ -200,7 +202,8 @@ class RunResult:
                 "achieved_send_rate": round(self.achieved_send_rate, 2),
                 "completed_rate": round(self.completed_rate, 2), "p50_ms": round(self.p50, 1),
                 "p99_ms": round(self.p99, 1), "max_ms": round(max(self.latencies_ms), 1) if self.latencies_ms else None,
-                "stuck": self.stuck, "send_lag_p99_ms": round(self.send_lag_p99_ms, 1), "errors": self.errors[:5]}
+                "stuck": self.stuck, "send_lag_p99_ms": round(self.send_lag_p99_ms, 1), "errors": self.errors[:5],
+                "cpu_ms_per_case": self.cpu_ms_per_case}
 
 
 def _request(pool: RpcPool, case: Case) -> None:
@@ -249,7 +252,29 @@ def offered_load(pool: RpcPool, observer: Observer, units: Iterator[seed.BenchUn
 def _report(label: str, r: RunResult) -> None:
     say(f"{label}: offered {r.rate:g}/s for {r.seconds:g} s: {len(r.cases)} cases, p50 {r.p50:.0f} ms, "
         f"p99 {r.p99:.0f} ms, stuck {r.stuck}, sent {r.achieved_send_rate:.1f}/s, "
-        f"completed {r.completed_rate:.1f}/s" + (f", errors e.g. {r.errors[0]}" if r.errors else ""))
+        f"completed {r.completed_rate:.1f}/s" + (f", errors e.g. {r.errors[0]}" if r.errors else "")
+        + (f", CPU ms/case {r.cpu_ms_per_case}" if r.cpu_ms_per_case else ""))
+
+
+def cpu_seconds(sup) -> dict[str, float]:
+    """User + system CPU seconds each running service process, and this driver ("bench driver"),
+    has used (/proc/<pid>/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"bench driver": time.process_time()}
+    for child in sup.children:
+        pid = sup.pid(child.name)
+        if pid is None:
+            continue
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        out[child.name] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def cpu_ms_per_case(before: dict[str, float], after: dict[str, float], cases: int) -> dict[str, float]:
+    """CPU milliseconds each service spent per case between two `cpu_seconds` readings."""
+    return {name: round(1000 * (after[name] - before[name]) / max(1, cases), 1)
+            for name in after if name in before}
 
 
 def _units_seeder(count: int, history_events: int = 0):
@@ -267,11 +292,13 @@ def steady_runs(ctx: Context, rate: float, seconds: float, reps: int, history_ev
     per_run = int(round(rate * seconds))
     n_units = per_run * reps + 10
     results = []
-    with running_system(label, _units_seeder(n_units, history_events)):
+    with running_system(label, _units_seeder(n_units, history_events)) as sup:
         units = iter(seed.bench_units(n_units))
         with desk(ctx.amqp_uri) as (pool, observer):
             for rep in range(reps):
+                before = cpu_seconds(sup)
                 r = offered_load(pool, observer, units, rate, seconds)
+                r.cpu_ms_per_case = cpu_ms_per_case(before, cpu_seconds(sup), len(r.cases))
                 _report(f"{label} rep {rep + 1}/{reps}", r)
                 results.append(r)
     return results
@@ -308,11 +335,13 @@ def s3_max(ctx: Context) -> Figure:
         ladder_ok.append(rate)
     n_units = sum(int(round(r * seconds)) for r in ladder_ok) + 10
     best, steps = 0.0, []
-    with running_system("S3-max", _units_seeder(n_units)):
+    with running_system("S3-max", _units_seeder(n_units)) as sup:
         units = iter(seed.bench_units(n_units))
         with desk(ctx.amqp_uri) as (pool, observer):
             for rate in ladder_ok:
+                before = cpu_seconds(sup)
                 r = offered_load(pool, observer, units, float(rate), seconds)
+                r.cpu_ms_per_case = cpu_ms_per_case(before, cpu_seconds(sup), len(r.cases))
                 _report("S3-max step", r)
                 steps.append(r.summary())
                 if not r.ok():
