@@ -35,7 +35,7 @@ import requests
 from sqlalchemy import text
 
 from bench.common import Context, Figure, rate, repeat, scenario_main
-from bench.raw_pika import Drainer, envelope_body
+from bench.raw_pika import Drainer, envelope_body, kill_with_parent
 from propdesk.chassis import topology
 from propdesk.chassis.db import make_engine
 from propdesk.chassis.tables import ChassisBase
@@ -83,7 +83,8 @@ def service_processes(names: list[str], env: dict, log_dir: Path) -> Iterator[di
         for name in names:
             with open(log_dir / f"{name}.log", "ab") as log:
                 procs[name] = subprocess.Popen([sys.executable, "-m", "bench.pipeline_worker", name], env=env,
-                                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                               preexec_fn=kill_with_parent)
         yield procs
     finally:
         for proc in procs.values():

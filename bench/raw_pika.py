@@ -19,8 +19,10 @@ returns, also when a measurement fails.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import multiprocessing as mp
+import signal
 import time
 import uuid
 from typing import Callable, Iterator
@@ -65,6 +67,20 @@ def declare_fresh(uri: str, queue: str) -> None:
         ch.queue_purge(queue)
 
 
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies (even by SIGKILL), so a
+    scenario killed from outside leaves no process behind. Usable as a Popen ``preexec_fn``."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
+
+
+def kill_with_parent() -> None:
+    """`die_with_parent` with SIGKILL, for the service processes a scenario starts: when the
+    scenario is killed, bench.run deletes the vhost, and a service told to stop gracefully would
+    keep trying to reconnect to it. Their data is throwaway."""
+    die_with_parent(signal.SIGKILL)
+
+
 @contextlib.contextmanager
 def child(target: Callable, *args) -> Iterator[mp.Process]:
     """Run ``target(*args)`` in a child process; always stop it (terminate, then kill)."""
@@ -86,6 +102,7 @@ def child(target: Callable, *args) -> Iterator[mp.Process]:
 def drain(uri: str, queue: str, count, last_at, ready, stop, prefetch: int = PREFETCH) -> None:
     """Consume ``queue`` with manual acks until ``stop`` is set; ``count`` holds how many were
     acked and ``last_at`` the monotonic time of the last ack (both shared with the parent)."""
+    die_with_parent()
     conn = connect(uri)
     ch = conn.channel()
     ch.basic_qos(prefetch_count=prefetch)
@@ -250,6 +267,7 @@ def b2_pipelined(ctx: Context) -> Figure:
 
 def respond(uri: str, ready) -> None:
     """Answer every request on `B3_QUEUE` with its body, to its reply_to, with its correlation_id."""
+    die_with_parent()
     conn = connect(uri)
     ch = conn.channel()
     ch.queue_declare(B3_QUEUE, durable=True)

@@ -27,6 +27,7 @@ import time
 from typing import Iterator
 
 from bench.common import Context, Figure, percentile, rate, scenario_main
+from bench.raw_pika import kill_with_parent
 
 CONCURRENCY = (1, 10, 50)
 
@@ -43,12 +44,28 @@ def free_ports(n: int) -> list[int]:
             s.close()
 
 
+def benched_supervisor(out: io.StringIO):
+    """The real Supervisor, except that its service processes also get SIGTERM when this scenario
+    process dies, however it dies (`bench.run` kills a scenario it gives up on)."""
+    from propdesk.runner import Supervisor
+
+    class BenchSupervisor(Supervisor):
+        def _spawn(self, child) -> None:
+            log = open(child.log_path, "ab")
+            child.proc = subprocess.Popen([sys.executable, "-m", "propdesk.worker", child.name],
+                                          stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+                                          start_new_session=True, preexec_fn=kill_with_parent)
+            log.close()
+            child.started_at = time.monotonic()
+
+    return BenchSupervisor(settings=None, out=out)
+
+
 @contextlib.contextmanager
 def running_system(ctx: Context) -> Iterator[int]:
     """Migrate, load the demo, start every service under the real Supervisor; yields the gateway
     port. Every service process is stopped on the way out (SIGTERM, SIGKILL after 15 s)."""
     from propdesk import plugins
-    from propdesk.runner import Supervisor
 
     os.environ["PROPDESK_AMQP_URI"] = ctx.amqp_uri
     os.environ.setdefault("PROPDESK_DATA_DIR", os.path.join(ctx.workdir, "var"))
@@ -60,7 +77,7 @@ def running_system(ctx: Context) -> Iterator[int]:
         subprocess.run([sys.executable, "-m", "propdesk.cli", *args], check=True, stdout=subprocess.DEVNULL,
                        timeout=300)
     out = io.StringIO()
-    sup = Supervisor(settings=None, out=out)
+    sup = benched_supervisor(out)
     try:
         sup.start()
         if not sup.wait_ready(120):
