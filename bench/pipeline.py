@@ -247,7 +247,7 @@ def s1_pipeline(ctx: Context) -> Figure:
         probe = PipelineProbe(settings, ctx.amqp_uri)
         try:
             warmed = warm_up(probe, warmup, limit=ctx.seconds(120, 20))
-            pids = {**{name: p.pid for name, p in procs.items()}, "rabbitmq": broker}
+            pids = {**{name: p.pid for name, p in procs.items()}, "rabbitmq_all_vhosts": broker}
             values = repeat(ctx, lambda: measure_window(probe, pids, seconds, windows))
             for name, proc in procs.items():
                 if proc.poll() is not None:

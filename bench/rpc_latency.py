@@ -27,6 +27,7 @@ import time
 from typing import Iterator
 
 from bench.common import Context, Figure, percentile, rate, scenario_main
+from bench.pipeline import broker_pid, cpu_seconds
 from bench.raw_pika import kill_with_parent
 
 CONCURRENCY = (1, 10, 50)
@@ -62,9 +63,8 @@ def benched_supervisor(out: io.StringIO):
 
 
 @contextlib.contextmanager
-def running_system(ctx: Context) -> Iterator[int]:
-    """Migrate, load the demo, start every service under the real Supervisor; yields the gateway
-    port. Every service process is stopped on the way out (SIGTERM, SIGKILL after 15 s)."""
+def running_system(ctx: Context) -> Iterator:
+    """Migrate, load the demo, start every service under the real Supervisor; yields it. Every service process is stopped on the way out (SIGTERM, SIGKILL after 15 s)."""
     from propdesk import plugins
 
     os.environ["PROPDESK_AMQP_URI"] = ctx.amqp_uri
@@ -82,7 +82,7 @@ def running_system(ctx: Context) -> Iterator[int]:
         sup.start()
         if not sup.wait_ready(120):
             raise RuntimeError(f"services did not come up: {out.getvalue()}")
-        yield int(os.environ["PROPDESK_GATEWAY_PORT"])
+        yield sup
     finally:
         sup.stop()
 
@@ -129,8 +129,11 @@ def caller(port: int, path: str, until: float, samples: list[float], errors: lis
         conn.close()
 
 
-def load(port: int, path: str, callers: int, seconds: float) -> dict:
-    """``callers`` threads for ``seconds``: latencies (ms), throughput and errors."""
+def load(port: int, path: str, callers: int, seconds: float, pids: dict[str, int | None] | None = None) -> dict:
+    """``callers`` threads for ``seconds``: latencies (ms), throughput, errors, and the CPU share
+    (cores) the ``pids`` (name -> process) used meanwhile."""
+    pids = pids or {}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
     until = time.perf_counter() + seconds
     per_thread: list[list[float]] = [[] for _ in range(callers)]
     errors: list[str] = []
@@ -146,7 +149,8 @@ def load(port: int, path: str, callers: int, seconds: float) -> dict:
     if not samples:
         raise RuntimeError(f"no successful request at {callers} callers: {errors[:5]}")
     return {"samples": samples, "per_s": rate(len(samples), elapsed), "errors": len(errors),
-            "error_examples": errors[:5]}
+            "error_examples": errors[:5],
+            "cpu_share": {name: round((cpu_seconds(pid) - cpu_before[name]) / elapsed, 2) for name, pid in pids.items()}}
 
 
 def bare_rpc(amqp_uri: str, unit_id: str, seconds: float) -> dict:
@@ -169,12 +173,14 @@ def s2_gateway_rpc(ctx: Context) -> list[Figure]:
     seconds, warmup = ctx.seconds(20), ctx.seconds(2, 0.5)
     reps = 1 if ctx.quick else ctx.reps
     runs: dict[int, list[dict]] = {c: [] for c in CONCURRENCY}
-    with running_system(ctx) as port:
+    with running_system(ctx) as sup:
+        port = int(os.environ["PROPDESK_GATEWAY_PORT"])
+        pids = {"gateway": sup.pid("gateway"), "billing": sup.pid("billing"), "rabbitmq_all_vhosts": broker_pid()}
         unit_id, path = balance_path(port)
         for _ in range(reps):
             for c in CONCURRENCY:
                 load(port, path, c, warmup)
-                runs[c].append(load(port, path, c, seconds))
+                runs[c].append(load(port, path, c, seconds, pids))
         bare = [bare_rpc(ctx.amqp_uri, unit_id, seconds) for _ in range(reps)]
     figures = []
     for c in CONCURRENCY:
@@ -182,6 +188,7 @@ def s2_gateway_rpc(ctx: Context) -> list[Figure]:
                   "requests_per_s": [round(r["per_s"], 1) for r in runs[c]],
                   "requests": [len(r["samples"]) for r in runs[c]], "errors": [r["errors"] for r in runs[c]],
                   "error_examples": [e for r in runs[c] for e in r["error_examples"]][:5],
+                  "cpu_share": [r["cpu_share"] for r in runs[c]],
                   "bare_nameko_rpc_c1": bare}
         for p in (50, 99):
             figures.append(Figure(f"S2-c{c}-p{p}", f"gateway GET balance -> one RPC to billing, {c} concurrent "
