@@ -1,0 +1,287 @@
+"""The drills: each runs the whole system under the real supervisor on a throwaway vhost (or a
+private RabbitMQ node) and a throwaway data dir, drives a stream of move-out cases, injects its
+faults in the middle of the stream, waits for recovery, and hands the cases to the checker.
+
+| drill     | faults (full run)                                                      | quick (make test) |
+|-----------|------------------------------------------------------------------------|-------------------|
+| kill      | kill -9 of every service in turn, twice                                | residents once    |
+| broker    | private node: stop_app/start_app, full node restart, 25 s stopped      | stop_app/start_app|
+| duplicate | every event published twice (test-side duplicator)                     | same, fewer cases |
+| poison    | an event that always fails its handler + an undecodable body           | same              |
+| proxy     | TCP proxy between services and broker: latency, reset all, 30 s blackhole | 10 s blackhole |
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import urlparse
+
+import eventlet
+
+from chaos import faults
+from chaos.checker import Checker
+from chaos.faults import FaultRecord
+from chaos.workload import Stream, seed, seed_units
+from propdesk.runner import Supervisor
+from propdesk.testing.faultproxy import FaultProxy
+from propdesk.testing.private_broker import PrivateBroker, private_broker
+from propdesk.testing.rabbit import throwaway_vhost
+from propdesk.testing.system import running_system
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big a drill is: the full run (`make chaos`) or the short one (`make test`, --quick)."""
+
+    quick: bool
+    interval_s: float       # one new case every interval
+    tail_cases: int         # cases started after the last fault
+    stuck_bound_s: float    # after the faults, how long a case may take before it counts as stuck
+    retry_delays_ms: str    # PROPDESK_RETRY_DELAYS_MS for the services
+
+    @classmethod
+    def make(cls, quick: bool) -> "Plan":
+        if quick:
+            return cls(True, interval_s=0.7, tail_cases=2, stuck_bound_s=120, retry_delays_ms="150,300")
+        return cls(False, interval_s=0.8, tail_cases=6, stuck_bound_s=240, retry_delays_ms="1000,5000,30000")
+
+
+@dataclass
+class Drill:
+    """What one fault script needs: the running system, where the broker is, the stream."""
+
+    sup: Supervisor
+    amqp_uri: str                    # the broker as the checker reaches it (never through the proxy)
+    stream: Stream
+    plan: Plan
+    broker: PrivateBroker | None = None
+    proxy: FaultProxy | None = None
+    records: list[FaultRecord] = field(default_factory=list)
+    injected: set[str] = field(default_factory=set)
+    observations: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # fault-side findings the checker cannot see
+
+    def now(self) -> float:
+        return round(time.monotonic() - self.stream.began, 2)
+
+    def recovered(self, name: str, began: float) -> None:
+        ended = self.now()
+        self.records.append(FaultRecord(name, began, ended, faults.wait_recovered(self.sup, self.amqp_uri)))
+
+
+@dataclass(frozen=True)
+class DrillSpec:
+    name: str
+    description: str
+    script: Callable[[Drill], None]
+    private_broker: bool = False
+    via_proxy: bool = False
+    max_cases: int = 60
+
+
+# -- the fault scripts ---------------------------------------------------------------------------
+def _warm_up(d: Drill) -> None:
+    eventlet.sleep(d.plan.interval_s * 3)  # a few cases in flight before the first fault
+
+
+def kill_script(d: Drill) -> None:
+    names = ["residents"] if d.plan.quick else [c.name for c in d.sup.children] * 2
+    _warm_up(d)
+    for name in names:
+        d.records.append(faults.kill_service(d.sup, name, d.amqp_uri, d.now))
+        eventlet.sleep(1.0)
+    d.stream.stop_after(d.plan.tail_cases)
+
+
+def broker_script(d: Drill) -> None:
+    assert d.broker is not None
+    _warm_up(d)
+    began = d.now()
+    d.broker.stop_app()
+    d.broker.start_app()
+    d.recovered("rabbitmqctl stop_app + start_app", began)
+    if not d.plan.quick:
+        eventlet.sleep(3)
+        began = d.now()
+        d.broker.stop_node()
+        d.broker.start_node()
+        d.recovered("node restart (rabbitmqctl stop, rabbitmq-server)", began)
+        eventlet.sleep(3)
+        began = d.now()
+        d.broker.stop_app()
+        eventlet.sleep(25)  # longer than nameko's publish retries give up after
+        d.broker.start_app()
+        d.recovered("broker stopped 25 s", began)
+    d.stream.stop_after(d.plan.tail_cases)
+
+
+def duplicate_script(d: Drill) -> None:
+    """The duplicator runs for the whole stream (started before it, see `run_drill`)."""
+    eventlet.sleep(d.plan.interval_s * (3 if d.plan.quick else 20))
+    d.stream.stop_after(d.plan.tail_cases)
+
+
+def poison_script(d: Drill) -> None:
+    _warm_up(d)
+    began = d.now()
+    poison_id, malformed_id = faults.inject_poison(d.amqp_uri)
+    d.injected |= {poison_id, malformed_id}
+    d.stream.stop_after(d.plan.tail_cases + (0 if d.plan.quick else 10))
+    residents = next(c for c in d.sup.children if c.name == "residents")
+    tickets = next(c for c in d.sup.children if c.name == "tickets")
+    retries_s = sum(int(x) for x in d.plan.retry_delays_ms.split(",")) / 1000
+    deadline = time.monotonic() + retries_s + 90
+    parked: list[dict] = []
+    while time.monotonic() < deadline:
+        parked = _dlq_list()
+        ids = {p["event_id"] for p in parked}
+        if poison_id in ids and malformed_id in ids:
+            break
+        eventlet.sleep(0.5)
+    d.records.append(FaultRecord("poison event + undecodable body", began, d.now(), None))
+    listed = {p["event_id"]: p for p in parked}
+    handler_failed = faults.dead_lettered_metric(residents.port, "residents.on_inspection_completed", "handler_failed")
+    malformed = faults.dead_lettered_metric(tickets.port, "tickets.on_move_out_requested", "malformed")
+    d.observations.update({
+        "poison_in_dlq_list": poison_id in listed,
+        "poison_attempts": listed.get(poison_id, {}).get("attempts"),
+        "malformed_in_dlq_list": malformed_id in listed,
+        "metric_residents_handler_failed": handler_failed,
+        "metric_tickets_malformed": malformed,
+    })
+    if poison_id not in listed:
+        d.problems.append("the poison event is not in `propdesk dlq list`")
+    if malformed_id not in listed:
+        d.problems.append("the undecodable body is not in `propdesk dlq list`")
+    if handler_failed < 1:
+        d.problems.append("propdesk_dead_lettered_total{reason=handler_failed} did not count the poison")
+    if malformed < 1:
+        d.problems.append("propdesk_dead_lettered_total{reason=malformed} did not count the undecodable body")
+    expected_attempts = len(d.plan.retry_delays_ms.split(",")) + 1
+    if poison_id in listed and listed[poison_id]["attempts"] != expected_attempts:
+        d.problems.append(f"poison parked after {listed[poison_id]['attempts']} attempts, not {expected_attempts}")
+
+
+def _dlq_list() -> list[dict]:
+    """`propdesk dlq list --json`, exactly as an operator runs it (environment of the drill)."""
+    out = subprocess.run([sys.executable, "-m", "propdesk.cli", "dlq", "list", "--json"], env=os.environ.copy(),
+                         capture_output=True, text=True, timeout=60)
+    if out.returncode != 0:
+        return []
+    return json.loads(out.stdout or "[]")
+
+
+def proxy_script(d: Drill) -> None:
+    assert d.proxy is not None
+    _warm_up(d)
+    began = d.now()
+    d.proxy.latency = 0.05
+    eventlet.sleep(3 if d.plan.quick else 8)
+    d.proxy.latency = 0.0
+    d.recovered("50 ms latency on every chunk", began)
+    began = d.now()
+    d.proxy.reset()
+    d.recovered("every broker connection reset", began)
+    blackhole_s = 10 if d.plan.quick else 30
+    began = d.now()
+    d.proxy.blackhole()
+    eventlet.sleep(blackhole_s)
+    d.proxy.heal()
+    d.recovered(f"{blackhole_s} s blackhole", began)
+    d.stream.stop_after(d.plan.tail_cases)
+
+
+DRILLS: dict[str, DrillSpec] = {s.name: s for s in (
+    DrillSpec("kill", "kill -9 of each service in turn in the middle of the stream", kill_script),
+    DrillSpec("broker", "RabbitMQ (a private node) restarted mid-stream: app, node, and a 25 s outage",
+              broker_script, private_broker=True),
+    DrillSpec("duplicate", "every event delivered twice (a duplicator republishes each event)", duplicate_script),
+    DrillSpec("poison", "an event that always fails its handler and an undecodable body", poison_script),
+    DrillSpec("proxy", "TCP fault proxy between services and broker: latency, resets, blackhole", proxy_script,
+              via_proxy=True),
+)}
+
+
+# -- running one drill ---------------------------------------------------------------------------
+@dataclass
+class DrillResult:
+    name: str
+    description: str
+    quick: bool
+    counts: dict
+    faults: list[dict]
+    observations: dict
+    details: list[str]
+    duration_s: float
+    drain_s: float | None
+    error: str | None = None
+
+    @property
+    def clean(self) -> bool:
+        return self.error is None and all(self.counts.get(k, 1) == 0 for k in ("lost", "duplicated", "unexpected", "stuck"))
+
+
+@contextlib.contextmanager
+def _broker(spec: DrillSpec):
+    """(amqp uri, management API, private node or None) for the drill."""
+    if spec.private_broker:
+        with private_broker() as node:
+            yield node.amqp_uri, node.rabbit_api, node
+    else:
+        with throwaway_vhost(prefix=f"propdesk-chaos-{spec.name}") as vhost:
+            yield vhost["amqp_uri"], None, None
+
+
+def run_drill(name: str, quick: bool, say: Callable[[str], None] = print) -> DrillResult:
+    spec, plan = DRILLS[name], Plan.make(quick)
+    t0 = time.monotonic()
+    n_cases = 8 if quick else spec.max_cases
+    units = seed_units(n_cases)
+    with contextlib.ExitStack() as stack:
+        amqp_uri, rabbit_api, node = stack.enter_context(_broker(spec))
+        data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"propdesk-chaos-{name}-"))
+        proxy = None
+        service_uri = amqp_uri
+        if spec.via_proxy:
+            u = urlparse(amqp_uri)
+            proxy = FaultProxy((u.hostname, u.port or 5672)).start()
+            stack.callback(proxy.stop)
+            service_uri = proxy.uri(amqp_uri)
+        env = {"PROPDESK_AMQP_URI": service_uri, "PROPDESK_DATA_DIR": data_dir,
+               "PROPDESK_RETRY_DELAYS_MS": plan.retry_delays_ms, "PROPDESK_RELAY_POLL_S": "0.2"}
+        if rabbit_api:
+            env["PROPDESK_RABBIT_API"] = rabbit_api
+        say(f"[{name}] starting the system ({'quick' if quick else 'full'})")
+        sup = stack.enter_context(running_system(env, seed=lambda settings: seed(settings, units)))
+        stream = Stream(amqp_uri, units, plan.interval_s)
+        drill = Drill(sup, amqp_uri, stream, plan, broker=node, proxy=proxy)
+        duplicator = faults.Duplicator(amqp_uri).start() if name == "duplicate" else None
+        stream.start()
+        say(f"[{name}] stream running; injecting faults")
+        try:
+            spec.script(drill)
+        finally:
+            stream.stop_if_running()
+        say(f"[{name}] faults done; waiting for the cases (bound {plan.stuck_bound_s:.0f}s)")
+        t_faults = time.monotonic()
+        stream.finish(plan.stuck_bound_s)
+        drain_s = round(time.monotonic() - t_faults, 2)
+        if duplicator is not None:
+            duplicator.stop()
+            drill.observations.update({"duplicates_published": duplicator.copies,
+                                       "duplicator_reconnects": duplicator.errors})
+            if duplicator.copies == 0:
+                drill.problems.append("the duplicator published no copies: the drill tested nothing")
+        verdict = Checker(amqp_uri, drill.injected).check(stream.cases)
+    counts = verdict.counts()
+    counts["unexpected"] += len(drill.problems)
+    details = [f"unexpected: {p}" for p in drill.problems] + verdict.details()
+    return DrillResult(name, spec.description, quick, counts, [r.as_dict() for r in drill.records],
+                       drill.observations, details, round(time.monotonic() - t0, 1), drain_s)
