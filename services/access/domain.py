@@ -132,9 +132,11 @@ def release_at_gate(hold: ReleaseHold, guard_id: str) -> list[Event]:
     if guard_id is None or not str(guard_id).strip():
         raise ValidationError.one("guard_id", "required", "name the guard who checked the goods")
     if not hold.slip_no:
-        raise Conflict(f"move-out {hold.move_out_id}: no release slip issued, the goods may not leave")
+        raise Conflict(f"move-out {hold.move_out_id}: no release slip issued, the goods may not leave",
+                       field="slip_no", rule="issued")
     if hold.released_by:
-        raise Conflict(f"slip {hold.slip_no} was already released at the gate by {hold.released_by}")
+        raise Conflict(f"slip {hold.slip_no} was already released at the gate by {hold.released_by}",
+                       field="slip_no", rule="released_once")
     hold.released_by = str(guard_id).strip()
     return [
         (

@@ -110,7 +110,7 @@ class AccessService(PropdeskService):
             slip = s.scalars(select(models.ReleaseSlip)
                              .where(models.ReleaseSlip.slip_no == data["slip_no"]).with_for_update()).first()
             if slip is None:
-                raise NotFound(f"no release slip {data['slip_no']}")
+                raise NotFound(f"no release slip {data['slip_no']}", field="slip_no", rule="exists")
             hold = s.scalars(select(models.ReleaseHold)
                              .where(models.ReleaseHold.slip_no == slip.slip_no).with_for_update()).one()
             uow.correlation_id = hold.move_out_id
@@ -132,7 +132,7 @@ class AccessService(PropdeskService):
             hold = s.scalars(select(models.ReleaseHold)
                              .where(models.ReleaseHold.move_out_id == data["move_out_id"])).first()
             if hold is None:
-                raise NotFound(f"no release hold for move-out {data['move_out_id']}")
+                raise NotFound(f"no release hold for move-out {data['move_out_id']}", field="move_out_id", rule="exists")
             slip = (s.scalars(select(models.ReleaseSlip).where(models.ReleaseSlip.slip_no == hold.slip_no)).first()
                     if hold.slip_no else None)
             columns = {c.key: getattr(hold, c.key) for c in models.ReleaseHold.__table__.columns}

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from propdesk.chassis.db import Database
-from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.edge import command_actor, load_or_reject, record_id
 from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
@@ -157,9 +157,10 @@ class BillingService(PropdeskService):
     @rpc
     def get_balance(self, unit_id: str) -> dict:
         """A unit's fee account: what it owes, its charges (by period) and payments (oldest first)."""
+        unit_id = record_id("unit_id", unit_id, max_len=32)
         with self.db.session() as s:
             if not _unit_known(s, unit_id):
-                raise NotFound(f"no fee account for unit {unit_id}")
+                raise NotFound(f"no fee account for unit {unit_id}", field="unit_id", rule="exists")
             charges = s.scalars(select(models.Charge).where(models.Charge.unit_id == unit_id)
                                 .order_by(models.Charge.period, models.Charge.item, models.Charge.id)).all()
             payments = s.scalars(select(models.Payment).where(models.Payment.unit_id == unit_id)

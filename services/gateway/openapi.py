@@ -104,7 +104,8 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
         if doc is None or not url.startswith("/api/"):
             continue
         path, path_names = _openapi_path(url)
-        parameters: list = [{"in": "path", "name": n, "required": True, "schema": {"type": "string"}}
+        parameters: list = [{"in": "path", "name": n, "required": True, "description": schemas.ID_RULE,
+                             "schema": {"type": "string", "pattern": schemas.ID_PATTERN, "maxLength": 64}}
                             for n in path_names]
         if doc["query"] is not None:
             parameters.append({"in": "query", "schema": doc["query"]})

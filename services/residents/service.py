@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from propdesk.chassis.calendar import office_today
 from propdesk.chassis.db import Database, UnitOfWork, aware
-from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.edge import command_actor, flag, load_or_reject, optional_text, record_id
 from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
@@ -162,7 +162,8 @@ class ResidentsService(PropdeskService):
                 return self._accept_move_out(staff, data, today, idempotency_key)
             except _MoveOutIdTaken:
                 continue  # another request took the number between counting and inserting: count again
-        raise Conflict("too many move-outs are being registered at this moment: try again")
+        raise Conflict("too many move-outs are being registered at this moment: try again",
+                       field="move_out_id", rule="busy_try_again")
 
     def _accept_move_out(self, staff, data: dict, today: date, idempotency_key: str | None) -> dict:
         with self.db.session() as s:
@@ -180,7 +181,8 @@ class ResidentsService(PropdeskService):
             )
             already = open_move_out_id(s, unit.unit_id)
             if already:
-                raise Conflict(f"unit {unit.unit_id} already has an open move-out {already}")
+                raise Conflict(f"unit {unit.unit_id} already has an open move-out {already}",
+                               field="unit_id", rule="one_open_move_out")
             now = utcnow()
             case = MoveOutCase(
                 move_out_id=move_out_id, unit_id=unit.unit_id, tenant_party_id=data["tenant_party_id"],
@@ -198,7 +200,8 @@ class ResidentsService(PropdeskService):
                 s.rollback()
                 if s.get(MoveOutCase, move_out_id) is not None:
                     raise _MoveOutIdTaken(move_out_id) from None
-                raise Conflict(f"unit {unit.unit_id} got another move-out at the same moment: look it up before retrying") from None
+                raise Conflict(f"unit {unit.unit_id} got another move-out at the same moment: look it up before retrying",
+                               field="unit_id", rule="one_open_move_out") from None
             for event_type, payload in events:
                 uow.emit(event_type, payload)
             uow.audit("move_out.requested", "move_out", move_out_id, {
@@ -212,15 +215,17 @@ class ResidentsService(PropdeskService):
     @rpc
     def get_move_out(self, move_out_id: str) -> dict:
         """One move-out case with owner/tenant names and what it still waits for (waiting_for)."""
+        move_out_id = record_id("move_out_id", move_out_id)
         with self.db.session() as s:
             case = s.get(MoveOutCase, move_out_id)
             if case is None:
-                raise NotFound(f"no move-out {move_out_id}")
+                raise NotFound(f"no move-out {move_out_id}", field="move_out_id", rule="exists")
             return case_views(s, [case])[0]
 
     @rpc
     def list_move_outs(self, state: str | None = None) -> list[dict]:
         """Move-out cases, newest first; only those in `state` when given."""
+        state = optional_text("state", state)
         if state is not None and state not in domain.STATES:
             raise ValidationError.one("state", "one_of", "state must be one of " + ", ".join(domain.STATES))
         with self.db.session() as s:
@@ -232,6 +237,7 @@ class ResidentsService(PropdeskService):
     @rpc
     def list_units(self, leased_only: bool = False) -> list[dict]:
         """The unit register with owner and tenant names; only let units when `leased_only`."""
+        leased_only = flag("leased_only", leased_only)
         with self.db.session() as s:
             stmt = select(Unit).order_by(Unit.unit_id)
             if leased_only:
@@ -241,10 +247,11 @@ class ResidentsService(PropdeskService):
     @rpc
     def get_unit(self, unit_id: str) -> dict:
         """One unit with owner and tenant names and its open move-out (open_move_out_id), if any."""
+        unit_id = record_id("unit_id", unit_id, max_len=32)
         with self.db.session() as s:
             unit = s.get(Unit, unit_id)
             if unit is None:
-                raise NotFound(f"no unit {unit_id}")
+                raise NotFound(f"no unit {unit_id}", field="unit_id", rule="exists")
             view = unit_views(s, [unit])[0]
             return UnitDetailSchema().dump({**view, "open_move_out_id": open_move_out_id(s, unit.unit_id)})
 

@@ -66,7 +66,8 @@ def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], ins
     "passed" order raises `Conflict` (the result is final).
     """
     if wo.status == "passed":
-        raise Conflict(f"work order {wo.work_order_no} already passed inspection; the result is final")
+        raise Conflict(f"work order {wo.work_order_no} already passed inspection; the result is final",
+                       field="passed", rule="passed_is_final")
     items = list(defects or [])
     problems: list[Problem] = []
     if inspector is None or not str(inspector).strip():

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from propdesk.chassis.calendar import office_day
 from propdesk.chassis.db import Database
-from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.edge import command_actor, load_or_reject, optional_text, record_id
 from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.chassis.service import PropdeskService
@@ -23,12 +23,6 @@ from propdesk_services.tickets import demo, domain, models
 from propdesk_services.tickets.schemas import InspectionResultSchema, WorkOrderSchema
 
 #: Work order numbers carry the office's local date.
-
-
-def _required_id(name: str, value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValidationError.one(name, "required", f"give the {name}")
-    return value.strip()
 
 
 class TicketsService(PropdeskService):
@@ -76,7 +70,7 @@ class TicketsService(PropdeskService):
         result is final (Conflict). `idempotency_key`: the same key and result answers the first
         answer again and records nothing twice (chassis/idempotency.py)."""
         actor = command_actor(actor, allowed_roles={"engineering"})
-        move_out_id = _required_id("move_out_id", move_out_id)
+        move_out_id = record_id("move_out_id", move_out_id)
         data = load_or_reject(InspectionResultSchema(), result)
         checked_key(idempotency_key)
         with self.db(actor=actor, correlation_id=move_out_id) as uow:
@@ -86,7 +80,8 @@ class TicketsService(PropdeskService):
             wo = uow.session.scalars(select(models.InspectionWorkOrder)
                                      .where(models.InspectionWorkOrder.move_out_id == move_out_id)).one_or_none()
             if wo is None:
-                raise NotFound(f"no inspection work order for move-out {move_out_id}")
+                raise NotFound(f"no inspection work order for move-out {move_out_id}", field="move_out_id",
+                               rule="exists")
             events = domain.record_result(wo, data["passed"], data["defects"], actor.id)
             wo.updated_at = utcnow()
             for event_type, payload in events:
@@ -99,16 +94,20 @@ class TicketsService(PropdeskService):
     # -- reads -----------------------------------------------------------------------------
     @rpc
     def get_inspection(self, move_out_id: str) -> dict:
+        """The inspection work order of one move-out."""
+        move_out_id = record_id("move_out_id", move_out_id)
         with self.db.session() as s:
             wo = s.scalars(select(models.InspectionWorkOrder)
                            .where(models.InspectionWorkOrder.move_out_id == move_out_id)).one_or_none()
             if wo is None:
-                raise NotFound(f"no inspection work order for move-out {move_out_id}")
+                raise NotFound(f"no inspection work order for move-out {move_out_id}", field="move_out_id",
+                               rule="exists")
             return WorkOrderSchema().dump(wo)
 
     @rpc
     def list_work_orders(self, status: str | None = None) -> list[dict]:
         """Inspection work orders, newest first; `status` one of open, defects_found, passed."""
+        status = optional_text("status", status)
         stmt = select(models.InspectionWorkOrder).order_by(models.InspectionWorkOrder.created_at.desc(),
                                                            models.InspectionWorkOrder.work_order_no.desc())
         if status is not None:
@@ -121,6 +120,7 @@ class TicketsService(PropdeskService):
     @rpc
     def list_repairs(self, status: str | None = None) -> list[dict]:
         """Repairs (报修), oldest report first; optionally only those in one `status` (e.g. "open")."""
+        status = optional_text("status", status)
         stmt = select(models.RepairOrder).order_by(models.RepairOrder.reported_on, models.RepairOrder.repair_id)
         if status is not None:
             stmt = stmt.where(models.RepairOrder.status == status)

@@ -113,3 +113,35 @@ def test_gather_runs_calls_together_and_hands_back_failures():
     ok, missing = remote.gather(Call("billing", "get_balance", ("1-1-702",)), Call("reports", "timeline", ("MO-1",)))
     assert ok == {"unit_id": "1-1-702"}
     assert isinstance(missing, NotFound)
+
+
+@pytest.mark.parametrize("raised, field, rule", [
+    (Conflict("key k-1 was used for another request", field="idempotency_key", rule="reused_with_different_request"),
+     "idempotency_key", "reused_with_different_request"),
+    (NotFound("no unit 9-9-999", field="unit_id", rule="exists"), "unit_id", "exists"),
+    (Forbidden("role security may not do this", field="actor.role", rule="role_not_allowed"),
+     "actor.role", "role_not_allowed"),
+    (Conflict("the record's state does not allow this"), "_state", "state_allows"),  # the defaults
+    (NotFound("no such record"), "_path", "exists"),
+    (Forbidden("no"), "X-Staff-Role", "role_not_allowed"),
+])
+def test_a_rejection_names_its_field_and_rule_after_crossing_rpc(raised, field, rule):
+    """nameko carries the class name and str(exc); the field and rule come back from it."""
+    remote = Remote({"billing": Raising(RemoteError(type(raised).__name__, str(raised)))}, timeout_s=2)
+    with pytest.raises(type(raised)) as err:
+        remote.call("billing", "anything")
+    status, body = error_status_and_body(err.value)
+    assert (body["field"], body["rule"], body["message"]) == (field, rule, raised.message)
+    assert status == raised.http_status
+
+
+class Raising:
+    """A stand-in proxy whose every method raises `exc`."""
+
+    def __init__(self, exc: Exception):
+        self.exc = exc
+
+    def __getattr__(self, name):
+        def method(*args, **kwargs):
+            raise self.exc
+        return method

@@ -78,3 +78,35 @@ def command_actor(actor, allowed_roles: set[str] | None = None) -> Actor:
         raise Forbidden(f"role {role} may not do this; allowed: {', '.join(sorted(allowed_roles))}",
                         field="actor.role", rule="role_not_allowed")
     return Actor(id=str(actor["id"]).strip(), role=role)
+
+
+def record_id(name: str, value, max_len: int = 64) -> str:
+    """An id an RPC was given (a unit, a move-out, a slip): a string, not blank, at most `max_len`
+    characters; ValidationError naming `name` otherwise (never a database error on a list or a
+    dict, never a look-up of a 20 000-character id)."""
+    if not isinstance(value, str):
+        raise ValidationError.one(name, "type", f"{name} is a string")
+    value = value.strip()
+    if not value:
+        raise ValidationError.one(name, "required", f"give the {name}")
+    if len(value) > max_len:
+        raise ValidationError.one(name, "length", f"{name} is at most {max_len} characters")
+    return value
+
+
+def optional_text(name: str, value, max_len: int = 64) -> str | None:
+    """An optional filter argument (a state, a status): None, or a string of at most `max_len`."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError.one(name, "type", f"{name} is a string")
+    if len(value) > max_len:
+        raise ValidationError.one(name, "length", f"{name} is at most {max_len} characters")
+    return value
+
+
+def flag(name: str, value) -> bool:
+    """A true/false argument: JSON true or false only."""
+    if not isinstance(value, bool):
+        raise ValidationError.one(name, "type", f"{name} is true or false")
+    return value
