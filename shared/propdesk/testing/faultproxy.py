@@ -107,9 +107,17 @@ class FaultProxy:
         except (OSError, EOFError):
             pass
         finally:
+            # wake the opposite pump (shutdown, not close: it is still waiting on its socket), and
+            # close only the socket this pump reads. Closing the other one under the other pump
+            # leaves the hub listening on a closed fd, and the next file that gets that fd number
+            # (a pipe of a subprocess, say) fails with "Second simultaneous read".
             self._pairs.discard(pair)
             for s in pair:
                 try:
-                    s.close()
+                    s.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+            try:
+                src.close()
+            except OSError:
+                pass
