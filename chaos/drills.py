@@ -145,7 +145,9 @@ def poison_script(d: Drill) -> None:
         if poison_id in ids and malformed_id in ids:
             break
         eventlet.sleep(0.5)
-    d.records.append(FaultRecord("poison event + undecodable body", began, d.now(), None))
+    # "recovery" here: how long until both were parked, visible to the operator
+    d.records.append(FaultRecord("poison event + undecodable body (until dead-lettered)", began, began,
+                                 round(d.now() - began, 2) if poison_id in {p["event_id"] for p in parked} else None))
     listed = {p["event_id"]: p for p in parked}
     handler_failed = faults.dead_lettered_metric(residents.port, "residents.on_inspection_completed", "handler_failed")
     malformed = faults.dead_lettered_metric(tickets.port, "tickets.on_move_out_requested", "malformed")
@@ -226,6 +228,45 @@ class DrillResult:
     @property
     def clean(self) -> bool:
         return self.error is None and all(self.counts.get(k, 1) == 0 for k in ("lost", "duplicated", "unexpected", "stuck"))
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "description": self.description, "quick": self.quick, "counts": self.counts,
+                "faults": self.faults, "observations": self.observations, "details": self.details,
+                "duration_s": self.duration_s, "settled_after_faults_s": self.drain_s, "error": self.error,
+                "ok": self.clean}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DrillResult":
+        return cls(d["name"], d["description"], d["quick"], d["counts"], d["faults"], d["observations"],
+                   d["details"], d["duration_s"], d["settled_after_faults_s"], d["error"])
+
+    @classmethod
+    def failed(cls, name: str, quick: bool, error: str, details: list[str]) -> "DrillResult":
+        return cls(name, DRILLS[name].description, quick, {}, [], {}, details, 0.0, None, error=error)
+
+
+def run_drill_isolated(name: str, quick: bool, timeout_s: float = 1800.0) -> DrillResult:
+    """`run_drill` in a child process of its own (`python -m chaos.run --child NAME`): every drill
+    starts with a fresh eventlet hub and environment, and a drill that hangs is stopped (SIGTERM
+    unwinds it: services, broker node and vhost are cleaned up) without taking the others along."""
+    with tempfile.TemporaryDirectory(prefix="propdesk-chaos-result-") as tmp:
+        out = os.path.join(tmp, "result.json")
+        cmd = [sys.executable, "-m", "chaos.run", "--child", name, "--child-result", out] + (["--quick"] if quick else [])
+        proc = subprocess.Popen(cmd, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            return DrillResult.failed(name, quick, f"drill did not finish within {timeout_s:.0f}s", [])
+        if not os.path.exists(out):
+            return DrillResult.failed(name, quick, f"drill process exited with {proc.returncode} and no result", [])
+        with open(out) as f:
+            return DrillResult.from_dict(json.load(f))
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from chaos.drills import DRILLS, DrillResult, run_drill  # noqa: E402
+from chaos.drills import DRILLS, DrillResult, run_drill, run_drill_isolated  # noqa: E402
 from chaos.workload import utc_stamp  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -69,21 +69,21 @@ def markdown_table(results: list[DrillResult]) -> str:
     return "\n".join(rows)
 
 
-def result_dict(r: DrillResult) -> dict:
-    return {"name": r.name, "description": r.description, "quick": r.quick, "counts": r.counts,
-            "faults": r.faults, "observations": r.observations, "details": r.details,
-            "duration_s": r.duration_s, "settled_after_faults_s": r.drain_s, "error": r.error, "ok": r.clean}
+def run_child(name: str, quick: bool, result_path: str) -> int:
+    """One drill in this process (started by `run_drill_isolated`); its result as JSON."""
+    try:
+        result = run_drill(name, quick, say=lambda text: print(text, flush=True))
+    except (Exception, KeyboardInterrupt) as exc:  # the drill itself broke (system did not start, ...)
+        result = DrillResult.failed(name, quick, f"{type(exc).__name__}: {exc}",
+                                    traceback.format_exc().splitlines()[-20:])
+    Path(result_path).write_text(json.dumps(result.as_dict(), ensure_ascii=False))
+    return 0
 
 
 def run(names: list[str], quick: bool) -> list[DrillResult]:
     results = []
     for name in names:
-        try:
-            result = run_drill(name, quick)
-        except Exception as exc:  # the drill itself broke (system did not start, ...): a failure
-            result = DrillResult(name, DRILLS[name].description, quick, {}, [], {},
-                                 traceback.format_exc().splitlines()[-20:], 0.0, None,
-                                 error=f"{type(exc).__name__}: {exc}")
+        result = run_drill_isolated(name, quick)
         print(drill_table(result), flush=True)
         results.append(result)
     return results
@@ -97,19 +97,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chaos.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short drills (what make test runs)")
     parser.add_argument("--only", default="", help=f"comma-separated drills of: {', '.join(DRILLS)}")
+    parser.add_argument("--child", help=argparse.SUPPRESS)         # one drill, in this process
+    parser.add_argument("--child-result", help=argparse.SUPPRESS)  # where that drill writes its result
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupted)  # unwind: stop the services, nodes, vhosts it started
+    if args.child:
+        logging.basicConfig(level=logging.CRITICAL)
+        return run_child(args.child, args.quick, args.child_result)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(DRILLS)
     unknown = [n for n in names if n not in DRILLS]
     if unknown:
         parser.error(f"unknown drill(s) {', '.join(unknown)}; choose from {', '.join(DRILLS)}")
-    logging.basicConfig(level=logging.ERROR)
-    signal.signal(signal.SIGTERM, _interrupted)  # unwind: stop the services, nodes, vhosts it started
     results = run(names, args.quick)
     print()
     print(markdown_table(results))
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"chaos-{utc_stamp()}{'-quick' if args.quick else ''}.json"
-    path.write_text(json.dumps([result_dict(r) for r in results], indent=2, ensure_ascii=False))
+    path.write_text(json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False))
     failed = [r.name for r in results if not r.clean]
     print(f"\nresults: {path}")
     print(f"chaos: {'FAILED: ' + ', '.join(failed) if failed else 'every drill clean'}")
