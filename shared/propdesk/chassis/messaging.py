@@ -61,7 +61,12 @@ class EventSubscriber(Consumer):
             raise ValueError("@subscribe needs at least one event type (or '#')")
         self.event_types = tuple(event_types)
         self.queue_name: str | None = None
-        super().__init__(queue=None, requeue_on_error=False, **kwargs)
+        # an absorbed duplicate (inbox) is normal at-least-once traffic: nameko logs an expected
+        # exception as a warning, any other as an ERROR with its traceback
+        expected = kwargs.pop("expected_exceptions", ())
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        super().__init__(queue=None, requeue_on_error=False, expected_exceptions=(AlreadyProcessed, *expected),
+                         **kwargs)
 
     def setup(self):
         service = self.container.service_name
