@@ -90,6 +90,14 @@ class Observer:
         self._engineers.waitall()
 
     def _consume(self) -> None:
+        try:
+            self._consume_until_stopped()
+        except BaseException as exc:  # start() must not wait forever for a consumer that died
+            if not self._ready.ready():
+                self._ready.send_exception(exc)
+            raise
+
+    def _consume_until_stopped(self) -> None:
         exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
         queue = Queue(f"bench.observer.{uuid.uuid4().hex[:8]}", exclusive=True, auto_delete=True,
                       bindings=[binding(exchange, routing_key=k)
