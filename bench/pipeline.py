@@ -21,9 +21,10 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
-import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -32,10 +33,11 @@ from typing import Iterator
 
 import pika
 import requests
-from sqlalchemy import text
 
 from bench.common import Context, Figure, rate, repeat, scenario_main
-from bench.raw_pika import Drainer, envelope_body, kill_with_parent
+from bench.pipeline_services import BenchConsumer, ConsumerBase, ProducerBase, committed_count
+from bench.procs import broker_pid, cpu_seconds, free_ports, kill_with_parent
+from bench.raw_pika import Drainer, envelope_body
 from propdesk.chassis import topology
 from propdesk.chassis.db import make_engine
 from propdesk.chassis.tables import ChassisBase
@@ -43,37 +45,9 @@ from propdesk.config import Settings
 
 MAX_LAG = 1000                                    # S1: events the producer may be ahead of the consumer
 CONSUMER_QUEUE = "bench_consumer.on_unit_let"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # -- processes -----------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """user+system CPU seconds a process has used so far (0 if unknown)."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
-def broker_pid() -> int | None:
-    """The local RabbitMQ (beam.smp) process, to report its CPU share; None if not visible."""
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            with contextlib.suppress(OSError):
-                if (proc / "comm").read_text().strip() == "beam.smp":
-                    return int(proc.name)
-    return None
-
 
 @contextlib.contextmanager
 def service_processes(names: list[str], env: dict, log_dir: Path) -> Iterator[dict[str, subprocess.Popen]]:
@@ -127,16 +101,12 @@ class PipelineProbe:
         self.channel = self.conn.channel()
 
     def sample(self) -> dict:
-        from bench.pipeline_services import committed_count
-
         depth = self.channel.queue_declare(CONSUMER_QUEUE, passive=True).method.message_count
         return {"t": time.monotonic(), "produced": committed_count(str(self.producer_db), "lease"),
                 "consumed": committed_count(str(self.consumer_db), "seen"),
                 "outbox_pending": self._outbox_pending(), "queue_depth": depth}
 
     def _outbox_pending(self) -> int:
-        import sqlite3
-
         conn = sqlite3.connect(f"file:{self.producer_db}?mode=ro", uri=True, timeout=5)
         try:
             return conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]
@@ -173,20 +143,23 @@ def depth_trend(samples: list[dict], seconds: float) -> dict:
 
 def warm_up(probe: PipelineProbe, seconds: float, limit: float = 120.0) -> dict:
     """Run for at least ``seconds``, then until the backlog has settled: it reached 80 % of
-    MAX_LAG (the consumer is the bottleneck) or it stopped growing over the last 5 s (the
-    producer is); at most ``limit`` seconds. Returns how it ended."""
+    MAX_LAG (the consumer is the bottleneck: from here the producer is held at the cap), or it
+    stayed below 20 % of MAX_LAG and steady for 10 s (the consumer keeps up with the producer);
+    at most ``limit`` seconds. A backlog steady in between is still filling under a passing
+    load spike and is waited out. Returns how it ended."""
     start = time.monotonic()
     backlog: list[tuple[float, float]] = []
     while True:
         s = probe.sample()
         backlog.append((s["t"] - start, s["produced"] - s["consumed"]))
         waited = s["t"] - start
-        recent = backlog[-6:]
+        recent = backlog[-11:]
         full = backlog[-1][1] >= 0.8 * MAX_LAG
-        settled = len(recent) == 6 and abs(slope(recent)) * 5 < 0.05 * MAX_LAG
-        if waited >= seconds and (full or settled) or waited >= limit:
+        keeping_up = (len(recent) == 11 and max(b for _, b in recent) < 0.2 * MAX_LAG
+                      and abs(slope(recent)) * 10 < 0.05 * MAX_LAG)
+        if waited >= seconds and (full or keeping_up) or waited >= limit:
             return {"seconds": round(waited, 1), "backlog": backlog[-1][1], "settled_because":
-                    "backlog full" if full else "backlog steady" if settled else "time limit"}
+                    "backlog at the cap" if full else "consumer keeping up" if keeping_up else "time limit"}
         time.sleep(1.0)
 
 
@@ -213,26 +186,20 @@ def measure_window(probe: PipelineProbe, pids: dict[str, int | None], seconds: f
 
 def prepare_databases(settings: Settings) -> None:
     """Create both services' tables (the chassis' and their own) in fresh SQLite files."""
-    from bench.pipeline_services import ConsumerBase, ProducerBase
-
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name, metadata in (("bench_producer", ProducerBase.metadata), ("bench_consumer", ConsumerBase.metadata)):
         engine = make_engine(settings.db_url(name))
         ChassisBase.metadata.create_all(engine)
         metadata.create_all(engine)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
         engine.dispose()
 
 
 def s1_pipeline(ctx: Context) -> Figure:
-    from bench.pipeline_services import BenchConsumer
-
     workdir = Path(ctx.workdir)
     os.environ["PROPDESK_AMQP_URI"] = ctx.amqp_uri
     os.environ.setdefault("PROPDESK_DATA_DIR", str(workdir / "var"))
     settings = Settings.from_env()
-    ports = {"bench_producer": free_port(), "bench_consumer": free_port()}
+    ports = dict(zip(("bench_producer", "bench_consumer"), free_ports(2)))
     env = {**os.environ, "BENCH_S1_CONSUMER_DB": str(settings.data_dir / "bench_consumer.db"),
            "BENCH_S1_MAX_LAG": str(MAX_LAG),
            **{f"PROPDESK_{name.upper()}_PORT": str(port) for name, port in ports.items()}}
@@ -288,8 +255,6 @@ def bind_nameko_queue(uri: str) -> None:
 
 def dispatch_for(uri: str, seconds: float) -> float:
     """Events dispatched (each confirmed) per second over ``seconds``."""
-    import json
-
     from nameko.standalone.events import event_dispatcher
 
     dispatch = event_dispatcher({"AMQP_URI": uri})

@@ -19,6 +19,7 @@ import os
 import sqlite3
 import time
 
+import propdesk  # noqa: F401  (first: quiets eventlet's deprecation notice)
 import eventlet
 from marshmallow import Schema, fields
 from nameko.extensions import DependencyProvider

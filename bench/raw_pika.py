@@ -19,10 +19,8 @@ returns, also when a measurement fails.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import multiprocessing as mp
-import signal
 import time
 import uuid
 from typing import Callable, Iterator
@@ -30,6 +28,7 @@ from typing import Callable, Iterator
 import pika
 
 from bench.common import Context, Figure, percentile, rate, repeat, scenario_main
+from bench.procs import die_with_parent
 
 WINDOW = 1000          # B2: unconfirmed publishes allowed in flight
 PREFETCH = 100         # B2: consumer prefetch
@@ -65,20 +64,6 @@ def declare_fresh(uri: str, queue: str) -> None:
         ch = conn.channel()
         ch.queue_declare(queue, durable=True)
         ch.queue_purge(queue)
-
-
-def die_with_parent(sig: int = signal.SIGTERM) -> None:
-    """Ask Linux to send ``sig`` to this process when its parent dies (even by SIGKILL), so a
-    scenario killed from outside leaves no process behind. Usable as a Popen ``preexec_fn``."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, int(sig))  # PR_SET_PDEATHSIG
-
-
-def kill_with_parent() -> None:
-    """`die_with_parent` with SIGKILL, for the service processes a scenario starts: when the
-    scenario is killed, bench.run deletes the vhost, and a service told to stop gracefully would
-    keep trying to reconnect to it. Their data is throwaway."""
-    die_with_parent(signal.SIGKILL)
 
 
 @contextlib.contextmanager

@@ -19,7 +19,6 @@ import http.client
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -27,22 +26,9 @@ import time
 from typing import Iterator
 
 from bench.common import Context, Figure, percentile, rate, scenario_main
-from bench.pipeline import broker_pid, cpu_seconds
-from bench.raw_pika import kill_with_parent
+from bench.procs import broker_pid, cpu_seconds, free_ports, kill_with_parent
 
 CONCURRENCY = (1, 10, 50)
-
-
-def free_ports(n: int) -> list[int]:
-    """n distinct ports the kernel just handed out as free (bound, then released)."""
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def benched_supervisor(out: io.StringIO):
