@@ -11,8 +11,10 @@ The caller's process must be eventlet-patched (the supervisor's watcher is a gre
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -24,7 +26,7 @@ import eventlet
 
 from propdesk import plugins
 from propdesk.config import Settings
-from propdesk.runner import Supervisor
+from propdesk.runner import Child, Supervisor
 
 #: How long every service gets to answer /health after start (the machine is shared and slow).
 READY_TIMEOUT_S = 120.0
@@ -52,8 +54,29 @@ def _cli(*args: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _killed_with_parent() -> None:
+    """Popen preexec_fn: Linux sends SIGKILL to this child when the process that started it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+
+
+class BenchSupervisor(Supervisor):
+    """The real supervisor, except that each service process is killed by Linux when the scenario
+    process dies, even by SIGKILL (PR_SET_PDEATHSIG), so no service outlives its scenario."""
+
+    def _spawn(self, child: Child) -> None:
+        with open(child.log_path, "ab") as log:
+            child.proc = subprocess.Popen([sys.executable, "-m", "propdesk.worker", child.name],
+                                          stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+                                          start_new_session=True, preexec_fn=_killed_with_parent)
+        child.started_at = time.monotonic()
+
+
 @contextlib.contextmanager
-def running_system(name: str, seed: Callable[[Path], None] | None = None) -> Iterator[Supervisor]:
+def running_system(name: str, seed: Callable[[Path], None] | None = None) -> Iterator[BenchSupervisor]:
     """Migrate, load the demo estate, run `seed(data_dir)`, start every service supervised;
     yield the Supervisor once all answer /health; stop them all afterwards.
 
@@ -73,7 +96,7 @@ def running_system(name: str, seed: Callable[[Path], None] | None = None) -> Ite
         seed(settings.data_dir)
     say(f"migrated and seeded in {time.monotonic() - started:.1f} s; starting {len(classes)} services")
     out = io.StringIO()
-    sup = Supervisor(settings=settings, out=out)
+    sup = BenchSupervisor(settings=settings, out=out)
     watching = [True]
 
     def supervise() -> None:  # what `propdesk run` does in its main loop: restart what died
