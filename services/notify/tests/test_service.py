@@ -7,6 +7,7 @@ from email.policy import default as default_policy
 
 import pytest
 from nameko.testing.services import entrypoint_hook
+from nameko.timer import timer
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -236,3 +237,30 @@ def _inbox_has(env, event_id: str) -> bool:
 
     with Session(create_engine(env.db_url("notify"))) as s:
         return s.scalar(select(func.count()).select_from(InboxRow).where(InboxRow.event_id == event_id)) > 0
+
+
+class OnDemandNotify(NotifyService):
+    """Notify whose delivery timer does not fire during a test: the test calls it (one tick)."""
+
+    @timer(interval=3600)
+    def deliver_pending(self):
+        return NotifyService.deliver_pending(self)
+
+
+def test_one_delivery_tick_drains_a_backlog_larger_than_one_batch(start_service, propdesk_env, monkeypatch):
+    """Each tick used to send one batch at most: at ~10 move-outs a second the backlog only grew."""
+    from propdesk_services.notify import service as notify_service
+
+    monkeypatch.setattr(notify_service, "DELIVERY_BATCH", 2)
+    container = start_service(OnDemandNotify)
+    cases = [f"MO-{new_id()[:12]}" for _ in range(3)]
+    for mo in cases:
+        requested(propdesk_env, mo)
+    wait_for(lambda: stored(propdesk_env) == 6, what="six stored messages (two per request)")
+    assert len(messages(container, status="pending")) == 6
+
+    with entrypoint_hook(container, "deliver_pending") as tick:
+        tick()
+
+    assert len(messages(container, status="sent")) == 6
+    assert messages(container, status="pending") == []

@@ -18,8 +18,21 @@ def has_database(service_cls) -> bool:
     return getattr(getattr(service_cls, "db", None), "metadata", None) is not None
 
 
+def migrations_dir(service_cls) -> Path:
+    """`migrations/` beside the service's module; for a subclass (a test's or a site's variant of a
+    service) the nearest base class's that has one."""
+    for cls in inspect.getmro(service_cls):
+        try:
+            candidate = Path(inspect.getfile(cls)).parent / "migrations"
+        except TypeError:  # builtins
+            continue
+        if candidate.is_dir():
+            return candidate
+    return Path(inspect.getfile(service_cls)).parent / "migrations"
+
+
 def alembic_config(service_cls, url: str) -> Config:
-    versions = Path(inspect.getfile(service_cls)).parent / "migrations"
+    versions = migrations_dir(service_cls)
     cfg = Config()
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("script_location", str(ENV_DIR))
