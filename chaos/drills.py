@@ -45,12 +45,15 @@ class Plan:
     tail_cases: int         # cases started after the last fault
     stuck_bound_s: float    # after the faults, how long a case may take before it counts as stuck
     retry_delays_ms: str    # PROPDESK_RETRY_DELAYS_MS for the services
+    blackhole_s: float      # the proxy drill's blackhole
 
     @classmethod
-    def make(cls, quick: bool) -> "Plan":
+    def make(cls, quick: bool, blackhole_s: float | None = None) -> "Plan":
         if quick:
-            return cls(True, interval_s=0.7, tail_cases=2, stuck_bound_s=120, retry_delays_ms="150,300")
-        return cls(False, interval_s=0.8, tail_cases=6, stuck_bound_s=240, retry_delays_ms="1000,5000,30000")
+            return cls(True, interval_s=0.7, tail_cases=2, stuck_bound_s=120, retry_delays_ms="150,300",
+                       blackhole_s=blackhole_s or 10)
+        return cls(False, interval_s=0.8, tail_cases=6, stuck_bound_s=240, retry_delays_ms="1000,5000,30000",
+                   blackhole_s=blackhole_s or 30)
 
 
 @dataclass
@@ -191,12 +194,12 @@ def proxy_script(d: Drill) -> None:
     began = d.now()
     d.proxy.reset()
     d.recovered("every broker connection reset", began)
-    blackhole_s = 10 if d.plan.quick else 30
+    blackhole_s = d.plan.blackhole_s
     began = d.now()
     d.proxy.blackhole()
     eventlet.sleep(blackhole_s)
     d.proxy.heal()
-    d.recovered(f"{blackhole_s} s blackhole", began)
+    d.recovered(f"{blackhole_s:g} s blackhole", began)
     d.stream.stop_after(d.plan.tail_cases)
 
 
@@ -245,13 +248,15 @@ class DrillResult:
         return cls(name, DRILLS[name].description, quick, {}, [], {}, details, 0.0, None, error=error)
 
 
-def run_drill_isolated(name: str, quick: bool, timeout_s: float = 1800.0) -> DrillResult:
+def run_drill_isolated(name: str, quick: bool, timeout_s: float = 1800.0,
+                       blackhole_s: float | None = None) -> DrillResult:
     """`run_drill` in a child process of its own (`python -m chaos.run --child NAME`): every drill
     starts with a fresh eventlet hub and environment, and a drill that hangs is stopped (SIGTERM
     unwinds it: services, broker node and vhost are cleaned up) without taking the others along."""
     with tempfile.TemporaryDirectory(prefix="propdesk-chaos-result-") as tmp:
         out = os.path.join(tmp, "result.json")
-        cmd = [sys.executable, "-m", "chaos.run", "--child", name, "--child-result", out] + (["--quick"] if quick else [])
+        cmd = [sys.executable, "-m", "chaos.run", "--child", name, "--child-result", out] + (["--quick"] if quick else []) \
+            + ([f"--blackhole-s={blackhole_s}"] if blackhole_s else [])
         proc = subprocess.Popen(cmd, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         try:
             proc.wait(timeout=timeout_s)
@@ -280,8 +285,9 @@ def _broker(spec: DrillSpec):
             yield vhost["amqp_uri"], None, None
 
 
-def run_drill(name: str, quick: bool, say: Callable[[str], None] = print) -> DrillResult:
-    spec, plan = DRILLS[name], Plan.make(quick)
+def run_drill(name: str, quick: bool, say: Callable[[str], None] = print,
+              blackhole_s: float | None = None) -> DrillResult:
+    spec, plan = DRILLS[name], Plan.make(quick, blackhole_s)
     t0 = time.monotonic()
     n_cases = 8 if quick else spec.max_cases
     units = seed_units(n_cases)

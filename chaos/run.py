@@ -77,10 +77,10 @@ def markdown_table(results: list[DrillResult]) -> str:
     return "\n".join(rows)
 
 
-def run_child(name: str, quick: bool, result_path: str) -> int:
+def run_child(name: str, quick: bool, result_path: str, blackhole_s: float | None) -> int:
     """One drill in this process (started by `run_drill_isolated`); its result as JSON."""
     try:
-        result = run_drill(name, quick, say=lambda text: print(text, flush=True))
+        result = run_drill(name, quick, say=lambda text: print(text, flush=True), blackhole_s=blackhole_s)
     except (Exception, KeyboardInterrupt) as exc:  # the drill itself broke (system did not start, ...)
         result = DrillResult.failed(name, quick, f"{type(exc).__name__}: {exc}",
                                     traceback.format_exc().splitlines()[-20:])
@@ -88,10 +88,10 @@ def run_child(name: str, quick: bool, result_path: str) -> int:
     return 0
 
 
-def run(names: list[str], quick: bool) -> list[DrillResult]:
+def run(names: list[str], quick: bool, blackhole_s: float | None = None) -> list[DrillResult]:
     results = []
     for name in names:
-        result = run_drill_isolated(name, quick)
+        result = run_drill_isolated(name, quick, blackhole_s=blackhole_s)
         print(drill_table(result), flush=True)
         results.append(result)
     return results
@@ -105,18 +105,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chaos.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short drills (what make test runs)")
     parser.add_argument("--only", default="", help=f"comma-separated drills of: {', '.join(DRILLS)}")
+    parser.add_argument("--blackhole-s", type=float, default=None,
+                        help="length of the proxy drill's blackhole (default 30 s, quick 10 s)")
     parser.add_argument("--child", help=argparse.SUPPRESS)         # one drill, in this process
     parser.add_argument("--child-result", help=argparse.SUPPRESS)  # where that drill writes its result
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)  # unwind: stop the services, nodes, vhosts it started
     if args.child:
         logging.basicConfig(level=logging.CRITICAL)
-        return run_child(args.child, args.quick, args.child_result)
+        return run_child(args.child, args.quick, args.child_result, args.blackhole_s)
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(DRILLS)
     unknown = [n for n in names if n not in DRILLS]
     if unknown:
         parser.error(f"unknown drill(s) {', '.join(unknown)}; choose from {', '.join(DRILLS)}")
-    results = run(names, args.quick)
+    results = run(names, args.quick, args.blackhole_s)
     print()
     print(markdown_table(results))
     RESULTS.mkdir(exist_ok=True)
