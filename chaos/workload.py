@@ -271,8 +271,9 @@ class CaseDriver:
                     "owner_consent_ref": f"chaos-consent-{u.unit_id}", "fitout_disposition": "leave_to_owner"},
                     actor=FRONT_DESK)["move_out_id"]
             except RemoteError as exc:
-                if remote_kind(exc) != "Conflict" or attempts == 1 and not self.rpc.transport_failures:
-                    raise
+                first_try_answered = attempts == 1 and not self.rpc.transport_failures
+                if remote_kind(exc) != "Conflict" or first_try_answered:
+                    raise  # a Conflict on a request that surely went out once: not ours to absorb
                 open_id = self.call("residents", "get_unit", unit_id=u.unit_id)["open_move_out_id"]
                 if open_id:
                     return open_id
