@@ -19,6 +19,7 @@ from __future__ import annotations
 import bench.move_out as move_out  # noqa: I001  (first: eventlet-patches this process)
 
 import json  # noqa: E402
+import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from bench import seed  # noqa: E402
@@ -52,16 +53,25 @@ def rss_by_service(sup: Supervisor) -> dict[str, tuple[int, float]]:
     return out
 
 
+def _this_runs_figures() -> list[dict]:
+    path = os.environ.get("PROPDESK_BENCH_RUN_FIGURES")
+    if not path:
+        raise OSError("not run by bench.run")
+    return json.loads(Path(path).read_text())
+
+
 def chosen_rate(seconds: float, warmup_s: float) -> tuple[float, str]:
-    """Half of S3-max from the last full run, else DEFAULT_RATE; capped by the day's numbers."""
-    rate, why = DEFAULT_RATE, f"default {DEFAULT_RATE:g}/s (no S3-max in {LATEST.name})"
-    try:
-        figures = json.loads(LATEST.read_text())["figures"]
-        s3max = next(f for f in figures if f["id"] == "S3-max-rate")["median"]
+    """Half of S3-max from this run (bench.run hands its figures over), else from the last full
+    run, else DEFAULT_RATE; capped by the day's numbers."""
+    rate, why = DEFAULT_RATE, f"default {DEFAULT_RATE:g}/s (no S3-max in this run or {LATEST.name})"
+    for source, read in (("this run", _this_runs_figures), (LATEST.name, lambda: json.loads(LATEST.read_text())["figures"])):
+        try:
+            s3max = next(f for f in read() if f["id"] == "S3-max-rate")["median"]
+        except (OSError, ValueError, KeyError, StopIteration):
+            continue
         if s3max > 0:
-            rate, why = 0.5 * s3max, f"0.5 x S3-max {s3max:g}/s from {LATEST.name}"
-    except (OSError, ValueError, KeyError, StopIteration):
-        pass
+            rate, why = 0.5 * s3max, f"0.5 x S3-max {s3max:g}/s from {source}"
+            break
     cap = (move_out.DAILY_NUMBERS - NUMBER_SLACK) / (seconds + warmup_s)
     if rate > cap:
         rate, why = cap, why + f", capped at {cap:.1f}/s by the day's 9999 work-order and slip numbers"

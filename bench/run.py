@@ -37,15 +37,20 @@ SUITE = [
 ]
 
 
-def run_scenario(sid: str, module: str, args) -> tuple[list[Figure], str | None]:
+def run_scenario(sid: str, module: str, args, so_far: list[Figure] | None = None) -> tuple[list[Figure], str | None]:
+    """Run one scenario in its child process. The figures measured so far in this run are handed
+    over in a file named by PROPDESK_BENCH_RUN_FIGURES (M reads this run's S3-max from it)."""
     with tempfile.TemporaryDirectory(prefix=f"bench-{sid}-") as workdir, \
             throwaway_vhost(prefix=f"propdesk-bench-{sid.lower()}") as vhost:
         out = Path(workdir) / "figures.json"
+        run_figures = Path(workdir) / "run-figures.json"
+        run_figures.write_text(json.dumps([f.as_dict() for f in so_far or []]))
         cmd = [sys.executable, "-m", module, sid, "--out", str(out), "--reps", str(args.reps),
                "--amqp-uri", vhost["amqp_uri"], "--workdir", workdir]
         if args.quick:
             cmd.append("--quick")
-        env = {**os.environ, "PROPDESK_AMQP_URI": vhost["amqp_uri"], "PROPDESK_DATA_DIR": f"{workdir}/var"}
+        env = {**os.environ, "PROPDESK_AMQP_URI": vhost["amqp_uri"], "PROPDESK_DATA_DIR": f"{workdir}/var",
+               "PROPDESK_BENCH_RUN_FIGURES": str(run_figures)}
         started = time.monotonic()
         proc = subprocess.run(cmd, env=env)
         took = time.monotonic() - started
@@ -115,7 +120,7 @@ def main(argv=None) -> int:
         if only and sid not in only:
             continue
         print(f"== {sid} ({module})", flush=True)
-        got, failure = run_scenario(sid, module, args)
+        got, failure = run_scenario(sid, module, args, figures)
         figures += got
         if failure:
             failures.append(failure)
