@@ -23,6 +23,7 @@ from propdesk.chassis import migrate, topology  # noqa: E402
 from propdesk.runner import Supervisor  # noqa: E402
 from propdesk.config import Settings  # noqa: E402
 from propdesk.testing.rabbit import throwaway_vhost  # noqa: E402
+from propdesk.testing.system import free_ports  # noqa: E402
 
 FAST_RETRIES = "150,300"
 
@@ -75,20 +76,6 @@ def _fresh_prometheus_registry():
 # Started the way `make run` starts it: migrate, demo data, the real supervisor running one process
 # per service, on this test's vhost and data dir, on free ports (so a developer's running instance,
 # or a second suite on the same machine, is not in the way).
-def free_ports(n: int) -> list[int]:
-    """n distinct ports the kernel just handed out as free (bound, then released)."""
-    import socket as _socket
-
-    socks = [_socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 @pytest.fixture
 def system(propdesk_env, monkeypatch):
     classes = plugins.service_classes()
