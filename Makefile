@@ -50,7 +50,7 @@ test: venv broker chromium ## run the test suite (PYTEST_ARGS=... passes through
 	fi; \
 	exit $$rc
 
-bench: venv broker ## benchmarks vs raw RabbitMQ (~35 min; BENCH_ARGS=--quick for a smoke run)
+bench: venv broker ## benchmarks vs raw RabbitMQ (~31 min; BENCH_ARGS=--quick for a smoke run)
 	$(PYTHON) -m bench.run $(BENCH_ARGS)
 
 chaos: venv broker ## fault drills with the lost/duplicated/stuck checker (CHAOS_ARGS=--quick)
