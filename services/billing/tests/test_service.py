@@ -277,8 +277,9 @@ def test_balance_of_a_unit(billing, propdesk_env):
     happy = call(billing, "get_balance", demo.DEMO_HAPPY_UNIT)
     assert happy["outstanding"] == "0.00" and [p["period"] for p in happy["payments"]] == ["2026-09", "2026-10"]
     assert happy["payments"][0]["received_at"] == "2026-09-20T02:00:00+00:00"
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as unknown:
         call(billing, "get_balance", "9-9-999")
+    assert (unknown.value.field, unknown.value.rule) == ("unit_id", "exists")
 
 
 def test_arrears_list_matches_the_demo_and_follows_payments(billing, propdesk_env):
