@@ -23,7 +23,7 @@ from propdesk.chassis import migrate, topology  # noqa: E402
 from propdesk.runner import Supervisor  # noqa: E402
 from propdesk.config import Settings  # noqa: E402
 from propdesk.testing.rabbit import throwaway_vhost  # noqa: E402
-from propdesk.testing.system import free_ports  # noqa: E402
+from propdesk.testing.ports import free_ports  # noqa: E402
 
 FAST_RETRIES = "150,300"
 

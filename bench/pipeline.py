@@ -36,7 +36,8 @@ import requests
 
 from bench.common import Context, Figure, rate, repeat, scenario_main
 from bench.pipeline_services import BenchConsumer, ConsumerBase, ProducerBase, committed_count
-from bench.procs import broker_pid, cpu_seconds, free_ports, kill_with_parent
+from bench.procs import broker_pid, cpu_seconds, kill_with_parent
+from propdesk.testing.ports import free_ports
 from bench.raw_pika import Drainer, envelope_body
 from propdesk.chassis import topology
 from propdesk.chassis.db import make_engine

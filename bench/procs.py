@@ -1,4 +1,4 @@
-"""Process helpers the benchmark scenarios share: free ports, CPU accounting, and making sure
+"""Process helpers the benchmark scenarios share: CPU accounting, and making sure
 nothing a scenario started outlives it."""
 from __future__ import annotations
 
@@ -6,22 +6,9 @@ import contextlib
 import ctypes
 import os
 import signal
-import socket
 from pathlib import Path
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def free_ports(n: int) -> list[int]:
-    """n distinct ports the kernel just handed out as free (bound, then released)."""
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def cpu_seconds(pid: int | None) -> float:

@@ -26,7 +26,8 @@ import time
 from typing import Iterator
 
 from bench.common import Context, Figure, percentile, rate, scenario_main
-from bench.procs import broker_pid, cpu_seconds, free_ports, kill_with_parent
+from bench.procs import broker_pid, cpu_seconds, kill_with_parent
+from propdesk.testing.ports import free_ports
 
 CONCURRENCY = (1, 10, 50)
 

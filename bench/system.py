@@ -15,7 +15,6 @@ import ctypes
 import io
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import eventlet
 from propdesk import plugins
 from propdesk.config import Settings
 from propdesk.runner import Child, Supervisor
+from propdesk.testing.ports import free_ports
 
 #: How long every service gets to answer /health after start (the machine is shared and slow).
 READY_TIMEOUT_S = 120.0
@@ -35,18 +35,6 @@ READY_TIMEOUT_S = 120.0
 def say(text: str) -> None:
     """A progress line on stderr (bench.run shows the child's stderr as it goes)."""
     print(f"  [{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
-
-
-def free_ports(n: int) -> list[int]:
-    """n distinct ports the kernel just handed out as free (bound, then released)."""
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _cli(*args: str) -> None:

@@ -21,7 +21,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -32,19 +31,9 @@ from typing import Iterator
 
 import requests
 
+from propdesk.testing.ports import free_ports
+
 SBIN = "/usr/sbin"
-
-
-def _free_ports(n: int) -> list[int]:
-    """n distinct ports the kernel just handed out as free (bound, then released)."""
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def _tool(name: str) -> str:
@@ -183,7 +172,7 @@ def _prepare_dir() -> Path:
 
 def create_private_broker() -> PrivateBroker:
     """A private node, started; call `destroy()` when done (or use `private_broker()`)."""
-    node_port, dist_port, mgmt_port = _free_ports(3)
+    node_port, dist_port, mgmt_port = free_ports(3)
     broker = PrivateBroker(_prepare_dir(), node_port, dist_port, mgmt_port)
     try:
         broker.start_node()

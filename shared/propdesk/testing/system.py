@@ -24,20 +24,7 @@ import eventlet
 from propdesk import plugins
 from propdesk.config import Settings
 from propdesk.runner import Supervisor
-
-
-def free_ports(n: int) -> list[int]:
-    """n distinct ports the kernel just handed out as free (bound, then released)."""
-    import socket
-
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
+from propdesk.testing.ports import free_ports
 
 
 @contextlib.contextmanager
