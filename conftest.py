@@ -8,22 +8,17 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402
 
-import io  # noqa: E402
 import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
 
 import pytest  # noqa: E402
 from prometheus_client import REGISTRY  # noqa: E402
 
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from propdesk import plugins  # noqa: E402
 from propdesk.chassis import migrate, topology  # noqa: E402
-from propdesk.runner import Supervisor  # noqa: E402
 from propdesk.config import Settings  # noqa: E402
 from propdesk.testing.rabbit import throwaway_vhost  # noqa: E402
-from propdesk.testing.ports import free_ports  # noqa: E402
+from propdesk.testing.system import running_system  # noqa: E402
 
 FAST_RETRIES = "150,300"
 
@@ -77,33 +72,10 @@ def _fresh_prometheus_registry():
 # per service, on this test's vhost and data dir, on free ports (so a developer's running instance,
 # or a second suite on the same machine, is not in the way).
 @pytest.fixture
-def system(propdesk_env, monkeypatch):
-    classes = plugins.service_classes()
-    ports = free_ports(len(classes))
-    for port, name in zip(ports, sorted(classes)):
-        monkeypatch.setenv(f"PROPDESK_{name.upper()}_PORT", str(port))
-    env = os.environ.copy()
-    for args in (["migrate"], ["demo"]):
-        subprocess.run([sys.executable, "-m", "propdesk.cli", *args], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
-    out = io.StringIO()
-    sup = Supervisor(settings=None, out=out)
-    sup.start()
-    watching = [True]
-
-    def supervise():  # what `propdesk run` does in its main loop: restart what died
-        while watching[0]:
-            sup.supervise_once()
-            eventlet.sleep(0.2)
-
-    watcher = eventlet.spawn(supervise)
-    try:
-        assert sup.wait_ready(90), f"services did not come up: {out.getvalue()}"
+def system(propdesk_env):
+    """The running `Supervisor`; PROPDESK_<SERVICE>_PORT are set in os.environ meanwhile."""
+    with running_system({}, ready_timeout=90) as sup:
         yield sup
-    finally:
-        watching[0] = False
-        watcher.wait()
-        sup.stop()
 
 
 @pytest.fixture
