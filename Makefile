@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
 
-.PHONY: help venv broker chromium migrate demo run test bench chaos status clean
+.PHONY: help venv broker chromium migrate demo run test test-unit bench chaos status clean
 
 help: ## show this help
 	@echo "usage: make <target>"
@@ -49,6 +49,9 @@ test: venv broker chromium ## run the test suite (PYTEST_ARGS=... passes through
 	  echo "make test: FAILED: pytest collected no tests (exit 5); check testpaths and PYTEST_ARGS" >&2; \
 	fi; \
 	exit $$rc
+
+test-unit: venv ## the unit tier only: domains and handlers on the fake unit of work (no broker needed)
+	$(PYTHON) -m pytest -q -m unit $(PYTEST_ARGS)
 
 bench: venv broker ## benchmarks vs raw RabbitMQ (~31 min; BENCH_ARGS=--quick for a smoke run)
 	$(PYTHON) -m bench.run $(BENCH_ARGS)

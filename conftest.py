@@ -23,6 +23,15 @@ from propdesk.testing.system import running_system  # noqa: E402
 FAST_RETRIES = "150,300"
 
 
+def pytest_collection_modifyitems(config, items):
+    """The unit tier is every test under a `tests/unit/` folder (tests/unit/, services/*/tests/unit/):
+    the pure domains and the handlers on the fake unit of work. It needs no broker and no database
+    server: `make test-unit` (pytest -m unit) runs it with RabbitMQ stopped."""
+    for item in items:
+        if "/tests/unit/" in str(item.path):
+            item.add_marker(pytest.mark.unit)
+
+
 @pytest.fixture
 def rabbit_vhost():
     """A throwaway RabbitMQ vhost (management API), deleted after the test."""

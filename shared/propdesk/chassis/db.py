@@ -39,7 +39,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from propdesk.chassis import idempotency
+from propdesk.chassis import idempotency, numbering
+from propdesk.chassis.clock import SYSTEM_CLOCK
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
 from propdesk.contracts import registry
@@ -102,8 +103,9 @@ class UnitOfWork:
     """One transaction: domain rows, the events they cause, the audit trail, the inbox mark."""
 
     def __init__(self, db: "Database", *, actor: Actor | None, correlation_id: str | None,
-                 event: Envelope | None, handler: str | None):
+                 event: Envelope | None, handler: str | None, clock=None):
         self._db = db
+        self.clock = clock or getattr(db, "clock", None) or SYSTEM_CLOCK
         self.event = event
         self.handler = handler
         self.actor = actor or (Actor.system(db.service_name))
@@ -134,18 +136,33 @@ class UnitOfWork:
         finally:
             self.session.close()
 
+    def now(self) -> datetime:
+        """The time this unit of work runs at (the service's clock; a test's `FakeClock`)."""
+        return self.clock.now()
+
+    def today(self):
+        """The office day (Asia/Shanghai) of `now()`."""
+        return self.clock.today()
+
+    def next_number(self, series: str) -> str:
+        """The next readable number of `series` today (``MO-20261122-0001``), in this transaction."""
+        return numbering.next_number(self.session, series, self.today())
+
     def emit(self, event_type: str, payload: dict, *, version: int | None = None,
-             correlation_id: str | None = None) -> Envelope:
-        """Add an event to the outbox of this transaction. The payload is checked against its contract."""
+             correlation_id: str | None = None, causation_id: str | None = None) -> Envelope:
+        """Add an event to the outbox of this transaction. The payload is checked against its contract.
+
+        `causation_id` is the event this one was caused by: automatic inside an event handler;
+        given explicitly when the cause was recorded earlier (a timer delivering what an event asked for)."""
         version = version or registry.latest_version(event_type)
         envelope = Envelope(
             event_id=new_id(),
             event_type=event_type,
             version=version,
-            occurred_at=utcnow(),
+            occurred_at=self.now(),
             producer=self._db.service_name,
             correlation_id=correlation_id or self.correlation_id,
-            causation_id=self.event.event_id if self.event else None,
+            causation_id=causation_id or (self.event.event_id if self.event else None),
             actor=self.actor,
             payload=registry.validate_payload(event_type, version, payload),
         )
@@ -160,12 +177,16 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
+    def emit_all(self, events, *, correlation_id: str | None = None) -> list[Envelope]:
+        """Emit the `propdesk.domain.Event`s a domain rule returned, in order."""
+        return [self.emit(e.type, e.payload, correlation_id=correlation_id) for e in events]
+
     def audit(self, action: str, object_type: str, object_id: str, details: dict | None = None, *,
               correlation_id: str | None = None) -> None:
         """Record who did what to which record, in this transaction. `correlation_id` overrides the
         unit of work's, like `emit`'s (one command touching several business cases)."""
         self._audit_rows.append({
-            "at": utcnow(), "actor_id": self.actor.id, "actor_role": self.actor.role, "action": action,
+            "at": self.now(), "actor_id": self.actor.id, "actor_role": self.actor.role, "action": action,
             "object_type": object_type, "object_id": str(object_id),
             "correlation_id": correlation_id or self.correlation_id,
             "details": json.dumps(details or {}, ensure_ascii=False, default=str),
@@ -191,7 +212,7 @@ class UnitOfWork:
             return Replay(idempotency.replay_of(row, key, digest))
         try:
             self.session.execute(table.insert().values(
-                idempotency.new_row(key, command, digest, self.actor, None, utcnow())))
+                idempotency.new_row(key, command, digest, self.actor, None, self.now())))
         except IntegrityError:  # a concurrent submission committed the key meanwhile
             self.session.rollback()
             with self._db.Session() as s:
@@ -240,7 +261,7 @@ class UnitOfWork:
         conn = self.session.connection()
         if self.event is not None:
             conn.execute(_INBOX_INSERT, {"handler": self.handler, "event_id": self.event.event_id,
-                                         "event_type": self.event.event_type, "processed_at": utcnow()})
+                                         "event_type": self.event.event_type, "processed_at": self.now()})
         if self._outbox_rows:
             conn.execute(_OUTBOX_INSERT, self._outbox_rows)
         if self._audit_rows:
@@ -254,8 +275,9 @@ class UnitOfWork:
 class Database(DependencyProvider):
     """The service's database, its outbox relay, and a unit-of-work factory for workers."""
 
-    def __init__(self, metadata=None):
+    def __init__(self, metadata=None, clock=None):
         self.metadata = metadata
+        self.clock = clock or SYSTEM_CLOCK
         self.engine: Engine | None = None
         self.Session = None
         self.relay = None
@@ -307,6 +329,10 @@ class UnitOfWorkFactory:
 
     def session(self) -> Session:
         return self._db.Session()
+
+    @property
+    def clock(self):
+        return self._db.clock
 
 
 def audit_trail(session: Session, object_id: str | None = None, correlation_id: str | None = None) -> list[dict]:

@@ -110,3 +110,43 @@ def flag(name: str, value) -> bool:
     if not isinstance(value, bool):
         raise ValidationError.one(name, "type", f"{name} is true or false")
     return value
+
+
+# --- marshmallow fields for RPC arguments (ids, filters, flags) ----------------------------------
+from marshmallow import ValidationError as _FieldError, fields as _fields, validate as _validate  # noqa: E402
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise _FieldError("A value is required, not blank.")
+
+
+class RecordId(_fields.String):
+    """An id an RPC is given (a unit, a move-out, a slip): a string, not blank, at most `max_len`
+    characters, stripped. Rules: ``type``, ``required``, ``length`` (never a database error on a
+    list or a dict, never a look-up of a 20 000-character id)."""
+
+    def __init__(self, max_len: int = 64, **kwargs):
+        kwargs.setdefault("required", True)
+        super().__init__(validate=[_not_blank, _validate.Length(max=max_len)], **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class OptionalText(_fields.String):
+    """An optional filter argument (a state, a status): None, or a string of at most `max_len`,
+    one of `choices` when given (rule ``one_of``)."""
+
+    def __init__(self, max_len: int = 64, choices=None, **kwargs):
+        checks = [_validate.Length(max=max_len)]
+        if choices is not None:
+            checks.append(_validate.OneOf(tuple(choices)))
+        super().__init__(load_default=None, allow_none=True, validate=checks, **kwargs)
+
+
+class Flag(_fields.Boolean):
+    """A true/false argument: JSON true or false only (rule ``type``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(truthy={True}, falsy={False}, **kwargs)

@@ -80,3 +80,34 @@ def create_idempotency_table() -> None:
 
 def drop_idempotency_table() -> None:
     op.drop_table("idempotency_key")
+
+
+def create_number_sequence_table() -> None:
+    """The `number_sequence` table (chassis/numbering.py) as first released; frozen like the above."""
+    op.create_table(
+        "number_sequence",
+        sa.Column("series", sa.String(length=16), nullable=False),
+        sa.Column("day", sa.String(length=8), nullable=False),
+        sa.Column("last", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("series", "day"),
+    )
+
+
+def drop_number_sequence_table() -> None:
+    op.drop_table("number_sequence")
+
+
+def seed_number_sequence(series: str, table: str, column: str) -> None:
+    """Start `series` after the numbers an older scheme already gave out (``<SERIES>-yyyymmdd-nnnn``
+    in `table.column`), so an upgraded database never hands out a number twice."""
+    conn = op.get_bind()
+    prefix = f"{series}-"
+    rows = conn.execute(sa.text(f"SELECT {column} FROM {table} WHERE {column} LIKE :p"), {"p": prefix + "%"})
+    last: dict[str, int] = {}
+    for (number,) in rows:
+        parts = str(number).split("-")
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            last[parts[1]] = max(last.get(parts[1], 0), int(parts[2]))
+    for day, seq in sorted(last.items()):
+        conn.execute(sa.text("INSERT INTO number_sequence (series, day, last) VALUES (:s, :d, :n)"),
+                     {"s": series, "d": day, "n": seq})

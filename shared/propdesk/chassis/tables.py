@@ -53,3 +53,13 @@ class AuditRow(ChassisBase):
     object_id: Mapped[str] = mapped_column(String(64), index=True)
     correlation_id: Mapped[str | None] = mapped_column(String(64), index=True)
     details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class NumberSequence(ChassisBase):
+    """The last number handed out per series and office day (chassis/numbering.py)."""
+
+    __tablename__ = "number_sequence"
+
+    series: Mapped[str] = mapped_column(String(16), primary_key=True)
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)  # yyyymmdd, office day
+    last: Mapped[int] = mapped_column(Integer)

@@ -126,3 +126,24 @@ class NotificationSentV1(Schema):
     recipient_id = fields.String(required=True, allow_none=True)
     subject = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(["sent", "failed"]))
+
+
+@contract("move_out.withdrawn", 1, producer="residents", consumers=("tickets", "access", "notify", "reports"))
+class MoveOutWithdrawnV1(Schema):
+    """The desk withdrew a move-out before release was approved (the tenant stays, or applies
+    again later): engineering cancels its inspection, security drops the hold. No slip follows."""
+
+    move_out_id = fields.String(required=True)
+    unit_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
+@contract("move_out.completed", 1, producer="residents", consumers=("billing", "access", "reports"))
+class MoveOutCompletedV1(Schema):
+    """CS filed every exit document and reported the exit to the owner (归档, domain.md §2.6
+    ARCHIVED): billing stops billing the tenant, access revokes passes and collects keys."""
+
+    move_out_id = fields.String(required=True)
+    unit_id = fields.String(required=True)
+    archived_at = fields.AwareDateTime(required=True)

@@ -113,7 +113,8 @@ class MoveOutSchema(Schema):
     exit_date = fields.Date()
     owner_consent_ref = fields.String(metadata={"description": "the owner's written consent (客户书面同意)"})
     fitout_disposition = fields.String(metadata={"description": "restore | leave_to_owner | agreed_with_owner"})
-    state = fields.String(metadata={"description": "OWNER_CONSENT_PENDING ... GOODS_RELEASED, ARCHIVED"})
+    state = fields.String(metadata={"description": "propdesk.contracts.vocab.MOVE_OUT_STATES: OWNER_CONSENT_PENDING "
+                                                   "... GOODS_RELEASED, ARCHIVED; WITHDRAWN"})
     inspection = fields.String(metadata={"description": "pending | passed | defects_found"})
     defects = fields.List(fields.String())
     breach_notice_id = fields.String(allow_none=True, metadata={"description": "违约处理单 when defects were found"})
@@ -124,8 +125,10 @@ class MoveOutSchema(Schema):
     waiting_for = fields.List(fields.String(), metadata={"description": "what the case still waits for"})
     conflicts = fields.List(fields.Nested(ConflictNoteSchema),
                             metadata={"description": "facts that arrived after release was approved"})
+    withdrawal_reason = fields.String(allow_none=True, metadata={"description": "why the desk withdrew it"})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
+    closed_at = UtcDateTime(allow_none=True, metadata={"description": "when it was archived or withdrawn"})
 
 
 # --- tickets: engineering's work orders (工程维修单) and repairs (报修) ----------------------------

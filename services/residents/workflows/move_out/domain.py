@@ -40,15 +40,15 @@ record such a conflict for the CS supervisor rather than retry it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from propdesk.contracts.vocab import FITOUT_DISPOSITIONS, MOVE_OUT_CLOSED, MOVE_OUT_STATES, MOVE_OUT_WITHDRAWABLE
+from propdesk.domain import Event, as_utc as _utc, blank as _blank
 from propdesk.errors import Conflict, Problem, ValidationError
 from propdesk.money import money, yuan
 
-Event = tuple[str, dict]
-
-# --- states, in the order of domain.md §2.6 ---------------------------------------------------
+# --- states, in the order of domain.md §2.6 (codes and labels: propdesk.contracts.vocab) ------------
 OWNER_CONSENT_PENDING = "OWNER_CONSENT_PENDING"
 APPLICATION_ACCEPTED = "APPLICATION_ACCEPTED"
 DEFECTS_FOUND = "DEFECTS_FOUND"
@@ -57,57 +57,18 @@ FEES_CHECKED = "FEES_CHECKED"
 RELEASE_APPROVED = "RELEASE_APPROVED"
 GOODS_RELEASED = "GOODS_RELEASED"
 ARCHIVED = "ARCHIVED"
+WITHDRAWN = "WITHDRAWN"
 
-#: The states a case can be in, least to most advanced. (§2.6 also names METERS_READ_AND_CUT and
-#: DEPOSIT_REFUND; the meter reading/supply cut is billing's and engineering's record and the
-#: deposit refund is billing's, neither is part of the release guard, so they are not case states.)
-STATES: tuple[str, ...] = (
-    OWNER_CONSENT_PENDING,
-    APPLICATION_ACCEPTED,
-    DEFECTS_FOUND,
-    INSPECTION_PASSED,
-    FEES_CHECKED,
-    RELEASE_APPROVED,
-    GOODS_RELEASED,
-    ARCHIVED,
-)
+STATES: tuple[str, ...] = MOVE_OUT_STATES.codes
+assert all(s in STATES for s in (OWNER_CONSENT_PENDING, APPLICATION_ACCEPTED, DEFECTS_FOUND, INSPECTION_PASSED,
+                                 FEES_CHECKED, RELEASE_APPROVED, GOODS_RELEASED, ARCHIVED, WITHDRAWN))
 
-#: How the tenant's fit-out is treated, agreed with the owner in writing (与客户协商对单元内装修情况的处理意见 [000]).
-FITOUT_DISPOSITIONS: dict[str, str] = {
-    "restore": "restore to the handover condition (恢复原状)",
-    "leave_to_owner": "leave the fit-out to the owner (装修移交客户)",
-    "agreed_with_owner": "as separately agreed with the owner (按与客户协议处理)",
-}
+#: How far ahead an exit date may be: a tenant applies for a move-out that is coming, not one
+#: years away (a typo such as 9999-12-31 would hold the unit's one open case forever). (inferred)
+MAX_EXIT_DAYS_AHEAD = 366
 
-INSPECTION_RESULTS = ("pending", "passed", "defects_found")
-FEE_STATUSES = ("pending", "cleared", "outstanding")
-
-
-@dataclass
-class Unit:
-    """A unit (单元/房号): ``1-1-401`` (building-unit-room) or an office floor such as ``T1-31F``.
-
-    Leased iff `tenant_party_id` is set (domain.md §9.5: model owner-occupied and leased units)."""
-
-    unit_id: str
-    building: str
-    kind: str  # "residential" | "office"
-    owner_party_id: str
-    tenant_party_id: str | None = None
-
-    @property
-    def leased(self) -> bool:
-        return bool(self.tenant_party_id)
-
-
-@dataclass
-class Party:
-    """A person or company the office deals with (domain.md §0 terminology note)."""
-
-    party_id: str
-    name: str
-    role: str  # "OWNER" | "TENANT"
-    phone: str
+#: A withdrawal's reason: required, at most this long.
+MAX_REASON_LENGTH = 500
 
 
 @dataclass(kw_only=True)
@@ -137,20 +98,24 @@ class MoveOutCase:
     #: older than these reached residents late (a retry) and changes nothing
     inspection_at: datetime | None = None
     fees_as_of: datetime | None = None
+    #: why the desk withdrew the case (WITHDRAWN), and when it was archived or withdrawn
+    withdrawal_reason: str | None = None
+    closed_at: datetime | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------------
 def _rank(state: str | None) -> int:
-    return STATES.index(state) if state in STATES else 0
+    return MOVE_OUT_STATES.rank(state)
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def release_decided(case) -> bool:
+    """Release approved (or the case closed by withdrawal): the saga's facts no longer decide it."""
+    return _rank(case.state) >= _rank(RELEASE_APPROVED)
 
 
-def _utc(moment: datetime) -> datetime:
-    """A stored time read back from SQLite has lost its zone; every stored time is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+def is_open(case) -> bool:
+    """Open until archived or withdrawn; a unit has at most one open move-out."""
+    return case.state not in MOVE_OUT_CLOSED
 
 
 def is_stale(recorded_at: datetime | None, at: datetime | None) -> bool:
@@ -183,6 +148,7 @@ def validate_move_out_request(
     owner_consent_ref             required_owner_written_consent     blank (客户书面同意)
     exit_date                     required / iso_date                missing / unreadable
     exit_date                     not_before_today                   before `today`
+    exit_date                     at_most_a_year_ahead               more than 366 days after `today`
     fitout_disposition            one_of                             not in FITOUT_DISPOSITIONS
     ============================  =================================  ==========================
 
@@ -229,10 +195,13 @@ def validate_move_out_request(
         problems.append(Problem("exit_date", "iso_date", "exit date as YYYY-MM-DD"))
     if exit_day is not None and exit_day < today:
         problems.append(Problem("exit_date", "not_before_today", f"exit date {exit_day.isoformat()} is before today {today.isoformat()}"))
+    elif exit_day is not None and exit_day > today + timedelta(days=MAX_EXIT_DAYS_AHEAD):
+        problems.append(Problem("exit_date", "at_most_a_year_ahead",
+                                f"exit date {exit_day.isoformat()} is more than {MAX_EXIT_DAYS_AHEAD} days after today"))
 
     if fitout_disposition not in FITOUT_DISPOSITIONS:
         problems.append(
-            Problem("fitout_disposition", "one_of", "fit-out disposition must be one of: " + ", ".join(FITOUT_DISPOSITIONS))
+            Problem("fitout_disposition", "one_of", "fit-out disposition must be one of: " + ", ".join(FITOUT_DISPOSITIONS.codes))
         )
 
     if problems:
@@ -264,7 +233,7 @@ def accept_move_out(case: MoveOutCase) -> list[Event]:
     case.outstanding_amount = "0.00"
     case.release_slip_no = None
     return [
-        (
+        Event(
             "move_out.requested",
             {
                 "move_out_id": case.move_out_id,
@@ -297,7 +266,7 @@ def _progress(case: MoveOutCase) -> list[Event]:
     if release_guard_met(case):
         case.state = RELEASE_APPROVED
         return [
-            (
+            Event(
                 "move_out.release_approved",
                 {
                     "move_out_id": case.move_out_id,
@@ -318,6 +287,8 @@ def _progress(case: MoveOutCase) -> list[Event]:
 
 
 def _require_accepted(case: MoveOutCase, what: str) -> None:
+    if case.state == WITHDRAWN:
+        raise Conflict(f"move-out {case.move_out_id} was withdrawn: cannot record {what}")
     if _rank(case.state) < _rank(APPLICATION_ACCEPTED):
         raise Conflict(f"move-out {case.move_out_id} is not accepted yet: cannot record {what}")
 
@@ -334,8 +305,11 @@ def record_inspection(case: MoveOutCase, passed: bool, defects: list[str], at: d
     or defects reported after release was approved. A repeated pass after approval is a no-op.
 
     `at` is when the inspection was recorded (the event's occurred_at): a result older than the
-    one the case holds changes nothing and returns [] (before or after approval).
+    one the case holds changes nothing and returns [] (before or after approval). On a withdrawn
+    case it changes nothing either (engineering may finish an inspection it had started).
     """
+    if case.state == WITHDRAWN:
+        return []
     _require_accepted(case, "an inspection")
     items = list(defects or [])
     if passed and items:
@@ -377,8 +351,10 @@ def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str |
     or fees outstanding after release was approved. A repeated clearance after approval is a no-op.
 
     `as_of` is Finance's time of the verdict: a verdict older than the one the case holds changes
-    nothing and returns [] (before or after approval).
+    nothing and returns [] (before or after approval). On a withdrawn case it changes nothing.
     """
+    if case.state == WITHDRAWN:
+        return []
     _require_accepted(case, "a fee clearance")
     try:
         amount = Decimal(str(outstanding_amount).strip())
@@ -414,7 +390,7 @@ def record_slip_issued(case: MoveOutCase, slip_no: str) -> list[Event]:
     """
     if _blank(slip_no):
         raise ValidationError.one("slip_no", "required", "give the release slip number")
-    if _rank(case.state) < _rank(RELEASE_APPROVED):
+    if case.state == WITHDRAWN or _rank(case.state) < _rank(RELEASE_APPROVED):
         raise Conflict(f"move-out {case.move_out_id}: goods release is not approved, no slip may be issued")
     if case.release_slip_no:
         if case.release_slip_no == slip_no:
@@ -433,8 +409,10 @@ def record_goods_released(case: MoveOutCase, slip_no: str | None = None) -> list
     ``release_slip.issued`` is then a no-op).
 
     Returns [] (the move-out completes with `archive_move_out`). Repeating it is a no-op.
-    Conflict: release not approved, or no release slip noted nor named.
+    Conflict: release not approved (or the case withdrawn), or no release slip noted nor named.
     """
+    if case.state == WITHDRAWN:
+        raise Conflict(f"move-out {case.move_out_id} was withdrawn: no goods may be released for it")
     if _rank(case.state) >= _rank(GOODS_RELEASED):
         return []
     if _rank(case.state) >= _rank(RELEASE_APPROVED) and not case.release_slip_no and not _blank(slip_no):
@@ -449,20 +427,53 @@ def archive_move_out(case: MoveOutCase, archived_at: datetime) -> list[Event]:
     """CS files every exit document and reports the exit to the owner (§2.6 ARCHIVED, 档案).
 
     Emits ``move_out.completed`` (move_out_id, unit_id, archived_at ISO) so billing stops billing
-    and access revokes passes and collects keys. Conflict unless the goods were released;
-    archiving twice is a no-op.
+    and access revokes passes and collects keys. The case is closed: the unit may start a new
+    move-out. Conflict (field ``move_out_id``, rule ``goods_released_first``) unless the goods were
+    released; archiving twice is a no-op.
     """
     if case.state == ARCHIVED:
         return []
     if case.state != GOODS_RELEASED:
-        raise Conflict(f"move-out {case.move_out_id}: goods not released yet, cannot archive (state {case.state})")
+        raise Conflict(f"move-out {case.move_out_id}: goods not released yet, cannot archive "
+                       f"(state {MOVE_OUT_STATES.label(case.state, 'en')})",
+                       field="move_out_id", rule="goods_released_first")
     case.state = ARCHIVED
+    case.closed_at = archived_at
     return [
-        (
+        Event(
             "move_out.completed",
             {"move_out_id": case.move_out_id, "unit_id": case.unit_id, "archived_at": archived_at.isoformat()},
         )
     ]
+
+
+def withdraw_move_out(case: MoveOutCase, reason: str | None, at: datetime) -> list[Event]:
+    """The desk withdraws a move-out before its goods release is approved (the tenant stays after
+    all, or the application is to be made again): state WITHDRAWN, the case is closed and the unit
+    may start a new move-out. Emits ``move_out.withdrawn`` (move_out_id, unit_id, reason,
+    withdrawn_at) so engineering cancels the inspection and security drops the hold. (inferred:
+    §2.6 has no withdrawal, but an office must be able to end an application that will not go on.)
+
+    ValidationError (field ``reason``): ``required`` (blank), ``length`` (over 500 characters).
+    Conflict (field ``move_out_id``, rule ``before_release_approval``): release already approved
+    (access may have issued the slip: the case runs to its end), or the case is archived.
+    Withdrawing twice is a no-op.
+    """
+    if case.state == WITHDRAWN:
+        return []
+    if _blank(reason):
+        raise ValidationError.one("reason", "required", "say why the move-out is withdrawn")
+    if len(reason.strip()) > MAX_REASON_LENGTH:
+        raise ValidationError.one("reason", "length", f"a reason is at most {MAX_REASON_LENGTH} characters")
+    if case.state not in MOVE_OUT_WITHDRAWABLE:
+        raise Conflict(f"move-out {case.move_out_id} is {MOVE_OUT_STATES.label(case.state, 'en')}: "
+                       "only a case whose release is not yet approved can be withdrawn",
+                       field="move_out_id", rule="before_release_approval")
+    case.state = WITHDRAWN
+    case.withdrawal_reason = reason.strip()
+    case.closed_at = at
+    return [Event("move_out.withdrawn", {"move_out_id": case.move_out_id, "unit_id": case.unit_id,
+                                         "reason": case.withdrawal_reason, "withdrawn_at": at.isoformat()})]
 
 
 # --- what the desk sees -------------------------------------------------------------------------
@@ -474,7 +485,7 @@ def waiting_for(case: MoveOutCase) -> list[str]:
     once archived.
     """
     state = case.state
-    if state == ARCHIVED:
+    if state in MOVE_OUT_CLOSED:
         return []
     if _rank(state) < _rank(APPLICATION_ACCEPTED):
         if _blank(case.owner_consent_ref):

@@ -8,15 +8,16 @@ from datetime import date, datetime, timezone
 import pytest
 
 from propdesk.errors import Conflict, ValidationError
-from propdesk_services.residents import domain as d
+from propdesk_services.residents.workflows.move_out import domain as d
+from propdesk_services.residents.workflows.register.domain import Unit
 
 TODAY = date(2026, 11, 22)
 
 
-def leased_unit(**kw) -> d.Unit:
+def leased_unit(**kw) -> Unit:
     base = dict(unit_id="1-1-303", building="1", kind="residential", owner_party_id="OWN-1-1-303", tenant_party_id="TEN-1-1-303")
     base.update(kw)
-    return d.Unit(**base)
+    return Unit(**base)
 
 
 def new_case(**kw) -> d.MoveOutCase:

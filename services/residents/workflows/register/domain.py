@@ -1,0 +1,22 @@
+"""The register (单元/业主/租户), pure: a unit as the move-out and other workflows judge it.
+
+Unit ids are building-unit-room (``1-1-401``) or an office floor (``T1-31F``) (domain.md §0). A
+unit is leased iff it has a tenant (domain.md §9.5: owner-occupied and leased units both exist).
+The stored rows (`models.Unit`) have the same attributes, so rules take either.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Unit:
+    unit_id: str
+    building: str
+    kind: str  # "residential" | "office"
+    owner_party_id: str
+    tenant_party_id: str | None = None
+
+    @property
+    def leased(self) -> bool:
+        return bool(self.tenant_party_id)

@@ -1,0 +1,269 @@
+"""A service's public surface as tables, and the one pipeline each kind of entrypoint runs.
+
+A service's `messages.py` holds four tables; `service.py` turns them into nameko entrypoints with
+`@entrypoints_from(messages)`:
+
+    COMMANDS = {"request_move_out": Command(move_out.request_move_out, MoveOutRequestSchema)}
+    QUERIES = {"get_move_out": Query(move_out.get_move_out, MoveOutIdArgs)}
+    SUBSCRIPTIONS = {"move_out.inspection_completed": [move_out.on_inspection_completed]}
+    TIMERS = {"deliver_due": Timer(delivery.deliver_due, interval="delivery_interval_s")}
+
+What every command repeats is done once here (`run_command`), in this order:
+
+1. who is acting: `actor` is ``{"id", "role"}`` of a staff member (ValidationError otherwise);
+2. may that role give this command: `propdesk.policy` (deny by default; Forbidden naming the role
+   and the rule, and an audit row of the refusal);
+3. the request against the command's edge schema (ValidationError naming every field and rule);
+4. the idempotency key: the same key and request answers the first result again;
+5. one unit of work: the handler's rows, events (outbox) and audit rows commit together, with the
+   key and the result; a command that audited nothing gets one audit row naming the command.
+
+A handler is then a plain function ``handler(message, uow)``: `CommandMessage` for a command, the
+`Envelope` for an event. A query handler is ``handler(args, reader)``; a timer's is
+``handler(db)`` (it opens a unit of work per batch). None of them knows nameko, so each is
+unit-tested on `propdesk.testing.fake.ServiceHarness` (an in-memory database, no broker).
+
+Method names are public contract: a command or query name is the RPC method, and a subscription's
+queue is ``<service>.<handler function name>``. Renaming one orphans a queue.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
+
+from marshmallow import Schema
+from nameko.rpc import rpc
+from nameko.timer import Timer as _NamekoTimer
+from sqlalchemy.orm import Session
+
+from propdesk import policy
+from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.idempotency import checked_key
+from propdesk.chassis.messaging import subscribe
+from propdesk.contracts.envelope import Actor, Envelope
+from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+
+log = logging.getLogger(__name__)
+
+#: Rejections a caller caused (400/403/404/409): answered, logged as one line, never as a fault.
+REJECTIONS = (ValidationError, Forbidden, NotFound, Conflict)
+
+
+# --- the rows of the tables ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class CommandMessage:
+    """A command as its handler sees it: checked data, who gives it, and its name."""
+
+    name: str
+    data: dict
+    actor: Actor
+
+
+@dataclass(frozen=True)
+class Command:
+    """An RPC command ``name(request, actor, idempotency_key=None)``: `handler(CommandMessage, uow)`
+    with `schema` as its edge (marshmallow; labels in the fields' metadata for the desk)."""
+
+    handler: Callable[[CommandMessage, Any], Any]
+    schema: type[Schema]
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.handler) or ""
+
+
+@dataclass(frozen=True)
+class Query:
+    """An RPC read ``name(<the schema's fields, in order>)``: `handler(args, reader)`. A field
+    with `load_default` is an optional argument with that default."""
+
+    handler: Callable[[dict, "Reader"], Any]
+    schema: type[Schema]
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.handler) or ""
+
+    def parameters(self) -> list[inspect.Parameter]:
+        params = []
+        for name, fld in self.schema._declared_fields.items():
+            if fld.required:
+                default = inspect.Parameter.empty
+            else:
+                default = fld.load_default() if callable(fld.load_default) else fld.load_default
+            params.append(inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default))
+        return params
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A periodic job: `handler(db)` every `interval` seconds (a number, or the name of a
+    `Settings` attribute). The handler opens its own units of work (one per batch)."""
+
+    handler: Callable[[Any], Any]
+    interval: float | str = 1.0
+
+    def seconds(self, settings) -> float:
+        return float(getattr(settings, self.interval) if isinstance(self.interval, str) else self.interval)
+
+
+@dataclass
+class Reader:
+    """What a query handler reads with: a session (read only, by convention) and the clock."""
+
+    session: Session
+    clock: Any = field(default=None)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.today()
+
+
+# --- the pipelines -----------------------------------------------------------------------------
+def run_command(db, service: str, name: str, row: Command, request, actor, idempotency_key=None):
+    """One command through the whole pipeline (see the module doc). `db` is the service's
+    unit-of-work factory (the nameko dependency, or the test harness's)."""
+    staff = command_actor(actor)
+    try:
+        policy.check(staff.role, service, name)
+    except Forbidden as refusal:
+        _audit_refusal(db, staff, service, name, refusal)
+        raise
+    data = load_or_reject(row.schema(), request)
+    checked_key(idempotency_key)
+    with db(actor=staff) as uow:
+        replay = uow.idempotent(idempotency_key, name, data)
+        if replay is not None:
+            return replay.result
+        result = row.handler(CommandMessage(name, data, staff), uow)
+        if not uow.audited:
+            uow.audit(name, "command", uow.correlation_id, data)
+        return uow.commit(result=result)
+
+
+def _audit_refusal(db, staff: Actor, service: str, name: str, refusal: Forbidden) -> None:
+    """A refused command leaves an audit row (who tried what), in a transaction of its own."""
+    with db(actor=staff) as uow:
+        uow.audit("refused", "command", policy.action(service, name),
+                  {"role": staff.role, "rule": refusal.rule, "message": refusal.message})
+        uow.commit()
+
+
+def run_event(db, handler: Callable, event: Envelope) -> None:
+    """One delivery to one handler: its effects, the events they cause and the inbox mark commit
+    together. Entering raises `AlreadyProcessed` for a duplicate (the entrypoint acks it)."""
+    with db() as uow:
+        handler(event, uow)
+        uow.commit()
+
+
+def run_query(db, row: Query, args: dict):
+    data = load_or_reject(row.schema(), args)
+    with db.session() as session:
+        return row.handler(data, Reader(session, db.clock))
+
+
+def bind_arguments(name: str, row: Query, args: tuple, kwargs: dict) -> dict:
+    """The query's arguments by name, or a ValidationError naming what does not fit."""
+    signature = inspect.Signature(row.parameters())
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        raise ValidationError.one("_arguments", "signature", f"{name}{signature}: {exc}") from None
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+# --- nameko entrypoints from the tables --------------------------------------------------------
+def entrypoints_from(messages) -> Callable[[type], type]:
+    """Class decorator: add a nameko entrypoint for every row of `messages`' tables."""
+
+    def decorate(cls: type) -> type:
+        taken: dict[str, str] = {}
+
+        def add(method_name: str, fn: Callable, what: str) -> None:
+            if method_name in taken or method_name in vars(cls):
+                raise TypeError(f"{cls.__name__}: {what} {method_name!r} clashes with "
+                                f"{taken.get(method_name, 'a method of the class')}")
+            taken[method_name] = what
+            fn.__name__ = fn.__qualname__ = method_name
+            setattr(cls, method_name, fn)
+
+        for name, row in getattr(messages, "COMMANDS", {}).items():
+            add(name, rpc(expected_exceptions=REJECTIONS)(_command_method(name, row)), "command")
+        for name, row in getattr(messages, "QUERIES", {}).items():
+            add(name, rpc(expected_exceptions=REJECTIONS)(_query_method(name, row)), "query")
+        for method_name, (event_types, handler) in subscriptions_by_handler(messages).items():
+            add(method_name, subscribe(*event_types)(_event_method(handler)), "subscription")
+        for name, row in getattr(messages, "TIMERS", {}).items():
+            add(name, _timer_method(row), "timer")
+        cls.messages = messages
+        return cls
+
+    return decorate
+
+
+def subscriptions_by_handler(messages) -> dict[str, tuple[tuple[str, ...], Callable]]:
+    """{handler name: (event types, handler)}: one queue per handler, bound to each of its types."""
+    out: dict[str, tuple[tuple[str, ...], Callable]] = {}
+    for event_type, handlers in getattr(messages, "SUBSCRIPTIONS", {}).items():
+        for handler in handlers:
+            name = handler.__name__
+            types, known = out.get(name, ((), handler))
+            if known is not handler:
+                raise TypeError(f"two subscription handlers are named {name!r}: queue names must be unique")
+            out[name] = (types + (event_type,), handler)
+    return out
+
+
+def _command_method(name: str, row: Command) -> Callable:
+    def method(self, request, actor, idempotency_key=None):
+        return run_command(self.db, self.name, name, row, request, actor, idempotency_key)
+
+    method.__doc__ = row.doc
+    return method
+
+
+def _query_method(name: str, row: Query) -> Callable:
+    def method(self, *args, **kwargs):
+        return run_query(self.db, row, bind_arguments(name, row, args, kwargs))
+
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *row.parameters()]
+    method.__signature__ = inspect.Signature(params)
+    method.__doc__ = row.doc
+    return method
+
+
+def _event_method(handler: Callable) -> Callable:
+    def method(self, event):
+        run_event(self.db, handler, event)
+
+    method.__doc__ = inspect.getdoc(handler)
+    return method
+
+
+def _timer_method(row: Timer) -> Callable:
+    def method(self):
+        row.handler(self.db)
+
+    method.__doc__ = inspect.getdoc(row.handler)
+    return SettingsTimer.decorator(row)(method)
+
+
+class SettingsTimer(_NamekoTimer):
+    """nameko's timer with its interval read from the service's settings at setup."""
+
+    def __init__(self, row: Timer, **kwargs):
+        self.row = row
+        super().__init__(interval=1.0, **kwargs)
+
+    def setup(self):
+        from propdesk.chassis.db import settings_of
+
+        self.interval = self.row.seconds(settings_of(self.container.config))
+        super().setup()

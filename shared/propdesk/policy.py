@@ -1,0 +1,81 @@
+"""Who may do what: one policy table (role x command), deny by default (domain.md §1.1).
+
+Every command of every department is a row here, named ``<service>.<command>``, with the roles
+that may give it. The department enforces it (the chassis `Command` entrypoint checks it before
+anything else, so it is the rule of record); the gateway reads the same table to show only the
+actions a person may take. A command with no row is refused to everyone: adding a command to a
+service's `messages.COMMANDS` without a row here cannot be used by anyone, and
+`tests/unit/test_policy.py` fails until the row is written.
+
+The roles are the office's (domain.md §1.1). Their codes are what `actor.role` carries.
+"""
+from __future__ import annotations
+
+from propdesk.errors import Forbidden
+
+#: Staff roles (domain.md §1.1): code -> (zh-CN, en).
+ROLES: dict[str, tuple[str, str]] = {
+    "front_desk": ("前台", "front desk"),
+    "cs_assistant": ("客服助理", "CS assistant"),
+    "cs_supervisor": ("客服主管", "CS supervisor"),
+    "cs_manager": ("客服部经理", "CS manager"),
+    "engineering": ("工程部", "engineering"),
+    "finance": ("财务部", "finance"),
+    "security": ("保安部", "security"),
+}
+
+#: The role a service acting on its own carries (timers, event handlers); never a staff member's.
+SYSTEM_ROLE = "system"
+
+CUSTOMER_SERVICE = frozenset({"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"})
+CS_SUPERVISORS = frozenset({"cs_supervisor", "cs_manager"})
+
+#: ``<service>.<command>`` -> the roles that may give it. Deny by default: absent = nobody.
+POLICY: dict[str, frozenset[str]] = {
+    # residents: the tenant move-out (租户撤场, domain.md §2.6)
+    "residents.request_move_out": CUSTOMER_SERVICE,
+    # withdrawn before release by the desk that registered it (front desk and customer service)
+    "residents.withdraw_move_out": CUSTOMER_SERVICE,
+    # CS files every exit document and reports the exit to the owner (ARCHIVED)
+    "residents.archive_move_out": CUSTOMER_SERVICE,
+    # tickets: engineering records its unit inspection (单元验收移交记录表)
+    "tickets.record_inspection": frozenset({"engineering"}),
+    # billing: the cashier takes a payment (收费)
+    "billing.record_payment": frozenset({"finance"}),
+    # access: security checks the goods against the slip at the gate (物品放行)
+    "access.release_at_gate": frozenset({"security"}),
+}
+
+
+#: The rule a refusal names (with the role and the policy row in its message).
+RULE = "role_not_allowed"
+
+
+def action(service: str, command: str) -> str:
+    return f"{service}.{command}"
+
+
+def roles_for(service: str, command: str) -> frozenset[str]:
+    """The roles that may give `command` to `service` (empty: nobody)."""
+    return POLICY.get(action(service, command), frozenset())
+
+
+def allows(role: str, service: str, command: str) -> bool:
+    return role in roles_for(service, command)
+
+
+def check(role: str, service: str, command: str) -> None:
+    """Forbidden naming the role and the rule unless `role` may give the command."""
+    allowed = roles_for(service, command)
+    if role in allowed:
+        return
+    if not allowed:
+        raise Forbidden(f"no role may {action(service, command)} (no row in the policy table: deny by default)",
+                        field="actor.role", rule=RULE)
+    raise Forbidden(f"role {role} may not {action(service, command)}; allowed: {', '.join(sorted(allowed))}",
+                    field="actor.role", rule=RULE)
+
+
+def allowed_commands(role: str) -> list[str]:
+    """Every ``<service>.<command>`` the role may give (for the desk)."""
+    return sorted(name for name, roles in POLICY.items() if role in roles)
