@@ -65,7 +65,7 @@ def seed_units(n: int) -> list[SeedUnit]:
 def seed(settings: Settings, units: list[SeedUnit]) -> None:
     """Write the units (residents) and the arrears charges (billing) before any service starts."""
     from propdesk_services.billing.models import Charge
-    from propdesk_services.residents.models import Party, Unit
+    from propdesk_services.residents.workflows.register.models import Party, Unit
 
     engine = make_engine(settings.db_url("residents"))
     with Session(engine) as s:

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from propdesk import demo
 from propdesk_services.billing.domain import Charge, Payment, outstanding, validate_payment
-from propdesk_services.residents.domain import Party, Unit, validate_move_out_request
+from propdesk_services.residents.workflows.move_out.domain import validate_move_out_request
+from propdesk_services.residents.workflows.register.domain import Party, Unit
 
 RESIDENTIAL_ID = re.compile(r"^(?P<b>[1-3])-(?P<s>[12])-(?P<floor>[1-9]|1[0-8])(?P<room>0[1-4])$")
 OFFICE_ID = re.compile(r"^T1-(?P<floor>\d{2})F$")

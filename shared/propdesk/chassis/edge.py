@@ -4,19 +4,12 @@ from __future__ import annotations
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
+from propdesk import policy
 from propdesk.contracts.envelope import Actor
 from propdesk.errors import Forbidden, Problem, ValidationError
 
-#: Staff roles (domain.md §1.1), as they appear in `actor.role`.
-ROLES = {
-    "front_desk": "前台 front desk",
-    "cs_assistant": "客服助理 CS assistant",
-    "cs_supervisor": "客服主管 CS supervisor",
-    "cs_manager": "客服部经理 CS manager",
-    "engineering": "工程部 engineering",
-    "finance": "财务部 finance",
-    "security": "保安部 security",
-}
+#: Staff roles (domain.md §1.1) as they appear in `actor.role`, with their labels: `propdesk.policy.ROLES`.
+ROLES = {code: f"{zh} {en}" for code, (zh, en) in policy.ROLES.items()}
 
 
 def problems_from_schema_error(err: SchemaError, prefix: str = "") -> list[Problem]:

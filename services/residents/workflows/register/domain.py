@@ -20,3 +20,13 @@ class Unit:
     @property
     def leased(self) -> bool:
         return bool(self.tenant_party_id)
+
+
+@dataclass
+class Party:
+    """A person or company the office deals with: an owner (业主/客户) or a tenant (租户)."""
+
+    party_id: str
+    name: str
+    role: str  # "OWNER" | "TENANT"
+    phone: str

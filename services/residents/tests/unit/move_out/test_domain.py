@@ -430,3 +430,26 @@ def test_payloads_match_the_contracts():
     events += d.record_clearance(case, True, "0.00")
     for event_type, payload in events:
         assert registry.validate_payload(event_type, 1, payload)
+
+
+def test_exit_date_at_most_a_year_ahead_boundary():
+    from datetime import timedelta
+    last = TODAY + timedelta(days=d.MAX_EXIT_DAYS_AHEAD)
+    assert d.validate_move_out_request(leased_unit(), "TEN-1-1-303", last, "客户同意函", "restore", TODAY) is None
+    with pytest.raises(ValidationError) as e:
+        d.validate_move_out_request(leased_unit(), "TEN-1-1-303", last + timedelta(days=1), "客户同意函", "restore", TODAY)
+    assert rules(e.value) == {("exit_date", "at_most_a_year_ahead")}
+
+
+def test_a_withdrawn_case_ignores_later_facts_and_is_never_approved():
+    case = accepted_case()
+    at = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
+    [event] = d.withdraw_move_out(case, "租户续租", at)
+    assert event.type == "move_out.withdrawn" and case.state == d.WITHDRAWN and case.closed_at == at
+    assert d.record_inspection(case, True, [], at=at) == [] and d.record_clearance(case, True, "0.00", as_of=at) == []
+    assert case.state == d.WITHDRAWN and not d.is_open(case) and d.waiting_for(case) == []
+    with pytest.raises(Conflict):
+        d.record_slip_issued(case, "FX-1")
+    with pytest.raises(Conflict):
+        d.record_goods_released(case, "FX-1")
+    assert d.withdraw_move_out(case, "again", at) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 from tests import idempotency_checks as checks
 from tests.helpers import call
 
-from .test_service import CLERK, request, residents  # noqa: F401  (the fixture)
+from .test_wiring import CLERK, request, residents  # noqa: F401  (the fixture)
 
 
 def application(variant: int) -> dict:
