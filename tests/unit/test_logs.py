@@ -27,3 +27,38 @@ def test_a_log_line_is_json_with_the_case_it_belongs_to():
 def test_a_line_outside_any_case_has_no_correlation_id():
     entry = json.loads(JsonFormatter("tickets").format(_record("started")))
     assert "correlation_id" not in entry and entry["service"] == "tickets"
+
+
+def _nameko_expected(exc: BaseException) -> logging.LogRecord:
+    """The record nameko's container writes for an entrypoint's expected exception (containers.py)."""
+    try:
+        raise exc
+    except BaseException:
+        import sys
+        info = sys.exc_info()
+    return logging.LogRecord("nameko.containers", logging.WARNING, __file__, 1,
+                             "(expected) error handling worker %s: %s", ("<WorkerContext residents.get_move_out>", exc), info)
+
+
+def _through_filter(record: logging.LogRecord) -> dict:
+    from propdesk.chassis.logs import RejectionFilter
+
+    assert RejectionFilter().filter(record)
+    return json.loads(JsonFormatter("residents").format(record))
+
+
+def test_an_expected_rejection_is_one_info_line_naming_field_and_rule():
+    from propdesk.errors import Conflict, ValidationError
+
+    entry = _through_filter(_nameko_expected(Conflict("unit 1-1-303 already has an open move-out",
+                                                      field="unit_id", rule="one_open_move_out")))
+    assert entry["level"] == "info" and "exc" not in entry
+    assert entry["msg"] == ("rejected Conflict (unit_id/one_open_move_out) at <WorkerContext residents.get_move_out>: "
+                            "unit 1-1-303 already has an open move-out")
+    entry = _through_filter(_nameko_expected(ValidationError.one("exit_date", "not_before_today", "exit date is past")))
+    assert entry["level"] == "info" and "exit_date/not_before_today" in entry["msg"] and "exc" not in entry
+
+
+def test_a_fault_keeps_its_level_and_traceback():
+    entry = _through_filter(_nameko_expected(RuntimeError("database is locked")))
+    assert entry["level"] == "warning" and "RuntimeError: database is locked" in entry["exc"]

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from propdesk.chassis import idempotency, numbering
+from propdesk.chassis import idempotency, metrics, numbering
 from propdesk.chassis.clock import SYSTEM_CLOCK
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
@@ -295,6 +295,7 @@ class Database(DependencyProvider):
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.relay = OutboxRelay(self.engine, settings.amqp_uri, self.service_name,
                                  poll_s=settings.relay_poll_s)
+        metrics.declare_service(self.service_name)
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier=f"{self.service_name}.outbox_relay")

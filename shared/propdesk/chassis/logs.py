@@ -48,9 +48,39 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class RejectionFilter(logging.Filter):
+    """An expected rejection (400/403/404/409: the caller's input broke a named rule) is logged as
+    what it is: one INFO line naming the error, the field and the rule, without a traceback.
+    nameko logs an entrypoint's expected exception as a WARNING with its traceback; ERROR and
+    tracebacks are kept for faults."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is None or not is_rejection(exc):
+            return True
+        problems = getattr(exc, "problems", None)
+        if problems is not None:
+            named = "; ".join(f"{p.field}/{p.rule}" for p in problems)
+            text = "; ".join(p.message for p in problems)
+        else:
+            named, text = f"{exc.field or '-'}/{exc.rule or '-'}", exc.message
+        where = record.args[0] if isinstance(record.args, tuple) and record.args else record.name
+        record.msg, record.args = "rejected %s (%s) at %s: %s", (type(exc).__name__, named, where, text)
+        record.exc_info, record.exc_text = None, None
+        record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def is_rejection(exc: BaseException) -> bool:
+    from propdesk.errors import PropdeskError
+
+    return isinstance(exc, PropdeskError) and 400 <= getattr(exc, "http_status", 500) < 500
+
+
 def configure(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RejectionFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -78,6 +78,7 @@ class EventSubscriber(Consumer):
         # ever sent to a queue that does not exist
         self.publisher = Publisher(settings.amqp_uri, use_confirms=True, delivery_mode=2,
                                    declare=[dead_letter_queue(), *map(retry_queue, self.retry_delays_ms)])
+        metrics.declare_subscriber(service, self.queue_name)
         super().setup()
 
     # -- receiving -----------------------------------------------------------------------------

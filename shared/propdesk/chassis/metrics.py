@@ -31,6 +31,24 @@ DEAD_LETTERED = Counter("propdesk_dead_lettered", "Deliveries parked in propdesk
                         ["service", "handler", "reason"])
 
 
+#: Why a delivery is dead-lettered (`propdesk.chassis.messaging`).
+DEAD_LETTER_REASONS = ("malformed", "unknown_contract", "handler_failed")
+
+
+def declare_subscriber(service: str, handler: str) -> None:
+    """Export a subscriber's counters at 0 from its start, so an alert can tell "none yet" from "no
+    series" (a counter with labels exports nothing until a child with those labels exists)."""
+    INBOX_DUPLICATES.labels(service, handler)
+    HANDLER_RETRIES.labels(service, handler)
+    for reason in DEAD_LETTER_REASONS:
+        DEAD_LETTERED.labels(service, handler, reason)
+
+
+def declare_service(service: str) -> None:
+    """Export the service's relay failure counter at 0 from its start."""
+    RELAY_FAILURES.labels(service)
+
+
 class _OutboxCollector:
     """Reads the outbox backlog of each registered service database at scrape time."""
 
