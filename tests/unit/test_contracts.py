@@ -37,3 +37,28 @@ def test_envelope_round_trip_and_rejection():
     del broken["correlation_id"]
     with pytest.raises(registry.SchemaError):
         Envelope.from_json_dict(broken)
+
+
+def _tables() -> dict[str, list[str]]:
+    """{event type: ["<service>.<handler>"]} read straight from each service's messages.SUBSCRIPTIONS."""
+    from propdesk import plugins
+
+    out: dict[str, list[str]] = {}
+    for name, cls in plugins.service_classes().items():
+        for event_type, handlers in getattr(getattr(cls, "messages", None), "SUBSCRIPTIONS", {}).items():
+            out.setdefault(event_type, []).extend(f"{name}.{h.__name__}" for h in handlers)
+    return out
+
+
+def test_the_consumers_of_each_event_are_the_subscription_tables():
+    tables = _tables()
+    for c in registry.all_contracts():
+        if not c.schema.__module__.startswith(docs.CATALOG_MODULES):
+            continue
+        expected = sorted(set(tables.get(c.event_type, []) + tables.get("#", [])))
+        assert docs.consumers_of(c.event_type) == expected, c.event_type
+
+
+def test_every_subscribed_event_has_a_contract():
+    known = {c.event_type for c in registry.all_contracts()}
+    assert set(_tables()) - known - {"#"} == set()
