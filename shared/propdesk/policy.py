@@ -17,11 +17,19 @@ from propdesk.errors import Forbidden
 ROLES: dict[str, tuple[str, str]] = {
     "front_desk": ("前台", "front desk"),
     "cs_assistant": ("客服助理", "CS assistant"),
+    "area_assistant": ("分管助理", "assistant in charge of an area"),
+    "cs_specialist": ("客服专员", "CS specialist"),
+    "senior_cs": ("高级客服专员", "senior CS specialist"),
     "cs_supervisor": ("客服主管", "CS supervisor"),
     "cs_manager": ("客服部经理", "CS manager"),
+    "director": ("管理处主任", "management-office director"),
     "engineering": ("工程部", "engineering"),
-    "finance": ("财务部", "finance"),
     "security": ("保安部", "security"),
+    "finance_supervisor": ("财务主管", "finance supervisor"),
+    "cashier": ("出纳", "cashier"),
+    "counter_staff": ("收费员", "counter staff"),
+    "finance": ("财务部", "finance (any finance role; being replaced by the three above)"),
+    "admin": ("系统管理员", "administrator"),
 }
 
 #: The role a service acting on its own carries (timers, event handlers); never a staff member's.

@@ -69,10 +69,17 @@ class Command:
 
     handler: Callable[[CommandMessage, Any], Any]
     schema: type[Schema]
+    #: A command given before anyone is signed in (sign-in itself): no staff actor, no policy row.
+    #: The caller (the gateway) passes ``actor=None``; the unit of work acts as ``anonymous``.
+    public: bool = False
 
     @property
     def doc(self) -> str:
         return inspect.getdoc(self.handler) or ""
+
+
+#: Who gives a public command (`Command.public`): nobody signed in yet.
+ANONYMOUS = Actor(id="anonymous", role="anonymous")
 
 
 @dataclass(frozen=True)
@@ -128,12 +135,15 @@ class Reader:
 def run_command(db, service: str, name: str, row: Command, request, actor, idempotency_key=None):
     """One command through the whole pipeline (see the module doc). `db` is the service's
     unit-of-work factory (the nameko dependency, or the test harness's)."""
-    staff = command_actor(actor)
-    try:
-        policy.check(staff.role, service, name)
-    except Forbidden as refusal:
-        _audit_refusal(db, staff, service, name, refusal)
-        raise
+    if row.public:
+        staff = ANONYMOUS
+    else:
+        staff = command_actor(actor)
+        try:
+            policy.check(staff.role, service, name)
+        except Forbidden as refusal:
+            _audit_refusal(db, staff, service, name, refusal)
+            raise
     data = load_or_reject(row.schema(), request)
     checked_key(idempotency_key)
     with db(actor=staff) as uow:
@@ -222,7 +232,7 @@ def subscriptions_by_handler(messages) -> dict[str, tuple[tuple[str, ...], Calla
 
 
 def _command_method(name: str, row: Command) -> Callable:
-    def method(self, request, actor, idempotency_key=None):
+    def method(self, request, actor=None, idempotency_key=None):
         return run_command(self.db, self.name, name, row, request, actor, idempotency_key)
 
     method.__doc__ = row.doc

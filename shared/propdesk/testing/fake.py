@@ -34,14 +34,16 @@ from propdesk.contracts.envelope import Actor, Envelope, new_id
 class FakeDatabase:
     """An in-memory stand-in for `propdesk.chassis.db.Database` (no relay, no server)."""
 
-    def __init__(self, metadata, service_name: str, clock=None):
+    def __init__(self, metadata, service_name: str, clock=None, engine=None):
         self.metadata = metadata
         self.service_name = service_name
         self.clock = clock or FakeClock()
-        self.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-        ChassisBase.metadata.create_all(self.engine)
-        if metadata is not None:
-            metadata.create_all(self.engine)
+        if engine is None:
+            engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+            ChassisBase.metadata.create_all(engine)
+            if metadata is not None:
+                metadata.create_all(engine)
+        self.engine = engine
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
 
     def wake_relay(self) -> None:
@@ -61,14 +63,19 @@ class FakeUnitOfWork(UnitOfWork):
 
 
 class ServiceHarness:
-    """A service's tables run in-process on a `FakeDatabase` and a `FakeClock`."""
+    """A service's tables run in-process on a `FakeDatabase` and a `FakeClock`.
 
-    def __init__(self, service_cls, clock: FakeClock | None = None, demo: bool = False):
+    With `engine` (a migrated service database) and the system clock, the same runs a service's
+    commands on its real database without the service running: the CLI's administrative commands
+    (`propdesk staff ...`) do that, through the same policy, audit and outbox (the events are
+    published when the service next runs its relay)."""
+
+    def __init__(self, service_cls, clock=None, demo: bool = False, engine=None):
         self.service_cls = service_cls
         self.name = service_cls.name
         self.messages = service_cls.messages
         self.clock = clock or FakeClock()
-        self.db = FakeDatabase(service_cls.db.metadata, self.name, self.clock)
+        self.db = FakeDatabase(service_cls.db.metadata, self.name, self.clock, engine=engine)
         self._handlers = subscriptions_by_handler(self.messages)
         if demo:
             with self.db.Session() as s:
