@@ -197,7 +197,7 @@ class Checker:
             r.add("unexpected", "goods released before (or without) the slip")
 
     def _check_notices(self, rpc: Any, c: Case, timeline: list[dict], r: CaseReport) -> None:
-        from propdesk_services.notify import domain as notify_domain
+        from propdesk_services.notify.workflows.messages import domain as notify_domain
 
         handled = set(notify_domain.HANDLED_EVENTS) | {"move_out.requested"}
         messages = rpc.notify.list_messages(correlation_id=c.move_out_id)

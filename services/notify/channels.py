@@ -2,20 +2,22 @@
 
 A channel is a class registered under the entry point group ``propdesk.notify_channels`` (see
 pyproject.toml); the entry point's name is the channel name a message is routed to
-(`domain.channel_for`). The notify service instantiates each one once per process with the
-`Settings` and calls `send(message)` for every due message, outside any database transaction:
+(`workflows/messages/domain.channel_for`). `installed()` instantiates each one once per process
+with the `Settings`; the delivery timer (`workflows/messages/timers.py`) calls `send(message)` for
+every due message, outside any database transaction:
 
     class SmsChannel(Channel):
         name = "sms"
         def send(self, message) -> None:    # raise on failure: the message is retried
             ...
 
-`message` is a stored `models.Message` row (read its attributes; don't change it). `send` may be
+`message` is a stored `Message` row (read its attributes; don't change it). `send` may be
 called twice for one message (a crash between sending and recording it: at-least-once), so a
 channel should make a repeat harmless where it can (the mail spool overwrites the same file).
 """
 from __future__ import annotations
 
+import functools
 import os
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -23,12 +25,9 @@ from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
 
-from nameko.extensions import DependencyProvider
-
 from propdesk import plugins
-from propdesk.chassis.db import settings_of
 from propdesk.config import Settings
-from propdesk.contracts.envelope import utcnow
+from propdesk.domain import as_utc
 
 #: Sender of resident mail, and the domain standing in for residents' addresses until a real
 #: SMTP channel looks them up from residents (``.invalid`` can never be delivered by mistake).
@@ -62,7 +61,8 @@ class StaffInboxChannel(Channel):
 
 class MailSpoolChannel(Channel):
     """Mail to residents, written as RFC 5322 ``.eml`` files into ``<data dir>/mail_spool/`` (one
-    file per message, named by its message id) for a mail relay to pick up."""
+    file per message, named by its message id) for a mail relay to pick up. The mail is dated when
+    the message was made (`created_at`), so sending it again writes the very same file."""
 
     name = "mail_spool"
 
@@ -79,7 +79,7 @@ class MailSpoolChannel(Channel):
                               "recipient unknown")
         mail = EmailMessage(policy=SMTP)
         mail["Message-ID"] = f"<{message.message_id}@propdesk.local>"
-        mail["Date"] = format_datetime(utcnow())
+        mail["Date"] = format_datetime(as_utc(message.created_at))
         mail["From"] = SENDER
         mail["To"] = Address(message.recipient_id, message.recipient_id, RESIDENT_MAIL_DOMAIN)
         mail["Subject"] = message.subject
@@ -99,12 +99,12 @@ class MailSpoolChannel(Channel):
         os.replace(partial, final)
 
 
-class NotifyChannels(DependencyProvider):
-    """The discovered channel plugins, instantiated once per service process: {name: channel}."""
+def installed(settings: Settings | None = None) -> dict[str, Channel]:
+    """The discovered channel plugins, {name: channel}, each instantiated once per process for
+    `settings` (default: the process's, from the environment, as the service's own settings are)."""
+    return _instantiate(settings or Settings.from_env())
 
-    def setup(self) -> None:
-        settings = settings_of(self.container.config)
-        self.channels = {name: cls(settings) for name, cls in plugins.notify_channels().items()}
 
-    def get_dependency(self, worker_ctx) -> dict[str, Channel]:
-        return self.channels
+@functools.cache
+def _instantiate(settings: Settings) -> dict[str, Channel]:
+    return {name: cls(settings) for name, cls in plugins.notify_channels().items()}

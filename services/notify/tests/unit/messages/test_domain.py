@@ -1,7 +1,12 @@
-"""Message templates for the move-out saga (domain.md §2.6, §2.7, §7)."""
+"""Message templates for the move-out saga (domain.md §2.6, §2.7, §7) and the delivery rules."""
 from __future__ import annotations
 
-from propdesk_services.notify import domain as d
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+from propdesk_services.notify.workflows.messages import domain as d
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
 
 REQUESTED = {
     "move_out_id": "MO-1",
@@ -73,6 +78,31 @@ def test_slip_released_tells_the_front_desk():
     assert "guard-07" in msg.body and "归档" in msg.body
 
 
+def test_a_withdrawn_move_out_tells_the_tenant_and_the_front_desk_why():
+    payload = {"move_out_id": "MO-1", "unit_id": "1-1-303", "reason": "租户续租 lease renewed",
+               "withdrawn_at": "2026-11-23T02:00:00+00:00"}
+    tenant, desk = d.messages_for("move_out.withdrawn", payload)
+    assert (tenant.recipient_role, tenant.recipient_id) == ("tenant", None)  # addressed from the request
+    assert (desk.recipient_role, desk.recipient_id) == ("front_desk", None)
+    assert tenant.subject.startswith("撤场申请已撤回") and "1-1-303" in tenant.subject
+    for m in (tenant, desk):
+        assert "MO-1" in m.body and "租户续租 lease renewed" in m.body
+    assert "重新提出申请" in tenant.body  # the tenant may apply again
+    assert "取消验收" in desk.body and "解除物品放行" in desk.body  # what the other departments do
+    assert tenant.body.index("撤回") < tenant.body.index("withdrawn")
+
+
+def test_a_completed_move_out_tells_the_tenant_and_the_front_desk_it_is_archived():
+    payload = {"move_out_id": "MO-1", "unit_id": "1-1-303", "archived_at": "2026-11-30T08:00:00+00:00"}
+    tenant, desk = d.messages_for("move_out.completed", payload)
+    assert (tenant.recipient_role, tenant.recipient_id) == ("tenant", None)
+    assert desk.recipient_role == "front_desk"
+    assert tenant.subject.startswith("撤场手续已办结")
+    assert desk.subject.startswith("撤场已归档")
+    for m in (tenant, desk):
+        assert "MO-1" in m.body and "归档" in m.body and "报客户" in m.body
+
+
 def test_unknown_events_send_nothing():
     assert d.messages_for("billing.clearance_confirmed", {"unit_id": "1-1-303"}) == []
     assert d.messages_for("no.such_event", {}) == []
@@ -85,6 +115,8 @@ def test_handled_events():
         "billing.clearance_failed",
         "release_slip.issued",
         "release_slip.released",
+        "move_out.withdrawn",
+        "move_out.completed",
     }
 
 
@@ -94,9 +126,37 @@ def test_residents_get_mail_and_staff_the_inbox():
 
 
 def test_a_failed_delivery_is_retried_later_until_the_attempts_are_used_up():
-    from datetime import datetime, timedelta, timezone
+    assert d.retry_at(1, NOW) == NOW + timedelta(seconds=d.RETRY_DELAYS_S[0])
+    assert d.retry_at(d.MAX_ATTEMPTS - 1, NOW) == NOW + timedelta(seconds=d.RETRY_DELAYS_S[-1])
+    assert d.retry_at(d.MAX_ATTEMPTS, NOW) is None
 
-    now = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
-    assert d.retry_at(1, now) == now + timedelta(seconds=d.RETRY_DELAYS_S[0])
-    assert d.retry_at(d.MAX_ATTEMPTS - 1, now) == now + timedelta(seconds=d.RETRY_DELAYS_S[-1])
-    assert d.retry_at(d.MAX_ATTEMPTS, now) is None
+
+def stored(**kw) -> SimpleNamespace:
+    base = dict(message_id="m1", channel="mail_spool", recipient_role="tenant", recipient_id="TEN-1",
+                subject="s", status=d.PENDING, attempts=0, sent_at=None, last_error=None, next_attempt_at=None)
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_a_sent_attempt_is_final():
+    m = stored()
+    assert d.record_attempt(m, None, NOW) is True
+    assert (m.status, m.attempts, m.sent_at, m.next_attempt_at) == (d.SENT, 1, NOW, None)
+    assert d.notification_sent(m) == ("notification.sent", {
+        "message_id": "m1", "channel": "mail_spool", "recipient_role": "tenant", "recipient_id": "TEN-1",
+        "subject": "s", "status": "sent"})
+
+
+def test_a_failed_attempt_waits_for_the_next_try_until_the_last():
+    m = stored()
+    assert d.record_attempt(m, "ConnectionError: down", NOW) is False
+    assert (m.status, m.attempts, m.last_error) == (d.FAILED, 1, "ConnectionError: down")
+    assert m.next_attempt_at == NOW + timedelta(seconds=d.RETRY_DELAYS_S[0])
+    m.attempts = d.MAX_ATTEMPTS - 1
+    assert d.record_attempt(m, "ConnectionError: still down", NOW) is True
+    assert (m.status, m.next_attempt_at) == (d.FAILED, None)
+    assert d.notification_sent(m).payload["status"] == "failed"
+
+
+def test_message_ids_are_the_same_for_the_same_event():
+    assert d.message_id_for("e1", 0) == d.message_id_for("e1", 0)
+    assert len({d.message_id_for("e1", 0), d.message_id_for("e1", 1), d.message_id_for("e2", 0)}) == 3

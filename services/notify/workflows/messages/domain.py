@@ -1,4 +1,5 @@
-"""Notify: the outbound message templates of the move-out saga, pure domain logic.
+"""Outbound messages (domain.md §7): which events tell whom what, and how delivery is retried.
+Pure: no nameko, no SQL, no I/O.
 
 domain.md §7 (notify sends every outbound message: notices, delivery tasks, staff alerts), §2.6
 (move-out: the tenant is told what is needed, the desk and Security what to do), §2.7 (goods
@@ -8,12 +9,20 @@ release slip 物品放行条: Security checks the goods at the gate), §8 (the e
 bilingual, Chinese first. `recipient_id` is the party id when the payload names the party; when it
 is None the channel resolves the recipient from the role (a staff inbox such as the front desk or
 Security, or the tenant of ``payload["move_out_id"]`` recorded from ``move_out.requested``).
+
+Delivery: a stored message is "pending" until its first attempt; each attempt records "sent" or
+"failed" (`record_attempt`); a failed one is tried again at `retry_at` until `MAX_ATTEMPTS` are
+used up. ``notification.sent`` (`notification_sent`) is emitted once per message, when it was sent
+or when its last attempt failed, caused by the event the message was made from.
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from propdesk.contracts.vocab import MESSAGE_STATUSES
+from propdesk.domain import Event
 from propdesk.money import yuan
 
 TENANT = "tenant"
@@ -137,15 +146,63 @@ def _slip_released(p: dict) -> list[Message]:
     ]
 
 
+def _move_out_withdrawn(p: dict) -> list[Message]:
+    unit, ref, reason = p.get("unit_id"), p.get("move_out_id"), p.get("reason")
+    return [
+        Message(
+            TENANT,
+            None,
+            f"撤场申请已撤回 / Move-out application withdrawn: {unit}",
+            f"您好！您在 {unit} 的撤场申请（编号 {ref}）已撤回，原因：{reason}。单元验收和物品放行手续随之取消；"
+            "如仍需撤场，请重新提出申请。\n"
+            f"Your move-out application for {unit} (ref {ref}) has been withdrawn: {reason}. The inspection "
+            "and the goods release are cancelled; if you still plan to move out, please apply again.",
+        ),
+        Message(
+            FRONT_DESK,
+            None,
+            f"撤场申请已撤回 / Move-out withdrawn: {unit}",
+            f"撤场 {ref}（单元 {unit}）已撤回，原因：{reason}。工程部取消验收，保安解除物品放行控制；该单元可重新申请撤场。\n"
+            f"Move-out {ref} for {unit} was withdrawn: {reason}. Engineering cancels the inspection and "
+            "Security drops the goods-release hold; the unit may apply again.",
+        ),
+    ]
+
+
+def _move_out_completed(p: dict) -> list[Message]:
+    unit, ref = p.get("unit_id"), p.get("move_out_id")
+    return [
+        Message(
+            TENANT,
+            None,
+            f"撤场手续已办结 / Move-out completed: {unit}",
+            f"您好！{unit} 的撤场手续（编号 {ref}）已全部办结，撤场资料已归档并已报客户。感谢您的配合！\n"
+            f"Your move-out from {unit} (ref {ref}) is complete: the exit documents are filed and the owner "
+            "has been informed. Thank you.",
+        ),
+        Message(
+            FRONT_DESK,
+            None,
+            f"撤场已归档 / Move-out archived: {unit}",
+            f"撤场 {ref}（单元 {unit}）已归档并报客户：财务停止向租户计费，出入证注销、钥匙收回。\n"
+            f"Move-out {ref} for {unit} is archived and reported to the owner: billing stops billing the "
+            "tenant, passes are revoked and keys collected.",
+        ),
+    ]
+
+
 _TEMPLATES = {
     "move_out.requested": _move_out_requested,
     "move_out.inspection_completed": _inspection_completed,
     "billing.clearance_failed": _clearance_failed,
     "release_slip.issued": _slip_issued,
     "release_slip.released": _slip_released,
+    "move_out.withdrawn": _move_out_withdrawn,
+    "move_out.completed": _move_out_completed,
 }
 
-#: Event types that produce messages (the notify service subscribes to these).
+#: Event types that produce messages (notify subscribes to these; ``move_out.requested`` also
+#: records the tenant of the move-out).
 HANDLED_EVENTS: tuple[str, ...] = tuple(_TEMPLATES)
 
 
@@ -157,6 +214,8 @@ def messages_for(event_type: str, payload: dict) -> list[Message]:
     - ``billing.clearance_failed``: tenant (party_id), amount outstanding.
     - ``release_slip.issued``: tenant + front desk + Security (goods list).
     - ``release_slip.released``: front desk (archive and report to the owner).
+    - ``move_out.withdrawn``: tenant + front desk (why; inspection and release cancelled).
+    - ``move_out.completed``: tenant + front desk (archived and reported to the owner).
     """
     template = _TEMPLATES.get(event_type)
     return template(payload) if template else []
@@ -169,12 +228,23 @@ MAIL_SPOOL = "mail_spool"
 #: Residents are written to (mail today, SMS/APP later); everyone else is staff with a desk inbox.
 RESIDENT_ROLES = frozenset({"tenant", "owner", "resident"})
 
+#: A stored message's status (codes and labels: propdesk.contracts.vocab.MESSAGE_STATUSES).
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+assert MESSAGE_STATUSES.codes == (PENDING, SENT, FAILED)
+
 #: Delivery attempts per message, the first included; then it stays "failed" for good.
 MAX_ATTEMPTS = 5
 
 #: Wait before the 2nd, 3rd, 4th and 5th attempt (seconds): a channel that is down for a minute
 #: or two (a mail relay restarting) does not exhaust the attempts.
 RETRY_DELAYS_S: tuple[float, ...] = (5, 30, 120, 600)
+
+_MESSAGE_NS = uuid.UUID("3f0c7d52-7a36-4f43-9a43-2f6a1c8e5b10")
+
+
+def message_id_for(event_id: str, index: int) -> str:
+    """The same event always yields the same message ids (a duplicate cannot store a second copy)."""
+    return uuid.uuid5(_MESSAGE_NS, f"{event_id}/{index}").hex
 
 
 def channel_for(recipient_role: str) -> str:
@@ -189,3 +259,24 @@ def retry_at(attempts: int, now: datetime) -> datetime | None:
     if attempts >= MAX_ATTEMPTS:
         return None
     return now + timedelta(seconds=RETRY_DELAYS_S[min(attempts, len(RETRY_DELAYS_S)) - 1])
+
+
+def record_attempt(message, error: str | None, now: datetime) -> bool:
+    """Record one delivery attempt on a stored message (attributes `status`, `attempts`,
+    `sent_at`, `last_error`, `next_attempt_at`): "sent" when `error` is None, else "failed" with
+    the error and the next try (`retry_at`). Returns whether the outcome is final: sent, or the
+    last attempt failed (then ``notification.sent`` is due)."""
+    message.attempts += 1
+    if error is None:
+        message.status, message.sent_at, message.next_attempt_at = SENT, now, None
+    else:
+        message.status, message.last_error = FAILED, error
+        message.next_attempt_at = retry_at(message.attempts, now)
+    return message.status == SENT or message.next_attempt_at is None
+
+
+def notification_sent(message) -> Event:
+    """The ``notification.sent`` event of a message whose outcome is final (`record_attempt`)."""
+    return Event("notification.sent", {
+        "message_id": message.message_id, "channel": message.channel, "recipient_role": message.recipient_role,
+        "recipient_id": message.recipient_id, "subject": message.subject, "status": message.status})
