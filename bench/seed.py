@@ -36,18 +36,18 @@ EVENTS_PER_CASE = 8
 CASES_PER_DAY = 100
 HISTORY_START = "2022-01-01"
 
-SERVICES_WITH_STORES = ("residents", "tickets", "billing", "access", "notify", "reports")
+def handlers_by_service() -> dict[str, tuple[str, ...]]:
+    """Handler queues whose inbox rows the history fills (one of them per row, round robin), per
+    service that subscribes to events: read from the services' subscription tables, not listed here."""
+    from propdesk.contracts.docs import subscriptions
 
-#: Handler queues whose inbox rows the history fills (one of them per row, round robin).
-HANDLERS = {
-    "residents": ("residents.on_inspection_completed", "residents.on_clearance",
-                  "residents.on_release_slip_issued", "residents.on_goods_released"),
-    "tickets": ("tickets.on_move_out_requested",),
-    "billing": ("billing.on_move_out_requested",),
-    "access": ("access.on_move_out_requested", "access.on_clearance", "access.on_release_approved"),
-    "notify": ("notify.on_event",),
-    "reports": ("reports.on_any_event",),
-}
+    out: dict[str, set[str]] = {}
+    for handlers in subscriptions().values():
+        for handler in handlers:
+            out.setdefault(handler.split(".", 1)[0], set()).add(handler)
+    return {service: tuple(sorted(queues)) for service, queues in sorted(out.items())}
+
+
 EVENT_TYPES = ("move_out.requested", "move_out.inspection_opened", "billing.clearance_confirmed",
                "move_out.inspection_completed", "move_out.release_approved", "release_slip.issued",
                "release_slip.released", "notification.sent")
@@ -135,7 +135,7 @@ def _chassis_history(conn: sqlite3.Connection, service: str, events: int) -> Non
             + "\", \"correlation_id\": \"' || hc.mo || '\", \"payload\": {\"move_out_id\": \"' || hc.mo || '\"}}'")
     conn.execute(_series(events) + "INSERT INTO outbox(event_id, event_type, correlation_id, body, created_at, published_at) "
                  f"SELECT printf('h-%010d', i), et.name, hc.mo, {body}, hc.ts, hc.ts {EVENT_ROWS}")
-    handlers = HANDLERS[service]
+    handlers = handlers_by_service()[service]
     handler = "(CASE i % {} {} END)".format(len(handlers), " ".join(f"WHEN {k} THEN '{h}'" for k, h in enumerate(handlers)))
     conn.execute(_series(events) + "INSERT INTO inbox(handler, event_id, event_type, processed_at) "
                  f"SELECT {handler}, printf('h-in-%010d', i), et.name, hc.ts {EVENT_ROWS}")
@@ -178,8 +178,8 @@ def _access_history(conn: sqlite3.Connection, cases: int) -> None:
                  "issued_at, released_at, released_by) "
                  "SELECT fx, mo, unit, 'tenant', '[\"家具 furniture\"]', 'h-clr-' || c, ts, ts, 'sec-bench' FROM hc ORDER BY c")
     days = (cases + CASES_PER_DAY - 1) // CASES_PER_DAY
-    conn.execute(_series(days) + "INSERT INTO release_slip_sequence(day, last_seq) "
-                 f"SELECT date('{HISTORY_START}', '+' || i || ' days'), {CASES_PER_DAY} FROM n")
+    conn.execute(_series(days) + "INSERT INTO number_sequence(series, day, last) "  # chassis numbering, FX series
+                 f"SELECT 'FX', strftime('%Y%m%d', '{HISTORY_START}', '+' || i || ' days'), {CASES_PER_DAY} FROM n")
 
 
 def _notify_history(conn: sqlite3.Connection, cases: int) -> None:
@@ -229,7 +229,7 @@ def seed_store_history(data_dir: Path, service: str, events: int) -> float:
 def seed_history(data_dir: Path, events: int, parallel: int = 3) -> dict[str, float]:
     """Fill every store with what `events` past events left behind, `parallel` stores at a time
     (one child process each: the work is SQLite's, in C, and mostly writing pages); seconds per store."""
-    pending, running, took = list(SERVICES_WITH_STORES), {}, {}
+    pending, running, took = list(handlers_by_service()), {}, {}
     while pending or running:
         while pending and len(running) < parallel:
             service = pending.pop(0)

@@ -62,3 +62,8 @@ def test_an_expected_rejection_is_one_info_line_naming_field_and_rule():
 def test_a_fault_keeps_its_level_and_traceback():
     entry = _through_filter(_nameko_expected(RuntimeError("database is locked")))
     assert entry["level"] == "warning" and "RuntimeError: database is locked" in entry["exc"]
+
+
+def test_personal_numbers_never_reach_a_log_line():
+    entry = json.loads(JsonFormatter("residents").format(_record("consent ref 11010519491231002X, call 13812345678")))
+    assert entry["msg"] == "consent ref 110105********002X, call 138****5678"

@@ -45,6 +45,7 @@ from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
 from propdesk.contracts import registry
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
+from propdesk.privacy import mask
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,8 @@ class UnitOfWork:
             correlation_id=correlation_id or self.correlation_id,
             causation_id=causation_id or (self.event.event_id if self.event else None),
             actor=self.actor,
-            payload=registry.validate_payload(event_type, version, payload),
+            # personal numbers typed into free text never travel beyond the record (propdesk.privacy)
+            payload=mask(registry.validate_payload(event_type, version, payload)),
         )
         self._outbox_rows.append({
             "event_id": envelope.event_id,
@@ -189,7 +191,7 @@ class UnitOfWork:
             "at": self.now(), "actor_id": self.actor.id, "actor_role": self.actor.role, "action": action,
             "object_type": object_type, "object_id": str(object_id),
             "correlation_id": correlation_id or self.correlation_id,
-            "details": json.dumps(details or {}, ensure_ascii=False, default=str),
+            "details": json.dumps(mask(details or {}), ensure_ascii=False, default=str),
         })
         self.audited.append(f"{action} {object_type}:{object_id}")
 

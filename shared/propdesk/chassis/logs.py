@@ -10,6 +10,8 @@ from datetime import datetime, timezone
 from eventlet.corolocal import local
 from nameko.extensions import DependencyProvider
 
+from propdesk.privacy import mask_text
+
 _ctx = local()
 
 
@@ -34,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "service": self.service,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": mask_text(record.getMessage()),
         }
         # a record may name its case (extra={"correlation_id": ...}); else the worker's
         correlation_id = getattr(record, "correlation_id", None) or getattr(_ctx, "correlation_id", None)
@@ -44,7 +46,7 @@ class JsonFormatter(logging.Formatter):
             if getattr(record, key, None):
                 entry[key] = getattr(record, key)
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = mask_text(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

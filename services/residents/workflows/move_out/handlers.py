@@ -48,6 +48,7 @@ from propdesk.contracts.rpc import MoveOutSchema
 from propdesk.contracts.vocab import MOVE_OUT_CLOSED
 from propdesk.domain import Event
 from propdesk.errors import Conflict, NotFound
+from propdesk.privacy import mask
 from propdesk_services.residents.workflows.move_out import domain
 from propdesk_services.residents.workflows.move_out.models import MoveOutCase
 from propdesk_services.residents.workflows.register.models import Unit
@@ -104,11 +105,13 @@ def get_move_out(args: dict, reader) -> dict:
 
 
 def list_move_outs(args: dict, reader) -> list[dict]:
-    """Move-out cases, newest first; only those in `state` when given."""
+    """Move-out cases, newest first; only those in `state` when given. Personal numbers typed into
+    the free text (a consent reference, a defect) are masked in the list; the case's own page
+    (`get_move_out`) shows what was typed."""
     stmt = select(MoveOutCase).order_by(MoveOutCase.created_at.desc(), MoveOutCase.move_out_id.desc())
     if args["state"] is not None:
         stmt = stmt.where(MoveOutCase.state == args["state"])
-    return case_views(reader.session, list(reader.session.scalars(stmt)))
+    return mask(case_views(reader.session, list(reader.session.scalars(stmt))))
 
 
 # --- commands --------------------------------------------------------------------------------------

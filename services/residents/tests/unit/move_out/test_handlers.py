@@ -584,3 +584,15 @@ def test_move_out_numbers_are_per_office_day(app):
                                                    tenant_party_id=demo.DEMO_ARREARS_TENANT), actor=CLERK)
     assert first["move_out_id"] == f"MO-{TODAY:%Y%m%d}-0001"
     assert second["move_out_id"] == f"MO-{TODAY + timedelta(days=1):%Y%m%d}-0001"
+
+
+def test_an_id_number_typed_into_the_consent_reference_is_masked_beyond_the_case_page(app):
+    typed = "业主身份证11010519491231002X同意，电话13812345678"
+    case = call(app, "request_move_out", request(owner_consent_ref=typed), actor=CLERK)
+    assert call(app, "get_move_out", case["move_out_id"])["owner_consent_ref"] == typed
+    masked = "业主身份证110105********002X同意，电话138****5678"
+    assert call(app, "list_move_outs")[0]["owner_consent_ref"] == masked
+    [requested] = outbox(app, "move_out.requested")
+    assert requested["payload"]["owner_consent_doc"] == masked
+    [row] = app.audit("move_out.requested")
+    assert "11010519491231002X" not in row.details and "110105********002X" in row.details

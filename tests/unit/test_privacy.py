@@ -1,0 +1,24 @@
+"""Personal numbers (ID and mobile numbers) are masked, in free text too, and nothing else is."""
+from __future__ import annotations
+
+from propdesk.privacy import mask, mask_text, valid_id_number
+
+
+def test_a_valid_id_number_is_masked_and_an_invalid_one_is_left_alone():
+    assert valid_id_number("11010519491231002X") and valid_id_number("11010519491231002x")
+    assert not valid_id_number("110105194912310021")  # wrong check digit
+    assert mask_text("客户同意函 身份证11010519491231002X") == "客户同意函 身份证110105********002X"
+    assert mask_text("ref 110105194912310021") == "ref 110105194912310021"
+
+
+def test_mobile_numbers_are_masked_inside_text_and_other_numbers_are_not():
+    assert mask_text("租户电话13812345678请回电") == "租户电话138****5678请回电"
+    for untouched in ("WO-20261122-0001", "1234.50", "6222021234567890123", "MO-20261130-0001", "12812345678"):
+        assert mask_text(untouched) == untouched
+
+
+def test_mask_walks_json():
+    data = {"defects": ["门锁损坏，联系13812345678"], "n": 3, "ok": True,
+            "who": {"id_no": "11010519491231002X"}}
+    assert mask(data) == {"defects": ["门锁损坏，联系138****5678"], "n": 3, "ok": True,
+                          "who": {"id_no": "110105********002X"}}
