@@ -254,7 +254,8 @@ class CaseDriver:
                          payment={"unit_id": c.unit.unit_id, "amount": str(c.unit.arrears), "method": "cash",
                                   "receipt_no": c.receipt_no}, actor=CASHIER)
         c.slip_no = self.wait("the release slip", lambda: self.move_out()["release_slip_no"])
-        self.command("gate", "access", "release_at_gate", already="Conflict", slip_no=c.slip_no, actor=GUARD)
+        self.command("gate", "access", "release_at_gate", already="Conflict", request={"slip_no": c.slip_no},
+                     actor=GUARD)
         self.wait("goods released", lambda: self.move_out()["state"] == "GOODS_RELEASED")
         c.finished_at = self.now()
 

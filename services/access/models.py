@@ -1,12 +1,13 @@
-"""Access tables: the goods release hold of each move-out, its release slip (物品放行条), and the
-per-day slip number counter. Times are stored in UTC (SQLite drops the zone; `aware()` restores it).
-"""
+"""access' database: the declarative base every workflow's tables are declared on, and the
+chassis tables a service with commands keeps (idempotency keys). Each workflow's tables are in
+its own folder (`workflows/<workflow>/models.py`); `service.py` imports them all through
+`messages.py`, so `Base.metadata` holds every table when the service (or Alembic) runs.
+
+Readable numbers (the slips' ``FX-yyyymmdd-nnnn``) come from the chassis' `number_sequence` table
+(`uow.next_number("FX")`), not a table of access' own."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
-from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase
 
 from propdesk.chassis.idempotency import idempotency_table
 
@@ -17,54 +18,3 @@ class Base(DeclarativeBase):
 
 #: idempotency keys of this service's commands, kept with their results (chassis/idempotency.py)
 IDEMPOTENCY_KEYS = idempotency_table(Base.metadata)
-
-
-class ReleaseHold(Base):
-    """The held goods release of one move-out (the attributes `domain.ReleaseHold` names, plus
-    bookkeeping). It may be created by whichever of the case's events arrives first:
-    ``move_out.requested``, a clearance verdict or the release approval."""
-
-    __tablename__ = "release_hold"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    move_out_id: Mapped[str] = mapped_column(String(64), unique=True)
-    unit_id: Mapped[str] = mapped_column(String(32))
-    #: None until ``move_out.requested`` names the tenant (the hold was opened by a later event)
-    tenant_party_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    fees_cleared: Mapped[bool] = mapped_column(Boolean, default=False)
-    release_approved: Mapped[bool] = mapped_column(Boolean, default=False)
-    slip_no: Mapped[str | None] = mapped_column(String(32), default=None)
-    released_by: Mapped[str | None] = mapped_column(String(64), default=None)
-    #: the clearance verdict the hold rests on: its event id and Finance's `as_of`
-    clearance_ref: Mapped[str | None] = mapped_column(String(64), default=None)
-    clearance_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    owner_written_opinion_ref: Mapped[str | None] = mapped_column(String(128), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class ReleaseSlip(Base):
-    """An issued goods release slip (物品放行条); `released_at`/`released_by` once Security let the
-    goods out at the gate."""
-
-    __tablename__ = "release_slip"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    slip_no: Mapped[str] = mapped_column(String(32), unique=True)
-    move_out_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    unit_id: Mapped[str] = mapped_column(String(32))
-    applicant_type: Mapped[str] = mapped_column(String(16))
-    goods: Mapped[list] = mapped_column(JSON)
-    clearance_ref: Mapped[str | None] = mapped_column(String(64), default=None)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-    released_by: Mapped[str | None] = mapped_column(String(64), default=None)
-
-
-class SlipSequence(Base):
-    """The last slip number used on an office day (FX-YYYYMMDD-NNNN)."""
-
-    __tablename__ = "release_slip_sequence"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    last_seq: Mapped[int] = mapped_column(Integer)

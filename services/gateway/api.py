@@ -219,7 +219,7 @@ def record_inspection(remote: Remote, request, move_out_id: str):
 def release_at_gate(remote: Remote, request, slip_no: str):
     slip_no = path_id("slip_no", slip_no)
     actor, _, extras = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
-    return 200, command(remote, "access", "release_at_gate", slip_no, actor=actor, extras=extras)
+    return 200, command(remote, "access", "release_at_gate", {"slip_no": slip_no}, actor=actor, extras=extras)
 
 
 # --- reports, messages, staff -------------------------------------------------------------------

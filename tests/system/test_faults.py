@@ -49,7 +49,7 @@ def finish_cases(rpc, move_out_ids):
     for mo in move_out_ids:
         slip = wait_for(lambda: rpc.residents.get_move_out(mo)["release_slip_no"], timeout=60,
                         what=f"release slip for {mo}")
-        rpc.access.release_at_gate(slip_no=slip, actor=GUARD)
+        rpc.access.release_at_gate(request={"slip_no": slip}, actor=GUARD)
     for mo in move_out_ids:
         wait_for(lambda: rpc.residents.get_move_out(mo)["state"] == "GOODS_RELEASED", timeout=60,
                  what=f"goods released for {mo}")

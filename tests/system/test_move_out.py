@@ -41,7 +41,7 @@ def wait_inspection_opened(rpc, move_out_id):
 
 def drive_to_release(rpc, move_out_id):
     slip = wait_for(lambda: case(rpc, move_out_id)["release_slip_no"], what="the release slip")
-    rpc.access.release_at_gate(slip_no=slip, actor=GUARD)
+    rpc.access.release_at_gate(request={"slip_no": slip}, actor=GUARD)
     wait_for(lambda: case(rpc, move_out_id)["state"] == "GOODS_RELEASED", what="goods released")
     return slip
 

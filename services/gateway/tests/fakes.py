@@ -174,8 +174,9 @@ class FakeAccess:
     name = "access"
 
     @rpc
-    def release_at_gate(self, slip_no, actor, **key):
-        _record("access", "release_at_gate", slip_no, actor=actor, **key)
+    def release_at_gate(self, request, actor, **key):
+        _record("access", "release_at_gate", request, actor=actor, **key)
+        slip_no = request["slip_no"]
         _reuse(key)
         _require_role(actor, "security")
         _misbehave(slip_no)

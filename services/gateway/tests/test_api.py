@@ -342,7 +342,7 @@ def test_a_malformed_inspection_never_reaches_tickets(desk, body, expected):
 def test_releasing_at_the_gate(desk):
     r = desk.post("/api/release-slips/RS-20261102-0001/release", None, staff=SECURITY)
     assert r.status_code == 200 and r.json()["status"] == "released"
-    assert calls("access", "release_at_gate")[-1][2:] == (("RS-20261102-0001",),
+    assert calls("access", "release_at_gate")[-1][2:] == (({"slip_no": "RS-20261102-0001"},),
                                                           {"actor": {"id": "S-SE-01", "role": "security"}})
     assert desk.post("/api/release-slips/RS-1/release", {}, staff=SECURITY).status_code == 200
     assert desk.post("/api/release-slips/RS-1/release", {}, staff=FRONT_DESK).status_code == 403

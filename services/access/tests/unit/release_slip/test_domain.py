@@ -1,12 +1,13 @@
-"""The move-out goods release slip (物品放行条, domain.md §2.7, WI/FW-020)."""
+"""The move-out goods release slip (物品放行条, domain.md §2.7, WI/FW-020), pure domain: the hold's
+facts in any order, when a slip may be issued, the gate. (Slip numbers: test_handlers.py.)"""
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime, timezone
 
 import pytest
 
 from propdesk.errors import Conflict, ValidationError
-from propdesk_services.access import domain as d
+from propdesk_services.access.workflows.release_slip import domain as d
 
 GOODS = ["办公桌 10 张", "文件柜 4 个"]
 
@@ -33,13 +34,6 @@ def test_new_hold_is_held():
 )
 def test_may_issue_needs_approval_and_cleared_fees(approved, cleared, may):
     assert d.may_issue(hold(release_approved=approved, fees_cleared=cleared)) is may
-
-
-def test_slip_no_format():
-    assert d.slip_no_for(3, date(2026, 11, 22)) == "FX-20261122-0003"
-    with pytest.raises(ValidationError) as e:
-        d.slip_no_for(0, date(2026, 11, 22))
-    assert rules(e.value) == {("seq", "between_1_and_9999")}
 
 
 def test_issue_and_release():
@@ -129,19 +123,53 @@ def test_waiting_for_names_what_is_missing():
 
 
 def test_only_a_newer_clearance_verdict_applies():
-    from datetime import datetime, timezone
-
     t1 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
     t2 = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
     assert d.clearance_applies(None, t1)
     assert d.clearance_applies(t1, t2) and d.clearance_applies(t1, t1)
     assert not d.clearance_applies(t2, t1)
+    # a stored time read back without its zone (SQLite) is UTC
+    assert not d.clearance_applies(t2.replace(tzinfo=None), t1)
+    assert d.clearance_applies(t1.replace(tzinfo=None), t2)
 
 
-def test_office_day_is_beijing_time():
-    from datetime import datetime, timezone
+# --- the facts, in any order ----------------------------------------------------------------------
+T1 = datetime(2026, 11, 22, 9, 0, tzinfo=timezone.utc)
+T2 = datetime(2026, 11, 22, 11, 0, tzinfo=timezone.utc)
 
-    from propdesk.chassis.calendar import office_day
 
-    # 2026-11-22 17:30 UTC is already 2026-11-23 01:30 in Beijing
-    assert office_day(datetime(2026, 11, 22, 17, 30, tzinfo=timezone.utc)) == date(2026, 11, 23)
+def test_a_hold_opened_by_a_later_event_knows_no_tenant_until_the_request():
+    h = d.open_hold("MO-1", "T1-33F")
+    assert (h.tenant_party_id, h.fees_cleared, h.release_approved, h.slip_no) == (None, False, False, None)
+    assert d.record_request(h, "T1-33F", "TEN-T1-33F") is True
+    assert h.tenant_party_id == "TEN-T1-33F"
+    assert d.record_request(h, "T1-33F", "TEN-OTHER") is False  # a repeat changes nothing
+    assert h.tenant_party_id == "TEN-T1-33F"
+
+
+def test_a_clearance_replaces_only_an_older_verdict():
+    h = hold()
+    assert d.record_clearance(h, False, "evt-failed", T1) is True
+    assert (h.fees_cleared, h.clearance_ref, h.clearance_as_of) == (False, "evt-failed", T1)
+    assert d.record_clearance(h, True, "evt-paid", T2) is True
+    assert (h.fees_cleared, h.clearance_ref) == (True, "evt-paid")
+    assert d.record_clearance(h, False, "evt-stale", T1) is False  # older as_of, delivered late
+    assert (h.fees_cleared, h.clearance_ref, h.clearance_as_of) == (True, "evt-paid", T2)
+
+
+def test_the_first_approval_is_kept():
+    h = hold()
+    assert d.record_approval(h, "客户书面意见 2026-031") is True
+    assert d.record_approval(h, "another") is False
+    assert (h.release_approved, h.owner_written_opinion_ref) == (True, "客户书面意见 2026-031")
+
+
+def test_a_slip_is_due_once_both_facts_are_in_and_none_was_issued():
+    h = hold()
+    assert not d.due_for_slip(h)
+    d.record_approval(h, "ref")
+    assert not d.due_for_slip(h)
+    d.record_clearance(h, True, "evt-paid", T1)
+    assert d.due_for_slip(h)
+    d.issue_slip(h, "FX-1", GOODS)
+    assert not d.due_for_slip(h)

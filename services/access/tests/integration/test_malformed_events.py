@@ -10,7 +10,7 @@ import pytest
 from propdesk.contracts.envelope import new_id
 from tests.helpers import publish_raw, queue_messages, table_counts, wait_for
 
-from .test_service import access, hold_of, move_out_id, requested  # noqa: F401  (fixtures)
+from .test_wiring import access, hold_of, move_out_id, requested  # noqa: F401  (fixtures)
 
 REQUESTED = {"move_out_id": "MO-20261122-0901", "unit_id": "1-1-303", "tenant_id": "TEN-1-1-303",
              "owner_id": "OWN-1-1-303", "owner_consent_doc": "客户同意函 2026-118", "exit_date": "2026-11-30",

@@ -1,0 +1,161 @@
+"""The goods release of a move-out and its slip's handlers (物品放行条, domain.md §2.7, WI/FW-020).
+
+Plain functions of (message, uow): load, call `domain`, add rows, events and audit rows to the unit
+of work. Who may give a command is `propdesk.policy`; the entrypoint (chassis) has checked the
+role, the request's shape and the idempotency key before a command handler runs, and commits
+after it returns (an event handler's effects commit with its inbox mark).
+
+The hold, as events::
+
+    move_out.requested (residents)          \\  whichever arrives first opens the hold;
+    billing.clearance_confirmed/failed      -   each fact is recorded in any order, a stale
+    move_out.release_approved (residents)   /   clearance (older as_of) changes nothing
+        -> release_slip.issued, once, as soon as approval AND fee clearance are both in
+    release_at_gate (command, security)     -> release_slip.released, once
+
+Every event and audit row of a case carries the move-out id as its correlation id. Slip numbers
+are ``FX-<yyyymmdd>-<nnnn>`` (chassis numbering, by office day).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from propdesk.contracts.envelope import Envelope
+from propdesk.contracts.rpc import ReleaseHoldSchema, ReleaseSlipSchema
+from propdesk.errors import NotFound
+from propdesk_services.access.workflows.release_slip import domain
+from propdesk_services.access.workflows.release_slip.models import ReleaseHold, ReleaseSlip
+
+#: The number series of release slips (物品放行条) at the desk.
+SERIES = "FX"
+
+_SLIP = ReleaseSlipSchema()
+_SLIPS = ReleaseSlipSchema(many=True)
+_HOLD = ReleaseHoldSchema()
+
+
+# --- reading ---------------------------------------------------------------------------------------
+def _hold(session: Session, move_out_id: str, *, lock: bool = False) -> ReleaseHold | None:
+    stmt = select(ReleaseHold).where(ReleaseHold.move_out_id == move_out_id)
+    return session.scalars(stmt.with_for_update() if lock else stmt).first()
+
+
+def hold_view(session: Session, hold: ReleaseHold) -> dict:
+    slip = (session.scalars(select(ReleaseSlip).where(ReleaseSlip.slip_no == hold.slip_no)).first()
+            if hold.slip_no else None)
+    columns = {c.key: getattr(hold, c.key) for c in ReleaseHold.__table__.columns}
+    return _HOLD.dump({**columns, "waiting_for": domain.waiting_for(hold), "slip": slip})
+
+
+def get_release_hold(args: dict, reader) -> dict:
+    """The hold of one move-out, what it still waits for, and its slip once issued."""
+    hold = _hold(reader.session, args["move_out_id"])
+    if hold is None:
+        raise NotFound(f"no release hold for move-out {args['move_out_id']}", field="move_out_id", rule="exists")
+    return hold_view(reader.session, hold)
+
+
+def list_release_slips(args: dict, reader) -> list[dict]:
+    """Issued slips, oldest first; `status` "issued" (still at the desk) or "released"."""
+    stmt = select(ReleaseSlip).order_by(ReleaseSlip.id)
+    if args["status"] == "issued":
+        stmt = stmt.where(ReleaseSlip.released_at.is_(None))
+    elif args["status"] == "released":
+        stmt = stmt.where(ReleaseSlip.released_at.is_not(None))
+    return _SLIPS.dump(reader.session.scalars(stmt).all())
+
+
+# --- the case's incoming facts ---------------------------------------------------------------------
+def on_move_out_requested(event: Envelope, uow) -> None:
+    """Put the unit's goods release on hold (租户撤场: Security is notified to hold the goods)."""
+    p = event.payload
+    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    if domain.record_request(hold, p["unit_id"], p["tenant_id"]):
+        hold.updated_at = uow.now()
+        uow.audit("release_hold.open", "release_hold", hold.move_out_id,
+                  {"unit_id": hold.unit_id, "tenant_party_id": hold.tenant_party_id})
+    _issue_when_due(uow, hold)
+
+
+def on_clearance(event: Envelope, uow) -> None:
+    """Finance's fee verdict for the move-out (WI/FW-020: no slip until fees are settled). A
+    verdict not about a move-out (billing checks fees for other reasons too) holds nothing: it is
+    acknowledged and changes nothing."""
+    p = event.payload
+    if not p.get("move_out_id"):
+        return
+    cleared = event.event_type == "billing.clearance_confirmed"
+    as_of = datetime.fromisoformat(p["as_of"]).astimezone(timezone.utc)
+    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    if domain.record_clearance(hold, cleared, event.event_id, as_of):
+        hold.updated_at = uow.now()
+        uow.audit("release_hold.fees_cleared" if cleared else "release_hold.fees_outstanding",
+                  "release_hold", hold.move_out_id,
+                  {"outstanding_amount": p["outstanding_amount"], "as_of": p["as_of"], "clearance_ref": event.event_id})
+    _issue_when_due(uow, hold)
+
+
+def on_release_approved(event: Envelope, uow) -> None:
+    """Customer service approved the release per the owner's written instruction."""
+    p = event.payload
+    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    if domain.record_approval(hold, p["owner_written_opinion_ref"]):
+        hold.updated_at = uow.now()
+        uow.audit("release_hold.approve", "release_hold", hold.move_out_id,
+                  {"owner_written_opinion_ref": p["owner_written_opinion_ref"]})
+    _issue_when_due(uow, hold)
+
+
+def _hold_for(uow, move_out_id: str, unit_id: str) -> ReleaseHold:
+    """The move-out's hold (locked), opened now if this is the first of its events to arrive."""
+    uow.correlation_id = move_out_id
+    hold = _hold(uow.session, move_out_id, lock=True)
+    if hold is not None:
+        return hold
+    opened = domain.open_hold(move_out_id, unit_id)
+    now = uow.now()
+    hold = ReleaseHold(**{k: getattr(opened, k) for k in opened.__dataclass_fields__}, created_at=now, updated_at=now)
+    uow.session.add(hold)
+    return hold
+
+
+def _issue_when_due(uow, hold: ReleaseHold) -> None:
+    """Issue the tenant's slip once approval and fee clearance are both there (and only once)."""
+    if not domain.due_for_slip(hold):
+        return
+    now = uow.now()
+    events = domain.issue_slip(hold, uow.next_number(SERIES), goods=list(domain.MOVE_OUT_GOODS),
+                               clearance_ref=hold.clearance_ref)
+    for event in events:
+        p = event.payload
+        uow.session.add(ReleaseSlip(
+            slip_no=p["slip_id"], move_out_id=p["move_out_id"], unit_id=p["unit_id"],
+            applicant_type=p["applicant_type"], goods=p["goods"], clearance_ref=p["clearance_ref"], issued_at=now))
+        uow.emit(event.type, p)
+        uow.audit("release_slip.issue", "release_slip", p["slip_id"],
+                  {"move_out_id": hold.move_out_id, "clearance_ref": p["clearance_ref"]})
+    hold.updated_at = now
+
+
+# --- commands --------------------------------------------------------------------------------------
+def release_at_gate(cmd, uow) -> dict:
+    """Security checked the goods against the slip at the gate and let them out (物品放行): emits
+    ``release_slip.released``; answers the slip. NotFound (slip_no, exists) for an unknown slip;
+    Conflict (slip_no, released_once) when the goods already left. An idempotency key answers the
+    first answer again and releases nothing twice."""
+    s, slip_no = uow.session, cmd.data["slip_no"]
+    slip = s.scalars(select(ReleaseSlip).where(ReleaseSlip.slip_no == slip_no).with_for_update()).first()
+    if slip is None:
+        raise NotFound(f"no release slip {slip_no}", field="slip_no", rule="exists")
+    hold = s.scalars(select(ReleaseHold).where(ReleaseHold.slip_no == slip.slip_no).with_for_update()).one()
+    uow.correlation_id = hold.move_out_id
+    events = domain.release_at_gate(hold, cmd.actor.id)  # Conflict when already released
+    now = uow.now()
+    slip.released_at, slip.released_by, hold.updated_at = now, hold.released_by, now
+    uow.emit_all(events)
+    uow.audit("release_slip.release", "release_slip", slip.slip_no,
+              {"move_out_id": hold.move_out_id, "guard_id": hold.released_by})
+    return _SLIP.dump(slip)
