@@ -64,7 +64,7 @@ def seed_units(n: int) -> list[SeedUnit]:
 
 def seed(settings: Settings, units: list[SeedUnit]) -> None:
     """Write the units (residents) and the arrears charges (billing) before any service starts."""
-    from propdesk_services.billing.models import Charge
+    from propdesk_services.billing.workflows.payments.models import Charge
     from propdesk_services.residents.workflows.register.models import Party, Unit
 
     engine = make_engine(settings.db_url("residents"))
@@ -251,7 +251,7 @@ class CaseDriver:
             if fees == "cleared":
                 c.observed.append("fees cleared before the arrears were paid")
             self.command("payment", "billing", "record_payment", already="duplicate_receipt",
-                         payment={"unit_id": c.unit.unit_id, "amount": str(c.unit.arrears), "method": "cash",
+                         request={"unit_id": c.unit.unit_id, "amount": str(c.unit.arrears), "method": "cash",
                                   "receipt_no": c.receipt_no}, actor=CASHIER)
         c.slip_no = self.wait("the release slip", lambda: self.move_out()["release_slip_no"])
         self.command("gate", "access", "release_at_gate", already="Conflict", request={"slip_no": c.slip_no},

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propdesk import demo
-from propdesk_services.billing.models import Charge, Payment
+from propdesk_services.billing.workflows.payments.models import Charge, Payment
 
 _BEIJING = timezone(timedelta(hours=8))
 

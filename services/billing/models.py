@@ -1,12 +1,11 @@
-"""Billing's tables: charges and payments per unit (the fee account), and the fee-clearance
-requests (费用结清) of move-outs (domain.md §2.5, §2.6 FEES_CHECKED, [004 WI/FW-020])."""
+"""billing's database: the declarative base every workflow's tables are declared on, and the
+chassis tables a service with commands keeps (idempotency keys). Each workflow's tables are in its
+own folder (`workflows/payments/models.py`: the fee account; `workflows/fee_clearance/models.py`:
+the move-outs' fee clearances); `service.py` imports them all through `messages.py`, so
+`Base.metadata` holds every table when the service (or Alembic) runs."""
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
-from sqlalchemy import DateTime, Integer, Numeric, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase
 
 from propdesk.chassis.idempotency import idempotency_table
 
@@ -17,50 +16,3 @@ class Base(DeclarativeBase):
 
 #: idempotency keys of this service's commands, kept with their results (chassis/idempotency.py)
 IDEMPOTENCY_KEYS = idempotency_table(Base.metadata)
-
-
-class Charge(Base):
-    """A fee charged to a unit for a period, e.g. 物业服务费 2026-10 (item "property_fee")."""
-
-    __tablename__ = "charge"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    unit_id: Mapped[str] = mapped_column(String(32), index=True)
-    period: Mapped[str] = mapped_column(String(7))
-    item: Mapped[str] = mapped_column(String(32))
-    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-
-
-class Payment(Base):
-    """A payment against a unit's account, with its receipt (开具收费票据: receipt_no, unique).
-
-    `period` and `item` say what it paid when known (the monthly bank transfers); a payment taken
-    at the counter against the balance has neither."""
-
-    __tablename__ = "payment"
-
-    payment_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    unit_id: Mapped[str] = mapped_column(String(32), index=True)
-    party_id: Mapped[str | None] = mapped_column(String(64))
-    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    method: Mapped[str] = mapped_column(String(8))
-    receipt_no: Mapped[str] = mapped_column(String(64), unique=True)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    recorded_by: Mapped[str] = mapped_column(String(64))
-    period: Mapped[str | None] = mapped_column(String(7))
-    item: Mapped[str | None] = mapped_column(String(32))
-
-
-class ClearanceRequest(Base):
-    """Finance's fee check for one move-out (费用结清). `status`: "pending" while fees are
-    outstanding, "confirmed" once the unit owes nothing; `last_outstanding` as last computed."""
-
-    __tablename__ = "clearance_request"
-
-    move_out_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    unit_id: Mapped[str] = mapped_column(String(32), index=True)
-    party_id: Mapped[str | None] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    last_outstanding: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

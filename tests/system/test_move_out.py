@@ -86,7 +86,7 @@ def test_fees_outstanding_block_the_slip_until_paid(rpc):
     assert c["release_slip_no"] is None
     assert any("fee" in w for w in c["waiting_for"])
 
-    rpc.billing.record_payment(payment={"unit_id": demo.DEMO_ARREARS_UNIT, "amount": str(demo.DEMO_ARREARS_AMOUNT),
+    rpc.billing.record_payment(request={"unit_id": demo.DEMO_ARREARS_UNIT, "amount": str(demo.DEMO_ARREARS_AMOUNT),
                                         "method": "cash", "receipt_no": "R-SYS-0001"}, actor=CASHIER)
     drive_to_release(rpc, move_out_id)
     assert event_types(rpc, move_out_id).count("release_slip.issued") == 1

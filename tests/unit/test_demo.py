@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from propdesk import demo
-from propdesk_services.billing.domain import Charge, Payment, outstanding, validate_payment
+from propdesk_services.billing.workflows.payments.domain import Charge, Payment, outstanding, validate_payment
 from propdesk_services.residents.workflows.move_out.domain import validate_move_out_request
 from propdesk_services.residents.workflows.register.domain import Party, Unit
 

@@ -1,15 +1,14 @@
-"""Account balance, payment validation and fee clearance (费用结清, domain.md §2.5, WI/FW-020)."""
+"""Account balance and payment validation (收费, domain.md §2.5)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
+from propdesk.contracts import registry
+from propdesk.contracts.vocab import MAX_AMOUNT, PAYMENT_METHODS
 from propdesk.errors import ValidationError
-from propdesk_services.billing import domain as d
-
-AS_OF = datetime(2026, 11, 22, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+from propdesk_services.billing.workflows.payments import domain as d
 
 
 def rules(exc: ValidationError) -> set[tuple[str, str]]:
@@ -42,15 +41,21 @@ def test_valid_payment_returns_the_amount():
     "amount, rule",
     [
         ("0", "positive_amount"),
+        ("0.00", "positive_amount"),
+        (0, "positive_amount"),
         ("-5.00", "positive_amount"),
+        (-1, "positive_amount"),
         ("1.005", "max_2_decimals"),
+        ("10.005", "max_2_decimals"),
+        (0.125, "max_2_decimals"),
         ("abc", "decimal"),
         ("Infinity", "decimal"),
+        (True, "decimal"),
         (None, "required"),
         ("", "required"),
         ("10000000000.00", "max_amount"),  # the ledger keeps 12 digits, 2 of them decimals
-        ("12345678901234567890.01", "max_amount"),
-        ("1e30", "max_amount"),
+        ("12345678901234567890.01", "max_amount"),  # would be stored as ...567168.00: over Numeric(12, 2)
+        ("1e30", "max_amount"),  # was a decimal.InvalidOperation (a 500), not a named rule
     ],
 )
 def test_amount_rules(amount, rule):
@@ -60,12 +65,20 @@ def test_amount_rules(amount, rule):
 
 
 def test_the_largest_amount_the_ledger_keeps_is_accepted():
-    assert d.validate_payment(True, "9999999999.99", "bank", "R1") == Decimal("9999999999.99")
+    assert d.validate_payment(True, "9999999999.99", "bank", "R1") == Decimal("9999999999.99") == MAX_AMOUNT
+
+
+def test_methods_are_the_shared_vocabulary():
+    for method in PAYMENT_METHODS.codes:
+        assert d.validate_payment(True, "1.00", method, "R1") == Decimal("1.00")
 
 
 def test_method_and_receipt_and_unit():
     with pytest.raises(ValidationError) as e:
         d.validate_payment(True, "10.00", "alipay", "R1")
+    assert rules(e.value) == {("method", "one_of")}
+    with pytest.raises(ValidationError) as e:
+        d.validate_payment(True, "10.00", ["cash"], "R1")
     assert rules(e.value) == {("method", "one_of")}
     with pytest.raises(ValidationError) as e:
         d.validate_payment(True, "10.00", "cash", "  ")
@@ -87,42 +100,21 @@ def test_all_payment_problems_at_once():
     }
 
 
-def test_clearance_confirmed_when_nothing_owed():
-    event_type, payload = d.clearance_event("1-1-303", "TEN-1-1-303", Decimal("0"), "MO-1", AS_OF)
-    assert event_type == "billing.clearance_confirmed"
-    assert payload == {
-        "unit_id": "1-1-303",
-        "party_id": "TEN-1-1-303",
-        "move_out_id": "MO-1",
-        "outstanding_amount": "0.00",
-        "as_of": "2026-11-22T10:00:00+08:00",
-    }
-
-
-def test_clearance_confirmed_with_credit():
-    event_type, payload = d.clearance_event("1-1-303", "TEN-1-1-303", Decimal("-20"), None, AS_OF)
-    assert (event_type, payload["outstanding_amount"], payload["move_out_id"]) == ("billing.clearance_confirmed", "-20.00", None)
-
-
-def test_clearance_failed_when_owed():
-    event_type, payload = d.clearance_event("1-1-702", "TEN-1-1-702", Decimal("392.6"), "MO-2", AS_OF)
-    assert event_type == "billing.clearance_failed"
-    assert payload["outstanding_amount"] == "392.60"
-
-
-def test_clearance_needs_an_aware_time():
+def test_a_receipt_is_recorded_once():
+    assert d.check_receipt_unused("SK-1", already_recorded=False) is None
     with pytest.raises(ValidationError) as e:
-        d.clearance_event("1-1-702", None, Decimal("1"), None, datetime(2026, 11, 22))
-    assert rules(e.value) == {("as_of", "timezone_aware")}
+        d.check_receipt_unused("SK-1", already_recorded=True)
+    assert rules(e.value) == {("receipt_no", "duplicate_receipt")}
+
+
+def test_payment_received_matches_its_contract():
+    paid = d.Payment("1-1-702", Decimal("392.6"), method="cash", receipt_no="SK-1", payment_id="P-1", party_id=None)
+    event = d.payment_received(paid)
+    assert event.type == "payment.received"
+    assert event.payload["amount"] == "392.60" and event.payload["matched_bank_slip"] is None
+    assert registry.validate_payload(event.type, 1, event.payload)
 
 
 def test_money():
     assert d.money(Decimal("1234.5")) == "1234.50"
     assert d.money(Decimal("-0")) == "0.00"
-
-
-def test_payloads_match_the_contracts():
-    registry = pytest.importorskip("propdesk.contracts.registry")
-    for amount in (Decimal("0"), Decimal("12.3")):
-        event_type, payload = d.clearance_event("1-1-702", "TEN-1-1-702", amount, "MO-2", AS_OF)
-        assert registry.validate_payload(event_type, 1, payload)

@@ -1,31 +1,26 @@
-"""Billing: account balance, payments and fee clearance (费用结清), pure domain logic.
+"""Payments (收费) on a unit's fee account, pure domain logic: the balance and what a payment must be.
 
-domain.md §2.5 (billing cycle: charges per period, cash/cheque/bank payments with a receipt),
-§2.6/§2.7 and [004 WI/FW-020] (fees must be settled before a goods release slip is issued at
-move-out), §8 (``payment.received``, ``billing.clearance_confirmed`` / ``billing.clearance_failed``).
+domain.md §2.5 (billing cycle: charges per period, cash/cheque/bank payments with a receipt,
+开具收费票据), §8 (``payment.received``). Plain Python: no nameko, no SQL, no I/O. The stored rows
+(`models.Charge`, `models.Payment`) have the attributes of the dataclasses below, so every rule
+takes either.
 
-Money is `Decimal`; in event payloads it travels as a string with two decimals ("1234.50").
+Money is `Decimal`; in event payloads and answers it travels as a string with two decimals
+("1234.50"). Payment methods and the largest amount are the office's vocabulary
+(`propdesk.contracts.vocab.PAYMENT_METHODS`, `MAX_AMOUNT`), never a copy here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
+from propdesk.contracts.vocab import MAX_AMOUNT, PAYMENT_METHODS
+from propdesk.domain import Event, blank
 from propdesk.errors import Problem, ValidationError
 from propdesk.money import CENT, money
 
-Event = tuple[str, dict]
-
-
-#: The largest amount the ledger keeps: `models.Payment.amount` is Numeric(12, 2). A larger one
-#: would not round-trip (SQLite keeps it as a float) or not fit (PostgreSQL).
-MAX_AMOUNT = Decimal("9999999999.99")
-
-#: Payment methods (§8 payment.received: method{cash,cheque,bank}; §2.5: 现金/支票 at the counter,
-#: 银行划账 matched by the cashier).
-PAYMENT_METHODS = ("cash", "cheque", "bank")
+ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -44,12 +39,15 @@ class Payment:
 
     unit_id: str
     amount: Decimal
-    period: str
-    item: str
+    period: str | None = None
+    item: str | None = None
     method: str = "bank"
     receipt_no: str = ""
+    payment_id: str | None = None
+    party_id: str | None = None
 
 
+# --- the account ----------------------------------------------------------------------------------
 def outstanding(charges: Iterable[Charge], payments: Iterable[Payment]) -> Decimal:
     """What is owed: total charged minus total paid, to the cent (negative = credit).
 
@@ -60,30 +58,32 @@ def outstanding(charges: Iterable[Charge], payments: Iterable[Payment]) -> Decim
     return total.quantize(CENT)
 
 
+# --- a payment ------------------------------------------------------------------------------------
 def validate_payment(unit_known: bool, amount: Decimal | str | int | float | None, method: str | None, receipt_no: str | None) -> Decimal:
     """Check a payment before it is recorded; report every problem at once.
 
     ==========  ================  ============================================
     field       rule              when
     ==========  ================  ============================================
-    unit_id     unknown_unit      the unit is not known
+    unit_id     unknown_unit      the unit is not known (it has no fee account)
     amount      required          missing
     amount      decimal           not a number
     amount      positive_amount   zero or negative
-    amount      max_amount        more than 9,999,999,999.99 (what the ledger keeps)
+    amount      max_amount        more than vocab.MAX_AMOUNT (what the ledger keeps)
     amount      max_2_decimals    more than two decimal places (yuan and fen)
-    method      one_of            not cash, cheque or bank
+    method      one_of            not one of vocab.PAYMENT_METHODS (cash, cheque, bank)
     receipt_no  required          blank (开具收费票据)
     ==========  ================  ============================================
 
-    Returns the amount as a `Decimal` with two places; raises `ValidationError` otherwise.
+    Returns the amount as a `Decimal` with two places; raises `ValidationError`
+    otherwise.
     """
     problems: list[Problem] = []
     if not unit_known:
         problems.append(Problem("unit_id", "unknown_unit", "no such unit in the register"))
 
     value: Decimal | None = None
-    if amount is None or (isinstance(amount, str) and not amount.strip()):
+    if blank(amount):
         problems.append(Problem("amount", "required", "give the amount paid"))
     elif isinstance(amount, bool):
         problems.append(Problem("amount", "decimal", "amount as a number, e.g. 1234.50"))
@@ -103,9 +103,9 @@ def validate_payment(unit_known: bool, amount: Decimal | str | int | float | Non
         elif value.copy_abs() <= MAX_AMOUNT and value != value.quantize(CENT):
             problems.append(Problem("amount", "max_2_decimals", "at most two decimal places (元.角分)"))
 
-    if method not in PAYMENT_METHODS:
-        problems.append(Problem("method", "one_of", "method must be one of: " + ", ".join(PAYMENT_METHODS)))
-    if receipt_no is None or not str(receipt_no).strip():
+    if not isinstance(method, str) or method not in PAYMENT_METHODS:
+        problems.append(Problem("method", "one_of", "method must be one of: " + ", ".join(PAYMENT_METHODS.codes)))
+    if blank(receipt_no):
         problems.append(Problem("receipt_no", "required", "give the receipt number (收费票据号)"))
 
     if problems:
@@ -114,30 +114,22 @@ def validate_payment(unit_known: bool, amount: Decimal | str | int | float | Non
     return value.quantize(CENT)
 
 
-def clearance_event(
-    unit_id: str,
-    party_id: str | None,
-    outstanding: Decimal,
-    move_out_id: str | None,
-    as_of: datetime,
-) -> Event:
-    """Finance's fee-clearance answer (费用结清 check, [004 WI/FW-020]).
+def duplicate_receipt(receipt_no: str) -> ValidationError:
+    """A receipt (收费票据) is recorded once: the same number again is refused, whatever its amount."""
+    return ValidationError.one("receipt_no", "duplicate_receipt",
+                               f"receipt {receipt_no} is already recorded; a payment is recorded once")
 
-    ``billing.clearance_confirmed`` when `outstanding` <= 0, else ``billing.clearance_failed``.
-    Payload: unit_id, party_id, move_out_id, outstanding_amount ("1234.50"; negative for a
-    credit), as_of (ISO 8601; must be timezone-aware: ValidationError as_of/timezone_aware).
-    """
-    if as_of.tzinfo is None or as_of.tzinfo.utcoffset(as_of) is None:
-        raise ValidationError.one("as_of", "timezone_aware", "as_of must carry a timezone")
-    amount = Decimal(outstanding).quantize(CENT)
-    event_type = "billing.clearance_confirmed" if amount <= 0 else "billing.clearance_failed"
-    return (
-        event_type,
-        {
-            "unit_id": unit_id,
-            "party_id": party_id,
-            "move_out_id": move_out_id,
-            "outstanding_amount": money(amount),
-            "as_of": as_of.isoformat(),
-        },
-    )
+
+def check_receipt_unused(receipt_no: str, already_recorded: bool) -> None:
+    """ValidationError (receipt_no, duplicate_receipt) when the receipt is already recorded."""
+    if already_recorded:
+        raise duplicate_receipt(receipt_no)
+
+
+def payment_received(payment) -> Event:
+    """``payment.received`` for a recorded payment (a `Payment` or its stored row)."""
+    return Event("payment.received", {
+        "payment_id": payment.payment_id, "party_id": payment.party_id, "unit_id": payment.unit_id,
+        "amount": money(payment.amount), "method": payment.method, "receipt_no": payment.receipt_no,
+        "matched_bank_slip": None,
+    })

@@ -1,0 +1,145 @@
+"""billing against the real broker: every row of its tables reachable (RPC over RabbitMQ, the
+``move_out.requested`` queue, its events published by the relay), and what only a broker shows
+(an event delivered twice, one idempotency key submitted concurrently). The rules are the unit
+tier's (tests/unit/)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from nameko.exceptions import RemoteError
+from nameko.standalone.rpc import ClusterRpcProxy
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from propdesk import demo
+from propdesk.chassis import metrics
+from propdesk.chassis.db import audit_trail
+from propdesk.chassis.tables import InboxRow, OutboxRow
+from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
+from propdesk_services.billing import messages
+from propdesk_services.billing.service import BillingService
+from propdesk_services.billing.workflows.fee_clearance.models import ClearanceRequest
+from tests import idempotency_checks as checks
+from tests.helpers import collector, events_in, publish_raw, wait_for
+
+CASHIER = {"id": "fin-03", "role": "finance"}
+ARREARS_UNIT, ARREARS_TENANT = demo.DEMO_ARREARS_UNIT, demo.DEMO_ARREARS_TENANT
+ARREARS = f"{demo.DEMO_ARREARS_AMOUNT:.2f}"
+CLEARANCE_EVENTS = ("billing.clearance_confirmed", "billing.clearance_failed")
+
+
+@pytest.fixture
+def billing(start_service, propdesk_env):
+    container = start_service(BillingService)
+    with db(propdesk_env) as s:
+        BillingService.load_demo(s)
+        s.commit()
+    return container
+
+
+@pytest.fixture
+def rpc(billing, propdesk_env):
+    with ClusterRpcProxy({"AMQP_URI": propdesk_env.amqp_uri}, timeout=30) as proxy:
+        yield proxy.billing
+
+
+def db(env) -> Session:
+    return Session(create_engine(env.db_url("billing")))
+
+
+def move_out_requested(move_out_id: str, unit_id: str = ARREARS_UNIT, tenant_id: str = ARREARS_TENANT) -> Envelope:
+    return Envelope(new_id(), "move_out.requested", 1, utcnow(), "residents", move_out_id, None,
+                    Actor("cs-02", "cs_assistant"),
+                    {"move_out_id": move_out_id, "unit_id": unit_id, "tenant_id": tenant_id,
+                     "owner_id": f"OWN-{unit_id}", "owner_consent_doc": "DOC-1", "exit_date": "2026-11-30",
+                     "fitout_disposition": "restore"})
+
+
+def publish(env, envelope: Envelope) -> None:
+    publish_raw(env.amqp_uri, envelope.to_json_dict(), envelope.event_type)
+
+
+def clearance(env, move_out_id: str):
+    with db(env) as s:
+        return s.get(ClearanceRequest, move_out_id)
+
+
+def payment(amount: str = ARREARS, receipt_no: str = "SK-T-0001") -> dict:
+    return {"unit_id": ARREARS_UNIT, "amount": amount, "method": "cash", "receipt_no": receipt_no}
+
+
+def test_the_tables_are_the_rows_reached_here():
+    assert set(messages.COMMANDS) == {"record_payment"}
+    assert set(messages.QUERIES) == {"get_balance", "list_arrears"}
+    assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
+        "move_out.requested": ["on_move_out_requested"]}
+    assert messages.TIMERS == {}
+
+
+def test_a_fee_clearance_and_the_payment_that_settles_it_over_the_broker(rpc, propdesk_env):
+    q = collector(propdesk_env.amqp_uri, "payment.received", *CLEARANCE_EVENTS)
+
+    publish(propdesk_env, move_out_requested("MO-1"))                    # billing.on_move_out_requested
+    [failed] = wait_for(lambda: events_in(propdesk_env.amqp_uri, q), what="the clearance answer")
+    assert (failed["event_type"], failed["correlation_id"], failed["producer"]) == \
+        ("billing.clearance_failed", "MO-1", "billing")
+    assert failed["payload"]["outstanding_amount"] == ARREARS
+    assert clearance(propdesk_env, "MO-1").status == "pending"
+
+    assert {"unit_id": ARREARS_UNIT, "outstanding": ARREARS} in rpc.list_arrears()        # list_arrears
+    out = rpc.record_payment(payment(), CASHIER)                                            # record_payment
+    assert out["balance"] == {"unit_id": ARREARS_UNIT, "outstanding": "0.00"}
+    assert [(c["move_out_id"], c["status"]) for c in out["clearances"]] == [("MO-1", "confirmed")]
+    balance = rpc.get_balance(ARREARS_UNIT)                                                # get_balance
+    assert balance["outstanding"] == "0.00" and balance["payments"][-1] == out["payment"]
+    assert ARREARS_UNIT not in {a["unit_id"] for a in rpc.list_arrears()}
+
+    events = wait_for(lambda: len(events_in(propdesk_env.amqp_uri, q)) == 3 and events_in(propdesk_env.amqp_uri, q),
+                      what="payment.received and clearance_confirmed")
+    assert [(e["event_type"], e["correlation_id"], e["actor"]["id"]) for e in events[1:]] == \
+        [("payment.received", "MO-1", "fin-03"), ("billing.clearance_confirmed", "MO-1", "fin-03")]
+    with db(propdesk_env) as s:
+        assert [(a["action"], a["actor"]["id"]) for a in audit_trail(s, correlation_id="MO-1")] == \
+            [("clearance.check", "billing"), ("payment.record", "fin-03"), ("clearance.confirm", "fin-03")]
+
+
+def test_rejections_cross_the_wire_with_their_rules(rpc):
+    with pytest.raises(RemoteError) as err:
+        rpc.record_payment(payment("-1"), CASHIER)
+    assert err.value.exc_type == "ValidationError"
+    with pytest.raises(RemoteError) as err:
+        rpc.record_payment(payment(), {"id": "sec-1", "role": "security"})
+    assert err.value.exc_type == "Forbidden"
+    assert json.loads(err.value.value)["rule"] == "role_not_allowed"
+    with pytest.raises(RemoteError) as err:
+        rpc.get_balance("9-9-999")
+    assert err.value.exc_type == "NotFound"
+    assert json.loads(err.value.value)["rule"] == "exists"
+
+
+def test_the_same_move_out_twice_is_checked_once(rpc, propdesk_env):
+    q = collector(propdesk_env.amqp_uri, *CLEARANCE_EVENTS)
+    envelope = move_out_requested("MO-3")
+    dup_metric = metrics.INBOX_DUPLICATES.labels("billing", "billing.on_move_out_requested")
+    dups_before = dup_metric._value.get()
+    publish(propdesk_env, envelope)
+    publish(propdesk_env, envelope)                             # redelivered: the inbox skips it
+    publish(propdesk_env, move_out_requested("MO-3"))           # announced again: the handler skips it
+
+    def both_processed():
+        with db(propdesk_env) as s:
+            return s.scalar(select(func.count()).select_from(InboxRow)) == 2
+    wait_for(both_processed, what="both distinct events to be processed")
+    wait_for(lambda: dup_metric._value.get() == dups_before + 1, what="the duplicate delivery to be skipped")
+    with db(propdesk_env) as s:
+        assert list(s.scalars(select(OutboxRow.event_type).where(OutboxRow.correlation_id == "MO-3"))) == \
+            ["billing.clearance_failed"]
+        assert len(audit_trail(s, object_id="MO-3")) == 1
+    wait_for(lambda: events_in(propdesk_env.amqp_uri, q), what="the one answer")
+    assert len(events_in(propdesk_env.amqp_uri, q)) == 1
+
+
+def test_the_same_payment_submitted_at_once_is_recorded_once(billing, propdesk_env):
+    checks.concurrent_duplicates(billing, "record_payment", (payment("100.00", "R-IDEM-0001"), CASHIER), {},
+                                 propdesk_env.db_url("billing"), "payment")

@@ -1,0 +1,81 @@
+"""Fee clearance (费用结清, domain.md §2.6, WI/FW-020): finance's answer and its re-check."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from propdesk.contracts import registry
+from propdesk.errors import ValidationError
+from propdesk_services.billing.workflows.fee_clearance import domain as d
+
+AS_OF = datetime(2026, 11, 22, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+LATER = AS_OF + timedelta(hours=2)
+
+
+def rules(exc: ValidationError) -> set[tuple[str, str]]:
+    return {(p.field, p.rule) for p in exc.problems}
+
+
+def test_clearance_confirmed_when_nothing_owed():
+    event_type, payload = d.clearance_event("1-1-303", "TEN-1-1-303", Decimal("0"), "MO-1", AS_OF)
+    assert event_type == "billing.clearance_confirmed"
+    assert payload == {
+        "unit_id": "1-1-303",
+        "party_id": "TEN-1-1-303",
+        "move_out_id": "MO-1",
+        "outstanding_amount": "0.00",
+        "as_of": "2026-11-22T10:00:00+08:00",
+    }
+
+
+def test_clearance_confirmed_with_credit():
+    event_type, payload = d.clearance_event("1-1-303", "TEN-1-1-303", Decimal("-20"), None, AS_OF)
+    assert (event_type, payload["outstanding_amount"], payload["move_out_id"]) == ("billing.clearance_confirmed", "-20.00", None)
+
+
+def test_clearance_failed_when_owed():
+    event_type, payload = d.clearance_event("1-1-702", "TEN-1-1-702", Decimal("392.6"), "MO-2", AS_OF)
+    assert event_type == "billing.clearance_failed"
+    assert payload["outstanding_amount"] == "392.60"
+
+
+def test_clearance_needs_an_aware_time():
+    with pytest.raises(ValidationError) as e:
+        d.clearance_event("1-1-702", None, Decimal("1"), None, datetime(2026, 11, 22))
+    assert rules(e.value) == {("as_of", "timezone_aware")}
+
+
+def test_payloads_match_the_contracts():
+    for amount in (Decimal("0"), Decimal("12.3"), Decimal("-5")):
+        event_type, payload = d.clearance_event("1-1-702", "TEN-1-1-702", amount, "MO-2", AS_OF)
+        assert registry.validate_payload(event_type, 1, payload)
+
+
+def test_check_of_a_paid_up_unit_is_confirmed():
+    clearance, answer = d.check("MO-1", "1-1-303", "TEN-1-1-303", Decimal("0.00"), AS_OF)
+    assert (clearance.status, clearance.last_outstanding, clearance.created_at) == (d.CONFIRMED, Decimal("0.00"), AS_OF)
+    assert answer.type == d.CLEARANCE_CONFIRMED
+
+
+def test_check_of_a_unit_in_arrears_stays_pending_with_the_amount():
+    clearance, answer = d.check("MO-2", "1-1-702", "TEN-1-1-702", Decimal("392.6"), AS_OF)
+    assert (clearance.status, clearance.last_outstanding, clearance.party_id) == (d.PENDING, Decimal("392.60"), "TEN-1-1-702")
+    assert (answer.type, answer.payload["move_out_id"], answer.payload["outstanding_amount"]) == \
+        (d.CLEARANCE_FAILED, "MO-2", "392.60")
+
+
+def test_a_recheck_still_owing_stores_the_amount_and_announces_nothing():
+    clearance, _ = d.check("MO-2", "1-1-702", "TEN-1-1-702", Decimal("392.60"), AS_OF)
+    assert d.recheck(clearance, Decimal("196.30"), LATER) == []
+    assert (clearance.status, clearance.last_outstanding, clearance.updated_at) == (d.PENDING, Decimal("196.30"), LATER)
+
+
+@pytest.mark.parametrize("balance", [Decimal("0"), Decimal("-1.00")])
+def test_a_recheck_that_settles_confirms_and_announces(balance):
+    clearance, _ = d.check("MO-2", "1-1-702", "TEN-1-1-702", Decimal("392.60"), AS_OF)
+    [event] = d.recheck(clearance, balance, LATER)
+    assert (clearance.status, clearance.last_outstanding) == (d.CONFIRMED, balance.quantize(Decimal("0.01")))
+    assert (event.type, event.payload["move_out_id"], event.payload["party_id"], event.payload["as_of"]) == \
+        (d.CLEARANCE_CONFIRMED, "MO-2", "TEN-1-1-702", LATER.isoformat())

@@ -1,0 +1,108 @@
+"""Fee clearance (费用结清) for a move-out, pure domain logic: finance's answer and its re-check.
+
+domain.md §2.6 FEES_CHECKED and [004 WI/FW-020] (fees must be settled before a goods release slip
+is issued at move-out), §8 (``billing.clearance_confirmed`` / ``billing.clearance_failed``).
+Plain Python: no nameko, no SQL, no I/O. The stored row (`models.ClearanceRequest`) has the
+attributes of `Clearance`, so the rules take either.
+
+The rules:
+
+- On ``move_out.requested`` finance checks the unit's balance once per move-out and answers
+  ``billing.clearance_confirmed`` (nothing owed: the clearance is "confirmed") or
+  ``billing.clearance_failed`` with the amount (the clearance stays "pending"). A unit with no
+  fee account owes nothing and is confirmed; a credit (prepaid money) counts as nothing owed.
+- A payment re-checks the unit's pending clearances in its own unit of work: one it settles is
+  confirmed and announced (``billing.clearance_confirmed``); one still owing keeps "pending" with
+  the new amount and announces nothing: the failure already announced stands, consumers are not
+  told "still not cleared" once per payment (the desk reads the current amount from the balance).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from propdesk.domain import Event
+from propdesk.errors import ValidationError
+from propdesk.money import CENT, money
+
+#: A clearance's status: "pending" while the unit owes, "confirmed" once it owes nothing.
+PENDING = "pending"
+CONFIRMED = "confirmed"
+STATUSES = (PENDING, CONFIRMED)
+
+CLEARANCE_CONFIRMED = "billing.clearance_confirmed"
+CLEARANCE_FAILED = "billing.clearance_failed"
+
+
+@dataclass(kw_only=True)
+class Clearance:
+    """Finance's fee check for one move-out (费用结清); `last_outstanding` as last computed."""
+
+    move_out_id: str
+    unit_id: str
+    party_id: str | None
+    status: str = PENDING
+    last_outstanding: Decimal = Decimal("0.00")
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+def settled(outstanding: Decimal) -> bool:
+    """Nothing owed (a credit counts as nothing owed)."""
+    return Decimal(outstanding).quantize(CENT) <= 0
+
+
+def clearance_event(
+    unit_id: str,
+    party_id: str | None,
+    outstanding: Decimal,
+    move_out_id: str | None,
+    as_of: datetime,
+) -> Event:
+    """Finance's fee-clearance answer (费用结清 check, [004 WI/FW-020]).
+
+    ``billing.clearance_confirmed`` when `outstanding` <= 0, else ``billing.clearance_failed``.
+    Payload: unit_id, party_id, move_out_id, outstanding_amount ("1234.50"; negative for a
+    credit), as_of (ISO 8601; must be timezone-aware: ValidationError as_of/timezone_aware).
+    """
+    if as_of.tzinfo is None or as_of.tzinfo.utcoffset(as_of) is None:
+        raise ValidationError.one("as_of", "timezone_aware", "as_of must carry a timezone")
+    amount = Decimal(outstanding).quantize(CENT)
+    return Event(
+        CLEARANCE_CONFIRMED if settled(amount) else CLEARANCE_FAILED,
+        {
+            "unit_id": unit_id,
+            "party_id": party_id,
+            "move_out_id": move_out_id,
+            "outstanding_amount": money(amount),
+            "as_of": as_of.isoformat(),
+        },
+    )
+
+
+def check(move_out_id: str, unit_id: str, party_id: str | None, outstanding: Decimal, at: datetime) -> tuple[Clearance, Event]:
+    """The fee check for a move-out just requested: the clearance to keep ("confirmed" when the
+    unit owes nothing, else "pending" with the amount) and the answer to announce."""
+    answer = clearance_event(unit_id, party_id, outstanding, move_out_id, at)
+    clearance = Clearance(
+        move_out_id=move_out_id, unit_id=unit_id, party_id=party_id,
+        status=CONFIRMED if answer.type == CLEARANCE_CONFIRMED else PENDING,
+        last_outstanding=Decimal(outstanding).quantize(CENT), created_at=at, updated_at=at,
+    )
+    return clearance, answer
+
+
+def recheck(clearance, outstanding: Decimal, at: datetime) -> list[Event]:
+    """Re-check a pending clearance against the unit's balance after a payment.
+
+    Stores the amount (`last_outstanding`, `updated_at`). Settled: status "confirmed" and
+    ``billing.clearance_confirmed`` to announce. Still owing: stays "pending", nothing to announce
+    (the failure already announced stands)."""
+    answer = clearance_event(clearance.unit_id, clearance.party_id, outstanding, clearance.move_out_id, at)
+    clearance.last_outstanding = Decimal(outstanding).quantize(CENT)
+    clearance.updated_at = at
+    if answer.type != CLEARANCE_CONFIRMED:
+        return []
+    clearance.status = CONFIRMED
+    return [answer]

@@ -1,0 +1,44 @@
+"""The fee account of a unit: its charges and its payments (domain.md §2.5). A unit billing knows
+is a unit with a fee account, i.e. at least one charge. The rows have the attributes of
+`domain.Charge` / `domain.Payment`, so the domain's rules take them directly."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import DateTime, Integer, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from propdesk_services.billing.models import Base
+
+
+class Charge(Base):
+    """A fee charged to a unit for a period, e.g. 物业服务费 2026-10 (item "property_fee")."""
+
+    __tablename__ = "charge"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(String(32), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    item: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class Payment(Base):
+    """A payment against a unit's account, with its receipt (开具收费票据: receipt_no, unique).
+
+    `period` and `item` say what it paid when known (the monthly bank transfers); a payment taken
+    at the counter against the balance has neither."""
+
+    __tablename__ = "payment"
+
+    payment_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(32), index=True)
+    party_id: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    method: Mapped[str] = mapped_column(String(8))
+    receipt_no: Mapped[str] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str | None] = mapped_column(String(7))
+    item: Mapped[str | None] = mapped_column(String(32))
