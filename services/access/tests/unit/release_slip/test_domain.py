@@ -173,3 +173,36 @@ def test_a_slip_is_due_once_both_facts_are_in_and_none_was_issued():
     assert d.due_for_slip(h)
     d.issue_slip(h, "FX-1", GOODS)
     assert not d.due_for_slip(h)
+
+
+# --- a withdrawn move-out (move_out.withdrawn) ----------------------------------------------------
+def test_a_withdrawal_closes_the_hold_once():
+    h = hold()
+    assert not d.is_closed(h)
+    assert d.withdraw(h, T1) is True
+    assert d.is_closed(h) and h.withdrawn_at == T1
+    assert d.withdraw(h, T2) is False  # a second withdrawal changes nothing
+    assert h.withdrawn_at == T1
+
+
+def test_a_closed_hold_waits_for_nothing_and_never_gets_a_slip():
+    h = hold()
+    d.withdraw(h, T1)
+    assert d.waiting_for(h) == []
+    d.record_approval(h, "ref")
+    d.record_clearance(h, True, "evt-paid", T2)
+    assert not d.may_issue(h) and not d.due_for_slip(h)
+    with pytest.raises(Conflict) as e:
+        d.issue_slip(h, "FX-1", GOODS)
+    assert (e.value.field, e.value.rule) == ("move_out_id", "not_withdrawn")
+    assert h.slip_no is None
+
+
+def test_the_goods_of_a_withdrawn_move_out_do_not_leave():
+    h = hold(release_approved=True, fees_cleared=True)
+    d.issue_slip(h, "FX-1", GOODS)
+    d.withdraw(h, T1)  # a contradiction residents never sends (it withdraws only before approval)
+    with pytest.raises(Conflict) as e:
+        d.release_at_gate(h, "guard-07")
+    assert (e.value.field, e.value.rule) == ("slip_no", "move_out_withdrawn")
+    assert h.released_by is None

@@ -342,3 +342,76 @@ def test_a_malformed_key_is_rejected(app):
             release(app, slip_no, idempotency_key=key)
         assert [(p.field, p.rule) for p in e.value.problems] == [("idempotency_key", rule)], key
     assert table_counts(app) == before
+
+
+# --- a withdrawn move-out (move_out.withdrawn, residents) -----------------------------------------
+WITHDRAWN_AT = T0 + timedelta(minutes=20)
+
+
+def withdrawn(app, mo: str, unit: str = "1-1-303", reason: str = "租户决定续租", **kw) -> Envelope:
+    return deliver(app, "move_out.withdrawn", {
+        "move_out_id": mo, "unit_id": unit, "reason": reason, "withdrawn_at": WITHDRAWN_AT.isoformat(),
+    }, mo, Actor("fd-wang", "front_desk"), "on_move_out_withdrawn", **kw)
+
+
+def test_a_withdrawal_closes_the_hold_and_nothing_is_awaited(app, move_out_id):
+    requested(app, move_out_id)
+    app.clock.advance(minutes=30)
+    envelope = withdrawn(app, move_out_id)
+    hold = hold_of(app, move_out_id)
+    assert hold["closed"] is True and hold["withdrawn_at"] == WITHDRAWN_AT.isoformat()
+    assert hold["waiting_for"] == []
+    assert hold["updated_at"] == (T0 + timedelta(minutes=30)).isoformat()
+    (audit,) = [a for a in trail(app, correlation_id=move_out_id) if a["action"] == "release_hold.withdraw"]
+    assert audit["object_id"] == move_out_id and audit["actor"] == {"id": "access", "role": "system"}
+    assert audit["details"] == {"reason": "租户决定续租", "withdrawn_at": WITHDRAWN_AT.isoformat(),
+                                "event_id": envelope.event_id, "by": {"id": "fd-wang", "role": "front_desk"}}
+
+    assert app.deliver(envelope) == []  # the same event again: absorbed by the inbox
+    withdrawn(app, move_out_id, reason="again")  # another withdrawal: nothing more to close
+    actions = [a["action"] for a in trail(app, correlation_id=move_out_id)]
+    assert actions == ["release_hold.open", "release_hold.withdraw"]
+
+
+def test_no_slip_is_issued_after_a_withdrawal_whatever_arrives_later(app, move_out_id):
+    requested(app, move_out_id)
+    clearance(app, move_out_id)
+    withdrawn(app, move_out_id)
+    approval(app, move_out_id)
+    clearance(app, move_out_id, as_of=T0 + timedelta(hours=1))
+    hold = hold_of(app, move_out_id)
+    assert hold["closed"] and hold["slip"] is None and hold["slip_no"] is None
+    assert hold["waiting_for"] == []
+    assert app.events("release_slip.issued") == [] and app.query("list_release_slips") == []
+    assert count(app, ReleaseSlip) == 0
+
+
+def test_a_withdrawal_that_overtakes_the_request_opens_the_hold_closed(app, move_out_id):
+    withdrawn(app, move_out_id)
+    hold = hold_of(app, move_out_id)
+    assert hold["closed"] and hold["tenant_party_id"] is None and hold["unit_id"] == "1-1-303"
+    assert hold["waiting_for"] == []
+
+    requested(app, move_out_id)
+    approval(app, move_out_id)
+    clearance(app, move_out_id)
+    hold = hold_of(app, move_out_id)
+    assert hold["closed"] and hold["tenant_party_id"] == "TEN-1-1-303"
+    assert hold["slip"] is None and hold["waiting_for"] == []
+    assert app.events("release_slip.issued") == [] and count(app, ReleaseHold) == 1
+
+
+def test_an_open_hold_is_not_closed(app, move_out_id):
+    requested(app, move_out_id)
+    hold = hold_of(app, move_out_id)
+    assert hold["closed"] is False and hold["withdrawn_at"] is None
+
+
+def test_a_slip_of_a_withdrawn_move_out_is_refused_at_the_gate(app, move_out_id):
+    slip = issued_slip(app, move_out_id)
+    withdrawn(app, move_out_id)  # a contradiction residents never sends; the goods stay
+    with pytest.raises(Conflict) as e:
+        release(app, slip["slip_no"])
+    assert (e.value.field, e.value.rule) == ("slip_no", "move_out_withdrawn")
+    assert app.events("release_slip.released") == []
+    assert hold_of(app, move_out_id)["slip"]["status"] == "issued"
