@@ -1,0 +1,109 @@
+"""The desk's readable numbers (propdesk.chassis.numbering): ``<SERIES>-<yyyymmdd>-<nnnn>``, counted
+per series and office day in the same transaction as the record that carries the number."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from propdesk.chassis.db import make_engine
+from propdesk.chassis.numbering import format_number, next_number
+from propdesk.chassis.tables import ChassisBase
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'numbers.db'}")
+    ChassisBase.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def take(engine, series: str, day: date, commit: bool = True) -> str:
+    with Session(engine) as s:
+        number = next_number(s, series, day)
+        if commit:
+            s.commit()
+        else:
+            s.rollback()
+        return number
+
+
+def test_numbers_count_up_per_series_and_day(engine):
+    assert [take(engine, "WO", DAY) for _ in range(3)] == ["WO-20261123-0001", "WO-20261123-0002", "WO-20261123-0003"]
+    assert take(engine, "MO", DAY) == "MO-20261123-0001"  # each series counts on its own
+    assert take(engine, "WO", DAY) == "WO-20261123-0004"
+
+
+def test_the_next_day_starts_again_at_one(engine):
+    take(engine, "WO", DAY)
+    take(engine, "WO", DAY)
+    assert take(engine, "WO", date(2026, 11, 24)) == "WO-20261124-0001"
+    assert take(engine, "WO", DAY) == "WO-20261123-0003"  # the day before keeps its own count
+
+
+def test_a_rolled_back_transaction_gives_its_number_back(engine):
+    assert take(engine, "WO", DAY) == "WO-20261123-0001"
+    assert take(engine, "WO", DAY, commit=False) == "WO-20261123-0002"
+    assert take(engine, "WO", DAY) == "WO-20261123-0002"
+    # the day's first number too (the row is inserted, then rolled back)
+    assert take(engine, "WO", date(2026, 11, 25), commit=False) == "WO-20261125-0001"
+    assert take(engine, "WO", date(2026, 11, 25)) == "WO-20261125-0001"
+
+
+def test_the_format_and_the_series_rule(engine):
+    assert format_number("FX", date(2027, 1, 5), 7) == "FX-20270105-0007"
+    assert format_number("WO", DAY, 10000) == "WO-20261123-10000"  # widens rather than fail
+    for bad in ("wo", "W-O", "", "W O"):
+        with Session(engine) as s, pytest.raises(ValueError):
+            next_number(s, bad, DAY)
+
+
+_TAKER = textwrap.dedent("""
+    import json, sys
+    from datetime import date
+    from sqlalchemy.orm import Session
+    from propdesk.chassis.db import make_engine
+    from propdesk.chassis.numbering import next_number
+
+    url, count = sys.argv[1], int(sys.argv[2])
+    engine = make_engine(url)
+    print("ready", flush=True)
+    sys.stdin.readline()                      # start together
+    numbers = []
+    for _ in range(count):
+        with Session(engine) as s:
+            numbers.append(next_number(s, "WO", date(2026, 11, 23)))
+            s.commit()
+    print(json.dumps(numbers), flush=True)
+""")
+
+
+def test_two_sessions_on_one_sqlite_file_never_get_the_same_number(engine):
+    """Two processes (two connections, as two service replicas or workers) take numbers from one
+    database file at the same moment, starting on an empty day: every number once, none skipped."""
+    url, count = str(engine.url), 40
+    procs = [subprocess.Popen([sys.executable, "-c", _TAKER, url, str(count)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        for p in procs:
+            assert p.stdout.readline().strip() == "ready"
+        for p in procs:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        taken = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    assert all(p.returncode == 0 for p in procs)
+    every = taken[0] + taken[1]
+    assert sorted(every) == [format_number("WO", DAY, n) for n in range(1, 2 * count + 1)]
+    assert all(numbers == sorted(numbers) for numbers in taken)  # each session's own numbers count up
