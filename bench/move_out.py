@@ -125,8 +125,8 @@ class Observer:
 
     def _inspect(self, move_out_id: str) -> None:
         try:
-            self.pool.call("tickets", "record_inspection", move_out_id=move_out_id,
-                           result={"passed": True, "defects": []}, actor=ENGINEER)
+            self.pool.call("tickets", "record_inspection",
+                           request={"move_out_id": move_out_id, "passed": True, "defects": []}, actor=ENGINEER)
         except Exception as exc:  # noted in the detail; the case then counts as stuck
             self.inspection_errors.append(f"{move_out_id}: {type(exc).__name__}: {exc}"[:300])
 

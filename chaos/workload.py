@@ -244,7 +244,7 @@ class CaseDriver:
         c.acked["request"] = self.now()
         self.wait("the inspection work order", self.inspection_opened)
         self.command("inspection", "tickets", "record_inspection", already="Conflict",
-                     move_out_id=c.move_out_id, result={"passed": True, "defects": []}, actor=ENGINEER)
+                     request={"move_out_id": c.move_out_id, "passed": True, "defects": []}, actor=ENGINEER)
         if c.unit.arrears > 0:
             fees = self.wait("the fee verdict", lambda: self.move_out()["fees"] in ("outstanding", "cleared")
                              and self.move_out()["fees"])

@@ -213,7 +213,8 @@ def get_move_out(remote: Remote, request, move_out_id: str):
 def record_inspection(remote: Remote, request, move_out_id: str):
     move_out_id = path_id("move_out_id", move_out_id)
     actor, result, extras = command_input(request, schemas.InspectionResultSchema())
-    return 200, command(remote, "tickets", "record_inspection", move_out_id, result, actor=actor, extras=extras)
+    return 200, command(remote, "tickets", "record_inspection", {"move_out_id": move_out_id, **result},
+                        actor=actor, extras=extras)
 
 
 def release_at_gate(remote: Remote, request, slip_no: str):

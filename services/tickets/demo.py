@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propdesk import demo
-from propdesk_services.tickets.models import RepairOrder
+from propdesk_services.tickets.workflows.repairs.models import RepairOrder
 
 
 def load(session: Session) -> str:

@@ -45,7 +45,7 @@ def start_cases(rpc, units):
 def finish_cases(rpc, move_out_ids):
     for mo in move_out_ids:
         wait_for(lambda: _opened(rpc, mo), timeout=60, what=f"inspection work order for {mo}")
-        rpc.tickets.record_inspection(move_out_id=mo, result={"passed": True, "defects": []}, actor=ENGINEER)
+        rpc.tickets.record_inspection(request={"move_out_id": mo, "passed": True, "defects": []}, actor=ENGINEER)
     for mo in move_out_ids:
         slip = wait_for(lambda: rpc.residents.get_move_out(mo)["release_slip_no"], timeout=60,
                         what=f"release slip for {mo}")

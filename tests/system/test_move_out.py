@@ -60,7 +60,7 @@ def test_happy_path_from_request_to_released_goods(rpc):
     assert any("inspection" in w for w in case(rpc, move_out_id)["waiting_for"])
     assert case(rpc, move_out_id)["release_slip_no"] is None  # not before the inspection
 
-    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": True, "defects": []}, actor=ENGINEER)
+    rpc.tickets.record_inspection(request={"move_out_id": move_out_id, "passed": True, "defects": []}, actor=ENGINEER)
     drive_to_release(rpc, move_out_id)
 
     types = wait_for(lambda: (t := event_types(rpc, move_out_id)) and "release_slip.released" in t and t,
@@ -79,7 +79,7 @@ def test_fees_outstanding_block_the_slip_until_paid(rpc):
     mo = request(rpc, demo.DEMO_ARREARS_UNIT, demo.DEMO_ARREARS_TENANT)
     move_out_id = mo["move_out_id"]
     wait_inspection_opened(rpc, move_out_id)
-    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": True, "defects": []}, actor=ENGINEER)
+    rpc.tickets.record_inspection(request={"move_out_id": move_out_id, "passed": True, "defects": []}, actor=ENGINEER)
     c = wait_for(lambda: (c := case(rpc, move_out_id))["fees"] == "outstanding" and c["inspection"] == "passed" and c,
                  what="inspection passed with fees outstanding")
     assert c["outstanding_amount"] == str(demo.DEMO_ARREARS_AMOUNT)
@@ -96,12 +96,12 @@ def test_failed_inspection_blocks_until_a_passing_reinspection(rpc):
     mo = request(rpc, demo.DEMO_HAPPY_UNIT, demo.DEMO_HAPPY_TENANT)
     move_out_id = mo["move_out_id"]
     wait_inspection_opened(rpc, move_out_id)
-    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": False, "defects": ["墙面破损 wall damaged"]},
-                                  actor=ENGINEER)
+    rpc.tickets.record_inspection(request={"move_out_id": move_out_id, "passed": False,
+                                           "defects": ["墙面破损 wall damaged"]}, actor=ENGINEER)
     wait_for(lambda: case(rpc, move_out_id)["state"] == "DEFECTS_FOUND", what="defects found")
     wait_for(lambda: case(rpc, move_out_id)["fees"] == "cleared", what="fee clearance")
     assert case(rpc, move_out_id)["release_slip_no"] is None
     assert any("墙面破损" in w for w in case(rpc, move_out_id)["waiting_for"])
 
-    rpc.tickets.record_inspection(move_out_id=move_out_id, result={"passed": True, "defects": []}, actor=ENGINEER)
+    rpc.tickets.record_inspection(request={"move_out_id": move_out_id, "passed": True, "defects": []}, actor=ENGINEER)
     drive_to_release(rpc, move_out_id)

@@ -131,13 +131,15 @@ class FakeTickets:
     name = "tickets"
 
     @rpc
-    def record_inspection(self, move_out_id, result, actor, **key):
-        _record("tickets", "record_inspection", move_out_id, result, actor=actor, **key)
+    def record_inspection(self, request, actor=None, idempotency_key=None):
+        key = {} if idempotency_key is None else {"idempotency_key": idempotency_key}
+        _record("tickets", "record_inspection", request, actor=actor, **key)
+        move_out_id = request["move_out_id"]
         _reuse(key)
         _require_role(actor, "engineering")
         _misbehave(move_out_id)
-        return {**WORK_ORDER, "move_out_id": move_out_id, "status": "passed" if result["passed"] else "defects_found",
-                "defects": result["defects"], "inspector": actor["id"]}
+        return {**WORK_ORDER, "move_out_id": move_out_id, "status": "passed" if request["passed"] else "defects_found",
+                "defects": request["defects"], "inspector": actor["id"]}
 
     @rpc
     def get_inspection(self, move_out_id):

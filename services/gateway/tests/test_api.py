@@ -317,7 +317,7 @@ def test_recording_the_inspection(desk):
     r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": True}, staff=ENGINEERING)
     assert r.status_code == 200 and r.json()["work_order_no"] == "WO-20261102-0001"
     (_, _, args, kwargs), = calls("tickets", "record_inspection")
-    assert args == (CASE_ID, {"passed": True, "defects": []})
+    assert args == ({"move_out_id": CASE_ID, "passed": True, "defects": []},)
     assert kwargs == {"actor": {"id": "S-EN-01", "role": "engineering"}}
     r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": False, "defects": ["墙面污损"]},
                   staff=FRONT_DESK)

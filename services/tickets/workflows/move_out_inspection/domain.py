@@ -1,47 +1,65 @@
-"""Tickets: the engineering inspection work order of a tenant move-out, pure domain logic.
+"""The move-out inspection work order (工程维修单 / 单元验收移交记录表), pure domain logic.
 
 domain.md §2.6: on ``move_out.requested`` Engineering inspects the unit's fittings and fills the
 单元验收移交记录表 under an engineering work order (工程维修单, §2.2). If it finds defects, CS
 issues a 违约处理单 (breach notice): the tenant fixes them by a deadline or pays compensation, and
-Engineering re-inspects. §8: tickets emits ``move_out.inspection_completed``.
+Engineering re-inspects. §8: tickets emits ``move_out.inspection_completed``. When the desk
+withdraws the move-out (``move_out.withdrawn``), engineering cancels the inspection it has not
+finished. Plain Python: no nameko, no SQL, no I/O.
+
+Statuses (codes and labels: `propdesk.contracts.vocab.WORK_ORDER_STATUSES`)::
+
+    open --record_result(passed)--> passed (final)
+    open --record_result(defects)--> defects_found --record_result--> passed | defects_found
+    open | defects_found --cancel (move-out withdrawn)--> cancelled (final)
 
 The service stores an `InspectionWorkOrder` as a model with the same attribute names and passes
 it in; functions read and assign only those attributes (lists re-assigned, never mutated).
+Work order numbers (``WO-<yyyymmdd>-<nnnn>``) are the chassis' (`uow.next_number("WO")`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
+from propdesk.contracts.vocab import WORK_ORDER_STATUSES
+from propdesk.domain import Event
 from propdesk.errors import Conflict, Problem, ValidationError
 
-Event = tuple[str, dict]
+OPEN = "open"
+DEFECTS_FOUND = "defects_found"
+PASSED = "passed"
+CANCELLED = "cancelled"
+assert all(s in WORK_ORDER_STATUSES for s in (OPEN, DEFECTS_FOUND, PASSED, CANCELLED))
 
-STATUSES = ("open", "passed", "defects_found")
+#: Statuses in which engineering still has an inspection to do: a withdrawn move-out cancels them.
+#: (A re-inspection pending after defects is as unfinished as a first one.)
+UNFINISHED = (OPEN, DEFECTS_FOUND)
 
 
 @dataclass
 class InspectionWorkOrder:
     """工程维修单 for a move-out inspection (单元验收移交记录表).
 
-    `status`: "open" (not inspected yet), "defects_found" (re-inspection pending), "passed" (final).
-    `defects` are those of the latest inspection; `inspector` who recorded it."""
+    `status`: "open" (not inspected yet), "defects_found" (re-inspection pending), "passed"
+    (final), "cancelled" (the move-out was withdrawn; final). `defects` are those of the latest
+    inspection; `inspector` who recorded it."""
 
     work_order_no: str
     move_out_id: str
     unit_id: str
-    status: str = "open"
+    status: str = OPEN
     defects: list[str] = field(default_factory=list)
     inspector: str | None = None
 
 
-def work_order_no_for(seq: int, today: date) -> str:
-    """Work order number (工程维修单号): ``WO-YYYYMMDD-NNNN``, e.g. ``WO-20261122-0007``.
-
-    `seq` is the day's running number, 1..9999 (the service keeps the counter)."""
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 9999:
-        raise ValidationError.one("seq", "between_1_and_9999", "work order sequence must be 1..9999")
-    return f"WO-{today:%Y%m%d}-{seq:04d}"
+def open_inspection(wo: InspectionWorkOrder) -> list[Event]:
+    """A new work order for a move-out: status open, nothing recorded yet; emits
+    ``move_out.inspection_opened`` (move_out_id, work_order_no, unit_id)."""
+    wo.status = OPEN
+    wo.defects = []
+    wo.inspector = None
+    return [Event("move_out.inspection_opened",
+                  {"move_out_id": wo.move_out_id, "work_order_no": wo.work_order_no, "unit_id": wo.unit_id})]
 
 
 def breach_notice_no_for(work_order_no: str) -> str:
@@ -54,6 +72,11 @@ def breach_notice_no_for(work_order_no: str) -> str:
     return "WY-" + work_order_no
 
 
+def breach_notice_of(wo: InspectionWorkOrder) -> str | None:
+    """The breach notice (违约处理单) number while defects are open, else None."""
+    return breach_notice_no_for(wo.work_order_no) if wo.status == DEFECTS_FOUND else None
+
+
 def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], inspector: str | None) -> list[Event]:
     """Record the inspection result on the work order and emit ``move_out.inspection_completed``.
 
@@ -62,10 +85,14 @@ def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], ins
 
     Validation (all problems at once): ``inspector`` required; ``defects``
     ``required_when_failed`` (none listed on a failed inspection), ``must_be_empty_when_passed``,
-    ``not_blank`` (a blank item). A re-inspection is allowed after "defects_found"; recording on a
-    "passed" order raises `Conflict` (the result is final).
+    ``not_blank`` (a blank item). A re-inspection is allowed after "defects_found". Conflict:
+    recording on a "cancelled" order (move_out_id, ``work_order_cancelled``: the move-out was
+    withdrawn) or on a "passed" one (passed, ``passed_is_final``).
     """
-    if wo.status == "passed":
+    if wo.status == CANCELLED:
+        raise Conflict(f"work order {wo.work_order_no} was cancelled: move-out {wo.move_out_id} was withdrawn",
+                       field="move_out_id", rule="work_order_cancelled")
+    if wo.status == PASSED:
         raise Conflict(f"work order {wo.work_order_no} already passed inspection; the result is final",
                        field="passed", rule="passed_is_final")
     items = list(defects or [])
@@ -82,11 +109,11 @@ def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], ins
         raise ValidationError(problems)
 
     cleaned = [d.strip() for d in items]
-    wo.status = "passed" if passed else "defects_found"
+    wo.status = PASSED if passed else DEFECTS_FOUND
     wo.defects = cleaned
     wo.inspector = str(inspector).strip()
     return [
-        (
+        Event(
             "move_out.inspection_completed",
             {
                 "move_out_id": wo.move_out_id,
@@ -94,7 +121,17 @@ def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], ins
                 "unit_id": wo.unit_id,
                 "passed": bool(passed),
                 "defects": list(cleaned),
-                "breach_notice_id": None if passed else breach_notice_no_for(wo.work_order_no),
+                "breach_notice_id": breach_notice_of(wo),
             },
         )
     ]
+
+
+def cancel(wo: InspectionWorkOrder) -> bool:
+    """The move-out was withdrawn: an unfinished inspection (open, or a re-inspection pending after
+    defects) is cancelled. A passed or already cancelled order stays as it is. Returns whether the
+    order changed. Defects and inspector stay as recorded (what engineering found so far)."""
+    if wo.status not in UNFINISHED:
+        return False
+    wo.status = CANCELLED
+    return True

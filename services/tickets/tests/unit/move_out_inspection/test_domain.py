@@ -1,12 +1,11 @@
 """The move-out inspection work order (工程维修单 / 单元验收移交记录表, domain.md §2.6)."""
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from propdesk.contracts.vocab import WORK_ORDER_STATUSES
 from propdesk.errors import Conflict, ValidationError
-from propdesk_services.tickets import domain as d
+from propdesk_services.tickets.workflows.move_out_inspection import domain as d
 
 
 def wo(**kw) -> d.InspectionWorkOrder:
@@ -24,16 +23,15 @@ def test_new_order_is_open():
     assert (order.status, order.defects, order.inspector) == ("open", [], None)
 
 
-def test_work_order_no_format():
-    assert d.work_order_no_for(7, date(2026, 11, 22)) == "WO-20261122-0007"
-    assert d.work_order_no_for(9999, date(2027, 1, 5)) == "WO-20270105-9999"
+def test_opening_announces_the_work_order():
+    order = wo(status="passed", defects=["x"], inspector="someone")
+    assert d.open_inspection(order) == [
+        ("move_out.inspection_opened", {"move_out_id": "MO-1", "work_order_no": "WO-20261122-0007", "unit_id": "1-1-303"})]
+    assert (order.status, order.defects, order.inspector) == ("open", [], None)
 
 
-@pytest.mark.parametrize("seq", [0, -1, 10000, True])
-def test_work_order_seq_range(seq):
-    with pytest.raises(ValidationError) as e:
-        d.work_order_no_for(seq, date(2026, 11, 22))
-    assert rules(e.value) == {("seq", "between_1_and_9999")}
+def test_every_status_is_a_word_of_the_shared_vocabulary():
+    assert {d.OPEN, d.DEFECTS_FOUND, d.PASSED, d.CANCELLED} == set(WORK_ORDER_STATUSES.codes)
 
 
 def test_pass():
@@ -76,11 +74,37 @@ def test_defects_then_reinspection_pass():
 def test_recording_on_a_passed_order_is_a_conflict():
     order = wo()
     d.record_result(order, True, [], "eng-zhao")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as e:
         d.record_result(order, True, [], "eng-zhao")
+    assert (e.value.field, e.value.rule) == ("passed", "passed_is_final")
     with pytest.raises(Conflict):
         d.record_result(order, False, ["墙面破损"], "eng-zhao")
     assert order.status == "passed"
+
+
+@pytest.mark.parametrize("status", ["open", "defects_found"])
+def test_a_withdrawn_move_out_cancels_an_unfinished_inspection(status):
+    order = wo(status=status, defects=["门锁损坏"] if status == "defects_found" else [])
+    assert d.cancel(order) is True
+    assert order.status == "cancelled" and d.breach_notice_of(order) is None
+    assert order.defects == ([] if status == "open" else ["门锁损坏"])  # what was found stays on record
+
+
+@pytest.mark.parametrize("status", ["passed", "cancelled"])
+def test_a_finished_or_cancelled_order_is_not_cancelled_again(status):
+    order = wo(status=status)
+    assert d.cancel(order) is False
+    assert order.status == status
+
+
+@pytest.mark.parametrize("passed, defects", [(True, []), (False, ["墙面破损"])])
+def test_recording_on_a_cancelled_order_is_a_conflict(passed, defects):
+    order = wo()
+    d.cancel(order)
+    with pytest.raises(Conflict) as e:
+        d.record_result(order, passed, defects, "eng-zhao")
+    assert (e.value.field, e.value.rule) == ("move_out_id", "work_order_cancelled")
+    assert (order.status, order.defects, order.inspector) == ("cancelled", [], None)
 
 
 def test_validation_reports_every_problem():
@@ -99,6 +123,7 @@ def test_validation_reports_every_problem():
 
 def test_breach_notice_for_other_numbering():
     assert d.breach_notice_no_for("X-1") == "WY-X-1"
+    assert d.breach_notice_no_for("WO-20261122-10000") == "WY-20261122-10000"  # a day's 10,000th order
 
 
 def test_payload_matches_the_contract():
