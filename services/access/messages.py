@@ -24,6 +24,7 @@ SUBSCRIPTIONS = {
     "billing.clearance_confirmed": [release_slip.on_clearance],
     "billing.clearance_failed": [release_slip.on_clearance],
     "move_out.release_approved": [release_slip.on_release_approved],
+    "move_out.withdrawn": [release_slip.on_move_out_withdrawn],
 }
 
 TIMERS: dict = {}

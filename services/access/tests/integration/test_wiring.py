@@ -94,6 +94,7 @@ def test_the_tables_are_the_public_contract():
         "billing.clearance_confirmed": ["on_clearance"],
         "billing.clearance_failed": ["on_clearance"],
         "move_out.release_approved": ["on_release_approved"],
+        "move_out.withdrawn": ["on_move_out_withdrawn"],
     }
     assert messages.TIMERS == {}
 
@@ -123,6 +124,15 @@ def test_every_subscription_and_query_is_reachable(access, propdesk_env, move_ou
     assert msg["body"]["correlation_id"] == move_out_id and msg["body"]["payload"]["slip_id"] == slip["slip_no"]
     assert [s["slip_no"] for s in call(access, "list_release_slips", "issued")] == [slip["slip_no"]]
     assert call(access, "list_release_slips", status="released") == []
+
+
+def test_the_withdrawal_subscription_is_reachable(access, propdesk_env, move_out_id):
+    withdrawn_at = utcnow()
+    publish(propdesk_env, "move_out.withdrawn", {                           # access.on_move_out_withdrawn
+        "move_out_id": move_out_id, "unit_id": "1-1-303", "reason": "租户决定续租",
+        "withdrawn_at": withdrawn_at.isoformat()}, move_out_id)
+    hold = wait_hold(access, move_out_id, lambda h: h["closed"], "the withdrawal to close the hold")
+    assert hold["waiting_for"] == [] and hold["withdrawn_at"] == withdrawn_at.isoformat()
 
 
 def test_the_gate_command_is_reachable(access, propdesk_env, move_out_id):

@@ -13,6 +13,10 @@ recorded whatever the order (`record_request`, `record_clearance`, `record_appro
 verdict only replaces an older one (Finance's ``as_of``), so a stale "failed" cannot undo a newer
 "confirmed".
 
+A move-out withdrawn before its release was approved (``move_out.withdrawn``) closes the hold
+(`withdraw`): it waits for nothing more and never gets a slip, whatever arrives after it. The
+withdrawal may overtake the case's other events too: then it opens the hold, closed.
+
 The service stores the hold as a model with the same attribute names and passes it in; functions
 read and assign only those attributes. Plain Python: no nameko, no SQL, no I/O.
 """
@@ -40,7 +44,8 @@ class ReleaseHold:
     `tenant_party_id` is None until ``move_out.requested`` names the tenant (a later event of the
     case may arrive first and open the hold). `clearance_ref` / `clearance_as_of` are the fee
     verdict the hold rests on (its event id and Finance's ``as_of``). `released_by` is the guard
-    who let the goods out at the gate (None until then)."""
+    who let the goods out at the gate (None until then). `withdrawn_at` closes the hold: the
+    move-out was withdrawn (None while it goes on)."""
 
     move_out_id: str
     unit_id: str
@@ -52,6 +57,7 @@ class ReleaseHold:
     clearance_ref: str | None = None
     clearance_as_of: datetime | None = None
     owner_written_opinion_ref: str | None = None
+    withdrawn_at: datetime | None = None
 
 
 def open_hold(move_out_id: str, unit_id: str) -> ReleaseHold:
@@ -97,12 +103,28 @@ def record_approval(hold: ReleaseHold, owner_written_opinion_ref: str) -> bool:
     return True
 
 
+def withdraw(hold: ReleaseHold, at: datetime) -> bool:
+    """``move_out.withdrawn``: the desk withdrew the move-out (before release was approved), so
+    security drops the hold: it is closed at `at` (the withdrawal's time) and no slip follows.
+    True when it closed the hold; a hold already closed keeps its first withdrawal."""
+    if is_closed(hold):
+        return False
+    hold.withdrawn_at = at
+    return True
+
+
+def is_closed(hold: ReleaseHold) -> bool:
+    """Whether the hold is over without a slip: its move-out was withdrawn."""
+    return hold.withdrawn_at is not None
+
+
 # --- what follows from them ----------------------------------------------------------------------
 def may_issue(hold: ReleaseHold) -> bool:
-    """A slip may be issued iff CS approved the release AND fees are cleared (WI/FW-020).
+    """A slip may be issued iff CS approved the release AND fees are cleared (WI/FW-020), and the
+    move-out was not withdrawn.
 
     Whether one was already issued is `hold.slip_no` (`issue_slip` refuses a second one)."""
-    return bool(hold.release_approved) and bool(hold.fees_cleared)
+    return bool(hold.release_approved) and bool(hold.fees_cleared) and not is_closed(hold)
 
 
 def due_for_slip(hold: ReleaseHold) -> bool:
@@ -111,8 +133,9 @@ def due_for_slip(hold: ReleaseHold) -> bool:
 
 
 def waiting_for(hold: ReleaseHold) -> list[str]:
-    """What the hold still waits for before a slip may be issued ([] once it may, or has)."""
-    if hold.slip_no:
+    """What the hold still waits for before a slip may be issued ([] once it may, or has, and []
+    when it is closed: a withdrawn move-out waits for nothing)."""
+    if hold.slip_no or is_closed(hold):
         return []
     waits = []
     if not hold.fees_cleared:
@@ -131,8 +154,9 @@ def issue_slip(hold: ReleaseHold, slip_no: str, goods: list[str], clearance_ref:
 
     Validation (all at once): ``slip_no`` required; ``goods`` required (at least one item listed,
     large and valuable items are logged before release [000]) and ``not_blank``.
-    Conflict: a slip was already issued, release not approved, or fees not cleared. Callers that
-    must be idempotent check `due_for_slip` first.
+    Conflict: a slip was already issued, the move-out was withdrawn (move_out_id, not_withdrawn),
+    release not approved, or fees not cleared. Callers that must be idempotent check
+    `due_for_slip` first.
     """
     problems: list[Problem] = []
     if blank(slip_no):
@@ -147,6 +171,9 @@ def issue_slip(hold: ReleaseHold, slip_no: str, goods: list[str], clearance_ref:
 
     if hold.slip_no:
         raise Conflict(f"move-out {hold.move_out_id} already has release slip {hold.slip_no}")
+    if is_closed(hold):
+        raise Conflict(f"move-out {hold.move_out_id} was withdrawn: no release slip",
+                       field="move_out_id", rule="not_withdrawn")
     if not hold.release_approved:
         raise Conflict(f"move-out {hold.move_out_id}: goods release not approved by customer service yet")
     if not hold.fees_cleared:
@@ -168,7 +195,9 @@ def release_at_gate(hold: ReleaseHold, guard_id: str) -> list[Event]:
     ``release_slip.released`` (payload slip_id, move_out_id, unit_id, guard_id).
 
     ValidationError (guard_id, required) when blank. Conflict: no slip issued (slip_no, issued),
-    or the goods were already released (slip_no, released_once; by `released_by`).
+    the goods were already released (slip_no, released_once; by `released_by`), or the move-out
+    was withdrawn (slip_no, move_out_withdrawn: the goods stay; residents withdraws only before
+    approval, so a slip and a withdrawal together are a contradiction, not a release).
     """
     if blank(guard_id):
         raise ValidationError.one("guard_id", "required", "name the guard who checked the goods")
@@ -178,6 +207,9 @@ def release_at_gate(hold: ReleaseHold, guard_id: str) -> list[Event]:
     if hold.released_by:
         raise Conflict(f"slip {hold.slip_no} was already released at the gate by {hold.released_by}",
                        field="slip_no", rule="released_once")
+    if is_closed(hold):
+        raise Conflict(f"move-out {hold.move_out_id} of slip {hold.slip_no} was withdrawn: the goods may not leave",
+                       field="slip_no", rule="move_out_withdrawn")
     hold.released_by = str(guard_id).strip()
     return [Event("release_slip.released", {
         "slip_id": hold.slip_no,

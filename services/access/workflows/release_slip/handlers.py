@@ -11,6 +11,8 @@ The hold, as events::
     billing.clearance_confirmed/failed      -   each fact is recorded in any order, a stale
     move_out.release_approved (residents)   /   clearance (older as_of) changes nothing
         -> release_slip.issued, once, as soon as approval AND fee clearance are both in
+    move_out.withdrawn (residents)          -> the hold is closed: nothing awaited, no slip ever
+                                               (it may arrive first: the hold opens closed)
     release_at_gate (command, security)     -> release_slip.released, once
 
 Every event and audit row of a case carries the move-out id as its correlation id. Slip numbers
@@ -24,17 +26,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propdesk.contracts.envelope import Envelope
-from propdesk.contracts.rpc import ReleaseHoldSchema, ReleaseSlipSchema
+from propdesk.contracts.rpc import ReleaseSlipSchema
+from propdesk.domain import as_utc
 from propdesk.errors import NotFound
 from propdesk_services.access.workflows.release_slip import domain
 from propdesk_services.access.workflows.release_slip.models import ReleaseHold, ReleaseSlip
+from propdesk_services.access.workflows.release_slip.schemas import ReleaseHoldView
 
 #: The number series of release slips (物品放行条) at the desk.
 SERIES = "FX"
 
 _SLIP = ReleaseSlipSchema()
 _SLIPS = ReleaseSlipSchema(many=True)
-_HOLD = ReleaseHoldSchema()
+_HOLD = ReleaseHoldView()
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -47,7 +51,8 @@ def hold_view(session: Session, hold: ReleaseHold) -> dict:
     slip = (session.scalars(select(ReleaseSlip).where(ReleaseSlip.slip_no == hold.slip_no)).first()
             if hold.slip_no else None)
     columns = {c.key: getattr(hold, c.key) for c in ReleaseHold.__table__.columns}
-    return _HOLD.dump({**columns, "waiting_for": domain.waiting_for(hold), "slip": slip})
+    return _HOLD.dump({**columns, "waiting_for": domain.waiting_for(hold), "closed": domain.is_closed(hold),
+                       "slip": slip})
 
 
 def get_release_hold(args: dict, reader) -> dict:
@@ -107,6 +112,19 @@ def on_release_approved(event: Envelope, uow) -> None:
         uow.audit("release_hold.approve", "release_hold", hold.move_out_id,
                   {"owner_written_opinion_ref": p["owner_written_opinion_ref"]})
     _issue_when_due(uow, hold)
+
+
+def on_move_out_withdrawn(event: Envelope, uow) -> None:
+    """The desk withdrew the move-out before its release was approved (撤回): security drops the
+    hold. It is closed (audited ``release_hold.withdraw``), waits for nothing and never gets a slip,
+    whatever arrives later. A withdrawal that overtakes the case's other events opens it closed."""
+    p = event.payload
+    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    if domain.withdraw(hold, as_utc(datetime.fromisoformat(p["withdrawn_at"])).astimezone(timezone.utc)):
+        hold.updated_at = uow.now()
+        uow.audit("release_hold.withdraw", "release_hold", hold.move_out_id,
+                  {"reason": p["reason"], "withdrawn_at": p["withdrawn_at"], "event_id": event.event_id,
+                   "by": event.actor.as_dict()})
 
 
 def _hold_for(uow, move_out_id: str, unit_id: str) -> ReleaseHold:

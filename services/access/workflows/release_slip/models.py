@@ -14,7 +14,7 @@ from propdesk_services.access.models import Base
 class ReleaseHold(Base):
     """The held goods release of one move-out (the attributes `domain.ReleaseHold` names, plus
     bookkeeping). It may be created by whichever of the case's events arrives first:
-    ``move_out.requested``, a clearance verdict or the release approval."""
+    ``move_out.requested``, a clearance verdict, the release approval or the withdrawal."""
 
     __tablename__ = "release_hold"
 
@@ -31,6 +31,8 @@ class ReleaseHold(Base):
     clearance_ref: Mapped[str | None] = mapped_column(String(64), default=None)
     clearance_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     owner_written_opinion_ref: Mapped[str | None] = mapped_column(String(128), default=None)
+    #: the move-out was withdrawn (``move_out.withdrawn``'s withdrawn_at): the hold is closed, no slip follows
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
