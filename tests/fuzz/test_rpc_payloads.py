@@ -77,6 +77,7 @@ KNOWN_KEYS = {  # the keys each dict argument really has, to get past "unknown f
     "payment": ["unit_id", "amount", "method", "receipt_no", "party_id"],
 }
 KNOWN_KEYS["request"] = KNOWN_KEYS["request"] + ["move_out_id", "passed", "defects"]  # tickets.record_inspection
+KNOWN_KEYS["request"] = KNOWN_KEYS["request"] + ["slip_no"]  # access.release_at_gate
 
 
 def dict_of(keys: list[str]):
