@@ -1,44 +1,12 @@
-"""Reports tables: every event on the bus (the log timelines and statistics are read from), and
-the state of each tenant move-out. Times are stored in UTC."""
+"""reports' database: the declarative base every workflow's tables are declared on (the event log,
+`workflows/event_log/models.py`; the move-out board, `workflows/move_out_board/models.py`).
+`service.py` imports every table through `messages.py`, so `Base.metadata` holds them all when the
+service (or Alembic) runs. reports takes no commands, so it keeps no idempotency keys. Times are
+stored in UTC."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import JSON, DateTime, Index, Integer, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase
 
 
 class Base(DeclarativeBase):
     pass
-
-
-class EventLog(Base):
-    """One event as received (its envelope and payload); `id` is the order it was received in."""
-
-    __tablename__ = "event_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    event_id: Mapped[str] = mapped_column(String(64), unique=True)
-    event_type: Mapped[str] = mapped_column(String(128), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    producer: Mapped[str] = mapped_column(String(64))
-    correlation_id: Mapped[str] = mapped_column(String(64))  # indexed by ix_event_log_case
-    causation_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    actor_id: Mapped[str] = mapped_column(String(64))
-    actor_role: Mapped[str] = mapped_column(String(64))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    payload: Mapped[dict] = mapped_column(JSON)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-    __table_args__ = (Index("ix_event_log_case", "correlation_id", "occurred_at", "id"),)
-
-
-class MoveOutProjection(Base):
-    """Where one tenant move-out (租户撤场) stands, from its events."""
-
-    __tablename__ = "move_out_projection"
-
-    move_out_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    unit_id: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(32), index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

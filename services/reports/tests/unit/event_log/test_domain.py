@@ -1,0 +1,69 @@
+"""The timeline's lines (domain.md §2.6, §8): the vocabulary's labels of what became true, then
+the details."""
+from __future__ import annotations
+
+import pytest
+
+from propdesk.contracts import catalog  # noqa: F401  (registers the catalog's contracts)
+from propdesk.contracts.registry import all_contracts
+from propdesk_services.reports.workflows.event_log import domain as d
+
+DEFECTS = {"move_out_id": "MO-1", "passed": False, "defects": ["墙面破损"], "unit_id": "1-1-303",
+           "breach_notice_id": "WY-7"}
+CLEARANCE = {"unit_id": "1-1-702", "party_id": None, "move_out_id": "MO-2", "as_of": "2026-11-22T09:00:00+00:00"}
+
+
+def test_summaries():
+    assert d.summary("move_out.inspection_completed", DEFECTS) == \
+        "验收发现问题 Defects found in 1-1-303: 墙面破损 (违约处理单 WY-7)"
+    assert d.summary("move_out.inspection_completed", {**DEFECTS, "passed": True, "defects": []}) == \
+        "验收通过 Inspection passed: 1-1-303"
+    assert d.summary("move_out.inspection_opened", {"work_order_no": "WO-1", "unit_id": "1-1-303"}) == \
+        "待验收 Inspection pending: work order WO-1 opened for 1-1-303"
+    assert d.summary("release_slip.issued", {"slip_id": "FX-1", "unit_id": "1-1-303", "goods": ["沙发", "冰箱"]}) == \
+        "物品放行条已开具 Release slip issued: FX-1 for 1-1-303: 沙发, 冰箱"
+    assert d.summary("release_slip.released", {"slip_id": "FX-1", "guard_id": "guard-07"}) == \
+        "物品已放行 Goods released: slip FX-1 at the gate, guard guard-07"
+    assert d.summary("notification.sent", {"status": "failed", "recipient_role": "front_desk", "recipient_id": None,
+                                           "channel": "staff_inbox", "subject": "待放行"}) == \
+        "通知发送失败 Message failed to front_desk via staff_inbox: 待放行"
+    # an event without a line of its own names its ids
+    assert d.summary("key.loaned", {"key_id": "K-1", "unit_id": "1-1-303", "purpose": "repair"}) == \
+        "key.loaned: key_id K-1, unit_id 1-1-303"
+
+
+def test_a_fee_check_says_what_is_true():
+    cleared = d.summary("billing.clearance_confirmed", {**CLEARANCE, "outstanding_amount": "0.00"})
+    outstanding = d.summary("billing.clearance_failed", {**CLEARANCE, "outstanding_amount": "1356.25"})
+    assert cleared == "费用已结清 Fees cleared: 1-1-702"
+    assert outstanding == "尚有欠费 Fees outstanding: 1-1-702 ¥1,356.25"
+    assert "已结清" not in outstanding and "cleared" not in outstanding
+
+
+def test_a_withdrawn_and_a_completed_move_out():
+    assert d.summary("move_out.withdrawn", {"move_out_id": "MO-1", "unit_id": "1-1-303", "reason": "租户续租",
+                                            "withdrawn_at": "2026-11-23T02:00:00+00:00"}) == \
+        "已撤回 Withdrawn: 1-1-303, reason: 租户续租"
+    assert d.summary("move_out.completed", {"move_out_id": "MO-1", "unit_id": "1-1-303",
+                                            "archived_at": "2026-11-30T08:00:00+00:00"}) == \
+        "已归档 Archived: 1-1-303, exit reported to the owner"
+
+
+@pytest.mark.parametrize("event_type", sorted({c.event_type for c in all_contracts()
+                                                if c.schema.__module__ == "propdesk.contracts.catalog"}))
+def test_every_event_of_the_catalog_has_a_line_of_its_own(event_type):
+    assert event_type in d._SUMMARIES
+
+
+def test_no_line_for_an_event_that_does_not_exist():
+    assert set(d._SUMMARIES) <= {c.event_type for c in all_contracts()}
+
+
+def test_timeline_entry():
+    entry = d.timeline_entry(event_id="e1", event_type="move_out.release_approved",
+                             occurred_at="2026-11-22T10:00:00+00:00", producer="residents", actor_id="cs-3",
+                             actor_role="cs_supervisor",
+                             payload={"unit_id": "1-1-303", "owner_written_opinion_ref": "OP-9"})
+    assert entry["actor"] == {"id": "cs-3", "role": "cs_supervisor"}
+    assert entry["summary"] == "已批准放行 Release approved: 1-1-303 per OP-9"
+    assert entry["payload"]["owner_written_opinion_ref"] == "OP-9"
