@@ -70,6 +70,11 @@ DEMO_HAPPY_TENANT = "TEN-1-1-303"
 DEMO_ARREARS_UNIT = "1-1-702"
 DEMO_ARREARS_TENANT = "TEN-1-1-702"
 
+#: The password of every demo staff account (services/staff/demo.py: one account per role, the
+#: username is the role code, e.g. ``front_desk``; ``front_desk_e2`` works at the office park).
+#: For the demo only: `propdesk demo` prints it so a person can sign in after `make run`.
+DEMO_STAFF_PASSWORD = "propdesk-demo"
+
 #: Unpaid periods per account in arrears (the rest of the estate has paid).
 ARREARS: dict[str, tuple[str, ...]] = {
     DEMO_ARREARS_UNIT: ("2026-09", "2026-10"),  # leased

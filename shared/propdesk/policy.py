@@ -52,6 +52,15 @@ POLICY: dict[str, frozenset[str]] = {
     "billing.record_payment": frozenset({"finance"}),
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
+    # staff: accounts (admin)
+    "staff.add_staff": frozenset({"admin"}),
+    "staff.disable_staff": frozenset({"admin"}),
+    "staff.reset_password": frozenset({"admin"}),
+    "staff.set_roles": frozenset({"admin"}),
+    # staff: API tokens (admin)
+    "staff.create_api_token": frozenset({"admin"}),
+    "staff.revoke_api_token": frozenset({"admin"}),
+    # (staff.sign_in, sign_out and change_password are public commands: no row, see chassis.workflow)
 }
 
 

@@ -4,7 +4,8 @@ Walks the whole matrix: every role against every command of every department, th
 pipeline as the RPC entrypoint (on the fake unit of work). A role in the command's row gets past the
 policy (its request may still be refused by the rules: 400/404/409); every other role gets 403
 naming the role and the rule, and the refusal is audited. Also: every command has a row and every
-row names a command, so a command cannot be added without saying who may give it.
+row names a command, so a command cannot be added without saying who may give it. A public command
+(`Command(public=True)`: sign-in, where nobody is signed in yet) has no row and no policy check.
 """
 from __future__ import annotations
 
@@ -15,9 +16,17 @@ from propdesk.errors import Forbidden, PropdeskError
 from propdesk.testing.fake import ServiceHarness
 
 DEPARTMENTS = {name: cls for name, cls in plugins.service_classes().items() if name != "gateway"}
+
+
+def commands(cls, public: bool = False) -> list[str]:
+    """The service's commands that are checked against the policy (or, with `public`, those that are not)."""
+    table = getattr(getattr(cls, "messages", None), "COMMANDS", {})
+    return sorted(name for name, row in table.items() if row.public == public)
+
+
 MATRIX = [(service, command, role)
           for service, cls in sorted(DEPARTMENTS.items())
-          for command in sorted(getattr(getattr(cls, "messages", None), "COMMANDS", {}))
+          for command in commands(cls)
           for role in sorted(policy.ROLES)]
 
 
@@ -27,9 +36,11 @@ def test_every_department_declares_its_surface_in_tables():
 
 
 def test_every_command_has_a_policy_row_and_every_row_a_command():
-    commands = {policy.action(s, c) for s, cls in DEPARTMENTS.items() for c in getattr(cls, "messages").COMMANDS}
-    assert commands - set(policy.POLICY) == set(), "commands nobody may give (add a row to propdesk/policy.py)"
-    assert set(policy.POLICY) - commands == set(), "policy rows for commands that do not exist"
+    checked = {policy.action(s, c) for s, cls in DEPARTMENTS.items() for c in commands(cls)}
+    public = {policy.action(s, c) for s, cls in DEPARTMENTS.items() for c in commands(cls, public=True)}
+    assert checked - set(policy.POLICY) == set(), "commands nobody may give (add a row to propdesk/policy.py)"
+    assert set(policy.POLICY) - checked - public == set(), "policy rows for commands that do not exist"
+    assert public & set(policy.POLICY) == set(), "a public command is given by nobody signed in: no row"
     for action, roles in policy.POLICY.items():
         assert roles and roles <= set(policy.ROLES), action
 

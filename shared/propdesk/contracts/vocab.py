@@ -122,3 +122,22 @@ PAYMENT_METHODS = Terms(
 #: The largest amount one payment or charge may carry (yuan); money is exact to the fen.
 MAX_AMOUNT = Decimal("9999999999.99")
 MONEY_PLACES = 2
+
+# --- staff (who is acting; services/staff) -------------------------------------------------------------
+#: The estates (管理处) the property company runs; every unit belongs to one, and staff work for one
+#: or more (issue #8 §1). The demo has two: the residential estate of buildings 1-3 and the office park.
+ESTATES = Terms(
+    Term("E1", "阳光花园", "Sunshine Garden (residential, buildings 1-3)"),
+    Term("E2", "万通中心", "Wantong Centre (office park)"),
+)
+
+#: The department a staff account belongs to (domain.md §1.1); what they may do is their roles
+#: (`propdesk.policy.ROLES`), not this.
+STAFF_DEPARTMENTS = Terms(
+    Term("customer_service", "客服部", "Customer service"),
+    Term("management_office", "管理处", "Management office"),
+    Term("engineering", "工程部", "Engineering"),
+    Term("security", "保安部", "Security"),
+    Term("finance", "财务部", "Finance"),
+    Term("administration", "系统管理", "System administration"),
+)
