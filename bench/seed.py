@@ -163,6 +163,9 @@ def _residents_history(conn: sqlite3.Connection, cases: int) -> None:
 def _tickets_history(conn: sqlite3.Connection, cases: int) -> None:
     conn.execute("INSERT INTO inspection_work_order(work_order_no, move_out_id, unit_id, status, defects, inspector, "
                  "created_at, updated_at) SELECT wo, mo, unit, 'passed', '[]', 'eng-bench', ts, ts FROM hc ORDER BY c")
+    days = (cases + CASES_PER_DAY - 1) // CASES_PER_DAY
+    conn.execute(_series(days) + "INSERT INTO number_sequence(series, day, last) "  # chassis numbering, WO series
+                 f"SELECT 'WO', strftime('%Y%m%d', '{HISTORY_START}', '+' || i || ' days'), {CASES_PER_DAY} FROM n")
 
 
 def _billing_history(conn: sqlite3.Connection, cases: int) -> None:
