@@ -73,7 +73,7 @@ class ClearanceFailedV1(_ClearanceV1):
 
 @contract("payment.received", 1, producer="billing", consumers=("reports", "access"))
 class PaymentReceivedV1(Schema):
-    """A payment was taken at the counter or matched from the bank."""
+    """A payment was taken at the counter or matched from the bank (`prepaid_amount`: its prepayment, 预收款)."""
 
     payment_id = fields.String(required=True)
     party_id = fields.String(required=True, allow_none=True)
@@ -82,6 +82,9 @@ class PaymentReceivedV1(Schema):
     method = fields.String(required=True, validate=validate.OneOf(["cash", "cheque", "bank"]))
     receipt_no = fields.String(required=True)
     matched_bank_slip = fields.String(load_default=None, allow_none=True)
+    #: the part of `amount` beyond what the unit owed (预收款/预交物业费); added in place (optional):
+    #: a payment announced without it prepaid nothing
+    prepaid_amount = Money(load_default="0.00")
 
 
 @contract("move_out.release_approved", 1, producer="residents", consumers=("access", "notify", "reports"))

@@ -205,11 +205,14 @@ class ClearanceSchema(Schema):
 
 
 class BalanceSchema(Schema):
-    """A unit's fee account (费用余额): what it owes, its charges by period, its payments (oldest
-    first). `billing.get_balance`."""
+    """A unit's fee account (费用余额): what it owes, its prepaid money (预收款), its charges by
+    period, its payments (oldest first). `billing.get_balance`."""
 
     unit_id = fields.String()
-    outstanding = Money()
+    outstanding = Money(metadata={"description": "charged minus paid; negative while the unit is in credit"})
+    credit = Money(metadata={"label": {"zh": "预收款", "en": "Prepaid (credit)"},
+                             "description": "paid beyond the charges, not yet used by them (预收款); "
+                                            "\"0.00\" while the unit owes anything"})
     charges = fields.List(fields.Nested(ChargeSchema))
     payments = fields.List(fields.Nested(PaymentSchema))
 
@@ -222,6 +225,11 @@ class PaymentResultSchema(Schema):
     balance = fields.Nested(OutstandingSchema)
     clearances = fields.List(fields.Nested(ClearanceSchema),
                              metadata={"description": "the unit's pending clearances, confirmed when settled"})
+    prepaid_amount = Money(metadata={"label": {"zh": "预收款", "en": "Prepayment"},
+                                     "description": "the part of this payment beyond what the unit owed "
+                                                    "(预收款/预交物业费); \"0.00\" when none"})
+    credit = Money(metadata={"label": {"zh": "预收款余额", "en": "Credit"},
+                             "description": "the unit's prepaid money after this payment (as in get_balance)"})
 
 
 # --- access: the goods release (物品放行) ------------------------------------------------------------

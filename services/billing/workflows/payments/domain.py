@@ -1,4 +1,5 @@
-"""Payments (收费) on a unit's fee account, pure domain logic: the balance and what a payment must be.
+"""Payments (收费) on a unit's fee account, pure domain logic: the balance, what a payment must be,
+and the part of a payment that is a prepayment (预收款/预交物业费).
 
 domain.md §2.5 (billing cycle: charges per period, cash/cheque/bank payments with a receipt,
 开具收费票据), §8 (``payment.received``). Plain Python: no nameko, no SQL, no I/O. The stored rows
@@ -8,6 +9,12 @@ takes either.
 Money is `Decimal`; in event payloads and answers it travels as a string with two decimals
 ("1234.50"). Payment methods and the largest amount are the office's vocabulary
 (`propdesk.contracts.vocab.PAYMENT_METHODS`, `MAX_AMOUNT`), never a copy here.
+
+Prepayments. A unit may pay more than it owes, or pay while it owes nothing (预交物业费): finance
+takes the money and records the part beyond what was owed as a prepayment, explicitly: on the
+payment (`prepaid_amount`), in ``payment.received``, in the audit row, and as the account's
+`credit` (预收款) until later charges use it up. The account's `outstanding` stays the net figure
+(charged minus paid; negative while in credit), as the contracts always said.
 """
 from __future__ import annotations
 
@@ -35,7 +42,8 @@ class Charge:
 
 @dataclass
 class Payment:
-    """A payment recorded against a unit (开具收费票据: receipt number)."""
+    """A payment recorded against a unit (开具收费票据: receipt number). `prepaid_amount` is the
+    part of it beyond what the unit owed when it was taken (预收款)."""
 
     unit_id: str
     amount: Decimal
@@ -43,6 +51,7 @@ class Payment:
     item: str | None = None
     method: str = "bank"
     receipt_no: str = ""
+    prepaid_amount: Decimal = ZERO
     payment_id: str | None = None
     party_id: str | None = None
 
@@ -56,6 +65,20 @@ def outstanding(charges: Iterable[Charge], payments: Iterable[Payment]) -> Decim
         (Decimal(p.amount) for p in payments), Decimal("0")
     )
     return total.quantize(CENT)
+
+
+def credit(owed: Decimal) -> Decimal:
+    """The account's prepaid money not yet used by charges (预收款): what was paid beyond the
+    charges, 0.00 while the unit owes anything."""
+    return max(-Decimal(owed), Decimal("0")).quantize(CENT) + ZERO
+
+
+def prepaid_part(owed_before: Decimal, amount: Decimal) -> Decimal:
+    """The part of a payment of `amount` beyond what the unit owed before it (`owed_before`,
+    negative when already in credit): the prepayment it makes (预收款). 0.00 when it pays only
+    what is owed; the whole amount when nothing was owed."""
+    amount, owed_before = Decimal(amount), Decimal(owed_before)
+    return min(amount, max(amount - owed_before, Decimal("0"))).quantize(CENT) + ZERO
 
 
 # --- a payment ------------------------------------------------------------------------------------
@@ -75,7 +98,8 @@ def validate_payment(unit_known: bool, amount: Decimal | str | int | float | Non
     receipt_no  required          blank (开具收费票据)
     ==========  ================  ============================================
 
-    Returns the amount as a `Decimal` with two places; raises `ValidationError`
+    A payment larger than what is owed is *not* a problem: its excess is a prepayment
+    (`prepaid_part`). Returns the amount as a `Decimal` with two places; raises `ValidationError`
     otherwise.
     """
     problems: list[Problem] = []
@@ -131,5 +155,5 @@ def payment_received(payment) -> Event:
     return Event("payment.received", {
         "payment_id": payment.payment_id, "party_id": payment.party_id, "unit_id": payment.unit_id,
         "amount": money(payment.amount), "method": payment.method, "receipt_no": payment.receipt_no,
-        "matched_bank_slip": None,
+        "matched_bank_slip": None, "prepaid_amount": money(payment.prepaid_amount),
     })

@@ -27,8 +27,13 @@ def record_payment(cmd, uow) -> dict:
     """Record a payment taken at the counter or from the bank (开具收费票据), then re-check the
     unit's pending move-out clearances: a payment that settles the account confirms them.
 
+    A payment beyond what the unit owes (or into a unit that owes nothing) is taken, and the part
+    beyond what was owed is recorded as a prepayment (预收款/预交物业费): on the payment row, in
+    ``payment.received`` and the audit row (`prepaid_amount`), and in the answer.
+
     Returns {payment, balance: {unit_id, outstanding}, clearances: [{move_out_id, status,
-    outstanding, ...}] (the unit's clearances that were pending)}.
+    outstanding, ...}] (the unit's clearances that were pending), prepaid_amount (this payment's
+    prepayment), credit (the unit's prepaid money after it)}.
 
     ValidationError: every problem of the payment at once (`domain.validate_payment`: unknown_unit,
     positive_amount, max_2_decimals, ...); receipt_no/duplicate_receipt when the receipt is already
@@ -44,10 +49,11 @@ def record_payment(cmd, uow) -> dict:
     # each other (PostgreSQL; SQLite ignores it)
     pending = fee_clearance.pending_clearances(s, unit_id)
     payments = payments_of(s, unit_id)
+    prepaid = domain.prepaid_part(domain.outstanding(charges, payments), amount)
 
     row = Payment(payment_id=new_id(), unit_id=unit_id, party_id=(data["party_id"] or "").strip() or None,
                   amount=amount, method=data["method"], receipt_no=receipt_no, received_at=uow.now(),
-                  recorded_by=cmd.actor.id, period=None, item=None)
+                  recorded_by=cmd.actor.id, period=None, item=None, prepaid_amount=prepaid)
     s.add(row)
     try:
         s.flush()
@@ -58,24 +64,27 @@ def record_payment(cmd, uow) -> dict:
     uow.correlation_id = pending[0].move_out_id if pending else row.payment_id
     uow.emit_all([domain.payment_received(row)])
     uow.audit("payment.record", "payment", row.payment_id,
-              {"unit_id": unit_id, "amount": money(amount), "method": row.method, "receipt_no": receipt_no})
+              {"unit_id": unit_id, "amount": money(amount), "method": row.method, "receipt_no": receipt_no,
+               "prepaid_amount": money(prepaid)})
 
     balance = domain.outstanding(charges, [*payments, row])
     fee_clearance.recheck_after_payment(uow, pending, balance, row.payment_id)
     return _RESULT.dump({"payment": row, "balance": {"unit_id": unit_id, "outstanding": balance},
-                         "clearances": pending})
+                         "clearances": pending, "prepaid_amount": prepaid, "credit": domain.credit(balance)})
 
 
 # --- queries ---------------------------------------------------------------------------------------
 def get_balance(args: dict, reader) -> dict:
-    """A unit's fee account: what it owes, its charges (by period) and payments (oldest first).
-    NotFound (unit_id, exists) for a unit billing does not know."""
+    """A unit's fee account: what it owes, its prepaid money not yet used (credit, 预收款), its
+    charges (by period) and payments (oldest first). NotFound (unit_id, exists) for a unit billing
+    does not know."""
     s, unit_id = reader.session, args["unit_id"]
     charges = charges_of(s, unit_id)
     if not charges:  # no charge, no fee account; one read fewer on this hot path
         raise NotFound(f"no fee account for unit {unit_id}", field="unit_id", rule="exists")
     payments = payments_of(s, unit_id)
-    return _BALANCE.dump({"unit_id": unit_id, "outstanding": domain.outstanding(charges, payments),
+    owed = domain.outstanding(charges, payments)
+    return _BALANCE.dump({"unit_id": unit_id, "outstanding": owed, "credit": domain.credit(owed),
                           "charges": charges, "payments": payments})
 
 

@@ -28,7 +28,9 @@ class Payment(Base):
     """A payment against a unit's account, with its receipt (开具收费票据: receipt_no, unique).
 
     `period` and `item` say what it paid when known (the monthly bank transfers); a payment taken
-    at the counter against the balance has neither."""
+    at the counter against the balance has neither. `prepaid_amount` is the part of it beyond what
+    the unit owed when it was taken (预收款/预交物业费; 0.00 for payments recorded before prepayments
+    were recorded explicitly)."""
 
     __tablename__ = "payment"
 
@@ -42,3 +44,4 @@ class Payment(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     period: Mapped[str | None] = mapped_column(String(7))
     item: Mapped[str | None] = mapped_column(String(32))
+    prepaid_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"), server_default="0")

@@ -70,7 +70,7 @@ def test_paying_the_full_amount_confirms_the_pending_clearance(app):
         [("payment.received", "MO-4", "fin-03"), ("billing.clearance_confirmed", "MO-4", "fin-03")]
     assert events[0].payload == {"payment_id": paid["payment_id"], "party_id": ARREARS_TENANT,
                                  "unit_id": ARREARS_UNIT, "amount": ARREARS, "method": "cash",
-                                 "receipt_no": "SK-T-0001", "matched_bank_slip": None}
+                                 "receipt_no": "SK-T-0001", "matched_bank_slip": None, "prepaid_amount": "0.00"}
     assert (events[1].payload["move_out_id"], events[1].payload["outstanding_amount"],
             events[1].payload["party_id"], events[1].payload["as_of"]) == \
         ("MO-4", "0.00", ARREARS_TENANT, app.clock.now().isoformat())

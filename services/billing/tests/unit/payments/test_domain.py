@@ -118,3 +118,35 @@ def test_payment_received_matches_its_contract():
 def test_money():
     assert d.money(Decimal("1234.5")) == "1234.50"
     assert d.money(Decimal("-0")) == "0.00"
+
+
+# -- prepayments (预收款/预交物业费) ------------------------------------------------------------------
+@pytest.mark.parametrize("owed_before, amount, prepaid", [
+    ("0.00", "1.00", "1.00"),        # owes nothing: all of it is prepaid
+    ("392.60", "400.00", "7.40"),    # more than owed: the excess
+    ("392.60", "392.60", "0.00"),    # exactly what is owed
+    ("392.60", "100.00", "0.00"),    # part of what is owed
+    ("-20.00", "10.00", "10.00"),    # already in credit: all of it is prepaid
+])
+def test_the_part_of_a_payment_beyond_what_is_owed_is_prepaid(owed_before, amount, prepaid):
+    assert d.prepaid_part(Decimal(owed_before), Decimal(amount)) == Decimal(prepaid)
+    assert str(d.prepaid_part(Decimal(owed_before), Decimal(amount))) == prepaid
+
+
+@pytest.mark.parametrize("owed, credit", [("-7.40", "7.40"), ("0.00", "0.00"), ("-0", "0.00"), ("392.60", "0.00")])
+def test_credit_is_what_was_paid_beyond_the_charges(owed, credit):
+    assert str(d.credit(Decimal(owed))) == credit
+
+
+def test_payment_received_names_the_prepayment():
+    paid = d.Payment("1-1-303", Decimal("1"), method="cash", receipt_no="SK-2", payment_id="P-2",
+                     prepaid_amount=Decimal("1.00"))
+    event = d.payment_received(paid)
+    assert event.payload["prepaid_amount"] == "1.00"
+    assert registry.validate_payload(event.type, 1, event.payload)["prepaid_amount"] == "1.00"
+
+
+def test_an_older_payment_received_without_a_prepayment_reads_as_none():
+    payload = {"payment_id": "P-1", "party_id": None, "unit_id": "1-1-702", "amount": "392.60", "method": "cash",
+               "receipt_no": "SK-1", "matched_bank_slip": None}
+    assert registry.validate_payload("payment.received", 1, payload)["prepaid_amount"] == "0.00"

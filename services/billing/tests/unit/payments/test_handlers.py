@@ -2,6 +2,8 @@
 (get_balance, list_arrears), the demo accounts, and idempotency keys."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import func, select
 
@@ -10,7 +12,7 @@ from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.billing.service import BillingService
 from propdesk_services.billing.workflows.payments.models import Charge, Payment
 from propdesk_services.billing.tests.unit.support import (
-    ARREARS, ARREARS_UNIT, CASHIER, count, payment, problems, request_clearance, snapshot, trail,
+    ARREARS, ARREARS_UNIT, CASHIER, HAPPY_UNIT, count, payment, problems, request_clearance, snapshot, trail,
 )
 
 
@@ -25,7 +27,7 @@ def test_a_payment_with_no_move_out_pending_carries_its_own_id(app):
     [audit] = trail(app, object_id=out["payment"]["payment_id"])
     assert (audit["action"], audit["actor"], audit["details"]) == \
         ("payment.record", CASHIER, {"unit_id": "T1-24F", "amount": "11844.00", "method": "bank",
-                                     "receipt_no": "SK-T-0003"})
+                                     "receipt_no": "SK-T-0003", "prepaid_amount": "0.00"})
 
 
 def test_the_payment_is_stored_as_received(app):
@@ -190,3 +192,53 @@ def test_demo_loads_once(app):
         assert BillingService.load_demo(s) == "charges already loaded"
         assert s.scalar(select(func.count()).select_from(Charge)) == len(demo.charges())
         assert s.scalar(select(func.count()).select_from(Payment)) == len(demo.payments())
+
+
+# -- prepayments (预收款/预交物业费) ------------------------------------------------------------------
+def test_a_payment_into_a_unit_that_owes_nothing_is_recorded_as_a_prepayment(app):
+    """Was taken silently (balance -1.00, nothing said): finance records a prepayment explicitly."""
+    out = app.command("record_payment", payment("1.00", unit_id=HAPPY_UNIT), CASHIER)
+
+    assert (out["prepaid_amount"], out["credit"]) == ("1.00", "1.00")
+    assert out["balance"] == {"unit_id": HAPPY_UNIT, "outstanding": "-1.00"}
+    with app.session() as s:
+        assert s.get(Payment, out["payment"]["payment_id"]).prepaid_amount == Decimal("1.00")
+    [event] = app.events("payment.received")
+    assert event.payload["prepaid_amount"] == "1.00"
+    [audit] = trail(app, object_id=out["payment"]["payment_id"])
+    assert (audit["action"], audit["details"]["prepaid_amount"]) == ("payment.record", "1.00")
+
+    balance = app.query("get_balance", HAPPY_UNIT)
+    assert (balance["outstanding"], balance["credit"]) == ("-1.00", "1.00")
+
+
+def test_paying_more_than_is_owed_records_the_excess_as_a_prepayment(app):
+    request_clearance(app, "MO-P1")
+    out = app.command("record_payment", payment("400.00"), CASHIER)
+    assert (out["prepaid_amount"], out["credit"], out["balance"]["outstanding"]) == ("7.40", "7.40", "-7.40")
+    assert [(c["move_out_id"], c["status"]) for c in out["clearances"]] == [("MO-P1", "confirmed")]
+    assert app.events("payment.received")[0].payload["prepaid_amount"] == "7.40"
+    assert app.query("get_balance", ARREARS_UNIT)["credit"] == "7.40"
+
+
+def test_a_payment_of_what_is_owed_prepays_nothing(app):
+    out = app.command("record_payment", payment(ARREARS), CASHIER)
+    assert (out["prepaid_amount"], out["credit"], out["balance"]["outstanding"]) == ("0.00", "0.00", "0.00")
+    assert app.events("payment.received")[0].payload["prepaid_amount"] == "0.00"
+    assert trail(app, object_id=out["payment"]["payment_id"])[0]["details"]["prepaid_amount"] == "0.00"
+    assert app.query("get_balance", ARREARS_UNIT)["credit"] == "0.00"
+
+
+def test_a_unit_in_credit_prepays_all_of_a_further_payment(app):
+    app.command("record_payment", payment("1.00", unit_id=HAPPY_UNIT), CASHIER)
+    out = app.command("record_payment", payment("2.50", receipt_no="SK-T-0002", unit_id=HAPPY_UNIT), CASHIER)
+    assert (out["prepaid_amount"], out["credit"]) == ("2.50", "3.50")
+    assert app.query("get_balance", HAPPY_UNIT)["credit"] == "3.50"
+
+
+def test_a_payment_to_a_unit_billing_does_not_know_stays_refused(app):
+    before = snapshot(app)
+    with pytest.raises(ValidationError) as err:
+        app.command("record_payment", payment("1.00", unit_id="9-9-999"), CASHIER)
+    assert problems(err.value) == {("unit_id", "unknown_unit")}
+    assert snapshot(app) == before
