@@ -176,7 +176,8 @@ class FakeAccess:
     name = "access"
 
     @rpc
-    def release_at_gate(self, request, actor, **key):
+    def release_at_gate(self, request, actor=None, idempotency_key=None):
+        key = {} if idempotency_key is None else {"idempotency_key": idempotency_key}
         _record("access", "release_at_gate", request, actor=actor, **key)
         slip_no = request["slip_no"]
         _reuse(key)
