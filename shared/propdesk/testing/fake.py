@@ -31,6 +31,18 @@ from propdesk.contracts import registry
 from propdesk.contracts.envelope import Actor, Envelope, new_id
 
 
+def topic_matches(pattern: str, routing_key: str) -> bool:
+    """RabbitMQ's topic match: ``*`` is one word, ``#`` zero or more (words split on dots)."""
+    def match(p: list[str], k: list[str]) -> bool:
+        if not p:
+            return not k
+        if p[0] == "#":
+            return any(match(p[1:], k[i:]) for i in range(len(k) + 1))
+        return bool(k) and (p[0] == "*" or p[0] == k[0]) and match(p[1:], k[1:])
+
+    return match(pattern.split("."), routing_key.split("."))
+
+
 class FakeDatabase:
     """An in-memory stand-in for `propdesk.chassis.db.Database` (no relay, no server)."""
 
@@ -96,7 +108,7 @@ class ServiceHarness:
         its own unit of work, a duplicate absorbed by the inbox). Returns the handlers that acted."""
         acted = []
         for method_name, (types, handler) in self._handlers.items():
-            if event.event_type not in types:
+            if not any(topic_matches(t, event.event_type) for t in types):
                 continue
             try:
                 run_event(self.db.factory(event, f"{self.name}.{method_name}"), handler, event)
