@@ -48,8 +48,8 @@ POLICY: dict[str, frozenset[str]] = {
     "residents.archive_move_out": CUSTOMER_SERVICE,
     # tickets: engineering records its unit inspection (单元验收移交记录表)
     "tickets.record_inspection": frozenset({"engineering"}),
-    # billing: the cashier takes a payment (收费)
-    "billing.record_payment": frozenset({"finance"}),
+    # billing: a payment is taken at the front-desk counter or by the cashier (收费, domain.md §1.1)
+    "billing.record_payment": frozenset({"cashier", "counter_staff", "front_desk", "finance"}),
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
     # staff: accounts (admin)

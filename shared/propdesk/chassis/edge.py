@@ -1,4 +1,5 @@
-"""Helpers for the edge of a service: check who is acting, validate input, name the problems."""
+"""The edge of a service: who is acting, input checked against a schema, the problems named by
+field and rule; marshmallow fields for RPC arguments (ids, filters, flags)."""
 from __future__ import annotations
 
 from marshmallow import Schema
@@ -6,7 +7,7 @@ from marshmallow import ValidationError as SchemaError
 
 from propdesk import policy
 from propdesk.contracts.envelope import Actor
-from propdesk.errors import Forbidden, Problem, ValidationError
+from propdesk.errors import Problem, ValidationError
 
 #: Staff roles (domain.md §1.1) as they appear in `actor.role`, with their labels: `propdesk.policy.ROLES`.
 ROLES = {code: f"{zh} {en}" for code, (zh, en) in policy.ROLES.items()}
@@ -60,49 +61,20 @@ def load_or_reject(schema: Schema, data) -> dict:
         raise ValidationError(problems_from_schema_error(err)) from None
 
 
-def command_actor(actor, allowed_roles: set[str] | None = None) -> Actor:
-    """The staff member behind a command; Forbidden when their role may not do it."""
-    if not isinstance(actor, dict) or not str(actor.get("id", "")).strip():
-        raise ValidationError.one("actor.id", "required", "who is acting must be given")
-    role = str(actor.get("role", ""))
-    if role not in ROLES:
+def command_actor(actor) -> Actor:
+    """The staff member behind a command: ``{"id": <1-64 characters>, "role": <a code of
+    propdesk.policy.ROLES>}``; ValidationError naming ``actor``, ``actor.id`` or ``actor.role``
+    otherwise. Whether the role may give the command is `propdesk.policy`'s to say."""
+    if not isinstance(actor, dict):
+        raise ValidationError.one("actor", "type", "who is acting is an object {id, role}")
+    staff_id, role = actor.get("id"), actor.get("role")
+    if not isinstance(staff_id, str) or not staff_id.strip():
+        raise ValidationError.one("actor.id", "required", "who is acting must be given (a staff id)")
+    if len(staff_id.strip()) > 64:
+        raise ValidationError.one("actor.id", "length", "a staff id is at most 64 characters")
+    if not isinstance(role, str) or role not in ROLES:
         raise ValidationError.one("actor.role", "one_of", f"role must be one of {', '.join(sorted(ROLES))}")
-    if allowed_roles is not None and role not in allowed_roles:
-        raise Forbidden(f"role {role} may not do this; allowed: {', '.join(sorted(allowed_roles))}",
-                        field="actor.role", rule="role_not_allowed")
-    return Actor(id=str(actor["id"]).strip(), role=role)
-
-
-def record_id(name: str, value, max_len: int = 64) -> str:
-    """An id an RPC was given (a unit, a move-out, a slip): a string, not blank, at most `max_len`
-    characters; ValidationError naming `name` otherwise (never a database error on a list or a
-    dict, never a look-up of a 20 000-character id)."""
-    if not isinstance(value, str):
-        raise ValidationError.one(name, "type", f"{name} is a string")
-    value = value.strip()
-    if not value:
-        raise ValidationError.one(name, "required", f"give the {name}")
-    if len(value) > max_len:
-        raise ValidationError.one(name, "length", f"{name} is at most {max_len} characters")
-    return value
-
-
-def optional_text(name: str, value, max_len: int = 64) -> str | None:
-    """An optional filter argument (a state, a status): None, or a string of at most `max_len`."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError.one(name, "type", f"{name} is a string")
-    if len(value) > max_len:
-        raise ValidationError.one(name, "length", f"{name} is at most {max_len} characters")
-    return value
-
-
-def flag(name: str, value) -> bool:
-    """A true/false argument: JSON true or false only."""
-    if not isinstance(value, bool):
-        raise ValidationError.one(name, "type", f"{name} is true or false")
-    return value
+    return Actor(id=staff_id.strip(), role=role)
 
 
 # --- marshmallow fields for RPC arguments (ids, filters, flags) ----------------------------------

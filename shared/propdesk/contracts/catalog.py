@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from propdesk.contracts import vocab
 from propdesk.contracts.registry import contract
 
 MONEY = validate.Regexp(r"^-?\d+\.\d{2}$", error="money as a string with two decimals, e.g. 1234.50")
@@ -79,7 +80,7 @@ class PaymentReceivedV1(Schema):
     party_id = fields.String(required=True, allow_none=True)
     unit_id = fields.String(required=True)
     amount = Money(required=True)
-    method = fields.String(required=True, validate=validate.OneOf(["cash", "cheque", "bank"]))
+    method = fields.String(required=True, validate=validate.OneOf(vocab.PAYMENT_METHODS.codes))
     receipt_no = fields.String(required=True)
     matched_bank_slip = fields.String(load_default=None, allow_none=True)
     #: the part of `amount` beyond what the unit owed (预收款/预交物业费); added in place (optional):

@@ -38,13 +38,14 @@ from datetime import datetime, timezone
 
 from marshmallow import Schema, fields
 
+from propdesk.contracts import vocab
 from propdesk.contracts.envelope import ActorSchema
 from propdesk.money import money
 
 #: A release slip's status (物品放行条): still at the desk, or the goods went out at the gate.
-SLIP_STATUSES = ("issued", "released")
+SLIP_STATUSES = vocab.SLIP_STATUSES.codes
 #: An outbound message's status; "failed" is retried until its last attempt.
-MESSAGE_STATUSES = ("pending", "sent", "failed")
+MESSAGE_STATUSES = vocab.MESSAGE_STATUSES.codes
 
 
 class Money(fields.String):
@@ -139,7 +140,7 @@ class WorkOrderSchema(Schema):
     work_order_no = fields.String()
     move_out_id = fields.String()
     unit_id = fields.String()
-    status = fields.String(metadata={"description": "open | defects_found | passed"})
+    status = fields.String(metadata={"enum": list(vocab.WORK_ORDER_STATUSES.codes)})
     defects = fields.List(fields.String())
     inspector = fields.String(allow_none=True, metadata={"description": "the engineer who recorded the result"})
     breach_notice_id = fields.String(allow_none=True,
@@ -271,6 +272,8 @@ class ReleaseHoldSchema(Schema):
     waiting_for = fields.List(fields.String(),
                               metadata={"description": "fee clearance, release approval; [] once issued"})
     slip = fields.Nested(ReleaseSlipSchema, allow_none=True)
+    withdrawn_at = UtcDateTime(allow_none=True, metadata={"description": "the move-out was withdrawn at"})
+    closed = fields.Boolean(metadata={"description": "withdrawn: nothing is awaited and no slip follows"})
 
 
 # --- notify: outbound messages -------------------------------------------------------------------

@@ -26,19 +26,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propdesk.contracts.envelope import Envelope
-from propdesk.contracts.rpc import ReleaseSlipSchema
+from propdesk.contracts.rpc import ReleaseHoldSchema, ReleaseSlipSchema
 from propdesk.domain import as_utc
 from propdesk.errors import NotFound
 from propdesk_services.access.workflows.release_slip import domain
 from propdesk_services.access.workflows.release_slip.models import ReleaseHold, ReleaseSlip
-from propdesk_services.access.workflows.release_slip.schemas import ReleaseHoldView
 
 #: The number series of release slips (物品放行条) at the desk.
 SERIES = "FX"
 
 _SLIP = ReleaseSlipSchema()
 _SLIPS = ReleaseSlipSchema(many=True)
-_HOLD = ReleaseHoldView()
+_HOLD = ReleaseHoldSchema()
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, fields, validate
 
 from propdesk.chassis.edge import OptionalText, RecordId
-from propdesk.contracts.rpc import ReleaseHoldSchema, UtcDateTime
 from propdesk.contracts.vocab import SLIP_STATUSES
 
 
@@ -34,13 +33,3 @@ class MoveOutIdArgs(Schema):
 
 class ListReleaseSlipsArgs(Schema):
     status = OptionalText(choices=SLIP_STATUSES.codes)
-
-
-# --- what access answers --------------------------------------------------------------------------
-class ReleaseHoldView(ReleaseHoldSchema):
-    """The hold as `get_release_hold` answers it: the shared contract (`propdesk.contracts.rpc`)
-    and whether the move-out was withdrawn (the contract grows additively: consumers that do not
-    know these fields ignore them)."""
-
-    withdrawn_at = UtcDateTime(allow_none=True, metadata={"description": "the move-out was withdrawn at"})
-    closed = fields.Boolean(metadata={"description": "withdrawn: nothing is awaited and no slip follows"})

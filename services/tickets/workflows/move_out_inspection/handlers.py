@@ -108,10 +108,17 @@ def on_move_out_withdrawn(event: Envelope, uow) -> None:
     has not finished (open, or a re-inspection pending after defects); audited, nothing emitted
     (residents closed the case itself). A passed or already cancelled order stays as it is.
 
-    No work order for the move-out yet (its ``move_out.requested`` is being retried behind this)
-    is a fault: NotFound, so the chassis retries this event, then dead-letters it."""
+    No work order for the move-out yet (its ``move_out.requested`` is still on its way, on another
+    queue): the work order is opened cancelled, so the late request opens nothing and engineering
+    never gets an inspection for a case that is over (access opens its hold closed likewise)."""
     p = event.payload
-    wo = _required(uow.session, p["move_out_id"], lock=True)
+    wo = work_order_of(uow.session, p["move_out_id"], lock=True)
+    if wo is None:
+        now = uow.now()
+        wo = InspectionWorkOrder(work_order_no=uow.next_number(SERIES), move_out_id=p["move_out_id"],
+                                 unit_id=p["unit_id"], created_at=now, updated_at=now)
+        domain.open_inspection(wo)  # its inspection_opened is not announced: it is cancelled at once
+        uow.session.add(wo)
     before = wo.status
     if not domain.cancel(wo):
         return

@@ -122,11 +122,12 @@ def test_who_may_take_payments_is_the_policy_table(app):
     assert problems(err.value) == {("actor.id", "required")}
 
 
-@pytest.mark.xfail(strict=True, reason="policy row billing.record_payment is {finance}; today's service also "
-                                       "let the front desk take payments at the counter (lead to decide)")
-def test_the_front_desk_counter_takes_payments(app):
-    out = app.command("record_payment", payment(), {"id": "fd-01", "role": "front_desk"})
-    assert out["payment"]["recorded_by"] == "fd-01"
+@pytest.mark.parametrize("role", ["front_desk", "counter_staff", "cashier"])
+def test_the_counter_and_the_cashier_take_payments(app, role):
+    """Counter staff take payments at the front desk, the cashier at finance (domain.md §1.1,
+    [004 WI/FW-008]); the front desk did so before roles were split, and still may."""
+    out = app.command("record_payment", payment(), {"id": f"{role}-01", "role": role})
+    assert out["payment"]["recorded_by"] == f"{role}-01"
 
 
 # -- idempotency keys ----------------------------------------------------------------------------------

@@ -294,17 +294,20 @@ def test_a_withdrawal_delivered_twice_cancels_once(app):
     assert len(app.audit("work_order.cancel")) == 1
 
 
-def test_a_withdrawal_before_the_work_order_exists_is_retried(app):
-    """An unknown move-out (its move_out.requested not processed yet: retried behind it) is a
-    fault: NotFound, so the chassis retries it, then dead-letters it; nothing is written."""
-    before = counts(app)
-    with pytest.raises(NotFound) as err:
-        app.deliver(move_out_withdrawn(app, "MO-404"))
-    assert (err.value.field, err.value.rule) == ("move_out_id", "exists")
-    assert counts(app) == before
-    open_work_order(app, "MO-404")  # the request arrives, the retried withdrawal then cancels it
-    app.deliver(move_out_withdrawn(app, "MO-404"))
-    assert app.query("get_inspection", "MO-404")["status"] == "cancelled"
+def test_a_withdrawal_that_overtakes_the_request_opens_the_work_order_cancelled(app):
+    """move_out.requested and move_out.withdrawn reach tickets on two queues, so the withdrawal may
+    come first (the request being retried). Engineering must never get an inspection for a case
+    that is already over, however late the request arrives: the work order is opened cancelled,
+    and the request then opens nothing (as access opens its hold closed)."""
+    assert app.deliver(move_out_withdrawn(app, "MO-404")) == ["on_move_out_withdrawn"]
+    wo = app.query("get_inspection", "MO-404")
+    assert wo["status"] == "cancelled" and wo["work_order_no"].startswith("WO-")
+    assert app.events("move_out.inspection_opened") == []
+    open_work_order(app, "MO-404")  # the request arrives late
+    assert app.query("get_inspection", "MO-404") == wo
+    assert app.events("move_out.inspection_opened") == []
+    with pytest.raises(Conflict):
+        record(app, "MO-404", {"passed": True})
 
 
 # -- reads -------------------------------------------------------------------------------------------
