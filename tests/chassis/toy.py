@@ -13,7 +13,7 @@ from propdesk.contracts.envelope import Actor
 from propdesk.contracts.registry import contract
 
 
-@contract("toy.parcel_logged", 1, producer="toy_front", consumers=("toy_back",))
+@contract("toy.parcel_logged", 1, producer="toy_front")
 class ParcelLoggedV1(Schema):
     parcel_id = fields.String(required=True)
     fail_times = fields.Integer(required=True)

@@ -6,7 +6,7 @@ from marshmallow import fields
 from propdesk.contracts.registry import all_contracts
 
 #: Where the catalog's contracts live (tests register toy contracts of their own elsewhere).
-CATALOG_MODULES = ("propdesk.contracts.catalog", "propdesk.contracts.events")
+CATALOG_MODULES = ("propdesk.contracts.events",)
 
 
 def _type(field: fields.Field) -> str:
@@ -52,7 +52,7 @@ def render_events_md() -> str:
     out = [
         "# Events",
         "",
-        "Generated from the contract registry (`shared/propdesk/contracts/catalog.py`) by `propdesk docs`;",
+        "Generated from the contract registry (`shared/propdesk/contracts/events/<producer>.py`) by `propdesk docs`;",
         "do not edit by hand. Every event travels in the envelope",
         "`{event_id, event_type, version, occurred_at, producer, correlation_id, causation_id, actor{id,role}, payload}`",
         "on the `propdesk.events` topic exchange with the event type as routing key.",

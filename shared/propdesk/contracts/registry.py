@@ -22,7 +22,6 @@ class Contract:
     event_type: str
     version: int
     producer: str
-    consumers: tuple[str, ...]
     schema: type[Schema]
     doc: str
 
@@ -30,7 +29,7 @@ class Contract:
 _REGISTRY: dict[tuple[str, int], Contract] = {}
 
 
-def contract(event_type: str, version: int, producer: str, consumers: tuple[str, ...] = ()):
+def contract(event_type: str, version: int, producer: str):
     """Class decorator registering a payload schema as the contract for event_type@version."""
 
     def register(schema_cls: type[Schema]) -> type[Schema]:
@@ -41,7 +40,7 @@ def contract(event_type: str, version: int, producer: str, consumers: tuple[str,
         # made every Schema class defined afterwards silently drop unknown fields
         schema_cls.opts.unknown = EXCLUDE
         _REGISTRY[key] = Contract(
-            event_type, version, producer, tuple(consumers), schema_cls, (schema_cls.__doc__ or "").strip()
+            event_type, version, producer, schema_cls, (schema_cls.__doc__ or "").strip()
         )
         return schema_cls
 
@@ -91,8 +90,8 @@ def _schema_instance(event_type: str, version: int) -> Schema:
 
 
 def _load_catalog() -> None:
-    # the catalog module registers every contract on import
-    from propdesk.contracts import catalog  # noqa: F401
+    # the catalog's modules (one per producer) register every contract on import
+    from propdesk.contracts import events  # noqa: F401
 
 
 __all__ = [
