@@ -8,10 +8,15 @@ Special ids make a fake misbehave: ``SLOW`` (sleeps past the gateway's RPC timeo
 from __future__ import annotations
 
 import eventlet
-from nameko.rpc import rpc
+from nameko.rpc import Rpc
 
 from propdesk.chassis.idempotency import reused
+from propdesk.chassis.workflow import REJECTIONS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+
+#: An RPC entrypoint as the departments' (the chassis's) are: the rejections are expected exceptions,
+#: logged by nameko as the caller's doing, not as the department's fault.
+rpc = Rpc.decorator(expected_exceptions=REJECTIONS)
 
 #: Every call a fake received: (service, method, args, kwargs). Cleared by the tests' fixture.
 CALLS: list[tuple[str, str, tuple, dict]] = []
@@ -34,7 +39,8 @@ CASE = {
     "inspection": "pending", "defects": [], "breach_notice_id": None, "fees": "outstanding",
     "outstanding_amount": "392.60", "release_slip_no": None, "requested_by": "S-FD-01",
     "waiting_for": ["engineering inspection (单元验收)", "fee clearance: ¥392.60 outstanding (费用结清)"],
-    "conflicts": [], "created_at": "2026-11-02T02:00:00+00:00", "updated_at": "2026-11-02T02:00:00+00:00",
+    "conflicts": [], "withdrawal_reason": None, "created_at": "2026-11-02T02:00:00+00:00",
+    "updated_at": "2026-11-02T02:00:00+00:00", "closed_at": None,
 }
 
 TIMELINE = [
@@ -43,22 +49,26 @@ TIMELINE = [
      "summary": "租户撤场申请已受理 1-1-702", "payload": {"move_out_id": CASE["move_out_id"]}},
 ]
 
-HOLD = {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "fees_cleared": False,
-        "release_approved": False, "slip_no": None, "released_by": None,
+HOLD = {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
+        "fees_cleared": False, "release_approved": False, "clearance_ref": None, "clearance_as_of": None,
+        "owner_written_opinion_ref": None, "slip_no": None, "released_by": None, "withdrawn_at": None, "closed": False,
+        "created_at": "2026-11-02T02:00:01+00:00", "updated_at": "2026-11-02T02:00:01+00:00",
         "waiting_for": ["fee clearance (费用结清)", "release approval (放行批准)"], "slip": None}
 
-BALANCE = {"unit_id": "1-1-702", "outstanding": "392.60",
+BALANCE = {"unit_id": "1-1-702", "outstanding": "392.60", "credit": "0.00",
            "charges": [{"period": "2026-09", "item": "property_fee", "amount": "196.30"},
                        {"period": "2026-10", "item": "property_fee", "amount": "196.30"}],
            "payments": []}
 
 WORK_ORDER = {"work_order_no": "WO-20261102-0001", "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702",
               "status": "open", "defects": [], "inspector": None, "breach_notice_id": None,
-              "created_at": "2026-11-02T02:00:01+00:00"}
+              "created_at": "2026-11-02T02:00:01+00:00", "updated_at": "2026-11-02T02:00:01+00:00"}
 
-MESSAGE = {"message_id": "M-1", "correlation_id": CASE["move_out_id"], "recipient_role": "engineering",
+MESSAGE = {"message_id": "M-1", "correlation_id": CASE["move_out_id"], "event_id": "E-1",
+           "event_type": "move_out.requested", "recipient_role": "engineering", "recipient_id": None,
            "channel": "staff_inbox", "subject": "撤场验收 1-1-702", "body": "请安排验收", "status": "sent",
-           "created_at": "2026-11-02T02:00:01+00:00"}
+           "attempts": 1, "last_error": None, "next_attempt_at": None,
+           "created_at": "2026-11-02T02:00:01+00:00", "sent_at": "2026-11-02T02:00:02+00:00"}
 
 
 def _record(service: str, method: str, *args, **kwargs) -> None:
@@ -76,9 +86,16 @@ def _misbehave(key) -> None:
         raise Conflict("the record is in a state that does not allow this")
 
 
-def _reuse(key: dict) -> None:
+def _keyed(idempotency_key) -> dict:
+    """The key as the department received it (recorded only when the desk sent one)."""
+    return {} if idempotency_key is None else {"idempotency_key": idempotency_key}
+
+
+def _reuse(key) -> None:
     """The key ``REUSED`` is a key the department already holds for another request."""
-    if key.get("idempotency_key") == "REUSED":
+    if isinstance(key, dict):
+        key = key.get("idempotency_key")
+    if key == "REUSED":
         raise reused("REUSED")
 
 
@@ -97,9 +114,9 @@ class FakeResidents:
         return [u for u in UNITS if u["tenant_party_id"] or not leased_only]
 
     @rpc
-    def request_move_out(self, request, actor, **key):
-        _record("residents", "request_move_out", request, actor=actor, **key)
-        _reuse(key)
+    def request_move_out(self, request, actor=None, idempotency_key=None):
+        _record("residents", "request_move_out", request, actor=actor, **_keyed(idempotency_key))
+        _reuse(idempotency_key)
         _require_role(actor, "front_desk", "cs_supervisor")
         _misbehave(request.get("unit_id"))
         if request["exit_date"] < "2026-01-01":
@@ -124,7 +141,44 @@ class FakeResidents:
     @rpc
     def get_unit(self, unit_id):
         _record("residents", "get_unit", unit_id)
-        return next(u for u in UNITS if u["unit_id"] == unit_id)
+        unit = next(u for u in UNITS if u["unit_id"] == unit_id)
+        return {**unit, "open_move_out_id": CASE["move_out_id"] if unit_id == CASE["unit_id"] else None}
+
+    @rpc
+    def withdraw_move_out(self, request, actor=None, idempotency_key=None):
+        """``MO-X-APPROVED``: release already approved (Conflict naming move_out_id)."""
+        _record("residents", "withdraw_move_out", request, actor=actor, **_keyed(idempotency_key))
+        _reuse(idempotency_key)
+        _require_role(actor, "front_desk", "cs_assistant", "cs_supervisor", "cs_manager")
+        move_out_id = request["move_out_id"]
+        _misbehave(move_out_id)
+        if move_out_id == "MO-X-APPROVED":
+            raise Conflict(f"move-out {move_out_id} is Release approved: only a case whose release is not yet "
+                           "approved can be withdrawn", field="move_out_id", rule="before_release_approval")
+        self._known(move_out_id)
+        return {**CASE, "move_out_id": move_out_id, "state": "WITHDRAWN", "withdrawal_reason": request["reason"],
+                "waiting_for": [], "closed_at": "2026-11-03T02:00:00+00:00"}
+
+    @rpc
+    def archive_move_out(self, request, actor=None, idempotency_key=None):
+        """Only ``MO-X-RELEASED`` has its goods released; any other case is a Conflict."""
+        _record("residents", "archive_move_out", request, actor=actor, **_keyed(idempotency_key))
+        _reuse(idempotency_key)
+        _require_role(actor, "front_desk", "cs_assistant", "cs_supervisor", "cs_manager")
+        move_out_id = request["move_out_id"]
+        _misbehave(move_out_id)
+        self._known(move_out_id)
+        if move_out_id != "MO-X-RELEASED":
+            raise Conflict(f"move-out {move_out_id}: goods not released yet, cannot archive",
+                           field="move_out_id", rule="goods_released_first")
+        return {**CASE, "move_out_id": move_out_id, "state": "ARCHIVED", "fees": "cleared",
+                "outstanding_amount": "0.00", "inspection": "passed", "release_slip_no": "RS-20261102-0001",
+                "waiting_for": [], "closed_at": "2026-11-03T02:00:00+00:00"}
+
+    @staticmethod
+    def _known(move_out_id: str) -> None:
+        if move_out_id != CASE["move_out_id"] and not move_out_id.startswith("MO-X"):
+            raise NotFound(f"no move-out {move_out_id}", field="move_out_id", rule="exists")
 
 
 class FakeTickets:
@@ -153,12 +207,17 @@ class FakeBilling:
     name = "billing"
 
     @rpc
-    def record_payment(self, payment, actor, **key):
-        _record("billing", "record_payment", payment, actor=actor, **key)
-        _reuse(key)
+    def record_payment(self, request, actor=None, idempotency_key=None):
+        _record("billing", "record_payment", request, actor=actor, **_keyed(idempotency_key))
+        _reuse(idempotency_key)
         _require_role(actor, "finance", "front_desk")
-        _misbehave(payment.get("receipt_no"))
-        return {"payment": {**payment, "payment_id": "P-1"}, "balance": {**BALANCE, "outstanding": "0.00"}}
+        _misbehave(request.get("receipt_no"))
+        return {"payment": {"payment_id": "P-1", "unit_id": request["unit_id"], "party_id": request.get("party_id"),
+                            "amount": request["amount"], "method": request["method"],
+                            "receipt_no": request["receipt_no"], "received_at": "2026-11-02T03:30:00+00:00",
+                            "recorded_by": actor["id"], "period": None, "item": None},
+                "balance": {"unit_id": request["unit_id"], "outstanding": "0.00"}, "clearances": [],
+                "prepaid_amount": "0.00", "credit": "0.00"}
 
     @rpc
     def get_balance(self, unit_id):
@@ -169,7 +228,7 @@ class FakeBilling:
     @rpc
     def list_arrears(self):
         _record("billing", "list_arrears")
-        return [{"unit_id": "1-1-702", "party_id": "TEN-1-1-702", "outstanding": "392.60"}]
+        return [{"unit_id": "1-1-702", "outstanding": "392.60"}]
 
 
 class FakeAccess:
@@ -177,15 +236,14 @@ class FakeAccess:
 
     @rpc
     def release_at_gate(self, request, actor=None, idempotency_key=None):
-        key = {} if idempotency_key is None else {"idempotency_key": idempotency_key}
-        _record("access", "release_at_gate", request, actor=actor, **key)
+        _record("access", "release_at_gate", request, actor=actor, **_keyed(idempotency_key))
         slip_no = request["slip_no"]
-        _reuse(key)
+        _reuse(idempotency_key)
         _require_role(actor, "security")
         _misbehave(slip_no)
-        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "goods": ["personal goods"],
-                "issued_at": "2026-11-02T03:00:00+00:00", "released_at": "2026-11-02T04:00:00+00:00",
-                "released_by": actor["id"], "status": "released"}
+        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "applicant_type": "tenant",
+                "goods": ["personal goods"], "clearance_ref": "E-CLEARANCE-1", "issued_at": "2026-11-02T03:00:00+00:00",
+                "released_at": "2026-11-02T04:00:00+00:00", "released_by": actor["id"], "status": "released"}
 
     @rpc
     def get_release_hold(self, move_out_id):

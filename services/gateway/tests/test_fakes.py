@@ -1,0 +1,207 @@
+"""The fake departments (fakes.py) must not drift from the real ones: a test that passes against a
+fake the real department does not match proves nothing about the desk.
+
+- every fake is a discovered department (`propdesk.plugins`) and every RPC method of a fake is an
+  RPC method of the real service class, with the same parameters (names, kinds, defaults) and the
+  same expected exceptions (the rejections);
+- every answer a fake gives (each method called as the gateway calls it) is what the real
+  department answers by its result contract in `propdesk.contracts.rpc`: no field the contract
+  does not have, every field it has (the departments dump every field), and each value loads and
+  dumps back unchanged (types, money with two decimals, ISO dates and times with their offset).
+
+No broker: the fakes' methods are called directly.
+"""
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from marshmallow import Schema, fields
+from marshmallow import ValidationError as SchemaError
+
+from propdesk import plugins
+from propdesk.contracts import rpc
+
+from . import fakes
+
+FRONT_DESK = {"id": "S-FD-01", "role": "front_desk"}
+ENGINEERING = {"id": "S-EN-01", "role": "engineering"}
+FINANCE = {"id": "S-FI-01", "role": "finance"}
+SECURITY = {"id": "S-SE-01", "role": "security"}
+CASE_ID = fakes.CASE["move_out_id"]
+
+#: (service, method) -> (result contract, many): what the real department answers.
+CONTRACTS: dict[tuple[str, str], tuple[type[Schema], bool]] = {
+    ("residents", "list_units"): (rpc.UnitSchema, True),
+    ("residents", "get_unit"): (rpc.UnitDetailSchema, False),
+    ("residents", "request_move_out"): (rpc.MoveOutSchema, False),
+    ("residents", "get_move_out"): (rpc.MoveOutSchema, False),
+    ("residents", "list_move_outs"): (rpc.MoveOutSchema, True),
+    ("residents", "withdraw_move_out"): (rpc.MoveOutSchema, False),
+    ("residents", "archive_move_out"): (rpc.MoveOutSchema, False),
+    ("tickets", "record_inspection"): (rpc.WorkOrderSchema, False),
+    ("tickets", "get_inspection"): (rpc.WorkOrderSchema, False),
+    ("billing", "record_payment"): (rpc.PaymentResultSchema, False),
+    ("billing", "get_balance"): (rpc.BalanceSchema, False),
+    ("billing", "list_arrears"): (rpc.OutstandingSchema, True),
+    ("access", "release_at_gate"): (rpc.ReleaseSlipSchema, False),
+    ("access", "get_release_hold"): (rpc.ReleaseHoldSchema, False),
+    ("notify", "list_messages"): (rpc.MessageSchema, True),
+    ("reports", "timeline"): (rpc.TimelineEntrySchema, True),
+    ("reports", "move_out_counts"): (rpc.MoveOutCountsSchema, False),
+}
+
+#: (service, method, args, kwargs): each fake method called the way the gateway calls it, with
+#: every shape of answer the fake gives (a kwarg "idempotency_key" is what the desk's header sends).
+CALLS = [
+    ("residents", "list_units", (), {"leased_only": True}),
+    ("residents", "list_units", (), {"leased_only": False}),
+    ("residents", "get_unit", ("1-1-702",), {}),
+    ("residents", "get_unit", ("1-1-101",), {}),
+    ("residents", "request_move_out", ({"unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
+                                        "exit_date": "2026-11-30", "owner_consent_ref": "OC-118",
+                                        "fitout_disposition": "restore"}, FRONT_DESK), {}),
+    ("residents", "get_move_out", (CASE_ID,), {}),
+    ("residents", "list_move_outs", (), {"state": None}),
+    ("residents", "withdraw_move_out", ({"move_out_id": CASE_ID, "reason": "租户续租"}, FRONT_DESK),
+     {"idempotency_key": "k-1"}),
+    ("residents", "archive_move_out", ({"move_out_id": "MO-X-RELEASED"}, FRONT_DESK), {}),
+    ("tickets", "record_inspection", ({"move_out_id": CASE_ID, "passed": True, "defects": []}, ENGINEERING), {}),
+    ("tickets", "record_inspection", ({"move_out_id": CASE_ID, "passed": False, "defects": ["墙面污损"]},
+                                      ENGINEERING), {}),
+    ("tickets", "get_inspection", (CASE_ID,), {}),
+    ("billing", "record_payment", ({"unit_id": "1-1-702", "amount": "392.60", "method": "cash",
+                                    "receipt_no": "R-0001"}, FINANCE), {}),
+    ("billing", "get_balance", ("1-1-702",), {}),
+    ("billing", "list_arrears", (), {}),
+    ("access", "release_at_gate", ({"slip_no": "RS-20261102-0001"}, SECURITY), {}),
+    ("access", "get_release_hold", (CASE_ID,), {}),
+    ("notify", "list_messages", (), {"correlation_id": CASE_ID}),
+    ("reports", "timeline", (CASE_ID,), {}),
+    ("reports", "move_out_counts", (), {}),
+]
+
+
+def rpc_methods(cls) -> dict[str, object]:
+    """The RPC entrypoints of a service class, by name."""
+    return {name: fn for name, fn in inspect.getmembers(cls, inspect.isfunction)
+            if any(type(ep).__name__ == "Rpc" for ep in getattr(fn, "nameko_entrypoints", ()))}
+
+
+def parameters(fn) -> list[tuple]:
+    return [(p.name, p.kind.name, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+def expected_exceptions(fn) -> set[str]:
+    """The exceptions the RPC entrypoint declares expected (nameko logs them as the caller's, not
+    as faults of the service)."""
+    (ep,) = [ep for ep in fn.nameko_entrypoints if type(ep).__name__ == "Rpc"]
+    declared = ep.expected_exceptions
+    return {cls.__name__ for cls in (declared if isinstance(declared, tuple) else (declared,))}
+
+
+def fake_methods() -> list[tuple[type, str]]:
+    return [(fake, name) for fake in fakes.ALL for name in rpc_methods(fake)]
+
+
+# --- the contract checker: what a department's answer may hold ------------------------------------
+def contract_problems(schema: Schema, answer, where: str) -> list[str]:
+    """What in `answer` the real department, dumping with `schema`, could not have answered."""
+    if not isinstance(answer, dict):
+        return [f"{where}: {answer!r} is not an object"]
+    by_key = {fld.data_key or name: fld for name, fld in schema.fields.items()}
+    out = [f"{where}.{key}: not in {type(schema).__name__}" for key in sorted(answer.keys() - by_key.keys())]
+    out += [f"{where}.{key}: missing (the department answers every field of {type(schema).__name__})"
+            for key in sorted(by_key.keys() - answer.keys())]
+    for key, fld in by_key.items():
+        if key in answer:
+            out += value_problems(fld, answer[key], f"{where}.{key}")
+    return out
+
+
+def value_problems(fld: fields.Field, value, where: str) -> list[str]:
+    if value is None:
+        return [] if fld.allow_none else [f"{where}: null, which the contract does not allow"]
+    if isinstance(fld, fields.Nested):
+        items = value if fld.many else [value]
+        if fld.many and not isinstance(value, list):
+            return [f"{where}: {value!r} is not a list"]
+        return [p for i, item in enumerate(items) for p in contract_problems(fld.schema, item, f"{where}[{i}]"
+                                                                                if fld.many else where)]
+    if isinstance(fld, fields.List):
+        if not isinstance(value, list):
+            return [f"{where}: {value!r} is not a list"]
+        return [p for i, item in enumerate(value) for p in value_problems(fld.inner, item, f"{where}[{i}]")]
+    if isinstance(fld, fields.Method):  # worked out by the department when it dumps: check what it documents
+        enum = fld.metadata.get("enum")
+        return [] if enum is None or value in enum else [f"{where}: {value!r} not one of {enum}"]
+    try:
+        loaded = fld.deserialize(value)
+    except SchemaError as err:
+        return [f"{where}: {value!r}: {err.messages}"]
+    dumped = fld._serialize(loaded, None, None)
+    if dumped != value:
+        return [f"{where}: {value!r} is not in the contract's form (the department answers {dumped!r})"]
+    return []
+
+
+def test_the_contract_checker_can_fail():
+    """The checker itself: each kind of drift is reported."""
+    slip = {"slip_no": "RS-1", "move_out_id": None, "unit_id": "1-1-702", "applicant_type": "tenant", "goods": [],
+            "clearance_ref": None, "issued_at": "2026-11-02T03:00:00+00:00", "released_at": None,
+            "released_by": None, "status": "issued"}
+    assert contract_problems(rpc.ReleaseSlipSchema(), slip, "slip") == []
+    assert contract_problems(rpc.ReleaseSlipSchema(), {**slip, "colour": "red"}, "slip") == [
+        "slip.colour: not in ReleaseSlipSchema"]
+    assert contract_problems(rpc.ReleaseSlipSchema(), {k: v for k, v in slip.items() if k != "goods"}, "slip") == [
+        "slip.goods: missing (the department answers every field of ReleaseSlipSchema)"]
+    assert contract_problems(rpc.ReleaseSlipSchema(), {**slip, "status": "gone"}, "slip") == [
+        "slip.status: 'gone' not one of ['issued', 'released']"]
+    assert contract_problems(rpc.ReleaseSlipSchema(), {**slip, "slip_no": None}, "slip") == [
+        "slip.slip_no: null, which the contract does not allow"]
+    balance = {"unit_id": "1-1-702", "outstanding": "392.6", "credit": "0.00",
+               "charges": [{"period": "2026-10", "item": "fee", "amount": 196.3}], "payments": []}
+    assert contract_problems(rpc.BalanceSchema(), balance, "b") == [
+        "b.outstanding: '392.6' is not in the contract's form (the department answers '392.60')",
+        "b.charges[0].amount: 196.3: ['Not a valid string.']"]
+    assert contract_problems(rpc.MoveOutCountsSchema(), {"by_state": {"A": "one"}, "total": 1}, "c")[0].startswith(
+        "c.by_state: {'A': 'one'}")
+
+
+# --- the fakes against the real departments --------------------------------------------------------
+def test_every_fake_is_a_discovered_department():
+    known = plugins.service_names()
+    assert [fake.name for fake in fakes.ALL if fake.name not in known] == []
+
+
+@pytest.mark.parametrize("fake, method", fake_methods(), ids=lambda v: getattr(v, "name", v))
+def test_a_fake_method_is_a_real_rpc_method_with_the_same_parameters(fake, method):
+    real = plugins.service_classes([fake.name])[fake.name]
+    real_methods = rpc_methods(real)
+    assert method in real_methods, f"{fake.name}.{method} is not an RPC method of {real.__name__}"
+    assert parameters(getattr(fake, method)) == parameters(real_methods[method]), (
+        f"{fake.name}.{method}{inspect.signature(getattr(fake, method))} != "
+        f"{real.__name__}.{method}{inspect.signature(real_methods[method])}")
+    assert expected_exceptions(getattr(fake, method)) == expected_exceptions(real_methods[method])
+
+
+def test_every_fake_method_has_a_contract_and_is_called_below():
+    methods = {(fake.name, name) for fake, name in fake_methods()}
+    assert methods - CONTRACTS.keys() == set(), "a fake method without its result contract"
+    assert methods - {(s, m) for s, m, _, _ in CALLS} == set(), "a fake method this test does not call"
+
+
+@pytest.mark.parametrize("service, method, args, kwargs", CALLS, ids=[f"{c[0]}.{c[1]}" for c in CALLS])
+def test_a_fake_answers_what_the_real_department_answers(service, method, args, kwargs):
+    fake = next(f for f in fakes.ALL if f.name == service)
+    try:
+        answer = getattr(fake(), method)(*args, **kwargs)
+    finally:
+        fakes.CALLS.clear()
+    schema_cls, many = CONTRACTS[(service, method)]
+    if many:
+        assert isinstance(answer, list) and answer, f"{service}.{method} answers a non-empty list: {answer!r}"
+        problems = [p for i, item in enumerate(answer) for p in contract_problems(schema_cls(), item, f"[{i}]")]
+    else:
+        problems = contract_problems(schema_cls(), answer, method)
+    assert problems == [], "\n".join(problems)
