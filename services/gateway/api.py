@@ -21,13 +21,23 @@ from __future__ import annotations
 import json
 import re
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed as NoSuchMethod
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import Map, Rule
 
+from propdesk import policy
 from propdesk.chassis.edge import ROLES, load_or_reject
 from propdesk.chassis.idempotency import checked_key
 from propdesk.errors import Conflict, Forbidden, NotFound, Problem, ValidationError
 from propdesk_services.gateway import schemas
-from propdesk_services.gateway.errors import PayloadTooLarge, error_status_and_body
+from propdesk_services.gateway.errors import (
+    EdgeError,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RouteNotFound,
+    error_status_and_body,
+)
 from propdesk_services.gateway.remote import Call, Remote
 
 MAX_BODY_BYTES = 64 * 1024
@@ -217,10 +227,42 @@ def record_inspection(remote: Remote, request, move_out_id: str):
                         actor=actor, extras=extras)
 
 
+def withdraw_move_out(remote: Remote, request, move_out_id: str):
+    move_out_id = path_id("move_out_id", move_out_id)
+    actor, body, extras = command_input(request, schemas.WithdrawRequestSchema())
+    return 200, command(remote, "residents", "withdraw_move_out", {"move_out_id": move_out_id, **body},
+                        actor=actor, extras=extras)
+
+
+def archive_move_out(remote: Remote, request, move_out_id: str):
+    move_out_id = path_id("move_out_id", move_out_id)
+    actor, _, extras = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
+    return 200, command(remote, "residents", "archive_move_out", {"move_out_id": move_out_id},
+                        actor=actor, extras=extras)
+
+
 def release_at_gate(remote: Remote, request, slip_no: str):
     slip_no = path_id("slip_no", slip_no)
     actor, _, extras = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
     return 200, command(remote, "access", "release_at_gate", {"slip_no": slip_no}, actor=actor, extras=extras)
+
+
+# --- anything else under /api/ ------------------------------------------------------------------
+def route_map(routes: list[tuple[str, str, str, object]]) -> Map:
+    """The endpoints' URL rules (`openapi.http_routes`), as nameko builds them."""
+    return Map([Rule(url, methods=[method]) for method, url, _, _ in routes])
+
+
+def no_route(routes: Map, request) -> EdgeError:
+    """What the desk is told when no endpoint took the request: 405 naming the methods the path
+    takes, else 404 naming the path (JSON, like every other answer under /api/)."""
+    try:
+        routes.bind("gateway").match(request.path, method=request.method)
+    except NoSuchMethod as exc:
+        return MethodNotAllowed(request.method, request.path, list(exc.valid_methods or ()))
+    except HTTPException:  # NotFound, or a redirect werkzeug would make: no endpoint has this path
+        pass
+    return RouteNotFound(request.method, request.path)
 
 
 # --- reports, messages, staff -------------------------------------------------------------------
@@ -239,4 +281,7 @@ def list_messages(remote: Remote, request):
 
 
 def staff(remote: Remote, request):
-    return 200, {"staff": list(DEMO_STAFF), "roles": dict(ROLES)}
+    """The staff picker's people and roles, and the commands each role may give (the policy table:
+    the page offers exactly those; the department still enforces it)."""
+    return 200, {"staff": list(DEMO_STAFF), "roles": dict(ROLES),
+                 "commands": {role: policy.allowed_commands(role) for role in ROLES}}

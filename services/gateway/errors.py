@@ -7,9 +7,15 @@
 | `NotFound`                                      | 404    | {"error": "not_found", "message", "field", "rule"} |
 | `Conflict`                                      | 409    | {"error": "conflict", "message", "field", "rule"} |
 | body over the size limit                        | 413    | {"error": "too_large", "message", "limit_bytes", "field": "_body", "rule": "max_bytes"} |
+| no endpoint under /api/ has that path           | 404    | {"error": "not_found", "message", "field": "_path", "rule": "not_found"} |
+| the path under /api/ does not take that method  | 405    | {"error": "method_not_allowed", "message", "field": "_method", "rule": "not_allowed"}, `Allow` |
 | a service is not running / the broker is down   | 503    | {"error": "unavailable", "service", "message"}    |
 | a service did not answer within the RPC timeout | 504    | {"error": "timeout", "service", "message"}        |
 | anything else                                   | 500    | {"error": "internal", "message"} (trace logged)   |
+
+Logging: a fault (500) is an ERROR (with the trace when it happened in the gateway), a department
+not answering (503/504) a WARNING, a rejection (4xx) one INFO line naming the request, the field and
+the rule (`error_response`).
 
 Remote errors arrive as nameko `RemoteError(exc_type, value)`; `from_remote` turns the propdesk ones
 (`propdesk.errors.BY_NAME`) back into local exceptions so one table above serves both the edge's
@@ -41,6 +47,39 @@ class EdgeError(Exception):
 
     def body(self) -> dict:
         return {"error": self.error, "message": str(self)}
+
+    def headers(self) -> dict:
+        return {}
+
+
+class RouteNotFound(EdgeError):
+    """Nothing under /api/ answers this path (werkzeug would answer an HTML page)."""
+
+    status = 404
+    error = "not_found"
+
+    def __init__(self, method: str, path: str):
+        super().__init__(f"no endpoint answers {method} {path}; the endpoints are described at /api/openapi.json")
+
+    def body(self) -> dict:
+        return {"error": self.error, "message": str(self), "field": "_path", "rule": "not_found"}
+
+
+class MethodNotAllowed(EdgeError):
+    """The path is an endpoint, but not for this method; `Allow` names the methods it takes."""
+
+    status = 405
+    error = "method_not_allowed"
+
+    def __init__(self, method: str, path: str, allowed: list[str]):
+        self.allowed = sorted(allowed)
+        super().__init__(f"{path} does not take {method}; it takes {', '.join(self.allowed)}")
+
+    def body(self) -> dict:
+        return {"error": self.error, "message": str(self), "field": "_method", "rule": "not_allowed"}
+
+    def headers(self) -> dict:
+        return {"Allow": ", ".join(self.allowed)}
 
 
 class ServiceTimeout(EdgeError):
@@ -157,6 +196,24 @@ def json_response(body, status: int = 200, headers: dict | None = None) -> Respo
                     mimetype="application/json")
 
 
-def error_response(exc: BaseException) -> Response:
+def error_response(exc: BaseException, request=None) -> Response:
+    """The JSON answer to a failure. A rejection (4xx) is logged as one INFO line naming the
+    request, the field and the rule: the desk's doing, not a fault (faults are logged above)."""
     status, body = error_status_and_body(exc)
-    return json_response(body, status)
+    if status < 500:
+        log.info("rejected %s %s %s: %s (%s)", status, getattr(request, "method", "-"),
+                 getattr(request, "full_path", "-").rstrip("?"), named_in(body), _one_line(body.get("message", "")))
+    return json_response(body, status, exc.headers() if isinstance(exc, EdgeError) else None)
+
+
+def named_in(body: dict) -> str:
+    """``field/rule`` of a 4xx body (each problem of a 400, joined by "; ")."""
+    problems = body.get("problems")
+    if problems is not None:
+        return "; ".join(f"{p['field']}/{p['rule']}" for p in problems)
+    return f"{body.get('field') or '-'}/{body.get('rule') or '-'}"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "…"

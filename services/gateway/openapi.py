@@ -20,6 +20,7 @@ from propdesk.contracts import rpc
 from propdesk_services.gateway import schemas
 
 OPENAPI_ATTR = "__openapi__"
+FALLBACK_ATTR = "__fallback_route__"
 
 _ERRORS = {
     400: ("The input broke a rule: each problem names the field (or header, or query parameter) and the rule",
@@ -49,10 +50,19 @@ def endpoint(summary: str, *, tag: str, response, status: int = 200, body=None, 
     return mark
 
 
-def http_routes(service_cls) -> list[tuple[str, str, str, object]]:
-    """(method, url, python name, function) for every @http route of the class."""
+def fallback(fn):
+    """Mark a route that answers what no endpoint takes (not an operation of the document)."""
+    setattr(fn, FALLBACK_ATTR, True)
+    return fn
+
+
+def http_routes(service_cls, fallbacks: bool = False) -> list[tuple[str, str, str, object]]:
+    """(method, url, python name, function) for every @http route of the class (without the
+    `fallback` ones unless asked)."""
     out = []
     for name, fn in inspect.getmembers(service_cls, inspect.isfunction):
+        if getattr(fn, FALLBACK_ATTR, False) and not fallbacks:
+            continue
         for ep in getattr(fn, "nameko_entrypoints", ()):
             if isinstance(ep, HttpRequestHandler):
                 for method in ep.method.split(","):

@@ -36,7 +36,7 @@ class Call:
 
 class Remote:
     """The departments as the gateway sees them: `proxies` maps a service name to a nameko
-    ServiceProxy (the `RpcProxy` dependencies of the gateway), or to any object with the same
+    ServiceProxy (the gateway's `Departments` dependency), or to any object with the same
     methods (the unit tests pass fakes)."""
 
     def __init__(self, proxies: dict, timeout_s: float):
@@ -44,7 +44,9 @@ class Remote:
         self.timeout_s = timeout_s
 
     def call(self, service: str, method: str, *args, **kwargs):
-        proxy = self.proxies[service]
+        proxy = self.proxies.get(service)
+        if proxy is None:
+            raise ServiceUnavailable(service, "the department is not installed (no propdesk.services entry point)")
         timer = eventlet.Timeout(self.timeout_s)
         try:
             return getattr(proxy, method)(*args, **kwargs)

@@ -27,6 +27,8 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
 ID_RULE = "An id is letters, digits and . _ : - (at most 64), starting with a letter or digit."
 FITOUT_DISPOSITIONS = ("restore", "leave_to_owner", "agreed_with_owner")
 PAYMENT_METHODS = ("cash", "cheque", "bank")
+#: The longest withdrawal reason residents keeps (its domain's MAX_REASON_LENGTH).
+REASON_MAX_LEN = 500
 
 
 def not_blank(value: str) -> None:
@@ -125,6 +127,14 @@ class PaymentRequestSchema(Schema):
     party_id = text(64, required=False, metadata={"description": "who paid, when not the unit's tenant"})
 
 
+class WithdrawRequestSchema(Schema):
+    """Why the move-out will not go on (撤回撤场申请); the case, in the path, must not have its
+    release approved yet (residents' rule: 409 ``before_release_approval``)."""
+
+    reason = text(REASON_MAX_LEN, metadata={"description": "why the application is withdrawn (撤回原因)",
+                                            "example": "租户决定续租"})
+
+
 class EmptyBodySchema(Schema):
     """No fields: the command needs nothing beyond the path and who is acting."""
 
@@ -215,6 +225,9 @@ class StaffSchema(Schema):
 class StaffListSchema(Schema):
     staff = fields.List(fields.Nested(StaffSchema))
     roles = fields.Dict(keys=fields.String(), values=fields.String())
+    commands = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                           metadata={"description": "role -> the commands it may give, e.g. "
+                                                    "residents.withdraw_move_out (the policy table)"})
 
 
 class ProblemSchema(Schema):
@@ -229,12 +242,12 @@ class ValidationErrorSchema(Schema):
 
 
 class ErrorSchema(Schema):
-    error = fields.String(metadata={"description": "forbidden | not_found | conflict | too_large | unavailable | "
-                                                   "timeout | internal"})
+    error = fields.String(metadata={"description": "forbidden | not_found | method_not_allowed | conflict | "
+                                                   "too_large | unavailable | timeout | internal"})
     service = fields.String(metadata={"description": "the department that failed (503, 504, 500)"})
     message = fields.String()
-    field = fields.String(metadata={"description": "403/404/409/413: the field, header or path part at fault, "
-                                                   "e.g. Idempotency-Key, X-Staff-Role, _path, _state, _body"})
+    field = fields.String(metadata={"description": "403/404/405/409/413: the field, header or path part at fault, "
+                                                   "e.g. Idempotency-Key, X-Staff-Role, _path, _method, _state, _body"})
     rule = fields.String(metadata={"description": "403/404/409/413: the rule it broke, e.g. "
                                                   "reused_with_different_request, role_not_allowed, exists, "
                                                   "state_allows, max_bytes"})

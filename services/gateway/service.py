@@ -7,21 +7,55 @@ the departments by RPC only (conventions §1, §3.6).
 """
 from __future__ import annotations
 
+from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import DependencyProvider
-from nameko.rpc import RpcProxy
-from nameko.web.handlers import http
+from nameko.rpc import ReplyListener, ServiceProxy
+from nameko.web.handlers import HttpRequestHandler
 
+from propdesk import plugins
 from propdesk.chassis.service import PropdeskService
 from propdesk.config import Settings
 from propdesk.contracts import rpc
 from propdesk.errors import NotFound
 from propdesk_services.gateway import api, schemas, static
-from propdesk_services.gateway.errors import error_response, json_response
-from propdesk_services.gateway.openapi import build_spec, endpoint
+from propdesk_services.gateway.errors import ServiceUnavailable, error_response, json_response
+from propdesk_services.gateway.openapi import build_spec, endpoint, fallback, http_routes
 from propdesk_services.gateway.remote import Remote
 
-#: The departments the desk calls (each an `RpcProxy` attribute of the service below).
-DEPARTMENTS = ("residents", "tickets", "billing", "access", "notify", "reports")
+class JsonHttpRequestHandler(HttpRequestHandler):
+    """nameko's `@http`, answering a failure outside the route's own handling (the container
+    shutting down, a dependency that could not be injected) in JSON too, through the one mapping;
+    nameko's own answer is a text/plain line."""
+
+    def response_from_exception(self, exc):
+        if isinstance(exc, ContainerBeingKilled):
+            exc = ServiceUnavailable("gateway", "the gateway is shutting down; try again shortly")
+        return error_response(exc)
+
+
+http = JsonHttpRequestHandler.decorator
+
+#: Every method, for the routes that answer what no endpoint takes.
+ANY_METHOD = "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"
+
+
+class Departments(DependencyProvider):
+    """The departments the desk calls: every service `propdesk.plugins` discovers (the
+    `propdesk.services` entry points) but the gateway itself, each as a nameko `ServiceProxy` on
+    the container's one RPC reply queue (what an `RpcProxy` attribute per department would give,
+    without a list of them here). A new department is callable once its entry point is installed."""
+
+    rpc_reply_listener = ReplyListener()
+
+    @staticmethod
+    def names(own: str) -> tuple[str, ...]:
+        return tuple(name for name in plugins.service_names() if name != own)
+
+    def setup(self):
+        self.departments = self.names(self.container.service_name)
+
+    def get_dependency(self, worker_ctx) -> dict[str, ServiceProxy]:
+        return {name: ServiceProxy(worker_ctx, name, self.rpc_reply_listener) for name in self.departments}
 
 
 class EdgeSettings(DependencyProvider):
@@ -39,23 +73,18 @@ class GatewayService(PropdeskService):
     http_port = 8000
 
     settings = EdgeSettings()
-    residents = RpcProxy("residents")
-    tickets = RpcProxy("tickets")
-    billing = RpcProxy("billing")
-    access = RpcProxy("access")
-    notify = RpcProxy("notify")
-    reports = RpcProxy("reports")
+    departments = Departments()
 
     def _answer(self, handler, request, **path):
-        remote = Remote({d: getattr(self, d) for d in DEPARTMENTS}, self.settings.rpc_timeout_s)
+        remote = Remote(self.departments, self.settings.rpc_timeout_s)
         try:
             status, body, *headers = handler(remote, request, **path)
         except NotFound as exc:  # the record the path names, unless the department said which
             if exc.field is None and len(path) == 1:
                 exc = NotFound(exc.message, field=next(iter(path)), rule="exists")
-            return error_response(exc)
+            return error_response(exc, request)
         except Exception as exc:  # every failure is answered by the one mapping
-            return error_response(exc)
+            return error_response(exc, request)
         return json_response(body, status, headers[0] if headers else None)
 
     # --- the page -----------------------------------------------------------------------------
@@ -115,6 +144,22 @@ class GatewayService(PropdeskService):
         """Engineering records whether the unit passed, and the defects found."""
         return self._answer(api.record_inspection, request, move_out_id=move_out_id)
 
+    @http("POST", "/api/move-outs/<move_out_id>/withdraw")
+    @endpoint("Withdraw a move-out before its release is approved (撤回撤场申请)", tag="move-outs",
+              response=rpc.MoveOutSchema, body=schemas.WithdrawRequestSchema, actor=True, errors=(403, 404, 409))
+    def withdraw_move_out(self, request, move_out_id):
+        """Customer service closes an application that will not go on, with the reason: engineering
+        cancels the inspection and security drops the hold. Withdrawing twice changes nothing."""
+        return self._answer(api.withdraw_move_out, request, move_out_id=move_out_id)
+
+    @http("POST", "/api/move-outs/<move_out_id>/archive")
+    @endpoint("Archive a move-out once the goods are released (归档)", tag="move-outs", response=rpc.MoveOutSchema,
+              actor=True, errors=(403, 404, 409))
+    def archive_move_out(self, request, move_out_id):
+        """Customer service files every exit document and reports the exit to the owner; the unit may
+        start a new move-out. The body may be empty."""
+        return self._answer(api.archive_move_out, request, move_out_id=move_out_id)
+
     @http("POST", "/api/release-slips/<slip_no>/release")
     @endpoint("Release the goods at the gate (物品放行)", tag="move-outs", response=rpc.ReleaseSlipSchema,
               actor=True, errors=(403, 404, 409))
@@ -145,6 +190,15 @@ class GatewayService(PropdeskService):
     def staff(self, request):
         return self._answer(api.staff, request)
 
+    @http(ANY_METHOD, "/api")
+    @http(ANY_METHOD, "/api/")
+    @http(ANY_METHOD, "/api/<path:rest>")
+    @fallback
+    def api_no_route(self, request, rest=None):
+        """Whatever no endpoint above takes under /api/: a JSON 404 naming the path or a 405 naming
+        the method (werkzeug would answer an HTML page). Specific routes win over this one."""
+        return error_response(api.no_route(_routes(), request), request)
+
     @http("GET", "/api/openapi.json")
     @endpoint("This document", tag="meta", response={"type": "object"})
     def openapi(self, request):
@@ -152,6 +206,13 @@ class GatewayService(PropdeskService):
 
 
 _SPEC: dict = {}
+_ROUTES: list = []
+
+
+def _routes():
+    if not _ROUTES:
+        _ROUTES.append(api.route_map(http_routes(GatewayService)))
+    return _ROUTES[0]
 
 
 def _spec() -> dict:

@@ -241,7 +241,8 @@ class FakeAccess:
         _reuse(idempotency_key)
         _require_role(actor, "security")
         _misbehave(slip_no)
-        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "applicant_type": "tenant",
+        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702",
+                "applicant_type": "tenant",
                 "goods": ["personal goods"], "clearance_ref": "E-CLEARANCE-1", "issued_at": "2026-11-02T03:00:00+00:00",
                 "released_at": "2026-11-02T04:00:00+00:00", "released_by": actor["id"], "status": "released"}
 

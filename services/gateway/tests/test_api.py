@@ -6,6 +6,7 @@ every call recorded) and the gateway on a free port, then talks HTTP to it with 
 from __future__ import annotations
 
 import json
+import logging
 import socket
 
 import pytest
@@ -103,6 +104,40 @@ def test_the_page_and_its_files_are_served_from_the_gateway_only(desk):
     assert desk.get("/static/nothing.js").status_code == 404
     wait_for(lambda: desk.get("/health").status_code == 200, what="the gateway's consumers to be ready")
     assert desk.get("/health").json() == {"service": "gateway", "status": "up"}
+
+
+UNKNOWN_PATHS = [("GET", "/api/nothing"), ("POST", "/api/nothing"), ("GET", "/api/units/"), ("GET", "/api/"),
+                 ("GET", "/api"), ("DELETE", f"/api/move-outs/{CASE_ID}/inspection/extra"),
+                 ("PUT", "/api/release-slips/RS-1")]
+WRONG_METHODS = [("GET", "/api/payments", {"POST"}), ("DELETE", "/api/units", {"GET", "HEAD"}),
+                 ("PUT", f"/api/move-outs/{CASE_ID}", {"GET", "HEAD"}),
+                 ("GET", f"/api/move-outs/{CASE_ID}/withdraw", {"POST"}),
+                 ("PATCH", "/api/move-outs", {"GET", "HEAD", "POST"})]
+
+
+def test_an_unknown_path_under_api_is_a_json_404_naming_the_path(desk):
+    for method, path in UNKNOWN_PATHS:
+        r = requests.request(method, desk.base + path, headers=FRONT_DESK, timeout=30)
+        assert (r.status_code, r.headers["Content-Type"]) == (404, "application/json"), (method, path, r.text)
+        body = r.json()
+        assert (body["error"], body["field"], body["rule"]) == ("not_found", "_path", "not_found")
+        assert path in body["message"]
+    assert fakes.CALLS == []
+
+
+def test_a_method_a_path_does_not_take_is_a_json_405_naming_the_method(desk):
+    for method, path, allowed in WRONG_METHODS:
+        r = requests.request(method, desk.base + path, headers=FRONT_DESK, timeout=30)
+        assert (r.status_code, r.headers["Content-Type"]) == (405, "application/json"), (method, path, r.text)
+        body = r.json()
+        assert (body["error"], body["field"], body["rule"]) == ("method_not_allowed", "_method", "not_allowed")
+        assert set(r.headers["Allow"].split(", ")) == allowed
+    assert fakes.CALLS == []
+
+
+def test_outside_the_api_a_missing_page_is_still_a_plain_404(desk):
+    r = desk.get("/nothing.html")
+    assert r.status_code == 404 and not r.headers["Content-Type"].startswith("application/json")
 
 
 # --- units and fees --------------------------------------------------------------------------------
@@ -247,6 +282,42 @@ def test_the_departments_rejections_map_to_their_status(desk):
                         "message": "residents could not complete the request (RuntimeError)"}
 
 
+def gateway_records(caplog) -> list[logging.LogRecord]:
+    """What the gateway logged (not the fake departments' workers, which run in this process)."""
+    def of_a_department(record):
+        worker = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        return getattr(worker, "service_name", "gateway") != "gateway"
+
+    return [r for r in caplog.records if not of_a_department(r)]
+
+
+def test_rejections_are_one_info_line_naming_field_and_rule_and_faults_stay_errors(desk, caplog):
+    wait_for(lambda: desk.get("/health").status_code == 200, what="the gateway's consumers to be ready")
+    caplog.set_level(logging.INFO)
+    rejections = [  # (response, the field/rule the line names)
+        (desk.post("/api/move-outs", {**MOVE_OUT, "fitout_disposition": "burn"}), "fitout_disposition/one_of"),
+        (desk.post("/api/move-outs", {**MOVE_OUT, "exit_date": "2020-01-01"}), "exit_date/not_before_today"),
+        (desk.post("/api/move-outs", MOVE_OUT, staff=ENGINEERING), "X-Staff-Role/role_not_allowed"),
+        (desk.get("/api/move-outs/MO-20991231-0001"), "move_out_id/exists"),
+        (desk.post("/api/move-outs", {**MOVE_OUT, "unit_id": "LOCKED"}), "_state/state_allows"),
+        (desk.get("/api/nothing"), "_path/not_found"),
+        (desk.post("/api/units", {}), "_method/not_allowed"),
+    ]
+    assert [r.status_code for r, _ in rejections] == [400, 400, 403, 404, 409, 404, 405]
+    records = gateway_records(caplog)
+    assert [r for r in records if r.levelno >= logging.WARNING or r.exc_info] == []
+    lines = [r.getMessage() for r in records if r.name == "propdesk.gateway"]
+    assert len(lines) == len(rejections), lines
+    for (response, named), line in zip(rejections, lines):
+        request = response.request
+        assert line.startswith(f"rejected {response.status_code} {request.method} {request.path_url}"), line
+        assert named in line and "\n" not in line
+    caplog.clear()
+    assert desk.post("/api/move-outs", {**MOVE_OUT, "unit_id": "BOOM"}).status_code == 500  # a fault
+    (fault,) = [r for r in gateway_records(caplog) if r.name == "propdesk.gateway"]
+    assert fault.levelno == logging.ERROR and "RuntimeError" in fault.getMessage()
+
+
 def test_the_move_out_list_filters_by_state(desk):
     r = desk.get("/api/move-outs")
     assert r.status_code == 200 and [c["move_out_id"] for c in r.json()["move_outs"]] == [CASE_ID]
@@ -354,6 +425,54 @@ def test_releasing_at_the_gate(desk):
     assert len(calls("access", "release_at_gate")) == before
 
 
+def test_withdrawing_a_move_out_with_the_reason(desk):
+    r = desk.post(f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "租户决定续租"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["state"], r.json()["withdrawal_reason"]) == ("WITHDRAWN", "租户决定续租")
+    (_, _, args, kwargs), = calls("residents", "withdraw_move_out")
+    assert args == ({"move_out_id": CASE_ID, "reason": "租户决定续租"},)
+    assert kwargs == {"actor": {"id": "S-FD-01", "role": "front_desk"}}
+    assert desk.post(f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "x"}, staff=SECURITY).status_code == 403
+    r = desk.post("/api/move-outs/MO-X-APPROVED/withdraw", {"reason": "租户决定续租"})
+    assert r.status_code == 409
+    assert (r.json()["field"], r.json()["rule"]) == ("move_out_id", "before_release_approval")
+    r = desk.post("/api/move-outs/MO-20991231-0001/withdraw", {"reason": "租户决定续租"})
+    assert r.status_code == 404 and (r.json()["field"], r.json()["rule"]) == ("move_out_id", "exists")
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({}, {("reason", "required")}),
+    ({"reason": "   "}, {("reason", "required")}),
+    ({"reason": "租" * 501}, {("reason", "length")}),
+    ({"reason": 5}, {("reason", "type")}),
+    ({"reason": "续租", "move_out_id": "MO-1"}, {("move_out_id", "unknown_field")}),
+    (None, {("_body", "required")}),
+])
+def test_a_malformed_withdrawal_never_reaches_residents(desk, body, expected):
+    r = desk.post(f"/api/move-outs/{CASE_ID}/withdraw", body)
+    assert r.status_code == 400 and problems(r) == expected
+    r = desk.post("/api/move-outs/bad%20id/withdraw", {"reason": "续租"})
+    assert r.status_code == 400 and problems(r) == {("move_out_id", "invalid")}
+    assert calls("residents", "withdraw_move_out") == []
+
+
+def test_archiving_a_move_out_once_the_goods_are_released(desk):
+    r = desk.post("/api/move-outs/MO-X-RELEASED/archive", None)
+    assert r.status_code == 200 and r.json()["state"] == "ARCHIVED", r.text
+    (_, _, args, kwargs), = calls("residents", "archive_move_out")
+    assert (args, kwargs) == (({"move_out_id": "MO-X-RELEASED"},), {"actor": {"id": "S-FD-01", "role": "front_desk"}})
+    assert desk.post("/api/move-outs/MO-X-RELEASED/archive", {}).status_code == 200
+    r = desk.post(f"/api/move-outs/{CASE_ID}/archive", {})
+    assert r.status_code == 409 and (r.json()["field"], r.json()["rule"]) == ("move_out_id", "goods_released_first")
+    assert desk.post("/api/move-outs/MO-X-RELEASED/archive", {}, staff=ENGINEERING).status_code == 403
+    assert desk.post("/api/move-outs/MO-20991231-0001/archive", {}).status_code == 404
+    before = len(calls("residents", "archive_move_out"))
+    r = desk.post("/api/move-outs/MO-X-RELEASED/archive", {"reason": "done"})
+    assert r.status_code == 400 and problems(r) == {("reason", "unknown_field")}
+    assert desk.post("/api/move-outs/MO-X-RELEASED/archive", {}, staff=None).status_code == 400
+    assert len(calls("residents", "archive_move_out")) == before
+
+
 def test_timeline_counts_messages_and_staff(desk):
     r = desk.get(f"/api/timeline/{CASE_ID}")
     assert r.status_code == 200
@@ -368,6 +487,8 @@ def test_timeline_counts_messages_and_staff(desk):
     staff = desk.get("/api/staff").json()
     assert {s["role"] for s in staff["staff"]} == {"front_desk", "engineering", "finance", "security", "cs_supervisor"}
     assert set(staff["roles"]) >= {s["role"] for s in staff["staff"]}
+    assert "residents.withdraw_move_out" in staff["commands"]["front_desk"]
+    assert "residents.archive_move_out" not in staff["commands"]["security"]
 
 
 def test_the_openapi_document_describes_every_json_endpoint(desk):
@@ -390,6 +511,14 @@ def test_the_openapi_document_describes_every_json_endpoint(desk):
     assert set(request_schema["required"]) == set(MOVE_OUT)
     assert request_schema["properties"]["fitout_disposition"]["enum"] == ["restore", "leave_to_owner",
                                                                            "agreed_with_owner"]
+    withdraw = spec["paths"]["/api/move-outs/{move_out_id}/withdraw"]["post"]
+    assert withdraw["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/WithdrawRequest"}
+    reason = spec["components"]["schemas"]["WithdrawRequest"]
+    assert reason["required"] == ["reason"] and reason["properties"]["reason"]["maxLength"] == 500
+    archive = spec["paths"]["/api/move-outs/{move_out_id}/archive"]["post"]
+    assert "requestBody" not in archive and archive["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/MoveOut"}
 
 
 def test_a_chunked_body_within_the_limit_is_read(desk):
@@ -403,6 +532,9 @@ COMMANDS = [  # (path, body, staff, service, method)
     (f"/api/move-outs/{CASE_ID}/inspection", {"passed": True}, ENGINEERING, "tickets", "record_inspection"),
     ("/api/payments", PAYMENT, FINANCE, "billing", "record_payment"),
     ("/api/release-slips/RS-20261102-0001/release", None, SECURITY, "access", "release_at_gate"),
+    (f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "租户决定续租"}, FRONT_DESK, "residents",
+     "withdraw_move_out"),
+    ("/api/move-outs/MO-X-RELEASED/archive", None, FRONT_DESK, "residents", "archive_move_out"),
 ]
 
 
@@ -440,7 +572,9 @@ def test_the_openapi_document_describes_the_idempotency_key_header(desk):
     assert (header["in"], header["name"], header["required"]) == ("header", "Idempotency-Key", False)
     for path, method in (("/api/payments", "post"), ("/api/move-outs", "post"),
                          ("/api/move-outs/{move_out_id}/inspection", "post"),
-                         ("/api/release-slips/{slip_no}/release", "post")):
+                         ("/api/release-slips/{slip_no}/release", "post"),
+                         ("/api/move-outs/{move_out_id}/withdraw", "post"),
+                         ("/api/move-outs/{move_out_id}/archive", "post")):
         operation = spec["paths"][path][method]
         assert {"$ref": "#/components/parameters/IdempotencyKey"} in operation["parameters"]
         assert "409" in operation["responses"]

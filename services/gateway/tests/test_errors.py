@@ -145,3 +145,29 @@ class Raising:
         def method(*args, **kwargs):
             raise self.exc
         return method
+
+
+def test_a_failure_outside_a_route_is_answered_in_json_too():
+    """nameko answers an exception that escapes the route (the container shutting down, a dependency
+    that could not be injected) with a text/plain line; the gateway's @http answers JSON."""
+    from nameko.exceptions import ContainerBeingKilled
+
+    from propdesk_services.gateway.service import JsonHttpRequestHandler
+
+    handler = JsonHttpRequestHandler("GET", "/api/units")
+    r = handler.response_from_exception(ContainerBeingKilled())
+    assert (r.status_code, r.mimetype) == (503, "application/json")
+    assert json.loads(r.get_data()) == {
+        "error": "unavailable", "service": "gateway",
+        "message": "gateway is unavailable: the gateway is shutting down; try again shortly"}
+    r = handler.response_from_exception(KeyError("secret column"))
+    assert (r.status_code, r.mimetype) == (500, "application/json")
+    assert json.loads(r.get_data())["error"] == "internal" and "secret" not in r.get_data(as_text=True)
+
+
+def test_a_department_that_is_not_installed_is_503_naming_it():
+    """The departments are the discovered services; one without an entry point is not there."""
+    with pytest.raises(ServiceUnavailable) as err:
+        Remote({}, timeout_s=1).call("billing", "get_balance", "1-1-702")
+    status, body = error_status_and_body(err.value)
+    assert (status, body["service"]) == (503, "billing") and "not installed" in body["message"]
