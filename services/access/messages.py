@@ -6,7 +6,7 @@ subscription's queue is ``access.<handler name>``; renaming one orphans a queue.
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Command, Query
+from propdesk.chassis.workflow import Actions, Command, Query
 from propdesk_services.access.workflows.release_slip import handlers as release_slip
 from propdesk_services.access.workflows.release_slip import schemas as release_slip_schemas
 
@@ -28,3 +28,8 @@ SUBSCRIPTIONS = {
 }
 
 TIMERS: dict = {}
+
+#: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
+ACTIONS = {
+    "release_hold": Actions(release_slip.possible_actions),
+}

@@ -6,7 +6,7 @@ Payments on the units' fee accounts (收费, domain.md §2.5) and the move-out f
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Command, Query
+from propdesk.chassis.workflow import Actions, Command, Query
 from propdesk_services.billing.workflows.fee_clearance import handlers as fee_clearance
 from propdesk_services.billing.workflows.payments import handlers as payments
 from propdesk_services.billing.workflows.payments import schemas as payments_schemas
@@ -25,3 +25,8 @@ SUBSCRIPTIONS = {
 }
 
 TIMERS: dict = {}
+
+#: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
+ACTIONS = {
+    "unit": Actions(payments.possible_actions),
+}

@@ -6,7 +6,7 @@ subscription's queue is ``residents.<handler name>``; renaming one orphans a que
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Command, Query
+from propdesk.chassis.workflow import Actions, Command, Query
 from propdesk_services.residents.workflows.move_out import handlers as move_out
 from propdesk_services.residents.workflows.move_out import schemas as move_out_schemas
 from propdesk_services.residents.workflows.register import handlers as register
@@ -34,3 +34,8 @@ SUBSCRIPTIONS = {
 }
 
 TIMERS: dict = {}
+
+#: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
+ACTIONS = {
+    "move_out": Actions(move_out.possible_actions),
+}

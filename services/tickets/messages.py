@@ -6,7 +6,7 @@ and the repairs (报修, §2.2). Names are public contract: a command or query i
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Command, Query
+from propdesk.chassis.workflow import Actions, Command, Query
 from propdesk_services.tickets.workflows.move_out_inspection import handlers as inspection
 from propdesk_services.tickets.workflows.move_out_inspection import schemas as inspection_schemas
 from propdesk_services.tickets.workflows.repairs import handlers as repairs
@@ -28,3 +28,8 @@ SUBSCRIPTIONS = {
 }
 
 TIMERS: dict = {}
+
+#: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
+ACTIONS = {
+    "move_out_inspection": Actions(inspection.possible_actions),
+}

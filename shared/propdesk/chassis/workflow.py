@@ -117,6 +117,16 @@ class Timer:
         return float(getattr(settings, self.interval) if isinstance(self.interval, str) else self.interval)
 
 
+@dataclass(frozen=True)
+class Actions:
+    """What may be done next to one kind of record: `possible(record_id, reader)` answers the
+    commands its state allows now (the domain's rule), NotFound when there is no such record. The
+    chassis' ``allowed_actions(record_type, record_id, role)`` query keeps those the role may give
+    (`propdesk.policy`), so the desk shows exactly what the server would accept."""
+
+    possible: Callable[[str, "Reader"], list[str]]
+
+
 @dataclass
 class Reader:
     """What a query handler reads with: a session (read only, by convention) and the clock."""
@@ -178,6 +188,34 @@ def run_query(db, row: Query, args: dict):
         return row.handler(data, Reader(session, db.clock))
 
 
+def queries_of(messages, service: str) -> dict[str, Query]:
+    """The service's queries: its QUERIES table, and ``allowed_actions`` when it has an ACTIONS table."""
+    queries = dict(getattr(messages, "QUERIES", {}))
+    actions = getattr(messages, "ACTIONS", {})
+    if actions:
+        queries["allowed_actions"] = _allowed_actions_query(service, actions)
+    return queries
+
+
+def _allowed_actions_query(service: str, actions: dict[str, Actions]) -> Query:
+    from marshmallow import Schema, fields, validate
+
+    from propdesk.chassis.edge import RecordId
+
+    class AllowedActionsArgs(Schema):
+        record_type = fields.String(required=True, validate=validate.OneOf(tuple(actions)))
+        record_id = RecordId()
+        role = fields.String(required=True, validate=validate.OneOf(tuple(policy.ROLES)))
+
+    def allowed_actions(args: dict, reader: Reader) -> list[str]:
+        """The commands `role` may give now on one record: what its state allows (the department's
+        domain) and the policy table allows (propdesk.policy), in the department's order."""
+        possible = actions[args["record_type"]].possible(args["record_id"], reader)
+        return [name for name in possible if policy.allows(args["role"], service, name)]
+
+    return Query(allowed_actions, AllowedActionsArgs)
+
+
 def bind_arguments(name: str, row: Query, args: tuple, kwargs: dict) -> dict:
     """The query's arguments by name, or a ValidationError naming what does not fit."""
     signature = inspect.Signature(row.parameters())
@@ -206,7 +244,7 @@ def entrypoints_from(messages) -> Callable[[type], type]:
 
         for name, row in getattr(messages, "COMMANDS", {}).items():
             add(name, rpc(expected_exceptions=REJECTIONS)(_command_method(name, row)), "command")
-        for name, row in getattr(messages, "QUERIES", {}).items():
+        for name, row in queries_of(messages, cls.name).items():
             add(name, rpc(expected_exceptions=REJECTIONS)(_query_method(name, row)), "query")
         for method_name, (event_types, handler) in subscriptions_by_handler(messages).items():
             add(method_name, subscribe(*event_types)(_event_method(handler)), "subscription")

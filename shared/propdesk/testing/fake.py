@@ -26,7 +26,8 @@ from sqlalchemy.pool import StaticPool
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.db import AlreadyProcessed, UnitOfWork, UnitOfWorkFactory
 from propdesk.chassis.tables import AuditRow, ChassisBase, OutboxRow
-from propdesk.chassis.workflow import bind_arguments, run_command, run_event, run_query, subscriptions_by_handler
+from propdesk.chassis.workflow import (bind_arguments, queries_of, run_command, run_event, run_query,
+                                       subscriptions_by_handler)
 from propdesk.contracts import registry
 from propdesk.contracts.envelope import Actor, Envelope, new_id
 
@@ -100,7 +101,7 @@ class ServiceHarness:
         return run_command(self.db.factory(), self.name, name, row, request, actor, idempotency_key)
 
     def query(self, name: str, *args, **kwargs):
-        row = self.messages.QUERIES[name]
+        row = queries_of(self.messages, self.name)[name]
         return run_query(self.db.factory(), row, bind_arguments(name, row, args, kwargs))
 
     def deliver(self, event: Envelope) -> list[str]:

@@ -190,6 +190,12 @@ def issue_slip(hold: ReleaseHold, slip_no: str, goods: list[str], clearance_ref:
     })]
 
 
+def next_commands(hold: ReleaseHold) -> list[str]:
+    """What the hold's state allows now: the gate release once a slip is out, not yet released,
+    and the move-out not withdrawn."""
+    return ["release_at_gate"] if hold.slip_no and not hold.released_by and not is_closed(hold) else []
+
+
 def release_at_gate(hold: ReleaseHold, guard_id: str) -> list[Event]:
     """Security checked the goods against the slip at the gate and let them out: emit
     ``release_slip.released`` (payload slip_id, move_out_id, unit_id, guard_id).

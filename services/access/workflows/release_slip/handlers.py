@@ -62,6 +62,14 @@ def get_release_hold(args: dict, reader) -> dict:
     return hold_view(reader.session, hold)
 
 
+def possible_actions(move_out_id: str, reader) -> list[str]:
+    """What the move-out's goods release allows next (ACTIONS row "release_hold")."""
+    hold = _hold(reader.session, move_out_id)
+    if hold is None:
+        raise NotFound(f"no release hold for move-out {move_out_id}", field="record_id", rule="exists")
+    return domain.next_commands(hold)
+
+
 def list_release_slips(args: dict, reader) -> list[dict]:
     """Issued slips, oldest first; `status` "issued" (still at the desk) or "released"."""
     stmt = select(ReleaseSlip).order_by(ReleaseSlip.id)

@@ -74,6 +74,14 @@ def record_payment(cmd, uow) -> dict:
 
 
 # --- queries ---------------------------------------------------------------------------------------
+def possible_actions(unit_id: str, reader) -> list[str]:
+    """A unit with a fee account may always be paid into (ACTIONS row "unit"): arrears, or a
+    prepayment (预收款)."""
+    if not charges_of(reader.session, unit_id):
+        raise NotFound(f"no fee account for unit {unit_id}", field="record_id", rule="exists")
+    return ["record_payment"]
+
+
 def get_balance(args: dict, reader) -> dict:
     """A unit's fee account: what it owes, its prepaid money not yet used (credit, 预收款), its
     charges (by period) and payments (oldest first). NotFound (unit_id, exists) for a unit billing

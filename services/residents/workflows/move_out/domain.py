@@ -477,6 +477,17 @@ def withdraw_move_out(case: MoveOutCase, reason: str | None, at: datetime) -> li
 
 
 # --- what the desk sees -------------------------------------------------------------------------
+def next_commands(case: MoveOutCase) -> list[str]:
+    """The residents commands the case's state allows now (the policy then says who may give them)."""
+    commands = []
+    if case.state in MOVE_OUT_WITHDRAWABLE:
+        commands.append("withdraw_move_out")
+    if case.state == GOODS_RELEASED:
+        commands.append("archive_move_out")
+    return commands
+
+
+
 def waiting_for(case: MoveOutCase) -> list[str]:
     """Exactly what the case still waits for, office-readable English with the Chinese term.
 

@@ -114,6 +114,11 @@ def list_move_outs(args: dict, reader) -> list[dict]:
     return mask(case_views(reader.session, list(reader.session.scalars(stmt))))
 
 
+def possible_actions(move_out_id: str, reader) -> list[str]:
+    """What the case's state allows next (ACTIONS row "move_out")."""
+    return domain.next_commands(_case(reader.session, move_out_id))
+
+
 # --- commands --------------------------------------------------------------------------------------
 def request_move_out(cmd, uow) -> dict:
     """Register a tenant's move-out application with the owner's written consent and accept it

@@ -127,6 +127,12 @@ def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], ins
     ]
 
 
+def next_commands(wo: InspectionWorkOrder) -> list[str]:
+    """What the work order's state allows now: recording the (re-)inspection until it passed or
+    was cancelled."""
+    return ["record_inspection"] if wo.status in UNFINISHED else []
+
+
 def cancel(wo: InspectionWorkOrder) -> bool:
     """The move-out was withdrawn: an unfinished inspection (open, or a re-inspection pending after
     defects) is cancelled. A passed or already cancelled order stays as it is. Returns whether the

@@ -47,6 +47,11 @@ def _required(session: Session, move_out_id: str, lock: bool = False) -> Inspect
     return wo
 
 
+def possible_actions(move_out_id: str, reader) -> list[str]:
+    """What the move-out's inspection work order allows next (ACTIONS row "move_out_inspection")."""
+    return domain.next_commands(_required(reader.session, move_out_id))
+
+
 def get_inspection(args: dict, reader) -> dict:
     """The inspection work order of one move-out (NotFound: move_out_id, exists)."""
     return _WORK_ORDER.dump(_required(reader.session, args["move_out_id"]))

@@ -596,3 +596,28 @@ def test_an_id_number_typed_into_the_consent_reference_is_masked_beyond_the_case
     assert requested["payload"]["owner_consent_doc"] == masked
     [row] = app.audit("move_out.requested")
     assert "11010519491231002X" not in row.details and "110105********002X" in row.details
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("front_desk", {"requested": ["withdraw_move_out"], "released": ["archive_move_out"]}),
+    ("security", {"requested": [], "released": []}),
+])
+def test_allowed_actions_follow_the_state_and_the_role(app, role, expected):
+    case = call(app, "request_move_out", request(), actor=CLERK)
+    assert app.query("allowed_actions", "move_out", case["move_out_id"], role) == expected["requested"]
+    inspection(app, case, passed=True)
+    clearance(app, case, cleared=True)
+    assert app.query("allowed_actions", "move_out", case["move_out_id"], role) == []  # approved: neither
+    slip_issued(app, case)
+    goods_released(app, case)
+    assert app.query("allowed_actions", "move_out", case["move_out_id"], role) == expected["released"]
+    call(app, "archive_move_out", {"move_out_id": case["move_out_id"]}, actor=CLERK)
+    assert app.query("allowed_actions", "move_out", case["move_out_id"], role) == []
+
+
+def test_allowed_actions_names_what_it_does_not_know(app):
+    with pytest.raises(NotFound):
+        app.query("allowed_actions", "move_out", "MO-19990101-0001", "front_desk")
+    with pytest.raises(ValidationError) as e:
+        app.query("allowed_actions", "unit", "1-1-303", "landlord")
+    assert problems(e) == {("record_type", "one_of"), ("role", "one_of")}
