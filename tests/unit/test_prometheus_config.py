@@ -1,0 +1,93 @@
+"""deploy/prometheus.yml against the metrics the services export.
+
+A label Prometheus attaches to a target (`job`, `instance`, a static or relabelled label) that a
+scraped series already carries is renamed ``exported_<label>`` on that series (unless
+`honor_labels`): the chassis metrics carry `service`, so a static `service` label turned every
+`service` into `exported_service` and dashboards and alerts on `service` found nothing. And every
+department the runner discovers is scraped, on its own port, as a job named after it.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from nameko_prometheus import PrometheusMetrics
+from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.metrics_core import Metric
+
+from propdesk import plugins
+from propdesk.chassis import metrics
+
+CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "prometheus.yml"
+
+
+def labels_of(metric) -> set[str]:
+    """The label names of a metric (a counter, a gauge ...) or a collector's metric family."""
+    if isinstance(metric, (MetricWrapperBase, Metric)):
+        return set(metric._labelnames)
+    return set()
+
+
+def chassis_labels() -> set[str]:
+    """Every label a series of the chassis carries: its own counters and collectors, and the
+    entrypoint metrics nameko-prometheus declares for a service."""
+    labels: set[str] = set()
+    for value in vars(metrics).values():
+        labels |= labels_of(value)
+    for family in metrics._outbox_collector.collect():
+        labels |= labels_of(family)
+    nameko = PrometheusMetrics()  # the conftest fixture unregisters what setup() registers
+    nameko.container = SimpleNamespace(service_name="probe", config={})
+    nameko.setup()
+    for value in vars(nameko).values():
+        labels |= labels_of(value)
+    return labels
+
+
+def target_labels(scrape: dict) -> set[str]:
+    """The labels Prometheus attaches to every series of this scrape config."""
+    labels = {"job", "instance"}
+    for static in scrape.get("static_configs", ()):
+        labels |= set(static.get("labels") or {})
+    for relabel in scrape.get("relabel_configs", ()):
+        if relabel.get("target_label"):
+            labels.add(relabel["target_label"])
+    return labels
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    return yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+
+
+def test_the_metrics_labels_are_known_to_this_test():
+    labels = chassis_labels()
+    assert {"service", "handler", "reason", "event_type", "method_name"} <= labels
+
+
+def test_no_target_label_collides_with_a_label_the_metrics_carry(config):
+    carried = chassis_labels()
+    collisions = {scrape["job_name"]: sorted(target_labels(scrape) & carried) for scrape in config["scrape_configs"]}
+    assert {job: labels for job, labels in collisions.items() if labels} == {}
+
+
+def test_every_discovered_service_is_scraped_on_its_port_as_a_job_of_its_name(config):
+    jobs = {scrape["job_name"]: [t for static in scrape.get("static_configs", ()) for t in static["targets"]]
+            for scrape in config["scrape_configs"]}
+    expected = {name: [f"127.0.0.1:{cls.http_port}"] for name, cls in plugins.service_classes().items()}
+    assert {name: jobs.get(name) for name in expected} == expected
+    assert all(scrape.get("metrics_path", "/metrics") == "/metrics" for scrape in config["scrape_configs"])
+
+
+PROMTOOL = shutil.which("promtool")
+
+
+@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed (Debian: apt-get install prometheus)")
+def test_promtool_accepts_the_config():
+    """Prometheus' own check (keys, intervals, target syntax) where its promtool is installed."""
+    done = subprocess.run([PROMTOOL, "check", "config", str(CONFIG)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
