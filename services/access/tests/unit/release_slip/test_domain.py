@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from propdesk.contracts import registry
 from propdesk.errors import Conflict, ValidationError
 from propdesk_services.access.workflows.release_slip import domain as d
 
@@ -107,7 +108,6 @@ def test_gate_needs_a_slip_and_a_guard_and_releases_once():
 
 
 def test_payloads_match_the_contracts():
-    registry = pytest.importorskip("propdesk.contracts.registry")
     h = hold(release_approved=True, fees_cleared=True)
     events = d.issue_slip(h, "FX-1", GOODS) + d.release_at_gate(h, "guard-07")
     for event_type, payload in events:

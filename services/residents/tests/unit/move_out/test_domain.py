@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from propdesk.contracts import registry
 from propdesk.errors import Conflict, ValidationError
 from propdesk_services.residents.workflows.move_out import domain as d
 from propdesk_services.residents.workflows.register.domain import Unit
@@ -423,7 +424,6 @@ def test_waiting_for_without_consent():
 
 
 def test_payloads_match_the_contracts():
-    registry = pytest.importorskip("propdesk.contracts.registry")
     case = new_case()
     events = d.accept_move_out(case)
     d.record_inspection(case, True, [])

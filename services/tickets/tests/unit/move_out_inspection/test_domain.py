@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from propdesk.contracts import registry
 from propdesk.contracts.vocab import WORK_ORDER_STATUSES
 from propdesk.errors import Conflict, ValidationError
 from propdesk_services.tickets.workflows.move_out_inspection import domain as d
@@ -127,7 +128,6 @@ def test_breach_notice_for_other_numbering():
 
 
 def test_payload_matches_the_contract():
-    registry = pytest.importorskip("propdesk.contracts.registry")
     for passed, defects in [(False, ["墙面破损"]), (True, [])]:
         ((event_type, payload),) = d.record_result(wo(), passed, defects, "eng-zhao")
         assert registry.validate_payload(event_type, 1, payload)
