@@ -10,7 +10,7 @@ and no department needs to hear of account changes yet.
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Command, Query
+from propdesk.chassis.workflow import Actions, Command, Query
 from propdesk_services.staff.workflows.accounts import handlers as accounts
 from propdesk_services.staff.workflows.accounts import schemas as accounts_schemas
 from propdesk_services.staff.workflows.api_tokens import handlers as api_tokens
@@ -44,3 +44,9 @@ QUERIES = {
 SUBSCRIPTIONS: dict = {}
 
 TIMERS: dict = {}
+
+#: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
+ACTIONS = {
+    "staff": Actions(accounts.possible_actions),
+    "api_token": Actions(api_tokens.possible_actions),
+}

@@ -8,6 +8,12 @@
     propdesk dlq list                dead-lettered deliveries, with queue, reason and error
     propdesk dlq replay [--event-id ID]   send them back to their handler queue
     propdesk docs [--check]          regenerate docs/events.md from the contract registry
+    propdesk staff add USERNAME --name N --department D --role R [--role R] --estate E [--estate E] [--phone P]
+    propdesk staff disable USERNAME | reset-password USERNAME | set-roles USERNAME --role R [--role R]
+    propdesk staff list [--all] [--estate E] [--role R] [--json]
+    propdesk staff token create NAME --role R --estate E [--expires ISO] | token revoke NAME | token list
+                                     staff accounts and API tokens, on the staff database directly
+                                     (passwords from the terminal, or one line of stdin: --password-stdin)
 """
 from __future__ import annotations
 
@@ -143,6 +149,170 @@ def cmd_docs(args) -> int:
     return 0
 
 
+# --- propdesk staff: accounts and API tokens, on the staff database directly --------------------------
+def _staff_app():
+    """The staff service's tables on its real database (`ServiceHarness` with the system clock):
+    the same policy, edge schemas and audit as over RPC, without the service running."""
+    from sqlalchemy import inspect as db_inspect
+
+    from propdesk.chassis.clock import SYSTEM_CLOCK
+    from propdesk.chassis.db import make_engine
+    from propdesk.testing.fake import ServiceHarness
+
+    cls = plugins.service_classes(["staff"])["staff"]
+    url = Settings.from_env().db_url("staff")
+    missing = SystemExit(f"the staff database ({url}) is not migrated: run `propdesk migrate staff` first")
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        raise missing
+    engine = make_engine(url)
+    if not db_inspect(engine).has_table("staff_account"):
+        raise missing
+    return ServiceHarness(cls, clock=SYSTEM_CLOCK, engine=engine)
+
+
+def _cli_admin() -> dict:
+    """Who acts from the CLI: the operating-system user, as an admin (audited as cli:<user>)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return {"id": f"cli:{user}"[:64], "role": "admin"}
+
+
+def _read_password(args, prompt: str) -> str:
+    """One line of stdin with --password-stdin (its line end dropped), else asked twice on the
+    terminal without echo. Never printed, never logged."""
+    import getpass
+
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("no terminal to ask for the password on: pass it on stdin with --password-stdin")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("the two passwords differ: nothing changed")
+    return first
+
+
+def _refusal(exc) -> str:
+    from propdesk.errors import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{p.field}: {p.message} ({p.rule})" for p in exc.problems)
+    return f"{exc.field}: {exc.message} ({exc.rule})" if getattr(exc, "field", None) else str(exc)
+
+
+def _staff_line(a: dict) -> str:
+    state = "" if a["active"] else "  [disabled]"
+    return (f"{a['username']:<16} {a['name']:<8} {a['department']:<18} roles={','.join(a['roles'])}  "
+            f"estates={','.join(a['estates'])}  phone={a['phone'] or '-'}{state}")
+
+
+def cmd_staff(args) -> int:
+    from propdesk.errors import PropdeskError
+
+    app = _staff_app()
+    admin = _cli_admin()
+    action = args.action if args.action != "token" else f"token {args.token_action}"
+    try:
+        if action == "add":
+            password = _read_password(args, f"first password for {args.username}: ")
+            a = app.command("add_staff", {"username": args.username, "name": args.name, "department": args.department,
+                                          "roles": args.role, "estates": args.estate, "phone": args.phone,
+                                          "password": password}, actor=admin)
+            print(f"added {_staff_line(a)}\n{a['username']} chooses a new password at the first sign-in")
+        elif action == "disable":
+            a = app.command("disable_staff", {"username": args.username}, actor=admin)
+            print(f"disabled {a['username']}: its sessions have ended")
+        elif action == "reset-password":
+            password = _read_password(args, f"new password for {args.username}: ")
+            a = app.command("reset_password", {"username": args.username, "password": password}, actor=admin)
+            print(f"password of {a['username']} reset: its sessions have ended; "
+                  "it chooses a new password at the next sign-in")
+        elif action == "set-roles":
+            a = app.command("set_roles", {"username": args.username, "roles": args.role}, actor=admin)
+            print(f"{a['username']}: roles {', '.join(a['roles'])}")
+        elif action == "list":
+            rows = app.query("list_staff", estate=args.estate, role=args.role_filter, include_disabled=args.all)
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            for a in rows if not args.json else []:
+                print(_staff_line(a))
+        elif action == "token create":
+            t = app.command("create_api_token", {"name": args.name, "roles": args.role, "estates": args.estate,
+                                                 "expires_at": args.expires}, actor=admin)
+            if args.json:
+                print(json.dumps(t, ensure_ascii=False, indent=2))
+            else:
+                print(f"API token {t['name']} (acts as {t['id']}; roles {', '.join(t['roles'])}; "
+                      f"estates {', '.join(t['estates'])}; expires {t['expires_at'] or 'never'}).\n"
+                      "The secret is shown this once; it is kept only as its hash:\n" + t["token"])
+        elif action == "token revoke":
+            t = app.command("revoke_api_token", {"name": args.name}, actor=admin)
+            print(f"API token {t['name']} revoked at {t['revoked_at']}")
+        elif action == "token list":
+            rows = app.query("list_api_tokens", include_revoked=args.all)
+            if args.json:
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            for t in rows if not args.json else []:
+                print(f"{t['name']:<20} {t['hint']}…  {t['state']:<8} roles={','.join(t['roles'])}  "
+                      f"estates={','.join(t['estates'])}  expires={t['expires_at'] or 'never'}")
+    except PropdeskError as exc:
+        print(f"propdesk staff {action}: refused: {_refusal(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        app.db.engine.dispose()
+    return 0
+
+
+def _staff_parser(sub) -> None:
+    st = sub.add_parser("staff", help="staff accounts and API tokens (on the staff database)")
+    st.set_defaults(func=cmd_staff)
+    actions = st.add_subparsers(dest="action", required=True)
+
+    def password_option(p):
+        p.add_argument("--password-stdin", action="store_true",
+                       help="read the password from one line of stdin instead of asking on the terminal")
+
+    add = actions.add_parser("add", help="add a staff account with a first password")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="display name (姓名)")
+    add.add_argument("--department", required=True)
+    add.add_argument("--role", action="append", required=True, help="a role code; repeat for several")
+    add.add_argument("--estate", action="append", required=True, help="an estate code; repeat for several")
+    add.add_argument("--phone")
+    password_option(add)
+    dis = actions.add_parser("disable", help="disable an account and end its sessions")
+    dis.add_argument("username")
+    reset = actions.add_parser("reset-password", help="set a new password (changed at the next sign-in)")
+    reset.add_argument("username")
+    password_option(reset)
+    roles = actions.add_parser("set-roles", help="replace an account's roles")
+    roles.add_argument("username")
+    roles.add_argument("--role", action="append", required=True)
+    ls = actions.add_parser("list", help="staff accounts (phones masked)")
+    ls.add_argument("--all", action="store_true", help="disabled accounts too")
+    ls.add_argument("--estate")
+    ls.add_argument("--role", dest="role_filter")
+    ls.add_argument("--json", action="store_true")
+    token = actions.add_parser("token", help="API tokens for other systems")
+    tokens = token.add_subparsers(dest="token_action", required=True)
+    create = tokens.add_parser("create", help="create a token; its secret is printed once")
+    create.add_argument("name")
+    create.add_argument("--role", action="append", required=True)
+    create.add_argument("--estate", action="append", required=True)
+    create.add_argument("--expires", help="ISO 8601 time with its offset, e.g. 2027-06-30T18:00:00+08:00")
+    create.add_argument("--json", action="store_true")
+    revoke = tokens.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("name")
+    tl = tokens.add_parser("list", help="tokens (never their secrets)")
+    tl.add_argument("--all", action="store_true", help="revoked tokens too")
+    tl.add_argument("--json", action="store_true")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="propdesk", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -170,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--check", action="store_true")
     doc.add_argument("--output", default="docs/events.md")
     doc.set_defaults(func=cmd_docs)
+    _staff_parser(sub)
     return p
 
 

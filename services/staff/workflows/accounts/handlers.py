@@ -55,6 +55,15 @@ def list_staff(args: dict, reader) -> list[dict]:
     return [staff_view(a) for a in accounts]
 
 
+def possible_actions(username: str, reader) -> list[str]:
+    """What may be done next to an account (the chassis keeps those the role may give): an active
+    one may be disabled, re-roled or given a new password; a disabled one re-roled or given a new
+    password (it stays disabled). NotFound (username, exists)."""
+    account = _account(reader.session, username)
+    return (["set_roles", "reset_password", "disable_staff"] if account.active
+            else ["set_roles", "reset_password"])
+
+
 def _other_active_admins(session, username: str) -> int:
     stmt = select(StaffAccount).where(StaffAccount.active.is_(True), StaffAccount.username != username)
     return sum(1 for a in session.scalars(stmt) if domain.ADMIN in a.roles)

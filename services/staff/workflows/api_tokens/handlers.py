@@ -38,6 +38,14 @@ def list_api_tokens(args: dict, reader) -> list[dict]:
     return [_TOKEN.dump(_view(t, now)) for t in reader.session.scalars(stmt)]
 
 
+def possible_actions(name: str, reader) -> list[str]:
+    """What may be done next to a token: revoke it unless it is revoked. NotFound (name, exists)."""
+    token = reader.session.get(ApiToken, name.lower())
+    if token is None:
+        raise NotFound(f"no API token {name}", field="name", rule="exists")
+    return [] if token.revoked_at is not None else ["revoke_api_token"]
+
+
 def resolve_api_token(args: dict, reader) -> dict:
     """The identity a token acts as: ``{id: "token:<name>", name, roles, estates, expires_at}``.
     NotFound (token, token_invalid) for an unknown, revoked or expired token."""
