@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from propdesk.chassis import idempotency, metrics, numbering
+from propdesk.chassis import audit_chain, idempotency, metrics, numbering
 from propdesk.chassis.clock import SYSTEM_CLOCK
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
@@ -267,6 +267,7 @@ class UnitOfWork:
         if self._outbox_rows:
             conn.execute(_OUTBOX_INSERT, self._outbox_rows)
         if self._audit_rows:
+            audit_chain.chain(conn, self._audit_rows)
             conn.execute(_AUDIT_INSERT, self._audit_rows)
 
     def _seen_meanwhile(self) -> bool:

@@ -42,10 +42,10 @@ def alembic_config(service_cls, url: str) -> Config:
     return cfg
 
 
-def upgrade(service_cls, url: str) -> None:
+def upgrade(service_cls, url: str, revision: str = "head") -> None:
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(service_cls, url), "head")
+    command.upgrade(alembic_config(service_cls, url), revision)
 
 
 def make_revision(service_cls, url: str, message: str) -> None:

@@ -111,3 +111,46 @@ def seed_number_sequence(series: str, table: str, column: str) -> None:
     for day, seq in sorted(last.items()):
         conn.execute(sa.text("INSERT INTO number_sequence (series, day, last) VALUES (:s, :d, :n)"),
                      {"s": series, "d": day, "n": seq})
+
+
+def add_audit_chain() -> None:
+    """Chain the audit trail by hash (chassis/audit_chain.py): `audit_log.prev_hash`/`row_hash` and
+    the `audit_chain_head` table; the rows already there are chained in id order, so `propdesk
+    audit verify` checks them from the start."""
+    from propdesk.chassis.audit_chain import GENESIS, row_hash
+
+    op.create_table(
+        "audit_chain_head",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("last_hash", sa.String(length=64), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("prev_hash", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("row_hash", sa.String(length=64), nullable=True))
+    conn = op.get_bind()
+    rows = conn.execute(sa.text("SELECT id, at, actor_id, actor_role, action, object_type, object_id, "
+                                "correlation_id, details FROM audit_log ORDER BY id")).mappings().all()
+    prev = GENESIS
+    for r in rows:
+        row = dict(r)
+        if isinstance(row["at"], str):  # SQLite hands the stored text back
+            from datetime import datetime
+            row["at"] = datetime.fromisoformat(row["at"])
+        digest = row_hash(row, prev)
+        conn.execute(sa.text("UPDATE audit_log SET prev_hash = :p, row_hash = :h WHERE id = :i"),
+                     {"p": prev, "h": digest, "i": r["id"]})
+        prev = digest
+    conn.execute(sa.text("INSERT INTO audit_chain_head (id, last_hash, rows) VALUES (1, :h, :n)"),
+                 {"h": prev, "n": len(rows)})
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.alter_column("prev_hash", existing_type=sa.String(length=64), nullable=False)
+        batch_op.alter_column("row_hash", existing_type=sa.String(length=64), nullable=False)
+
+
+def drop_audit_chain() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_column("row_hash")
+        batch_op.drop_column("prev_hash")
+    op.drop_table("audit_chain_head")

@@ -2,7 +2,8 @@
 
 - `outbox`: events a transaction caused, published by the relay after the commit (conventions §3.1)
 - `inbox`: event ids each handler has processed, written in the same transaction as its effects
-- `audit_log`: who did what to which record, when (UTC)
+- `audit_log`: who did what to which record, when (UTC), chained by hash (`audit_chain_head`)
+- `number_sequence`: the desk's readable numbers per series and office day (chassis/numbering.py)
 
 They live in their own metadata (`ChassisBase`); a service's Alembic environment migrates both.
 """
@@ -53,6 +54,19 @@ class AuditRow(ChassisBase):
     object_id: Mapped[str] = mapped_column(String(64), index=True)
     correlation_id: Mapped[str | None] = mapped_column(String(64), index=True)
     details: Mapped[str] = mapped_column(Text, default="{}")
+    #: the chain (chassis/audit_chain.py): the previous row's hash and this row's
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(ChassisBase):
+    """The end of the audit chain: the last row's hash and how many rows the chain holds."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
 
 
 class NumberSequence(ChassisBase):

@@ -1,0 +1,26 @@
+"""chassis: the audit trail chained by hash (audit_log.prev_hash/row_hash, audit_chain_head)
+
+The rows already there are chained in id order (propdesk.chassis.audit_chain), so
+`propdesk audit verify` detects an edited or deleted row from the first one on.
+
+Revision ID: f6b9d2e5a7c8
+Revises: 8833bf32c97a
+Create Date: 2026-11-30 12:30:00.000000
+
+"""
+from typing import Sequence, Union
+
+from propdesk.chassis import schema_ops
+
+revision: str = 'f6b9d2e5a7c8'
+down_revision: Union[str, Sequence[str], None] = '8833bf32c97a'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    schema_ops.add_audit_chain()
+
+
+def downgrade() -> None:
+    schema_ops.drop_audit_chain()
