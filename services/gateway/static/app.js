@@ -21,15 +21,18 @@
     ["RELEASE_APPROVED", "已批准放行", "Release approved"],
     ["GOODS_RELEASED", "物品已放行", "Goods released"],
     ["ARCHIVED", "已归档", "Archived"],
+    ["WITHDRAWN", "已撤回", "Withdrawn"],
   ];
   const STATE_INDEX = Object.fromEntries(STATES.map((s, i) => [s[0], i]));
-  const rank = (state) => (state in STATE_INDEX ? STATE_INDEX[state] : 0);
+  /** How far a case went; a withdrawn case went nowhere (-1: no step done, no form open). */
+  const rank = (state) => (state === "WITHDRAWN" ? -1 : state in STATE_INDEX ? STATE_INDEX[state] : 0);
 
   const EVENTS = {
     "move_out.requested": "撤场申请受理 · Move-out requested",
     "move_out.inspection_completed": "撤场验收完成 · Inspection recorded",
     "move_out.release_approved": "批准放行 · Release approved",
     "move_out.completed": "撤场归档 · Move-out archived",
+    "move_out.withdrawn": "撤回撤场申请 · Move-out withdrawn",
     "payment.received": "收到缴费 · Payment received",
     "billing.clearance_confirmed": "费用已结清 · Fees cleared",
     "billing.clearance_failed": "费用未结清 · Fees outstanding",
@@ -91,6 +94,7 @@
   const desk = {
     staff: [],
     roles: {},
+    commands: {},
     me: null,
     units: [],
     unitsById: {},
@@ -261,11 +265,18 @@
     if (!r.ok) return;
     desk.staff = r.body.staff;
     desk.roles = r.body.roles;
+    desk.commands = r.body.commands || {};
     const picker = $("#staff-picker");
     picker.replaceChildren(...desk.staff.map((s) => h("option", { value: s.id }, `${s.dept} ${s.name} · ${s.role.replace("_", " ")}`)));
     const saved = localStorage.getItem(STAFF_KEY);
     picker.value = desk.staff.some((s) => s.id === saved) ? saved : desk.staff[0].id;
     setStaff(picker.value);
+  }
+
+  /** May the person on duty give this command ("residents.withdraw_move_out")? The policy table's
+   *  answer, from /api/staff; the department still decides (403). */
+  function can(command) {
+    return Boolean(desk.me && (desk.commands[desk.me.role] || []).includes(command));
   }
 
   function setStaff(id) {
@@ -409,7 +420,7 @@
   function openCase(id) {
     if (desk.caseId !== id) {
       desk.caseData = null;
-      ["#inspection-form", "#payment-form", "#release-form"].forEach((sel) => {
+      ["#inspection-form", "#payment-form", "#release-form", "#withdraw-form", "#archive-form"].forEach((sel) => {
         const form = $(sel);
         form.reset();
         clearErrors(form);
@@ -497,6 +508,7 @@
       ["物品放行", "Released", r >= rank("GOODS_RELEASED"), false],
       ["归档", "Archived", c.state === "ARCHIVED", false],
     ];
+    if (c.state === "WITHDRAWN") steps.push(["已撤回", "Withdrawn", false, true]);
     $("#case-steps").replaceChildren(...steps.map(([szh, sen, done, bad]) =>
       h("li", { class: done ? "done" : bad ? "bad" : "" }, h("span", { class: "dot" }, done ? "✓" : bad ? "!" : ""), h("span", {}, szh), h("span", { class: "en" }, sen))));
 
@@ -506,6 +518,8 @@
       ...fact("装修处理", "Fit-out", FITOUT[c.fitout_disposition] || c.fitout_disposition),
       ...fact("受理人", "Requested by", staffName(c.requested_by)),
       ...fact("受理时间", "Requested at", when(c.created_at)),
+      ...(c.withdrawal_reason ? fact("撤回原因", "Withdrawn because", c.withdrawal_reason) : []),
+      ...(c.closed_at ? fact("办结时间", "Closed at", when(c.closed_at)) : []),
     );
 
     const waiting = c.waiting_for || [];
@@ -520,6 +534,7 @@
     renderInspection(c, role, r);
     renderFees(c, role, r);
     renderRelease(c, role, r);
+    renderClosing(c, r);
     renderTimeline(c.timeline || []);
     renderMessages(c.messages || []);
     $("#case-refreshed").textContent = `每 2 秒自动刷新 Auto-refresh every 2 s · ${new Date().toLocaleTimeString("zh-CN", { hour12: false })}`;
@@ -573,12 +588,16 @@
     const slip = hold && hold.slip;
     const slipNo = (slip && slip.slip_no) || (hold && hold.slip_no) || c.release_slip_no;
     const released = (slip && slip.status === "released") || r >= rank("GOODS_RELEASED");
-    pill($("#release-status"), released ? ["已放行", "Released", "ok"] : slipNo ? ["已开具", "Issued", "wait"] : ["暂扣", "On hold", "bad"]);
+    const closed = Boolean(hold && hold.closed) && !slipNo; // the move-out was withdrawn: no slip follows
+    pill($("#release-status"), released ? ["已放行", "Released", "ok"] : slipNo ? ["已开具", "Issued", "wait"]
+      : closed ? ["已关闭", "Closed", "wait"] : ["暂扣", "On hold", "bad"]);
     const info = [];
     if (slipNo) {
       info.push(h("div", { class: "slip" }, h("span", { class: "muted small" }, "放行条号 Slip no."), h("strong", { class: "slip-no", id: "slip-no" }, slipNo)));
       if (slip && (slip.goods || []).length) info.push(h("div", { class: "small" }, "物品 Goods: ", slip.goods.join("、")));
       if (slip && slip.released_at) info.push(h("div", { class: "small" }, `放行 Released ${when(slip.released_at)} · ${staffName(slip.released_by)}`));
+    } else if (closed) {
+      info.push(h("div", { class: "muted small" }, "撤场已撤回，不再放行 The move-out was withdrawn: nothing is released"));
     } else if (hold) {
       info.push(h("ul", { class: "checks" },
         h("li", { class: hold.fees_cleared ? "ok" : "" }, hold.fees_cleared ? "✓ " : "○ ", "费用结清 Fees cleared"),
@@ -592,6 +611,18 @@
     $("#release-form").hidden = !(open && role === "security");
     $("#release-form").dataset.slip = slipNo || "";
     $("#release-hint").textContent = open && role !== "security" ? "由保安部在门岗核对物品后放行 Security releases at the gate" : "";
+  }
+
+  /** Withdraw (before release is approved) or archive (once the goods are out): customer service. */
+  function renderClosing(c, r) {
+    const withdrawable = r >= rank("OWNER_CONSENT_PENDING") && r < rank("RELEASE_APPROVED");
+    const archivable = c.state === "GOODS_RELEASED";
+    const mayWithdraw = can("residents.withdraw_move_out");
+    const mayArchive = can("residents.archive_move_out");
+    $("#withdraw-form").hidden = !(withdrawable && mayWithdraw);
+    $("#archive-form").hidden = !(archivable && mayArchive);
+    $("#closing-hint").textContent = (withdrawable && !mayWithdraw) ? "客服可撤回申请 Customer service may withdraw the case"
+      : (archivable && !mayArchive) ? "由客服归档 Customer service archives the case" : "";
   }
 
   function renderTimeline(events) {
@@ -675,6 +706,34 @@
     });
   }
 
+  async function withdrawMoveOut(event) {
+    event.preventDefault();
+    const form = event.target;
+    const reason = window.prompt("撤回原因 Why is the move-out withdrawn?", "");
+    if (reason === null) return; // cancelled
+    await submitting(form, async () => {
+      const r = await api("POST", `/api/move-outs/${encodeURIComponent(desk.caseId)}/withdraw`, { reason });
+      if (!r.ok) { showErrors(form, r); return; }
+      clearErrors(form);
+      toast(`已撤回 Withdrawn: ${r.body.move_out_id}`);
+      await loadCase();
+      loadCases();
+    });
+  }
+
+  async function archiveMoveOut(event) {
+    event.preventDefault();
+    const form = event.target;
+    await submitting(form, async () => {
+      const r = await api("POST", `/api/move-outs/${encodeURIComponent(desk.caseId)}/archive`);
+      if (!r.ok) { showErrors(form, r); return; }
+      clearErrors(form);
+      toast(`已归档 Archived: ${r.body.move_out_id}`);
+      await loadCase();
+      loadCases();
+    });
+  }
+
   // --- start ---------------------------------------------------------------------------------------
   function wire() {
     $("#staff-picker").addEventListener("change", (e) => setStaff(e.target.value));
@@ -693,6 +752,8 @@
     $("#payment-form").addEventListener("submit", recordPayment);
     $("#pay-amount").addEventListener("input", (e) => { e.target.dataset.touched = "1"; });
     $("#release-form").addEventListener("submit", releaseAtGate);
+    $("#withdraw-form").addEventListener("submit", withdrawMoveOut);
+    $("#archive-form").addEventListener("submit", archiveMoveOut);
     // a corrected field loses its error at once
     $$("form").forEach((f) => f.addEventListener("input", (e) => {
       const name = e.target.name;

@@ -10,7 +10,9 @@ The scenario (domain.md §2.6): the front desk submits the request without the o
 reference (the error shows next to that field), then with it; the case waits for the inspection
 and for the fees with the amount owed; engineering records a passing inspection; finance takes
 the payment prefilled with that amount; the release slip appears; security releases the goods at
-the gate; the case is GOODS_RELEASED and the timeline lists each event with its actor.
+the gate; the case is GOODS_RELEASED and the timeline lists each event with its actor; the front
+desk archives it. Then the unit applies again and the desk withdraws that case with a reason
+(asked in a prompt).
 """
 from __future__ import annotations
 
@@ -113,6 +115,9 @@ def _scenario(flow: Flow, url: str, unit_id: str, tenant_id: str, amount: str, o
     expect(waiting).to_contain_text(owed)  # billing found the arrears: fee clearance failed with the amount
     flow.shot("case-requested")
 
+    case_id = page.locator("#case-id").inner_text().strip()
+    expect(page.locator("#archive-form")).to_be_hidden()  # not before the goods are out
+
     flow.step("engineering: record a passing inspection")
     flow.act_as("engineering")
     expect(page.locator("#inspection-form")).to_be_visible()
@@ -153,8 +158,38 @@ def _scenario(flow: Flow, url: str, unit_id: str, tenant_id: str, amount: str, o
     expect(page.locator('#timeline tr[data-event="release_slip.released"]').first).to_contain_text("陈刚")
     for i in range(rows.count()):
         assert rows.nth(i).locator("td").first.inner_text().strip(), f"timeline row {i} has a time"
-    expect(page.locator(f'#move-outs button:has-text("{unit_id}") .badge')).to_contain_text("物品已放行")
+    expect(page.locator(f'#move-outs button[data-id="{case_id}"] .badge')).to_contain_text("物品已放行")
     flow.shot("goods-released")
+
+    flow.step("front desk: archive the case once the goods are out")
+    expect(page.locator("#archive-form")).to_be_hidden()  # security may not archive
+    flow.act_as("front_desk")
+    expect(page.locator("#withdraw-form")).to_be_hidden()  # too late to withdraw
+    page.click("#archive-form button[type=submit]")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "ARCHIVED")
+    expect(page.locator("#archive-form")).to_be_hidden()
+    expect(page.locator(f'#move-outs button[data-id="{case_id}"] .badge')).to_contain_text("已归档")
+    flow.shot("archived")
+
+    flow.step("front desk: the unit applies again and the desk withdraws it with a reason (prompt)")
+    page.click(f'#units tr[data-unit="{unit_id}"] button')
+    expect(page.locator("#mo-tenant")).to_have_value(tenant_id)
+    page.fill("#mo-exit", (date.today() + timedelta(days=7)).isoformat())
+    page.select_option("#mo-fitout", "restore")
+    page.fill("#mo-consent", "OC-2026-119")
+    page.click("#move-out-form button[type=submit]")
+    expect(page.locator("#case-id")).not_to_have_text(case_id)
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "APPLICATION_ACCEPTED")
+    second_case = page.locator("#case-id").inner_text().strip()
+    expect(page.locator("#archive-form")).to_be_hidden()
+    page.once("dialog", lambda dialog: dialog.accept("租户决定续租"))
+    page.click("#withdraw-form button[type=submit]")
+    expect(page.locator("#case-state")).to_have_attribute("data-state", "WITHDRAWN")
+    expect(page.locator("#case-facts")).to_contain_text("租户决定续租")
+    expect(page.locator("#withdraw-form")).to_be_hidden()
+    expect(page.locator(f'#move-outs button[data-id="{second_case}"] .badge')).to_contain_text("已撤回")
+    expect(page.locator("#release-status")).to_contain_text("已关闭")  # access closed the hold: no slip follows
+    flow.shot("withdrawn")
     print(f"ok: {unit_id} released at the gate with slip {slip_no}", flush=True)
 
 
