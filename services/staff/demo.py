@@ -40,7 +40,10 @@ OFFICE_PARK_FRONT_DESK = ("front_desk_e2", "马丽", "customer_service", ["front
 
 def accounts() -> list[dict]:
     """The demo accounts as plain dicts (no password), in policy order, the office park's last."""
-    out = [{"username": role, "name": PEOPLE[role][0], "department": PEOPLE[role][1], "roles": [role],
+    # a role added to the policy without a person here still gets an account (named by its label;
+    # the demo test asks for a person's name)
+    people = {role: PEOPLE.get(role, (zh, "customer_service")) for role, (zh, _en) in policy.ROLES.items()}
+    out = [{"username": role, "name": people[role][0], "department": people[role][1], "roles": [role],
             "estates": list(ESTATES.codes) if role == domain.ADMIN else ["E1"],
             "phone": f"1380000{i:04d}"}
            for i, role in enumerate(policy.ROLES, start=1)]

@@ -136,7 +136,8 @@ def _count_failure(uow, guard: SignInGuard | None, username: str, now):
     guard.updated_at = now
     # rows with nothing left to remember go (a failure window or a lock ends LOCK_OUT after the update)
     cutoff = now - max(domain.FAILURE_WINDOW, domain.LOCK_OUT)
-    s.execute(delete(SignInGuard).where(SignInGuard.updated_at < cutoff, SignInGuard.username != username))
+    s.execute(delete(SignInGuard).where(SignInGuard.updated_at < cutoff, SignInGuard.username != username)
+              .execution_options(synchronize_session=False))  # none of those rows is loaded here
     return guard, locked
 
 
