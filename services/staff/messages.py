@@ -20,23 +20,23 @@ from propdesk_services.staff.workflows.sessions import schemas as sessions_schem
 
 COMMANDS = {
     # accounts (admin)
-    "add_staff": Command(accounts.add_staff, accounts_schemas.AddStaffSchema),
+    "add_staff": Command(accounts.add_staff, accounts_schemas.AddStaffSchema, keyless=True),
     "disable_staff": Command(accounts.disable_staff, accounts_schemas.UsernameSchema),
-    "reset_password": Command(accounts.reset_password, accounts_schemas.ResetPasswordSchema),
+    "reset_password": Command(accounts.reset_password, accounts_schemas.ResetPasswordSchema, keyless=True),
     "set_roles": Command(accounts.set_roles, accounts_schemas.SetRolesSchema),
     # sessions (public: the password or the session token is the proof)
-    "sign_in": Command(sessions.sign_in, sessions_schemas.SignInSchema, public=True),
+    "sign_in": Command(sessions.sign_in, sessions_schemas.SignInSchema, public=True, keyless=True),
     "sign_out": Command(sessions.sign_out, sessions_schemas.SignOutSchema, public=True),
-    "change_password": Command(sessions.change_password, sessions_schemas.ChangePasswordSchema, public=True),
+    "change_password": Command(sessions.change_password, sessions_schemas.ChangePasswordSchema, public=True, keyless=True),
     # API tokens (admin)
-    "create_api_token": Command(api_tokens.create_api_token, api_tokens_schemas.CreateApiTokenSchema),
+    "create_api_token": Command(api_tokens.create_api_token, api_tokens_schemas.CreateApiTokenSchema, keyless=True),
     "revoke_api_token": Command(api_tokens.revoke_api_token, api_tokens_schemas.RevokeApiTokenSchema),
 }
 
 QUERIES = {
     "get_staff": Query(accounts.get_staff, accounts_schemas.UsernameArgs),
     "list_staff": Query(accounts.list_staff, accounts_schemas.ListStaffArgs),
-    "resolve_session": Query(sessions.resolve_session, sessions_schemas.TokenArgs),
+    "resolve_session": Query(sessions.resolve_session, sessions_schemas.TokenArgs, writes=True),
     "list_api_tokens": Query(api_tokens.list_api_tokens, api_tokens_schemas.ListApiTokensArgs),
     "resolve_api_token": Query(api_tokens.resolve_api_token, api_tokens_schemas.ApiTokenArgs),
 }

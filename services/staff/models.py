@@ -14,5 +14,5 @@ class Base(DeclarativeBase):
 
 
 #: idempotency keys of this service's commands, kept with their results (chassis/idempotency.py).
-#: The commands that carry or answer a secret refuse a key (`keyless.refuse_idempotency_key`).
+#: The commands that carry or answer a secret refuse a key (`Command(..., keyless=True)` in messages.py).
 IDEMPOTENCY_KEYS = idempotency_table(Base.metadata)

@@ -258,6 +258,12 @@ class UnitOfWork:
             self._db.wake_relay()
         return result
 
+    def commit_and_refuse(self, error: Exception):
+        """Keep what this unit of work holds, then refuse: the one kind of rejection that writes
+        (a failed sign-in keeps its audit row and its failure count). Raises `error`."""
+        self.commit()
+        raise error
+
     def _write_chassis_rows(self) -> None:
         """The inbox mark, the outbox rows (in emit order) and the audit rows of this transaction."""
         conn = self.session.connection()

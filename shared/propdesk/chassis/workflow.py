@@ -72,6 +72,9 @@ class Command:
     #: A command given before anyone is signed in (sign-in itself): no staff actor, no policy row.
     #: The caller (the gateway) passes ``actor=None``; the unit of work acts as ``anonymous``.
     public: bool = False
+    #: A command that carries or answers a secret (a password, a session or API token) takes no
+    #: idempotency key: the key's row keeps the request's hash and the result in clear.
+    keyless: bool = False
 
     @property
     def doc(self) -> str:
@@ -89,6 +92,9 @@ class Query:
 
     handler: Callable[[dict, "Reader"], Any]
     schema: type[Schema]
+    #: A read that also writes a little (a session's last-seen time): it runs in a unit of work the
+    #: chassis commits after the handler returns; any other query only reads.
+    writes: bool = False
 
     @property
     def doc(self) -> str:
@@ -156,6 +162,10 @@ def run_command(db, service: str, name: str, row: Command, request, actor, idemp
             raise
     data = load_or_reject(row.schema(), request)
     checked_key(idempotency_key)
+    if row.keyless and idempotency_key is not None:
+        raise ValidationError.one("idempotency_key", "not_with_secrets",
+                                  f"{name} carries or answers a secret and takes no idempotency key "
+                                  "(its secret would be kept in clear with the key)")
     with db(actor=staff) as uow:
         replay = uow.idempotent(idempotency_key, name, data)
         if replay is not None:
@@ -184,17 +194,69 @@ def run_event(db, handler: Callable, event: Envelope) -> None:
 
 def run_query(db, row: Query, args: dict):
     data = load_or_reject(row.schema(), args)
+    if row.writes:
+        with db() as uow:
+            answer = row.handler(data, Reader(uow.session, db.clock))
+            uow.commit()
+            return answer
     with db.session() as session:
         return row.handler(data, Reader(session, db.clock))
 
 
 def queries_of(messages, service: str) -> dict[str, Query]:
-    """The service's queries: its QUERIES table, and ``allowed_actions`` when it has an ACTIONS table."""
+    """The service's queries: its QUERIES table, ``allowed_actions`` when it has an ACTIONS table,
+    and ``describe_commands`` (the forms of its commands) when it has commands."""
     queries = dict(getattr(messages, "QUERIES", {}))
     actions = getattr(messages, "ACTIONS", {})
     if actions:
         queries["allowed_actions"] = _allowed_actions_query(service, actions)
+    if getattr(messages, "COMMANDS", {}):
+        queries["describe_commands"] = _describe_query(service, messages)
     return queries
+
+
+def describe_schema(schema_cls: type[Schema]) -> list[dict]:
+    """A schema's fields as the desk builds a form from them: name, type, required, nullable,
+    choices, maximum length, labels (zh/en, from the field's metadata) and help text."""
+    from marshmallow import fields, validate
+
+    kinds = ((fields.Boolean, "boolean"), (fields.Integer, "integer"), (fields.Decimal, "decimal"),
+             (fields.Float, "decimal"), (fields.Date, "date"), (fields.DateTime, "datetime"),
+             (fields.List, "list"), (fields.Dict, "object"), (fields.String, "string"))
+    out = []
+    for name, fld in schema_cls._declared_fields.items():
+        meta = dict(fld.metadata or {})
+        kind = next((k for cls, k in kinds if isinstance(fld, cls)), "string")
+        kind = meta.get("format", kind)
+        spec = {"name": name, "type": kind, "required": bool(fld.required), "nullable": bool(fld.allow_none),
+                "label": meta.get("label") or {"zh": name, "en": name}, "help": meta.get("help"),
+                "choices": list(meta["choices"]) if "choices" in meta else None, "max_length": None}
+        validators = fld.validators if isinstance(getattr(fld, "validators", None), (list, tuple)) else []
+        for v in validators:
+            if isinstance(v, validate.OneOf) and spec["choices"] is None:
+                spec["choices"] = list(v.choices)
+            if isinstance(v, validate.Length) and v.max is not None:
+                spec["max_length"] = v.max
+        if kind == "list" and isinstance(fld, fields.List):
+            spec["items"] = next((k for cls, k in kinds if isinstance(fld.inner, cls)), "string")
+        out.append(spec)
+    return out
+
+
+def _describe_query(service: str, messages) -> Query:
+    from marshmallow import Schema as _Schema
+
+    class NoArgs(_Schema):
+        pass
+
+    def describe_commands(args: dict, reader: Reader) -> dict:
+        """Every command of the service with its form (fields from its edge schema, labels in zh and
+        en) and the roles that may give it (propdesk.policy): what the desk builds its forms from."""
+        return {name: {"doc": row.doc.split("\n\n")[0], "fields": describe_schema(row.schema),
+                       "roles": sorted(policy.roles_for(service, name)), "public": row.public}
+                for name, row in getattr(messages, "COMMANDS", {}).items()}
+
+    return Query(describe_commands, NoArgs)
 
 
 def _allowed_actions_query(service: str, actions: dict[str, Actions]) -> Query:

@@ -23,7 +23,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from propdesk.errors import Conflict, NotFound
-from propdesk_services.staff.keyless import refuse_idempotency_key
 from propdesk_services.staff.workflows.accounts import domain
 from propdesk_services.staff.workflows.accounts.models import StaffAccount
 from propdesk_services.staff.workflows.accounts.views import staff_view
@@ -75,7 +74,6 @@ def add_staff(cmd, uow) -> dict:
     password at the first sign-in. ValidationError: every broken rule of `domain` at once.
     Conflict (username, username_taken) when the username exists (disabled accounts included:
     a username is never reused). Takes no idempotency key (it carries a password)."""
-    refuse_idempotency_key(uow, cmd.name)
     d = cmd.data
     new = domain.validate_new_account(d["username"], d["name"], d["department"], d["roles"], d["estates"],
                                       d["phone"], d["password"])
@@ -123,7 +121,6 @@ def reset_password(cmd, uow) -> dict:
     lifted. The password is audited as the fact of the reset, never its value. ValidationError
     (password: min_length, length, not_username); NotFound (username, exists). Takes no
     idempotency key (it carries a password)."""
-    refuse_idempotency_key(uow, cmd.name)
     account = _account(uow.session, cmd.data["username"], lock=True)
     password = domain.check_password(cmd.data["password"], account.username)
     now = uow.now()

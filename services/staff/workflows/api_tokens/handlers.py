@@ -2,7 +2,7 @@
 gateway resolves a token to the identity it acts as.
 
 Who may give a command is `propdesk.policy` (admin only, block "# staff: API tokens (admin)").
-`create_api_token` answers the secret once and takes no idempotency key (`keyless`): the key's
+`create_api_token` answers the secret once and takes no idempotency key (`Command(keyless=True)`): the key's
 stored result would keep the secret in clear.
 """
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from propdesk.errors import Conflict, NotFound
-from propdesk_services.staff.keyless import refuse_idempotency_key
 from propdesk_services.staff.workflows.api_tokens import domain
 from propdesk_services.staff.workflows.api_tokens.models import ApiToken
 from propdesk_services.staff.workflows.api_tokens.schemas import (ApiTokenSchema, CreatedApiTokenSchema,
@@ -68,7 +67,6 @@ def create_api_token(cmd, uow) -> dict:
     ONCE, with the token as `list_api_tokens` shows it. ValidationError (name: required,
     name_format; roles; estates; expires_at: iso_datetime, in_future); Conflict (name, name_taken)
     for a name used before, revoked tokens included. Takes no idempotency key."""
-    refuse_idempotency_key(uow, cmd.name)
     d, now = cmd.data, uow.now()
     name, roles, estates, expires_at = domain.validate_token_request(d["name"], d["roles"], d["estates"],
                                                                      d["expires_at"], now)

@@ -5,7 +5,7 @@ session token to the staff member behind it (what the gateway asks on every requ
 signed in yet, or the session token itself is the proof, so they have no policy row and the unit
 of work acts as ``anonymous``; the audit rows name the account as their object
 (``staff:<username>``) with the client's address and user agent. None of them takes an
-idempotency key (`keyless`).
+idempotency key (`Command(keyless=True)`).
 
 A refused sign-in is a fact to keep: its audit row and the username's failure count must outlive
 the refusal, so `_keep_and_refuse` commits the unit of work and then raises (the only handlers that
@@ -27,7 +27,6 @@ from sqlalchemy import delete, select, update
 
 from propdesk.contracts.envelope import new_id
 from propdesk.errors import NotFound, ValidationError
-from propdesk_services.staff.keyless import refuse_idempotency_key
 from propdesk_services.staff.workflows.accounts import domain as accounts
 from propdesk_services.staff.workflows.accounts.models import StaffAccount
 from propdesk_services.staff.workflows.accounts.views import identity
@@ -114,16 +113,14 @@ def resolve_session(args: dict, reader) -> dict:
         reader.session.execute(update(StaffSession)
                                .where(StaffSession.session_id == row.session_id, StaffSession.ended_at.is_(None))
                                .values(last_seen_at=now))
-        reader.session.commit()
-        row.last_seen_at = now
+        row.last_seen_at = now  # committed by the chassis (a writing query: messages.QUERIES)
     return _SESSION.dump(_session_view(row, account))
 
 
 # --- commands -----------------------------------------------------------------------------------------
 def _keep_and_refuse(uow, error: Exception):
-    """Commit what the unit of work holds (the attempt's audit rows and failure count), then raise."""
-    uow.commit()
-    raise error
+    """Keep what the unit of work holds (the attempt's audit rows and failure count), then refuse."""
+    uow.commit_and_refuse(error)
 
 
 def _count_failure(uow, guard: SignInGuard | None, username: str, now):
@@ -150,7 +147,6 @@ def sign_in(cmd, uow) -> dict:
     the same message whether the username exists, the password is wrong or the account is disabled;
     (username, locked_out) naming until when, at the 5th failure within 15 minutes and for 15
     minutes after it. Public: no actor, no policy row; takes no idempotency key."""
-    refuse_idempotency_key(uow, cmd.name)
     s, now = uow.session, uow.now()
     username = accounts.normal_username(cmd.data["username"])[:64]
     client = _client(cmd.data)
@@ -191,7 +187,6 @@ def sign_out(cmd, uow) -> dict:
     """Sign out (退出登录): the session ends now, and a later `resolve_session` of its token fails.
     NotFound (token, session_expired) for a token of no session or of one already ended.
     Public: the token is the proof; takes no idempotency key."""
-    refuse_idempotency_key(uow, cmd.name)
     now = uow.now()
     row = _by_token(uow.session, cmd.data["token"], lock=True)
     if row is None or row.ended_at is not None:
@@ -212,7 +207,6 @@ def change_password(cmd, uow) -> dict:
     (current_password, wrong_password), or (username, locked_out). The new password follows the
     account rules (new_password: min_length, length, not_username) and differs from the current
     one (new_password, same_as_current). Public; takes no idempotency key."""
-    refuse_idempotency_key(uow, cmd.name)
     s, now, d = uow.session, uow.now(), cmd.data
     row, account = _live(s, d["token"], now, lock=True)
     client = {**_client(d), "session_id": row.session_id}
