@@ -22,6 +22,7 @@ QUERIES = {
 
 SUBSCRIPTIONS = {
     "move_out.requested": [fee_clearance.on_move_out_requested],
+    "move_out.withdrawn": [fee_clearance.on_move_out_withdrawn],
 }
 
 TIMERS: dict = {}

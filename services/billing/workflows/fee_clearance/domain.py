@@ -26,10 +26,12 @@ from propdesk.domain import Event
 from propdesk.errors import ValidationError
 from propdesk.money import CENT, money
 
-#: A clearance's status: "pending" while the unit owes, "confirmed" once it owes nothing.
+#: A clearance's status: "pending" while the unit owes, "confirmed" once it owes nothing,
+#: "withdrawn" when the move-out was withdrawn first (no payment confirms it any more).
 PENDING = "pending"
 CONFIRMED = "confirmed"
-STATUSES = (PENDING, CONFIRMED)
+WITHDRAWN = "withdrawn"
+STATUSES = (PENDING, CONFIRMED, WITHDRAWN)
 
 CLEARANCE_CONFIRMED = "billing.clearance_confirmed"
 CLEARANCE_FAILED = "billing.clearance_failed"
@@ -46,6 +48,16 @@ class Clearance:
     last_outstanding: Decimal = Decimal("0.00")
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+def withdraw(clearance: Clearance, at: datetime) -> bool:
+    """The move-out was withdrawn: a pending clearance is closed (a later payment is the unit's,
+    not the withdrawn case's). A confirmed one stays as it is. Returns whether it changed."""
+    if clearance.status != PENDING:
+        return False
+    clearance.status = WITHDRAWN
+    clearance.updated_at = at
+    return True
 
 
 def settled(outstanding: Decimal) -> bool:

@@ -31,6 +31,23 @@ def on_move_out_requested(event: Envelope, uow) -> None:
               {"unit_id": unit_id, "outstanding": money(owed), "status": clearance.status})
 
 
+def on_move_out_withdrawn(event: Envelope, uow) -> None:
+    """The desk withdrew the move-out: its pending fee check is closed, so a later payment on the
+    unit confirms nothing for it. A withdrawal that overtakes the request (another queue) closes
+    the check before it is made: the late request then checks and announces nothing."""
+    p = event.payload
+    s, now = uow.session, uow.now()
+    row = s.get(ClearanceRequest, p["move_out_id"], with_for_update=True)
+    if row is None:
+        row = ClearanceRequest(move_out_id=p["move_out_id"], unit_id=p["unit_id"], party_id=None,
+                               status=domain.WITHDRAWN, last_outstanding=0, created_at=now, updated_at=now)
+        s.add(row)
+    elif not domain.withdraw(row, now):
+        return
+    uow.audit("clearance.withdraw", "clearance", row.move_out_id,
+              {"unit_id": row.unit_id, "reason": p["reason"], "withdrawn_at": p["withdrawn_at"]})
+
+
 def pending_clearances(session: Session, unit_id: str) -> list[ClearanceRequest]:
     """The unit's clearances still pending, oldest first, locked until the transaction ends."""
     return list(session.scalars(

@@ -13,7 +13,8 @@ from propdesk_services.billing.models import Base
 
 class ClearanceRequest(Base):
     """Finance's fee check for one move-out (费用结清). `status`: "pending" while fees are
-    outstanding, "confirmed" once the unit owes nothing; `last_outstanding` as last computed."""
+    outstanding, "confirmed" once the unit owes nothing, "withdrawn" when the move-out was withdrawn
+    first; `last_outstanding` as last computed."""
 
     __tablename__ = "clearance_request"
 

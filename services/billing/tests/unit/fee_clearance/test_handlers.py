@@ -126,3 +126,34 @@ def test_the_clearance_answer_carries_the_time_of_the_check(app):
     failed, confirmed = app.events("billing.clearance_failed")[0], app.events("billing.clearance_confirmed")[0]
     assert confirmed.occurred_at - failed.occurred_at == timedelta(days=1)
     assert clearance(app, "MO-10").updated_at.replace(tzinfo=None) == app.clock.now().replace(tzinfo=None)
+
+
+# -- move_out.withdrawn -> the clearance is closed ---------------------------------------------------------
+def withdrawn(app, move_out_id: str, unit_id: str = ARREARS_UNIT):
+    return app.event("move_out.withdrawn", {"move_out_id": move_out_id, "unit_id": unit_id, "reason": "租户续租",
+                                            "withdrawn_at": app.clock.now().isoformat()}, correlation_id=move_out_id)
+
+
+def test_a_withdrawn_move_out_is_not_confirmed_by_a_later_payment(app):
+    """The browser flow found it: a payment after the withdrawal was credited to the withdrawn
+    case (its clearance confirmed and announced on the case's timeline)."""
+    request_clearance(app, "MO-20")
+    assert app.deliver(withdrawn(app, "MO-20")) == ["on_move_out_withdrawn"]
+    assert clearance(app, "MO-20").status == "withdrawn"
+    app.command("record_payment", payment(392.6, party_id=ARREARS_TENANT), CASHIER)
+    assert clearance(app, "MO-20").status == "withdrawn"
+    assert outbox(app, "MO-20") == ["billing.clearance_failed"]
+    assert [a["action"] for a in trail(app, object_id="MO-20")] == ["clearance.check", "clearance.withdraw"]
+
+
+def test_a_withdrawal_that_overtakes_the_request_closes_the_clearance_before_it_is_checked(app):
+    app.deliver(withdrawn(app, "MO-21"))
+    assert clearance(app, "MO-21").status == "withdrawn"
+    app.deliver(move_out_requested(app, "MO-21"))  # arrives late: nothing to check, nothing announced
+    assert outbox(app, "MO-21") == []
+
+
+def test_a_confirmed_clearance_stays_confirmed_when_the_move_out_is_withdrawn(app):
+    request_clearance(app, "MO-22", HAPPY_UNIT, HAPPY_TENANT)
+    app.deliver(withdrawn(app, "MO-22", HAPPY_UNIT))
+    assert clearance(app, "MO-22").status == "confirmed"
