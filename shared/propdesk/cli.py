@@ -8,6 +8,7 @@
     propdesk dlq list                dead-lettered deliveries, with queue, reason and error
     propdesk dlq replay [--event-id ID]   send them back to their handler queue
     propdesk docs [--check]          regenerate docs/events.md from the contract registry
+    propdesk audit verify [SERVICE...]   check every audit chain: an edited, deleted or forged row exits 1
     propdesk staff add USERNAME --name N --department D --role R [--role R] --estate E [--estate E] [--phone P]
     propdesk staff disable USERNAME | reset-password USERNAME | set-roles USERNAME --role R [--role R]
     propdesk staff list [--all] [--estate E] [--role R] [--json]
@@ -131,6 +132,21 @@ def cmd_dlq(args) -> int:
     count = dlq.replay(settings.amqp_uri, event_id=args.event_id)
     print(f"replayed {count} message(s)")
     return 0 if count or args.event_id is None else 1
+
+
+def cmd_audit(args) -> int:
+    """`propdesk audit verify`: walk every service's audit chain; exit 1 when any was tampered with."""
+    from propdesk.chassis import audit_chain
+
+    verdicts = audit_chain.verify_all(Settings.from_env(), args.service or None)
+    if not verdicts:
+        print("no service database here to verify (run `propdesk migrate` first)")
+        return 1
+    for name, verdict in verdicts.items():
+        print(f"{name:<10} {'ok' if verdict.ok else 'TAMPERED'}  {verdict.rows} audit rows")
+        for problem in verdict.problems:
+            print(f"           - {problem}")
+    return 0 if all(v.ok for v in verdicts.values()) else 1
 
 
 def cmd_docs(args) -> int:
@@ -340,6 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--check", action="store_true")
     doc.add_argument("--output", default="docs/events.md")
     doc.set_defaults(func=cmd_docs)
+    au = sub.add_parser("audit", help="the audit trail: verify every service's hash chain")
+    au_sub = au.add_subparsers(dest="audit_action", required=True)
+    ver = au_sub.add_parser("verify", help="detect an edited, deleted or forged audit row (exit 1)")
+    ver.add_argument("service", nargs="*", help="only these services (default: all)")
+    ver.set_defaults(func=cmd_audit)
     _staff_parser(sub)
     return p
 
