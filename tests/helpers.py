@@ -90,6 +90,25 @@ def table_counts(db_url: str) -> dict[str, int]:
         engine.dispose()
 
 
+def written(db_url: str) -> dict[str, int]:
+    """`table_counts`, less the audit rows a refused command leaves on purpose (who tried what:
+    propdesk.policy): what any other rejection must leave as it found it."""
+    from sqlalchemy import create_engine, func, select
+
+    from propdesk.chassis.tables import AuditRow
+
+    counts = table_counts(db_url)
+    if "audit_log" in counts:
+        engine = create_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                counts["audit_log"] -= conn.scalar(select(func.count()).select_from(AuditRow)
+                                                   .where(AuditRow.action == "refused"))
+        finally:
+            engine.dispose()
+    return counts
+
+
 def call_at_once(container, method: str, calls: list[tuple[tuple, dict]]) -> list:
     """Call one entrypoint several times concurrently (one greenthread each); each result is the
     value or the exception it raised."""

@@ -23,7 +23,7 @@ from nameko.rpc import Rpc
 from propdesk import demo, plugins
 from propdesk.chassis import migrate
 from propdesk.errors import BY_NAME, RuleError, ValidationError
-from tests.helpers import call, table_counts
+from tests.helpers import call, written
 
 EXAMPLES_PER_METHOD = 40
 PROPDESK_ERRORS = tuple(BY_NAME.values())
@@ -114,25 +114,6 @@ def calls_of(service_cls, method: str):
 
 SERVICES = plugins.service_classes()
 CASES = [(name, method) for name in sorted(SERVICES) if name != "gateway" for method in rpc_methods(SERVICES[name])]
-
-
-def written(db_url: str) -> dict[str, int]:
-    """Rows in every table, except the audit row a refused command leaves (who tried what is
-    recorded on purpose: propdesk.policy)."""
-    from sqlalchemy import create_engine, func, select
-
-    from propdesk.chassis.tables import AuditRow
-
-    counts = table_counts(db_url)
-    if "audit_log" in counts:
-        engine = create_engine(db_url)
-        try:
-            with engine.connect() as conn:
-                counts["audit_log"] -= conn.scalar(select(func.count()).select_from(AuditRow)
-                                                   .where(AuditRow.action == "refused"))
-        finally:
-            engine.dispose()
-    return counts
 
 
 def problems_named(exc: BaseException) -> bool:

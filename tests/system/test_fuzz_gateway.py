@@ -36,7 +36,7 @@ from propdesk.chassis.calendar import office_today
 from propdesk_services.gateway.api import MAX_BODY_BYTES
 from propdesk_services.gateway.openapi import build_spec, http_routes
 from propdesk_services.gateway.service import GatewayService
-from tests.helpers import table_counts, wait_for
+from tests.helpers import wait_for, written
 
 pytestmark = pytest.mark.system
 
@@ -57,24 +57,6 @@ def schema():
 
 def databases(env) -> dict[str, str]:
     return {name: env.db_url(name) for name, cls in plugins.service_classes().items() if migrate.has_database(cls)}
-
-
-def written(db_url: str) -> dict[str, int]:
-    """Rows in every table, except the audit rows of refused commands (recorded on purpose)."""
-    from sqlalchemy import create_engine, func, select
-
-    from propdesk.chassis.tables import AuditRow
-
-    counts = table_counts(db_url)
-    if "audit_log" in counts:
-        engine = create_engine(db_url)
-        try:
-            with engine.connect() as conn:
-                counts["audit_log"] -= conn.scalar(select(func.count()).select_from(AuditRow)
-                                                   .where(AuditRow.action == "refused"))
-        finally:
-            engine.dispose()
-    return counts
 
 
 def all_counts(env) -> dict[str, dict[str, int]]:
