@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
 
-.PHONY: help venv broker chromium migrate demo run test test-unit bench chaos status clean
+.PHONY: help venv frontend broker chromium migrate demo run test test-unit bench chaos status clean
 
 help: ## show this help
 	@echo "usage: make <target>"
@@ -25,8 +25,12 @@ help: ## show this help
 	@echo "  BENCH_ARGS=...   extra arguments for 'make bench' (--quick, --only B1,S1, --reps N)"
 	@echo "  CHAOS_ARGS=...   extra arguments for 'make chaos' (--quick, --only DRILL)"
 
-venv: ## create/refresh .venv from the lock files (no-op when unchanged)
+venv: ## create/refresh .venv from the lock files, and the desk's npm packages (no-op when unchanged)
 	@bash scripts/ensure-venv.sh
+	@bash scripts/ensure-frontend.sh
+
+frontend: ## install the desk's pinned npm packages (htmx, ECharts) with npm ci (no-op when unchanged)
+	@bash scripts/ensure-frontend.sh
 
 broker: ## make sure a local RabbitMQ with the management plugin is running
 	@bash scripts/ensure-rabbitmq.sh

@@ -21,6 +21,7 @@ from propdesk_services.gateway import api, schemas, static
 from propdesk_services.gateway.errors import ServiceUnavailable, error_response, json_response
 from propdesk_services.gateway.openapi import build_spec, endpoint, fallback, http_routes
 from propdesk_services.gateway.remote import Remote
+from propdesk_services.gateway.desk.pages import DeskPages
 
 class JsonHttpRequestHandler(HttpRequestHandler):
     """nameko's `@http`, answering a failure outside the route's own handling (the container
@@ -68,7 +69,7 @@ class EdgeSettings(DependencyProvider):
         return self.settings
 
 
-class GatewayService(PropdeskService):
+class GatewayService(DeskPages, PropdeskService):
     name = "gateway"
     http_port = 8000
 
