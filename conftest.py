@@ -15,7 +15,8 @@ from prometheus_client import REGISTRY  # noqa: E402
 
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
-from propdesk.chassis import migrate, topology  # noqa: E402
+from propdesk.chassis import metrics, migrate, topology  # noqa: E402,F401  (metrics: its counters are
+# registered before any test, so the fixture below never unregisters them)
 from propdesk.config import Settings  # noqa: E402
 from propdesk.testing.rabbit import throwaway_vhost  # noqa: E402
 from propdesk.testing.system import running_system  # noqa: E402

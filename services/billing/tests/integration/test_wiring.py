@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from propdesk import demo
 from propdesk.chassis import metrics
 from propdesk.chassis.db import audit_trail
+from propdesk.chassis.workflow import queries_of
 from propdesk.chassis.tables import InboxRow, OutboxRow
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk_services.billing import messages
@@ -71,9 +72,10 @@ def payment(amount: str = ARREARS, receipt_no: str = "SK-T-0001") -> dict:
 
 def test_the_tables_are_the_rows_reached_here():
     assert set(messages.COMMANDS) == {"record_payment"}
-    assert set(messages.QUERIES) == {"get_balance", "list_arrears"}
+    assert set(queries_of(messages, "billing")) == {"get_balance", "list_arrears", "allowed_actions",
+                                                    "describe_commands"}
     assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
-        "move_out.requested": ["on_move_out_requested"]}
+        "move_out.requested": ["on_move_out_requested"], "move_out.withdrawn": ["on_move_out_withdrawn"]}
     assert messages.TIMERS == {}
 
 
@@ -102,6 +104,18 @@ def test_a_fee_clearance_and_the_payment_that_settles_it_over_the_broker(rpc, pr
     with db(propdesk_env) as s:
         assert [(a["action"], a["actor"]["id"]) for a in audit_trail(s, correlation_id="MO-1")] == \
             [("clearance.check", "billing"), ("payment.record", "fin-03"), ("clearance.confirm", "fin-03")]
+
+
+def test_a_withdrawal_and_the_generated_queries_over_the_broker(rpc, propdesk_env):
+    publish(propdesk_env, move_out_requested("MO-7"))
+    wait_for(lambda: clearance(propdesk_env, "MO-7") is not None, what="the fee check")
+    withdrawn = Envelope(new_id(), "move_out.withdrawn", 1, utcnow(), "residents", "MO-7", None,
+                         Actor("fd-wang", "front_desk"), {"move_out_id": "MO-7", "unit_id": ARREARS_UNIT,
+                                                           "reason": "租户续租", "withdrawn_at": utcnow().isoformat()})
+    publish(propdesk_env, withdrawn)                                     # billing.on_move_out_withdrawn
+    wait_for(lambda: clearance(propdesk_env, "MO-7").status == "withdrawn", what="the check closed")
+    assert rpc.allowed_actions("unit", ARREARS_UNIT, "cashier") == ["record_payment"]
+    assert rpc.describe_commands()["record_payment"]["roles"] == ["cashier", "counter_staff", "finance", "front_desk"]
 
 
 def test_rejections_cross_the_wire_with_their_rules(rpc):
