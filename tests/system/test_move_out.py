@@ -50,7 +50,7 @@ def event_types(rpc, move_out_id):
     return [e["event_type"] for e in rpc.reports.timeline(move_out_id)]
 
 
-def test_happy_path_from_request_to_released_goods(rpc):
+def test_happy_path_from_request_to_archive_then_the_unit_moves_out_again(rpc):
     mo = request(rpc, demo.DEMO_HAPPY_UNIT, demo.DEMO_HAPPY_TENANT)
     move_out_id = mo["move_out_id"]
     assert mo["state"] == "APPLICATION_ACCEPTED"
@@ -73,6 +73,25 @@ def test_happy_path_from_request_to_released_goods(rpc):
     assert {"id": "fd-wang", "role": "front_desk"} in [e["actor"] for e in timeline]
     assert rpc.reports.move_out_counts()["by_state"].get("GOODS_RELEASED") == 1
     wait_for(lambda: rpc.notify.list_messages(correlation_id=move_out_id), what="notifications stored")
+
+    # the case can end: archived (CS files the exit documents), and the unit may start a new move-out
+    assert rpc.residents.allowed_actions("move_out", move_out_id, "front_desk") == ["archive_move_out"]
+    archived = rpc.residents.archive_move_out(request={"move_out_id": move_out_id}, actor=FRONT_DESK)
+    assert archived["state"] == "ARCHIVED" and archived["waiting_for"] == []
+    wait_for(lambda: "move_out.completed" in event_types(rpc, move_out_id), what="move_out.completed on the timeline")
+    wait_for(lambda: rpc.reports.move_out_counts()["by_state"].get("ARCHIVED") == 1, what="the board to count it")
+    assert rpc.residents.get_unit(demo.DEMO_HAPPY_UNIT)["open_move_out_id"] is None
+
+    again = request(rpc, demo.DEMO_HAPPY_UNIT, demo.DEMO_HAPPY_TENANT, owner_consent_ref="业主书面同意函 2027-002")
+    assert again["move_out_id"] != move_out_id and again["state"] == "APPLICATION_ACCEPTED"
+    wait_inspection_opened(rpc, again["move_out_id"])
+    withdrawn = rpc.residents.withdraw_move_out(request={"move_out_id": again["move_out_id"], "reason": "租户续租"},
+                                                actor=FRONT_DESK)
+    assert withdrawn["state"] == "WITHDRAWN"
+    wait_for(lambda: rpc.tickets.get_inspection(again["move_out_id"])["status"] == "cancelled",
+             what="engineering to cancel the inspection")
+    wait_for(lambda: rpc.access.get_release_hold(again["move_out_id"])["closed"], what="security to drop the hold")
+    assert request(rpc, demo.DEMO_HAPPY_UNIT, demo.DEMO_HAPPY_TENANT)["state"] == "APPLICATION_ACCEPTED"
 
 
 def test_fees_outstanding_block_the_slip_until_paid(rpc):
