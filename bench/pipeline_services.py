@@ -35,7 +35,7 @@ from propdesk.contracts.registry import contract
 EVENT = "bench.unit_let"
 
 
-@contract(EVENT, 1, producer="bench_producer", consumers=("bench_consumer",))
+@contract(EVENT, 1, producer="bench_producer")
 class UnitLetV1(Schema):
     """A unit was let (bench only)."""
 
