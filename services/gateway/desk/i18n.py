@@ -40,7 +40,7 @@ LANG_COOKIE = "propdesk_lang"
 #: (strings marked with N_ or _).
 EXTRACT_METHODS = [("templates/**.html", "jinja2.ext:babel_extract"), ("**.py", "python")]
 EXTRACT_OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "N_": None, "gettext": (2,), "t": None}  # gettext(lang, message); self.t(message)
 
 
 def N_(message: str) -> str:

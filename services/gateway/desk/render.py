@@ -26,9 +26,14 @@ from werkzeug.wrappers import Response
 
 from propdesk import policy
 from propdesk.chassis.calendar import OFFICE_TZ
+from propdesk.contracts import vocab
 from propdesk.money import yuan
 from propdesk.privacy import mask_text
 from propdesk_services.gateway.desk import i18n
+from propdesk_services.gateway.desk.words import DANGEROUS
+
+#: The desk's first page (my work).
+HOME = "/desk"
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -118,7 +123,7 @@ def environment(lang: str) -> Environment:
         json=to_json,
     )
     env.globals.update(lang=lang, html_lang="zh-CN" if lang == "zh" else "en", langs=i18n.LANGS,
-                       vendor=vendor_url, asset=asset_url)
+                       vendor=vendor_url, asset=asset_url, vocab=vocab, dangerous=DANGEROUS, home=HOME)
     return env
 
 
