@@ -7,8 +7,10 @@ every exception into its HTTP answer through `errors.error_response` (one place)
 Edge checks happen before any RPC, so malformed input never reaches a department:
 - the body is at most `MAX_BODY_BYTES` (413), is JSON (400 naming ``_body``, rule ``json``) and an
   object, and matches the endpoint's schema (400 naming each field and rule);
-- commands name who is acting in `X-Staff-Id` / `X-Staff-Role` (400 naming the header); whether
-  that role may do the command is the department's rule (403 from there);
+- who is acting is the signed-in person or the API token (`auth.py`; the service answered 401
+  before any handler runs without one): a command acts as `Principal.actor_for(service, command)`,
+  the first of the person's roles the policy table allows; when none is allowed the first role is
+  passed all the same and the department refuses it (403, audited there: the rule of record);
 - a command may carry an `Idempotency-Key` header (letters, digits and . _ : -, at most 128; 400
   naming the header otherwise), passed to the department as `idempotency_key`: the same key and
   request answer the first result again, the same key with another request is a 409 naming
@@ -30,7 +32,7 @@ from propdesk import policy
 from propdesk.chassis.edge import ROLES, load_or_reject
 from propdesk.chassis.idempotency import checked_key
 from propdesk.errors import Conflict, Forbidden, NotFound, Problem, ValidationError
-from propdesk_services.gateway import schemas
+from propdesk_services.gateway import auth, schemas
 from propdesk_services.gateway.errors import (
     EdgeError,
     MethodNotAllowed,
@@ -43,14 +45,6 @@ from propdesk_services.gateway.remote import Call, Remote
 MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-#: The demo desk's staff (one per department) for the staff picker; ids travel as X-Staff-Id.
-DEMO_STAFF: tuple[dict, ...] = (
-    {"id": "S-FD-01", "name": "王芳", "dept": "前台", "role": "front_desk"},
-    {"id": "S-EN-01", "name": "李强", "dept": "工程部", "role": "engineering"},
-    {"id": "S-FI-01", "name": "赵敏", "dept": "财务部", "role": "finance"},
-    {"id": "S-SE-01", "name": "陈刚", "dept": "保安部", "role": "security"},
-    {"id": "S-CS-01", "name": "刘洋", "dept": "客服主管", "role": "cs_supervisor"},
-)
 
 
 # --- reading the request ------------------------------------------------------------------------
@@ -82,22 +76,27 @@ def read_json(request, optional: bool = False):
         raise ValidationError.one("_body", "json", "the body is not valid JSON: nested too deeply") from None
 
 
-def acting_staff(request) -> dict:
-    """`{"id", "role"}` from the X-Staff-Id / X-Staff-Role headers."""
-    headers = {name: request.headers[name] for name in ("X-Staff-Id", "X-Staff-Role") if name in request.headers}
-    staff = load_or_reject(schemas.StaffHeadersSchema(), headers)
-    return {"id": staff["staff_id"].strip(), "role": staff["role"]}
+def acting_staff(request, service: str, command: str) -> dict:
+    """`{"id", "role"}` of the signed-in person (or API token) giving `service.command`: the first
+    of their roles the policy allows, else their first role, for the department to refuse and
+    audit (it is the rule of record). A principal without any role is refused here."""
+    principal = auth.require_principal(request)
+    actor = principal.actor_for(service, command)
+    if actor is not None:
+        return actor
+    if not principal.roles:
+        raise Forbidden(f"{principal.id} has no role, so may not {policy.action(service, command)}",
+                        field="actor.role", rule=policy.RULE)
+    return {"id": principal.id, "role": principal.roles[0]}
 
 
-def command_input(request, schema, body_optional: bool = False) -> tuple[dict, dict, dict]:
-    """(actor, JSON-ready body, extra RPC kwargs) of a command; every header and body problem
-    reported at once. The extras hold `idempotency_key` when the desk sent an Idempotency-Key."""
+def command_input(request, schema, service: str, command: str,
+                  body_optional: bool = False) -> tuple[dict, dict, dict]:
+    """(actor, JSON-ready body, extra RPC kwargs) of `service.command`; every header and body
+    problem reported at once. The extras hold `idempotency_key` when the desk sent an Idempotency-Key."""
     problems: list[Problem] = []
-    actor, body, extras = {}, {}, {}
-    try:
-        actor = acting_staff(request)
-    except ValidationError as err:
-        problems += err.problems
+    body, extras = {}, {}
+    actor = acting_staff(request, service, command)
     try:
         key = checked_key(request.headers.get(IDEMPOTENCY_HEADER), field=IDEMPOTENCY_HEADER)
         if key is not None:
@@ -114,17 +113,24 @@ def command_input(request, schema, body_optional: bool = False) -> tuple[dict, d
 
 
 #: The department's name of an argument -> the header the desk sent it in.
-HEADER_OF = {"idempotency_key": IDEMPOTENCY_HEADER, "actor.role": "X-Staff-Role", "actor.id": "X-Staff-Id"}
+HEADER_OF = {"idempotency_key": IDEMPOTENCY_HEADER}
 
 
-def command(remote: Remote, service: str, method: str, *args, actor: dict, extras: dict):
+def command(remote: Remote, service: str, method: str, *args, actor: dict, extras: dict, request=None):
     """Call a department's command; a rejection naming an argument the desk sent as a header
-    (the key, the acting role) names the header instead."""
+    (the key) names the header instead. A refusal of the role, for a person with several roles
+    none of which may, names them all (the department saw the first)."""
     try:
         return remote.call(service, method, *args, actor=actor, **extras)
     except (Conflict, Forbidden) as exc:
         if exc.field in HEADER_OF:
             raise type(exc)(exc.message, field=HEADER_OF[exc.field], rule=exc.rule) from None
+        principal = auth.current_principal(request) if request is not None else None
+        if isinstance(exc, Forbidden) and exc.rule == policy.RULE and principal and len(principal.roles) > 1:
+            allowed = ", ".join(sorted(policy.roles_for(service, method))) or "none"
+            raise Forbidden(f"none of the roles of {principal.id} ({', '.join(principal.roles)}) may "
+                            f"{policy.action(service, method)}; allowed: {allowed}",
+                            field=exc.field or "actor.role", rule=exc.rule) from None
         raise
 
 
@@ -178,8 +184,8 @@ def get_balance(remote: Remote, request, unit_id: str):
 
 
 def record_payment(remote: Remote, request):
-    actor, payment, extras = command_input(request, schemas.PaymentRequestSchema())
-    return 201, command(remote, "billing", "record_payment", payment, actor=actor, extras=extras)
+    actor, payment, extras = command_input(request, schemas.PaymentRequestSchema(), "billing", "record_payment")
+    return 201, command(remote, "billing", "record_payment", payment, actor=actor, extras=extras, request=request)
 
 
 # --- move-outs --------------------------------------------------------------------------------
@@ -189,8 +195,8 @@ def list_move_outs(remote: Remote, request):
 
 
 def request_move_out(remote: Remote, request):
-    actor, body, extras = command_input(request, schemas.MoveOutRequestSchema())
-    case = command(remote, "residents", "request_move_out", body, actor=actor, extras=extras)
+    actor, body, extras = command_input(request, schemas.MoveOutRequestSchema(), "residents", "request_move_out")
+    case = command(remote, "residents", "request_move_out", body, actor=actor, extras=extras, request=request)
     location = f"/api/move-outs/{case.get('move_out_id', '')}" if isinstance(case, dict) else None
     return 201, case, ({"Location": location} if location else None)
 
@@ -222,29 +228,32 @@ def get_move_out(remote: Remote, request, move_out_id: str):
 
 def record_inspection(remote: Remote, request, move_out_id: str):
     move_out_id = path_id("move_out_id", move_out_id)
-    actor, result, extras = command_input(request, schemas.InspectionResultSchema())
+    actor, result, extras = command_input(request, schemas.InspectionResultSchema(), "tickets", "record_inspection")
     return 200, command(remote, "tickets", "record_inspection", {"move_out_id": move_out_id, **result},
-                        actor=actor, extras=extras)
+                        actor=actor, extras=extras, request=request)
 
 
 def withdraw_move_out(remote: Remote, request, move_out_id: str):
     move_out_id = path_id("move_out_id", move_out_id)
-    actor, body, extras = command_input(request, schemas.WithdrawRequestSchema())
+    actor, body, extras = command_input(request, schemas.WithdrawRequestSchema(), "residents", "withdraw_move_out")
     return 200, command(remote, "residents", "withdraw_move_out", {"move_out_id": move_out_id, **body},
-                        actor=actor, extras=extras)
+                        actor=actor, extras=extras, request=request)
 
 
 def archive_move_out(remote: Remote, request, move_out_id: str):
     move_out_id = path_id("move_out_id", move_out_id)
-    actor, _, extras = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
+    actor, _, extras = command_input(request, schemas.EmptyBodySchema(), "residents", "archive_move_out",
+                                     body_optional=True)
     return 200, command(remote, "residents", "archive_move_out", {"move_out_id": move_out_id},
-                        actor=actor, extras=extras)
+                        actor=actor, extras=extras, request=request)
 
 
 def release_at_gate(remote: Remote, request, slip_no: str):
     slip_no = path_id("slip_no", slip_no)
-    actor, _, extras = command_input(request, schemas.EmptyBodySchema(), body_optional=True)
-    return 200, command(remote, "access", "release_at_gate", {"slip_no": slip_no}, actor=actor, extras=extras)
+    actor, _, extras = command_input(request, schemas.EmptyBodySchema(), "access", "release_at_gate",
+                                     body_optional=True)
+    return 200, command(remote, "access", "release_at_gate", {"slip_no": slip_no}, actor=actor, extras=extras,
+                        request=request)
 
 
 # --- anything else under /api/ ------------------------------------------------------------------
@@ -281,7 +290,9 @@ def list_messages(remote: Remote, request):
 
 
 def staff(remote: Remote, request):
-    """The staff picker's people and roles, and the commands each role may give (the policy table:
-    the page offers exactly those; the department still enforces it)."""
-    return 200, {"staff": list(DEMO_STAFF), "roles": dict(ROLES),
-                 "commands": {role: policy.allowed_commands(role) for role in ROLES}}
+    """Who is signed in (or which API token is acting), the roles, and the commands each role may
+    give (the policy table: the page offers exactly those; the department still enforces it)."""
+    me = auth.require_principal(request)
+    return 200, {"me": {"id": me.id, "name": me.name, "roles": list(me.roles), "estates": list(me.estates),
+                        "kind": me.kind, "csrf_token": me.csrf_token},
+                 "roles": dict(ROLES), "commands": {role: policy.allowed_commands(role) for role in ROLES}}

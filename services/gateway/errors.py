@@ -3,6 +3,8 @@
 | failure                                         | status | body                                              |
 |-------------------------------------------------|--------|---------------------------------------------------|
 | `ValidationError` (edge or a service)           | 400    | {"error": "validation", "problems": [{field, rule, message}]} |
+| no valid session or API token (`auth.SignInRequired`) | 401 | {"error": "unauthorized", "message", "field": "_session", "rule": "sign_in_required"}, `WWW-Authenticate` |
+| a command by cookie without its CSRF token (`auth.CsrfRefused`) | 403 | {"error": "forbidden", "message", "field": "csrf_token", "rule": "csrf"} |
 | `Forbidden`                                     | 403    | {"error": "forbidden", "message", "field", "rule"} |
 | `NotFound`                                      | 404    | {"error": "not_found", "message", "field", "rule"} |
 | `Conflict`                                      | 409    | {"error": "conflict", "message", "field", "rule"} |
@@ -23,7 +25,7 @@ own rejections and the services'.
 
 Every 4xx names a field and a rule: a 400 in each problem; a 403/404/409 the ones the department
 gave (e.g. ``Idempotency-Key`` / ``reused_with_different_request``) or, when it gave none, the
-defaults below (the acting role, the record named in the path, the record's state).
+defaults below (the acting role ``actor.role``, the record named in the path, the record's state).
 """
 from __future__ import annotations
 
@@ -165,7 +167,7 @@ def error_status_and_body(exc: BaseException) -> tuple[int, dict]:
     if isinstance(exc, ValidationError):
         return 400, {"error": "validation", "problems": [p.as_dict() for p in exc.problems]}
     if isinstance(exc, Forbidden):
-        return 403, _rule_body("forbidden", exc, "X-Staff-Role", "role_not_allowed")
+        return 403, _rule_body("forbidden", exc, "actor.role", "role_not_allowed")
     if isinstance(exc, NotFound):
         return 404, _rule_body("not_found", exc, "_path", "exists")
     if isinstance(exc, Conflict):

@@ -15,9 +15,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from nameko.web.handlers import HttpRequestHandler
 
-from propdesk.chassis.edge import ROLES
+from propdesk import policy
 from propdesk.contracts import rpc
-from propdesk_services.gateway import schemas
+from propdesk_services.gateway import auth, schemas
 
 OPENAPI_ATTR = "__openapi__"
 FALLBACK_ATTR = "__fallback_route__"
@@ -25,7 +25,11 @@ FALLBACK_ATTR = "__fallback_route__"
 _ERRORS = {
     400: ("The input broke a rule: each problem names the field (or header, or query parameter) and the rule",
           "ValidationError"),
-    403: ("The acting staff member's role may not do this", "Error"),
+    401: ("No valid session cookie or API token: field _session, rule sign_in_required (nothing was done)",
+          "Error"),
+    403: ("None of the acting person's roles may do this (field actor.role, rule role_not_allowed; the "
+          "department audits the refusal), or a command by cookie came without its CSRF token (field "
+          "csrf_token, rule csrf)", "Error"),
     404: ("No such record", "Error"),
     409: ("Valid, but not allowed in the record's current state", "Error"),
     413: ("The body is larger than 64 KiB", "Error"),
@@ -36,13 +40,17 @@ _ERRORS = {
 
 
 def endpoint(summary: str, *, tag: str, response, status: int = 200, body=None, query=None,
-             actor: bool = False, errors: tuple[int, ...] = (), description: str = ""):
-    """Describe a JSON route for the OpenAPI document (put it under `@http`)."""
+             command: tuple[str, str] | None = None, errors: tuple[int, ...] = (), description: str = "",
+             public: bool = False):
+    """Describe a JSON route for the OpenAPI document (put it under `@http`). `command` is the
+    department's command it gives, ``(service, command)``: who may is the policy table's row
+    (documented with the operation as ``x-propdesk-command`` and ``x-propdesk-roles``). A `public`
+    route needs no session or token."""
 
     def mark(fn):
         setattr(fn, OPENAPI_ATTR, {
             "summary": summary, "tag": tag, "response": response, "status": status, "body": body,
-            "query": query, "actor": actor, "errors": errors,
+            "query": query, "command": command, "errors": errors, "public": public,
             "description": description or inspect.getdoc(fn) or "",
         })
         return fn
@@ -86,17 +94,30 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
         title=title,
         version="1.0.0",
         openapi_version="3.0.3",
-        info={"description": "The staff desk's JSON API (物业客服台). Commands name who is acting in the "
-                             "X-Staff-Id and X-Staff-Role headers; every rejection names the field and the rule."},
+        info={"description": "The staff desk's JSON API (物业客服台). Every operation but this document acts as "
+                             "a signed-in staff member (the session cookie of POST /sign-in, with the page's CSRF "
+                             "token in X-CSRF-Token on commands) or another system (Authorization: Bearer pdt_..., "
+                             "an API token an admin created); without either it answers 401 and does nothing. "
+                             "A command acts with the first of the person's roles the policy table allows; every "
+                             "rejection names the field and the rule."},
         plugins=[marshmallow_plugin],
     )
+    spec.components.security_scheme("sessionCookie", {
+        "type": "apiKey", "in": "cookie", "name": auth.SESSION_COOKIE,
+        "description": "the session of a staff member who signed in at POST /sign-in (HttpOnly; 30 minutes "
+                       "idle, 12 hours at most); POST /sign-out ends it"})
+    spec.components.security_scheme("csrfToken", {
+        "type": "apiKey", "in": "header", "name": auth.CSRF_HEADER,
+        "description": "with the session cookie, on every command (POST): the page's CSRF token "
+                       "(<meta name=\"csrf-token\">); without it, or wrong, 403 csrf_token/csrf"})
+    spec.components.security_scheme("apiToken", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "pdt_...",
+        "description": "an API token of another system (propdesk staff token create): acts with the token's "
+                       "roles, as token:<name>; needs no CSRF token"})
     marshmallow_plugin.map_to_openapi_type(schemas.Money, "string", "decimal")
     marshmallow_plugin.map_to_openapi_type(rpc.Money, "string", "decimal")
     spec.components.schema("ValidationError", schema=schemas.ValidationErrorSchema)
     spec.components.schema("Error", schema=schemas.ErrorSchema)
-    spec.components.parameter("XStaffId", "header", {
-        "name": "X-Staff-Id", "required": True, "schema": {"type": "string", "maxLength": 64},
-        "description": "who is acting: the staff member's id"})
     spec.components.parameter("IdempotencyKey", "header", {
         "name": "Idempotency-Key", "required": False,
         "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": r"^[A-Za-z0-9._:\-]+$"},
@@ -104,9 +125,6 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
                        "result again and acts once; the same key with another request is a 409 naming "
                        "Idempotency-Key and the rule reused_with_different_request. Keys are kept as long as "
                        "the records the command made."})
-    spec.components.parameter("XStaffRole", "header", {
-        "name": "X-Staff-Role", "required": True, "schema": {"type": "string", "enum": sorted(ROLES)},
-        "description": "the acting staff member's role: " + "; ".join(f"{k} = {v}" for k, v in sorted(ROLES.items()))})
 
     paths: dict[str, dict] = {}
     for method, url, name, fn in http_routes(service_cls):
@@ -119,14 +137,16 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
                             for n in path_names]
         if doc["query"] is not None:
             parameters.append({"in": "query", "schema": doc["query"]})
-        if doc["actor"]:
-            parameters += ["XStaffId", "XStaffRole", "IdempotencyKey"]
+        if doc["command"]:
+            parameters += ["IdempotencyKey"]
         responses = {str(doc["status"]): {"description": "Created" if doc["status"] == 201 else "OK", "content": {
             "application/json": {"schema": doc["response"]}}}}
         codes = set(doc["errors"]) | {500, 503, 504}
-        if doc["actor"] or doc["body"] is not None or doc["query"] is not None or path_names:
+        if not doc["public"]:
+            codes.add(401)
+        if doc["command"] or doc["body"] is not None or doc["query"] is not None or path_names:
             codes.add(400)
-        if doc["actor"]:
+        if doc["command"]:
             codes |= {403, 409}
         if doc["body"] is not None:
             codes.add(413)
@@ -141,6 +161,19 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
             "parameters": parameters,
             "responses": responses,
         }
+        if doc["public"]:
+            operation["security"] = []
+        elif method.upper() in auth.SAFE_METHODS:
+            operation["security"] = [{"sessionCookie": []}, {"apiToken": []}]
+        else:
+            operation["security"] = [{"sessionCookie": [], "csrfToken": []}, {"apiToken": []}]
+        if doc["command"]:
+            service, command = doc["command"]
+            roles = sorted(policy.roles_for(service, command))
+            operation["x-propdesk-command"] = policy.action(service, command)
+            operation["x-propdesk-roles"] = roles
+            operation["description"] = (operation["description"] + "\n\n" if operation["description"] else "") + (
+                f"Gives {policy.action(service, command)}: roles {', '.join(roles) or 'none'} (propdesk.policy).")
         if doc["body"] is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc["body"]}}}
         paths.setdefault(path, {})[method.lower()] = operation

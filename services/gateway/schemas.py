@@ -82,18 +82,6 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
-# --- who is acting ----------------------------------------------------------------------------
-class StaffHeadersSchema(Schema):
-    """`X-Staff-Id` and `X-Staff-Role`: who is acting (domain.md §1.1 roles)."""
-
-    class Meta:
-        unknown = EXCLUDE
-
-    staff_id = text(64, data_key="X-Staff-Id", metadata={"description": "the staff member's id"})
-    role = fields.String(required=True, data_key="X-Staff-Role", validate=validate.OneOf(sorted(ROLES)),
-                         metadata={"description": "the staff member's role"})
-
-
 # --- command bodies ---------------------------------------------------------------------------
 class MoveOutRequestSchema(Schema):
     """A tenant move-out application (租户撤场审批表) with the owner's written consent."""
@@ -215,15 +203,20 @@ class CaseDetailSchema(rpc.MoveOutSchema):
     unavailable = fields.List(fields.Nested(UnavailableSchema))
 
 
-class StaffSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    dept = fields.String()
-    role = fields.String()
+class PrincipalSchema(Schema):
+    """Who is acting: the signed-in staff member, or the API token."""
+
+    id = fields.String(metadata={"description": "the username, or token:<name> for an API token"})
+    name = fields.String(metadata={"description": "the person's name (the token's name)"})
+    roles = fields.List(fields.String(validate=validate.OneOf(sorted(ROLES))))
+    estates = fields.List(fields.String())
+    kind = fields.String(validate=validate.OneOf(("session", "token")))
+    csrf_token = fields.String(allow_none=True, metadata={
+        "description": "a session's CSRF token: send it as X-CSRF-Token with every command (null for a token)"})
 
 
 class StaffListSchema(Schema):
-    staff = fields.List(fields.Nested(StaffSchema))
+    me = fields.Nested(PrincipalSchema)
     roles = fields.Dict(keys=fields.String(), values=fields.String())
     commands = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
                            metadata={"description": "role -> the commands it may give, e.g. "
@@ -242,13 +235,14 @@ class ValidationErrorSchema(Schema):
 
 
 class ErrorSchema(Schema):
-    error = fields.String(metadata={"description": "forbidden | not_found | method_not_allowed | conflict | "
-                                                   "too_large | unavailable | timeout | internal"})
+    error = fields.String(metadata={"description": "unauthorized | forbidden | not_found | method_not_allowed | "
+                                                   "conflict | too_large | unavailable | timeout | internal"})
     service = fields.String(metadata={"description": "the department that failed (503, 504, 500)"})
     message = fields.String()
-    field = fields.String(metadata={"description": "403/404/405/409/413: the field, header or path part at fault, "
-                                                   "e.g. Idempotency-Key, X-Staff-Role, _path, _method, _state, _body"})
-    rule = fields.String(metadata={"description": "403/404/409/413: the rule it broke, e.g. "
-                                                  "reused_with_different_request, role_not_allowed, exists, "
+    field = fields.String(metadata={"description": "401/403/404/405/409/413: the field, header or path part at "
+                                                   "fault, e.g. _session, csrf_token, actor.role, Idempotency-Key, "
+                                                   "_path, _method, _state, _body"})
+    rule = fields.String(metadata={"description": "401/403/404/409/413: the rule it broke, e.g. sign_in_required, "
+                                                  "csrf, role_not_allowed, reused_with_different_request, exists, "
                                                   "state_allows, max_bytes"})
     limit_bytes = fields.Integer(metadata={"description": "413: the largest body accepted"})

@@ -4,6 +4,11 @@ Thin on purpose: each route hands its request to a function in `api.py`, and eve
 whether the edge's own rejection or a department's, becomes its HTTP answer in one place
 (`errors.error_status_and_body`). The gateway has no database and emits no events; it talks to
 the departments by RPC only (conventions §1, §3.6).
+
+Who is acting is proven here (`auth.py`): every request finds its principal from the session
+cookie or a Bearer API token (`Authentication` binds the authenticator to the request); every
+route under /api/ but the OpenAPI document answers 401 without one, and a cookie-authenticated
+command needs its CSRF token (`_answer`).
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from propdesk.chassis.service import PropdeskService
 from propdesk.config import Settings
 from propdesk.contracts import rpc
 from propdesk.errors import NotFound
-from propdesk_services.gateway import api, schemas, static
+from propdesk_services.gateway import api, auth, schemas, static
 from propdesk_services.gateway.errors import ServiceUnavailable, error_response, json_response
 from propdesk_services.gateway.openapi import build_spec, endpoint, fallback, http_routes
 from propdesk_services.gateway.remote import Remote
@@ -75,10 +80,15 @@ class GatewayService(DeskPages, PropdeskService):
 
     settings = EdgeSettings()
     departments = Departments()
+    authentication = auth.Authentication()
 
-    def _answer(self, handler, request, **path):
+    def _answer(self, handler, request, public: bool = False, **path):
+        """A JSON endpoint: who is acting first (401 without a session or token; a command by
+        cookie without its CSRF token 403), then the handler; any failure through the one mapping."""
         remote = Remote(self.departments, self.settings.rpc_timeout_s)
         try:
+            if not public:
+                auth.check_csrf(request, auth.require_principal(request))
             status, body, *headers = handler(remote, request, **path)
         except NotFound as exc:  # the record the path names, unless the department said which
             if exc.field is None and len(path) == 1:
@@ -91,7 +101,35 @@ class GatewayService(DeskPages, PropdeskService):
     # --- the page -----------------------------------------------------------------------------
     @http("GET", "/")
     def index(self, request):
-        return static.file_response("index.html")
+        """The desk, for a signed-in person (its CSRF token in a <meta>); else the sign-in page."""
+        principal = auth.current_principal(request)
+        if principal is None:
+            return auth.to_sign_in(request)
+        return static.page_response("index.html", csrf_token=principal.csrf_token or "")
+
+    # --- signing in and out (auth.py) ---------------------------------------------------------
+    @http("GET", "/sign-in")
+    def sign_in_page(self, request):
+        return self._page(auth.sign_in_page, request)
+
+    @http("POST", "/sign-in")
+    def sign_in(self, request):
+        return self._page(auth.sign_in, request)
+
+    @http("POST", "/sign-out")
+    def sign_out(self, request):
+        return self._page(auth.sign_out, request)
+
+    @http("POST", "/lang")
+    def set_lang(self, request):
+        return self._page(auth.set_lang, request)
+
+    def _page(self, handler, request):
+        """A page route: its own answer, or a failure through the one mapping (JSON)."""
+        try:
+            return handler(request)
+        except Exception as exc:
+            return error_response(exc, request)
 
     @http("GET", "/static/<name>")
     def static_file(self, request, name):
@@ -112,7 +150,7 @@ class GatewayService(DeskPages, PropdeskService):
 
     @http("POST", "/api/payments")
     @endpoint("Record a payment (收费)", tag="fees", status=201, response=rpc.PaymentResultSchema,
-              body=schemas.PaymentRequestSchema, actor=True, errors=(403, 404, 409))
+              body=schemas.PaymentRequestSchema, command=("billing", "record_payment"), errors=(403, 404, 409))
     def record_payment(self, request):
         """Finance or the front desk takes a payment; billing answers with the new balance."""
         return self._answer(api.record_payment, request)
@@ -126,8 +164,8 @@ class GatewayService(DeskPages, PropdeskService):
 
     @http("POST", "/api/move-outs")
     @endpoint("Request a tenant move-out (租户撤场申请)", tag="move-outs", status=201,
-              response=rpc.MoveOutSchema, body=schemas.MoveOutRequestSchema, actor=True,
-              errors=(403, 404, 409))
+              response=rpc.MoveOutSchema, body=schemas.MoveOutRequestSchema,
+              command=("residents", "request_move_out"), errors=(403, 404, 409))
     def request_move_out(self, request):
         """The desk files the owner-approved application; residents opens the case."""
         return self._answer(api.request_move_out, request)
@@ -140,14 +178,15 @@ class GatewayService(DeskPages, PropdeskService):
 
     @http("POST", "/api/move-outs/<move_out_id>/inspection")
     @endpoint("Record the move-out inspection (单元验收)", tag="move-outs", response=rpc.WorkOrderSchema,
-              body=schemas.InspectionResultSchema, actor=True, errors=(403, 404, 409))
+              body=schemas.InspectionResultSchema, command=("tickets", "record_inspection"), errors=(403, 404, 409))
     def record_inspection(self, request, move_out_id):
         """Engineering records whether the unit passed, and the defects found."""
         return self._answer(api.record_inspection, request, move_out_id=move_out_id)
 
     @http("POST", "/api/move-outs/<move_out_id>/withdraw")
     @endpoint("Withdraw a move-out before its release is approved (撤回撤场申请)", tag="move-outs",
-              response=rpc.MoveOutSchema, body=schemas.WithdrawRequestSchema, actor=True, errors=(403, 404, 409))
+              response=rpc.MoveOutSchema, body=schemas.WithdrawRequestSchema,
+              command=("residents", "withdraw_move_out"), errors=(403, 404, 409))
     def withdraw_move_out(self, request, move_out_id):
         """Customer service closes an application that will not go on, with the reason: engineering
         cancels the inspection and security drops the hold. Withdrawing twice changes nothing."""
@@ -155,7 +194,7 @@ class GatewayService(DeskPages, PropdeskService):
 
     @http("POST", "/api/move-outs/<move_out_id>/archive")
     @endpoint("Archive a move-out once the goods are released (归档)", tag="move-outs", response=rpc.MoveOutSchema,
-              actor=True, errors=(403, 404, 409))
+              command=("residents", "archive_move_out"), errors=(403, 404, 409))
     def archive_move_out(self, request, move_out_id):
         """Customer service files every exit document and reports the exit to the owner; the unit may
         start a new move-out. The body may be empty."""
@@ -163,7 +202,7 @@ class GatewayService(DeskPages, PropdeskService):
 
     @http("POST", "/api/release-slips/<slip_no>/release")
     @endpoint("Release the goods at the gate (物品放行)", tag="move-outs", response=rpc.ReleaseSlipSchema,
-              actor=True, errors=(403, 404, 409))
+              command=("access", "release_at_gate"), errors=(403, 404, 409))
     def release_at_gate(self, request, slip_no):
         """Security checks the goods against the slip and lets them out. The body may be empty."""
         return self._answer(api.release_at_gate, request, slip_no=slip_no)
@@ -187,7 +226,8 @@ class GatewayService(DeskPages, PropdeskService):
         return self._answer(api.list_messages, request)
 
     @http("GET", "/api/staff")
-    @endpoint("The desk's staff and roles (for the staff picker)", tag="staff", response=schemas.StaffListSchema)
+    @endpoint("Who is signed in, the roles, and the commands each role may give", tag="staff",
+              response=schemas.StaffListSchema)
     def staff(self, request):
         return self._answer(api.staff, request)
 
@@ -197,13 +237,18 @@ class GatewayService(DeskPages, PropdeskService):
     @fallback
     def api_no_route(self, request, rest=None):
         """Whatever no endpoint above takes under /api/: a JSON 404 naming the path or a 405 naming
-        the method (werkzeug would answer an HTML page). Specific routes win over this one."""
+        the method (werkzeug would answer an HTML page). Specific routes win over this one. Not
+        signed in: 401 like every other path under /api/ (which paths exist is for the signed-in)."""
+        try:
+            auth.require_principal(request)
+        except Exception as exc:
+            return error_response(exc, request)
         return error_response(api.no_route(_routes(), request), request)
 
     @http("GET", "/api/openapi.json")
-    @endpoint("This document", tag="meta", response={"type": "object"})
+    @endpoint("This document", tag="meta", response={"type": "object"}, public=True)
     def openapi(self, request):
-        return self._answer(lambda remote, req: (200, _spec()), request)
+        return self._answer(lambda remote, req: (200, _spec()), request, public=True)
 
 
 _SPEC: dict = {}

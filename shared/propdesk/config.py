@@ -15,17 +15,41 @@ point a service at another broker, database or port by setting variables.
 | PROPDESK_RETRY_DELAYS_MS | 1000,5000,30000 | back-off before each retry of a failing handler; then dead-letter |
 | PROPDESK_RPC_TIMEOUT_S | 10 | the gateway's limit on one RPC call (then 504) |
 | PROPDESK_RELAY_POLL_S | 0.5 | how often the outbox relay looks for rows it was not woken for |
+| PROPDESK_SECRET_KEY | (generated) | the gateway's key for signing session cookies and CSRF tokens; unset: made once into `<data dir>/secret_key` (mode 0600) and read from there |
+| PROPDESK_COOKIE_SECURE | 0 | 1: the session cookie is `Secure` (sent over HTTPS only); set it wherever the desk is served over HTTPS |
 """
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+#: Where the generated secret key lives, under the data dir (when PROPDESK_SECRET_KEY is unset).
+SECRET_KEY_FILE = "secret_key"
+#: The shortest PROPDESK_SECRET_KEY accepted (characters): a short key is guessable offline.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _flag(name: str) -> bool:
+    value = _env(name, "0").strip().lower()
+    if value not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValueError(f"{name} must be 1 or 0")
+    return value in ("1", "true", "yes")
+
+
+def _secret_key(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if len(value) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(f"PROPDESK_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
+                         "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+    return value
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,9 @@ class Settings:
     retry_delays_ms: tuple[int, ...]
     rpc_timeout_s: float
     relay_poll_s: float
+    #: PROPDESK_SECRET_KEY, or None: then `signing_key()` makes one under the data dir
+    secret_key: str | None = None
+    cookie_secure: bool = False
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -53,7 +80,36 @@ class Settings:
             retry_delays_ms=delays,
             rpc_timeout_s=float(_env("PROPDESK_RPC_TIMEOUT_S", "10")),
             relay_poll_s=float(_env("PROPDESK_RELAY_POLL_S", "0.5")),
+            secret_key=_secret_key(os.environ.get("PROPDESK_SECRET_KEY")),
+            cookie_secure=_flag("PROPDESK_COOKIE_SECURE"),
         )
+
+    def signing_key(self) -> bytes:
+        """The key the gateway signs session cookies and CSRF tokens with: PROPDESK_SECRET_KEY, or
+        else the one in `<data dir>/secret_key`, made (256 random bits, mode 0600) the first time it is
+        asked for. Several processes asking at once all get the same key: the file appears whole
+        (written aside, then hard-linked into place; the first link wins)."""
+        if self.secret_key:
+            return self.secret_key.encode("utf-8")
+        path = self.data_dir / SECRET_KEY_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            aside = self.data_dir / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+            fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(32) + "\n")
+                try:
+                    os.link(aside, path)
+                except FileExistsError:  # another process made it first: use theirs
+                    pass
+            finally:
+                aside.unlink(missing_ok=True)
+        key = path.read_text(encoding="utf-8").strip()
+        if len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(f"{path} holds no usable key (at least {MIN_SECRET_KEY_LENGTH} characters); "
+                             "delete it to have a new one made (every session ends)")
+        return key.encode("utf-8")
 
     def db_url(self, service: str) -> str:
         default = f"sqlite:///{self.data_dir / (service + '.db')}"

@@ -1,14 +1,14 @@
 /* 物业客服台 Property desk — plain JavaScript, no build step, nothing fetched from elsewhere.
  *
- * Talks to the gateway's JSON API only (/api/...). Commands carry who is acting in the
- * X-Staff-Id / X-Staff-Role headers; the staff member is picked at the top and remembered in
- * localStorage. Rejections are shown next to the field they name. The open case refreshes every
+ * Talks to the gateway's JSON API only (/api/...) as the signed-in person (the session cookie);
+ * commands carry the page's CSRF token (<meta name="csrf-token">) in X-CSRF-Token, and a 401
+ * (the session ended) goes back to the sign-in page. Rejections are shown next to the field they name. The open case refreshes every
  * 2 s (inputs being typed into are never overwritten).
  */
 "use strict";
 
 (function () {
-  const STAFF_KEY = "propdesk.staff";
+  const CSRF_TOKEN = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const CASE_REFRESH_MS = 2000;
   const LIST_REFRESH_MS = 10000;
 
@@ -157,7 +157,7 @@
 
   function staffName(id, role) {
     const person = desk.staff.find((s) => s.id === id);
-    if (person) return `${person.dept} ${person.name}`;
+    if (person) return `${person.dept} ${person.name}`.trim();
     const roleLabel = desk.roles[role];
     return roleLabel ? `${roleLabel.split(" ")[0]} ${id}` : id || "—";
   }
@@ -174,16 +174,16 @@
     const headers = { Accept: "application/json" };
     if (method !== "GET") {
       headers["Content-Type"] = "application/json";
-      if (desk.me) {
-        headers["X-Staff-Id"] = desk.me.id;
-        headers["X-Staff-Role"] = desk.me.role;
-      }
+      headers["X-CSRF-Token"] = CSRF_TOKEN;
     }
     let response;
     try {
       response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch (err) {
       return { ok: false, status: 0, body: { error: "network", message: "无法连接网关 Cannot reach the desk server" } };
+    }
+    if (response.status === 401) {  // the session ended: sign in again, then come back here
+      location.assign(`/sign-in?ended=1&next=${encodeURIComponent(location.pathname + location.hash)}`);
     }
     let data;
     try {
@@ -263,29 +263,20 @@
   async function loadStaff() {
     const r = await api("GET", "/api/staff");
     if (!r.ok) return;
-    desk.staff = r.body.staff;
     desk.roles = r.body.roles;
     desk.commands = r.body.commands || {};
-    const picker = $("#staff-picker");
-    picker.replaceChildren(...desk.staff.map((s) => h("option", { value: s.id }, `${s.dept} ${s.name} · ${s.role.replace("_", " ")}`)));
-    const saved = localStorage.getItem(STAFF_KEY);
-    picker.value = desk.staff.some((s) => s.id === saved) ? saved : desk.staff[0].id;
-    setStaff(picker.value);
+    const me = r.body.me;
+    desk.me = { ...me, role: me.roles[0] || "" };
+    desk.staff = [{ id: me.id, name: me.name, dept: "" }];
+    $("#signed-in-as").textContent = me.name === me.id ? me.id : `${me.name} (${me.id})`;
+    $("#role-hint").textContent = me.roles.map((role) => desk.roles[role] || role).join(" · ");
+    document.body.dataset.role = desk.me.role;
   }
 
   /** May the person on duty give this command ("residents.withdraw_move_out")? The policy table's
    *  answer, from /api/staff; the department still decides (403). */
   function can(command) {
-    return Boolean(desk.me && (desk.commands[desk.me.role] || []).includes(command));
-  }
-
-  function setStaff(id) {
-    desk.me = desk.staff.find((s) => s.id === id) || null;
-    localStorage.setItem(STAFF_KEY, id);
-    $("#role-hint").textContent = desk.me ? desk.roles[desk.me.role] || desk.me.role : "";
-    document.body.dataset.role = desk.me ? desk.me.role : "";
-    $$("form").forEach(clearErrors);
-    if (desk.caseData) renderCase(desk.caseData);
+    return Boolean(desk.me && desk.me.roles.some((role) => (desk.commands[role] || []).includes(command)));
   }
 
   // --- units ---------------------------------------------------------------------------------------
@@ -555,7 +546,7 @@
     if (c.breach_notice_id) info.push(h("div", { class: "small" }, `违约处理单 Breach notice ${c.breach_notice_id}`));
     $("#inspection-info").replaceChildren(...info);
     const open = r >= rank("APPLICATION_ACCEPTED") && r < rank("RELEASE_APPROVED") && c.inspection !== "passed";
-    const engineer = role === "engineering";
+    const engineer = can("tickets.record_inspection");
     $("#inspection-form").hidden = !(open && engineer && wo);
     $("#inspection-hint").textContent = !open ? ""
       : !engineer ? "由工程部登记验收结果 Engineering records the inspection"
@@ -576,7 +567,7 @@
     }
     $("#fees-info").replaceChildren(...info);
     const open = r >= rank("APPLICATION_ACCEPTED") && r < rank("GOODS_RELEASED") && c.fees !== "cleared" && owes(outstanding);
-    const canPay = role === "finance" || role === "front_desk";
+    const canPay = can("billing.record_payment");
     $("#payment-form").hidden = !(open && canPay);
     const amount = $("#pay-amount");
     if (open && canPay && !amount.dataset.touched && document.activeElement !== amount) amount.value = Number(outstanding).toFixed(2);
@@ -608,9 +599,10 @@
     }
     $("#release-info").replaceChildren(...info);
     const open = Boolean(slipNo) && !released;
-    $("#release-form").hidden = !(open && role === "security");
+    const guard = can("access.release_at_gate");
+    $("#release-form").hidden = !(open && guard);
     $("#release-form").dataset.slip = slipNo || "";
-    $("#release-hint").textContent = open && role !== "security" ? "由保安部在门岗核对物品后放行 Security releases at the gate" : "";
+    $("#release-hint").textContent = open && !guard ? "由保安部在门岗核对物品后放行 Security releases at the gate" : "";
   }
 
   /** Withdraw (before release is approved) or archive (once the goods are out): customer service. */
@@ -736,7 +728,6 @@
 
   // --- start ---------------------------------------------------------------------------------------
   function wire() {
-    $("#staff-picker").addEventListener("change", (e) => setStaff(e.target.value));
     $("#unit-filter").addEventListener("input", renderUnits);
     $("#arrears-only").addEventListener("change", renderUnits);
     const form = $("#move-out-form");

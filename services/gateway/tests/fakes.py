@@ -4,15 +4,23 @@ answering canned data or raising the propdesk errors, and recording every call t
 Special ids make a fake misbehave: ``SLOW`` (sleeps past the gateway's RPC timeout), ``BOOM``
 (raises a plain RuntimeError), ``MISSING`` (NotFound), ``LOCKED`` (Conflict); the idempotency key
 ``REUSED`` is one the department holds for another request (Conflict naming idempotency_key).
+
+`FakeStaff` signs in the accounts of `ACCOUNTS` (username = a role code, as the demo's; plus
+``multi``, with two roles, and ``roleless``) with the demo password, keeps the sessions it opened
+until they are signed out, and knows the API tokens of `API_TOKENS`. Its calls are recorded in
+`STAFF_CALLS`, apart from the departments' (every signed-in request resolves its session).
 """
 from __future__ import annotations
+
+import itertools
 
 import eventlet
 from nameko.rpc import Rpc
 
+from propdesk import demo, policy
 from propdesk.chassis.idempotency import reused
 from propdesk.chassis.workflow import REJECTIONS
-from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+from propdesk.errors import Conflict, NotFound, ValidationError
 
 #: An RPC entrypoint as the departments' (the chassis's) are: the rejections are expected exceptions,
 #: logged by nameko as the caller's doing, not as the department's fault.
@@ -99,10 +107,10 @@ def _reuse(key) -> None:
         raise reused("REUSED")
 
 
-def _require_role(actor: dict, *roles: str) -> None:
-    if not isinstance(actor, dict) or actor.get("role") not in roles:
-        raise Forbidden(f"role {actor.get('role') if isinstance(actor, dict) else None} may not do this; "
-                        f"allowed: {', '.join(roles)}")
+def _require_role(actor: dict, action: str) -> None:
+    """The policy table's answer, as the real department's chassis gives it (`propdesk.policy.check`)."""
+    service, command = action.split(".")
+    policy.check(actor.get("role") if isinstance(actor, dict) else None, service, command)
 
 
 class FakeResidents:
@@ -117,7 +125,7 @@ class FakeResidents:
     def request_move_out(self, request, actor=None, idempotency_key=None):
         _record("residents", "request_move_out", request, actor=actor, **_keyed(idempotency_key))
         _reuse(idempotency_key)
-        _require_role(actor, "front_desk", "cs_supervisor")
+        _require_role(actor, "residents.request_move_out")
         _misbehave(request.get("unit_id"))
         if request["exit_date"] < "2026-01-01":
             raise ValidationError.one("exit_date", "not_before_today", "exit date is before today")
@@ -149,7 +157,7 @@ class FakeResidents:
         """``MO-X-APPROVED``: release already approved (Conflict naming move_out_id)."""
         _record("residents", "withdraw_move_out", request, actor=actor, **_keyed(idempotency_key))
         _reuse(idempotency_key)
-        _require_role(actor, "front_desk", "cs_assistant", "cs_supervisor", "cs_manager")
+        _require_role(actor, "residents.withdraw_move_out")
         move_out_id = request["move_out_id"]
         _misbehave(move_out_id)
         if move_out_id == "MO-X-APPROVED":
@@ -164,7 +172,7 @@ class FakeResidents:
         """Only ``MO-X-RELEASED`` has its goods released; any other case is a Conflict."""
         _record("residents", "archive_move_out", request, actor=actor, **_keyed(idempotency_key))
         _reuse(idempotency_key)
-        _require_role(actor, "front_desk", "cs_assistant", "cs_supervisor", "cs_manager")
+        _require_role(actor, "residents.archive_move_out")
         move_out_id = request["move_out_id"]
         _misbehave(move_out_id)
         self._known(move_out_id)
@@ -190,7 +198,7 @@ class FakeTickets:
         _record("tickets", "record_inspection", request, actor=actor, **key)
         move_out_id = request["move_out_id"]
         _reuse(key)
-        _require_role(actor, "engineering")
+        _require_role(actor, "tickets.record_inspection")
         _misbehave(move_out_id)
         return {**WORK_ORDER, "move_out_id": move_out_id, "status": "passed" if request["passed"] else "defects_found",
                 "defects": request["defects"], "inspector": actor["id"]}
@@ -210,7 +218,7 @@ class FakeBilling:
     def record_payment(self, request, actor=None, idempotency_key=None):
         _record("billing", "record_payment", request, actor=actor, **_keyed(idempotency_key))
         _reuse(idempotency_key)
-        _require_role(actor, "finance", "front_desk")
+        _require_role(actor, "billing.record_payment")
         _misbehave(request.get("receipt_no"))
         return {"payment": {"payment_id": "P-1", "unit_id": request["unit_id"], "party_id": request.get("party_id"),
                             "amount": request["amount"], "method": request["method"],
@@ -239,7 +247,7 @@ class FakeAccess:
         _record("access", "release_at_gate", request, actor=actor, **_keyed(idempotency_key))
         slip_no = request["slip_no"]
         _reuse(idempotency_key)
-        _require_role(actor, "security")
+        _require_role(actor, "access.release_at_gate")
         _misbehave(slip_no)
         return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702",
                 "applicant_type": "tenant",
@@ -281,4 +289,74 @@ class FakeReports:
         return {"by_state": {"APPLICATION_ACCEPTED": 1, "GOODS_RELEASED": 0}, "total": 1}
 
 
-ALL = (FakeResidents, FakeTickets, FakeBilling, FakeAccess, FakeNotify, FakeReports)
+#: username -> (name, roles, estates). Password: `propdesk.demo.DEMO_STAFF_PASSWORD`.
+ACCOUNTS: dict[str, tuple[str, list[str], list[str]]] = {
+    **{role: (f"{zh}员工", [role], ["E1"]) for role, (zh, _en) in policy.ROLES.items()},
+    "multi": ("两岗员工", ["security", "engineering"], ["E1"]),
+    "roleless": ("无岗员工", [], ["E1"]),
+}
+#: API token -> (name, roles, estates).
+API_TOKENS: dict[str, tuple[str, list[str], list[str]]] = {
+    "pdt_gate-system-secret": ("gate-system", ["security"], ["E1"]),
+    "pdt_erp-secret": ("erp", ["cashier", "cs_manager"], ["E1", "E2"]),
+}
+#: Every call the fake staff department received: (method, args, kwargs).
+STAFF_CALLS: list[tuple[str, tuple, dict]] = []
+#: The open sessions: token -> username. Cleared by the tests' fixture.
+SESSIONS: dict[str, str] = {}
+_SESSION_NUMBERS = itertools.count(1)
+SESSION_TIMES = {"expires_at": "2026-11-02T02:30:00+00:00", "absolute_expires_at": "2026-11-02T14:00:00+00:00"}
+
+
+def _identity(username: str) -> dict:
+    name, roles, estates = ACCOUNTS[username]
+    return {"id": username, "username": username, "name": name, "department": "customer_service",
+            "roles": list(roles), "estates": list(estates), "must_change_password": False}
+
+
+def _session(token: str) -> str:
+    if token not in SESSIONS:
+        raise NotFound("no such session: sign in", field="token", rule="session_expired")
+    return SESSIONS[token]
+
+
+class FakeStaff:
+    """Sign-in (``locked`` is a username locked out), sessions and API tokens."""
+
+    name = "staff"
+
+    @rpc
+    def sign_in(self, request, actor=None, idempotency_key=None):
+        STAFF_CALLS.append(("sign_in", (request,), {"actor": actor}))
+        username = request["username"]
+        if username == "locked":
+            raise ValidationError.one("username", "locked_out", "too many failed sign-ins: locked until 10:15")
+        if username not in ACCOUNTS or request["password"] != demo.DEMO_STAFF_PASSWORD:
+            raise ValidationError.one("password", "sign_in_failed", "wrong username or password (用户名或密码错误)")
+        token = f"fake-session-{next(_SESSION_NUMBERS):04d}-{username}"
+        SESSIONS[token] = username
+        return {"session_id": f"S-{token}", "staff": _identity(username), **SESSION_TIMES, "token": token}
+
+    @rpc
+    def sign_out(self, request, actor=None, idempotency_key=None):
+        STAFF_CALLS.append(("sign_out", (request,), {"actor": actor}))
+        username = _session(request["token"])
+        del SESSIONS[request["token"]]
+        return {"signed_out": True, "session_id": f"S-{request['token']}", "username": username}
+
+    @rpc
+    def resolve_session(self, token):
+        STAFF_CALLS.append(("resolve_session", (token,), {}))
+        return {"session_id": f"S-{token}", "staff": _identity(_session(token)), **SESSION_TIMES}
+
+    @rpc
+    def resolve_api_token(self, token):
+        STAFF_CALLS.append(("resolve_api_token", (token,), {}))
+        if token not in API_TOKENS:
+            raise NotFound("no such API token", field="token", rule="token_invalid")
+        name, roles, estates = API_TOKENS[token]
+        return {"id": f"token:{name}", "name": name, "roles": list(roles), "estates": list(estates),
+                "expires_at": None}
+
+
+ALL = (FakeResidents, FakeTickets, FakeBilling, FakeAccess, FakeNotify, FakeReports, FakeStaff)

@@ -1,7 +1,9 @@
 """The gateway's JSON API against fake departments, all in nameko containers on the real broker.
 
 Each test starts the fakes (fakes.py: the real service names and RPC methods, canned answers,
-every call recorded) and the gateway on a free port, then talks HTTP to it with `requests`.
+every call recorded; staff signs in its accounts, username = role) and the gateway on a free port,
+then talks HTTP to it with `requests`, signed in as a browser is (session cookie and CSRF token).
+Sign-in itself, against the real staff service, is test_auth_api.py's.
 """
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ from propdesk_services.gateway.service import GatewayService
 from tests.helpers import wait_for
 
 from . import fakes
+from .signing_in import signed_in
 
 RPC_TIMEOUT_S = 1.5
-FRONT_DESK = {"X-Staff-Id": "S-FD-01", "X-Staff-Role": "front_desk"}
-ENGINEERING = {"X-Staff-Id": "S-EN-01", "X-Staff-Role": "engineering"}
-FINANCE = {"X-Staff-Id": "S-FI-01", "X-Staff-Role": "finance"}
-SECURITY = {"X-Staff-Id": "S-SE-01", "X-Staff-Role": "security"}
+#: Who signs in (the fake staff's accounts: username = role code).
+FRONT_DESK = "front_desk"
+ENGINEERING = "engineering"
+FINANCE = "finance"
+SECURITY = "security"
 CASE_ID = fakes.CASE["move_out_id"]
 MOVE_OUT = {"unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702", "exit_date": "2026-11-30",
             "owner_consent_ref": "OC-118", "fitout_disposition": "restore"}
@@ -37,17 +41,31 @@ def free_port() -> int:
 
 
 class Desk:
+    """The gateway over HTTP, as the person `staff` names (signed in once per test; None: nobody)."""
+
     def __init__(self, base: str):
         self.base = base
+        self.sessions: dict[str, requests.Session] = {}
 
-    def get(self, path: str, **kw) -> requests.Response:
-        return requests.get(self.base + path, timeout=30, **kw)
+    def session(self, staff: str | None):
+        if staff is None:
+            return requests
+        if staff not in self.sessions:
+            self.sessions[staff] = signed_in(self.base, staff)
+        return self.sessions[staff]
 
-    def post(self, path: str, body=None, staff: dict | None = FRONT_DESK, data=None, **kw) -> requests.Response:
-        headers = {"Content-Type": "application/json", **(staff or {})}
+    def request(self, method: str, path: str, staff: str | None = FRONT_DESK, **kw) -> requests.Response:
+        return self.session(staff).request(method, self.base + path, timeout=30, **kw)
+
+    def get(self, path: str, staff: str | None = FRONT_DESK, **kw) -> requests.Response:
+        return self.request("GET", path, staff, **kw)
+
+    def post(self, path: str, body=None, staff: str | None = FRONT_DESK, data=None, headers: dict | None = None,
+             **kw) -> requests.Response:
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if data is None and body is not None:
             data = json.dumps(body)
-        return requests.post(self.base + path, data=data, headers=headers, timeout=30, **kw)
+        return self.request("POST", path, staff, data=data, headers=headers, **kw)
 
 
 def calls(service: str, method: str) -> list:
@@ -70,6 +88,8 @@ def short_rpc_timeout(monkeypatch):
 def start_desk(short_rpc_timeout, start_service, propdesk_env):
     assert propdesk_env.rpc_timeout_s == RPC_TIMEOUT_S
     fakes.CALLS.clear()
+    fakes.STAFF_CALLS.clear()
+    fakes.SESSIONS.clear()
 
     def start(without: tuple[str, ...] = ()) -> Desk:
         for fake in fakes.ALL:
@@ -81,6 +101,8 @@ def start_desk(short_rpc_timeout, start_service, propdesk_env):
 
     yield start
     fakes.CALLS.clear()
+    fakes.STAFF_CALLS.clear()
+    fakes.SESSIONS.clear()
 
 
 @pytest.fixture
@@ -93,6 +115,8 @@ def test_the_page_and_its_files_are_served_from_the_gateway_only(desk):
     page = desk.get("/")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "物业客服台" in page.text
+    csrf = desk.session(FRONT_DESK).headers["X-CSRF-Token"]
+    assert f'<meta name="csrf-token" content="{csrf}">' in page.text and "__CSRF_TOKEN__" not in page.text
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert "http://" not in page.text and "https://" not in page.text  # nothing fetched from elsewhere
     for name, kind in (("app.js", "text/javascript"), ("app.css", "text/css")):
@@ -117,7 +141,7 @@ WRONG_METHODS = [("GET", "/api/payments", {"POST"}), ("DELETE", "/api/units", {"
 
 def test_an_unknown_path_under_api_is_a_json_404_naming_the_path(desk):
     for method, path in UNKNOWN_PATHS:
-        r = requests.request(method, desk.base + path, headers=FRONT_DESK, timeout=30)
+        r = desk.request(method, path)
         assert (r.status_code, r.headers["Content-Type"]) == (404, "application/json"), (method, path, r.text)
         body = r.json()
         assert (body["error"], body["field"], body["rule"]) == ("not_found", "_path", "not_found")
@@ -127,7 +151,7 @@ def test_an_unknown_path_under_api_is_a_json_404_naming_the_path(desk):
 
 def test_a_method_a_path_does_not_take_is_a_json_405_naming_the_method(desk):
     for method, path, allowed in WRONG_METHODS:
-        r = requests.request(method, desk.base + path, headers=FRONT_DESK, timeout=30)
+        r = desk.request(method, path)
         assert (r.status_code, r.headers["Content-Type"]) == (405, "application/json"), (method, path, r.text)
         body = r.json()
         assert (body["error"], body["field"], body["rule"]) == ("method_not_allowed", "_method", "not_allowed")
@@ -175,7 +199,7 @@ def test_a_payment_reaches_billing_as_money_with_two_decimals(desk):
     assert r.json()["balance"]["outstanding"] == "0.00"
     (_, _, (payment,), kwargs), = calls("billing", "record_payment")
     assert payment == {"unit_id": "1-1-702", "amount": "392.60", "method": "cash", "receipt_no": "R-0001"}
-    assert kwargs == {"actor": {"id": "S-FI-01", "role": "finance"}}
+    assert kwargs == {"actor": {"id": "finance", "role": "finance"}}
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -212,7 +236,7 @@ def test_requesting_a_move_out_creates_the_case(desk):
     assert r.headers["Location"] == f"/api/move-outs/{CASE_ID}"
     (_, _, (request,), kwargs), = calls("residents", "request_move_out")
     assert request == MOVE_OUT
-    assert kwargs == {"actor": {"id": "S-FD-01", "role": "front_desk"}}
+    assert kwargs == {"actor": {"id": "front_desk", "role": "front_desk"}}
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -251,18 +275,112 @@ def test_a_body_over_the_limit_is_refused_unread(desk):
     assert calls("residents", "request_move_out") == []
 
 
-def test_who_is_acting_must_be_named_in_the_headers(desk):
-    r = desk.post("/api/move-outs", MOVE_OUT, staff=None)
-    assert r.status_code == 400
-    assert problems(r) == {("X-Staff-Id", "required"), ("X-Staff-Role", "required")}
-    r = desk.post("/api/move-outs", MOVE_OUT, staff={"X-Staff-Id": "", "X-Staff-Role": "landlord"})
-    assert problems(r) == {("X-Staff-Id", "required"), ("X-Staff-Role", "one_of")}
-    # header and body problems are reported together
-    r = desk.post("/api/move-outs", {**MOVE_OUT, "fitout_disposition": "burn"}, staff={"X-Staff-Id": "S-1"})
-    assert problems(r) == {("X-Staff-Role", "required"), ("fitout_disposition", "one_of")}
-    for path in ("/api/payments", f"/api/move-outs/{CASE_ID}/inspection", "/api/release-slips/RS-1/release"):
-        assert desk.post(path, {}, staff=None).status_code == 400
+def test_who_is_acting_is_the_signed_in_person_never_a_header(desk):
+    """The X-Staff-* headers of old change nothing: without a session they do not sign anyone in,
+    with one they do not change who acts."""
+    claimed = {"X-Staff-Id": "hacker", "X-Staff-Role": "cs_manager"}
+    r = desk.post("/api/move-outs", MOVE_OUT, staff=None, headers=claimed)
+    assert r.status_code == 401 and (r.json()["field"], r.json()["rule"]) == ("_session", "sign_in_required")
+    assert desk.get("/api/units", staff=None, headers=claimed).status_code == 401
     assert fakes.CALLS == []
+    r = desk.post("/api/move-outs", MOVE_OUT, headers=claimed)
+    assert r.status_code == 201 and r.json()["requested_by"] == "front_desk"
+    assert desk.get("/api/staff", headers=claimed).json()["me"]["id"] == "front_desk"
+    r = desk.post("/api/release-slips/RS-1/release", {}, staff=SECURITY, headers={"X-Staff-Role": "cs_manager"})
+    assert r.status_code == 200
+    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "security", "role": "security"}}
+
+
+def test_every_route_under_api_but_the_document_is_401_without_credentials_and_calls_nobody(desk):
+    for method, url, _, _ in http_routes(GatewayService, fallbacks=True):
+        if not url.startswith("/api") or url == "/api/openapi.json":
+            continue
+        path = url.replace("<path:rest>", "anything").replace("<move_out_id>", CASE_ID).replace(
+            "<unit_id>", "1-1-702").replace("<slip_no>", "RS-1").replace("<correlation_id>", CASE_ID)
+        r = desk.request(method, path, staff=None, data=json.dumps(MOVE_OUT),
+                         headers={"Content-Type": "application/json"})
+        assert (r.status_code, r.headers["Content-Type"]) == (401, "application/json"), (method, path, r.text)
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
+        if method != "HEAD":
+            assert (r.json()["error"], r.json()["field"]) == ("unauthorized", "_session")
+    assert fakes.CALLS == [] and fakes.STAFF_CALLS == []  # no credentials: not even staff was asked
+    assert desk.get("/api/openapi.json", staff=None).status_code == 200
+
+
+@pytest.mark.parametrize("credentials, rpc", [
+    ({"Cookie": "propdesk_session=forged.value.sig"}, None),  # a signature that does not hold: no RPC
+    ({"Authorization": "Basic Zm9vOmJhcg=="}, None),
+    ({"Authorization": "Bearer not-a-pdt-token"}, None),
+    ({"Authorization": "Bearer pdt_unknown"}, "resolve_api_token"),
+])
+def test_credentials_that_are_not_valid_are_401(desk, credentials, rpc):
+    r = desk.post("/api/move-outs", MOVE_OUT, staff=None, headers=credentials)
+    assert r.status_code == 401 and r.json()["rule"] == "sign_in_required", r.text
+    assert [c[0] for c in fakes.STAFF_CALLS] == ([rpc] if rpc else [])
+    assert fakes.CALLS == []
+
+
+def test_a_signed_in_request_resolves_its_session_once(desk):
+    session = desk.session(FRONT_DESK)
+    fakes.STAFF_CALLS.clear()
+    assert session.get(f"{desk.base}/api/move-outs/{CASE_ID}", timeout=30).status_code == 200  # six RPCs ...
+    assert session.post(f"{desk.base}/api/move-outs", json=MOVE_OUT, timeout=30).status_code == 201
+    assert [c[0] for c in fakes.STAFF_CALLS] == ["resolve_session", "resolve_session"]  # ... one to staff each
+
+
+def test_a_command_by_cookie_needs_the_csrf_token(desk):
+    session = desk.session(FRONT_DESK)
+    good = session.headers["X-CSRF-Token"]
+    for token in (None, "", "0" * 64, good[:-1] + ("0" if good[-1] != "0" else "1")):
+        r = session.post(f"{desk.base}/api/move-outs", json=MOVE_OUT, headers={"X-CSRF-Token": token}, timeout=30)
+        assert r.status_code == 403, (token, r.text)
+        assert (r.json()["error"], r.json()["field"], r.json()["rule"]) == ("forbidden", "csrf_token", "csrf")
+    # the token of another session is not this one's
+    other = desk.session(ENGINEERING).headers["X-CSRF-Token"]
+    r = session.post(f"{desk.base}/api/move-outs", json=MOVE_OUT, headers={"X-CSRF-Token": other}, timeout=30)
+    assert r.status_code == 403
+    assert calls("residents", "request_move_out") == []
+    assert session.get(f"{desk.base}/api/units", headers={"X-CSRF-Token": None}, timeout=30).status_code == 200
+    # a form post may carry it as the field csrf_token (the body is then not JSON: 400, but not 403)
+    r = session.post(f"{desk.base}/api/move-outs", data={"csrf_token": good}, headers={"X-CSRF-Token": None},
+                     timeout=30)
+    assert r.status_code == 400 and {field for field, _ in problems(r)} == {"_body"}
+
+
+def test_an_api_token_acts_with_its_roles_and_needs_no_csrf_token(desk):
+    gate = {"Authorization": "Bearer pdt_gate-system-secret"}
+    r = desk.post("/api/release-slips/RS-1/release", {}, staff=None, headers=gate)
+    assert r.status_code == 200, r.text
+    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "token:gate-system", "role": "security"}}
+    me = desk.get("/api/staff", staff=None, headers=gate).json()["me"]
+    assert (me["id"], me["kind"], me["roles"], me["csrf_token"]) == ("token:gate-system", "token", ["security"], None)
+    r = desk.post("/api/move-outs", MOVE_OUT, staff=None, headers=gate)  # security may not: the department says
+    assert r.status_code == 403 and r.json()["rule"] == "role_not_allowed"
+    # the ERP's token has two roles: each command acts with the one the policy allows
+    erp = {"Authorization": "Bearer pdt_erp-secret"}
+    assert desk.post("/api/payments", PAYMENT, staff=None, headers=erp).status_code == 201
+    assert desk.post(f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "续租"}, staff=None, headers=erp).status_code == 200
+    assert calls("billing", "record_payment")[-1][3] == {"actor": {"id": "token:erp", "role": "cashier"}}
+    assert calls("residents", "withdraw_move_out")[-1][3] == {"actor": {"id": "token:erp", "role": "cs_manager"}}
+    # explicit credentials win: a bad token is 401 even beside a valid session cookie
+    r = desk.post("/api/move-outs", MOVE_OUT, headers={"Authorization": "Bearer pdt_unknown"})
+    assert r.status_code == 401
+
+
+def test_a_person_none_of_whose_roles_may_is_refused_by_the_department_naming_the_roles(desk):
+    r = desk.post("/api/move-outs", MOVE_OUT, staff="multi")  # security and engineering
+    assert r.status_code == 403
+    body = r.json()
+    assert (body["field"], body["rule"]) == ("actor.role", "role_not_allowed")
+    assert "security, engineering" in body["message"] and "cs_manager" in body["message"]
+    (_, _, _, kwargs), = calls("residents", "request_move_out")  # the department was asked: it refuses
+    assert kwargs == {"actor": {"id": "multi", "role": "security"}}  # (and audits) with the first role
+    r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": True}, staff="multi")
+    assert r.status_code == 200 and calls("tickets", "record_inspection")[-1][3] == {
+        "actor": {"id": "multi", "role": "engineering"}}
+    r = desk.post("/api/move-outs", MOVE_OUT, staff="roleless")
+    assert r.status_code == 403 and r.json()["rule"] == "role_not_allowed"
+    assert len(calls("residents", "request_move_out")) == 1
 
 
 def test_the_departments_rejections_map_to_their_status(desk):
@@ -297,7 +415,7 @@ def test_rejections_are_one_info_line_naming_field_and_rule_and_faults_stay_erro
     rejections = [  # (response, the field/rule the line names)
         (desk.post("/api/move-outs", {**MOVE_OUT, "fitout_disposition": "burn"}), "fitout_disposition/one_of"),
         (desk.post("/api/move-outs", {**MOVE_OUT, "exit_date": "2020-01-01"}), "exit_date/not_before_today"),
-        (desk.post("/api/move-outs", MOVE_OUT, staff=ENGINEERING), "X-Staff-Role/role_not_allowed"),
+        (desk.post("/api/move-outs", MOVE_OUT, staff=ENGINEERING), "actor.role/role_not_allowed"),
         (desk.get("/api/move-outs/MO-20991231-0001"), "move_out_id/exists"),
         (desk.post("/api/move-outs", {**MOVE_OUT, "unit_id": "LOCKED"}), "_state/state_allows"),
         (desk.get("/api/nothing"), "_path/not_found"),
@@ -389,7 +507,7 @@ def test_recording_the_inspection(desk):
     assert r.status_code == 200 and r.json()["work_order_no"] == "WO-20261102-0001"
     (_, _, args, kwargs), = calls("tickets", "record_inspection")
     assert args == ({"move_out_id": CASE_ID, "passed": True, "defects": []},)
-    assert kwargs == {"actor": {"id": "S-EN-01", "role": "engineering"}}
+    assert kwargs == {"actor": {"id": "engineering", "role": "engineering"}}
     r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": False, "defects": ["墙面污损"]},
                   staff=FRONT_DESK)
     assert r.status_code == 403
@@ -414,7 +532,7 @@ def test_releasing_at_the_gate(desk):
     r = desk.post("/api/release-slips/RS-20261102-0001/release", None, staff=SECURITY)
     assert r.status_code == 200 and r.json()["status"] == "released"
     assert calls("access", "release_at_gate")[-1][2:] == (({"slip_no": "RS-20261102-0001"},),
-                                                          {"actor": {"id": "S-SE-01", "role": "security"}})
+                                                          {"actor": {"id": "security", "role": "security"}})
     assert desk.post("/api/release-slips/RS-1/release", {}, staff=SECURITY).status_code == 200
     assert desk.post("/api/release-slips/RS-1/release", {}, staff=FRONT_DESK).status_code == 403
     assert desk.post("/api/release-slips/LOCKED/release", {}, staff=SECURITY).status_code == 409
@@ -431,7 +549,7 @@ def test_withdrawing_a_move_out_with_the_reason(desk):
     assert (r.json()["state"], r.json()["withdrawal_reason"]) == ("WITHDRAWN", "租户决定续租")
     (_, _, args, kwargs), = calls("residents", "withdraw_move_out")
     assert args == ({"move_out_id": CASE_ID, "reason": "租户决定续租"},)
-    assert kwargs == {"actor": {"id": "S-FD-01", "role": "front_desk"}}
+    assert kwargs == {"actor": {"id": "front_desk", "role": "front_desk"}}
     assert desk.post(f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "x"}, staff=SECURITY).status_code == 403
     r = desk.post("/api/move-outs/MO-X-APPROVED/withdraw", {"reason": "租户决定续租"})
     assert r.status_code == 409
@@ -460,7 +578,7 @@ def test_archiving_a_move_out_once_the_goods_are_released(desk):
     r = desk.post("/api/move-outs/MO-X-RELEASED/archive", None)
     assert r.status_code == 200 and r.json()["state"] == "ARCHIVED", r.text
     (_, _, args, kwargs), = calls("residents", "archive_move_out")
-    assert (args, kwargs) == (({"move_out_id": "MO-X-RELEASED"},), {"actor": {"id": "S-FD-01", "role": "front_desk"}})
+    assert (args, kwargs) == (({"move_out_id": "MO-X-RELEASED"},), {"actor": {"id": "front_desk", "role": "front_desk"}})
     assert desk.post("/api/move-outs/MO-X-RELEASED/archive", {}).status_code == 200
     r = desk.post(f"/api/move-outs/{CASE_ID}/archive", {})
     assert r.status_code == 409 and (r.json()["field"], r.json()["rule"]) == ("move_out_id", "goods_released_first")
@@ -469,7 +587,7 @@ def test_archiving_a_move_out_once_the_goods_are_released(desk):
     before = len(calls("residents", "archive_move_out"))
     r = desk.post("/api/move-outs/MO-X-RELEASED/archive", {"reason": "done"})
     assert r.status_code == 400 and problems(r) == {("reason", "unknown_field")}
-    assert desk.post("/api/move-outs/MO-X-RELEASED/archive", {}, staff=None).status_code == 400
+    assert desk.post("/api/move-outs/MO-X-RELEASED/archive", {}, staff=None).status_code == 401
     assert len(calls("residents", "archive_move_out")) == before
 
 
@@ -485,8 +603,10 @@ def test_timeline_counts_messages_and_staff(desk):
                                                        "status": None}
     assert desk.get("/api/messages?correlation_id=a%20b").status_code == 400
     staff = desk.get("/api/staff").json()
-    assert {s["role"] for s in staff["staff"]} == {"front_desk", "engineering", "finance", "security", "cs_supervisor"}
-    assert set(staff["roles"]) >= {s["role"] for s in staff["staff"]}
+    assert {k: v for k, v in staff["me"].items() if k != "csrf_token"} == {
+        "id": "front_desk", "name": "前台员工", "roles": ["front_desk"], "estates": ["E1"], "kind": "session"}
+    assert staff["me"]["csrf_token"] == desk.session(FRONT_DESK).headers["X-CSRF-Token"]
+    assert set(staff["roles"]) >= {"front_desk", "cashier", "cs_manager"}
     assert "residents.withdraw_move_out" in staff["commands"]["front_desk"]
     assert "residents.archive_move_out" not in staff["commands"]["security"]
 
@@ -502,9 +622,25 @@ def test_the_openapi_document_describes_every_json_endpoint(desk):
         path = url.replace("<", "{").replace(">", "}")
         operation = spec["paths"][path][method.lower()]
         assert operation["summary"] and operation["responses"]
+        if url == "/api/openapi.json":
+            assert operation["security"] == [] and "401" not in operation["responses"]
+            continue
+        assert "401" in operation["responses"]
         if method == "POST":
-            assert {"$ref": "#/components/parameters/XStaffRole"} in operation["parameters"]
+            assert operation["security"] == [{"sessionCookie": [], "csrfToken": []}, {"apiToken": []}]
             assert "400" in operation["responses"] and "403" in operation["responses"]
+            assert operation["x-propdesk-roles"]
+        else:
+            assert operation["security"] == [{"sessionCookie": []}, {"apiToken": []}]
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["sessionCookie"] == {**schemes["sessionCookie"], "type": "apiKey", "in": "cookie",
+                                        "name": "propdesk_session"}
+    assert (schemes["csrfToken"]["in"], schemes["csrfToken"]["name"]) == ("header", "X-CSRF-Token")
+    assert (schemes["apiToken"]["type"], schemes["apiToken"]["scheme"]) == ("http", "bearer")
+    assert "X-Staff" not in json.dumps(spec)
+    payment = spec["paths"]["/api/payments"]["post"]
+    assert (payment["x-propdesk-command"], payment["x-propdesk-roles"]) == (
+        "billing.record_payment", ["cashier", "counter_staff", "finance", "front_desk"])
     body = spec["paths"]["/api/move-outs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/MoveOutRequest"}
     request_schema = spec["components"]["schemas"]["MoveOutRequest"]
@@ -541,16 +677,16 @@ COMMANDS = [  # (path, body, staff, service, method)
 @pytest.mark.parametrize("path, body, staff, service, method", COMMANDS)
 def test_the_idempotency_key_header_reaches_the_department(desk, path, body, staff, service, method):
     key = "desk-7f3a9c2e-0001"
-    r = desk.post(path, body, staff={**staff, "Idempotency-Key": key})
+    r = desk.post(path, body, staff=staff, headers={"Idempotency-Key": key})
     assert r.status_code in (200, 201), r.text
     (*_, kwargs), = calls(service, method)
-    assert kwargs == {"actor": {"id": staff["X-Staff-Id"], "role": staff["X-Staff-Role"]}, "idempotency_key": key}
+    assert kwargs == {"actor": {"id": staff, "role": staff}, "idempotency_key": key}
 
 
 @pytest.mark.parametrize("path, body, staff, service, method", COMMANDS)
 def test_a_key_the_department_holds_for_another_request_is_a_409_naming_the_header(
         desk, path, body, staff, service, method):
-    r = desk.post(path, body, staff={**staff, "Idempotency-Key": "REUSED"})
+    r = desk.post(path, body, staff=staff, headers={"Idempotency-Key": "REUSED"})
     assert r.status_code == 409, r.text
     answer = r.json()
     assert (answer["error"], answer["field"], answer["rule"]) == (
@@ -560,7 +696,7 @@ def test_a_key_the_department_holds_for_another_request_is_a_409_naming_the_head
 @pytest.mark.parametrize("key, rule", [("k" * 129, "length"), ("two words", "charset"), ("clé", "charset"),
                                        ("a/b", "charset")])
 def test_a_malformed_idempotency_key_is_rejected_at_the_edge(desk, key, rule):
-    r = desk.post("/api/payments", {**PAYMENT, "amount": "x"}, staff={**FINANCE, "Idempotency-Key": key})
+    r = desk.post("/api/payments", {**PAYMENT, "amount": "x"}, staff=FINANCE, headers={"Idempotency-Key": key})
     assert r.status_code == 400
     assert problems(r) == {("Idempotency-Key", rule), ("amount", "type")}  # reported with the body's problems
     assert calls("billing", "record_payment") == []

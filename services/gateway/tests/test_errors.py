@@ -123,7 +123,7 @@ def test_gather_runs_calls_together_and_hands_back_failures():
      "actor.role", "role_not_allowed"),
     (Conflict("the record's state does not allow this"), "_state", "state_allows"),  # the defaults
     (NotFound("no such record"), "_path", "exists"),
-    (Forbidden("no"), "X-Staff-Role", "role_not_allowed"),
+    (Forbidden("no"), "actor.role", "role_not_allowed"),
 ])
 def test_a_rejection_names_its_field_and_rule_after_crossing_rpc(raised, field, rule):
     """nameko carries the class name and str(exc); the field and rule come back from it."""

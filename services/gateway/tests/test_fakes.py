@@ -5,7 +5,8 @@ fake the real department does not match proves nothing about the desk.
   RPC method of the real service class, with the same parameters (names, kinds, defaults) and the
   same expected exceptions (the rejections);
 - every answer a fake gives (each method called as the gateway calls it) is what the real
-  department answers by its result contract in `propdesk.contracts.rpc`: no field the contract
+  department answers by its result contract in `propdesk.contracts.rpc` (staff: its own result
+  schemas): no field the contract
   does not have, every field it has (the departments dump every field), and each value loads and
   dumps back unchanged (types, money with two decimals, ISO dates and times with their offset).
 
@@ -19,8 +20,10 @@ import pytest
 from marshmallow import Schema, fields
 from marshmallow import ValidationError as SchemaError
 
-from propdesk import plugins
+from propdesk import demo, plugins
 from propdesk.contracts import rpc
+from propdesk_services.staff.workflows.api_tokens.schemas import TokenIdentitySchema
+from propdesk_services.staff.workflows.sessions.schemas import SessionSchema, SignInResultSchema
 
 from . import fakes
 
@@ -30,7 +33,16 @@ FINANCE = {"id": "S-FI-01", "role": "finance"}
 SECURITY = {"id": "S-SE-01", "role": "security"}
 CASE_ID = fakes.CASE["move_out_id"]
 
-#: (service, method) -> (result contract, many): what the real department answers.
+class SignedOutSchema(Schema):
+    """What staff.sign_out answers (its handler's dict; staff has no contract module for it)."""
+
+    signed_out = fields.Boolean(required=True)
+    session_id = fields.String(required=True)
+    username = fields.String(required=True)
+
+
+#: (service, method) -> (result contract, many): what the real department answers (staff: its own
+#: result schemas, which are what it dumps with).
 CONTRACTS: dict[tuple[str, str], tuple[type[Schema], bool]] = {
     ("residents", "list_units"): (rpc.UnitSchema, True),
     ("residents", "get_unit"): (rpc.UnitDetailSchema, False),
@@ -49,7 +61,13 @@ CONTRACTS: dict[tuple[str, str], tuple[type[Schema], bool]] = {
     ("notify", "list_messages"): (rpc.MessageSchema, True),
     ("reports", "timeline"): (rpc.TimelineEntrySchema, True),
     ("reports", "move_out_counts"): (rpc.MoveOutCountsSchema, False),
+    ("staff", "sign_in"): (SignInResultSchema, False),
+    ("staff", "sign_out"): (SignedOutSchema, False),
+    ("staff", "resolve_session"): (SessionSchema, False),
+    ("staff", "resolve_api_token"): (TokenIdentitySchema, False),
 }
+SIGN_IN = {"username": "front_desk", "password": demo.DEMO_STAFF_PASSWORD, "address": "127.0.0.1",
+           "user_agent": "test"}
 
 #: (service, method, args, kwargs): each fake method called the way the gateway calls it, with
 #: every shape of answer the fake gives (a kwarg "idempotency_key" is what the desk's header sends).
@@ -79,6 +97,11 @@ CALLS = [
     ("notify", "list_messages", (), {"correlation_id": CASE_ID}),
     ("reports", "timeline", (CASE_ID,), {}),
     ("reports", "move_out_counts", (), {}),
+    ("staff", "sign_in", (SIGN_IN,), {}),
+    ("staff", "sign_out", ({"token": "fake-session-0000-front_desk", "address": None, "user_agent": None},), {}),
+    ("staff", "resolve_session", ("fake-session-0000-front_desk",), {}),
+    ("staff", "resolve_api_token", ("pdt_gate-system-secret",), {}),
+    ("staff", "resolve_api_token", ("pdt_erp-secret",), {}),
 ]
 
 
@@ -194,10 +217,13 @@ def test_every_fake_method_has_a_contract_and_is_called_below():
 @pytest.mark.parametrize("service, method, args, kwargs", CALLS, ids=[f"{c[0]}.{c[1]}" for c in CALLS])
 def test_a_fake_answers_what_the_real_department_answers(service, method, args, kwargs):
     fake = next(f for f in fakes.ALL if f.name == service)
+    fakes.SESSIONS["fake-session-0000-front_desk"] = "front_desk"
     try:
         answer = getattr(fake(), method)(*args, **kwargs)
     finally:
         fakes.CALLS.clear()
+        fakes.STAFF_CALLS.clear()
+        fakes.SESSIONS.clear()
     schema_cls, many = CONTRACTS[(service, method)]
     if many:
         assert isinstance(answer, list) and answer, f"{service}.{method} answers a non-empty list: {answer!r}"
