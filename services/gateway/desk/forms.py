@@ -107,6 +107,8 @@ class Form:
 #: in English; for rules not here, only the department's message).
 RULE_WORDS = {
     "required": N_("Required"),
+    "required_owner_written_consent": N_("Required: the reference of the owner's written consent"),
+    "duplicate_receipt": N_("This receipt number was used already"),
     "one_of": N_("Choose one of the options"),
     "iso_date": N_("Enter a date (YYYY-MM-DD)"),
     "not_before_today": N_("The date may not be in the past"),
@@ -130,6 +132,8 @@ RULE_WORDS = {
 
 def problem_text(rule: str | None, message: str | None, lang: str) -> str:
     words = RULE_WORDS.get(rule or "")
+    if words is None and (rule or "").startswith("required"):
+        words = RULE_WORDS["required"]
     if words is None:
         return message or rule or ""
     said = gettext(lang, words)

@@ -1,21 +1,62 @@
 """The desk's pages: `DeskPages`, a mixin of nameko ``@http`` routes that `GatewayService` inherits.
 
-Server-rendered (Jinja2, `render`) with htmx for the parts that change in place. The routes are
-thin: each reads the principal, asks `views` for what to show, and renders it. Nothing is decided
-in the browser: the actions on a record are the ones the departments answer (`allowed_actions`),
-the forms are built from the departments' command schemas (`describe_commands`).
+Server-rendered (Jinja2, `render.render`) with htmx for the parts that change in place: the
+case page polls its live part (answered 204 while nothing changed, so a form being typed into is
+left alone), a form posted with htmx comes back with its errors in place, the search answers as
+one types. Every page works without script too (plain links and form posts).
+
+Nothing is decided in the browser. The routes are thin: who is asking (`auth.current_principal`;
+not signed in or the session ended: to the sign-in page, or an ``HX-Redirect`` there for htmx), the
+CSRF token of every post (`auth.check_csrf`), then `views.DeskView` asks the departments.
+
+| route                                              | page                                          |
+|----------------------------------------------------|-----------------------------------------------|
+| GET  /                                             | my work: the queues of my roles, open cases   |
+| GET  /search?q=                                    | cases and units by unit, name, phone, number  |
+| GET  /dashboard                                    | charts (ECharts)                              |
+| GET/POST /move-outs/new?unit_id=                   | register a move-out application               |
+| GET  /move-outs/<id>                               | the case: facts, actions allowed, timeline    |
+| GET  /move-outs/<id>/live?v=                       | its live part (htmx poll; 204 when unchanged) |
+| GET/POST /move-outs/<id>/actions/<service>/<cmd>   | one action's form / giving the command        |
+| GET  /move-outs/<id>/release-slip                  | the printable 物品放行条 (A5)                  |
 """
 from __future__ import annotations
 
 import logging
+import re
+from urllib.parse import quote
 
 from nameko.web.handlers import HttpRequestHandler
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from propdesk_services.gateway.desk import assets
-from propdesk_services.gateway.desk.render import SECURITY_HEADERS
+from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+from propdesk_services.gateway import auth
+from propdesk_services.gateway.desk import assets, forms, i18n, words
+from propdesk_services.gateway.desk.i18n import N_, gettext
+from propdesk_services.gateway.desk.render import SECURITY_HEADERS, render
+from propdesk_services.gateway.desk.views import MOVE_OUT_RECORDS, DeskView
+from propdesk_services.gateway.errors import EdgeError
+from propdesk_services.gateway.remote import Remote
 
 log = logging.getLogger("propdesk.gateway.desk")
+
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+NEW_MOVE_OUT = ("residents", "request_move_out")
+
+HEADLINES = {
+    400: N_("Please correct the marked fields"),
+    403: N_("Not allowed: your role may not do this"),
+    404: N_("Not found: the record is not there (any more)"),
+    409: N_("Not possible now: the record has moved on"),
+    413: N_("Too much text in this form"),
+    500: N_("The desk could not complete this"),
+    503: N_("A department is not answering: try again shortly"),
+    504: N_("A department did not answer in time: try again shortly"),
+}
+STALE_PAGE = N_("This page is out of date: reload it and try again")
+KEY_REUSED = N_("This form was already sent with other values: reload the page")
 
 
 class PageHandler(HttpRequestHandler):
@@ -32,9 +73,65 @@ class PageHandler(HttpRequestHandler):
 page = PageHandler.decorator
 
 
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def redirect_to(request, location: str) -> Response:
+    """303 to `location`, or for htmx an ``HX-Redirect`` (a redirect the XHR followed would be
+    swapped into the page)."""
+    if is_htmx(request):
+        return Response("", status=200, headers={"HX-Redirect": location, "Cache-Control": "no-store"})
+    return Response("", status=303, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+def refusal_of(exc: BaseException) -> tuple[int, str, str]:
+    """(status, headline msgid, detail) of a failure shown at the top of a form or page."""
+    if isinstance(exc, auth.CsrfRefused):
+        return 403, STALE_PAGE, ""
+    if isinstance(exc, Forbidden):
+        return 403, HEADLINES[403], exc.message
+    if isinstance(exc, NotFound):
+        return 404, HEADLINES[404], exc.message
+    if isinstance(exc, Conflict):
+        if exc.rule == "reused_with_different_request":
+            return 409, KEY_REUSED, exc.message
+        return 409, HEADLINES[409], exc.message
+    if isinstance(exc, RequestEntityTooLarge):
+        return 413, HEADLINES[413], ""
+    if isinstance(exc, EdgeError):
+        status = exc.status if exc.status in HEADLINES else 500
+        return status, HEADLINES[status], str(exc)
+    log.error("desk: unexpected failure", exc_info=exc)
+    return 500, HEADLINES[500], ""
+
+
 class DeskPages:
     """The staff desk's routes (mixed into `GatewayService`, which brings `departments` and
     `settings`)."""
+
+    # --- the frame every page goes through -------------------------------------------------------
+    def _desk(self, request, handler, **kw) -> Response:
+        principal = auth.current_principal(request)
+        if principal is None:
+            if is_htmx(request):
+                target = auth.to_sign_in(request).headers["Location"]
+                return redirect_to(request, target)
+            return auth.to_sign_in(request)
+        lang = i18n.lang_of(request, principal)
+        view = DeskView(Remote(self.departments, self.settings.rpc_timeout_s), principal, lang)
+        try:
+            if request.method == "POST":
+                auth.form(request)
+                auth.check_csrf(request, principal)
+            return handler(request, view, **kw)
+        except Exception as exc:  # a page that cannot be shown: say why, in the person's words
+            status, headline, detail = refusal_of(exc)
+            return render(request, "error.html", status=status, principal=principal,
+                          headline=gettext(lang, headline), detail=detail)
+
+    def _desk_page(self, request, view, template: str, status: int = 200, **ctx) -> Response:
+        return render(request, template, status=status, principal=view.principal, **ctx)
 
     # --- files ----------------------------------------------------------------------------------
     @page("GET", "/static/vendor/<path:path>")
@@ -44,3 +141,168 @@ class DeskPages:
     @page("GET", "/static/desk/<name>")
     def desk_static_file(self, request, name):
         return assets.desk_response(name)
+
+    # --- my work --------------------------------------------------------------------------------
+    @page("GET", "/desk")
+    def desk_home(self, request):
+        return self._desk(request, self._desk_home)
+
+    def _desk_home(self, request, view):
+        queues, open_cases = view.queues()
+        template = "_queues.html" if is_htmx(request) and request.headers.get("HX-Target") == "queues" else "home.html"
+        may_request = view.principal.actor_for(*NEW_MOVE_OUT) is not None
+        return self._desk_page(request, view, template, nav="queue", queues=queues, open_cases=open_cases,
+                          may_request=may_request, today=view.today.isoformat(), unavailable=view.unavailable)
+
+    # --- search ---------------------------------------------------------------------------------
+    @page("GET", "/search")
+    def desk_search(self, request):
+        return self._desk(request, self._desk_search)
+
+    def _desk_search(self, request, view):
+        found = view.search(request.args.get("q", ""))
+        template = "_search_results.html" if is_htmx(request) and request.headers.get("HX-Target") == "results" \
+            else "search.html"
+        return self._desk_page(request, view, template, nav="search", found=found,
+                          may_request=view.principal.actor_for(*NEW_MOVE_OUT) is not None)
+
+    # --- dashboard ------------------------------------------------------------------------------
+    @page("GET", "/dashboard")
+    def desk_dashboard(self, request):
+        return self._desk(request, lambda req, view: self._desk_page(req, view, "dashboard.html", nav="dashboard",
+                                                                **view.dashboard()))
+
+    # --- a new move-out -------------------------------------------------------------------------
+    @page("GET", "/move-outs/new")
+    @page("POST", "/move-outs/new")
+    def desk_new_move_out(self, request):
+        return self._desk(request, self._desk_new_move_out)
+
+    def _desk_new_move_out(self, request, view):
+        service, command = NEW_MOVE_OUT
+        spec = view.describe(service).get(command)
+        if spec is None:
+            raise NotFound(f"{service} has no command {command}")
+        title = words.action_title(service, command, spec, view.lang)
+        if view.principal.actor_for(service, command) is None and request.method == "GET":
+            raise Forbidden(f"none of your roles ({', '.join(view.principal.roles)}) may {service}.{command}",
+                            field="actor.role", rule="role_not_allowed")
+        if request.method == "GET":
+            values = {}
+            unit_id = request.args.get("unit_id", "").strip()
+            if unit_id and ID.match(unit_id):
+                values["unit_id"] = unit_id
+                try:
+                    unit = view.remote.call("residents", "get_unit", unit_id)
+                    values["tenant_party_id"] = unit.get("tenant_party_id") or ""
+                except (NotFound, ValidationError):
+                    pass
+            form = forms.build(service, command, spec, lang=view.lang, title=title, action="/move-outs/new",
+                               values=values)
+            return self._desk_page(request, view, "action.html", form=form, case=None, nav=None)
+        body, shown = forms.request_of(spec, request.form)
+        form = forms.build(service, command, spec, lang=view.lang, title=title, action="/move-outs/new",
+                           values=shown, key=forms.posted_key(request.form))
+        try:
+            case = self._desk_give(view, service, command, spec, body, request.form)
+        except ValidationError as err:
+            return self._desk_form_answer(request, view, form.with_problems(err.problems, view.lang), None)
+        except (Forbidden, NotFound, Conflict, EdgeError) as exc:
+            status, headline, detail = refusal_of(exc)
+            return self._desk_form_answer(request, view, form.with_refusal(status, gettext(view.lang, headline), detail), None)
+        return redirect_to(request, f"/move-outs/{quote(case['move_out_id'])}?done={service}.{command}")
+
+    # --- the case -------------------------------------------------------------------------------
+    @page("GET", "/move-outs/<move_out_id>")
+    def desk_move_out(self, request, move_out_id):
+        return self._desk(request, self._desk_move_out, move_out_id=move_out_id)
+
+    def _desk_move_out(self, request, view, move_out_id):
+        data = view.move_out(self._desk_id(move_out_id))
+        done = request.args.get("done", "")
+        done_title = None
+        if done.count(".") == 1:
+            svc, cmd = done.split(".")
+            if NAME.match(svc) and NAME.match(cmd):
+                done_title = words.action_title(svc, cmd, None, view.lang)
+        return self._desk_page(request, view, "move_out.html", nav=None, done=done_title, **data)
+
+    @page("GET", "/move-outs/<move_out_id>/live")
+    def desk_move_out_live(self, request, move_out_id):
+        return self._desk(request, self._desk_move_out_live, move_out_id=move_out_id)
+
+    def _desk_move_out_live(self, request, view, move_out_id):
+        data = view.move_out(self._desk_id(move_out_id))
+        if request.args.get("v") == data["version"]:
+            return Response("", status=204, headers={"Cache-Control": "no-store"})
+        return self._desk_page(request, view, "_move_out_live.html", **data)
+
+    @page("GET", "/move-outs/<move_out_id>/release-slip")
+    def desk_release_slip(self, request, move_out_id):
+        return self._desk(request, self._desk_slip, move_out_id=move_out_id)
+
+    def _desk_slip(self, request, view, move_out_id):
+        case, hold = view.slip(self._desk_id(move_out_id))
+        names = view.names()
+        return self._desk_page(request, view, "slip.html", case=case, hold=hold, slip=hold["slip"],
+                          requested_by=names.get(case.get("requested_by")) or case.get("requested_by"),
+                          released_by=names.get(hold["slip"].get("released_by")) or hold["slip"].get("released_by"))
+
+    # --- the actions on a case ------------------------------------------------------------------
+    @page("GET", "/move-outs/<move_out_id>/actions/<service>/<command>")
+    @page("POST", "/move-outs/<move_out_id>/actions/<service>/<command>")
+    def desk_move_out_action(self, request, move_out_id, service, command):
+        return self._desk(request, self._desk_action, move_out_id=move_out_id, service=service, command=command)
+
+    def _desk_action(self, request, view, move_out_id, service, command):
+        move_out_id = self._desk_id(move_out_id)
+        if service not in {s for s, _, _ in MOVE_OUT_RECORDS} or not NAME.match(command) \
+                or command not in view.describe(service):
+            raise NotFound(f"a move-out has no action {service}.{command}")
+        case = view.case(move_out_id)
+        action = f"/move-outs/{quote(move_out_id)}/actions/{service}/{command}"
+        if request.method == "GET":
+            records = [(s, t, case.get(k)) for s, t, k in MOVE_OUT_RECORDS if s == service]
+            if (service, command) not in view.allowed(records):
+                raise Forbidden(gettext(view.lang, "%(action)s is not among what you may do on %(id)s now",
+                                        action=words.action_title(service, command, None, view.lang), id=move_out_id),
+                                field="actor.role", rule="not_allowed_now")
+            form = view.action_form(service, command, case, action)
+            return self._desk_page(request, view, "action.html", form=form, case=case)
+        spec = view.describe(service)[command]
+        body, shown = forms.request_of(spec, request.form, view.fixed_of(service, command, case))
+        form = view.action_form(service, command, case, action, values=shown, key=forms.posted_key(request.form))
+        try:
+            self._desk_give(view, service, command, spec, body, request.form)
+        except ValidationError as err:
+            return self._desk_form_answer(request, view, form.with_problems(err.problems, view.lang), case)
+        except (Forbidden, NotFound, Conflict, EdgeError) as exc:
+            status, headline, detail = refusal_of(exc)
+            return self._desk_form_answer(request, view, form.with_refusal(status, gettext(view.lang, headline), detail), case)
+        return redirect_to(request, f"/move-outs/{quote(move_out_id)}?done={service}.{command}")
+
+    def _desk_give(self, view, service: str, command: str, spec: dict, body: dict, posted):
+        """Give the command as the person: the first of their roles the policy lets give it; when
+        none may, their first role, so that the department refuses it (403) and audits the attempt."""
+        principal = view.principal
+        actor = principal.actor_for(service, command)
+        if actor is None:
+            if not principal.roles:
+                raise Forbidden("you have no role", field="actor.role", rule="role_not_allowed")
+            actor = {"id": principal.id, "role": principal.roles[0]}
+        extras = {}
+        key = forms.posted_key(posted)
+        if key is not None and not spec.get("keyless"):
+            extras["idempotency_key"] = key
+        return view.remote.call(service, command, body, actor=actor, **extras)
+
+    def _desk_form_answer(self, request, view, form, case) -> Response:
+        """A form with its errors: just the form for htmx (it replaces itself), else its page."""
+        template = "_form.html" if is_htmx(request) else "action.html"
+        return self._desk_page(request, view, template, status=form.status or 400, form=form, case=case)
+
+    @staticmethod
+    def _desk_id(value: str) -> str:
+        if not ID.match(value or ""):
+            raise NotFound(f"no record {value!r}")
+        return value

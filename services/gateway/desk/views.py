@@ -410,8 +410,8 @@ class DeskView:
         if not isinstance(arrears, Exception):
             top = sorted(arrears, key=lambda a: -_decimal(a.get("outstanding")))[:10]
             charts.append(("arrears", self.t("Largest arrears (yuan)"),
-                           _bar([a.get("unit_id") for a in top][::-1],
-                                [float(_decimal(a.get("outstanding"))) for a in top][::-1], horizontal=True),
+                           _bar([a.get("unit_id") for a in top],
+                                [float(_decimal(a.get("outstanding"))) for a in top], horizontal=True),
                            len(arrears)))
         else:
             self.unavailable.append("billing")
@@ -429,7 +429,7 @@ _PALETTE = ["#1f6f8b", "#e0a526", "#1e7b4f", "#b42318", "#6b5ca5", "#3a8fb7", "#
 
 
 def _bar(labels, values, horizontal: bool = False) -> dict:
-    category = {"type": "category", "data": labels, "axisLabel": {"interval": 0}}
+    category = {"type": "category", "data": labels, "axisLabel": {"interval": 0}, "inverse": horizontal}
     value = {"type": "value", "minInterval": 1}
     return {"color": _PALETTE, "grid": {"left": 8, "right": 24, "top": 16, "bottom": 8, "containLabel": True},
             "tooltip": {"trigger": "axis"}, "xAxis": value if horizontal else category,
