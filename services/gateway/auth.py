@@ -39,22 +39,19 @@ short-lived cookie ``propdesk_sign_in``), so another site cannot sign a browser 
 needs no session and no CSRF token (a display preference; nothing is done in anyone's name).
 
 The sign-in page is the desk's template ``sign_in.html`` rendered by
-``desk/render.py::render(request, "sign_in.html", status=..., **ctx)`` when the desk has both, with ctx:
-``errors`` {field: message} (fields ``username``, ``password``, ``csrf_token``), ``username`` (to
-fill in again), ``next`` (a safe local path), ``csrf_token`` (the form's hidden field),
-``notice`` (``None`` | ``"signed_out"`` | ``"session_ended"``), ``lang``. Until then a plain page
-of this module's own is served (`_plain_sign_in_page`).
+``desk/render.py::render(request, "sign_in.html", status=..., **ctx)`` with ctx: ``errors``
+{field: message} (fields ``username``, ``password``, ``csrf_token``), ``username`` (to fill in
+again), ``next`` (a safe local path), ``csrf_token`` (the form's hidden field), ``notice``
+(``None`` | ``"signed_out"`` | ``"session_ended"``), ``lang``.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
-import html
 import logging
 import secrets
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, urlsplit
 
@@ -482,9 +479,6 @@ def set_lang(request) -> Response:
 
 
 # --- rendering the sign-in form -------------------------------------------------------------------
-_DESK_TEMPLATE = Path(__file__).parent / "desk" / "templates" / "sign_in.html"
-
-
 def _form_answer(request, status: int, *, next_path: str, username: str = "", errors: dict | None = None,
                  notice: str | None = None) -> Response:
     """The sign-in form with its own CSRF value (a fresh one in the cookie ``propdesk_sign_in``
@@ -505,76 +499,6 @@ def _form_answer(request, status: int, *, next_path: str, username: str = "", er
 
 
 def _render(request, status: int, ctx: dict) -> Response:
-    if _DESK_TEMPLATE.is_file():
-        try:
-            from propdesk_services.gateway.desk.render import render
-        except ImportError:
-            pass
-        else:
-            return render(request, "sign_in.html", status=status, **ctx)
-    response = _plain_sign_in_page(ctx)
-    response.status_code = status
-    return response
+    from propdesk_services.gateway.desk.render import render  # the desk's (imports nothing of auth)
 
-
-_WORDS = {
-    "title": ("登录 · 物业客服台", "Sign in · propdesk"),
-    "heading": ("登录", "Sign in"),
-    "username": ("用户名", "Username"),
-    "password": ("密码", "Password"),
-    "submit": ("登录", "Sign in"),
-    "signed_out": ("您已退出登录。", "You have signed out."),
-    "session_ended": ("会话已结束，请重新登录。", "Your session has ended: please sign in again."),
-    "other_lang": ("English", "中文"),
-}
-
-
-def _plain_sign_in_page(ctx: dict) -> Response:
-    """The sign-in form without the desk's templates: plain HTML, no script, this site's CSS only."""
-    from propdesk_services.gateway.static import SECURITY_HEADERS
-
-    zh = ctx["lang"] != "en"
-
-    def w(key: str) -> str:
-        return html.escape(_WORDS[key][0 if zh else 1])
-
-    def err(name: str) -> str:
-        message = ctx["errors"].get(name)
-        return f'<div class="err" data-for="{name}" role="alert">{html.escape(message)}</div>' if message else ""
-
-    notice = f'<p class="notice" role="status">{w(ctx["notice"])}</p>' if ctx["notice"] else ""
-    e = html.escape
-    page = f"""<!doctype html>
-<html lang="{'zh-CN' if zh else 'en'}">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{w("title")}</title>
-  <link rel="stylesheet" href="/static/app.css">
-</head>
-<body class="sign-in">
-<main class="card sign-in-card">
-  <h1>{w("heading")}</h1>
-  {notice}
-  <form method="post" action="{SIGN_IN_PATH}" id="sign-in-form">
-    <input type="hidden" name="{CSRF_FIELD}" value="{e(ctx["csrf_token"])}">
-    <input type="hidden" name="next" value="{e(ctx["next"])}">
-    {err(CSRF_FIELD)}
-    <label for="username">{w("username")}</label>
-    <input id="username" name="username" autocomplete="username" required maxlength="64" value="{e(ctx["username"])}">
-    {err("username")}
-    <label for="password">{w("password")}</label>
-    <input id="password" name="password" type="password" autocomplete="current-password" required>
-    {err("password")}
-    <button type="submit">{w("submit")}</button>
-  </form>
-  <form method="post" action="/lang" class="lang-switch">
-    <input type="hidden" name="lang" value="{'en' if zh else 'zh'}">
-    <input type="hidden" name="next" value="{e(SIGN_IN_PATH + '?next=' + quote(ctx['next'], safe='/'))}">
-    <button type="submit" class="link">{w("other_lang")}</button>
-  </form>
-</main>
-</body>
-</html>
-"""
-    return Response(page, headers=SECURITY_HEADERS, content_type="text/html; charset=utf-8")
+    return render(request, "sign_in.html", status=status, **ctx)

@@ -10,12 +10,14 @@ import requests
 from propdesk import demo
 
 _INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
+_FORM = re.compile(r"<form\b[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
 _VALUE = re.compile(r'\bvalue="([^"]*)"')
 
 
-def form_value(page: str, name: str) -> str:
-    """The value of the form's input named `name` (attributes in any order)."""
-    for tag in _INPUT.findall(page):
+def form_value(page: str, name: str, action: str = "/sign-in") -> str:
+    """The value of the input named `name` of the form posting to `action` (attributes in any order)."""
+    forms = [m.group(1) for m in _FORM.finditer(page) if f'action="{action}"' in m.group(0)[:300]]
+    for tag in _INPUT.findall("".join(forms)):
         if f'name="{name}"' in tag:
             found = _VALUE.search(tag)
             if found:
