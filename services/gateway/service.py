@@ -98,14 +98,7 @@ class GatewayService(DeskPages, PropdeskService):
             return error_response(exc, request)
         return json_response(body, status, headers[0] if headers else None)
 
-    # --- the page -----------------------------------------------------------------------------
-    @http("GET", "/")
-    def index(self, request):
-        """The desk, for a signed-in person (its CSRF token in a <meta>); else the sign-in page."""
-        principal = auth.current_principal(request)
-        if principal is None:
-            return auth.to_sign_in(request)
-        return static.page_response("index.html", csrf_token=principal.csrf_token or "")
+    # --- the pages: the staff desk is DeskPages (desk/pages.py), from / ------------------------
 
     # --- signing in and out (auth.py) ---------------------------------------------------------
     @http("GET", "/sign-in")

@@ -1,13 +1,11 @@
-"""The desk's page: one HTML file, one script, one stylesheet, served from `static/`.
+"""Plain files of `static/` (the stylesheet of auth.py's fallback sign-in page), at /static/<name>.
 
-Nothing is fetched from elsewhere: the Content-Security-Policy only allows this origin. The page
-itself (`page_response`) carries the signed-in person's CSRF token in ``<meta name="csrf-token">``,
-which app.js sends as ``X-CSRF-Token`` with every command.
+The staff desk itself is server-rendered (`desk/`, its files at /static/desk/ and /static/vendor/).
+Nothing is fetched from elsewhere: the Content-Security-Policy only allows this origin.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from html import escape
 
 from werkzeug.wrappers import Response
 
@@ -31,13 +29,3 @@ def file_response(name: str) -> Response:
     return Response(path.read_bytes(), status=200, headers=SECURITY_HEADERS,
                     content_type=CONTENT_TYPES[path.suffix])
 
-
-#: What index.html holds where the CSRF token goes.
-CSRF_PLACEHOLDER = "__CSRF_TOKEN__"
-
-
-def page_response(name: str, csrf_token: str) -> Response:
-    """An HTML page of `static/` with the CSRF token in place of `CSRF_PLACEHOLDER`; never cached."""
-    text = (STATIC_DIR / name).read_text(encoding="utf-8").replace(CSRF_PLACEHOLDER, escape(csrf_token, quote=True))
-    return Response(text, status=200, headers={**SECURITY_HEADERS, "Cache-Control": "no-store"},
-                    content_type=CONTENT_TYPES[".html"])

@@ -143,7 +143,7 @@ class DeskPages:
         return assets.desk_response(name)
 
     # --- my work --------------------------------------------------------------------------------
-    @page("GET", "/desk")
+    @page("GET", "/")
     def desk_home(self, request):
         return self._desk(request, self._desk_home)
 

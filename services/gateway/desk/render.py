@@ -33,7 +33,7 @@ from propdesk_services.gateway.desk import i18n
 from propdesk_services.gateway.desk.words import DANGEROUS
 
 #: The desk's first page (my work).
-HOME = "/desk"
+HOME = "/"
 
 TEMPLATES = Path(__file__).parent / "templates"
 

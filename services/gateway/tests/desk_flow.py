@@ -74,7 +74,7 @@ class Flow:
         return page
 
     def sign_in(self, page, username: str, password: str | None = None) -> None:
-        page.goto(self.url + "/desk")
+        page.goto(self.url + "/")
         expect(page).to_have_url(re.compile(r"/sign-in"))
         page.fill("#username", username)
         page.fill("#password", password or self.password)
@@ -185,7 +185,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     flow.shot(en, "05-case-engineering")
 
     flow.step("engineering: the case is in the inspection queue, with its due date")
-    en.goto(flow.url + "/desk")
+    en.goto(flow.url + "/")
     item = en.locator(f'#queue-inspections li[data-id="{case_id}"]')
     expect(item).to_contain_text(unit_id)
     expect(item).to_contain_text(exit_day)
@@ -206,7 +206,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     flow.expect_actions(en, set())
 
     flow.step("cashier: the fees queue, then the payment prefilled with what is owed")
-    ca.goto(flow.url + "/desk")
+    ca.goto(flow.url + "/")
     expect(ca.locator(f'#queue-fees_outstanding li[data-id="{case_id}"]')).to_contain_text(owed)
     flow.case(ca, case_id)
     payment = flow.form(ca, "billing.record_payment")
@@ -220,7 +220,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     flow.shot(ca, "07-case-fees-cleared")
 
     flow.step("security, on a phone: the slip waits at the gate; the case facts are readable at 375 px")
-    se.goto(flow.url + "/desk")
+    se.goto(flow.url + "/")
     expect(se.locator(f'#queue-slips_to_release li[data-id="{case_id}"]')).to_contain_text(slip_no)
     flow.case(se, case_id)
     flow.expect_actions(se, {"access.release_at_gate"})
@@ -257,7 +257,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     ca.emulate_media(media="screen")
 
     flow.step("front desk: archive, from the queue; the timeline names the people")
-    fd.goto(flow.url + "/desk")
+    fd.goto(flow.url + "/")
     fd.locator(f'#queue-to_archive li[data-id="{case_id}"] a').click()
     flow.expect_actions(fd, {"residents.archive_move_out", "billing.record_payment"})
     flow.form(fd, "residents.archive_move_out").locator("button[type=submit]").click()
@@ -280,7 +280,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     expect(timeline.locator('li[data-event="move_out.completed"]')).to_contain_text("archived")
     flow.shot(fd, "12-case-english")
     for page in (en, se):
-        page.goto(flow.url + "/desk")
+        page.goto(flow.url + "/")
         page.locator('form.lang button[value="en"]').click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
 
@@ -320,12 +320,12 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     flow.step("sign-out: back at the sign-in page, and the desk asks to sign in again")
     cm.locator("#sign-out").click()
     expect(cm.locator("#sign-in-notice")).to_have_attribute("data-notice", "signed_out")
-    cm.goto(flow.url + "/desk")
-    expect(cm).to_have_url(re.compile(r"/sign-in\?next=/desk"))
+    cm.goto(flow.url + "/")
+    expect(cm).to_have_url(re.compile(r"/sign-in\?next=/$"))
 
     flow.step("a session ended in another tab: the page goes to sign-in when reloaded or polled")
     other = ca.context.new_page()
-    other.goto(flow.url + "/desk")
+    other.goto(flow.url + "/")
     other.locator("#sign-out").click()
     expect(other.locator("#sign-in-notice")).to_be_visible()
     ca.goto(f"{flow.url}/move-outs/{case_id}")

@@ -8,6 +8,7 @@ Sign-in itself, against the real staff service, is test_auth_api.py's.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import socket
 
@@ -112,17 +113,23 @@ def desk(start_desk) -> Desk:
 
 # --- the page ------------------------------------------------------------------------------------
 def test_the_page_and_its_files_are_served_from_the_gateway_only(desk):
+    """The desk (desk/pages.py) is the gateway's own page; its scripts come from the pinned npm
+    packages the project installs (/static/vendor/) and from desk/static, never from elsewhere."""
+    assert requests.get(desk.base + "/", allow_redirects=False, timeout=30).headers["Location"].startswith("/sign-in")
     page = desk.get("/")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "物业客服台" in page.text
     csrf = desk.session(FRONT_DESK).headers["X-CSRF-Token"]
-    assert f'<meta name="csrf-token" content="{csrf}">' in page.text and "__CSRF_TOKEN__" not in page.text
-    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert f'"X-CSRF-Token": "{csrf}"' in page.text  # htmx sends it with every request (hx-headers)
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert "http://" not in page.text and "https://" not in page.text  # nothing fetched from elsewhere
-    for name, kind in (("app.js", "text/javascript"), ("app.css", "text/css")):
-        r = desk.get(f"/static/{name}")
-        assert r.status_code == 200 and r.headers["Content-Type"].startswith(kind)
-        assert "http://" not in r.text and "https://" not in r.text
+    scripts = re.findall(r'<script src="([^"]+)"', page.text)
+    assert any(s.startswith("/static/vendor/htmx.org/htmx.min.js?v=2.0.") for s in scripts), scripts
+    for path in [*scripts, *re.findall(r'<link rel="stylesheet" href="([^"]+)"', page.text)]:
+        r = desk.get(path)
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith(("text/javascript", "text/css")), path
+    assert desk.get("/static/vendor/htmx.org/package.json").status_code == 404  # only the listed files
+    assert desk.get("/static/desk/../pages.py").status_code == 404
     assert desk.get("/static/service.py").status_code == 404
     assert desk.get("/static/..%2Fservice.py").status_code == 404
     assert desk.get("/static/nothing.js").status_code == 404
