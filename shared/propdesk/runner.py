@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from propdesk import plugins
+from propdesk import demo, plugins, policy
 from propdesk.chassis import topology
 from propdesk.config import Settings
 
@@ -31,6 +31,14 @@ class Child:
     restarts: int = 0
     backoff: float = 1.0
     next_start: float = 0.0
+
+
+def sign_in_hint(host: str, port: int) -> str:
+    """How to sign in to the desk with the demo accounts (`propdesk demo`: username = role code)."""
+    others = ", ".join(role for role in ("cs_manager", "engineering", "cashier", "security", "admin")
+                       if role in policy.ROLES)
+    return (f"sign in at http://{host}:{port}/sign-in as front_desk / {demo.DEMO_STAFF_PASSWORD} "
+            f"(one account per role: {others}, ...)")
 
 
 class Supervisor:
@@ -125,6 +133,7 @@ class Supervisor:
         for child in self.children:
             if child.name == "gateway":
                 self.say(f"  staff desk (UI)      http://{host}:{child.port}/")
+                self.say(f"  {sign_in_hint(host, child.port)}")
         for child in self.children:
             self.say(f"  {child.name:<10} metrics  http://{host}:{child.port}/metrics   log {child.log_path}")
         api = urlparse(self.settings.rabbit_api)
