@@ -2,6 +2,13 @@
 whole system (every service its own process, real broker, demo data), plus the bad inputs the
 desk is known to send (issue #3 §3).
 
+Authenticated: each operation is sent by a demo account signed in at /sign-in (session cookie and
+CSRF token), one whose role the policy lets give the operation's command (`x-propdesk-roles`:
+cs_manager where it may, else cashier, engineering, security), cs_manager for the reads.
+Unauthenticated first: every operation but the document itself answers 401 (`_session`,
+`sign_in_required`) whatever is generated, the credentials included (schemathesis makes up
+cookies and bearer tokens from the security schemes), and nothing is written anywhere.
+
 For every generated request, valid by the description (positive) or not (negative):
 - no 5xx;
 - the answer conforms to the description (status code, content type, body schema);
@@ -36,13 +43,19 @@ from propdesk.chassis.calendar import office_today
 from propdesk_services.gateway.api import MAX_BODY_BYTES
 from propdesk_services.gateway.openapi import build_spec, http_routes
 from propdesk_services.gateway.service import GatewayService
-from tests.helpers import wait_for, written
+from propdesk_services.gateway.tests.signing_in import signed_in
+from tests.helpers import table_counts, wait_for, written
 
 pytestmark = pytest.mark.system
 
 EXAMPLES_PER_OPERATION = 25
-FRONT_DESK = {"X-Staff-Id": "S-FD-01", "X-Staff-Role": "front_desk"}
-FINANCE = {"X-Staff-Id": "S-FI-01", "X-Staff-Role": "finance"}
+UNAUTHENTICATED_EXAMPLES = 10
+#: Who sends an operation: the first of these its command's roles include (demo usernames = roles).
+PREFERRED_ROLES = ("cs_manager", "cashier", "engineering", "security")
+READER = "cs_manager"
+FRONT_DESK = "front_desk"
+CASHIER = "cashier"
+SECURITY = "security"
 CHECKS = {
     GenerationMode.POSITIVE: [not_a_server_error, status_code_conformance, content_type_conformance,
                               response_schema_conformance],
@@ -51,8 +64,44 @@ CHECKS = {
 }
 
 
-def schema():
-    return schemathesis.openapi.from_dict(build_spec(GatewayService))
+def schema(with_credentials: bool = False):
+    """The gateway's description; without made-up credentials (the signed-in session brings real
+    ones) unless `with_credentials`."""
+    loaded = schemathesis.openapi.from_dict(build_spec(GatewayService))
+    loaded.config.generation.update(with_security_parameters=with_credentials)
+    return loaded
+
+
+def sender(operation) -> str:
+    """The demo account that sends `operation`: one whose role may give its command."""
+    roles = operation.definition.raw.get("x-propdesk-roles")
+    if not roles:
+        return READER
+    return next((role for role in PREFERRED_ROLES if role in roles), roles[0])
+
+
+_SESSIONS: dict[tuple[str, str], requests.Session] = {}
+
+
+def session_of(base: str, username: str) -> requests.Session:
+    """A session signed in as `username` at `base` (once per system), waiting for the system to
+    answer a signed-in request."""
+    key = (base, username)
+    if key not in _SESSIONS:
+        def ready():
+            try:
+                session = signed_in(base, username)
+                return session if session.get(base + "/api/units", timeout=30).status_code == 200 else None
+            except (AssertionError, requests.RequestException):
+                return None
+
+        _SESSIONS[key] = wait_for(ready, timeout=60, interval=0.5, what=f"signing in as {username}")
+    return _SESSIONS[key]
+
+
+def raw_counts(env) -> dict[str, dict[str, int]]:
+    """Every row of every department, audit rows of refusals included."""
+    return {name: table_counts(url) for name, url in databases(env).items()}
 
 
 def databases(env) -> dict[str, str]:
@@ -89,11 +138,11 @@ def named(response) -> list[str]:
 
 
 def fuzz_operation(operation, mode: GenerationMode, base_url: str, env, seen: dict[int, int]) -> list[str]:
-    """Run the generated cases of one operation in one mode; the list of what went wrong.
-    `seen` counts the answers by status class (2 for 2xx, 4 for 4xx ...)."""
+    """Run the generated cases of one operation in one mode, signed in as its `sender`; the list
+    of what went wrong. `seen` counts the answers by status class (2 for 2xx, 4 for 4xx ...)."""
     found: list[str] = []
     state = {"dirty": True, "counts": None}
-    session = requests.Session()
+    session = session_of(base_url, sender(operation))
 
     @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
@@ -128,10 +177,49 @@ def modes(operation) -> tuple[GenerationMode, ...]:
     return (GenerationMode.POSITIVE,)
 
 
-def test_every_json_endpoint_survives_fuzzing_from_its_openapi_description(gateway_url, propdesk_env):
-    wait_for(lambda: requests.get(gateway_url + "/api/units", timeout=30).status_code == 200,
-             what="the gateway and its departments")
+def fuzz_unauthenticated(operation, mode: GenerationMode, base_url: str) -> list[str]:
+    """Generated cases of one operation sent by nobody (with whatever credentials schemathesis
+    makes up): each is a 401 naming _session/sign_in_required, as described (the document: 200)."""
     found: list[str] = []
+    public = operation.definition.raw.get("security") == []
+    session = requests.Session()
+
+    @settings(max_examples=UNAUTHENTICATED_EXAMPLES, derandomize=True, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        response = case.call(base_url=base_url, session=session, timeout=60)
+        label = f"{mode.value} {case.method} {case.formatted_path} headers={case.headers} cookies={case.cookies}"
+        try:
+            case.validate_response(response, checks=[not_a_server_error, status_code_conformance,
+                                                     content_type_conformance, response_schema_conformance])
+        except Exception as exc:
+            found.append(f"{label} -> {response.status_code} {response.text[:300]}: {str(exc)[:600]}")
+        if public:
+            if response.status_code != 200:
+                found.append(f"{label}: the public document answered {response.status_code}")
+        elif response.status_code != 401 or rules(response) != {("_session", "sign_in_required")}:
+            found.append(f"{label}: not a 401 _session/sign_in_required: {response.status_code} {response.text[:300]}")
+
+    run()
+    return found
+
+
+def test_every_json_endpoint_survives_fuzzing_from_its_openapi_description(gateway_url, propdesk_env):
+    for username in {READER} | {sender(op.ok()) for op in schema().get_all_operations()}:
+        session_of(gateway_url, username)  # the system is up and signs these people in
+
+    # nobody signed in: every operation is 401 and nothing anywhere changes (not even an audit row)
+    settled_counts(propdesk_env)
+    before = raw_counts(propdesk_env)
+    found: list[str] = []
+    for operation in [result.ok() for result in schema(with_credentials=True).get_all_operations()]:
+        for mode in modes(operation):
+            found += fuzz_unauthenticated(operation, mode, gateway_url)
+    assert found == [], "\n".join(found[:40])
+    assert raw_counts(propdesk_env) == before
+
+    # signed in
     seen: dict[int, int] = {}
     operations = [result.ok() for result in schema().get_all_operations()]
     for operation in operations:
@@ -144,10 +232,11 @@ def test_every_json_endpoint_survives_fuzzing_from_its_openapi_description(gatew
 
 # --- the bad inputs the desk is known to send --------------------------------------------------------
 def post(base: str, path: str, body=None, staff=FRONT_DESK, data=None, **headers) -> requests.Response:
+    """POST as the demo account `staff`, signed in (session cookie, CSRF token)."""
     if data is None and body is not None:
         data = json.dumps(body)
-    return requests.post(base + path, data=data, timeout=60,
-                         headers={"Content-Type": "application/json", **staff, **headers})
+    return session_of(base, staff).post(base + path, data=data, timeout=60,
+                                        headers={"Content-Type": "application/json", **headers})
 
 
 def application(**changes) -> dict:
@@ -165,8 +254,8 @@ def rules(response) -> set[tuple[str, str]]:
 
 def test_known_bad_inputs_then_a_duplicate_submission(gateway_url, propdesk_env):
     """One system for both (starting one takes most of the time)."""
-    wait_for(lambda: requests.get(gateway_url + "/api/units", timeout=30).status_code == 200,
-             what="the gateway and its departments")
+    for username in (FRONT_DESK, CASHIER, SECURITY):
+        session_of(gateway_url, username)  # the system is up and signs people in (a sign-in writes)
     known_bad_inputs_are_refused_by_name_and_write_nothing(gateway_url, propdesk_env)
     a_duplicate_submission_acts_once(gateway_url)
 
@@ -181,19 +270,25 @@ def known_bad_inputs_are_refused_by_name_and_write_nothing(gateway_url: str, pro
         (post(gateway_url, "/api/move-outs", application(unit_id=303, exit_date=20261130)), 400,
          {("unit_id", "type"), ("exit_date", "type")}),
         (post(gateway_url, "/api/payments", {"unit_id": demo.DEMO_ARREARS_UNIT, "amount": [1], "method": "cash",
-                                             "receipt_no": "R-F-1"}, staff=FINANCE), 400, {("amount", "type")}),
+                                             "receipt_no": "R-F-1"}, staff=CASHIER), 400, {("amount", "type")}),
         # unknown units
         (post(gateway_url, "/api/move-outs", application(unit_id="9-9-999")), 400, {("unit_id", "unknown_unit")}),
         (post(gateway_url, "/api/payments", {"unit_id": "9-9-999", "amount": "10.00", "method": "cash",
-                                             "receipt_no": "R-F-2"}, staff=FINANCE), 400, {("unit_id", "unknown_unit")}),
+                                             "receipt_no": "R-F-2"}, staff=CASHIER), 400, {("unit_id", "unknown_unit")}),
         # dates in the wrong order: an exit date before today
         (post(gateway_url, "/api/move-outs", application(exit_date=yesterday)), 400, {("exit_date", "not_before_today")}),
         (post(gateway_url, "/api/move-outs", application(exit_date="1999-01-01")), 400,
          {("exit_date", "not_before_today")}),
         # an unknown release slip, a case that has no work order
-        (post(gateway_url, "/api/release-slips/RS-19990101-0001/release", staff={"X-Staff-Id": "S-SE-01",
-                                                                                 "X-Staff-Role": "security"}),
+        (post(gateway_url, "/api/release-slips/RS-19990101-0001/release", staff=SECURITY),
          404, {("slip_no", "exists")}),
+        # nobody signed in, or signed in but without the CSRF token: refused before anything
+        (requests.post(gateway_url + "/api/move-outs", json=application(), timeout=60,
+                       headers={"X-Staff-Id": "hacker", "X-Staff-Role": "cs_manager"}),
+         401, {("_session", "sign_in_required")}),
+        (post(gateway_url, "/api/move-outs", application(), **{"X-CSRF-Token": None}), 403, {("csrf_token", "csrf")}),
+        # a role the policy refuses: the department says so (and audits it: a refused row, not counted)
+        (post(gateway_url, "/api/move-outs", application(), staff=SECURITY), 403, {("actor.role", "role_not_allowed")}),
     ]
     for response, status, expected in cases:
         assert (response.status_code, rules(response)) == (status, expected), response.text
@@ -212,9 +307,10 @@ def a_duplicate_submission_acts_once(gateway_url: str) -> None:
     other = post(gateway_url, "/api/move-outs", application(owner_consent_ref="OC-OTHER"), **{"Idempotency-Key": key})
     assert other.status_code == 409 and rules(other) == {("Idempotency-Key", "reused_with_different_request")}
     move_out_id = first.json()["move_out_id"]
-    cases = requests.get(gateway_url + "/api/move-outs", timeout=30).json()["move_outs"]
+    reader = session_of(gateway_url, FRONT_DESK)
+    cases = reader.get(gateway_url + "/api/move-outs", timeout=30).json()["move_outs"]
     assert [c["move_out_id"] for c in cases if c["unit_id"] == demo.DEMO_HAPPY_UNIT] == [move_out_id]
-    timeline = wait_for(lambda: requests.get(f"{gateway_url}/api/timeline/{move_out_id}", timeout=30).json()["events"],
+    timeline = wait_for(lambda: reader.get(f"{gateway_url}/api/timeline/{move_out_id}", timeout=30).json()["events"],
                         what="the case's timeline")
     assert [e["event_type"] for e in timeline].count("move_out.requested") == 1
     assert date.fromisoformat(first.json()["exit_date"]) > office_today()
