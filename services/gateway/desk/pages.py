@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -114,10 +114,7 @@ class DeskPages:
     def _desk(self, request, handler, **kw) -> Response:
         principal = auth.current_principal(request)
         if principal is None:
-            if is_htmx(request):
-                target = auth.to_sign_in(request).headers["Location"]
-                return redirect_to(request, target)
-            return auth.to_sign_in(request)
+            return self._desk_to_sign_in(request)
         lang = i18n.lang_of(request, principal)
         view = DeskView(Remote(self.departments, self.settings.rpc_timeout_s), principal, lang)
         try:
@@ -129,6 +126,24 @@ class DeskPages:
             status, headline, detail = refusal_of(exc)
             return render(request, "error.html", status=status, principal=principal,
                           headline=gettext(lang, headline), detail=detail)
+
+    @staticmethod
+    def _desk_to_sign_in(request) -> Response:
+        """auth.py's way to the sign-in page (303; the stale cookie dropped). An htmx request (a
+        poll, a form) gets ``HX-Redirect`` instead, back to the page the browser shows
+        (``HX-Current-URL``), not to the fragment it asked for."""
+        response = auth.to_sign_in(request)
+        if not is_htmx(request):
+            return response
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = auth.safe_next((current.path or "/") + (f"?{current.query}" if current.query else ""))
+        location = f"{auth.SIGN_IN_PATH}?next={quote(back, safe='/')}"
+        if "ended=1" in response.headers.get("Location", ""):
+            location += "&ended=1"
+        response.status_code = 200
+        del response.headers["Location"]
+        response.headers["HX-Redirect"] = location
+        return response
 
     def _desk_page(self, request, view, template: str, status: int = 200, **ctx) -> Response:
         return render(request, template, status=status, principal=view.principal, **ctx)

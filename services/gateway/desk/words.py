@@ -112,6 +112,7 @@ def event_line(event_type: str, p: dict, names: dict, lang: str) -> str:
         return t("Case archived, exit reported to the owner")
     if event_type == "notification.sent":
         status = MESSAGE_STATUSES.label(p.get("status"), lang)
+        status = status.lower() if lang == "en" else status
         return t("Message %(status)s: %(subject)s", status=status, subject=p.get("subject") or "")
     ids = ", ".join(str(v) for k, v in p.items() if (k.endswith("_id") or k.endswith("_no")) and v)
     return t("Recorded: %(what)s", what=ids or event_type)

@@ -324,12 +324,14 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     expect(cm).to_have_url(re.compile(r"/sign-in\?next=/$"))
 
     flow.step("a session ended in another tab: the page goes to sign-in when reloaded or polled")
+    flow.case(ca, case_id)  # the cashier's case page stays open (it polls)
     other = ca.context.new_page()
     other.goto(flow.url + "/")
     other.locator("#sign-out").click()
     expect(other.locator("#sign-in-notice")).to_be_visible()
-    ca.goto(f"{flow.url}/move-outs/{case_id}")
-    expect(ca).to_have_url(re.compile(r"/sign-in"))
+    expect(ca).to_have_url(re.compile(rf"/sign-in\?next=/move-outs/{case_id}"))  # its next poll found no session
+    ca.goto(f"{flow.url}/search")
+    expect(ca).to_have_url(re.compile(r"/sign-in\?next=/search"))
     flow.shot(ca, "15-session-ended")
     print(f"ok: {unit_id} and {happy_unit} moved out and archived; slip {slip_no}", flush=True)
 

@@ -116,6 +116,10 @@ def test_the_page_and_its_files_are_served_from_the_gateway_only(desk):
     """The desk (desk/pages.py) is the gateway's own page; its scripts come from the pinned npm
     packages the project installs (/static/vendor/) and from desk/static, never from elsewhere."""
     assert requests.get(desk.base + "/", allow_redirects=False, timeout=30).headers["Location"].startswith("/sign-in")
+    polled = requests.get(desk.base + f"/move-outs/{CASE_ID}/live", timeout=30, allow_redirects=False, headers={
+        "HX-Request": "true", "HX-Current-URL": f"{desk.base}/move-outs/{CASE_ID}"})
+    # an htmx poll after the session ended: the page (not the fragment) goes to sign-in and back
+    assert polled.status_code == 200 and polled.headers["HX-Redirect"] == f"/sign-in?next=/move-outs/{CASE_ID}"
     page = desk.get("/")
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert "物业客服台" in page.text
