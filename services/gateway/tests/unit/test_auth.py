@@ -360,3 +360,13 @@ def test_a_configured_key_is_used_and_a_short_one_refused(tmp_path, monkeypatch)
         settings(tmp_path, monkeypatch, PROPDESK_SECRET_KEY="short")
     with pytest.raises(ValueError, match="PROPDESK_COOKIE_SECURE"):
         settings(tmp_path, monkeypatch, PROPDESK_COOKIE_SECURE="maybe")
+
+
+def test_a_form_post_over_the_limit_is_a_413_unread(keys, staff):
+    big = {"csrf_token": "x", "reason": "租" * (auth.MAX_FORM_BYTES // 9 + 1)}  # URL-encoded: 9 bytes a character
+    req = request(keys, staff, method="POST", path="/sign-in", data=big)
+    with pytest.raises(Exception) as err:
+        auth.form(req)
+    assert error_status_and_body(err.value)[0] == 413
+    ok = request(keys, staff, method="POST", path="/x", data={"reason": "租" * 5000})  # 45 000 bytes: read
+    assert len(auth.form(ok)["reason"]) == 5000
