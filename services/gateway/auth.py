@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -67,8 +66,6 @@ from propdesk.config import Settings
 from propdesk.errors import NotFound, ValidationError
 from propdesk_services.gateway.errors import EdgeError
 from propdesk_services.gateway.remote import Remote
-
-log = logging.getLogger("propdesk.gateway")
 
 SESSION_COOKIE = "propdesk_session"
 LANG_COOKIE = "propdesk_lang"
