@@ -22,7 +22,7 @@ from propdesk.chassis.service import PropdeskService
 from propdesk.config import Settings
 from propdesk.contracts import rpc
 from propdesk.errors import NotFound
-from propdesk_services.gateway import api, auth, schemas, static
+from propdesk_services.gateway import api, auth, schemas
 from propdesk_services.gateway.errors import ServiceUnavailable, error_response, json_response
 from propdesk_services.gateway.openapi import build_spec, endpoint, fallback, http_routes
 from propdesk_services.gateway.remote import Remote
@@ -123,10 +123,6 @@ class GatewayService(DeskPages, PropdeskService):
             return handler(request)
         except Exception as exc:
             return error_response(exc, request)
-
-    @http("GET", "/static/<name>")
-    def static_file(self, request, name):
-        return static.file_response(name)
 
     # --- units and fees -----------------------------------------------------------------------
     @http("GET", "/api/units")

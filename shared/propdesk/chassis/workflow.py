@@ -253,7 +253,9 @@ def _describe_query(service: str, messages) -> Query:
         """Every command of the service with its form (fields from its edge schema, labels in zh and
         en) and the roles that may give it (propdesk.policy): what the desk builds its forms from."""
         return {name: {"doc": row.doc.split("\n\n")[0], "fields": describe_schema(row.schema),
-                       "roles": sorted(policy.roles_for(service, name)), "public": row.public}
+                       "label": (row.schema.Meta.label if hasattr(row.schema.Meta, "label") else None),
+                       "roles": sorted(policy.roles_for(service, name)), "public": row.public,
+                       "keyless": row.keyless}
                 for name, row in getattr(messages, "COMMANDS", {}).items()}
 
     return Query(describe_commands, NoArgs)
