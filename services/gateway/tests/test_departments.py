@@ -38,3 +38,21 @@ def test_no_module_of_the_gateway_lists_the_departments():
     found = {path.name: names_listed(path.read_text(encoding="utf-8"), services)
              for path in sorted(GATEWAY.glob("*.py"))}
     assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def test_the_gateway_and_its_tests_import_no_department():
+    """The gateway knows a department by its RPC contract (`propdesk.contracts.rpc`) and its name,
+    never by its code: no module of the gateway, the desk or their tests imports another service
+    (a test that needs a real department finds it through `propdesk.plugins`)."""
+    imported = {}
+    for path in sorted(GATEWAY.rglob("*.py")):
+        if "node_modules" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "propdesk_services" and len(parts) > 1 and parts[1] != "gateway":
+                    imported.setdefault(str(path.relative_to(GATEWAY)), []).append(name)
+    assert imported == {}

@@ -5,8 +5,7 @@ fake the real department does not match proves nothing about the desk.
   RPC method of the real service class, with the same parameters (names, kinds, defaults) and the
   same expected exceptions (the rejections);
 - every answer a fake gives (each method called as the gateway calls it) is what the real
-  department answers by its result contract in `propdesk.contracts.rpc` (staff: its own result
-  schemas): no field the contract
+  department answers by its result contract in `propdesk.contracts.rpc`: no field the contract
   does not have, every field it has (the departments dump every field), and each value loads and
   dumps back unchanged (types, money with two decimals, ISO dates and times with their offset).
 
@@ -22,8 +21,6 @@ from marshmallow import ValidationError as SchemaError
 
 from propdesk import demo, plugins
 from propdesk.contracts import rpc
-from propdesk_services.staff.workflows.api_tokens.schemas import TokenIdentitySchema
-from propdesk_services.staff.workflows.sessions.schemas import SessionSchema, SignInResultSchema
 
 from . import fakes
 
@@ -33,16 +30,7 @@ FINANCE = {"id": "S-FI-01", "role": "finance"}
 SECURITY = {"id": "S-SE-01", "role": "security"}
 CASE_ID = fakes.CASE["move_out_id"]
 
-class SignedOutSchema(Schema):
-    """What staff.sign_out answers (its handler's dict; staff has no contract module for it)."""
-
-    signed_out = fields.Boolean(required=True)
-    session_id = fields.String(required=True)
-    username = fields.String(required=True)
-
-
-#: (service, method) -> (result contract, many): what the real department answers (staff: its own
-#: result schemas, which are what it dumps with).
+#: (service, method) -> (result contract, many): what the real department answers.
 CONTRACTS: dict[tuple[str, str], tuple[type[Schema], bool]] = {
     ("residents", "list_units"): (rpc.UnitSchema, True),
     ("residents", "get_unit"): (rpc.UnitDetailSchema, False),
@@ -61,10 +49,10 @@ CONTRACTS: dict[tuple[str, str], tuple[type[Schema], bool]] = {
     ("notify", "list_messages"): (rpc.MessageSchema, True),
     ("reports", "timeline"): (rpc.TimelineEntrySchema, True),
     ("reports", "move_out_counts"): (rpc.MoveOutCountsSchema, False),
-    ("staff", "sign_in"): (SignInResultSchema, False),
-    ("staff", "sign_out"): (SignedOutSchema, False),
-    ("staff", "resolve_session"): (SessionSchema, False),
-    ("staff", "resolve_api_token"): (TokenIdentitySchema, False),
+    ("staff", "sign_in"): (rpc.SignInResultSchema, False),
+    ("staff", "sign_out"): (rpc.SignedOutSchema, False),
+    ("staff", "resolve_session"): (rpc.SessionSchema, False),
+    ("staff", "resolve_api_token"): (rpc.TokenIdentitySchema, False),
 }
 SIGN_IN = {"username": "front_desk", "password": demo.DEMO_STAFF_PASSWORD, "address": "127.0.0.1",
            "user_agent": "test"}

@@ -5,8 +5,8 @@ rules of an account (username format, roles of the policy, estates, the password
 `domain`'s, which reports every broken rule at once by its own name. Labels (zh-CN, en) are for
 the desk's forms. A password is `load_only`: no schema here ever dumps one.
 
-What the desk is shown (`StaffSchema`, `IdentitySchema`) belongs with the other RPC result contracts
-in `propdesk.contracts.rpc` once the gateway reads it.
+What the desk is shown (`StaffSchema`, `IdentitySchema`) is an RPC result contract: it lives with
+the others in `propdesk.contracts.rpc.staff` (the gateway reads it without importing this service).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from propdesk import policy
 from propdesk.chassis.edge import Flag, OptionalText, RecordId
-from propdesk.contracts.rpc import UtcDateTime
+from propdesk.contracts import rpc
 from propdesk.contracts.vocab import ESTATES, STAFF_DEPARTMENTS
 
 
@@ -84,25 +84,6 @@ class ListStaffArgs(Schema):
     include_disabled = Flag(load_default=False)
 
 
-# --- what the desk is shown ---------------------------------------------------------------------------
-class IdentitySchema(Schema):
-    """Who is acting: a signed-in staff member as the gateway needs them (never the hash)."""
-
-    id = fields.String(required=True, metadata={"description": "the username: what actor.id carries"})
-    username = fields.String(required=True)
-    name = fields.String(required=True)
-    department = fields.String(required=True)
-    roles = fields.List(fields.String(), required=True)
-    estates = fields.List(fields.String(), required=True)
-    must_change_password = fields.Boolean(required=True)
-
-
-class StaffSchema(IdentitySchema):
-    """A staff account as an admin sees it in a list (phone masked, never the hash)."""
-
-    phone = fields.String(allow_none=True, metadata={"description": "masked: 138****0000"})
-    active = fields.Boolean(required=True)
-    password_changed_at = UtcDateTime(required=True)
-    created_at = UtcDateTime(required=True)
-    updated_at = UtcDateTime(required=True)
-    disabled_at = UtcDateTime(allow_none=True)
+# --- what the desk is shown: the RPC result contracts (propdesk.contracts.rpc.staff) ---------------
+IdentitySchema = rpc.IdentitySchema
+StaffSchema = rpc.StaffSchema

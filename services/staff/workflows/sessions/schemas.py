@@ -1,13 +1,13 @@
 """The sessions' edge: sign-in, sign-out, a password change, the token a query is given, and what
 they answer. Passwords and tokens are `load_only` on the way in; a token is dumped exactly once,
-in `SignInResultSchema`. The client's address and user agent are for the audit trail (cut to
+in `SignInResultSchema` (the result contracts are `propdesk.contracts.rpc.staff`'s). The client's address and user agent are for the audit trail (cut to
 `domain.MAX_ADDRESS_LENGTH` / `MAX_USER_AGENT_LENGTH`, never refused for their length)."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from propdesk.contracts.rpc import UtcDateTime
-from propdesk_services.staff.workflows.accounts.schemas import IdentitySchema, label
+from propdesk.contracts import rpc
+from propdesk_services.staff.workflows.accounts.schemas import label
 
 TOKEN_MAX_LENGTH = 128
 
@@ -56,17 +56,7 @@ class TokenArgs(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=TOKEN_MAX_LENGTH))
 
 
-# --- what the gateway is answered -------------------------------------------------------------------
-class SessionSchema(Schema):
-    """A valid session: who is signed in (roles and estates as they are now) and until when."""
-
-    session_id = fields.String(required=True, metadata={"description": "not the token: safe to log"})
-    staff = fields.Nested(IdentitySchema, required=True)
-    expires_at = UtcDateTime(required=True, metadata={"description": "idle expiry, capped by the absolute one"})
-    absolute_expires_at = UtcDateTime(required=True)
-
-
-class SignInResultSchema(SessionSchema):
-    """A new session: the token, shown this once (the service keeps only its SHA-256)."""
-
-    token = fields.String(required=True)
+# --- what the gateway is answered: the RPC result contracts (propdesk.contracts.rpc.staff) ---------
+SessionSchema = rpc.SessionSchema
+SignInResultSchema = rpc.SignInResultSchema
+SignedOutSchema = rpc.SignedOutSchema
