@@ -117,7 +117,7 @@ class FakeResidents:
     name = "residents"
 
     @rpc
-    def list_units(self, leased_only=False):
+    def list_units(self, leased_only=False, *, actor=None):
         _record("residents", "list_units", leased_only=leased_only)
         return [u for u in UNITS if u["tenant_party_id"] or not leased_only]
 
@@ -132,7 +132,7 @@ class FakeResidents:
         return {**CASE, **request, "state": "APPLICATION_ACCEPTED", "requested_by": actor["id"]}
 
     @rpc
-    def get_move_out(self, move_out_id):
+    def get_move_out(self, move_out_id, *, actor=None):
         _record("residents", "get_move_out", move_out_id)
         _misbehave(move_out_id)
         if move_out_id != CASE["move_out_id"] and not move_out_id.startswith("MO-X"):
@@ -140,14 +140,14 @@ class FakeResidents:
         return {**CASE, "move_out_id": move_out_id}
 
     @rpc
-    def list_move_outs(self, state=None):
+    def list_move_outs(self, state=None, *, actor=None):
         _record("residents", "list_move_outs", state=state)
         if state is not None and state not in ("APPLICATION_ACCEPTED", "GOODS_RELEASED"):
             raise ValidationError.one("state", "one_of", "state must be one of the saga's states")
         return [CASE] if state in (None, CASE["state"]) else []
 
     @rpc
-    def get_unit(self, unit_id):
+    def get_unit(self, unit_id, *, actor=None):
         _record("residents", "get_unit", unit_id)
         unit = next(u for u in UNITS if u["unit_id"] == unit_id)
         return {**unit, "open_move_out_id": CASE["move_out_id"] if unit_id == CASE["unit_id"] else None}
@@ -204,7 +204,7 @@ class FakeTickets:
                 "defects": request["defects"], "inspector": actor["id"]}
 
     @rpc
-    def get_inspection(self, move_out_id):
+    def get_inspection(self, move_out_id, *, actor=None):
         _record("tickets", "get_inspection", move_out_id)
         if move_out_id != CASE["move_out_id"]:
             raise NotFound(f"no inspection work order for move-out {move_out_id}")
@@ -228,13 +228,13 @@ class FakeBilling:
                 "prepaid_amount": "0.00", "credit": "0.00"}
 
     @rpc
-    def get_balance(self, unit_id):
+    def get_balance(self, unit_id, *, actor=None):
         _record("billing", "get_balance", unit_id)
         _misbehave(unit_id)
         return {**BALANCE, "unit_id": unit_id}
 
     @rpc
-    def list_arrears(self):
+    def list_arrears(self, *, actor=None):
         _record("billing", "list_arrears")
         return [{"unit_id": "1-1-702", "outstanding": "392.60"}]
 
@@ -255,7 +255,7 @@ class FakeAccess:
                 "released_at": "2026-11-02T04:00:00+00:00", "released_by": actor["id"], "status": "released"}
 
     @rpc
-    def get_release_hold(self, move_out_id):
+    def get_release_hold(self, move_out_id, *, actor=None):
         _record("access", "get_release_hold", move_out_id)
         if move_out_id == "MO-X-NOHOLD":
             raise NotFound(f"no release hold for {move_out_id}")
@@ -266,7 +266,7 @@ class FakeNotify:
     name = "notify"
 
     @rpc
-    def list_messages(self, correlation_id=None, recipient_role=None, status=None):
+    def list_messages(self, correlation_id=None, recipient_role=None, status=None, *, actor=None):
         _record("notify", "list_messages", correlation_id=correlation_id, recipient_role=recipient_role, status=status)
         return [m for m in [MESSAGE] if correlation_id in (None, m["correlation_id"])
                 and recipient_role in (None, m["recipient_role"])]
@@ -276,7 +276,7 @@ class FakeReports:
     name = "reports"
 
     @rpc
-    def timeline(self, correlation_id):
+    def timeline(self, correlation_id, *, actor=None):
         _record("reports", "timeline", correlation_id)
         if correlation_id in ("SLOW", "MO-X-SLOWREPORTS"):
             eventlet.sleep(SLOW_SECONDS)
@@ -284,7 +284,7 @@ class FakeReports:
         return [dict(e, payload={"move_out_id": correlation_id}) for e in TIMELINE]
 
     @rpc
-    def move_out_counts(self):
+    def move_out_counts(self, *, actor=None):
         _record("reports", "move_out_counts")
         return {"by_state": {"APPLICATION_ACCEPTED": 1, "GOODS_RELEASED": 0}, "total": 1}
 
@@ -345,12 +345,12 @@ class FakeStaff:
         return {"signed_out": True, "session_id": f"S-{request['token']}", "username": username}
 
     @rpc
-    def resolve_session(self, token):
+    def resolve_session(self, token, *, actor=None):
         STAFF_CALLS.append(("resolve_session", (token,), {}))
         return {"session_id": f"S-{token}", "staff": _identity(_session(token)), **SESSION_TIMES}
 
     @rpc
-    def resolve_api_token(self, token):
+    def resolve_api_token(self, token, *, actor=None):
         STAFF_CALLS.append(("resolve_api_token", (token,), {}))
         if token not in API_TOKENS:
             raise NotFound("no such API token", field="token", rule="token_invalid")

@@ -104,8 +104,11 @@ class UnitOfWork:
     """One transaction: domain rows, the events they cause, the audit trail, the inbox mark."""
 
     def __init__(self, db: "Database", *, actor: Actor | None, correlation_id: str | None,
-                 event: Envelope | None, handler: str | None, clock=None):
+                 event: Envelope | None, handler: str | None, clock=None, address: str | None = None):
         self._db = db
+        #: the client's address (the gateway's caller) when a person gave the command: every audit
+        #: row of this unit of work carries it as ``details["from"]``
+        self.address = address
         self.clock = clock or getattr(db, "clock", None) or SYSTEM_CLOCK
         self.event = event
         self.handler = handler
@@ -186,7 +189,12 @@ class UnitOfWork:
     def audit(self, action: str, object_type: str, object_id: str, details: dict | None = None, *,
               correlation_id: str | None = None) -> None:
         """Record who did what to which record, in this transaction. `correlation_id` overrides the
-        unit of work's, like `emit`'s (one command touching several business cases)."""
+        unit of work's, like `emit`'s (one command touching several business cases).
+
+        From where: when a person gave the command through the gateway, ``details["from"]`` is the
+        client's address (`address`); the key is the chassis', a handler's details do not use it."""
+        if self.address is not None:
+            details = {**(details or {}), "from": self.address}
         self._audit_rows.append({
             "at": self.now(), "actor_id": self.actor.id, "actor_role": self.actor.role, "action": action,
             "object_type": object_type, "object_id": str(object_id),
@@ -333,9 +341,10 @@ class UnitOfWorkFactory:
     def __init__(self, db: Database, event: Envelope | None, handler: str | None):
         self._db, self._event, self._handler = db, event, handler
 
-    def __call__(self, actor: Actor | None = None, correlation_id: str | None = None) -> UnitOfWork:
+    def __call__(self, actor: Actor | None = None, correlation_id: str | None = None,
+                 address: str | None = None) -> UnitOfWork:
         return UnitOfWork(self._db, actor=actor, correlation_id=correlation_id, event=self._event,
-                          handler=self._handler)
+                          handler=self._handler, address=address)
 
     def session(self) -> Session:
         return self._db.Session()

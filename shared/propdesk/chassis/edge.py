@@ -1,12 +1,16 @@
-"""The edge of a service: who is acting, input checked against a schema, the problems named by
-field and rule; marshmallow fields for RPC arguments (ids, filters, flags)."""
+"""The edge of a service: who is acting (and within which estates, from which address), input
+checked against a schema, the problems named by field and rule; marshmallow fields for RPC
+arguments (ids, filters, flags)."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from marshmallow import Schema
 from marshmallow import ValidationError as SchemaError
 
 from propdesk import policy
 from propdesk.contracts.envelope import Actor
+from propdesk.contracts.vocab import ESTATES
 from propdesk.errors import Problem, ValidationError
 
 #: Staff roles (domain.md §1.1) as they appear in `actor.role`, with their labels: `propdesk.policy.ROLES`.
@@ -61,20 +65,81 @@ def load_or_reject(schema: Schema, data) -> dict:
         raise ValidationError(problems_from_schema_error(err)) from None
 
 
-def command_actor(actor) -> Actor:
+#: The longest client address kept (an IPv6 address with its zone fits).
+MAX_ADDRESS_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who gives a command or asks a query, as the edge checked it: the staff member (`actor`),
+    the estates (管理处, `vocab.ESTATES` codes) they work for, and the client's address.
+
+    `estates` None means *not scoped*: a service acting on its own, another department's RPC, the
+    CLI, a test. A tuple (possibly empty) scopes every read and write to those estates: a record of
+    another estate answers exactly as if it were absent (`propdesk.chassis.estates`)."""
+
+    actor: Actor
+    estates: tuple[str, ...] | None = None
+    address: str | None = None
+
+
+def command_actor(actor) -> Acting:
     """The staff member behind a command: ``{"id": <1-64 characters>, "role": <a code of
-    propdesk.policy.ROLES>}``; ValidationError naming ``actor``, ``actor.id`` or ``actor.role``
-    otherwise. Whether the role may give the command is `propdesk.policy`'s to say."""
+    propdesk.policy.ROLES>, "estates": [<vocab.ESTATES codes>] (optional), "address": <the
+    client's IP> (optional)}``; ValidationError naming ``actor``, ``actor.id``, ``actor.role``,
+    ``actor.estates`` or ``actor.address`` otherwise. Whether the role may give the command is
+    `propdesk.policy`'s to say. Without ``estates`` the command is not scoped (`Acting.estates`
+    None): the gateway always passes the person's estates."""
+    return _acting(actor, role_required=True)
+
+
+def query_actor(actor) -> Acting | None:
+    """Who asks a query (the keyword argument ``actor`` every query takes): None (a service or the
+    CLI asking, not scoped), or the same shape as `command_actor`'s, the role optional."""
+    if actor is None:
+        return None
+    return _acting(actor, role_required=False)
+
+
+def _acting(actor, *, role_required: bool) -> Acting:
     if not isinstance(actor, dict):
-        raise ValidationError.one("actor", "type", "who is acting is an object {id, role}")
+        raise ValidationError.one("actor", "type", "who is acting is an object {id, role, estates, address}")
     staff_id, role = actor.get("id"), actor.get("role")
     if not isinstance(staff_id, str) or not staff_id.strip():
         raise ValidationError.one("actor.id", "required", "who is acting must be given (a staff id)")
     if len(staff_id.strip()) > 64:
         raise ValidationError.one("actor.id", "length", "a staff id is at most 64 characters")
-    if not isinstance(role, str) or role not in ROLES:
+    if (role_required or role is not None) and (not isinstance(role, str) or role not in ROLES):
         raise ValidationError.one("actor.role", "one_of", f"role must be one of {', '.join(sorted(ROLES))}")
-    return Actor(id=staff_id.strip(), role=role)
+    return Acting(Actor(id=staff_id.strip(), role=role), estates=_estates(actor.get("estates", None)),
+                  address=_address(actor.get("address", None)))
+
+
+def _estates(value) -> tuple[str, ...] | None:
+    """None (not given: not scoped), or the codes given, each once, in the vocabulary's order."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError.one("actor.estates", "type", "estates are a list of estate codes")
+    if len(value) > len(ESTATES.codes) * 4 or not all(isinstance(code, str) for code in value):
+        raise ValidationError.one("actor.estates", "type", "estates are a list of estate codes")
+    unknown = [code for code in value if code not in ESTATES]
+    if unknown:
+        raise ValidationError.one("actor.estates", "one_of",
+                                  f"estates must be among {', '.join(ESTATES.codes)}")
+    return tuple(code for code in ESTATES.codes if code in value)
+
+
+def _address(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError.one("actor.address", "type", "the client's address is a string")
+    value = value.strip()
+    if len(value) > MAX_ADDRESS_LENGTH:
+        raise ValidationError.one("actor.address", "length",
+                                  f"the client's address is at most {MAX_ADDRESS_LENGTH} characters")
+    return value or None
 
 
 # --- marshmallow fields for RPC arguments (ids, filters, flags) ----------------------------------

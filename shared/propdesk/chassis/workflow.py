@@ -10,7 +10,8 @@ A service's `messages.py` holds four tables; `service.py` turns them into nameko
 
 What every command repeats is done once here (`run_command`), in this order:
 
-1. who is acting: `actor` is ``{"id", "role"}`` of a staff member (ValidationError otherwise);
+1. who is acting: `actor` is ``{"id", "role"}`` of a staff member, with the estates they work for
+   and the client's address when the gateway gives them (ValidationError otherwise);
 2. may that role give this command: `propdesk.policy` (deny by default; Forbidden naming the role
    and the rule, and an audit row of the refusal);
 3. the request against the command's edge schema (ValidationError naming every field and rule);
@@ -19,12 +20,18 @@ What every command repeats is done once here (`run_command`), in this order:
    key and the result; a command that audited nothing gets one audit row naming the command.
 
 A handler is then a plain function ``handler(message, uow)``: `CommandMessage` for a command, the
-`Envelope` for an event. A query handler is ``handler(args, reader)``; a timer's is
+`Envelope` for an event. A query handler is ``handler(args, reader)`` (every query also takes the
+keyword argument ``actor=None``: who asks, and within which estates); a timer's is
 ``handler(db)`` (it opens a unit of work per batch). None of them knows nameko, so each is
 unit-tested on `propdesk.testing.fake.ServiceHarness` (an in-memory database, no broker).
 
 Method names are public contract: a command or query name is the RPC method, and a subscription's
 queue is ``<service>.<handler function name>``. Renaming one orphans a queue.
+
+Estates (管理处, `propdesk.chassis.estates`): `CommandMessage.estates` and `Reader.estates` are the
+estates the caller works for, or None when the caller is not scoped (a service, the CLI). A handler
+answers a record of another estate exactly as if it were absent. The client's address, when given,
+is on every audit row of the command as ``details["from"]``.
 """
 from __future__ import annotations
 
@@ -40,7 +47,7 @@ from nameko.timer import Timer as _NamekoTimer
 from sqlalchemy.orm import Session
 
 from propdesk import policy
-from propdesk.chassis.edge import command_actor, load_or_reject
+from propdesk.chassis.edge import Acting, command_actor, load_or_reject, query_actor
 from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.contracts.envelope import Actor, Envelope
@@ -55,11 +62,16 @@ REJECTIONS = (ValidationError, Forbidden, NotFound, Conflict)
 # --- the rows of the tables ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class CommandMessage:
-    """A command as its handler sees it: checked data, who gives it, and its name."""
+    """A command as its handler sees it: checked data, who gives it, and its name.
+
+    `estates`: the estates (vocab.ESTATES codes) the person giving it works for, or None when the
+    command is not scoped (a service acting on its own, another department's RPC, the CLI). A
+    record of another estate is answered as if absent (`propdesk.chassis.estates.visible`)."""
 
     name: str
     data: dict
     actor: Actor
+    estates: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,10 +147,14 @@ class Actions:
 
 @dataclass
 class Reader:
-    """What a query handler reads with: a session (read only, by convention) and the clock."""
+    """What a query handler reads with: a session (read only, by convention) and the clock; who
+    asks (`actor`: None when a service or the CLI asks) and within which estates (`estates`: None
+    when not scoped, else only records of these estates exist for this read)."""
 
     session: Session
     clock: Any = field(default=None)
+    actor: Actor | None = None
+    estates: tuple[str, ...] | None = None
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -152,35 +168,36 @@ def run_command(db, service: str, name: str, row: Command, request, actor, idemp
     """One command through the whole pipeline (see the module doc). `db` is the service's
     unit-of-work factory (the nameko dependency, or the test harness's)."""
     if row.public:
-        staff = ANONYMOUS
+        acting = Acting(ANONYMOUS)
     else:
-        staff = command_actor(actor)
+        acting = command_actor(actor)
         try:
-            policy.check(staff.role, service, name)
+            policy.check(acting.actor.role, service, name)
         except Forbidden as refusal:
-            _audit_refusal(db, staff, service, name, refusal)
+            _audit_refusal(db, acting, service, name, refusal)
             raise
+    staff = acting.actor
     data = load_or_reject(row.schema(), request)
     checked_key(idempotency_key)
     if row.keyless and idempotency_key is not None:
         raise ValidationError.one("idempotency_key", "not_with_secrets",
                                   f"{name} carries or answers a secret and takes no idempotency key "
                                   "(its secret would be kept in clear with the key)")
-    with db(actor=staff) as uow:
+    with db(actor=staff, address=acting.address) as uow:
         replay = uow.idempotent(idempotency_key, name, data)
         if replay is not None:
             return replay.result
-        result = row.handler(CommandMessage(name, data, staff), uow)
+        result = row.handler(CommandMessage(name, data, staff, acting.estates), uow)
         if not uow.audited:
             uow.audit(name, "command", uow.correlation_id, data)
         return uow.commit(result=result)
 
 
-def _audit_refusal(db, staff: Actor, service: str, name: str, refusal: Forbidden) -> None:
-    """A refused command leaves an audit row (who tried what), in a transaction of its own."""
-    with db(actor=staff) as uow:
+def _audit_refusal(db, acting: Acting, service: str, name: str, refusal: Forbidden) -> None:
+    """A refused command leaves an audit row (who tried what, from where), in a transaction of its own."""
+    with db(actor=acting.actor, address=acting.address) as uow:
         uow.audit("refused", "command", policy.action(service, name),
-                  {"role": staff.role, "rule": refusal.rule, "message": refusal.message})
+                  {"role": acting.actor.role, "rule": refusal.rule, "message": refusal.message})
         uow.commit()
 
 
@@ -192,21 +209,30 @@ def run_event(db, handler: Callable, event: Envelope) -> None:
         uow.commit()
 
 
-def run_query(db, row: Query, args: dict):
+def run_query(db, row: Query, args: dict, actor=None):
+    """One query: who asks (`actor`, ``query_actor``: None is a service or the CLI, not scoped),
+    its arguments against the schema, then the handler on a read-only session (a `writes` query:
+    in a unit of work the chassis commits)."""
+    acting = query_actor(actor)
     data = load_or_reject(row.schema(), args)
+    who = (acting.actor, acting.estates) if acting is not None else (None, None)
     if row.writes:
         with db() as uow:
-            answer = row.handler(data, Reader(uow.session, db.clock))
+            answer = row.handler(data, Reader(uow.session, db.clock, *who))
             uow.commit()
             return answer
     with db.session() as session:
-        return row.handler(data, Reader(session, db.clock))
+        return row.handler(data, Reader(session, db.clock, *who))
 
 
 def queries_of(messages, service: str) -> dict[str, Query]:
     """The service's queries: its QUERIES table, ``allowed_actions`` when it has an ACTIONS table,
     and ``describe_commands`` (the forms of its commands) when it has commands."""
     queries = dict(getattr(messages, "QUERIES", {}))
+    for name, row in queries.items():
+        if "actor" in row.schema._declared_fields:
+            raise TypeError(f"{service}.{name}: a query's argument may not be named 'actor' "
+                            "(every query takes actor=None: who asks, and within which estates)")
     actions = getattr(messages, "ACTIONS", {})
     if actions:
         queries["allowed_actions"] = _allowed_actions_query(service, actions)
@@ -341,11 +367,15 @@ def _command_method(name: str, row: Command) -> Callable:
     return method
 
 
-def _query_method(name: str, row: Query) -> Callable:
-    def method(self, *args, **kwargs):
-        return run_query(self.db, row, bind_arguments(name, row, args, kwargs))
+#: The keyword argument every query takes: who asks (None: a service or the CLI, not scoped).
+QUERY_ACTOR = inspect.Parameter("actor", inspect.Parameter.KEYWORD_ONLY, default=None)
 
-    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *row.parameters()]
+
+def _query_method(name: str, row: Query) -> Callable:
+    def method(self, *args, actor=None, **kwargs):
+        return run_query(self.db, row, bind_arguments(name, row, args, kwargs), actor)
+
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *row.parameters(), QUERY_ACTOR]
     method.__signature__ = inspect.Signature(params)
     method.__doc__ = row.doc
     return method

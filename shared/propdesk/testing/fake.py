@@ -14,6 +14,9 @@ events it emits kept in the outbox table for the test to read. Nothing is publis
     app.deliver(app.event("move_out.inspection_completed", {...}))
     assert [e.event_type for e in app.events()] == ["move_out.requested", "move_out.release_approved"]
     app.clock.advance(minutes=31); app.tick("deliver_due")
+
+Estates: a command's `actor` and a query's ``actor=`` may carry ``"estates": [...]`` (and
+``"address"``) as the gateway sends them; without them the call is not scoped, as a service's.
 """
 from __future__ import annotations
 
@@ -100,9 +103,11 @@ class ServiceHarness:
         row = self.messages.COMMANDS[name]
         return run_command(self.db.factory(), self.name, name, row, request, actor, idempotency_key)
 
-    def query(self, name: str, *args, **kwargs):
+    def query(self, name: str, *args, actor=None, **kwargs):
+        """A query as its RPC takes it; `actor` (``{"id", "role", "estates"}``) scopes it to the
+        estates of the person asking, None asks as a service (not scoped)."""
         row = queries_of(self.messages, self.name)[name]
-        return run_query(self.db.factory(), row, bind_arguments(name, row, args, kwargs))
+        return run_query(self.db.factory(), row, bind_arguments(name, row, args, kwargs), actor)
 
     def deliver(self, event: Envelope) -> list[str]:
         """Deliver an event to every handler subscribed to its type, as the broker would (each in
