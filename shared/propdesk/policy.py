@@ -93,6 +93,27 @@ def check(role: str, service: str, command: str) -> None:
                     field="actor.role", rule=RULE)
 
 
+#: The reads not every signed-in person may make: ``<query>`` (a query every department answers)
+#: -> the roles that may ask it. Any other read is open to whoever is signed in. The department
+#: checks it when the caller says who asks (`actor=`), and the desk shows the page only to these.
+READS: dict[str, frozenset[str]] = {
+    # the audit trail (chassis/audit_view.py): who did what to which record, when, from where
+    "list_audit": frozenset({"cs_manager", "director", "admin"}),
+}
+
+
+def may_read(role: str | None, query: str) -> bool:
+    roles = READS.get(query)
+    return roles is None or role in roles
+
+
+def check_read(role: str | None, query: str) -> None:
+    """Forbidden naming the role and the rule unless `role` may ask `query` (`READS`)."""
+    if not may_read(role, query):
+        raise Forbidden(f"role {role or '(none)'} may not read {query}; allowed: {', '.join(sorted(READS[query]))}",
+                        field="actor.role", rule=RULE)
+
+
 def allowed_commands(role: str) -> list[str]:
     """Every ``<service>.<command>`` the role may give (for the desk)."""
     return sorted(name for name, roles in POLICY.items() if role in roles)

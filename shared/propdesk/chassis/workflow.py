@@ -238,6 +238,8 @@ def queries_of(messages, service: str) -> dict[str, Query]:
         queries["allowed_actions"] = _allowed_actions_query(service, actions)
     if getattr(messages, "COMMANDS", {}):
         queries["describe_commands"] = _describe_query(service, messages)
+    from propdesk.chassis.audit_view import list_audit_query  # every service's audit trail, readable
+    queries["list_audit"] = list_audit_query(service)
     return queries
 
 

@@ -73,7 +73,7 @@ def payment(amount: str = ARREARS, receipt_no: str = "SK-T-0001") -> dict:
 def test_the_tables_are_the_rows_reached_here():
     assert set(messages.COMMANDS) == {"record_payment"}
     assert set(queries_of(messages, "billing")) == {"get_balance", "list_arrears", "allowed_actions",
-                                                    "describe_commands"}
+                                                    "describe_commands", "list_audit"}
     assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
         "move_out.requested": ["on_move_out_requested"], "move_out.withdrawn": ["on_move_out_withdrawn"]}
     assert messages.TIMERS == {}

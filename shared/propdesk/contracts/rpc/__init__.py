@@ -41,6 +41,7 @@ from propdesk.contracts.rpc.billing import OutstandingSchema, ChargeSchema, Paym
 from propdesk.contracts.rpc.access import ReleaseSlipSchema, ReleaseHoldSchema  # noqa: F401
 from propdesk.contracts.rpc.notify import MessageSchema  # noqa: F401
 from propdesk.contracts.rpc.reports import TimelineEntrySchema, RecentEventSchema, MoveOutCountsSchema  # noqa: F401
+from propdesk.contracts.rpc.audit import AuditEntrySchema  # noqa: F401
 from propdesk.contracts.rpc.staff import IdentitySchema, StaffSchema, SessionSchema, SignInResultSchema, SignedOutSchema, ApiTokenSchema, CreatedApiTokenSchema, TokenIdentitySchema  # noqa: F401
 from propdesk.contracts.rpc.access import SLIP_STATUSES  # noqa: F401
 from propdesk.contracts.rpc.notify import MESSAGE_STATUSES  # noqa: F401
