@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from propdesk import demo
 from propdesk_services.residents.workflows.register.models import Party, Unit
 
-UNIT_FIELDS = ("unit_id", "building", "kind", "owner_party_id", "tenant_party_id")
+UNIT_FIELDS = ("unit_id", "building", "kind", "estate", "owner_party_id", "tenant_party_id")
 PARTY_FIELDS = ("party_id", "name", "role", "phone")
 
 

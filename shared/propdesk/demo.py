@@ -8,6 +8,9 @@ What it holds:
   15, which covers every unit the seed names (wall cracks, flue odour, exterior seepage).
 - **An office tower** [000][002 篇八]: floors ``T1-24F`` and ``T1-31F``..``T1-35F`` let by a landlord
   (客户 in [000]) to tenant companies (租户), and ``T1-36F`` vacant.
+- **Two estates** (管理处, `vocab.ESTATES`): the flats of buildings 1–3 are the residential estate
+  ``E1``, the office tower is the office park ``E2`` (`RESIDENTIAL_ESTATE`, `OFFICE_ESTATE`,
+  `estate_of`).
 - Owners for every unit, tenants for about a third of the flats and for the let office floors.
 - Monthly property fee (物业服务费, item ``property_fee``) for 2026-09 and 2026-10: area × ¥2.50/m²
   for flats, × ¥8.00/m² for offices **(inferred rates)**; payments for most of them, and a handful
@@ -16,7 +19,7 @@ What it holds:
 
 Every function returns fresh lists of plain dicts (callers may change them). Amounts are
 `Decimal`; `str()` them for JSON. Unit dicts carry the attributes of residents' `Unit`
-(unit_id, building, kind, owner_party_id, tenant_party_id) plus ``floor`` and ``area_m2``;
+(unit_id, building, kind, estate, owner_party_id, tenant_party_id) plus ``floor`` and ``area_m2``;
 party dicts those of `Party` (party_id, name, role, phone); charge and payment dicts those of
 billing's `Charge` / `Payment`.
 """
@@ -26,6 +29,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 ESTATE_NAME = "新世界花园"
 TOWER_NAME = "万通中心 T1"
+#: The estates (管理处, `propdesk.contracts.vocab.ESTATES`) the demo's units belong to.
+RESIDENTIAL_ESTATE = "E1"  # 阳光花园: buildings 1-3
+OFFICE_ESTATE = "E2"  # 万通中心: the office tower T1
 
 PERIODS: tuple[str, ...] = ("2026-09", "2026-10")
 RESIDENTIAL_RATE = Decimal("2.50")  # ¥ per m² per month (inferred)
@@ -124,9 +130,17 @@ def _leased(unit_id: str, floor: int, room: str) -> bool:
     return (floor + int(room)) % 3 == 0 or unit_id in (DEMO_HAPPY_UNIT, DEMO_ARREARS_UNIT)
 
 
+def estate_of(unit_id: str | None) -> str | None:
+    """The estate of a demo unit id: ``T1-*`` is the office park (E2), a flat of buildings 1-3 the
+    residential estate (E1); None for no unit (a common area is the caller's to place)."""
+    if not unit_id:
+        return None
+    return OFFICE_ESTATE if unit_id.startswith("T1-") else RESIDENTIAL_ESTATE
+
+
 def units() -> list[dict]:
-    """Every unit: unit_id, building, kind ("residential" | "office"), owner_party_id,
-    tenant_party_id (None when not let), floor, area_m2 (Decimal)."""
+    """Every unit: unit_id, building, kind ("residential" | "office"), estate ("E1" | "E2"),
+    owner_party_id, tenant_party_id (None when not let), floor, area_m2 (Decimal)."""
     out: list[dict] = []
     for b, s, f, r in _residential_layout():
         unit_id = f"{b}-{s}-{f}{r}"
@@ -135,6 +149,7 @@ def units() -> list[dict]:
                 "unit_id": unit_id,
                 "building": b,
                 "kind": "residential",
+                "estate": RESIDENTIAL_ESTATE,
                 "owner_party_id": f"OWN-{unit_id}",
                 "tenant_party_id": f"TEN-{unit_id}" if _leased(unit_id, f, r) else None,
                 "floor": f,
@@ -148,6 +163,7 @@ def units() -> list[dict]:
                 "unit_id": unit_id,
                 "building": "T1",
                 "kind": "office",
+                "estate": OFFICE_ESTATE,
                 "owner_party_id": OFFICE_LANDLORD_ID,
                 "tenant_party_id": f"TEN-{unit_id}" if tenant else None,
                 "floor": int(floor[:-1]),

@@ -32,16 +32,16 @@ CALLS: list[tuple[str, str, tuple, dict]] = []
 SLOW_SECONDS = 4.0
 
 UNITS = [
-    {"unit_id": "1-1-702", "building": "1", "kind": "residential", "owner_party_id": "OWN-1-1-702",
+    {"unit_id": "1-1-702", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-702",
      "owner_name": "周建国", "tenant_party_id": "TEN-1-1-702", "tenant_name": "孙丽"},
-    {"unit_id": "1-1-303", "building": "1", "kind": "residential", "owner_party_id": "OWN-1-1-303",
+    {"unit_id": "1-1-303", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-303",
      "owner_name": "吴海", "tenant_party_id": "TEN-1-1-303", "tenant_name": "郑凯"},
-    {"unit_id": "1-1-101", "building": "1", "kind": "residential", "owner_party_id": "OWN-1-1-101",
+    {"unit_id": "1-1-101", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-101",
      "owner_name": "钱芳", "tenant_party_id": None, "tenant_name": None},
 ]
 
 CASE = {
-    "move_out_id": "MO-20261102-0001", "unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
+    "move_out_id": "MO-20261102-0001", "unit_id": "1-1-702", "estate": "E1", "tenant_party_id": "TEN-1-1-702",
     "tenant_name": "孙丽", "owner_party_id": "OWN-1-1-702", "owner_name": "周建国", "exit_date": "2026-11-30",
     "owner_consent_ref": "OC-118", "fitout_disposition": "restore", "state": "APPLICATION_ACCEPTED",
     "inspection": "pending", "defects": [], "breach_notice_id": None, "fees": "outstanding",

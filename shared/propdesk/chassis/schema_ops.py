@@ -154,3 +154,36 @@ def drop_audit_chain() -> None:
         batch_op.drop_column("row_hash")
         batch_op.drop_column("prev_hash")
     op.drop_table("audit_chain_head")
+
+
+# --- estates (管理处) ----------------------------------------------------------------------------
+#: The estate of a unit id as the demo lays them out (`propdesk.demo.estate_of`), frozen here for
+#: the migrations that backfill rows kept before estates were recorded: the office tower's floors
+#: ``T1-*`` are the office park E2, everything else (the flats of buildings 1-3) the residential
+#: estate E1.
+def estate_of_unit_sql(unit_column: str = "unit_id") -> str:
+    return f"CASE WHEN {unit_column} LIKE 'T1-%' THEN 'E2' ELSE 'E1' END"
+
+
+def add_estate_column(table: str, *, backfill: str | None = None, nullable: bool = False,
+                      index: bool = True) -> None:
+    """Add `<table>.estate` (a `vocab.ESTATES` code, String(8)), fill it for the rows already there
+    with the SQL expression `backfill` (default: from the row's ``unit_id``, `estate_of_unit_sql`),
+    then make it NOT NULL (unless `nullable`) and index it (``ix_<table>_estate``)."""
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.add_column(sa.Column("estate", sa.String(length=8), nullable=True))
+    op.execute(f"UPDATE {table} SET estate = {backfill or estate_of_unit_sql()} WHERE estate IS NULL")
+    if nullable and not index:
+        return
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        if not nullable:
+            batch_op.alter_column("estate", existing_type=sa.String(length=8), nullable=False)
+        if index:
+            batch_op.create_index(f"ix_{table}_estate", ["estate"], unique=False)
+
+
+def drop_estate_column(table: str, *, index: bool = True) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        if index:
+            batch_op.drop_index(f"ix_{table}_estate")
+        batch_op.drop_column("estate")

@@ -82,6 +82,8 @@ class MoveOutCase:
 
     move_out_id: str
     unit_id: str
+    #: the unit's estate (管理处, vocab.ESTATES): every event of the case carries it
+    estate: str | None = None
     tenant_party_id: str
     owner_party_id: str
     exit_date: date
@@ -214,7 +216,7 @@ def accept_move_out(case: MoveOutCase) -> list[Event]:
     Call after `validate_move_out_request` on a case whose request fields are set. Resets the
     tracking attributes (inspection/fees pending, no defects, no slip) and emits
     ``move_out.requested`` so Engineering inspects, Finance checks fees and Security holds the
-    goods release. Payload: move_out_id, unit_id, tenant_id, owner_id, owner_consent_doc,
+    goods release. Payload: move_out_id, unit_id, estate, tenant_id, owner_id, owner_consent_doc,
     exit_date (ISO), fitout_disposition.
 
     Raises `Conflict` if the case was already accepted, `ValidationError` (owner_consent_ref,
@@ -238,6 +240,7 @@ def accept_move_out(case: MoveOutCase) -> list[Event]:
             {
                 "move_out_id": case.move_out_id,
                 "unit_id": case.unit_id,
+                "estate": case.estate,
                 "tenant_id": case.tenant_party_id,
                 "owner_id": case.owner_party_id,
                 "owner_consent_doc": case.owner_consent_ref,
@@ -271,6 +274,7 @@ def _progress(case: MoveOutCase) -> list[Event]:
                 {
                     "move_out_id": case.move_out_id,
                     "unit_id": case.unit_id,
+                    "estate": case.estate,
                     "owner_written_opinion_ref": case.owner_consent_ref,
                 },
             )
@@ -442,7 +446,8 @@ def archive_move_out(case: MoveOutCase, archived_at: datetime) -> list[Event]:
     return [
         Event(
             "move_out.completed",
-            {"move_out_id": case.move_out_id, "unit_id": case.unit_id, "archived_at": archived_at.isoformat()},
+            {"move_out_id": case.move_out_id, "unit_id": case.unit_id, "estate": case.estate,
+             "archived_at": archived_at.isoformat()},
         )
     ]
 
@@ -473,7 +478,8 @@ def withdraw_move_out(case: MoveOutCase, reason: str | None, at: datetime) -> li
     case.withdrawal_reason = reason.strip()
     case.closed_at = at
     return [Event("move_out.withdrawn", {"move_out_id": case.move_out_id, "unit_id": case.unit_id,
-                                         "reason": case.withdrawal_reason, "withdrawn_at": at.isoformat()})]
+                                         "estate": case.estate, "reason": case.withdrawal_reason,
+                                         "withdrawn_at": at.isoformat()})]
 
 
 # --- what the desk sees -------------------------------------------------------------------------

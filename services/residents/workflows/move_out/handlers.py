@@ -32,6 +32,12 @@ move-out id residents never issued is a fault: NotFound, retried, then dead-lett
 
 Move-out ids are ``MO-<yyyymmdd>-<nnnn>`` (chassis numbering, by office day); every event and
 audit row of a case carries the move-out id as its correlation id.
+
+Estates (管理处): a case has its unit's estate, and every event of it carries it (``estate``). A
+person sees and acts on the cases and units of their estates only (`cmd.estates`,
+`reader.estates`): another estate's case or unit answers exactly as an unknown one (NotFound
+move_out_id/exists; a request for such a unit: unit_id/unknown_unit). The saga's incoming events
+are not scoped (departments trust each other's events).
 """
 from __future__ import annotations
 
@@ -43,6 +49,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from propdesk.chassis.db import aware
+from propdesk.chassis.estates import visible, within
 from propdesk.contracts.envelope import Envelope
 from propdesk.contracts.rpc import MoveOutSchema
 from propdesk.contracts.vocab import MOVE_OUT_CLOSED
@@ -51,8 +58,7 @@ from propdesk.errors import Conflict, NotFound
 from propdesk.privacy import mask
 from propdesk_services.residents.workflows.move_out import domain
 from propdesk_services.residents.workflows.move_out.models import MoveOutCase
-from propdesk_services.residents.workflows.register.models import Unit
-from propdesk_services.residents.workflows.register.views import party_names
+from propdesk_services.residents.workflows.register.views import party_names, unit_of
 
 #: The number series of move-outs at the desk.
 SERIES = "MO"
@@ -74,7 +80,7 @@ def case_views(session: Session, cases: list[MoveOutCase]) -> list[dict]:
     return [
         _CASE.dump({
             **{attr: getattr(case, attr) for attr in (
-                "move_out_id", "unit_id", "tenant_party_id", "owner_party_id", "exit_date", "owner_consent_ref",
+                "move_out_id", "unit_id", "estate", "tenant_party_id", "owner_party_id", "exit_date", "owner_consent_ref",
                 "fitout_disposition", "state", "inspection", "breach_notice_id", "fees", "outstanding_amount",
                 "release_slip_no", "requested_by", "withdrawal_reason")},
             "defects": list(case.defects or []),
@@ -90,25 +96,28 @@ def case_views(session: Session, cases: list[MoveOutCase]) -> list[dict]:
     ]
 
 
-def _case(session: Session, move_out_id: str, *, lock: bool = False) -> MoveOutCase:
+def _case(session: Session, move_out_id: str, estates=None, *, lock: bool = False) -> MoveOutCase:
+    """The case; NotFound (move_out_id, exists) when there is none or it is of an estate outside
+    `estates` (None: not scoped): the same answer for both."""
     # locked: inspection and clearance arrive on different queues and may be handled at once by
     # two workers (PostgreSQL); SQLite serialises writers anyway and ignores it
     case = session.get(MoveOutCase, move_out_id, with_for_update=lock)
-    if case is None:
+    if case is None or not visible(estates, case.estate):
         raise NotFound(f"no move-out {move_out_id}", field="move_out_id", rule="exists")
     return case
 
 
 def get_move_out(args: dict, reader) -> dict:
     """One move-out case with owner/tenant names and what it still waits for (waiting_for)."""
-    return case_views(reader.session, [_case(reader.session, args["move_out_id"])])[0]
+    return case_views(reader.session, [_case(reader.session, args["move_out_id"], reader.estates)])[0]
 
 
 def list_move_outs(args: dict, reader) -> list[dict]:
-    """Move-out cases, newest first; only those in `state` when given. Personal numbers typed into
-    the free text (a consent reference, a defect) are masked in the list; the case's own page
-    (`get_move_out`) shows what was typed."""
-    stmt = select(MoveOutCase).order_by(MoveOutCase.created_at.desc(), MoveOutCase.move_out_id.desc())
+    """Move-out cases of the estates of the person asking, newest first; only those in `state` when
+    given. Personal numbers typed into the free text (a consent reference, a defect) are masked in
+    the list; the case's own page (`get_move_out`) shows what was typed."""
+    stmt = within(select(MoveOutCase), MoveOutCase.estate, reader.estates).order_by(
+        MoveOutCase.created_at.desc(), MoveOutCase.move_out_id.desc())
     if args["state"] is not None:
         stmt = stmt.where(MoveOutCase.state == args["state"])
     return mask(case_views(reader.session, list(reader.session.scalars(stmt))))
@@ -116,7 +125,7 @@ def list_move_outs(args: dict, reader) -> list[dict]:
 
 def possible_actions(move_out_id: str, reader) -> list[str]:
     """What the case's state allows next (ACTIONS row "move_out")."""
-    return domain.next_commands(_case(reader.session, move_out_id))
+    return domain.next_commands(_case(reader.session, move_out_id, reader.estates))
 
 
 # --- commands --------------------------------------------------------------------------------------
@@ -125,11 +134,11 @@ def request_move_out(cmd, uow) -> dict:
     (租户撤场审批表): emits ``move_out.requested`` so engineering inspects, finance checks the
     fees and security holds the goods release. Answers the case as `get_move_out`.
 
-    ValidationError: every broken rule at once (`domain.validate_move_out_request`). Conflict
+    ValidationError: every broken rule at once (`domain.validate_move_out_request`; a unit of an
+    estate the person does not work for is unknown_unit, as an unregistered one). Conflict
     (unit_id, one_open_move_out) when the unit already has an open move-out."""
     s, data = uow.session, cmd.data
-    unit_id = (data["unit_id"] or "").strip()
-    unit = s.get(Unit, unit_id) if unit_id else None
+    unit = unit_of(s, (data["unit_id"] or "").strip(), cmd.estates)
     domain.validate_move_out_request(unit, data["tenant_party_id"], data["exit_date"], data["owner_consent_ref"],
                                      data["fitout_disposition"], uow.today())
     already = open_move_out_id(s, unit.unit_id)
@@ -140,7 +149,7 @@ def request_move_out(cmd, uow) -> dict:
     uow.correlation_id = move_out_id
     now = uow.now()
     case = MoveOutCase(
-        move_out_id=move_out_id, unit_id=unit.unit_id, tenant_party_id=data["tenant_party_id"],
+        move_out_id=move_out_id, unit_id=unit.unit_id, estate=unit.estate, tenant_party_id=data["tenant_party_id"],
         owner_party_id=unit.owner_party_id, exit_date=date.fromisoformat(data["exit_date"].strip()),
         owner_consent_ref=data["owner_consent_ref"].strip(), fitout_disposition=data["fitout_disposition"],
         state=domain.OWNER_CONSENT_PENDING, inspection="pending", defects=[], breach_notice_id=None,
@@ -156,7 +165,7 @@ def request_move_out(cmd, uow) -> dict:
                        field="unit_id", rule="one_open_move_out") from None
     uow.emit_all(events)
     uow.audit("move_out.requested", "move_out", move_out_id, {
-        "unit_id": case.unit_id, "tenant_party_id": case.tenant_party_id,
+        "unit_id": case.unit_id, "estate": case.estate, "tenant_party_id": case.tenant_party_id,
         "exit_date": case.exit_date.isoformat(), "owner_consent_ref": case.owner_consent_ref,
         "fitout_disposition": case.fitout_disposition, "state": case.state,
     })
@@ -164,14 +173,14 @@ def request_move_out(cmd, uow) -> dict:
 
 
 def _close(cmd, uow, act: Callable[[MoveOutCase, datetime], list[Event]], action: str, details: dict) -> dict:
-    case = _case(uow.session, cmd.data["move_out_id"], lock=True)
+    case = _case(uow.session, cmd.data["move_out_id"], cmd.estates, lock=True)
     uow.correlation_id = case.move_out_id
     before = case.state
     events = act(case, uow.now())
     if case.state != before:
         case.updated_at = uow.now()
         uow.emit_all(events)
-        uow.audit(action, "move_out", case.move_out_id, {**details, "from": before, "state": case.state})
+        uow.audit(action, "move_out", case.move_out_id, {**details, "state_before": before, "state": case.state})
     return case_views(uow.session, [case])[0]
 
 

@@ -30,6 +30,8 @@ class MoveOutCase(Base):
 
     move_out_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     unit_id: Mapped[str] = mapped_column(ForeignKey("unit.unit_id"), index=True)
+    #: the unit's estate (管理处), copied when the case is opened: staff of other estates do not see it
+    estate: Mapped[str] = mapped_column(String(8), index=True)
     tenant_party_id: Mapped[str] = mapped_column(String(64))
     owner_party_id: Mapped[str] = mapped_column(String(64))
     exit_date: Mapped[date] = mapped_column(Date)

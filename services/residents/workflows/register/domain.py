@@ -16,6 +16,7 @@ class Unit:
     kind: str  # "residential" | "office"
     owner_party_id: str
     tenant_party_id: str | None = None
+    estate: str | None = None  # vocab.ESTATES: the estate (管理处) it belongs to
 
     @property
     def leased(self) -> bool:

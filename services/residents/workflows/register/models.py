@@ -20,13 +20,15 @@ class Party(Base):
 
 class Unit(Base):
     """A unit (单元/房号) such as ``1-1-401`` (building-unit-room) or ``T1-31F``. Leased iff it has
-    a tenant (domain.md §9.5: model owner-occupied and leased units)."""
+    a tenant (domain.md §9.5: model owner-occupied and leased units). It belongs to one estate
+    (管理处, a `vocab.ESTATES` code): staff of other estates do not see it."""
 
     __tablename__ = "unit"
 
     unit_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     building: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))  # "residential" | "office"
+    estate: Mapped[str] = mapped_column(String(8), index=True)  # vocab.ESTATES
     owner_party_id: Mapped[str] = mapped_column(ForeignKey("party.party_id"))
     tenant_party_id: Mapped[str | None] = mapped_column(ForeignKey("party.party_id"), default=None)
 

@@ -11,3 +11,15 @@ class Money(fields.String):
 
     def __init__(self, **kwargs):
         super().__init__(validate=MONEY, **kwargs)
+
+
+class Estate(fields.String):
+    """The estate (管理处) a record belongs to: a code of `vocab.ESTATES`. Added to contracts in
+    place, so optional: an event announced before estates were recorded carries none (None)."""
+
+    def __init__(self, **kwargs):
+        from propdesk.contracts.vocab import ESTATES
+
+        kwargs.setdefault("load_default", None)
+        kwargs.setdefault("allow_none", True)
+        super().__init__(validate=validate.OneOf(ESTATES.codes), **kwargs)

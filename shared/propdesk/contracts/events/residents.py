@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from propdesk.contracts.events._fields import Estate
 from propdesk.contracts.registry import contract
 
 
@@ -16,6 +17,7 @@ class MoveOutRequestedV1(Schema):
 
     move_out_id = fields.String(required=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     tenant_id = fields.String(required=True)
     owner_id = fields.String(required=True)
     owner_consent_doc = fields.String(required=True)
@@ -30,6 +32,7 @@ class ReleaseApprovedV1(Schema):
 
     move_out_id = fields.String(required=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     owner_written_opinion_ref = fields.String(required=True)
 
 
@@ -40,6 +43,7 @@ class MoveOutWithdrawnV1(Schema):
 
     move_out_id = fields.String(required=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     reason = fields.String(required=True)
     withdrawn_at = fields.AwareDateTime(required=True)
 
@@ -51,4 +55,5 @@ class MoveOutCompletedV1(Schema):
 
     move_out_id = fields.String(required=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     archived_at = fields.AwareDateTime(required=True)

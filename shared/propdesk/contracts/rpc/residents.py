@@ -14,6 +14,8 @@ class UnitSchema(Schema):
     unit_id = fields.String(metadata={"example": "1-1-702"})
     building = fields.String()
     kind = fields.String(metadata={"description": "residential | office"})
+    estate = fields.String(metadata={"description": "the estate (管理处) it belongs to: a code of vocab.ESTATES",
+                                     "example": "E1"})
     owner_party_id = fields.String()
     owner_name = fields.String(allow_none=True)
     tenant_party_id = fields.String(allow_none=True, metadata={"description": "null when the unit is not let"})
@@ -42,6 +44,7 @@ class MoveOutSchema(Schema):
 
     move_out_id = fields.String(metadata={"description": "MO-<yyyymmdd>-<nnnn>", "example": "MO-20261122-0001"})
     unit_id = fields.String()
+    estate = fields.String(metadata={"description": "the unit's estate (管理处): a code of vocab.ESTATES"})
     tenant_party_id = fields.String()
     tenant_name = fields.String(allow_none=True)
     owner_party_id = fields.String()

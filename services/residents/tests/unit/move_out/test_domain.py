@@ -25,6 +25,7 @@ def new_case(**kw) -> d.MoveOutCase:
     base = dict(
         move_out_id="MO-1",
         unit_id="1-1-303",
+        estate="E1",
         tenant_party_id="TEN-1-1-303",
         owner_party_id="OWN-1-1-303",
         exit_date=date(2026, 11, 30),
@@ -139,6 +140,7 @@ def test_accept_emits_move_out_requested():
             {
                 "move_out_id": "MO-1",
                 "unit_id": "1-1-303",
+                "estate": "E1",
                 "tenant_id": "TEN-1-1-303",
                 "owner_id": "OWN-1-1-303",
                 "owner_consent_doc": "客户同意函 2026-118",
@@ -179,7 +181,7 @@ def test_inspection_then_clearance():
     assert case.state == d.INSPECTION_PASSED
     events = d.record_clearance(case, True, "0.00")
     assert events == [
-        ("move_out.release_approved", {"move_out_id": "MO-1", "unit_id": "1-1-303", "owner_written_opinion_ref": "客户同意函 2026-118"})
+        ("move_out.release_approved", {"move_out_id": "MO-1", "unit_id": "1-1-303", "estate": "E1", "owner_written_opinion_ref": "客户同意函 2026-118"})
     ]
     assert case.state == d.RELEASE_APPROVED
 
@@ -371,7 +373,7 @@ def test_slip_gate_archive():
     # a late duplicate of the guard's inputs changes nothing
     assert d.record_clearance(case, True, "0.00") == [] and case.state == d.GOODS_RELEASED
     events = d.archive_move_out(case, datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc))
-    assert events == [("move_out.completed", {"move_out_id": "MO-1", "unit_id": "1-1-303", "archived_at": "2026-12-01T09:30:00+00:00"})]
+    assert events == [("move_out.completed", {"move_out_id": "MO-1", "unit_id": "1-1-303", "estate": "E1", "archived_at": "2026-12-01T09:30:00+00:00"})]
     assert case.state == d.ARCHIVED
     assert d.archive_move_out(case, datetime(2026, 12, 2, tzinfo=timezone.utc)) == []
 

@@ -158,7 +158,8 @@ def test_request_move_out_accepts_the_case_and_emits_move_out_requested(app):
     assert sent[0]["producer"] == "residents"
     assert sent[0]["actor"] == CLERK
     assert sent[0]["payload"] == {
-        "move_out_id": move_out_id, "unit_id": demo.DEMO_HAPPY_UNIT, "tenant_id": demo.DEMO_HAPPY_TENANT,
+        "move_out_id": move_out_id, "unit_id": demo.DEMO_HAPPY_UNIT, "estate": "E1",
+        "tenant_id": demo.DEMO_HAPPY_TENANT,
         "owner_id": f"OWN-{demo.DEMO_HAPPY_UNIT}", "owner_consent_doc": "客户同意函 2026-118",
         "exit_date": req["exit_date"], "fitout_disposition": "restore",
     }
@@ -233,7 +234,7 @@ def test_units_and_their_parties(app):
     assert {u["unit_id"] for u in leased} == {u["unit_id"] for u in demo.units() if u["tenant_party_id"]}
     names = {p["party_id"]: p["name"] for p in demo.parties()}
     office = next(u for u in leased if u["unit_id"] == "T1-31F")
-    assert office == {"unit_id": "T1-31F", "building": "T1", "kind": "office", "owner_party_id": demo.OFFICE_LANDLORD_ID,
+    assert office == {"unit_id": "T1-31F", "building": "T1", "kind": "office", "estate": "E2", "owner_party_id": demo.OFFICE_LANDLORD_ID,
                       "owner_name": demo.OFFICE_LANDLORD_NAME, "tenant_party_id": "TEN-T1-31F",
                       "tenant_name": names["TEN-T1-31F"]}
     flat = call(app, "get_unit", OWNER_OCCUPIED)
@@ -291,7 +292,7 @@ def test_release_is_approved_exactly_once_when_inspection_and_fees_are_in(app, i
     sent = outbox(app, "move_out.release_approved")
     assert len(sent) == 1
     assert sent[0]["correlation_id"] == move_out_id
-    assert sent[0]["payload"] == {"move_out_id": move_out_id, "unit_id": demo.DEMO_HAPPY_UNIT,
+    assert sent[0]["payload"] == {"move_out_id": move_out_id, "unit_id": demo.DEMO_HAPPY_UNIT, "estate": "E1",
                                   "owner_written_opinion_ref": "客户同意函 2026-118"}
     trail = actions(app, move_out_id)
     assert trail.count("move_out.release_approved") == 1
@@ -494,7 +495,7 @@ def test_archiving_closes_the_case_and_the_unit_may_move_out_again(app):
     assert archived["state"] == domain.ARCHIVED and archived["waiting_for"] == []
     assert archived["closed_at"] == CLOCK_START.isoformat()
     [completed] = outbox(app, "move_out.completed")
-    assert completed["payload"] == {"move_out_id": case["move_out_id"], "unit_id": case["unit_id"],
+    assert completed["payload"] == {"move_out_id": case["move_out_id"], "unit_id": case["unit_id"], "estate": "E1",
                                     "archived_at": CLOCK_START.isoformat()}
     assert completed["correlation_id"] == case["move_out_id"] and completed["actor"] == CLERK
     assert actions(app, case["move_out_id"])[-1] == "move_out.archived"
