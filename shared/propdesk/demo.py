@@ -265,12 +265,13 @@ _REPAIRS = (
 
 def open_repairs() -> list[dict]:
     """Open repairs (报修) from the seed's phase-2 list [002 篇三]: repair_id, unit_id (None for a
-    common area), location, category (REPAIR_CATEGORIES), responsible (RESPONSIBLE_PARTIES),
+    common area), estate (the unit's; the common area is the residential estate's), location, category (REPAIR_CATEGORIES), responsible (RESPONSIBLE_PARTIES),
     summary, reported_on (ISO date), status "open"."""
     return [
         {
             "repair_id": f"BX-2026-{n:04d}",
             "unit_id": unit_id,
+            "estate": estate_of(unit_id) or RESIDENTIAL_ESTATE,  # the pump room is the residential estate's
             "location": location,
             "category": category,
             "responsible": responsible,

@@ -69,6 +69,7 @@ BALANCE = {"unit_id": "1-1-702", "outstanding": "392.60", "credit": "0.00",
            "payments": []}
 
 WORK_ORDER = {"work_order_no": "WO-20261102-0001", "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702",
+              "estate": "E1",
               "status": "open", "defects": [], "inspector": None, "breach_notice_id": None,
               "created_at": "2026-11-02T02:00:01+00:00", "updated_at": "2026-11-02T02:00:01+00:00"}
 

@@ -47,6 +47,8 @@ class InspectionWorkOrder:
     work_order_no: str
     move_out_id: str
     unit_id: str
+    #: the unit's estate (管理处, vocab.ESTATES), from ``move_out.requested``; None when its event had none
+    estate: str | None = None
     status: str = OPEN
     defects: list[str] = field(default_factory=list)
     inspector: str | None = None
@@ -54,12 +56,13 @@ class InspectionWorkOrder:
 
 def open_inspection(wo: InspectionWorkOrder) -> list[Event]:
     """A new work order for a move-out: status open, nothing recorded yet; emits
-    ``move_out.inspection_opened`` (move_out_id, work_order_no, unit_id)."""
+    ``move_out.inspection_opened`` (move_out_id, work_order_no, unit_id, estate)."""
     wo.status = OPEN
     wo.defects = []
     wo.inspector = None
     return [Event("move_out.inspection_opened",
-                  {"move_out_id": wo.move_out_id, "work_order_no": wo.work_order_no, "unit_id": wo.unit_id})]
+                  {"move_out_id": wo.move_out_id, "work_order_no": wo.work_order_no, "unit_id": wo.unit_id,
+                   "estate": wo.estate})]
 
 
 def breach_notice_no_for(work_order_no: str) -> str:
@@ -80,7 +83,7 @@ def breach_notice_of(wo: InspectionWorkOrder) -> str | None:
 def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], inspector: str | None) -> list[Event]:
     """Record the inspection result on the work order and emit ``move_out.inspection_completed``.
 
-    Payload: move_out_id, work_order_no, unit_id, passed, defects (list of str),
+    Payload: move_out_id, work_order_no, unit_id, estate, passed, defects (list of str),
     breach_notice_id (违约处理单 number when defects were found, else None).
 
     Validation (all problems at once): ``inspector`` required; ``defects``
@@ -119,6 +122,7 @@ def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], ins
                 "move_out_id": wo.move_out_id,
                 "work_order_no": wo.work_order_no,
                 "unit_id": wo.unit_id,
+                "estate": wo.estate,
                 "passed": bool(passed),
                 "defects": list(cleaned),
                 "breach_notice_id": breach_notice_of(wo),

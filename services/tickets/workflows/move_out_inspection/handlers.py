@@ -13,12 +13,17 @@ As events::
     move_out.withdrawn (residents)   -> an unfinished work order is cancelled (audited; no event)
 
 Every event and audit row of a work order carries the move-out id as its correlation id.
+
+Estates (管理处): a work order keeps the unit's estate from the move-out's events. A person sees
+and records only the work orders of their estates (`reader.estates`, `cmd.estates`): another
+estate's answers as if there were none (NotFound move_out_id/exists).
 """
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from propdesk.chassis.estates import visible, within
 from propdesk.contracts.envelope import Envelope
 from propdesk.errors import NotFound
 from propdesk_services.tickets.workflows.move_out_inspection import domain
@@ -40,28 +45,31 @@ def work_order_of(session: Session, move_out_id: str, lock: bool = False) -> Ins
     return session.scalars(stmt).one_or_none()
 
 
-def _required(session: Session, move_out_id: str, lock: bool = False) -> InspectionWorkOrder:
+def _required(session: Session, move_out_id: str, estates=None, lock: bool = False) -> InspectionWorkOrder:
+    """The move-out's work order; NotFound (move_out_id, exists) when there is none or it is of an
+    estate outside `estates` (None: not scoped): the same answer for both."""
     wo = work_order_of(session, move_out_id, lock=lock)
-    if wo is None:
+    if wo is None or not visible(estates, wo.estate):
         raise NotFound(f"no inspection work order for move-out {move_out_id}", field="move_out_id", rule="exists")
     return wo
 
 
 def possible_actions(move_out_id: str, reader) -> list[str]:
     """What the move-out's inspection work order allows next (ACTIONS row "move_out_inspection")."""
-    return domain.next_commands(_required(reader.session, move_out_id))
+    return domain.next_commands(_required(reader.session, move_out_id, reader.estates))
 
 
 def get_inspection(args: dict, reader) -> dict:
     """The inspection work order of one move-out (NotFound: move_out_id, exists)."""
-    return _WORK_ORDER.dump(_required(reader.session, args["move_out_id"]))
+    return _WORK_ORDER.dump(_required(reader.session, args["move_out_id"], reader.estates))
 
 
 def list_work_orders(args: dict, reader) -> list[dict]:
-    """Inspection work orders, newest first; only those in `status` when given (one of
-    `propdesk.contracts.vocab.WORK_ORDER_STATUSES`: open, passed, defects_found, cancelled)."""
-    stmt = select(InspectionWorkOrder).order_by(InspectionWorkOrder.created_at.desc(),
-                                                InspectionWorkOrder.work_order_no.desc())
+    """Inspection work orders of the estates of the person asking, newest first; only those in
+    `status` when given (one of `propdesk.contracts.vocab.WORK_ORDER_STATUSES`: open, passed,
+    defects_found, cancelled)."""
+    stmt = within(select(InspectionWorkOrder), InspectionWorkOrder.estate, reader.estates).order_by(
+        InspectionWorkOrder.created_at.desc(), InspectionWorkOrder.work_order_no.desc())
     if args["status"] is not None:
         stmt = stmt.where(InspectionWorkOrder.status == args["status"])
     return _WORK_ORDERS.dump(reader.session.scalars(stmt).all())
@@ -80,7 +88,7 @@ def record_inspection(cmd, uow) -> dict:
     data = cmd.data
     move_out_id = data["move_out_id"]
     uow.correlation_id = move_out_id
-    wo = _required(uow.session, move_out_id, lock=True)
+    wo = _required(uow.session, move_out_id, cmd.estates, lock=True)
     events = domain.record_result(wo, data["passed"], data["defects"], cmd.actor.id)
     wo.updated_at = uow.now()
     uow.emit_all(events)
@@ -96,16 +104,18 @@ def on_move_out_requested(event: Envelope, uow) -> None:
     announced again opens nothing)."""
     p = event.payload
     move_out_id, unit_id = p["move_out_id"], p["unit_id"]
-    if work_order_of(uow.session, move_out_id) is not None:
-        return  # already opened: only the inbox mark is written
+    known = work_order_of(uow.session, move_out_id)
+    if known is not None:  # already opened: only the inbox mark is written (and the estate, if it lacked one)
+        known.estate = known.estate or p.get("estate")
+        return
     now = uow.now()
     wo = InspectionWorkOrder(work_order_no=uow.next_number(SERIES), move_out_id=move_out_id, unit_id=unit_id,
-                             created_at=now, updated_at=now)
+                             estate=p.get("estate"), created_at=now, updated_at=now)
     events = domain.open_inspection(wo)
     uow.session.add(wo)
     uow.emit_all(events)
     uow.audit("work_order.open", "work_order", wo.work_order_no,
-              {"move_out_id": move_out_id, "unit_id": unit_id, "kind": "move_out_inspection"})
+              {"move_out_id": move_out_id, "unit_id": unit_id, "estate": wo.estate, "kind": "move_out_inspection"})
 
 
 def on_move_out_withdrawn(event: Envelope, uow) -> None:
@@ -121,9 +131,10 @@ def on_move_out_withdrawn(event: Envelope, uow) -> None:
     if wo is None:
         now = uow.now()
         wo = InspectionWorkOrder(work_order_no=uow.next_number(SERIES), move_out_id=p["move_out_id"],
-                                 unit_id=p["unit_id"], created_at=now, updated_at=now)
+                                 unit_id=p["unit_id"], estate=p.get("estate"), created_at=now, updated_at=now)
         domain.open_inspection(wo)  # its inspection_opened is not announced: it is cancelled at once
         uow.session.add(wo)
+    wo.estate = wo.estate or p.get("estate")
     before = wo.status
     if not domain.cancel(wo):
         return

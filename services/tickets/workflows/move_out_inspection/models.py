@@ -24,6 +24,9 @@ class InspectionWorkOrder(Base):
     work_order_no: Mapped[str] = mapped_column(String(32), primary_key=True)
     move_out_id: Mapped[str] = mapped_column(String(64), unique=True)
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
+    #: the unit's estate (管理处), from the move-out's events; None only when they carried none
+    #: (staff of an estate then do not see it)
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     status: Mapped[str] = mapped_column(String(16), index=True)
     defects: Mapped[list] = mapped_column(JSON)
     inspector: Mapped[str | None] = mapped_column(String(64))

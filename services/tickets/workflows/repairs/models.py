@@ -18,6 +18,8 @@ class RepairOrder(Base):
 
     repair_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     unit_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: the estate (管理处) of the unit, or of the common area
+    estate: Mapped[str] = mapped_column(String(8), index=True)
     location: Mapped[str] = mapped_column(String(128))
     category: Mapped[str] = mapped_column(String(32))
     responsible: Mapped[str] = mapped_column(String(32))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from propdesk.contracts.events._fields import Estate
 from propdesk.contracts.registry import contract
 
 
@@ -16,6 +17,7 @@ class MoveOutInspectionOpenedV1(Schema):
     move_out_id = fields.String(required=True)
     work_order_no = fields.String(required=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
 
 
 @contract("move_out.inspection_completed", 1, producer="tickets")
@@ -26,6 +28,7 @@ class MoveOutInspectionCompletedV1(Schema):
     move_out_id = fields.String(required=True)
     work_order_no = fields.String(required=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     passed = fields.Boolean(required=True)
     defects = fields.List(fields.String(), required=True)
     breach_notice_id = fields.String(required=True, allow_none=True)

@@ -14,6 +14,8 @@ class WorkOrderSchema(Schema):
     work_order_no = fields.String()
     move_out_id = fields.String()
     unit_id = fields.String()
+    estate = fields.String(allow_none=True, metadata={"description": "the unit's estate (管理处): a code of "
+                                                                    "vocab.ESTATES"})
     status = fields.String(metadata={"enum": list(vocab.WORK_ORDER_STATUSES.codes)})
     defects = fields.List(fields.String())
     inspector = fields.String(allow_none=True, metadata={"description": "the engineer who recorded the result"})
@@ -28,6 +30,7 @@ class RepairSchema(Schema):
 
     repair_id = fields.String()
     unit_id = fields.String(allow_none=True, metadata={"description": "null for common areas"})
+    estate = fields.String(metadata={"description": "the estate (管理处) of the unit or common area"})
     location = fields.String()
     category = fields.String()
     responsible = fields.String()

@@ -10,7 +10,7 @@ from propdesk_services.tickets.workflows.move_out_inspection import domain as d
 
 
 def wo(**kw) -> d.InspectionWorkOrder:
-    base = dict(work_order_no="WO-20261122-0007", move_out_id="MO-1", unit_id="1-1-303")
+    base = dict(work_order_no="WO-20261122-0007", move_out_id="MO-1", unit_id="1-1-303", estate="E1")
     base.update(kw)
     return d.InspectionWorkOrder(**base)
 
@@ -27,7 +27,8 @@ def test_new_order_is_open():
 def test_opening_announces_the_work_order():
     order = wo(status="passed", defects=["x"], inspector="someone")
     assert d.open_inspection(order) == [
-        ("move_out.inspection_opened", {"move_out_id": "MO-1", "work_order_no": "WO-20261122-0007", "unit_id": "1-1-303"})]
+        ("move_out.inspection_opened", {"move_out_id": "MO-1", "work_order_no": "WO-20261122-0007", "unit_id": "1-1-303",
+                                           "estate": "E1"})]
     assert (order.status, order.defects, order.inspector) == ("open", [], None)
 
 
@@ -45,6 +46,7 @@ def test_pass():
                 "move_out_id": "MO-1",
                 "work_order_no": "WO-20261122-0007",
                 "unit_id": "1-1-303",
+                "estate": "E1",
                 "passed": True,
                 "defects": [],
                 "breach_notice_id": None,

@@ -26,9 +26,9 @@ def app() -> ServiceHarness:
     return ServiceHarness(TicketsService)
 
 
-def move_out_requested(app: ServiceHarness, move_out_id: str, unit_id: str = "1-1-303"):
+def move_out_requested(app: ServiceHarness, move_out_id: str, unit_id: str = "1-1-303", estate: str | None = "E1"):
     return app.event("move_out.requested",
-                     {"move_out_id": move_out_id, "unit_id": unit_id, "tenant_id": f"TEN-{unit_id}",
+                     {"move_out_id": move_out_id, "unit_id": unit_id, "estate": estate, "tenant_id": f"TEN-{unit_id}",
                       "owner_id": f"OWN-{unit_id}", "owner_consent_doc": "DOC-1", "exit_date": "2026-11-30",
                       "fitout_disposition": "restore"},
                      correlation_id=move_out_id, actor=CS, producer="residents")
@@ -36,7 +36,7 @@ def move_out_requested(app: ServiceHarness, move_out_id: str, unit_id: str = "1-
 
 def move_out_withdrawn(app: ServiceHarness, move_out_id: str, unit_id: str = "1-1-303", reason: str = "租户续租"):
     return app.event("move_out.withdrawn",
-                     {"move_out_id": move_out_id, "unit_id": unit_id, "reason": reason,
+                     {"move_out_id": move_out_id, "unit_id": unit_id, "estate": "E1", "reason": reason,
                       "withdrawn_at": app.clock.now().isoformat()},
                      correlation_id=move_out_id, actor=CS, producer="residents")
 
@@ -79,10 +79,12 @@ def test_a_move_out_opens_an_inspection_work_order(app):
 
     [event] = app.events("move_out.inspection_opened")
     assert event.correlation_id == "MO-1" and event.producer == "tickets"
-    assert event.payload == {"move_out_id": "MO-1", "work_order_no": wo["work_order_no"], "unit_id": "1-1-303"}
+    assert event.payload == {"move_out_id": "MO-1", "work_order_no": wo["work_order_no"], "unit_id": "1-1-303",
+                             "estate": "E1"}
     [audit] = trail(app, object_id=wo["work_order_no"])
     assert audit["action"] == "work_order.open" and audit["actor"] == {"id": "tickets", "role": "system"}
-    assert audit["details"] == {"move_out_id": "MO-1", "unit_id": "1-1-303", "kind": "move_out_inspection"}
+    assert audit["details"] == {"move_out_id": "MO-1", "unit_id": "1-1-303", "estate": "E1",
+                                "kind": "move_out_inspection"}
     assert trail(app, correlation_id="MO-1") == [audit]
 
 
@@ -118,7 +120,7 @@ def test_a_passed_inspection_is_recorded_and_announced(app):
     [event] = app.events("move_out.inspection_completed")
     assert event.correlation_id == "MO-4" and event.actor.as_dict() == ENGINEER
     assert event.payload == {"move_out_id": "MO-4", "work_order_no": wo["work_order_no"], "unit_id": "1-1-303",
-                             "passed": True, "defects": [], "breach_notice_id": None}
+                             "estate": "E1", "passed": True, "defects": [], "breach_notice_id": None}
     audit = trail(app, object_id=wo["work_order_no"])[-1]
     assert audit["action"] == "work_order.inspect" and audit["actor"] == ENGINEER
     assert audit["details"] == {"move_out_id": "MO-4", "passed": True, "defects": [], "breach_notice_id": None}

@@ -22,7 +22,7 @@ def test_demo_repairs_load_once_and_list():
     assert app.query("list_repairs", status="closed") == []
     pump_room = next(r for r in repairs if r["location"] == "水泵房")
     assert pump_room["unit_id"] is None and pump_room["reported_on"] == "2026-10-18"
-    assert repairs[0] == {"repair_id": "BX-2026-0001", "unit_id": "1-1-401", "location": "1-1-401 客厅",
+    assert repairs[0] == {"repair_id": "BX-2026-0001", "unit_id": "1-1-401", "estate": "E1", "location": "1-1-401 客厅",
                           "category": "土建", "responsible": "施工方", "summary": "墙面裂缝 wall crack",
                           "reported_on": "2026-09-03", "status": "open"}
     assert [r["reported_on"] for r in repairs] == sorted(r["reported_on"] for r in repairs)  # oldest first
