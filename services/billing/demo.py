@@ -24,9 +24,11 @@ def load(session: Session) -> str:
     if session.scalar(select(Charge.id).limit(1)) is not None:
         return "charges already loaded"
     charges, payments = demo.charges(), demo.payments()
-    session.add_all(Charge(**c) for c in charges)
+    estate = {u["unit_id"]: u["estate"] for u in demo.units()}  # each fee account is its unit's estate's
+    session.add_all(Charge(**c, estate=estate[c["unit_id"]]) for c in charges)
     session.add_all(
-        Payment(payment_id=f"PAY-{p['receipt_no']}", unit_id=p["unit_id"], party_id=None, amount=p["amount"],
+        Payment(payment_id=f"PAY-{p['receipt_no']}", unit_id=p["unit_id"], estate=estate[p["unit_id"]],
+                party_id=None, amount=p["amount"],
                 method=p["method"], receipt_no=p["receipt_no"], received_at=_received_at(p["period"]),
                 recorded_by="demo", period=p["period"], item=p["item"])
         for p in payments

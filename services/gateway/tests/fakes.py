@@ -63,7 +63,7 @@ HOLD = {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "tenant_party_
         "created_at": "2026-11-02T02:00:01+00:00", "updated_at": "2026-11-02T02:00:01+00:00",
         "waiting_for": ["fee clearance (费用结清)", "release approval (放行批准)"], "slip": None}
 
-BALANCE = {"unit_id": "1-1-702", "outstanding": "392.60", "credit": "0.00",
+BALANCE = {"unit_id": "1-1-702", "estate": "E1", "outstanding": "392.60", "credit": "0.00",
            "charges": [{"period": "2026-09", "item": "property_fee", "amount": "196.30"},
                        {"period": "2026-10", "item": "property_fee", "amount": "196.30"}],
            "payments": []}
@@ -225,7 +225,7 @@ class FakeBilling:
                             "amount": request["amount"], "method": request["method"],
                             "receipt_no": request["receipt_no"], "received_at": "2026-11-02T03:30:00+00:00",
                             "recorded_by": actor["id"], "period": None, "item": None},
-                "balance": {"unit_id": request["unit_id"], "outstanding": "0.00"}, "clearances": [],
+                "balance": {"unit_id": request["unit_id"], "estate": "E1", "outstanding": "0.00"}, "clearances": [],
                 "prepaid_amount": "0.00", "credit": "0.00"}
 
     @rpc
@@ -237,7 +237,7 @@ class FakeBilling:
     @rpc
     def list_arrears(self, *, actor=None):
         _record("billing", "list_arrears")
-        return [{"unit_id": "1-1-702", "outstanding": "392.60"}]
+        return [{"unit_id": "1-1-702", "estate": "E1", "outstanding": "392.60"}]
 
 
 class FakeAccess:

@@ -170,7 +170,7 @@ def test_the_contract_checker_can_fail():
         "slip.status: 'gone' not one of ['issued', 'released']"]
     assert contract_problems(rpc.ReleaseSlipSchema(), {**slip, "slip_no": None}, "slip") == [
         "slip.slip_no: null, which the contract does not allow"]
-    balance = {"unit_id": "1-1-702", "outstanding": "392.6", "credit": "0.00",
+    balance = {"unit_id": "1-1-702", "estate": "E1", "outstanding": "392.6", "credit": "0.00",
                "charges": [{"period": "2026-10", "item": "fee", "amount": 196.3}], "payments": []}
     assert contract_problems(rpc.BalanceSchema(), balance, "b") == [
         "b.outstanding: '392.6' is not in the contract's form (the department answers '392.60')",

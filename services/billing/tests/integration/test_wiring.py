@@ -89,9 +89,9 @@ def test_a_fee_clearance_and_the_payment_that_settles_it_over_the_broker(rpc, pr
     assert failed["payload"]["outstanding_amount"] == ARREARS
     assert clearance(propdesk_env, "MO-1").status == "pending"
 
-    assert {"unit_id": ARREARS_UNIT, "outstanding": ARREARS} in rpc.list_arrears()        # list_arrears
+    assert {"unit_id": ARREARS_UNIT, "estate": "E1", "outstanding": ARREARS} in rpc.list_arrears()        # list_arrears
     out = rpc.record_payment(payment(), CASHIER)                                            # record_payment
-    assert out["balance"] == {"unit_id": ARREARS_UNIT, "outstanding": "0.00"}
+    assert out["balance"] == {"unit_id": ARREARS_UNIT, "estate": "E1", "outstanding": "0.00"}
     assert [(c["move_out_id"], c["status"]) for c in out["clearances"]] == [("MO-1", "confirmed")]
     balance = rpc.get_balance(ARREARS_UNIT)                                                # get_balance
     assert balance["outstanding"] == "0.00" and balance["payments"][-1] == out["payment"]

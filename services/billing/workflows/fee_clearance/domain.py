@@ -44,6 +44,8 @@ class Clearance:
     move_out_id: str
     unit_id: str
     party_id: str | None
+    #: the unit's estate (管理处, vocab.ESTATES): from the move-out's event, else the fee account's
+    estate: str | None = None
     status: str = PENDING
     last_outstanding: Decimal = Decimal("0.00")
     created_at: datetime | None = None
@@ -71,11 +73,12 @@ def clearance_event(
     outstanding: Decimal,
     move_out_id: str | None,
     as_of: datetime,
+    estate: str | None = None,
 ) -> Event:
     """Finance's fee-clearance answer (费用结清 check, [004 WI/FW-020]).
 
     ``billing.clearance_confirmed`` when `outstanding` <= 0, else ``billing.clearance_failed``.
-    Payload: unit_id, party_id, move_out_id, outstanding_amount ("1234.50"; negative for a
+    Payload: unit_id, estate, party_id, move_out_id, outstanding_amount ("1234.50"; negative for a
     credit), as_of (ISO 8601; must be timezone-aware: ValidationError as_of/timezone_aware).
     """
     if as_of.tzinfo is None or as_of.tzinfo.utcoffset(as_of) is None:
@@ -85,6 +88,7 @@ def clearance_event(
         CLEARANCE_CONFIRMED if settled(amount) else CLEARANCE_FAILED,
         {
             "unit_id": unit_id,
+            "estate": estate,
             "party_id": party_id,
             "move_out_id": move_out_id,
             "outstanding_amount": money(amount),
@@ -93,12 +97,13 @@ def clearance_event(
     )
 
 
-def check(move_out_id: str, unit_id: str, party_id: str | None, outstanding: Decimal, at: datetime) -> tuple[Clearance, Event]:
+def check(move_out_id: str, unit_id: str, party_id: str | None, outstanding: Decimal, at: datetime,
+          estate: str | None = None) -> tuple[Clearance, Event]:
     """The fee check for a move-out just requested: the clearance to keep ("confirmed" when the
     unit owes nothing, else "pending" with the amount) and the answer to announce."""
-    answer = clearance_event(unit_id, party_id, outstanding, move_out_id, at)
+    answer = clearance_event(unit_id, party_id, outstanding, move_out_id, at, estate)
     clearance = Clearance(
-        move_out_id=move_out_id, unit_id=unit_id, party_id=party_id,
+        move_out_id=move_out_id, unit_id=unit_id, party_id=party_id, estate=estate,
         status=CONFIRMED if answer.type == CLEARANCE_CONFIRMED else PENDING,
         last_outstanding=Decimal(outstanding).quantize(CENT), created_at=at, updated_at=at,
     )
@@ -111,7 +116,8 @@ def recheck(clearance, outstanding: Decimal, at: datetime) -> list[Event]:
     Stores the amount (`last_outstanding`, `updated_at`). Settled: status "confirmed" and
     ``billing.clearance_confirmed`` to announce. Still owing: stays "pending", nothing to announce
     (the failure already announced stands)."""
-    answer = clearance_event(clearance.unit_id, clearance.party_id, outstanding, clearance.move_out_id, at)
+    answer = clearance_event(clearance.unit_id, clearance.party_id, outstanding, clearance.move_out_id, at,
+                             clearance.estate)
     clearance.last_outstanding = Decimal(outstanding).quantize(CENT)
     clearance.updated_at = at
     if answer.type != CLEARANCE_CONFIRMED:

@@ -23,8 +23,11 @@ def on_move_out_requested(event: Envelope, uow) -> None:
     s = uow.session
     if s.get(ClearanceRequest, move_out_id) is not None:
         return  # already checked (the move-out was announced twice): the inbox mark only
-    owed = payments.outstanding(charges_of(s, unit_id, lock=True), payments_of(s, unit_id))
-    clearance, answer = domain.check(move_out_id, unit_id, tenant_id, owed, uow.now())
+    charges = charges_of(s, unit_id, lock=True)
+    owed = payments.outstanding(charges, payments_of(s, unit_id))
+    # the move-out's estate; else the fee account's (an event announced before estates were recorded)
+    estate = p.get("estate") or (charges[0].estate if charges else None)
+    clearance, answer = domain.check(move_out_id, unit_id, tenant_id, owed, uow.now(), estate)
     s.add(ClearanceRequest(**vars(clearance)))
     uow.emit_all([answer])
     uow.audit("clearance.check", "clearance", move_out_id,
@@ -40,7 +43,7 @@ def on_move_out_withdrawn(event: Envelope, uow) -> None:
     row = s.get(ClearanceRequest, p["move_out_id"], with_for_update=True)
     if row is None:
         row = ClearanceRequest(move_out_id=p["move_out_id"], unit_id=p["unit_id"], party_id=None,
-                               status=domain.WITHDRAWN, last_outstanding=0, created_at=now, updated_at=now)
+                               estate=p.get("estate"), status=domain.WITHDRAWN, last_outstanding=0, created_at=now, updated_at=now)
         s.add(row)
     elif not domain.withdraw(row, now):
         return

@@ -20,6 +20,9 @@ class ClearanceRequest(Base):
 
     move_out_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
+    #: the unit's estate (管理处), from the move-out's event or the fee account; None only when
+    #: neither knew (staff of an estate then do not see it)
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     party_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), index=True)
     last_outstanding: Mapped[Decimal] = mapped_column(Numeric(12, 2))

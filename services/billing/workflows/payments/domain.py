@@ -38,6 +38,7 @@ class Charge:
     amount: Decimal
     period: str  # "YYYY-MM"
     item: str  # "property_fee", "water", "electricity", ...
+    estate: str | None = None  # the unit's estate (管理处, vocab.ESTATES)
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Payment:
     prepaid_amount: Decimal = ZERO
     payment_id: str | None = None
     party_id: str | None = None
+    estate: str | None = None  # the unit's estate (管理处)
 
 
 # --- the account ----------------------------------------------------------------------------------
@@ -154,6 +156,6 @@ def payment_received(payment) -> Event:
     """``payment.received`` for a recorded payment (a `Payment` or its stored row)."""
     return Event("payment.received", {
         "payment_id": payment.payment_id, "party_id": payment.party_id, "unit_id": payment.unit_id,
-        "amount": money(payment.amount), "method": payment.method, "receipt_no": payment.receipt_no,
+        "estate": payment.estate, "amount": money(payment.amount), "method": payment.method, "receipt_no": payment.receipt_no,
         "matched_bank_slip": None, "prepaid_amount": money(payment.prepaid_amount),
     })

@@ -1,5 +1,10 @@
 """Payments (收费): record a payment and re-check the unit's move-out clearances; read a unit's
-balance and the arrears list. Plain functions on a unit of work / a reader (no nameko)."""
+balance and the arrears list. Plain functions on a unit of work / a reader (no nameko).
+
+Estates (管理处): a fee account belongs to its unit's estate (its charges carry it, and so does
+every payment into it). A person reads and pays into the accounts of their estates only
+(`reader.estates`, `cmd.estates`): another estate's unit answers as one billing does not know
+(NotFound unit_id/exists; a payment: unit_id/unknown_unit), the arrears list leaves it out."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -7,6 +12,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from propdesk.chassis.estates import within
 from propdesk.contracts.envelope import new_id
 from propdesk.contracts.rpc import BalanceSchema, OutstandingSchema, PaymentResultSchema
 from propdesk.errors import NotFound
@@ -14,7 +20,7 @@ from propdesk.money import money
 from propdesk_services.billing.workflows.fee_clearance import handlers as fee_clearance
 from propdesk_services.billing.workflows.payments import domain
 from propdesk_services.billing.workflows.payments.models import Charge, Payment
-from propdesk_services.billing.workflows.payments.views import charges_of, payments_of, receipt_recorded
+from propdesk_services.billing.workflows.payments.views import fee_account, payments_of, receipt_recorded
 
 #: Built once: building a marshmallow schema per call was ~6 % of billing's CPU under S2's load.
 _BALANCE = BalanceSchema()
@@ -41,7 +47,7 @@ def record_payment(cmd, uow) -> dict:
     records no second payment."""
     s, data = uow.session, cmd.data
     unit_id = data["unit_id"].strip()
-    charges = charges_of(s, unit_id, lock=True)
+    charges = fee_account(s, unit_id, cmd.estates, lock=True)
     amount = domain.validate_payment(bool(charges), data["amount"], data["method"], data["receipt_no"])
     receipt_no = data["receipt_no"].strip()
     domain.check_receipt_unused(receipt_no, receipt_recorded(s, receipt_no))
@@ -53,7 +59,8 @@ def record_payment(cmd, uow) -> dict:
 
     row = Payment(payment_id=new_id(), unit_id=unit_id, party_id=(data["party_id"] or "").strip() or None,
                   amount=amount, method=data["method"], receipt_no=receipt_no, received_at=uow.now(),
-                  recorded_by=cmd.actor.id, period=None, item=None, prepaid_amount=prepaid)
+                  recorded_by=cmd.actor.id, period=None, item=None, prepaid_amount=prepaid,
+                  estate=charges[0].estate)
     s.add(row)
     try:
         s.flush()
@@ -69,7 +76,7 @@ def record_payment(cmd, uow) -> dict:
 
     balance = domain.outstanding(charges, [*payments, row])
     fee_clearance.recheck_after_payment(uow, pending, balance, row.payment_id)
-    return _RESULT.dump({"payment": row, "balance": {"unit_id": unit_id, "outstanding": balance},
+    return _RESULT.dump({"payment": row, "balance": {"unit_id": unit_id, "estate": row.estate, "outstanding": balance},
                          "clearances": pending, "prepaid_amount": prepaid, "credit": domain.credit(balance)})
 
 
@@ -77,7 +84,7 @@ def record_payment(cmd, uow) -> dict:
 def possible_actions(unit_id: str, reader) -> list[str]:
     """A unit with a fee account may always be paid into (ACTIONS row "unit"): arrears, or a
     prepayment (预收款)."""
-    if not charges_of(reader.session, unit_id):
+    if not fee_account(reader.session, unit_id, reader.estates):
         raise NotFound(f"no fee account for unit {unit_id}", field="record_id", rule="exists")
     return ["record_payment"]
 
@@ -87,22 +94,24 @@ def get_balance(args: dict, reader) -> dict:
     charges (by period) and payments (oldest first). NotFound (unit_id, exists) for a unit billing
     does not know."""
     s, unit_id = reader.session, args["unit_id"]
-    charges = charges_of(s, unit_id)
-    if not charges:  # no charge, no fee account; one read fewer on this hot path
+    charges = fee_account(s, unit_id, reader.estates)
+    if not charges:  # no charge, no fee account (or another estate's); one read fewer on this hot path
         raise NotFound(f"no fee account for unit {unit_id}", field="unit_id", rule="exists")
     payments = payments_of(s, unit_id)
     owed = domain.outstanding(charges, payments)
-    return _BALANCE.dump({"unit_id": unit_id, "outstanding": owed, "credit": domain.credit(owed),
+    return _BALANCE.dump({"unit_id": unit_id, "estate": charges[0].estate, "outstanding": owed, "credit": domain.credit(owed),
                           "charges": charges, "payments": payments})
 
 
 def list_arrears(args: dict, reader) -> list[dict]:
-    """Units that owe something (月份欠费情况明细表), by unit id: {unit_id, outstanding}."""
+    """Units of the estates of the person asking that owe something (月份欠费情况明细表), by unit id:
+    {unit_id, estate, outstanding}."""
     charges: dict[str, list] = defaultdict(list)
     payments: dict[str, list] = defaultdict(list)
-    for c in reader.session.scalars(select(Charge)):
+    for c in reader.session.scalars(within(select(Charge), Charge.estate, reader.estates)):
         charges[c.unit_id].append(c)
-    for p in reader.session.scalars(select(Payment)):
+    for p in reader.session.scalars(within(select(Payment), Payment.estate, reader.estates)):
         payments[p.unit_id].append(p)
     owing = ((unit_id, domain.outstanding(charges[unit_id], payments[unit_id])) for unit_id in sorted(charges))
-    return _ARREARS.dump([{"unit_id": unit_id, "outstanding": amount} for unit_id, amount in owing if amount > 0])
+    return _ARREARS.dump([{"unit_id": unit_id, "estate": charges[unit_id][0].estate, "outstanding": amount}
+                          for unit_id, amount in owing if amount > 0])

@@ -19,6 +19,8 @@ class Charge(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
+    #: the unit's estate (管理处): the fee account belongs to it
+    estate: Mapped[str] = mapped_column(String(8), index=True)
     period: Mapped[str] = mapped_column(String(7))
     item: Mapped[str] = mapped_column(String(32))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -36,6 +38,8 @@ class Payment(Base):
 
     payment_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
+    #: the estate (管理处) of the fee account it was paid into
+    estate: Mapped[str] = mapped_column(String(8), index=True)
     party_id: Mapped[str | None] = mapped_column(String(64))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     method: Mapped[str] = mapped_column(String(8))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from propdesk.chassis.estates import visible
 from propdesk_services.billing.workflows.payments.models import Charge, Payment
 
 
@@ -18,6 +19,15 @@ def charges_of(session: Session, unit_id: str, lock: bool = False) -> list[Charg
     if lock:
         stmt = stmt.with_for_update()
     return list(session.scalars(stmt))
+
+
+def fee_account(session: Session, unit_id: str, estates=None, lock: bool = False) -> list[Charge]:
+    """The unit's charges as `charges_of`, or none when its fee account belongs to an estate outside
+    `estates` (None: not scoped): another estate's unit answers as one billing does not know."""
+    charges = charges_of(session, unit_id, lock=lock)
+    if charges and not visible(estates, charges[0].estate):
+        return []
+    return charges
 
 
 def payments_of(session: Session, unit_id: str) -> list[Payment]:

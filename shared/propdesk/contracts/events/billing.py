@@ -7,12 +7,13 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from propdesk.contracts import vocab
-from propdesk.contracts.events._fields import Money
+from propdesk.contracts.events._fields import Estate, Money
 from propdesk.contracts.registry import contract
 
 
 class _ClearanceV1(Schema):
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     party_id = fields.String(required=True, allow_none=True)
     move_out_id = fields.String(required=True, allow_none=True)
     outstanding_amount = Money(required=True)
@@ -36,6 +37,7 @@ class PaymentReceivedV1(Schema):
     payment_id = fields.String(required=True)
     party_id = fields.String(required=True, allow_none=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the fee account's (管理处); optional: added in place
     amount = Money(required=True)
     method = fields.String(required=True, validate=validate.OneOf(vocab.PAYMENT_METHODS.codes))
     receipt_no = fields.String(required=True)

@@ -11,6 +11,7 @@ class OutstandingSchema(Schema):
     owe something) and the balance in `record_payment`'s answer."""
 
     unit_id = fields.String()
+    estate = fields.String(metadata={"description": "the unit's estate (管理处): a code of vocab.ESTATES"})
     outstanding = Money()
 
 
@@ -53,6 +54,7 @@ class BalanceSchema(Schema):
     period, its payments (oldest first). `billing.get_balance`."""
 
     unit_id = fields.String()
+    estate = fields.String(metadata={"description": "the unit's estate (管理处): a code of vocab.ESTATES"})
     outstanding = Money(metadata={"description": "charged minus paid; negative while the unit is in credit"})
     credit = Money(metadata={"label": {"zh": "预收款", "en": "Prepaid (credit)"},
                              "description": "paid beyond the charges, not yet used by them (预收款); "

@@ -23,6 +23,7 @@ def test_clearance_confirmed_when_nothing_owed():
     assert event_type == "billing.clearance_confirmed"
     assert payload == {
         "unit_id": "1-1-303",
+        "estate": None,
         "party_id": "TEN-1-1-303",
         "move_out_id": "MO-1",
         "outstanding_amount": "0.00",

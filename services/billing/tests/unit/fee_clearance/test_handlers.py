@@ -21,7 +21,7 @@ def test_a_move_out_of_a_unit_in_arrears_fails_clearance_with_the_amount(app):
     [event] = app.events()
     assert (event.event_type, event.correlation_id, event.producer, event.actor.as_dict()) == \
         ("billing.clearance_failed", "MO-1", "billing", {"id": "billing", "role": "system"})
-    assert event.payload == {"unit_id": ARREARS_UNIT, "party_id": ARREARS_TENANT, "move_out_id": "MO-1",
+    assert event.payload == {"unit_id": ARREARS_UNIT, "estate": "E1", "party_id": ARREARS_TENANT, "move_out_id": "MO-1",
                              "outstanding_amount": ARREARS, "as_of": app.clock.now().isoformat()}
     [audit] = trail(app, object_id="MO-1")
     assert (audit["action"], audit["actor"]["id"], audit["details"]) == \
@@ -61,7 +61,7 @@ def test_paying_the_full_amount_confirms_the_pending_clearance(app):
     paid = out["payment"]
     assert (paid["unit_id"], paid["party_id"], paid["amount"], paid["method"], paid["receipt_no"], paid["recorded_by"]) == \
         (ARREARS_UNIT, ARREARS_TENANT, ARREARS, "cash", "SK-T-0001", "fin-03")
-    assert out["balance"] == {"unit_id": ARREARS_UNIT, "outstanding": "0.00"}
+    assert out["balance"] == {"unit_id": ARREARS_UNIT, "estate": "E1", "outstanding": "0.00"}
     assert [(c["move_out_id"], c["status"], c["outstanding"]) for c in out["clearances"]] == [("MO-4", "confirmed", "0.00")]
     assert clearance(app, "MO-4").status == "confirmed"
 
@@ -69,7 +69,7 @@ def test_paying_the_full_amount_confirms_the_pending_clearance(app):
     assert [(e.event_type, e.correlation_id, e.actor.id) for e in events] == \
         [("payment.received", "MO-4", "fin-03"), ("billing.clearance_confirmed", "MO-4", "fin-03")]
     assert events[0].payload == {"payment_id": paid["payment_id"], "party_id": ARREARS_TENANT,
-                                 "unit_id": ARREARS_UNIT, "amount": ARREARS, "method": "cash",
+                                 "unit_id": ARREARS_UNIT, "estate": "E1", "amount": ARREARS, "method": "cash",
                                  "receipt_no": "SK-T-0001", "matched_bank_slip": None, "prepaid_amount": "0.00"}
     assert (events[1].payload["move_out_id"], events[1].payload["outstanding_amount"],
             events[1].payload["party_id"], events[1].payload["as_of"]) == \

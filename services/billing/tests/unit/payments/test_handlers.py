@@ -21,7 +21,7 @@ def test_a_payment_with_no_move_out_pending_carries_its_own_id(app):
     out = app.command("record_payment", {"unit_id": "T1-24F", "amount": "11844.00", "method": "bank",
                                          "receipt_no": "SK-T-0003"}, CASHIER)
     assert out["clearances"] == [] and out["payment"]["party_id"] is None
-    assert out["balance"] == {"unit_id": "T1-24F", "outstanding": "1116.00"}
+    assert out["balance"] == {"unit_id": "T1-24F", "estate": "E2", "outstanding": "1116.00"}
     [event] = app.events()
     assert (event.event_type, event.correlation_id) == ("payment.received", out["payment"]["payment_id"])
     [audit] = trail(app, object_id=out["payment"]["payment_id"])
@@ -182,7 +182,8 @@ def test_a_bad_unit_id_is_named(app, unit_id, rule):
 
 
 def test_arrears_list_matches_the_demo_and_follows_payments(app):
-    expected = [{"unit_id": u, "outstanding": f"{a:.2f}"} for u, a in sorted(demo.outstanding_by_unit().items())]
+    expected = [{"unit_id": u, "estate": demo.estate_of(u), "outstanding": f"{a:.2f}"}
+                for u, a in sorted(demo.outstanding_by_unit().items())]
     assert app.query("list_arrears") == expected
     app.command("record_payment", payment(ARREARS), CASHIER)
     assert app.query("list_arrears") == [e for e in expected if e["unit_id"] != ARREARS_UNIT]
@@ -201,7 +202,7 @@ def test_a_payment_into_a_unit_that_owes_nothing_is_recorded_as_a_prepayment(app
     out = app.command("record_payment", payment("1.00", unit_id=HAPPY_UNIT), CASHIER)
 
     assert (out["prepaid_amount"], out["credit"]) == ("1.00", "1.00")
-    assert out["balance"] == {"unit_id": HAPPY_UNIT, "outstanding": "-1.00"}
+    assert out["balance"] == {"unit_id": HAPPY_UNIT, "estate": "E1", "outstanding": "-1.00"}
     with app.session() as s:
         assert s.get(Payment, out["payment"]["payment_id"]).prepaid_amount == Decimal("1.00")
     [event] = app.events("payment.received")
