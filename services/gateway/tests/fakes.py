@@ -57,7 +57,7 @@ TIMELINE = [
      "summary": "租户撤场申请已受理 1-1-702", "payload": {"move_out_id": CASE["move_out_id"]}},
 ]
 
-HOLD = {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
+HOLD = {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "estate": "E1", "tenant_party_id": "TEN-1-1-702",
         "fees_cleared": False, "release_approved": False, "clearance_ref": None, "clearance_as_of": None,
         "owner_written_opinion_ref": None, "slip_no": None, "released_by": None, "withdrawn_at": None, "closed": False,
         "created_at": "2026-11-02T02:00:01+00:00", "updated_at": "2026-11-02T02:00:01+00:00",
@@ -250,7 +250,7 @@ class FakeAccess:
         _reuse(idempotency_key)
         _require_role(actor, "access.release_at_gate")
         _misbehave(slip_no)
-        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702",
+        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "estate": "E1",
                 "applicant_type": "tenant",
                 "goods": ["personal goods"], "clearance_ref": "E-CLEARANCE-1", "issued_at": "2026-11-02T03:00:00+00:00",
                 "released_at": "2026-11-02T04:00:00+00:00", "released_by": actor["id"], "status": "released"}

@@ -158,7 +158,8 @@ def value_problems(fld: fields.Field, value, where: str) -> list[str]:
 
 def test_the_contract_checker_can_fail():
     """The checker itself: each kind of drift is reported."""
-    slip = {"slip_no": "RS-1", "move_out_id": None, "unit_id": "1-1-702", "applicant_type": "tenant", "goods": [],
+    slip = {"slip_no": "RS-1", "move_out_id": None, "unit_id": "1-1-702", "estate": "E1", "applicant_type": "tenant",
+            "goods": [],
             "clearance_ref": None, "issued_at": "2026-11-02T03:00:00+00:00", "released_at": None,
             "released_by": None, "status": "issued"}
     assert contract_problems(rpc.ReleaseSlipSchema(), slip, "slip") == []

@@ -50,6 +50,8 @@ class ReleaseHold:
     move_out_id: str
     unit_id: str
     tenant_party_id: str | None
+    #: the unit's estate (管理处, vocab.ESTATES), from the first of the case's events that names it
+    estate: str | None = None
     fees_cleared: bool = False
     release_approved: bool = False
     slip_no: str | None = None
@@ -60,9 +62,10 @@ class ReleaseHold:
     withdrawn_at: datetime | None = None
 
 
-def open_hold(move_out_id: str, unit_id: str) -> ReleaseHold:
-    """The hold a move-out gets from whichever of its events arrives first: nothing known yet."""
-    return ReleaseHold(move_out_id=move_out_id, unit_id=unit_id, tenant_party_id=None)
+def open_hold(move_out_id: str, unit_id: str, estate: str | None = None) -> ReleaseHold:
+    """The hold a move-out gets from whichever of its events arrives first: nothing known yet
+    but the unit (and its estate, when the event names it)."""
+    return ReleaseHold(move_out_id=move_out_id, unit_id=unit_id, tenant_party_id=None, estate=estate)
 
 
 # --- the facts the hold collects -----------------------------------------------------------------
@@ -184,6 +187,7 @@ def issue_slip(hold: ReleaseHold, slip_no: str, goods: list[str], clearance_ref:
         "slip_id": hold.slip_no,
         "move_out_id": hold.move_out_id,
         "unit_id": hold.unit_id,
+        "estate": hold.estate,
         "applicant_type": "tenant",
         "goods": [g.strip() for g in items],
         "clearance_ref": clearance_ref if clearance_ref else hold.move_out_id,
@@ -221,5 +225,6 @@ def release_at_gate(hold: ReleaseHold, guard_id: str) -> list[Event]:
         "slip_id": hold.slip_no,
         "move_out_id": hold.move_out_id,
         "unit_id": hold.unit_id,
+        "estate": hold.estate,
         "guard_id": hold.released_by,
     })]

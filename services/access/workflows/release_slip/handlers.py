@@ -17,6 +17,10 @@ The hold, as events::
 
 Every event and audit row of a case carries the move-out id as its correlation id. Slip numbers
 are ``FX-<yyyymmdd>-<nnnn>`` (chassis numbering, by office day).
+
+Estates (管理处): a hold keeps the unit's estate from the first of the case's events that names it,
+and its slip has it too. Security sees and releases only the holds and slips of its estates
+(`reader.estates`, `cmd.estates`): another estate's answers as a missing one (NotFound).
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from propdesk.chassis.estates import visible, within
 from propdesk.contracts.envelope import Envelope
 from propdesk.contracts.rpc import ReleaseHoldSchema, ReleaseSlipSchema
 from propdesk.domain import as_utc
@@ -57,7 +62,7 @@ def hold_view(session: Session, hold: ReleaseHold) -> dict:
 def get_release_hold(args: dict, reader) -> dict:
     """The hold of one move-out, what it still waits for, and its slip once issued."""
     hold = _hold(reader.session, args["move_out_id"])
-    if hold is None:
+    if hold is None or not visible(reader.estates, hold.estate):
         raise NotFound(f"no release hold for move-out {args['move_out_id']}", field="move_out_id", rule="exists")
     return hold_view(reader.session, hold)
 
@@ -65,14 +70,15 @@ def get_release_hold(args: dict, reader) -> dict:
 def possible_actions(move_out_id: str, reader) -> list[str]:
     """What the move-out's goods release allows next (ACTIONS row "release_hold")."""
     hold = _hold(reader.session, move_out_id)
-    if hold is None:
+    if hold is None or not visible(reader.estates, hold.estate):
         raise NotFound(f"no release hold for move-out {move_out_id}", field="record_id", rule="exists")
     return domain.next_commands(hold)
 
 
 def list_release_slips(args: dict, reader) -> list[dict]:
-    """Issued slips, oldest first; `status` "issued" (still at the desk) or "released"."""
-    stmt = select(ReleaseSlip).order_by(ReleaseSlip.id)
+    """Issued slips of the estates of the person asking, oldest first; `status` "issued" (still at
+    the desk) or "released"."""
+    stmt = within(select(ReleaseSlip), ReleaseSlip.estate, reader.estates).order_by(ReleaseSlip.id)
     if args["status"] == "issued":
         stmt = stmt.where(ReleaseSlip.released_at.is_(None))
     elif args["status"] == "released":
@@ -84,7 +90,7 @@ def list_release_slips(args: dict, reader) -> list[dict]:
 def on_move_out_requested(event: Envelope, uow) -> None:
     """Put the unit's goods release on hold (租户撤场: Security is notified to hold the goods)."""
     p = event.payload
-    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    hold = _hold_for(uow, p)
     if domain.record_request(hold, p["unit_id"], p["tenant_id"]):
         hold.updated_at = uow.now()
         uow.audit("release_hold.open", "release_hold", hold.move_out_id,
@@ -101,7 +107,7 @@ def on_clearance(event: Envelope, uow) -> None:
         return
     cleared = event.event_type == "billing.clearance_confirmed"
     as_of = datetime.fromisoformat(p["as_of"]).astimezone(timezone.utc)
-    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    hold = _hold_for(uow, p)
     if domain.record_clearance(hold, cleared, event.event_id, as_of):
         hold.updated_at = uow.now()
         uow.audit("release_hold.fees_cleared" if cleared else "release_hold.fees_outstanding",
@@ -113,7 +119,7 @@ def on_clearance(event: Envelope, uow) -> None:
 def on_release_approved(event: Envelope, uow) -> None:
     """Customer service approved the release per the owner's written instruction."""
     p = event.payload
-    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    hold = _hold_for(uow, p)
     if domain.record_approval(hold, p["owner_written_opinion_ref"]):
         hold.updated_at = uow.now()
         uow.audit("release_hold.approve", "release_hold", hold.move_out_id,
@@ -126,7 +132,7 @@ def on_move_out_withdrawn(event: Envelope, uow) -> None:
     hold. It is closed (audited ``release_hold.withdraw``), waits for nothing and never gets a slip,
     whatever arrives later. A withdrawal that overtakes the case's other events opens it closed."""
     p = event.payload
-    hold = _hold_for(uow, p["move_out_id"], p["unit_id"])
+    hold = _hold_for(uow, p)
     if domain.withdraw(hold, as_utc(datetime.fromisoformat(p["withdrawn_at"])).astimezone(timezone.utc)):
         hold.updated_at = uow.now()
         uow.audit("release_hold.withdraw", "release_hold", hold.move_out_id,
@@ -134,13 +140,16 @@ def on_move_out_withdrawn(event: Envelope, uow) -> None:
                    "by": event.actor.as_dict()})
 
 
-def _hold_for(uow, move_out_id: str, unit_id: str) -> ReleaseHold:
-    """The move-out's hold (locked), opened now if this is the first of its events to arrive."""
+def _hold_for(uow, payload: dict) -> ReleaseHold:
+    """The move-out's hold (locked), opened now if this is the first of its events to arrive; its
+    estate from the first event that names one."""
+    move_out_id, unit_id, estate = payload["move_out_id"], payload["unit_id"], payload.get("estate")
     uow.correlation_id = move_out_id
     hold = _hold(uow.session, move_out_id, lock=True)
     if hold is not None:
+        hold.estate = hold.estate or estate
         return hold
-    opened = domain.open_hold(move_out_id, unit_id)
+    opened = domain.open_hold(move_out_id, unit_id, estate)
     now = uow.now()
     hold = ReleaseHold(**{k: getattr(opened, k) for k in opened.__dataclass_fields__}, created_at=now, updated_at=now)
     uow.session.add(hold)
@@ -157,7 +166,7 @@ def _issue_when_due(uow, hold: ReleaseHold) -> None:
     for event in events:
         p = event.payload
         uow.session.add(ReleaseSlip(
-            slip_no=p["slip_id"], move_out_id=p["move_out_id"], unit_id=p["unit_id"],
+            slip_no=p["slip_id"], move_out_id=p["move_out_id"], unit_id=p["unit_id"], estate=hold.estate,
             applicant_type=p["applicant_type"], goods=p["goods"], clearance_ref=p["clearance_ref"], issued_at=now))
         uow.emit(event.type, p)
         uow.audit("release_slip.issue", "release_slip", p["slip_id"],
@@ -168,12 +177,13 @@ def _issue_when_due(uow, hold: ReleaseHold) -> None:
 # --- commands --------------------------------------------------------------------------------------
 def release_at_gate(cmd, uow) -> dict:
     """Security checked the goods against the slip at the gate and let them out (物品放行): emits
-    ``release_slip.released``; answers the slip. NotFound (slip_no, exists) for an unknown slip;
+    ``release_slip.released``; answers the slip. NotFound (slip_no, exists) for an unknown slip
+    (or another estate's);
     Conflict (slip_no, released_once) when the goods already left. An idempotency key answers the
     first answer again and releases nothing twice."""
     s, slip_no = uow.session, cmd.data["slip_no"]
     slip = s.scalars(select(ReleaseSlip).where(ReleaseSlip.slip_no == slip_no).with_for_update()).first()
-    if slip is None:
+    if slip is None or not visible(cmd.estates, slip.estate):
         raise NotFound(f"no release slip {slip_no}", field="slip_no", rule="exists")
     hold = s.scalars(select(ReleaseHold).where(ReleaseHold.slip_no == slip.slip_no).with_for_update()).one()
     uow.correlation_id = hold.move_out_id

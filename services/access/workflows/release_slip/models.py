@@ -21,6 +21,9 @@ class ReleaseHold(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     move_out_id: Mapped[str] = mapped_column(String(64), unique=True)
     unit_id: Mapped[str] = mapped_column(String(32))
+    #: the unit's estate (管理处), from the case's events; None only while none named it (staff of
+    #: an estate then do not see it)
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     #: None until ``move_out.requested`` names the tenant (the hold was opened by a later event)
     tenant_party_id: Mapped[str | None] = mapped_column(String(64), default=None)
     fees_cleared: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -47,6 +50,8 @@ class ReleaseSlip(Base):
     slip_no: Mapped[str] = mapped_column(String(32), unique=True)
     move_out_id: Mapped[str | None] = mapped_column(String(64), index=True)
     unit_id: Mapped[str] = mapped_column(String(32))
+    #: the estate (管理处) of the unit, as its hold knows it
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     applicant_type: Mapped[str] = mapped_column(String(16))
     goods: Mapped[list] = mapped_column(JSON)
     clearance_ref: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from propdesk.contracts.events._fields import Estate
 from propdesk.contracts.registry import contract
 
 
@@ -16,6 +17,7 @@ class ReleaseSlipIssuedV1(Schema):
     slip_id = fields.String(required=True)
     move_out_id = fields.String(required=True, allow_none=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     applicant_type = fields.String(required=True)
     goods = fields.List(fields.String(), required=True)
     clearance_ref = fields.String(required=True, allow_none=True)
@@ -28,4 +30,5 @@ class ReleaseSlipReleasedV1(Schema):
     slip_id = fields.String(required=True)
     move_out_id = fields.String(required=True, allow_none=True)
     unit_id = fields.String(required=True)
+    estate = Estate()  # the unit's (管理处); optional: added in place
     guard_id = fields.String(required=True)

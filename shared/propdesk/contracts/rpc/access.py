@@ -16,6 +16,7 @@ class ReleaseSlipSchema(Schema):
     slip_no = fields.String()
     move_out_id = fields.String(allow_none=True, metadata={"description": "null for an owner's or a contractor's slip"})
     unit_id = fields.String()
+    estate = fields.String(allow_none=True, metadata={"description": "the unit's estate (管理处): a code of vocab.ESTATES"})
     applicant_type = fields.String(metadata={"description": "who applied, e.g. tenant"})
     goods = fields.List(fields.String())
     clearance_ref = fields.String(allow_none=True, metadata={"description": "the fee clearance event it rests on"})
@@ -34,6 +35,7 @@ class ReleaseHoldSchema(Schema):
 
     move_out_id = fields.String()
     unit_id = fields.String()
+    estate = fields.String(allow_none=True, metadata={"description": "the unit's estate (管理处): a code of vocab.ESTATES"})
     tenant_party_id = fields.String(allow_none=True, metadata={"description": "null until move_out.requested arrived"})
     fees_cleared = fields.Boolean()
     release_approved = fields.Boolean()

@@ -14,7 +14,7 @@ GOODS = ["办公桌 10 张", "文件柜 4 个"]
 
 
 def hold(**kw) -> d.ReleaseHold:
-    base = dict(move_out_id="MO-1", unit_id="T1-33F", tenant_party_id="TEN-T1-33F")
+    base = dict(move_out_id="MO-1", unit_id="T1-33F", tenant_party_id="TEN-T1-33F", estate="E2")
     base.update(kw)
     return d.ReleaseHold(**base)
 
@@ -47,6 +47,7 @@ def test_issue_and_release():
                 "slip_id": "FX-20261122-0003",
                 "move_out_id": "MO-1",
                 "unit_id": "T1-33F",
+                "estate": "E2",
                 "applicant_type": "tenant",
                 "goods": GOODS,
                 "clearance_ref": "MO-1",
@@ -55,7 +56,8 @@ def test_issue_and_release():
     ]
     assert h.slip_no == "FX-20261122-0003"
     assert d.release_at_gate(h, "guard-07") == [
-        ("release_slip.released", {"slip_id": "FX-20261122-0003", "move_out_id": "MO-1", "unit_id": "T1-33F", "guard_id": "guard-07"})
+        ("release_slip.released", {"slip_id": "FX-20261122-0003", "move_out_id": "MO-1", "unit_id": "T1-33F", "estate": "E2",
+                                  "guard_id": "guard-07"})
     ]
     assert h.released_by == "guard-07"
 

@@ -53,7 +53,7 @@ def deliver(app: ServiceHarness, event_type: str, payload: dict, correlation_id:
 
 def requested(app, mo: str, unit: str = "1-1-303", **kw) -> Envelope:
     return deliver(app, "move_out.requested", {
-        "move_out_id": mo, "unit_id": unit, "tenant_id": "TEN-1-1-303", "owner_id": "OWN-1-1-303",
+        "move_out_id": mo, "unit_id": unit, "estate": "E1", "tenant_id": "TEN-1-1-303", "owner_id": "OWN-1-1-303",
         "owner_consent_doc": "客户同意函 2026-118", "exit_date": "2026-11-30", "fitout_disposition": "restore",
     }, mo, RESIDENTS, "on_move_out_requested", **kw)
 
@@ -151,7 +151,7 @@ def test_slip_is_issued_only_after_both_approval_and_clearance(app, move_out_id,
 
     (event,) = app.events("release_slip.issued")
     assert event.correlation_id == move_out_id and event.producer == "access"
-    assert event.payload == {"slip_id": slip["slip_no"], "move_out_id": move_out_id, "unit_id": "1-1-303",
+    assert event.payload == {"slip_id": slip["slip_no"], "move_out_id": move_out_id, "unit_id": "1-1-303", "estate": "E1",
                              "applicant_type": "tenant", "goods": slip["goods"], "clearance_ref": confirming.event_id}
     actions = [a["action"] for a in trail(app, correlation_id=move_out_id)]
     assert actions.count("release_slip.issue") == 1
@@ -255,7 +255,7 @@ def test_security_releases_the_goods_at_the_gate_once(app, move_out_id):
     assert event.correlation_id == move_out_id
     assert event.actor.as_dict() == GUARD
     assert event.payload == {"slip_id": slip["slip_no"], "move_out_id": move_out_id,
-                             "unit_id": "1-1-303", "guard_id": "guard-07"}
+                             "unit_id": "1-1-303", "estate": "E1", "guard_id": "guard-07"}
     (audit,) = [a for a in trail(app, object_id=slip["slip_no"]) if a["action"] == "release_slip.release"]
     assert audit["actor"] == GUARD and audit["details"]["guard_id"] == "guard-07"
 
