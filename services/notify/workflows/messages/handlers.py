@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from propdesk.chassis.estates import within
 from propdesk.contracts.envelope import Envelope
 from propdesk.contracts.rpc import MessageSchema
 from propdesk_services.notify.workflows.messages import domain
@@ -26,14 +27,16 @@ def on_event(event: Envelope, uow) -> None:
     same event twice stores them once). ``move_out.requested`` also records the move-out's tenant."""
     p, s = event.payload, uow.session
     if event.event_type == "move_out.requested":
-        s.merge(Tenancy(move_out_id=p["move_out_id"], tenant_id=p["tenant_id"], unit_id=p["unit_id"]))
+        s.merge(Tenancy(move_out_id=p["move_out_id"], tenant_id=p["tenant_id"], unit_id=p["unit_id"],
+                        estate=p.get("estate")))
         s.flush()
     move_out_id = p.get("move_out_id")
+    estate = p.get("estate") or estate_of_case(s, move_out_id)
     now = uow.now()
     for index, message in enumerate(domain.messages_for(event.event_type, p)):
         row = Message(
             message_id=domain.message_id_for(event.event_id, index), correlation_id=event.correlation_id,
-            event_id=event.event_id, event_type=event.event_type, move_out_id=move_out_id,
+            event_id=event.event_id, event_type=event.event_type, move_out_id=move_out_id, estate=estate,
             channel=domain.channel_for(message.recipient_role), recipient_role=message.recipient_role,
             recipient_id=message.recipient_id or tenant_of(s, message.recipient_role, move_out_id),
             subject=message.subject, body=message.body, status=domain.PENDING, attempts=0, created_at=now)
@@ -44,12 +47,19 @@ def on_event(event: Envelope, uow) -> None:
 
 
 def list_messages(args: dict, reader) -> list[dict]:
-    """Stored messages, oldest first; a staff role's "sent" messages are its desk inbox."""
-    stmt = select(Message).order_by(Message.id)
+    """Stored messages of the estates of the person asking, oldest first; a staff role's "sent"
+    messages are its desk inbox."""
+    stmt = within(select(Message), Message.estate, reader.estates).order_by(Message.id)
     for column in ("correlation_id", "recipient_role", "status"):
         if args[column] is not None:
             stmt = stmt.where(getattr(Message, column) == args[column])
     return _MESSAGES.dump(reader.session.scalars(stmt).all())
+
+
+def estate_of_case(session: Session, move_out_id: str | None) -> str | None:
+    """The move-out's estate, as its ``move_out.requested`` named it (None when unknown)."""
+    tenancy = session.get(Tenancy, move_out_id) if move_out_id else None
+    return tenancy.estate if tenancy else None
 
 
 def tenant_of(session: Session, recipient_role: str, move_out_id: str | None) -> str | None:

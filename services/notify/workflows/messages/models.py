@@ -27,6 +27,9 @@ class Message(Base):
     event_id: Mapped[str] = mapped_column(String(64))
     event_type: Mapped[str] = mapped_column(String(128))
     move_out_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: the estate (管理处) of its case: its event's, else the move-out's (`Tenancy`); None when neither
+    #: named one (staff of an estate then do not see it)
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     channel: Mapped[str] = mapped_column(String(64))
     recipient_role: Mapped[str] = mapped_column(String(64))
     recipient_id: Mapped[str | None] = mapped_column(String(64), default=None)
@@ -53,3 +56,5 @@ class Tenancy(Base):
     move_out_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[str] = mapped_column(String(32))
+    #: the unit's estate (管理处), as ``move_out.requested`` named it
+    estate: Mapped[str | None] = mapped_column(String(8), default=None)

@@ -53,3 +53,27 @@ def test_the_board_moves_to_the_vocabulary_states_and_back(tmp_path):
     assert old == {("MO-1", "SLIP_ISSUED"), ("MO-2", "INSPECTION_PASSED"), ("MO-3", "INSPECTION_PASSED"),
                    ("MO-4", "GOODS_RELEASED")}
     engine.dispose()
+
+
+BEFORE_ESTATES = "f6b9d2e5a7c8"
+
+
+def test_the_logged_events_and_the_board_get_their_cases_estates(tmp_path):
+    url = f"sqlite:///{tmp_path / 'reports.db'}"
+    command.upgrade(migrate.alembic_config(ReportsService, url), BEFORE_ESTATES)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        logged(conn, 1, "move_out.requested", {"move_out_id": "MO-1", "unit_id": "T1-31F"})
+        logged(conn, 2, "notification.sent", {"move_out_id": "MO-1"})  # names no unit: its case's
+        logged(conn, 3, "move_out.requested", {"move_out_id": "MO-2", "unit_id": "1-1-303"})
+        logged(conn, 4, "staff.signed_in", {"username": "front_desk"})  # no case, no unit: none
+        for mo, unit in (("MO-1", "T1-31F"), ("MO-2", "1-1-303"), ("MO-3", "")):
+            conn.execute(text("INSERT INTO move_out_projection(move_out_id, unit_id, state, updated_at) "
+                              "VALUES (:mo, :unit, 'APPLICATION_ACCEPTED', :at)"), {"mo": mo, "unit": unit, "at": AT})
+    migrate.upgrade(ReportsService, url)
+    with engine.connect() as conn:
+        assert dict(conn.execute(text("SELECT event_id, estate FROM event_log")).all()) == {
+            "e1": "E2", "e2": "E2", "e3": "E1", "e4": None}
+        assert dict(conn.execute(text("SELECT move_out_id, estate FROM move_out_projection")).all()) == {
+            "MO-1": "E2", "MO-2": "E1", "MO-3": None}
+    engine.dispose()

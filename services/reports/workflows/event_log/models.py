@@ -1,5 +1,6 @@
 """The event log: every event on the bus, as received (timelines and the latest events are read
-from it, and every read model is fed from it). Times are stored in UTC."""
+from it, and every read model is fed from it), with the estate (管理处) of its case. Times are
+stored in UTC."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,6 +22,10 @@ class EventLog(Base):
     version: Mapped[int] = mapped_column(Integer)
     producer: Mapped[str] = mapped_column(String(64))
     correlation_id: Mapped[str] = mapped_column(String(64))  # indexed by ix_event_log_case
+    #: the estate (管理处) of the event's business case: its payload's ``estate``, else what an earlier
+    #: event of the same case named (filled in for the case's rows as soon as one does); None while
+    #: none did: staff of an estate then do not see it
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     causation_id: Mapped[str | None] = mapped_column(String(64), default=None)
     actor_id: Mapped[str] = mapped_column(String(64))
     actor_role: Mapped[str] = mapped_column(String(64))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from propdesk.chassis.estates import within
 from propdesk.contracts.envelope import Envelope
 from propdesk.contracts.rpc import MoveOutCountsSchema
 from propdesk.contracts.vocab import MOVE_OUT_STATES
@@ -29,6 +30,7 @@ def project(event: Envelope, uow) -> None:
         card = MoveOutProjection(move_out_id=move_out_id, unit_id=event.payload.get("unit_id") or "",
                                  state=None, release_slip_no=None, fees_checked=False, updated_at=now)
         s.add(card)
+    card.estate = card.estate or event.payload.get("estate")
     before = {attr: getattr(card, attr) for attr in _TRACKED}
     domain.apply(card, event.event_type, event.payload)
     if {attr: getattr(card, attr) for attr in _TRACKED} != before:
@@ -40,9 +42,10 @@ def project(event: Envelope, uow) -> None:
 
 
 def move_out_counts(args: dict, reader) -> dict:
-    """Move-outs by state (every state of the vocabulary listed, 0 when none) and in total."""
-    counted = dict(reader.session.execute(select(MoveOutProjection.state, func.count())
-                                          .group_by(MoveOutProjection.state)).all())
+    """Move-outs of the estates of the person asking by state (every state of the vocabulary
+    listed, 0 when none) and in total."""
+    stmt = within(select(MoveOutProjection.state, func.count()), MoveOutProjection.estate, reader.estates)
+    counted = dict(reader.session.execute(stmt.group_by(MoveOutProjection.state)).all())
     by_state = {state: counted.pop(state, 0) for state in MOVE_OUT_STATES.codes}
     by_state.update(counted)  # a state the vocabulary no longer knows is still counted, not hidden
     return _COUNTS.dump({"by_state": by_state, "total": sum(by_state.values())})

@@ -18,6 +18,8 @@ class MoveOutProjection(Base):
 
     move_out_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(32))
+    #: the unit's estate (管理处), from the first of the case's events that names it
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     state: Mapped[str] = mapped_column(String(32), index=True)
     release_slip_no: Mapped[str | None] = mapped_column(String(64), default=None)
     fees_checked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
