@@ -87,18 +87,19 @@ def seed_units(data_dir: Path, count: int) -> list[BenchUnit]:
                          [row for u in units for row in (
                              (f"OWN-{u.unit_id}", f"业主 {u.unit_id}", "OWNER", "13800000000"),
                              (u.tenant_party_id, f"租户 {u.unit_id}", "TENANT", "13900000000"))])
-        conn.executemany("INSERT INTO unit(unit_id, building, kind, owner_party_id, tenant_party_id) "
-                         "VALUES (?, 'B', 'residential', ?, ?)",
+        conn.executemany("INSERT INTO unit(unit_id, building, kind, owner_party_id, tenant_party_id, estate) "
+                         "VALUES (?, 'B', 'residential', ?, ?, 'E1')",
                          [(u.unit_id, f"OWN-{u.unit_id}", u.tenant_party_id) for u in units])
         conn.execute("COMMIT")
     with closing(_connect(data_dir, "billing")) as conn:
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO charge(unit_id, period, item, amount) VALUES (?, '2026-10', 'property_fee', 196.30)",
+        conn.executemany("INSERT INTO charge(unit_id, period, item, amount, estate) "
+                         "VALUES (?, '2026-10', 'property_fee', 196.30, 'E1')",
                          [(u.unit_id,) for u in units])
         conn.executemany(
             "INSERT INTO payment(payment_id, unit_id, party_id, amount, method, receipt_no, received_at, "
-            "recorded_by, period, item) VALUES (?, ?, ?, 196.30, 'bank', ?, '2026-10-20 02:00:00.000000', "
-            "'bench', '2026-10', 'property_fee')",
+            "recorded_by, period, item, estate) VALUES (?, ?, ?, 196.30, 'bank', ?, '2026-10-20 02:00:00.000000', "
+            "'bench', '2026-10', 'property_fee', 'E1')",
             [(f"PAY-BENCH-{u.unit_id}", u.unit_id, u.tenant_party_id, f"SK-BENCH-{u.unit_id}") for u in units])
         conn.execute("COMMIT")
     return units
@@ -152,14 +153,14 @@ def _residents_history(conn: sqlite3.Connection, cases: int) -> None:
     conn.execute(_series(n_units) + "INSERT OR IGNORE INTO party(party_id, name, role, phone) "
                  "SELECT 'OWN-H-' || i, '业主 H-' || i, 'OWNER', '13800000001' FROM n "
                  "UNION ALL SELECT 'TEN-H-' || i, '租户 H-' || i, 'TENANT', '13900000001' FROM n")
-    conn.execute(_series(n_units) + "INSERT OR IGNORE INTO unit(unit_id, building, kind, owner_party_id, tenant_party_id) "
-                 "SELECT 'H-' || i, 'H', 'residential', 'OWN-H-' || i, 'TEN-H-' || i FROM n")
+    conn.execute(_series(n_units) + "INSERT OR IGNORE INTO unit(unit_id, building, kind, owner_party_id, tenant_party_id, "
+                 "estate) SELECT 'H-' || i, 'H', 'residential', 'OWN-H-' || i, 'TEN-H-' || i, 'E1' FROM n")
     conn.execute("INSERT INTO move_out_case(move_out_id, unit_id, tenant_party_id, owner_party_id, "
                  "exit_date, owner_consent_ref, fitout_disposition, state, inspection, defects, breach_notice_id, fees, "
                  "outstanding_amount, release_slip_no, requested_by, conflicts, inspection_at, fees_as_of, created_at, "
-                 "updated_at) "
+                 "updated_at, estate) "
                  "SELECT mo, unit, tenant, 'OWN-' || unit, substr(ts, 1, 10), 'consent', 'restore', 'ARCHIVED', 'passed', "
-                 "'[]', NULL, 'cleared', '0.00', fx, 'bench', '[]', ts, ts, ts, ts FROM hc ORDER BY c")
+                 "'[]', NULL, 'cleared', '0.00', fx, 'bench', '[]', ts, ts, ts, ts, 'E1' FROM hc ORDER BY c")
 
 
 def _tickets_history(conn: sqlite3.Connection, cases: int) -> None:

@@ -62,6 +62,9 @@ def seed_units(n: int) -> list[SeedUnit]:
             for i in range(1, n + 1)]
 
 
+#: The estate (管理处) the drill's units belong to: the residential estate of the demo.
+ESTATE = "E1"
+
 def seed(settings: Settings, units: list[SeedUnit]) -> None:
     """Write the units (residents) and the arrears charges (billing) before any service starts."""
     from propdesk_services.billing.workflows.payments.models import Charge
@@ -75,12 +78,12 @@ def seed(settings: Settings, units: list[SeedUnit]) -> None:
             s.add(Party(party_id=u.tenant_id, name=f"租户 {u.unit_id}", role="TENANT", phone="13900000000"))
             s.flush()
             s.add(Unit(unit_id=u.unit_id, building="CH", kind="residential", owner_party_id=owner,
-                       tenant_party_id=u.tenant_id))
+                       tenant_party_id=u.tenant_id, estate=ESTATE))
         s.commit()
     engine.dispose()
     engine = make_engine(settings.db_url("billing"))
     with Session(engine) as s:
-        s.add_all(Charge(unit_id=u.unit_id, period="2026-11", item="property_fee", amount=u.arrears)
+        s.add_all(Charge(unit_id=u.unit_id, period="2026-11", item="property_fee", amount=u.arrears, estate=ESTATE)
                   for u in units if u.arrears > 0)
         s.commit()
     engine.dispose()
