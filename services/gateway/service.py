@@ -88,7 +88,9 @@ class GatewayService(DeskPages, PropdeskService):
         remote = Remote(self.departments, self.settings.rpc_timeout_s)
         try:
             if not public:
-                auth.check_csrf(request, auth.require_principal(request))
+                principal = auth.require_principal(request)
+                auth.check_csrf(request, principal)
+                remote = remote.acting_for(principal, request)  # the person's estates with every call
             status, body, *headers = handler(remote, request, **path)
         except NotFound as exc:  # the record the path names, unless the department said which
             if exc.field is None and len(path) == 1:

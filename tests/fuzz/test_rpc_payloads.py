@@ -70,9 +70,13 @@ def materialized(value):
 
 
 junk = st.one_of(json_ish, st.builds(Deep, st.integers(min_value=100, max_value=3000)))
-actors = st.one_of(junk, st.fixed_dictionaries({"id": st.one_of(st.text(max_size=70), junk),
-                                                "role": st.sampled_from(["front_desk", "engineering", "finance",
-                                                                         "security", "cs_manager", "ghost", ""])}))
+#: Who acts (a command's `actor`) or asks (every query's keyword `actor`): junk, or the shape the
+#: gateway sends with junk in it (estates of the vocabulary or not, the client's address).
+actors = st.one_of(junk, st.fixed_dictionaries(
+    {"id": st.one_of(st.text(max_size=70), junk),
+     "role": st.sampled_from(["front_desk", "engineering", "finance", "security", "cs_manager", "ghost", ""])},
+    optional={"estates": st.one_of(st.lists(st.sampled_from(["E1", "E2", "E9", "", "e1"]), max_size=3), junk),
+              "address": st.one_of(st.sampled_from(["127.0.0.1", "::1", " ", "x" * 65]), junk)}))
 
 
 def known_keys(service_cls, method: str, name: str) -> list[str] | None:
@@ -102,8 +106,8 @@ def rpc_methods(service_cls) -> list[str]:
 
 
 def calls_of(service_cls, method: str):
-    """Positional-or-keyword arguments of the method, each junk or left out (its default) when it
-    has one, or left out when required (the call must say so, not crash)."""
+    """The method's arguments by name (every query's keyword-only `actor` too), each junk or left
+    out (its default) when it has one, or left out when required (the call must say so, not crash)."""
     params = [p for p in inspect.signature(getattr(service_cls, method)).parameters.values() if p.name != "self"]
     fields = {p.name: (argument(service_cls, method, p.name) if p.default is inspect.Parameter.empty
                        else st.one_of(st.just(inspect.Parameter.empty), argument(service_cls, method, p.name)))

@@ -116,7 +116,8 @@ class DeskPages:
         if principal is None:
             return self._desk_to_sign_in(request)
         lang = i18n.lang_of(request, principal)
-        view = DeskView(Remote(self.departments, self.settings.rpc_timeout_s), principal, lang)
+        view = DeskView(Remote(self.departments, self.settings.rpc_timeout_s).acting_for(principal, request),
+                        principal, lang)
         try:
             if request.method == "POST":
                 auth.form(request)

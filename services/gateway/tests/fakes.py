@@ -6,9 +6,16 @@ Special ids make a fake misbehave: ``SLOW`` (sleeps past the gateway's RPC timeo
 ``REUSED`` is one the department holds for another request (Conflict naming idempotency_key).
 
 `FakeStaff` signs in the accounts of `ACCOUNTS` (username = a role code, as the demo's; plus
-``multi``, with two roles, and ``roleless``) with the demo password, keeps the sessions it opened
-until they are signed out, and knows the API tokens of `API_TOKENS`. Its calls are recorded in
-`STAFF_CALLS`, apart from the departments' (every signed-in request resolves its session).
+``multi``, with two roles, ``roleless``, and ``front_desk_e2`` at the office park) with the demo
+password, keeps the sessions it opened until they are signed out, and knows the API tokens of
+`API_TOKENS`. Its calls are recorded in `STAFF_CALLS`, apart from the departments' (every signed-in
+request resolves its session).
+
+Estates, as the real departments honour them (test_fakes.py checks the refusals against theirs):
+the canned records belong to the residential estate E1 but for the office park's unit ``T1-31F``,
+its case `OFFICE_CASE` and that case's work order, hold, slip and messages (E2). Given an actor
+with ``estates`` (the gateway always sends them), a fake shows only those estates' records and
+answers another estate's exactly as a missing one; without (a service asking) it is not scoped.
 """
 from __future__ import annotations
 
@@ -28,8 +35,15 @@ rpc = Rpc.decorator(expected_exceptions=REJECTIONS)
 
 #: Every call a fake received: (service, method, args, kwargs). Cleared by the tests' fixture.
 CALLS: list[tuple[str, str, tuple, dict]] = []
+#: Who asked each query (``actor=``: the person's id, role, estates and address): (service, method, actor).
+ASKED: list[tuple[str, str, dict | None]] = []
 
 SLOW_SECONDS = 4.0
+
+#: The office park's unit and case (E2); everything else canned here is the residential estate's (E1).
+OFFICE_UNIT = "T1-31F"
+OFFICE_CASE_ID = "MO-20261102-0002"
+OFFICE_SLIP = "RS-20261102-0002"
 
 UNITS = [
     {"unit_id": "1-1-702", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-702",
@@ -38,6 +52,8 @@ UNITS = [
      "owner_name": "吴海", "tenant_party_id": "TEN-1-1-303", "tenant_name": "郑凯"},
     {"unit_id": "1-1-101", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-101",
      "owner_name": "钱芳", "tenant_party_id": None, "tenant_name": None},
+    {"unit_id": OFFICE_UNIT, "building": "T1", "kind": "office", "estate": "E2", "owner_party_id": "OWN-T1",
+     "owner_name": "华鼎置业有限公司", "tenant_party_id": "TEN-T1-31F", "tenant_name": "汇通国际货运代理有限公司"},
 ]
 
 CASE = {
@@ -50,6 +66,12 @@ CASE = {
     "conflicts": [], "withdrawal_reason": None, "created_at": "2026-11-02T02:00:00+00:00",
     "updated_at": "2026-11-02T02:00:00+00:00", "closed_at": None,
 }
+
+OFFICE_CASE = {**CASE, "move_out_id": OFFICE_CASE_ID, "unit_id": OFFICE_UNIT, "estate": "E2",
+               "tenant_party_id": "TEN-T1-31F", "tenant_name": "汇通国际货运代理有限公司", "owner_party_id": "OWN-T1",
+               "owner_name": "华鼎置业有限公司", "requested_by": "front_desk_e2", "outstanding_amount": "0.00",
+               "fees": "cleared", "waiting_for": ["engineering inspection (单元验收)"]}
+CASES = (CASE, OFFICE_CASE)
 
 TIMELINE = [
     {"event_id": "E-1", "event_type": "move_out.requested", "occurred_at": "2026-11-02T02:00:00+00:00",
@@ -78,6 +100,27 @@ MESSAGE = {"message_id": "M-1", "correlation_id": CASE["move_out_id"], "event_id
            "channel": "staff_inbox", "subject": "撤场验收 1-1-702", "body": "请安排验收", "status": "sent",
            "attempts": 1, "last_error": None, "next_attempt_at": None,
            "created_at": "2026-11-02T02:00:01+00:00", "sent_at": "2026-11-02T02:00:02+00:00"}
+
+
+def estate_of_unit(unit_id: str | None) -> str:
+    return "E2" if (unit_id or "").startswith("T1-") else "E1"
+
+
+def estate_of_case(move_out_id: str | None) -> str:
+    return "E2" if move_out_id == OFFICE_CASE_ID else "E1"
+
+
+def _sees(actor, estate: str) -> bool:
+    """Whether a record of `estate` exists for `actor`: an actor with ``estates`` (what the gateway
+    sends) sees those only; no actor, or one without estates, is not scoped."""
+    estates = actor.get("estates") if isinstance(actor, dict) else None
+    return estates is None or estate in estates
+
+
+def _case_or_missing(move_out_id: str, actor, message: str = "no move-out") -> None:
+    """NotFound (move_out_id, exists) for another estate's case, as for a missing one."""
+    if not _sees(actor, estate_of_case(move_out_id)):
+        raise NotFound(f"{message} {move_out_id}", field="move_out_id", rule="exists")
 
 
 def _record(service: str, method: str, *args, **kwargs) -> None:
@@ -120,7 +163,8 @@ class FakeResidents:
     @rpc
     def list_units(self, leased_only=False, *, actor=None):
         _record("residents", "list_units", leased_only=leased_only)
-        return [u for u in UNITS if u["tenant_party_id"] or not leased_only]
+        ASKED.append(("residents", "list_units", actor))
+        return [u for u in UNITS if (u["tenant_party_id"] or not leased_only) and _sees(actor, u["estate"])]
 
     @rpc
     def request_move_out(self, request, actor=None, idempotency_key=None):
@@ -128,30 +172,38 @@ class FakeResidents:
         _reuse(idempotency_key)
         _require_role(actor, "residents.request_move_out")
         _misbehave(request.get("unit_id"))
+        estate = estate_of_unit(request.get("unit_id"))
+        if not _sees(actor, estate):  # as for a unit the register does not have
+            raise ValidationError.one("unit_id", "unknown_unit", "no such unit in the register")
         if request["exit_date"] < "2026-01-01":
             raise ValidationError.one("exit_date", "not_before_today", "exit date is before today")
-        return {**CASE, **request, "state": "APPLICATION_ACCEPTED", "requested_by": actor["id"]}
+        return {**CASE, **request, "estate": estate, "state": "APPLICATION_ACCEPTED", "requested_by": actor["id"]}
 
     @rpc
     def get_move_out(self, move_out_id, *, actor=None):
         _record("residents", "get_move_out", move_out_id)
+        ASKED.append(("residents", "get_move_out", actor))
         _misbehave(move_out_id)
-        if move_out_id != CASE["move_out_id"] and not move_out_id.startswith("MO-X"):
-            raise NotFound(f"no move-out {move_out_id}")
-        return {**CASE, "move_out_id": move_out_id}
+        self._known(move_out_id, actor)
+        return dict(OFFICE_CASE) if move_out_id == OFFICE_CASE_ID else {**CASE, "move_out_id": move_out_id}
 
     @rpc
     def list_move_outs(self, state=None, *, actor=None):
         _record("residents", "list_move_outs", state=state)
+        ASKED.append(("residents", "list_move_outs", actor))
         if state is not None and state not in ("APPLICATION_ACCEPTED", "GOODS_RELEASED"):
             raise ValidationError.one("state", "one_of", "state must be one of the saga's states")
-        return [CASE] if state in (None, CASE["state"]) else []
+        return [dict(c) for c in CASES if state in (None, c["state"]) and _sees(actor, c["estate"])]
 
     @rpc
     def get_unit(self, unit_id, *, actor=None):
         _record("residents", "get_unit", unit_id)
-        unit = next(u for u in UNITS if u["unit_id"] == unit_id)
-        return {**unit, "open_move_out_id": CASE["move_out_id"] if unit_id == CASE["unit_id"] else None}
+        ASKED.append(("residents", "get_unit", actor))
+        unit = next((u for u in UNITS if u["unit_id"] == unit_id and _sees(actor, u["estate"])), None)
+        if unit is None:
+            raise NotFound(f"no unit {unit_id}", field="unit_id", rule="exists")
+        open_case = next((c["move_out_id"] for c in CASES if c["unit_id"] == unit_id), None)
+        return {**unit, "open_move_out_id": open_case}
 
     @rpc
     def withdraw_move_out(self, request, actor=None, idempotency_key=None):
@@ -161,11 +213,12 @@ class FakeResidents:
         _require_role(actor, "residents.withdraw_move_out")
         move_out_id = request["move_out_id"]
         _misbehave(move_out_id)
+        self._known(move_out_id, actor)
         if move_out_id == "MO-X-APPROVED":
             raise Conflict(f"move-out {move_out_id} is Release approved: only a case whose release is not yet "
                            "approved can be withdrawn", field="move_out_id", rule="before_release_approval")
-        self._known(move_out_id)
-        return {**CASE, "move_out_id": move_out_id, "state": "WITHDRAWN", "withdrawal_reason": request["reason"],
+        case = OFFICE_CASE if move_out_id == OFFICE_CASE_ID else CASE
+        return {**case, "move_out_id": move_out_id, "state": "WITHDRAWN", "withdrawal_reason": request["reason"],
                 "waiting_for": [], "closed_at": "2026-11-03T02:00:00+00:00"}
 
     @rpc
@@ -176,7 +229,7 @@ class FakeResidents:
         _require_role(actor, "residents.archive_move_out")
         move_out_id = request["move_out_id"]
         _misbehave(move_out_id)
-        self._known(move_out_id)
+        self._known(move_out_id, actor)
         if move_out_id != "MO-X-RELEASED":
             raise Conflict(f"move-out {move_out_id}: goods not released yet, cannot archive",
                            field="move_out_id", rule="goods_released_first")
@@ -185,9 +238,11 @@ class FakeResidents:
                 "waiting_for": [], "closed_at": "2026-11-03T02:00:00+00:00"}
 
     @staticmethod
-    def _known(move_out_id: str) -> None:
-        if move_out_id != CASE["move_out_id"] and not move_out_id.startswith("MO-X"):
+    def _known(move_out_id: str, actor=None) -> None:
+        """NotFound (move_out_id, exists) for a case the fake does not have or of another estate."""
+        if move_out_id not in (CASE["move_out_id"], OFFICE_CASE_ID) and not move_out_id.startswith("MO-X"):
             raise NotFound(f"no move-out {move_out_id}", field="move_out_id", rule="exists")
+        _case_or_missing(move_out_id, actor)
 
 
 class FakeTickets:
@@ -201,14 +256,21 @@ class FakeTickets:
         _reuse(key)
         _require_role(actor, "tickets.record_inspection")
         _misbehave(move_out_id)
-        return {**WORK_ORDER, "move_out_id": move_out_id, "status": "passed" if request["passed"] else "defects_found",
+        _case_or_missing(move_out_id, actor, "no inspection work order for move-out")
+        return {**WORK_ORDER, "move_out_id": move_out_id, "estate": estate_of_case(move_out_id),
+                "status": "passed" if request["passed"] else "defects_found",
                 "defects": request["defects"], "inspector": actor["id"]}
 
     @rpc
     def get_inspection(self, move_out_id, *, actor=None):
         _record("tickets", "get_inspection", move_out_id)
-        if move_out_id != CASE["move_out_id"]:
-            raise NotFound(f"no inspection work order for move-out {move_out_id}")
+        ASKED.append(("tickets", "get_inspection", actor))
+        if move_out_id not in (CASE["move_out_id"], OFFICE_CASE_ID):
+            raise NotFound(f"no inspection work order for move-out {move_out_id}", field="move_out_id", rule="exists")
+        _case_or_missing(move_out_id, actor, "no inspection work order for move-out")
+        if move_out_id == OFFICE_CASE_ID:
+            return {**WORK_ORDER, "work_order_no": "WO-20261102-0002", "move_out_id": move_out_id,
+                    "unit_id": OFFICE_UNIT, "estate": "E2"}
         return dict(WORK_ORDER)
 
 
@@ -221,23 +283,32 @@ class FakeBilling:
         _reuse(idempotency_key)
         _require_role(actor, "billing.record_payment")
         _misbehave(request.get("receipt_no"))
+        estate = estate_of_unit(request["unit_id"])
+        if not _sees(actor, estate):  # as into a unit billing does not know
+            raise ValidationError.one("unit_id", "unknown_unit", "no such unit in the register")
         return {"payment": {"payment_id": "P-1", "unit_id": request["unit_id"], "party_id": request.get("party_id"),
                             "amount": request["amount"], "method": request["method"],
                             "receipt_no": request["receipt_no"], "received_at": "2026-11-02T03:30:00+00:00",
                             "recorded_by": actor["id"], "period": None, "item": None},
-                "balance": {"unit_id": request["unit_id"], "estate": "E1", "outstanding": "0.00"}, "clearances": [],
+                "balance": {"unit_id": request["unit_id"], "estate": estate, "outstanding": "0.00"}, "clearances": [],
                 "prepaid_amount": "0.00", "credit": "0.00"}
 
     @rpc
     def get_balance(self, unit_id, *, actor=None):
         _record("billing", "get_balance", unit_id)
+        ASKED.append(("billing", "get_balance", actor))
         _misbehave(unit_id)
-        return {**BALANCE, "unit_id": unit_id}
+        if not _sees(actor, estate_of_unit(unit_id)):
+            raise NotFound(f"no fee account for unit {unit_id}", field="unit_id", rule="exists")
+        return {**BALANCE, "unit_id": unit_id, "estate": estate_of_unit(unit_id)}
 
     @rpc
     def list_arrears(self, *, actor=None):
         _record("billing", "list_arrears")
-        return [{"unit_id": "1-1-702", "estate": "E1", "outstanding": "392.60"}]
+        ASKED.append(("billing", "list_arrears", actor))
+        owing = [{"unit_id": "1-1-702", "estate": "E1", "outstanding": "392.60"},
+                 {"unit_id": "T1-24F", "estate": "E2", "outstanding": "1116.00"}]
+        return [a for a in owing if _sees(actor, a["estate"])]
 
 
 class FakeAccess:
@@ -250,7 +321,11 @@ class FakeAccess:
         _reuse(idempotency_key)
         _require_role(actor, "access.release_at_gate")
         _misbehave(slip_no)
-        return {"slip_no": slip_no, "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "estate": "E1",
+        move_out_id = OFFICE_CASE_ID if slip_no == OFFICE_SLIP else CASE["move_out_id"]
+        if not _sees(actor, estate_of_case(move_out_id)):
+            raise NotFound(f"no release slip {slip_no}", field="slip_no", rule="exists")
+        return {"slip_no": slip_no, "move_out_id": move_out_id, "unit_id": "1-1-702" if move_out_id == CASE["move_out_id"]
+                else OFFICE_UNIT, "estate": estate_of_case(move_out_id),
                 "applicant_type": "tenant",
                 "goods": ["personal goods"], "clearance_ref": "E-CLEARANCE-1", "issued_at": "2026-11-02T03:00:00+00:00",
                 "released_at": "2026-11-02T04:00:00+00:00", "released_by": actor["id"], "status": "released"}
@@ -258,8 +333,13 @@ class FakeAccess:
     @rpc
     def get_release_hold(self, move_out_id, *, actor=None):
         _record("access", "get_release_hold", move_out_id)
+        ASKED.append(("access", "get_release_hold", actor))
         if move_out_id == "MO-X-NOHOLD":
             raise NotFound(f"no release hold for {move_out_id}")
+        _case_or_missing(move_out_id, actor, "no release hold for move-out")
+        if move_out_id == OFFICE_CASE_ID:
+            return {**HOLD, "move_out_id": move_out_id, "unit_id": OFFICE_UNIT, "estate": "E2",
+                    "tenant_party_id": "TEN-T1-31F"}
         return {**HOLD, "move_out_id": move_out_id}
 
 
@@ -269,8 +349,11 @@ class FakeNotify:
     @rpc
     def list_messages(self, correlation_id=None, recipient_role=None, status=None, *, actor=None):
         _record("notify", "list_messages", correlation_id=correlation_id, recipient_role=recipient_role, status=status)
-        return [m for m in [MESSAGE] if correlation_id in (None, m["correlation_id"])
-                and recipient_role in (None, m["recipient_role"])]
+        ASKED.append(("notify", "list_messages", actor))
+        office = {**MESSAGE, "message_id": "M-2", "correlation_id": OFFICE_CASE_ID, "event_id": "E-2",
+                  "subject": "撤场验收 T1-31F"}
+        return [m for m in [MESSAGE, office] if correlation_id in (None, m["correlation_id"])
+                and recipient_role in (None, m["recipient_role"]) and _sees(actor, estate_of_case(m["correlation_id"]))]
 
 
 class FakeReports:
@@ -279,22 +362,29 @@ class FakeReports:
     @rpc
     def timeline(self, correlation_id, *, actor=None):
         _record("reports", "timeline", correlation_id)
+        ASKED.append(("reports", "timeline", actor))
         if correlation_id in ("SLOW", "MO-X-SLOWREPORTS"):
             eventlet.sleep(SLOW_SECONDS)
         _misbehave(correlation_id)
+        if not _sees(actor, estate_of_case(correlation_id)):
+            return []  # as for a case nobody logged
         return [dict(e, payload={"move_out_id": correlation_id}) for e in TIMELINE]
 
     @rpc
     def move_out_counts(self, *, actor=None):
         _record("reports", "move_out_counts")
-        return {"by_state": {"APPLICATION_ACCEPTED": 1, "GOODS_RELEASED": 0}, "total": 1}
+        ASKED.append(("reports", "move_out_counts", actor))
+        accepted = sum(1 for c in CASES if _sees(actor, c["estate"]))
+        return {"by_state": {"APPLICATION_ACCEPTED": accepted, "GOODS_RELEASED": 0}, "total": accepted}
 
 
 #: username -> (name, roles, estates). Password: `propdesk.demo.DEMO_STAFF_PASSWORD`.
 ACCOUNTS: dict[str, tuple[str, list[str], list[str]]] = {
-    **{role: (f"{zh}员工", [role], ["E1"]) for role, (zh, _en) in policy.ROLES.items()},
+    **{role: (f"{zh}员工", [role], ["E1", "E2"] if role == "admin" else ["E1"])
+       for role, (zh, _en) in policy.ROLES.items()},
     "multi": ("两岗员工", ["security", "engineering"], ["E1"]),
     "roleless": ("无岗员工", [], ["E1"]),
+    "front_desk_e2": ("马丽", ["front_desk"], ["E2"]),  # the office park's front desk (万通中心)
 }
 #: API token -> (name, roles, estates).
 API_TOKENS: dict[str, tuple[str, list[str], list[str]]] = {

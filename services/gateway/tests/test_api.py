@@ -210,7 +210,7 @@ def test_a_payment_reaches_billing_as_money_with_two_decimals(desk):
     assert r.json()["balance"]["outstanding"] == "0.00"
     (_, _, (payment,), kwargs), = calls("billing", "record_payment")
     assert payment == {"unit_id": "1-1-702", "amount": "392.60", "method": "cash", "receipt_no": "R-0001"}
-    assert kwargs == {"actor": {"id": "finance", "role": "finance"}}
+    assert kwargs == {"actor": {"id": "finance", "role": "finance", "estates": ["E1"], "address": "127.0.0.1"}}
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -247,7 +247,7 @@ def test_requesting_a_move_out_creates_the_case(desk):
     assert r.headers["Location"] == f"/api/move-outs/{CASE_ID}"
     (_, _, (request,), kwargs), = calls("residents", "request_move_out")
     assert request == MOVE_OUT
-    assert kwargs == {"actor": {"id": "front_desk", "role": "front_desk"}}
+    assert kwargs == {"actor": {"id": "front_desk", "role": "front_desk", "estates": ["E1"], "address": "127.0.0.1"}}
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -299,7 +299,7 @@ def test_who_is_acting_is_the_signed_in_person_never_a_header(desk):
     assert desk.get("/api/staff", headers=claimed).json()["me"]["id"] == "front_desk"
     r = desk.post("/api/release-slips/RS-1/release", {}, staff=SECURITY, headers={"X-Staff-Role": "cs_manager"})
     assert r.status_code == 200
-    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "security", "role": "security"}}
+    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "security", "role": "security", "estates": ["E1"], "address": "127.0.0.1"}}
 
 
 def test_every_route_under_api_but_the_document_is_401_without_credentials_and_calls_nobody(desk):
@@ -362,7 +362,7 @@ def test_an_api_token_acts_with_its_roles_and_needs_no_csrf_token(desk):
     gate = {"Authorization": "Bearer pdt_gate-system-secret"}
     r = desk.post("/api/release-slips/RS-1/release", {}, staff=None, headers=gate)
     assert r.status_code == 200, r.text
-    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "token:gate-system", "role": "security"}}
+    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "token:gate-system", "role": "security", "estates": ["E1"], "address": "127.0.0.1"}}
     me = desk.get("/api/staff", staff=None, headers=gate).json()["me"]
     assert (me["id"], me["kind"], me["roles"], me["csrf_token"]) == ("token:gate-system", "token", ["security"], None)
     r = desk.post("/api/move-outs", MOVE_OUT, staff=None, headers=gate)  # security may not: the department says
@@ -371,8 +371,8 @@ def test_an_api_token_acts_with_its_roles_and_needs_no_csrf_token(desk):
     erp = {"Authorization": "Bearer pdt_erp-secret"}
     assert desk.post("/api/payments", PAYMENT, staff=None, headers=erp).status_code == 201
     assert desk.post(f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "续租"}, staff=None, headers=erp).status_code == 200
-    assert calls("billing", "record_payment")[-1][3] == {"actor": {"id": "token:erp", "role": "cashier"}}
-    assert calls("residents", "withdraw_move_out")[-1][3] == {"actor": {"id": "token:erp", "role": "cs_manager"}}
+    assert calls("billing", "record_payment")[-1][3] == {"actor": {"id": "token:erp", "role": "cashier", "estates": ["E1", "E2"], "address": "127.0.0.1"}}
+    assert calls("residents", "withdraw_move_out")[-1][3] == {"actor": {"id": "token:erp", "role": "cs_manager", "estates": ["E1", "E2"], "address": "127.0.0.1"}}
     # explicit credentials win: a bad token is 401 even beside a valid session cookie
     r = desk.post("/api/move-outs", MOVE_OUT, headers={"Authorization": "Bearer pdt_unknown"})
     assert r.status_code == 401
@@ -385,10 +385,10 @@ def test_a_person_none_of_whose_roles_may_is_refused_by_the_department_naming_th
     assert (body["field"], body["rule"]) == ("actor.role", "role_not_allowed")
     assert "security, engineering" in body["message"] and "cs_manager" in body["message"]
     (_, _, _, kwargs), = calls("residents", "request_move_out")  # the department was asked: it refuses
-    assert kwargs == {"actor": {"id": "multi", "role": "security"}}  # (and audits) with the first role
+    assert kwargs == {"actor": {"id": "multi", "role": "security", "estates": ["E1"], "address": "127.0.0.1"}}  # (and audits) with the first role
     r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": True}, staff="multi")
     assert r.status_code == 200 and calls("tickets", "record_inspection")[-1][3] == {
-        "actor": {"id": "multi", "role": "engineering"}}
+        "actor": {"id": "multi", "role": "engineering", "estates": ["E1"], "address": "127.0.0.1"}}
     r = desk.post("/api/move-outs", MOVE_OUT, staff="roleless")
     assert r.status_code == 403 and r.json()["rule"] == "role_not_allowed"
     assert len(calls("residents", "request_move_out")) == 1
@@ -518,7 +518,7 @@ def test_recording_the_inspection(desk):
     assert r.status_code == 200 and r.json()["work_order_no"] == "WO-20261102-0001"
     (_, _, args, kwargs), = calls("tickets", "record_inspection")
     assert args == ({"move_out_id": CASE_ID, "passed": True, "defects": []},)
-    assert kwargs == {"actor": {"id": "engineering", "role": "engineering"}}
+    assert kwargs == {"actor": {"id": "engineering", "role": "engineering", "estates": ["E1"], "address": "127.0.0.1"}}
     r = desk.post(f"/api/move-outs/{CASE_ID}/inspection", {"passed": False, "defects": ["墙面污损"]},
                   staff=FRONT_DESK)
     assert r.status_code == 403
@@ -543,7 +543,7 @@ def test_releasing_at_the_gate(desk):
     r = desk.post("/api/release-slips/RS-20261102-0001/release", None, staff=SECURITY)
     assert r.status_code == 200 and r.json()["status"] == "released"
     assert calls("access", "release_at_gate")[-1][2:] == (({"slip_no": "RS-20261102-0001"},),
-                                                          {"actor": {"id": "security", "role": "security"}})
+                                                          {"actor": {"id": "security", "role": "security", "estates": ["E1"], "address": "127.0.0.1"}})
     assert desk.post("/api/release-slips/RS-1/release", {}, staff=SECURITY).status_code == 200
     assert desk.post("/api/release-slips/RS-1/release", {}, staff=FRONT_DESK).status_code == 403
     assert desk.post("/api/release-slips/LOCKED/release", {}, staff=SECURITY).status_code == 409
@@ -560,7 +560,7 @@ def test_withdrawing_a_move_out_with_the_reason(desk):
     assert (r.json()["state"], r.json()["withdrawal_reason"]) == ("WITHDRAWN", "租户决定续租")
     (_, _, args, kwargs), = calls("residents", "withdraw_move_out")
     assert args == ({"move_out_id": CASE_ID, "reason": "租户决定续租"},)
-    assert kwargs == {"actor": {"id": "front_desk", "role": "front_desk"}}
+    assert kwargs == {"actor": {"id": "front_desk", "role": "front_desk", "estates": ["E1"], "address": "127.0.0.1"}}
     assert desk.post(f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "x"}, staff=SECURITY).status_code == 403
     r = desk.post("/api/move-outs/MO-X-APPROVED/withdraw", {"reason": "租户决定续租"})
     assert r.status_code == 409
@@ -589,7 +589,7 @@ def test_archiving_a_move_out_once_the_goods_are_released(desk):
     r = desk.post("/api/move-outs/MO-X-RELEASED/archive", None)
     assert r.status_code == 200 and r.json()["state"] == "ARCHIVED", r.text
     (_, _, args, kwargs), = calls("residents", "archive_move_out")
-    assert (args, kwargs) == (({"move_out_id": "MO-X-RELEASED"},), {"actor": {"id": "front_desk", "role": "front_desk"}})
+    assert (args, kwargs) == (({"move_out_id": "MO-X-RELEASED"},), {"actor": {"id": "front_desk", "role": "front_desk", "estates": ["E1"], "address": "127.0.0.1"}})
     assert desk.post("/api/move-outs/MO-X-RELEASED/archive", {}).status_code == 200
     r = desk.post(f"/api/move-outs/{CASE_ID}/archive", {})
     assert r.status_code == 409 and (r.json()["field"], r.json()["rule"]) == ("move_out_id", "goods_released_first")
@@ -691,7 +691,7 @@ def test_the_idempotency_key_header_reaches_the_department(desk, path, body, sta
     r = desk.post(path, body, staff=staff, headers={"Idempotency-Key": key})
     assert r.status_code in (200, 201), r.text
     (*_, kwargs), = calls(service, method)
-    assert kwargs == {"actor": {"id": staff, "role": staff}, "idempotency_key": key}
+    assert kwargs == {"actor": {"id": staff, "role": staff, "estates": ["E1"], "address": "127.0.0.1"}, "idempotency_key": key}
 
 
 @pytest.mark.parametrize("path, body, staff, service, method", COMMANDS)

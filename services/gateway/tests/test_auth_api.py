@@ -110,7 +110,7 @@ def test_a_demo_account_signs_in_and_the_desk_knows_who_it_is(system):
                                                           "receipt_no": "R-1"},
                      headers={"X-CSRF-Token": me["csrf_token"]}, timeout=30)
     assert r.status_code == 201 and calls("billing", "record_payment")[-1][3] == {
-        "actor": {"id": "cashier", "role": "cashier"}}
+        "actor": {"id": "cashier", "role": "cashier", "estates": ["E1"], "address": "127.0.0.1"}}
     # the page carries the same CSRF token for app.js
     page = browser.get(system.base + "/", timeout=30)
     assert page.status_code == 200 and f'content="{me["csrf_token"]}"' in page.text
@@ -193,7 +193,7 @@ def test_an_api_token_acts_with_its_roles_until_it_is_revoked(system):
     bearer = {"Authorization": f"Bearer {created['token']}"}
     r = requests.post(system.base + "/api/release-slips/RS-20261102-0001/release", headers=bearer, timeout=30)
     assert r.status_code == 200, r.text  # no CSRF token needed
-    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "token:gate-kiosk", "role": "security"}}
+    assert calls("access", "release_at_gate")[-1][3] == {"actor": {"id": "token:gate-kiosk", "role": "security", "estates": ["E1"], "address": "127.0.0.1"}}
     r = requests.post(system.base + "/api/move-outs", json=MOVE_OUT, headers=bearer, timeout=30)
     assert r.status_code == 403 and r.json()["rule"] == "role_not_allowed"
     system.staff_rpc("revoke_api_token", {"name": "gate-kiosk"}, actor=admin)

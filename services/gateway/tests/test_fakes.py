@@ -21,6 +21,7 @@ from marshmallow import ValidationError as SchemaError
 
 from propdesk import demo, plugins
 from propdesk.contracts import rpc
+from propdesk.errors import NotFound, ValidationError
 
 from . import fakes
 
@@ -220,3 +221,100 @@ def test_a_fake_answers_what_the_real_department_answers(service, method, args, 
     else:
         problems = contract_problems(schema_cls(), answer, method)
     assert problems == [], "\n".join(problems)
+
+
+# --- estates: a fake refuses another estate's record as the real department does ---------------------
+E2 = {"id": "front_desk_e2", "role": "front_desk", "estates": ["E2"], "address": "127.0.0.1"}
+
+#: (service, method, args, kwargs): each a record of the residential estate E1 (the fake's canned
+#: case, unit, work order, hold and slip; for the real department the demo's unit 1-1-702 or nothing),
+#: asked for or acted on by someone of the office park E2 only.
+ESTATE_CALLS = [
+    ("residents", "get_move_out", (CASE_ID,), {}),
+    ("residents", "get_unit", ("1-1-702",), {}),
+    ("residents", "request_move_out", ({"unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
+                                        "exit_date": "2026-11-30", "owner_consent_ref": "OC-118",
+                                        "fitout_disposition": "restore"}, FRONT_DESK), {}),
+    ("residents", "withdraw_move_out", ({"move_out_id": CASE_ID, "reason": "租户续租"}, FRONT_DESK), {}),
+    ("residents", "archive_move_out", ({"move_out_id": "MO-X-RELEASED"}, FRONT_DESK), {}),
+    ("tickets", "get_inspection", (CASE_ID,), {}),
+    ("tickets", "record_inspection", ({"move_out_id": CASE_ID, "passed": True, "defects": []}, ENGINEERING), {}),
+    ("billing", "get_balance", ("1-1-702",), {}),
+    ("billing", "record_payment", ({"unit_id": "1-1-702", "amount": "392.60", "method": "cash",
+                                    "receipt_no": "R-0001"}, FINANCE), {}),
+    ("access", "get_release_hold", (CASE_ID,), {}),
+    ("access", "release_at_gate", ({"slip_no": "RS-20261102-0001"}, SECURITY), {}),
+    ("notify", "list_messages", (), {"correlation_id": CASE_ID}),
+    ("reports", "timeline", (CASE_ID,), {}),
+]
+#: Lists: asked by E2, every record answered is E2's (fake and real alike).
+ESTATE_LISTS = [("residents", "list_units"), ("residents", "list_move_outs"), ("billing", "list_arrears")]
+
+
+@pytest.fixture(scope="module")
+def real():
+    """The real departments on the harness (in memory, with their demo data), by name."""
+    from propdesk.testing.fake import ServiceHarness
+
+    classes = plugins.service_classes()
+    apps = {name: ServiceHarness(classes[name], demo=hasattr(classes[name], "load_demo"))
+            for name in ("residents", "tickets", "billing", "access", "notify", "reports")}
+    for unit_id in ("1-1-303", "T1-31F"):  # a move-out in each estate
+        apps["residents"].command("request_move_out", {
+            "unit_id": unit_id, "tenant_party_id": f"TEN-{unit_id}", "exit_date": "2026-11-30",
+            "owner_consent_ref": "OC-1", "fitout_disposition": "restore"}, FRONT_DESK)
+    return apps
+
+
+def answer_of(call):
+    """What a call answered, as comparable: the refusal (its kind, field and rule) or the value."""
+    try:
+        return ("answered", call())
+    except ValidationError as exc:
+        return ("ValidationError", sorted((p.field, p.rule) for p in exc.problems))
+    except NotFound as exc:
+        return ("NotFound", exc.field, exc.rule)
+
+
+def as_e2(service, method, args, kwargs, command: bool):
+    """The call as the gateway makes it for the office park's front desk: a command's actor, or a
+    query's ``actor=``, with the person's estates and address."""
+    if command:
+        request, actor = args
+        return (request, {**actor, "estates": E2["estates"], "address": E2["address"]}), kwargs
+    return args, {**kwargs, "actor": E2}
+
+
+@pytest.mark.parametrize("service, method, args, kwargs", ESTATE_CALLS, ids=[f"{c[0]}.{c[1]}" for c in ESTATE_CALLS])
+def test_a_fake_refuses_another_estates_record_as_the_real_department_refuses_a_missing_one(
+        real, service, method, args, kwargs):
+    fake = next(f for f in fakes.ALL if f.name == service)
+    app = real[service]
+    command = method in app.messages.COMMANDS
+    args, kwargs = as_e2(service, method, args, kwargs, command)
+    try:
+        faked = answer_of(lambda: getattr(fake(), method)(*args, **kwargs))
+    finally:
+        fakes.CALLS.clear()
+        fakes.ASKED.clear()
+    if command:
+        (request, actor) = args
+        really = answer_of(lambda: app.command(method, request, actor, **kwargs))
+    else:
+        really = answer_of(lambda: app.query(method, *args, **kwargs))
+    assert faked[0] != "answered" or faked[1] == [], f"the fake showed another estate's record: {faked}"
+    assert faked == really
+
+
+@pytest.mark.parametrize("service, method", ESTATE_LISTS, ids=[f"{s}.{m}" for s, m in ESTATE_LISTS])
+def test_a_fakes_list_shows_the_askers_estates_only_as_the_real_departments(real, service, method):
+    fake = next(f for f in fakes.ALL if f.name == service)
+    try:
+        faked = getattr(fake(), method)(actor=E2)
+    finally:
+        fakes.CALLS.clear()
+        fakes.ASKED.clear()
+    really = real[service].query(method, actor=E2)
+    everything = real[service].query(method)
+    assert faked and really and len(really) < len(everything)
+    assert {item["estate"] for item in faked} == {item["estate"] for item in really} == {"E2"}

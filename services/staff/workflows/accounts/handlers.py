@@ -151,5 +151,5 @@ def set_roles(cmd, uow) -> dict:
                        field="username", rule="last_admin")
     account.roles = roles
     account.updated_at = uow.now()
-    uow.audit("staff.roles_set", "staff", account.username, {"from": before, "roles": roles})
+    uow.audit("staff.roles_set", "staff", account.username, {"roles_before": before, "roles": roles})
     return staff_view(account)

@@ -211,7 +211,7 @@ def test_new_roles_take_effect_at_the_next_resolve(app):
                           actor=ADMIN)
     assert changed["roles"] == ["cs_assistant", "senior_cs"]  # the policy's order
     assert app.query("resolve_session", token)["staff"]["roles"] == ["cs_assistant", "senior_cs"]
-    assert audit(app, "staff.roles_set")[-1]["details"] == {"from": ["cs_assistant"],
+    assert audit(app, "staff.roles_set")[-1]["details"] == {"roles_before": ["cs_assistant"],
                                                              "roles": ["cs_assistant", "senior_cs"]}
     app.command("set_roles", {"username": "cs_assistant", "roles": ["senior_cs", "cs_assistant"]}, actor=ADMIN)
     assert len(audit(app, "staff.roles_set")) == 1
