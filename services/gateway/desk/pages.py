@@ -19,6 +19,8 @@ CSRF token of every post (`auth.check_csrf`), then `views.DeskView` asks the dep
 | GET  /move-outs/<id>/live?v=                       | its live part (htmx poll; 204 when unchanged) |
 | GET/POST /move-outs/<id>/actions/<service>/<cmd>   | one action's form / giving the command        |
 | GET  /move-outs/<id>/release-slip                  | the printable 物品放行条 (A5)                  |
+| GET  /audit[?actor=&action=&...&before=]           | the audit trail of every department (managers) |
+| GET  /audit/export/<csv|xlsx>[?the same filters]   | the same rows as a file                       |
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from werkzeug.wrappers import Response
 
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.gateway import auth
-from propdesk_services.gateway.desk import assets, forms, i18n, words
+from propdesk_services.gateway.desk import assets, audit, forms, i18n, words
 from propdesk_services.gateway.desk.i18n import N_, gettext
 from propdesk_services.gateway.desk.render import SECURITY_HEADERS, render
 from propdesk_services.gateway.desk.views import MOVE_OUT_RECORDS, DeskView
@@ -187,6 +189,37 @@ class DeskPages:
     def desk_dashboard(self, request):
         return self._desk(request, lambda req, view: self._desk_page(req, view, "dashboard.html", nav="dashboard",
                                                                 **view.dashboard()))
+
+    # --- the audit trail (managers, directors, admins) -----------------------------------------
+    @page("GET", "/audit")
+    def desk_audit(self, request):
+        return self._desk(request, self._desk_audit)
+
+    def _desk_audit(self, request, view):
+        audit.require_reader(view.principal)
+        filters = audit.Filters.from_args(request.args, view.remote.proxies, view.lang)
+        try:
+            ctx = audit.page(view, filters)
+        except ValidationError as err:  # a department refused a filter: shown at the form
+            for p in err.problems:
+                filters.problems.setdefault(audit.FORM_FIELD.get(p.field, p.field), p.message)
+            ctx = audit.page(view, filters)
+        return self._desk_page(request, view, "audit.html", status=400 if filters.problems else 200, nav="audit",
+                               **ctx)
+
+    @page("GET", "/audit/export/<fmt>")
+    def desk_audit_export(self, request, fmt):
+        return self._desk(request, self._desk_audit_export, fmt=fmt)
+
+    def _desk_audit_export(self, request, view, fmt):
+        if fmt not in ("csv", "xlsx"):
+            raise NotFound(f"no export as {fmt!r}: csv or xlsx")
+        audit.require_reader(view.principal)
+        try:
+            return audit.export(view, audit.Filters.from_args(request.args, view.remote.proxies, view.lang), fmt)
+        except ValidationError:  # a filter that does not fit: the page shows it at its field
+            query = request.query_string.decode("latin-1")
+            return redirect_to(request, "/audit" + (f"?{query}" if query else ""))
 
     # --- a new move-out -------------------------------------------------------------------------
     @page("GET", "/move-outs/new")

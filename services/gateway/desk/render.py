@@ -123,8 +123,14 @@ def environment(lang: str) -> Environment:
         json=to_json,
     )
     env.globals.update(lang=lang, html_lang="zh-CN" if lang == "zh" else "en", langs=i18n.LANGS,
-                       vendor=vendor_url, asset=asset_url, vocab=vocab, dangerous=DANGEROUS, home=HOME)
+                       vendor=vendor_url, asset=asset_url, vocab=vocab, dangerous=DANGEROUS, home=HOME,
+                       may_read_audit=may_read_audit)
     return env
+
+
+def may_read_audit(principal) -> bool:
+    """Whether the nav shows the audit page (`propdesk.policy.READS`; the page itself checks again)."""
+    return principal is not None and any(policy.may_read(role, "list_audit") for role in principal.roles)
 
 
 def vendor_url(path: str) -> str:

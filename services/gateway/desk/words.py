@@ -151,3 +151,104 @@ def inspection_words(code, lang):
 
 def slip_words(code, lang):
     return SLIP_STATUSES.label(code, lang) if code else ""
+
+
+# --- the audit trail (the /audit page) ------------------------------------------------------------
+#: An audit row's action -> the office's words (a state of the vocabulary where one says it:
+#: `AUDIT_ACTION_STATES`). An action not here shows its code.
+AUDIT_ACTIONS = {
+    "payment.record": N_("Payment recorded"),
+    "clearance.check": N_("Fee clearance checked"),
+    "clearance.recheck": N_("Fee clearance checked again"),
+    "clearance.confirm": N_("Fees cleared"),
+    "clearance.withdraw": N_("Fee clearance closed (move-out withdrawn)"),
+    "release_hold.open": N_("Release hold opened"),
+    "release_hold.fees_cleared": N_("Release hold: fees cleared"),
+    "release_hold.fees_outstanding": N_("Release hold: fees outstanding"),
+    "release_hold.approve": N_("Release approved"),
+    "release_hold.withdraw": N_("Release hold dropped (move-out withdrawn)"),
+    "release_slip.issue": N_("Release slip issued"),
+    "release_slip.release": N_("Goods released at the gate"),
+    "work_order.open": N_("Inspection work order opened"),
+    "work_order.inspect": N_("Unit inspection recorded"),
+    "work_order.cancel": N_("Inspection work order cancelled"),
+    "message.queue": N_("Message queued"),
+    "move_out.requested": N_("Move-out application registered"),
+    "move_out.accept": N_("Move-out application accepted"),
+    "move_out.state": N_("Move-out state changed"),
+    "move_out.inspection_recorded": N_("Inspection result recorded on the case"),
+    "move_out.clearance_recorded": N_("Fee clearance recorded on the case"),
+    "move_out.release_slip_issued": N_("Release slip recorded on the case"),
+    "move_out.goods_released": N_("Goods release recorded on the case"),
+    "move_out.completed": N_("Case archived, exit reported to the owner"),
+    "move_out.conflict": N_("Conflicting news on the case"),
+    "staff.signed_in": N_("Signed in"),
+    "staff.sign_in_failed": N_("Sign-in failed"),
+    "staff.locked_out": N_("Locked out after failed sign-ins"),
+    "staff.signed_out": N_("Signed out"),
+    "staff.password_changed": N_("Password changed"),
+    "staff.password_change_failed": N_("Password change failed"),
+    "staff.added": N_("Staff account added"),
+    "staff.disabled": N_("Staff account disabled"),
+    "staff.disable_unchanged": N_("Staff account already disabled"),
+    "staff.password_reset": N_("Password reset"),
+    "staff.roles_set": N_("Roles set"),
+    "staff.roles_unchanged": N_("Roles unchanged"),
+    "api_token.created": N_("API token created"),
+    "api_token.revoked": N_("API token revoked"),
+    "api_token.revoke_unchanged": N_("API token already revoked"),
+}
+#: Actions the vocabulary names as the state they lead to (vocab.MOVE_OUT_STATES).
+AUDIT_ACTION_STATES = {"move_out.release_approved": "RELEASE_APPROVED", "move_out.withdrawn": "WITHDRAWN",
+                       "move_out.archived": "ARCHIVED"}
+#: An audit row's record type -> the office's word.
+RECORD_TYPES = {
+    "move_out": N_("Move-out"), "payment": N_("Payment"), "clearance": N_("Fee clearance"),
+    "release_hold": N_("Release hold"), "release_slip": N_("Release slip"), "work_order": N_("Work order"),
+    "message": N_("Message"), "staff": N_("Staff account"), "api_token": N_("API token"),
+    "command": N_("Command"), "unit": N_("Unit"), "party": N_("Party"),
+}
+
+
+def audit_action(service: str, action: str, object_type: str, object_id: str, lang: str) -> str:
+    """What an audit row says was done, in the office's words (the code when there are none)."""
+    if action in AUDIT_ACTIONS:
+        return gettext(lang, AUDIT_ACTIONS[action])
+    if action in AUDIT_ACTION_STATES:
+        return MOVE_OUT_STATES.label(AUDIT_ACTION_STATES[action], lang)
+    if action.startswith("message.") and action[len("message."):] in MESSAGE_STATUSES:
+        return gettext(lang, "Message: %(status)s", status=MESSAGE_STATUSES.label(action[len("message."):], lang))
+    if action == "refused":
+        svc, _, command = (object_id or "").partition(".")
+        what = action_title(svc, command, None, lang) if command else object_id
+        return gettext(lang, "Refused: %(action)s", action=what)
+    if object_type == "command":  # a command whose handler audited nothing named itself
+        title = ACTION_TITLES.get(f"{service}.{action}")
+        return gettext(lang, title) if title else action
+    return action
+
+
+def record_type(code: str, lang: str) -> str:
+    return gettext(lang, RECORD_TYPES[code]) if code in RECORD_TYPES else code
+
+
+def service_words(service: str, lang: str) -> str:
+    """A department as the office names it (客服部, 工程部, ...); the service name when unknown."""
+    dept = DEPARTMENT_OF_SERVICE.get(service)
+    if dept and service != "gateway":
+        return department(dept, lang)
+    return gettext(lang, SERVICE_WORDS[service]) if service in SERVICE_WORDS else service
+
+
+def audit_who(actor: dict | None, service: str, names: dict, lang: str) -> str:
+    """Who acted on an audit row: the person's name, an API token, the department acting on its
+    own, or nobody signed in yet (a sign-in attempt)."""
+    actor = actor or {}
+    staff_id, role = actor.get("id") or "", actor.get("role")
+    if role == "anonymous":
+        return gettext(lang, "Not signed in")
+    if role != "system" and staff_id.startswith("token:"):
+        return gettext(lang, "API token %(name)s", name=staff_id[len("token:"):])
+    if role != "system" and staff_id.startswith("cli:"):
+        return gettext(lang, "Command line (%(user)s)", user=staff_id[len("cli:"):])
+    return acting(actor, service, names, lang)
