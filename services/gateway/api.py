@@ -294,5 +294,6 @@ def staff(remote: Remote, request):
     give (the policy table: the page offers exactly those; the department still enforces it)."""
     me = auth.require_principal(request)
     return 200, {"me": {"id": me.id, "name": me.name, "roles": list(me.roles), "estates": list(me.estates),
-                        "kind": me.kind, "csrf_token": me.csrf_token},
+                        "kind": me.kind, "csrf_token": me.csrf_token,
+                        "must_change_password": me.must_change_password},
                  "roles": dict(ROLES), "commands": {role: policy.allowed_commands(role) for role in ROLES}}

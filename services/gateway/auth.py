@@ -35,6 +35,11 @@ the form again with the staff service's message at its field: 400, or 429 when t
 locked out. The sign-in form carries a CSRF token of its own (an HMAC of a random value kept in the
 short-lived cookie ``propdesk_sign_in``), so another site cannot sign a browser in as someone else.
 ``POST /sign-out`` (CSRF-checked) ends the session at the staff service and clears the cookie.
+A staff member whose password an admin set (``must_change_password``: a new account, a reset)
+must choose their own before anything else: sign-in sends them to ``/password?next=...`` (the
+desk's page, `desk/pages.py`), every desk page redirects there, and every API command answers 403
+(``password`` / ``must_change_password``, `check_password_changed`) until it is done. Reads stay
+open (``GET /api/staff`` says ``must_change_password``).
 ``POST /lang`` keeps the language choice (``zh`` | ``en``) in the cookie ``propdesk_lang``; it
 needs no session and no CSRF token (a display preference; nothing is done in anyone's name).
 
@@ -97,6 +102,8 @@ ABSENT_KEY = "propdesk.principal_absent"
 SIGN_IN_REQUIRED = "sign_in_required"
 CSRF_RULE = "csrf"
 SIGN_IN_PATH = "/sign-in"
+PASSWORD_PATH = "/password"
+MUST_CHANGE_PASSWORD = "must_change_password"
 
 
 # --- the failures ---------------------------------------------------------------------------------
@@ -127,6 +134,20 @@ class CsrfRefused(EdgeError):
         return {"error": self.error, "message": str(self), "field": CSRF_FIELD, "rule": CSRF_RULE}
 
 
+class PasswordChangeRequired(EdgeError):
+    """A session whose password an admin set gives no command until its owner chose their own."""
+
+    status = 403
+    error = "forbidden"
+
+    def __init__(self, message: str = f"choose your own password first ({PASSWORD_PATH}): "
+                                      "an administrator set the one you signed in with"):
+        super().__init__(message)
+
+    def body(self) -> dict:
+        return {"error": self.error, "message": str(self), "field": "password", "rule": MUST_CHANGE_PASSWORD}
+
+
 # --- who is acting --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Principal:
@@ -137,6 +158,7 @@ class Principal:
     kind: str               # "session" | "token"
     csrf_token: str | None  # session principals: the hidden input "csrf_token" / header "X-CSRF-Token"
     lang: str = DEFAULT_LANG  # "zh" | "en" (cookie "propdesk_lang")
+    must_change_password: bool = False  # an admin set the password: nothing else until it is changed
 
     def actor_for(self, service: str, command: str) -> dict | None:
         """``{"id", "role"}`` with the first of the person's roles the policy allows for the
@@ -149,7 +171,8 @@ class Principal:
     @classmethod
     def of_session(cls, staff: dict, csrf_token: str, lang: str = DEFAULT_LANG) -> "Principal":
         return cls(id=staff["id"], name=staff.get("name") or staff["id"], roles=tuple(staff.get("roles") or ()),
-                   estates=tuple(staff.get("estates") or ()), kind="session", csrf_token=csrf_token, lang=lang)
+                   estates=tuple(staff.get("estates") or ()), kind="session", csrf_token=csrf_token, lang=lang,
+                   must_change_password=bool(staff.get("must_change_password")))
 
     @classmethod
     def of_token(cls, identity: dict, lang: str = DEFAULT_LANG) -> "Principal":
@@ -316,6 +339,23 @@ def check_csrf(request, principal: Principal | None) -> None:
         raise CsrfRefused()
 
 
+def check_password_changed(request, principal: Principal | None) -> None:
+    """`PasswordChangeRequired` (403 ``password`` / ``must_change_password``) for a command (not
+    GET/HEAD/OPTIONS) of a session whose password an admin set; reads stay open."""
+    if principal is not None and principal.must_change_password and request.method not in SAFE_METHODS:
+        raise PasswordChangeRequired()
+
+
+def session_token(request) -> str | None:
+    """The staff session token the request's signed cookie carries (None: none, or not valid)."""
+    return authenticator(request).keys.session_token(request.cookies.get(SESSION_COOKIE))
+
+
+def client_of(request) -> dict:
+    """The client's address and user agent, for the staff service's audit trail."""
+    return _client(request)
+
+
 def form(request) -> dict:
     """A form post's fields (`MAX_FORM_BYTES` at most; larger is RequestEntityTooLarge: 413)."""
     if request.content_length is not None and request.content_length > MAX_FORM_BYTES:
@@ -439,6 +479,8 @@ def sign_in(request) -> Response:
             errors.setdefault(p.field if p.field in ("username", "password") else "username", p.message)
         locked = any(p.rule == "locked_out" for p in refusal.problems)
         return _form_answer(request, 429 if locked else 400, next_path=next_path, username=username, errors=errors)
+    if (signed.get("staff") or {}).get("must_change_password"):  # an admin set it: choose one's own first
+        next_path = f"{PASSWORD_PATH}?next={quote(next_path, safe='/')}"
     response = _see_other(next_path)
     set_session_cookie(response, auth, signed["token"])
     response.delete_cookie(SIGN_IN_COOKIE, path=SIGN_IN_PATH)

@@ -213,6 +213,9 @@ class PrincipalSchema(Schema):
     kind = fields.String(validate=validate.OneOf(("session", "token")))
     csrf_token = fields.String(allow_none=True, metadata={
         "description": "a session's CSRF token: send it as X-CSRF-Token with every command (null for a token)"})
+    must_change_password = fields.Boolean(metadata={
+        "description": "an administrator set this person's password: every command answers 403 (password, "
+                       "must_change_password) until they choose their own at /password"})
 
 
 class StaffListSchema(Schema):
@@ -240,9 +243,10 @@ class ErrorSchema(Schema):
     service = fields.String(metadata={"description": "the department that failed (503, 504, 500)"})
     message = fields.String()
     field = fields.String(metadata={"description": "401/403/404/405/409/413: the field, header or path part at "
-                                                   "fault, e.g. _session, csrf_token, actor.role, Idempotency-Key, "
-                                                   "_path, _method, _state, _body"})
+                                                   "fault, e.g. _session, csrf_token, password, actor.role, "
+                                                   "Idempotency-Key, _path, _method, _state, _body"})
     rule = fields.String(metadata={"description": "401/403/404/409/413: the rule it broke, e.g. sign_in_required, "
-                                                  "csrf, role_not_allowed, reused_with_different_request, exists, "
+                                                  "csrf, must_change_password, role_not_allowed, "
+                                                  "reused_with_different_request, exists, "
                                                   "state_allows, max_bytes"})
     limit_bytes = fields.Integer(metadata={"description": "413: the largest body accepted"})

@@ -84,12 +84,14 @@ class GatewayService(DeskPages, PropdeskService):
 
     def _answer(self, handler, request, public: bool = False, **path):
         """A JSON endpoint: who is acting first (401 without a session or token; a command by
-        cookie without its CSRF token 403), then the handler; any failure through the one mapping."""
+        cookie without its CSRF token 403, or by a session that must change its password first 403),
+        then the handler; any failure through the one mapping."""
         remote = Remote(self.departments, self.settings.rpc_timeout_s)
         try:
             if not public:
                 principal = auth.require_principal(request)
                 auth.check_csrf(request, principal)
+                auth.check_password_changed(request, principal)  # an admin set it: no command until changed
                 remote = remote.acting_for(principal, request)  # the person's estates with every call
             status, body, *headers = handler(remote, request, **path)
         except NotFound as exc:  # the record the path names, unless the department said which

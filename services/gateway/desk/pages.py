@@ -19,6 +19,8 @@ CSRF token of every post (`auth.check_csrf`), then `views.DeskView` asks the dep
 | GET  /move-outs/<id>/live?v=                       | its live part (htmx poll; 204 when unchanged) |
 | GET/POST /move-outs/<id>/actions/<service>/<cmd>   | one action's form / giving the command        |
 | GET  /move-outs/<id>/release-slip                  | the printable 物品放行条 (A5)                  |
+| GET/POST /password[?next=]                         | change one's own password (before anything else |
+|                                                    | when an admin set it: must_change_password)   |
 | GET  /audit[?actor=&action=&...&before=]           | the audit trail of every department (managers) |
 | GET  /audit/export/<csv|xlsx>[?the same filters]   | the same rows as a file                       |
 """
@@ -58,6 +60,17 @@ HEADLINES = {
     504: N_("A department did not answer in time: try again shortly"),
 }
 STALE_PAGE = N_("This page is out of date: reload it and try again")
+#: What the password page says for each rule staff's change_password (or the page itself) names.
+PASSWORD_WORDS = {
+    "required": N_("Required"),
+    "not_the_same": N_("The two new passwords are not the same"),
+    "wrong_password": N_("The current password is not right"),
+    "min_length": N_("At least %(n)s characters"),
+    "length": N_("At most %(n)s characters"),
+    "not_username": N_("The password may not be your username"),
+    "same_as_current": N_("Choose a password other than the current one"),
+    "locked_out": N_("Too many failed attempts: this username is locked for a while"),
+}
 KEY_REUSED = N_("This form was already sent with other values: reload the page")
 
 
@@ -113,10 +126,12 @@ class DeskPages:
     `settings`)."""
 
     # --- the frame every page goes through -------------------------------------------------------
-    def _desk(self, request, handler, **kw) -> Response:
+    def _desk(self, request, handler, *, password_page: bool = False, **kw) -> Response:
         principal = auth.current_principal(request)
         if principal is None:
             return self._desk_to_sign_in(request)
+        if principal.must_change_password and not password_page:
+            return self._desk_to_password(request)
         lang = i18n.lang_of(request, principal)
         view = DeskView(Remote(self.departments, self.settings.rpc_timeout_s).acting_for(principal, request),
                         principal, lang)
@@ -147,6 +162,20 @@ class DeskPages:
         del response.headers["Location"]
         response.headers["HX-Redirect"] = location
         return response
+
+    @staticmethod
+    def _desk_to_password(request) -> Response:
+        """A person whose password an admin set goes to /password first, then back to this page
+        (for htmx, the page the browser shows)."""
+        if is_htmx(request):
+            current = urlsplit(request.headers.get("HX-Current-URL", ""))
+            back = (current.path or "/") + (f"?{current.query}" if current.query else "")
+        else:
+            back = request.full_path.rstrip("?") if request.method == "GET" else "/"
+        back = auth.safe_next(back)
+        if urlsplit(back).path == auth.PASSWORD_PATH:
+            back = "/"
+        return redirect_to(request, f"{auth.PASSWORD_PATH}?next={quote(back, safe='/')}")
 
     def _desk_page(self, request, view, template: str, status: int = 200, **ctx) -> Response:
         return render(request, template, status=status, principal=view.principal, **ctx)
@@ -189,6 +218,55 @@ class DeskPages:
     def desk_dashboard(self, request):
         return self._desk(request, lambda req, view: self._desk_page(req, view, "dashboard.html", nav="dashboard",
                                                                 **view.dashboard()))
+
+    # --- one's own password --------------------------------------------------------------------
+    @page("GET", "/password")
+    @page("POST", "/password")
+    def desk_password(self, request):
+        return self._desk(request, self._desk_password, password_page=True)
+
+    def _desk_password(self, request, view):
+        """Change one's own password with staff's public ``change_password`` (the session token
+        and the current password are the proof; no idempotency key: it carries a secret)."""
+        principal = view.principal
+        if principal.kind != "session":
+            raise Forbidden("an API token has no password to change", field="password", rule="session_only")
+        fields = request.form if request.method == "POST" else request.args
+        next_path = auth.safe_next(fields.get("next"))
+        if urlsplit(next_path).path == auth.PASSWORD_PATH:
+            next_path = "/"
+        ctx = {"next": next_path, "forced": principal.must_change_password, "errors": {}, "nav": None}
+        if request.method == "GET":
+            return self._desk_page(request, view, "password.html", **ctx)
+        current, new, again = (fields.get(name) or "" for name in ("current_password", "new_password",
+                                                                  "new_password_again"))
+        errors = ctx["errors"]
+        if not current:
+            errors["current_password"] = view.t(PASSWORD_WORDS["required"])
+        if not new:
+            errors["new_password"] = view.t(PASSWORD_WORDS["required"])
+        elif new != again:
+            errors["new_password_again"] = view.t(PASSWORD_WORDS["not_the_same"])
+        if errors:
+            return self._desk_page(request, view, "password.html", status=400, **ctx)
+        token = auth.session_token(request)
+        if token is None:
+            return self._desk_to_sign_in(request)
+        try:
+            view.remote.call("staff", "change_password", {"token": token, "current_password": current,
+                                                          "new_password": new, **auth.client_of(request)},
+                             actor=None)
+        except ValidationError as err:
+            for p in err.problems:
+                words_of = PASSWORD_WORDS.get(p.rule)
+                n = re.search(r"\d+", p.message or "")
+                text = view.t(words_of, n=n.group(0) if n else "") if words_of else p.message
+                errors.setdefault(p.field if p.field in ("current_password", "new_password") else "_form", text)
+            locked = any(p.rule == "locked_out" for p in err.problems)
+            return self._desk_page(request, view, "password.html", status=429 if locked else 400, **ctx)
+        except NotFound:  # the session ended meanwhile (signed out elsewhere, expired)
+            return self._desk_to_sign_in(request)
+        return redirect_to(request, next_path)
 
     # --- the audit trail (managers, directors, admins) -----------------------------------------
     @page("GET", "/audit")

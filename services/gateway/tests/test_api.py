@@ -615,7 +615,8 @@ def test_timeline_counts_messages_and_staff(desk):
     assert desk.get("/api/messages?correlation_id=a%20b").status_code == 400
     staff = desk.get("/api/staff").json()
     assert {k: v for k, v in staff["me"].items() if k != "csrf_token"} == {
-        "id": "front_desk", "name": "前台员工", "roles": ["front_desk"], "estates": ["E1"], "kind": "session"}
+        "id": "front_desk", "name": "前台员工", "roles": ["front_desk"], "estates": ["E1"], "kind": "session",
+        "must_change_password": False}
     assert staff["me"]["csrf_token"] == desk.session(FRONT_DESK).headers["X-CSRF-Token"]
     assert set(staff["roles"]) >= {"front_desk", "cashier", "cs_manager"}
     assert "residents.withdraw_move_out" in staff["commands"]["front_desk"]

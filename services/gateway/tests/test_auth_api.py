@@ -185,6 +185,37 @@ def test_an_expired_session_is_401_and_the_page_asks_to_sign_in_again(system):
     assert page.status_code == 200 and "propdesk_session" not in browser.cookies
 
 
+# --- a password an admin set ------------------------------------------------------------------------
+def test_an_account_an_admin_added_changes_its_password_before_anything_else(system):
+    first, own = "first-password-1", "my-own-password-1"
+    system.staff_rpc("add_staff", {"username": "wangfang", "name": "王芳", "department": "customer_service",
+                                   "roles": ["front_desk"], "estates": ["E1"], "password": first},
+                     actor={"id": "admin", "role": "admin"})
+    browser = requests.Session()
+    r = post_sign_in(browser, system.base, "wangfang", first, next_path="/search")
+    assert (r.status_code, r.headers["Location"]) == (303, "/password?next=/search")
+    r = browser.get(system.base + "/", allow_redirects=False, timeout=30)
+    assert (r.status_code, r.headers["Location"]) == (303, "/password?next=/")
+    me = browser.get(system.base + "/api/staff", timeout=30).json()["me"]
+    assert me["must_change_password"] is True
+    csrf = {"X-CSRF-Token": me["csrf_token"]}
+    r = browser.post(system.base + "/api/move-outs", json=MOVE_OUT, headers=csrf, timeout=30)
+    assert r.status_code == 403 and (r.json()["field"], r.json()["rule"]) == ("password", "must_change_password")
+    assert calls("residents", "request_move_out") == []
+    page = browser.get(system.base + "/password?next=/search", timeout=30)
+    assert page.status_code == 200
+    r = browser.post(system.base + "/password", allow_redirects=False, timeout=30, data={
+        "csrf_token": form_value(page.text, "csrf_token", "/password"), "next": "/search",
+        "current_password": first, "new_password": own, "new_password_again": own})
+    assert (r.status_code, r.headers["Location"]) == (303, "/search"), r.text[:500]
+    assert browser.get(system.base + "/", allow_redirects=False, timeout=30).status_code == 200
+    r = browser.post(system.base + "/api/move-outs", json=MOVE_OUT, headers=csrf, timeout=30)
+    assert r.status_code == 201, r.text  # the same session goes on, free
+    (changed,) = system.audit("staff", "staff.password_changed")
+    assert changed.object_id == "wangfang" and json.loads(changed.details)["address"] == "127.0.0.1"
+    assert post_sign_in(requests.Session(), system.base, "wangfang", own).headers["Location"] == "/"
+
+
 # --- API tokens ------------------------------------------------------------------------------------
 def test_an_api_token_acts_with_its_roles_until_it_is_revoked(system):
     admin = {"id": "admin", "role": "admin"}
