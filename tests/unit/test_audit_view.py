@@ -101,7 +101,8 @@ def test_paged_with_limit_and_before_id(billing):
 def test_the_arguments_are_checked_by_name():
     app = ServiceHarness(DEPARTMENTS["reports"])
     cases = [({"limit": 0}, "limit", "range"), ({"limit": 501}, "limit", "range"), ({"limit": "5"}, "limit", "type"),
-             ({"before_id": 0}, "before_id", "range"), ({"since": "yesterday"}, "since", "type"),
+             ({"before_id": 0}, "before_id", "range"), ({"before_id": 10**30}, "before_id", "range"),
+             ({"since": "yesterday"}, "since", "type"), ({"since": "0001-01-01T00:00:00+14:00"}, "since", "type"),
              ({"until": 7}, "until", "type"), ({"actor_id": "x" * 65}, "actor_id", "length"),
              ({"action": ["refused"]}, "action", "type"),
              ({"since": "2026-11-23T04:00:00Z", "until": "2026-11-23T03:00:00Z"}, "until", "range")]

@@ -121,9 +121,13 @@ class Filters:
             f.typed[name] = value[:20]
             if value:
                 try:
-                    setattr(f, attr, date.fromisoformat(value))
+                    day = date.fromisoformat(value)
                 except ValueError:
+                    day = None
+                if day is None or not 1900 <= day.year <= 2999:
                     f.problems[name] = gettext(lang, "A date such as 2026-11-30")
+                else:
+                    setattr(f, attr, day)
         if f.since and f.until and f.until < f.since:
             f.problems["until"] = gettext(lang, "Until is before from")
         try:

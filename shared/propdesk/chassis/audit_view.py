@@ -54,7 +54,11 @@ class UtcTime(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str) and len(value) > 64:
             raise SchemaError("Not a valid datetime.")
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(timezone.utc)
+        except (OverflowError, ValueError):  # year 1 at +14:00, year 9999 at -12:00
+            raise SchemaError("Not a valid datetime.") from None
 
 
 class AuditArgs(Schema):
@@ -66,7 +70,8 @@ class AuditArgs(Schema):
     since = UtcTime()
     until = UtcTime()
     limit = fields.Integer(strict=True, load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
-    before_id = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1))
+    before_id = fields.Integer(strict=True, load_default=None, allow_none=True,
+                               validate=validate.Range(min=1, max=2**62))  # the database's integers
 
     @validates_schema
     def _an_order_of_times(self, data, **kwargs):

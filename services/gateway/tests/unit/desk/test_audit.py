@@ -204,6 +204,7 @@ def test_filters_that_do_not_fit_are_shown_at_their_field_and_ask_nobody(desk, c
     assert 'data-for="service" role="alert">请从列表中选择部门' in html
     assert 'data-for="object_id" role="alert">最多 64 个字符' in html
     assert [c for c in calls if c[1] == "list_audit"] == []
+    assert desk.get("/audit?until=9999-12-31").status_code == 400  # no time past the calendar's end
     r = desk.get("/audit?from=2026-11-30&until=2026-11-01")
     assert r.status_code == 400 and "截止日期早于起始日期" in r.get_data(as_text=True)
     r = desk.get("/audit/export/csv?from=yesterday")  # the export sends the form back to the page
