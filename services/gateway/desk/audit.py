@@ -269,7 +269,7 @@ def line(entry: dict, names: dict, lang: str) -> Line:
     service = entry.get("service") or ""
     details = entry.get("details") or {}
     address = entry.get("address") or ""
-    shown = [(k, v) for k, v in details.items() if not (k == "from" and v == address)]
+    shown = [(k, v) for k, v in details.items() if not (k in ("from", "address") and v == address)]
     case = entry.get("correlation_id") or ""
     role = actor.get("role") or ""
     cells = {
@@ -287,6 +287,10 @@ def line(entry: dict, names: dict, lang: str) -> Line:
         "address": address,
         "details": json.dumps(details, ensure_ascii=False, sort_keys=True, default=str) if details else "",
     }
+    if role == "anonymous" and entry.get("object_type") == "staff" and entry.get("object_id"):
+        # a sign-in attempt: nobody was signed in yet; the account it was for is who tried
+        cells["who"] = names.get(entry["object_id"]) or entry["object_id"]
+        cells["role"] = gettext(lang, "Not signed in")
     href = f"/move-outs/{case}" if _CASE.match(case) else None
     return Line(entry, cells, href, [(k, _short(v)) for k, v in shown])
 
