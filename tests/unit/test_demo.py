@@ -67,6 +67,16 @@ def test_layout():
     assert {"T1-24F", "T1-31F", "T1-32F", "T1-33F", "T1-34F", "T1-35F"} <= ids
 
 
+def test_every_unit_and_repair_is_in_an_estate_the_flats_e1_the_tower_e2():
+    from propdesk.contracts.vocab import ESTATES
+
+    for u in demo.units():
+        assert u["estate"] == ("E2" if u["kind"] == "office" else "E1") == demo.estate_of(u["unit_id"])
+        assert u["estate"] in ESTATES
+    assert {r["estate"] for r in demo.open_repairs()} == {"E1"}  # every demo repair is in the flats
+    assert demo.estate_of(None) is None
+
+
 def test_every_party_reference_resolves_with_the_right_role():
     parties = by_id(demo.parties(), "party_id")
     assert len(parties) == len(demo.parties())  # unique ids
