@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 
 from propdesk import policy
 from propdesk.chassis.calendar import office_today
-from propdesk.contracts.vocab import MOVE_OUT_CLOSED, MOVE_OUT_STATES, WORK_ORDER_STATUSES
+from propdesk.contracts.vocab import MOVE_OUT_CLOSED, MOVE_OUT_STATES, WORK_ORDER_STATUSES, WORK_ORDER_UNFINISHED
 from propdesk.errors import NotFound
 from propdesk.privacy import mask_text
 from propdesk_services.gateway.desk import forms, words
@@ -300,7 +300,7 @@ class DeskView:
                     queue.unavailable = True
                 else:
                     for wo in orders:
-                        if wo.get("status") in ("open", "defects_found") and wo.get("move_out_id") in by_id:
+                        if wo.get("status") in WORK_ORDER_UNFINISHED and wo.get("move_out_id") in by_id:
                             case = by_id[wo["move_out_id"]]
                             detail = WORK_ORDER_STATUSES.label(wo["status"], self.lang)
                             queue.items.append(self._item(key, case, self.t("Inspect %(unit)s", unit=case["unit_id"]),

@@ -99,6 +99,8 @@ WORK_ORDER_STATUSES = Terms(
     Term("defects_found", "发现问题", "Defects found"),
     Term("cancelled", "已取消", "Cancelled"),
 )
+#: A work order engineering still has to inspect (open, or a re-inspection after defects).
+WORK_ORDER_UNFINISHED = ("open", "defects_found")
 
 #: A release slip's status (物品放行条): still at the desk, or the goods went out at the gate.
 SLIP_STATUSES = Terms(

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from propdesk.contracts.vocab import WORK_ORDER_STATUSES
+from propdesk.contracts.vocab import WORK_ORDER_STATUSES, WORK_ORDER_UNFINISHED
 from propdesk.domain import Event
 from propdesk.errors import Conflict, Problem, ValidationError
 
@@ -33,7 +33,7 @@ assert all(s in WORK_ORDER_STATUSES for s in (OPEN, DEFECTS_FOUND, PASSED, CANCE
 
 #: Statuses in which engineering still has an inspection to do: a withdrawn move-out cancels them.
 #: (A re-inspection pending after defects is as unfinished as a first one.)
-UNFINISHED = (OPEN, DEFECTS_FOUND)
+UNFINISHED = WORK_ORDER_UNFINISHED
 
 
 @dataclass
