@@ -143,3 +143,64 @@ STAFF_DEPARTMENTS = Terms(
     Term("finance", "财务部", "Finance"),
     Term("administration", "系统管理", "System administration"),
 )
+
+# --- repairs (报修) and engineering work orders (工程维修单 QR-001FW), domain.md §2.2, §6 ------------
+#: What a repair is about (domain.md §6's suggested categories).
+REPAIR_CATEGORIES = Terms(
+    Term("civil", "土建", "Civil works"),
+    Term("doors_windows", "门窗/纱窗", "Doors, windows and screens"),
+    Term("intercom", "可视对讲", "Video intercom"),
+    Term("security_door", "防盗门", "Security door"),
+    Term("lift", "电梯", "Lift"),
+    Term("heating", "暖气", "Heating"),
+    Term("fire", "消防", "Fire system"),
+    Term("water_electric", "水电", "Water and electricity"),
+    Term("public_facility", "公共设施", "Public facilities"),
+    Term("other", "其他", "Other"),
+)
+
+#: Who has to fix it (domain.md §2.2 responsible party, inferred from [002 篇三]).
+REPAIR_RESPONSIBLE_PARTIES = Terms(
+    Term("property", "物业", "Property company"),
+    Term("contractor", "施工方", "Builder (contractor)"),
+    Term("manufacturer_warranty", "厂家维保", "Manufacturer (warranty)"),
+    Term("utility", "热力/燃气", "Utility (heating, gas)"),
+    Term("developer", "开发商", "Developer"),
+)
+
+#: The teams a work order is dispatched to (domain.md §2.1 dispatch targets [004 WI/FW-007]).
+REPAIR_TEAMS = Terms(
+    Term("maintenance", "维修班", "Maintenance team"),
+    Term("cleaning_greening", "清洁绿化班", "Cleaning and greening team"),
+    Term("security", "安防班", "Security team"),
+    Term("office", "办公室", "Office"),
+)
+
+#: The states of a repair (domain.md §2.2), least to most advanced. CANCELLED ends a declined paid
+#: repair or a mismatched order (its re-issue is a new repair, linked); CLOSED is 闭单.
+REPAIR_STATES = Terms(
+    Term("REPORTED", "已报修", "Reported"),
+    Term("QUOTING", "报价中", "Being quoted"),
+    Term("AWAITING_CONSENT", "待业主同意付费", "Awaiting the owner's consent to pay"),
+    Term("DISPATCHED", "已派工", "Dispatched"),
+    Term("RESCHEDULED", "已改约", "Rescheduled"),
+    Term("IN_PROGRESS", "维修中", "In progress"),
+    Term("MISMATCH", "单实不符待确认", "Scope mismatch, awaiting confirmation"),
+    Term("DISPUTED", "责任有争议", "Responsibility disputed"),
+    Term("COMPLETED", "已完工待验收", "Completed, awaiting CS acceptance"),
+    Term("REOPENED", "返单", "Re-opened to engineering"),
+    Term("RETURN_VISIT", "验收合格待回访", "Accepted, return visit due"),
+    Term("ESCALATED", "已转集团95059", "Escalated to the group hotline 95059"),
+    Term("CLOSED", "已闭单", "Closed"),
+    Term("CANCELLED", "已取消", "Cancelled"),
+)
+#: The states in which a repair is still the office's work (list_repairs' coarse status "open").
+REPAIR_OPEN_STATES = ("REPORTED", "QUOTING", "AWAITING_CONSENT", "DISPATCHED", "RESCHEDULED",
+                      "IN_PROGRESS", "MISMATCH", "DISPUTED", "COMPLETED", "REOPENED", "RETURN_VISIT",
+                      "ESCALATED")
+
+#: Where a paid repair's price comes from (维修项目收费标准 or an engineering quote).
+REPAIR_PRICE_SOURCES = Terms(
+    Term("standard", "维修项目收费标准", "Price list"),
+    Term("engineering_quote", "工程部报价", "Engineering quote"),
+)
