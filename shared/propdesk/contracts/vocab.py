@@ -204,3 +204,62 @@ REPAIR_PRICE_SOURCES = Terms(
     Term("standard", "维修项目收费标准", "Price list"),
     Term("engineering_quote", "工程部报价", "Engineering quote"),
 )
+
+# --- complaints (投诉, 投诉处理表 QR-002FW), domain.md §2.3 ------------------------------------------
+#: The kinds of complaint, each with its own path (domain.md §2.3 "Types").
+COMPLAINT_KINDS = Terms(
+    Term("ordinary", "一般投诉", "Ordinary"),
+    Term("major", "重大投诉", "Major"),
+    Term("written", "书面投诉", "Written"),
+    Term("unreasonable", "不合理投诉", "Unreasonable"),
+    Term("out_of_scope", "非物业管理范围", "Outside the property's scope"),
+)
+
+#: The states of a complaint (domain.md §2.3), least to most advanced. RECEIVED waits for triage
+#: and measures (30 min); VOIDED is a complaint registered in error (never deleted).
+COMPLAINT_STATES = Terms(
+    Term("RECEIVED", "已受理待定措施", "Received, measures pending"),
+    Term("MEASURES_SET", "已定处理措施", "Measures decided"),
+    Term("ESCALATED", "已上报待批复", "Escalated, awaiting leadership"),
+    Term("REOPENED", "二次投诉待检讨", "Reopened, root-cause review due"),
+    Term("HANDLING", "处理中", "Being handled"),
+    Term("RESULT_REPORTED", "处理结果已反馈", "Result back at the service centre"),
+    Term("REPLIED", "已答复待回访", "Replied, return visit due"),
+    Term("EXPLAINED", "已解释待回访", "Explained, return visit due"),
+    Term("CLOSED", "已结案", "Closed"),
+    Term("VOIDED", "已作废", "Voided"),
+)
+#: States in which the complainant has not been told the outcome yet (the 3-day rule runs).
+COMPLAINT_OPEN_STATES = ("RECEIVED", "MEASURES_SET", "ESCALATED", "REOPENED", "HANDLING", "RESULT_REPORTED")
+
+#: What a complaint is about ([004 WI/FW-012] ordinary categories, domain.md §6).
+COMPLAINT_CATEGORIES = Terms(
+    Term("renovation_noise", "装修噪音", "Renovation noise"),
+    Term("public_facility", "公共设施故障", "Public-facility failure"),
+    Term("newspaper", "报刊丢失或未收到", "Newspaper lost or not received"),
+    Term("cleaning_greening", "公共区域清洁绿化", "Public-area cleaning and landscaping"),
+    Term("pests", "虫害", "Pests"),
+    Term("management_service", "管理服务", "Management service"),
+    Term("other", "其他", "Other"),
+)
+
+#: How the outcome was told (复清楚); a written complaint is answered in writing.
+COMPLAINT_REPLY_CHANNELS = Terms(
+    Term("phone", "电话", "Phone"),
+    Term("in_person", "面谈", "In person"),
+    Term("written", "书面", "In writing"),
+    Term("email", "电子邮件", "Email"),
+    Term("app", "业主APP", "Owner app"),
+)
+
+#: Why a complaint was reopened: both count as 二次投诉.
+COMPLAINT_REOPEN_REASONS = Terms(
+    Term("dissatisfied", "回访不满意", "Dissatisfied at the return visit"),
+    Term("second_complaint", "同一事项再次投诉", "Complained again about the same matter"),
+)
+
+#: Why an apology letter in the management office's name is sent ([000]).
+COMPLAINT_APOLOGY_CAUSES = Terms(
+    Term("misunderstanding", "误会", "A misunderstanding"),
+    Term("employee_mistake", "员工过失", "An employee's mistake"),
+)
