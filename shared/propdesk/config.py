@@ -64,6 +64,8 @@ class Settings:
     #: PROPDESK_SECRET_KEY, or None: then `signing_key()` makes one under the data dir
     secret_key: str | None = None
     cookie_secure: bool = False
+    #: how often a service sweeps its due deadlines (chassis/deadlines.py)
+    deadline_sweep_interval_s: float = 5.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -82,6 +84,7 @@ class Settings:
             relay_poll_s=float(_env("PROPDESK_RELAY_POLL_S", "0.5")),
             secret_key=_secret_key(os.environ.get("PROPDESK_SECRET_KEY")),
             cookie_secure=_flag("PROPDESK_COOKIE_SECURE"),
+            deadline_sweep_interval_s=float(_env("PROPDESK_DEADLINE_SWEEP_S", "5")),
         )
 
     def signing_key(self) -> bytes:

@@ -45,7 +45,7 @@ from pathlib import Path
 import chinese_calendar
 import yaml
 
-__all__ = ["CALENDAR_FILE_ENV", "CalendarConfigError", "WorkingCalendar"]
+__all__ = ["CALENDAR_FILE_ENV", "CalendarConfigError", "WorkingCalendar", "process_calendar"]
 
 log = logging.getLogger(__name__)
 
@@ -250,3 +250,15 @@ def office_day(moment: _dt.datetime) -> _dt.date:
 def office_today() -> _dt.date:
     """Today at the property, whatever the server's clock zone."""
     return _dt.datetime.now(OFFICE_TZ).date()
+
+
+_PROCESS_CALENDAR: WorkingCalendar | None = None
+
+
+def process_calendar() -> WorkingCalendar:
+    """The process' calendar (`WorkingCalendar.from_config`), built on first use and shared: what
+    `uow.calendar` and `reader.calendar` count working days with."""
+    global _PROCESS_CALENDAR
+    if _PROCESS_CALENDAR is None:
+        _PROCESS_CALENDAR = WorkingCalendar.from_config()
+    return _PROCESS_CALENDAR

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from propdesk.chassis import audit_chain, idempotency, metrics, numbering
+from propdesk.chassis import audit_chain, deadlines, idempotency, metrics, numbering
 from propdesk.chassis.clock import SYSTEM_CLOCK
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
@@ -147,6 +147,27 @@ class UnitOfWork:
     def today(self):
         """The office day (Asia/Shanghai) of `now()`."""
         return self.clock.today()
+
+    @property
+    def calendar(self):
+        """China's working days (`propdesk.chassis.calendar.WorkingCalendar`, shared per process)."""
+        from propdesk.chassis.calendar import process_calendar
+
+        return process_calendar()
+
+    def set_deadline(self, rule: str, record_type: str, record_id: str, due_at: datetime, *,
+                     responsible: str | None = None, estate: str | None = None, summary: str | None = None) -> None:
+        """A pending deadline on a record, in this transaction (`propdesk.chassis.deadlines`)."""
+        deadlines.set_deadline(self, rule, record_type, record_id, due_at, responsible=responsible,
+                               estate=estate, summary=summary)
+
+    def meet_deadline(self, rule: str, record_type: str, record_id: str) -> bool:
+        """The record's pending `rule` deadline is met now: True in time, False otherwise."""
+        return deadlines.meet_deadline(self, rule, record_type, record_id)
+
+    def cancel_deadlines(self, record_type: str, record_id: str, rule: str | None = None) -> int:
+        """The record's pending deadlines (of `rule`, or all) are no longer needed."""
+        return deadlines.cancel_deadlines(self, record_type, record_id, rule)
 
     def next_number(self, series: str) -> str:
         """The next readable number of `series` today (``MO-20261122-0001``), in this transaction."""

@@ -42,7 +42,7 @@ def alembic_config(service_cls, url: str) -> Config:
     return cfg
 
 
-def upgrade(service_cls, url: str, revision: str = "head") -> None:
+def upgrade(service_cls, url: str, revision: str = "heads") -> None:
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(service_cls, url), revision)

@@ -187,3 +187,33 @@ def drop_estate_column(table: str, *, index: bool = True) -> None:
         if index:
             batch_op.drop_index(f"ix_{table}_estate")
         batch_op.drop_column("estate")
+
+
+def add_deadlines() -> None:
+    """The `deadline` table (chassis/deadlines.py): one row per time limit on a record."""
+    op.create_table(
+        "deadline",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("rule", sa.String(length=64), nullable=False),
+        sa.Column("record_type", sa.String(length=64), nullable=False),
+        sa.Column("record_id", sa.String(length=64), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("responsible", sa.String(length=64), nullable=True),
+        sa.Column("estate", sa.String(length=8), nullable=True),
+        sa.Column("summary", sa.String(length=200), nullable=True),
+        sa.Column("correlation_id", sa.String(length=64), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.create_index("ix_deadline_pending", ["state", "due_at"], unique=False)
+        batch_op.create_index("ix_deadline_record", ["record_type", "record_id"], unique=False)
+
+
+def drop_deadlines() -> None:
+    with op.batch_alter_table("deadline", schema=None) as batch_op:
+        batch_op.drop_index("ix_deadline_record")
+        batch_op.drop_index("ix_deadline_pending")
+    op.drop_table("deadline")

@@ -77,3 +77,27 @@ class NumberSequence(ChassisBase):
     series: Mapped[str] = mapped_column(String(16), primary_key=True)
     day: Mapped[str] = mapped_column(String(8), primary_key=True)  # yyyymmdd, office day
     last: Mapped[int] = mapped_column(Integer)
+
+
+class DeadlineRow(ChassisBase):
+    """A time limit on one record (chassis/deadlines.py): pending until met, cancelled or breached;
+    the service's sweep marks a passed one breached exactly once and announces it."""
+
+    __tablename__ = "deadline"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(64))
+    record_type: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: pending | met | met_late | breached | cancelled
+    state: Mapped[str] = mapped_column(String(16))
+    responsible: Mapped[str | None] = mapped_column(String(64), default=None)
+    estate: Mapped[str | None] = mapped_column(String(8), default=None)
+    summary: Mapped[str | None] = mapped_column(String(200), default=None)
+    correlation_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+    __table_args__ = (Index("ix_deadline_pending", "state", "due_at"),
+                      Index("ix_deadline_record", "record_type", "record_id"))

@@ -145,6 +145,40 @@ class Actions:
     possible: Callable[[str, "Reader"], list[str]]
 
 
+@dataclass(frozen=True)
+class Record:
+    """A kind of record the desk shows generically (list, record page, actions, print view),
+    answered by ``describe_records()``. `get` and `list` name queries of the same service: `get`
+    takes the `id_field` and answers one record (NotFound when absent or of another estate); `list`
+    answers a list, its argument schema is the desk's filter form (a ``q`` argument: the desk's
+    search asks it too). `fields` is the output schema: labels from each field's metadata
+    (``{"label": {"zh", "en"}}``), coded fields name their vocabulary (``{"vocab": Terms}``).
+    Commands acting on one record take `id_field`; the ACTIONS row of the same kind says which the
+    record's state allows now. `form` is the paper form's title for the print view."""
+
+    title: tuple[str, str]
+    get: str
+    list: str
+    id_field: str
+    number_field: str | None = None
+    columns: tuple[str, ...] = ()
+    fields: type[Schema] | None = None
+    create: tuple[str, ...] = ()
+    form: tuple[str, str] | None = None
+    signatures: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """What waits for whom: `items(args, reader)` lists the queue's items, oldest first, for the
+    roles in `roles` (``reader.actor`` is who asks). An item is a dict: ``record`` (a RECORDS kind),
+    ``id``, ``number``, ``title``, ``detail``, ``since``, ``due_at`` (or None), ``overdue``, ``owner``."""
+
+    title: tuple[str, str]
+    roles: frozenset[str]
+    items: Callable[[dict, "Reader"], list[dict]]
+
+
 @dataclass
 class Reader:
     """What a query handler reads with: a session (read only, by convention) and the clock; who
@@ -161,6 +195,13 @@ class Reader:
 
     def today(self) -> date:
         return self.clock.today()
+
+    @property
+    def calendar(self):
+        """China's working days (`propdesk.chassis.calendar.WorkingCalendar`, shared per process)."""
+        from propdesk.chassis.calendar import process_calendar
+
+        return process_calendar()
 
 
 # --- the pipelines -----------------------------------------------------------------------------
@@ -238,6 +279,12 @@ def queries_of(messages, service: str) -> dict[str, Query]:
         queries["allowed_actions"] = _allowed_actions_query(service, actions)
     if getattr(messages, "COMMANDS", {}):
         queries["describe_commands"] = _describe_query(service, messages)
+    records = getattr(messages, "RECORDS", {})
+    if records:
+        queries["describe_records"] = _describe_records_query(service, messages)
+    work = getattr(messages, "QUEUES", {})
+    if work:
+        queries["work_queues"] = _work_queues_query(work)
     from propdesk.chassis.audit_view import list_audit_query  # every service's audit trail, readable
     queries["list_audit"] = list_audit_query(service)
     return queries
@@ -259,6 +306,10 @@ def describe_schema(schema_cls: type[Schema]) -> list[dict]:
         spec = {"name": name, "type": kind, "required": bool(fld.required), "nullable": bool(fld.allow_none),
                 "label": meta.get("label") or {"zh": name, "en": name}, "help": meta.get("help"),
                 "choices": list(meta["choices"]) if "choices" in meta else None, "max_length": None}
+        vocab = meta.get("vocab")
+        if vocab is not None:  # a `propdesk.contracts.vocab.Terms`: its codes, and the office's words
+            spec["choices"] = spec["choices"] or list(vocab.codes)
+            spec["choice_labels"] = vocab.as_dict()
         validators = fld.validators if isinstance(getattr(fld, "validators", None), (list, tuple)) else []
         for v in validators:
             if isinstance(v, validate.OneOf) and spec["choices"] is None:
@@ -287,6 +338,60 @@ def _describe_query(service: str, messages) -> Query:
                 for name, row in getattr(messages, "COMMANDS", {}).items()}
 
     return Query(describe_commands, NoArgs)
+
+
+def _describe_records_query(service: str, messages) -> Query:
+    from marshmallow import Schema as _Schema
+
+    class NoArgs(_Schema):
+        pass
+
+    records: dict[str, Record] = messages.RECORDS
+    queries = getattr(messages, "QUERIES", {})
+    for kind, rec in records.items():
+        for q in (rec.get, rec.list):
+            if q not in queries:
+                raise TypeError(f"{service}: RECORDS[{kind!r}] names the query {q!r}, which QUERIES has not")
+
+    def describe_records(args: dict, reader: Reader) -> dict:
+        """Every kind of record the service keeps, as the desk shows it: its title, the queries
+        that get and list it, its fields (labels in zh and en, the words of coded fields), the list's
+        filters, the commands that create one, and the paper form it prints as."""
+        def pair(p):
+            return {"zh": p[0], "en": p[1]} if p else None
+
+        return {kind: {"title": pair(rec.title), "get": rec.get, "list": rec.list, "id_field": rec.id_field,
+                       "number_field": rec.number_field, "columns": list(rec.columns),
+                       "fields": describe_schema(rec.fields) if rec.fields else [],
+                       "filters": describe_schema(queries[rec.list].schema),
+                       "create": list(rec.create), "form": pair(rec.form),
+                       "signatures": [pair(s) for s in rec.signatures],
+                       "actions": kind in getattr(messages, "ACTIONS", {})}
+                for kind, rec in records.items()}
+
+    return Query(describe_records, NoArgs)
+
+
+def _work_queues_query(work: dict[str, "WorkQueue"]) -> Query:
+    from marshmallow import Schema as _Schema
+
+    class NoArgs(_Schema):
+        pass
+
+    def work_queues(args: dict, reader: Reader) -> list[dict]:
+        """The work queues of the asker's role (all of them when a service asks): what waits, oldest
+        first, with its due time and whether it is overdue."""
+        role = reader.actor.role if reader.actor is not None else None
+        out = []
+        for key, queue in work.items():
+            if role is not None and role not in queue.roles:
+                continue
+            items = [{k: (v.isoformat() if isinstance(v, (datetime, date)) else v) for k, v in item.items()}
+                     for item in queue.items({}, reader)]
+            out.append({"key": key, "title": {"zh": queue.title[0], "en": queue.title[1]}, "items": items})
+        return out
+
+    return Query(work_queues, NoArgs)
 
 
 def _allowed_actions_query(service: str, actions: dict[str, Actions]) -> Query:
@@ -340,12 +445,33 @@ def entrypoints_from(messages) -> Callable[[type], type]:
             add(name, rpc(expected_exceptions=REJECTIONS)(_query_method(name, row)), "query")
         for method_name, (event_types, handler) in subscriptions_by_handler(messages).items():
             add(method_name, subscribe(*event_types)(_event_method(handler)), "subscription")
-        for name, row in getattr(messages, "TIMERS", {}).items():
+        for name, row in timers_of(messages, cls.name).items():
             add(name, _timer_method(row), "timer")
         cls.messages = messages
         return cls
 
     return decorate
+
+
+def timers_of(messages, service: str) -> dict[str, Timer]:
+    """The service's timers: its TIMERS table, and ``sweep_deadlines`` when it has DEADLINES
+    (`propdesk.chassis.deadlines`: every due deadline breached once and announced)."""
+    timers = dict(getattr(messages, "TIMERS", {}))
+    rules = getattr(messages, "DEADLINES", {})
+    if rules:
+        from propdesk.chassis import deadlines
+
+        for rule, spec in rules.items():
+            if not isinstance(spec, deadlines.Deadline):
+                raise TypeError(f"{service}: DEADLINES[{rule!r}] must be a propdesk.chassis.deadlines.Deadline")
+        deadlines.declare(service, rules)
+
+        def sweep_deadlines(db):
+            """Breach every due deadline once: its event, its audit row, its counter."""
+            return deadlines.sweep(db, service, rules)
+
+        timers["sweep_deadlines"] = Timer(sweep_deadlines, interval="deadline_sweep_interval_s")
+    return timers
 
 
 def subscriptions_by_handler(messages) -> dict[str, tuple[tuple[str, ...], Callable]]:

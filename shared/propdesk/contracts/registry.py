@@ -68,6 +68,14 @@ def all_contracts() -> list[Contract]:
     return sorted(_REGISTRY.values(), key=lambda c: (c.event_type, c.version))
 
 
+def breach_event_types() -> tuple[str, ...]:
+    """The event types that announce a passed deadline: their contract subclasses
+    `propdesk.contracts.events._fields.DeadlineBreach` (notify tells whom they name)."""
+    from propdesk.contracts.events._fields import DeadlineBreach
+
+    return tuple(sorted({c.event_type for c in all_contracts() if issubclass(c.schema, DeadlineBreach)}))
+
+
 def validate_payload(event_type: str, version: int, payload: dict) -> dict:
     """Load (validate) a payload against its contract and return it in JSON form.
 
@@ -95,6 +103,6 @@ def _load_catalog() -> None:
 
 
 __all__ = [
-    "Contract", "SchemaError", "UnknownContract", "all_contracts", "contract", "get",
+    "Contract", "SchemaError", "UnknownContract", "all_contracts", "breach_event_types", "contract", "get",
     "latest_version", "validate_payload",
 ]

@@ -29,7 +29,7 @@ from sqlalchemy.pool import StaticPool
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.db import AlreadyProcessed, UnitOfWork, UnitOfWorkFactory
 from propdesk.chassis.tables import AuditRow, ChassisBase, OutboxRow
-from propdesk.chassis.workflow import (bind_arguments, queries_of, run_command, run_event, run_query,
+from propdesk.chassis.workflow import (bind_arguments, queries_of, run_command, run_event, run_query, timers_of,
                                        subscriptions_by_handler)
 from propdesk.contracts import registry
 from propdesk.contracts.envelope import Actor, Envelope, new_id
@@ -125,7 +125,7 @@ class ServiceHarness:
 
     def tick(self, name: str):
         """Run a timer once, now (move `clock` first)."""
-        return self.messages.TIMERS[name].handler(self.db.factory())
+        return timers_of(self.messages, self.name)[name].handler(self.db.factory())
 
     def event(self, event_type: str, payload: dict, *, correlation_id: str | None = None,
               actor: Actor | None = None, producer: str = "test", occurred_at=None,

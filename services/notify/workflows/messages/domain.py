@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from propdesk.contracts import registry
 from propdesk.contracts.vocab import MESSAGE_STATUSES
 from propdesk.domain import Event
 from propdesk.money import yuan
@@ -200,6 +201,24 @@ _TEMPLATES = {
     "move_out.withdrawn": _move_out_withdrawn,
     "move_out.completed": _move_out_completed,
 }
+
+def _deadline_breached(p: dict) -> list[Message]:
+    """A time limit passed (propdesk.chassis.deadlines): the person responsible and the role it
+    escalates to are told which record, which rule and since when."""
+    what = p.get("summary") or f"{p.get('record_type')} {p.get('record_id')}"
+    subject = f"已超时 / Overdue: {what}"
+    body = (f"{what} 已超过时限（规则 {p.get('rule')}，应于 {p.get('due_at')} 前完成），请立即处理。\n"
+            f"{what} is overdue (rule {p.get('rule')}, due {p.get('due_at')}): please act now.")
+    out = []
+    if p.get("responsible"):
+        out.append(Message("staff", p["responsible"], subject, body))
+    if p.get("escalate_to"):
+        out.append(Message(p["escalate_to"], None, subject, body))
+    return out
+
+
+#: Every breach event (its contract subclasses `DeadlineBreach`) has the same template.
+_TEMPLATES.update({event_type: _deadline_breached for event_type in registry.breach_event_types()})
 
 #: Event types that produce messages (notify subscribes to these; ``move_out.requested`` also
 #: records the tenant of the move-out).
