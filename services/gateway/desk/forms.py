@@ -155,6 +155,20 @@ def choice_labels(codes, lang: str) -> tuple[Choice, ...]:
     return tuple(Choice(c, terms.label(c, lang) if terms else c) for c in codes)
 
 
+def _choices(spec: dict, lang: str) -> tuple[Choice, ...]:
+    """A select's options: the department's own words for its codes (``choice_labels``, from the
+    field's vocabulary) when it says them, else `choice_labels`."""
+    said = spec.get("choice_labels") or {}
+    if not said:
+        return choice_labels(spec["choices"], lang)
+    out = []
+    for code in spec["choices"]:
+        words = said.get(str(code))
+        text = (words.get(lang) or words.get("zh")) if isinstance(words, dict) else None
+        out.append(Choice(str(code), text or choice_labels([code], lang)[0].label))
+    return tuple(out)
+
+
 def _label(spec: dict, lang: str) -> str:
     label = spec.get("label") or {}
     if isinstance(label, dict):
@@ -195,7 +209,7 @@ def build(service: str, command: str, spec: dict, *, lang: str, title: str, acti
         widget = _widget(f)
         fields.append(Field(
             name, widget, label, required=bool(f.get("required")),
-            choices=choice_labels(f["choices"], lang) if widget == "select" else (),
+            choices=_choices(f, lang) if widget == "select" else (),
             max_length=f.get("max_length"), help=help_text, value=values.get(name)))
     keyless = bool(spec.get("keyless"))
     if not keyless and not (key and KEY_PATTERN.match(key)):

@@ -23,6 +23,12 @@ CSRF token of every post (`auth.check_csrf`), then `views.DeskView` asks the dep
 |                                                    | when an admin set it: must_change_password)   |
 | GET  /audit[?actor=&action=&...&before=]           | the audit trail of every department (managers) |
 | GET  /audit/export/<csv|xlsx>[?the same filters]   | the same rows as a file                       |
+| GET  /records                                      | every department's record kinds (a menu)      |
+| GET  /records/<service>/<kind>[?filters&page=]     | a kind's list (records.py)                    |
+| GET  /records/<service>/<kind>/<id>                | one record: fields, actions allowed, timeline |
+| GET/POST /records/<service>/<kind>/<id>/actions/<cmd> | one action on it (id_field fixed)          |
+| GET/POST /records/<service>/<kind>/new/<cmd>       | a create command's form                       |
+| GET  /records/<service>/<kind>/<id>/print          | its paper form (A4, signature lines)          |
 """
 from __future__ import annotations
 
@@ -37,6 +43,7 @@ from werkzeug.wrappers import Response
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.gateway import auth
 from propdesk_services.gateway.desk import assets, audit, forms, i18n, words
+from propdesk_services.gateway.desk.records import Records
 from propdesk_services.gateway.desk.i18n import N_, gettext
 from propdesk_services.gateway.desk.render import SECURITY_HEADERS, render
 from propdesk_services.gateway.desk.views import MOVE_OUT_RECORDS, DeskView
@@ -195,7 +202,12 @@ class DeskPages:
         return self._desk(request, self._desk_home)
 
     def _desk_home(self, request, view):
-        queues, open_cases = view.queues()
+        try:
+            queues, open_cases = view.queues()
+        except (EdgeError, ConnectionError) as exc:  # residents down: the other departments' queues still show
+            queues, open_cases = [], []
+            view.unavailable.append(getattr(exc, "service", "residents"))
+        queues = queues + Records(view).queues()
         template = "_queues.html" if is_htmx(request) and request.headers.get("HX-Target") == "queues" else "home.html"
         may_request = view.principal.actor_for(*NEW_MOVE_OUT) is not None
         return self._desk_page(request, view, template, nav="queue", queues=queues, open_cases=open_cases,
@@ -208,10 +220,12 @@ class DeskPages:
 
     def _desk_search(self, request, view):
         found = view.search(request.args.get("q", ""))
+        found["records"] = Records(view).search(found["q"])
         template = "_search_results.html" if is_htmx(request) and request.headers.get("HX-Target") == "results" \
             else "search.html"
         return self._desk_page(request, view, template, nav="search", found=found,
-                          may_request=view.principal.actor_for(*NEW_MOVE_OUT) is not None)
+                          may_request=view.principal.actor_for(*NEW_MOVE_OUT) is not None,
+                          unavailable=sorted(set(view.unavailable)))
 
     # --- dashboard ------------------------------------------------------------------------------
     @page("GET", "/dashboard")
@@ -433,3 +447,140 @@ class DeskPages:
         if not ID.match(value or ""):
             raise NotFound(f"no record {value!r}")
         return value
+
+    # --- every department's records (records.py) -----------------------------------------------
+    @page("GET", "/records")
+    def desk_records(self, request):
+        return self._desk(request, self._desk_records)
+
+    def _desk_records(self, request, view):
+        menu = Records(view).menu()
+        return self._desk_page(request, view, "records.html", nav="records", menu=menu,
+                               unavailable=sorted(set(view.unavailable)))
+
+    @page("GET", "/records/<service>/<kind>")
+    def desk_record_list(self, request, service, kind):
+        return self._desk(request, self._desk_record_list, service=service, kind=kind)
+
+    def _desk_record_list(self, request, view, service, kind):
+        self._desk_names(service, kind)
+        data = Records(view).list_page(service, kind, request.args)
+        status = 400 if any(f.error for f in data["filters"]) or data["filter_problems"] else 200
+        return self._desk_page(request, view, "record_list.html", status=status, nav="records", **data)
+
+    @page("GET", "/records/<service>/<kind>/<record_id>")
+    def desk_record(self, request, service, kind, record_id):
+        return self._desk(request, self._desk_record, service=service, kind=kind, record_id=record_id)
+
+    def _desk_record(self, request, view, service, kind, record_id):
+        self._desk_names(service, kind)
+        data = Records(view).record_page(service, kind, self._desk_id(record_id))
+        done = request.args.get("done", "")
+        done_title = None
+        if done and NAME.match(done):
+            done_title = words.action_title(service, done, view.describe(service).get(done), view.lang)
+        return self._desk_page(request, view, "record.html", nav="records", done=done_title, **data)
+
+    @page("GET", "/records/<service>/<kind>/<record_id>/print")
+    def desk_record_print(self, request, service, kind, record_id):
+        return self._desk(request, self._desk_record_print, service=service, kind=kind, record_id=record_id)
+
+    def _desk_record_print(self, request, view, service, kind, record_id):
+        self._desk_names(service, kind)
+        data = Records(view).print_page(service, kind, self._desk_id(record_id))
+        return self._desk_page(request, view, "record_print.html", nav=None, **data)
+
+    @page("GET", "/records/<service>/<kind>/<record_id>/actions/<command>")
+    @page("POST", "/records/<service>/<kind>/<record_id>/actions/<command>")
+    def desk_record_action(self, request, service, kind, record_id, command):
+        return self._desk(request, self._desk_record_action, service=service, kind=kind, record_id=record_id,
+                          command=command)
+
+    def _desk_record_action(self, request, view, service, kind, record_id, command):
+        """One action on a record: its form from ``describe_commands`` with the record's id fixed
+        (GET only when the department allows it now for one of the person's roles; the post is
+        the department's to refuse)."""
+        self._desk_names(service, kind, command)
+        record_id = self._desk_id(record_id)
+        recs = Records(view)
+        k = recs.kind(service, kind)
+        spec = recs.command_spec(k, command)
+        back = k.record_href(record_id)
+        action = f"{back}/actions/{quote(command)}"
+        title = words.action_title(service, command, spec, view.lang)
+        fixed = recs.fixed(k, spec, record_id)
+        ctx = {"back": back, "back_label": f"{k.title(view.lang)} {record_id}"}
+        if request.method == "GET":
+            if command not in recs.allowed(k, record_id):
+                raise Forbidden(gettext(view.lang, "%(action)s is not among what you may do on %(id)s now",
+                                        action=title, id=record_id), field="actor.role", rule="not_allowed_now")
+            record = recs.record(k, record_id)
+            number = record.get(k.number_field) if k.number_field else None
+            form = forms.build(service, command, spec, lang=view.lang, title=title, action=action, fixed=fixed,
+                               shown={name: number or value for name, value in fixed.items()})
+            ctx["back_label"] = f"{k.title(view.lang)} {number or record_id}"
+            return self._desk_page(request, view, "action.html", form=form, case=None, **ctx)
+        body, typed = forms.request_of(spec, request.form, fixed)
+        form = forms.build(service, command, spec, lang=view.lang, title=title, action=action, fixed=fixed,
+                           values=typed, key=forms.posted_key(request.form))
+        try:
+            self._desk_give(view, service, command, spec, body, request.form)
+        except ValidationError as err:
+            return self._desk_record_form(request, view, form.with_problems(err.problems, view.lang), ctx)
+        except (Forbidden, NotFound, Conflict, EdgeError) as exc:
+            status, headline, detail = refusal_of(exc)
+            return self._desk_record_form(request, view, form.with_refusal(status, gettext(view.lang, headline),
+                                                                           detail), ctx)
+        return redirect_to(request, f"{back}?done={quote(command)}")
+
+    @page("GET", "/records/<service>/<kind>/new/<command>")
+    @page("POST", "/records/<service>/<kind>/new/<command>")
+    def desk_record_new(self, request, service, kind, command):
+        return self._desk(request, self._desk_record_new, service=service, kind=kind, command=command)
+
+    def _desk_record_new(self, request, view, service, kind, command):
+        """A create command of the kind (its RECORDS ``create``); GET only for a role that may give
+        it. Fields may be filled in from the link (``?unit_id=1-1-702``); after it, the new record."""
+        self._desk_names(service, kind, command)
+        recs = Records(view)
+        k = recs.kind(service, kind)
+        if command not in (k.spec.get("create") or ()):
+            raise NotFound(f"{service} does not create a {kind} with {command}", field="command", rule="exists")
+        spec = recs.command_spec(k, command)
+        title = words.action_title(service, command, spec, view.lang)
+        action = f"{k.href}/new/{quote(command)}"
+        ctx = {"back": k.href, "back_label": k.title(view.lang)}
+        if request.method == "GET":
+            if not set(spec.get("roles") or ()) & set(view.principal.roles):
+                raise Forbidden(f"none of your roles ({', '.join(view.principal.roles) or '-'}) may "
+                                f"{service}.{command}", field="actor.role", rule="role_not_allowed")
+            names = {f["name"] for f in spec.get("fields", ())}
+            values = {name: value.strip()[:200] for name, value in request.args.items()
+                      if name in names and value.strip()}
+            form = forms.build(service, command, spec, lang=view.lang, title=title, action=action, values=values)
+            return self._desk_page(request, view, "action.html", form=form, case=None, **ctx)
+        body, typed = forms.request_of(spec, request.form)
+        form = forms.build(service, command, spec, lang=view.lang, title=title, action=action, values=typed,
+                           key=forms.posted_key(request.form))
+        try:
+            made = self._desk_give(view, service, command, spec, body, request.form)
+        except ValidationError as err:
+            return self._desk_record_form(request, view, form.with_problems(err.problems, view.lang), ctx)
+        except (Forbidden, NotFound, Conflict, EdgeError) as exc:
+            status, headline, detail = refusal_of(exc)
+            return self._desk_record_form(request, view, form.with_refusal(status, gettext(view.lang, headline),
+                                                                           detail), ctx)
+        new_id = made.get(k.id_field) if isinstance(made, dict) else None
+        if new_id and ID.match(str(new_id)):
+            return redirect_to(request, f"{k.record_href(new_id)}?done={quote(command)}")
+        return redirect_to(request, k.href)
+
+    def _desk_record_form(self, request, view, form, ctx: dict) -> Response:
+        template = "_form.html" if is_htmx(request) else "action.html"
+        return self._desk_page(request, view, template, status=form.status or 400, form=form, case=None, **ctx)
+
+    @staticmethod
+    def _desk_names(*names: str) -> None:
+        for name in names:
+            if not NAME.match(name or ""):
+                raise NotFound(f"no such page part {name!r}")

@@ -82,6 +82,15 @@ def day(value, lang: str = "zh") -> str:
     return format_date(value, pattern, locale=i18n.locale_of(lang))
 
 
+def moment(value, lang: str = "zh") -> str:
+    """A day ('2026-11-30') as a day, a time as a time: a due date or a due moment."""
+    if isinstance(value, str) and len(value) <= 10:
+        return day(value, lang)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return day(value, lang)
+    return when(value, lang)
+
+
 def money(value) -> str:
     if value in (None, ""):
         return ""
@@ -118,7 +127,8 @@ def environment(lang: str) -> Environment:
                       lstrip_blocks=True)
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.filters.update(
-        when=lambda v: when(v, lang), day=lambda v: day(v, lang), money=money, mask=mask_text,
+        when=lambda v: when(v, lang), day=lambda v: day(v, lang), moment=lambda v: moment(v, lang), money=money,
+        mask=mask_text,
         role=lambda c: role_label(c, lang), term=lambda code, terms: term(terms, code, lang),
         json=to_json,
     )

@@ -62,6 +62,16 @@ class TtlCache:
             self._items[key] = (now, value)
         return value
 
+    def peek(self, key):
+        """The value kept for `key` while it is fresh, else None."""
+        with self._lock:
+            hit = self._items.get(key)
+        return hit[1] if hit is not None and time.monotonic() - hit[0] < self.ttl_s else None
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -89,6 +99,11 @@ class QueueItem:
     due: str | None
     overdue: bool
     href: str
+    owner: str | None = None
+
+    @property
+    def record_id(self) -> str:
+        return self.move_out_id
 
 
 @dataclass
@@ -97,6 +112,7 @@ class Queue:
     title: str
     items: list[QueueItem] = field(default_factory=list)
     unavailable: bool = False
+    service: str = ""
 
 
 #: Role -> the queues of what waits for it (oldest first). A role with none sees the open cases.

@@ -451,3 +451,276 @@ class FakeStaff:
 
 
 ALL = (FakeResidents, FakeTickets, FakeBilling, FakeAccess, FakeNotify, FakeReports, FakeStaff)
+
+
+# --- a department the desk shows generically (SESSION4 RECORDS / QUEUES) -------------------------------
+#: The roles of the fake complaints desk's commands (as ``describe_commands`` answers them; a real
+#: department's come from propdesk.policy).
+HELPDESK_ROLES = {
+    "register_complaint": ["cs_assistant", "cs_manager", "cs_supervisor", "front_desk"],
+    "decide_measures": ["cs_manager", "cs_supervisor", "front_desk"],
+    "close_complaint": ["cs_manager"],
+}
+#: state -> the commands it allows now (the department's domain rule).
+HELPDESK_NEXT = {"received": ["decide_measures"], "measures_decided": ["close_complaint"], "closed": []}
+_COMPLAINT_STATES = {"received": ("已受理", "Received"), "measures_decided": ("已定措施", "Measures decided"),
+                     "closed": ("已关闭", "Closed")}
+_COMPLAINT_KINDS = {"ordinary": ("一般投诉", "Ordinary"), "major": ("重大投诉", "Major")}
+
+
+def _spec(name, zh, en, kind="string", required=False, choices=None, labels=None, max_length=None, items=None):
+    spec = {"name": name, "type": kind, "required": required, "nullable": not required,
+            "label": {"zh": zh, "en": en}, "help": None, "choices": list(choices) if choices else None,
+            "max_length": max_length}
+    if labels:
+        spec["choice_labels"] = {code: {"zh": z, "en": e} for code, (z, e) in labels.items()}
+    if items:
+        spec["items"] = items
+    return spec
+
+
+COMPLAINT_FIELDS = [
+    _spec("complaint_no", "投诉编号", "Complaint no.", required=True),
+    _spec("complaint_id", "投诉ID", "Complaint id", required=True),
+    _spec("unit_id", "单元", "Unit", required=True),
+    _spec("kind", "投诉类别", "Kind", choices=_COMPLAINT_KINDS, labels=_COMPLAINT_KINDS),
+    _spec("state", "状态", "State", choices=_COMPLAINT_STATES, labels=_COMPLAINT_STATES),
+    _spec("summary", "投诉内容", "What the complaint is about"),
+    _spec("complainant_phone", "联系电话", "Phone"),
+    _spec("measures", "处理措施", "Measures"),
+    _spec("received_by", "受理人", "Received by"),
+    _spec("received_at", "受理时间", "Received at", kind="datetime"),
+    _spec("estate", "管理处", "Estate"),
+]
+HELPDESK_RECORDS = {
+    "complaint": {
+        "title": {"zh": "投诉", "en": "Complaint"}, "get": "get_complaint", "list": "list_complaints",
+        "id_field": "complaint_id", "number_field": "complaint_no",
+        "columns": ["complaint_no", "unit_id", "kind", "state", "received_at"],
+        "fields": COMPLAINT_FIELDS,
+        "filters": [_spec("state", "状态", "State", choices=_COMPLAINT_STATES, labels=_COMPLAINT_STATES),
+                    _spec("unit_id", "单元", "Unit", max_length=32), _spec("q", "关键字", "Text", max_length=64)],
+        "create": ["register_complaint"],
+        "form": {"zh": "投诉处理表 QR-002FW", "en": "Complaint form QR-002FW"},
+        "signatures": [{"zh": "投诉人", "en": "Complainant"}, {"zh": "处理人", "en": "Handled by"}],
+    },
+}
+HELPDESK_COMMANDS = {
+    "register_complaint": {"doc": "Register a complaint.", "label": {"zh": "登记投诉", "en": "Register a complaint"},
+                           "fields": [_spec("unit_id", "单元", "Unit", required=True, max_length=32),
+                                      _spec("kind", "投诉类别", "Kind", required=True, choices=_COMPLAINT_KINDS,
+                                            labels=_COMPLAINT_KINDS),
+                                      _spec("summary", "投诉内容", "What the complaint is about", required=True,
+                                            max_length=200)]},
+    "decide_measures": {"doc": "Decide the measures.", "label": {"zh": "确定处理措施", "en": "Decide the measures"},
+                        "fields": [_spec("complaint_id", "投诉ID", "Complaint id", required=True),
+                                   _spec("measures", "处理措施", "Measures", required=True, max_length=200)]},
+    "close_complaint": {"doc": "Close the complaint.", "label": {"zh": "关闭投诉", "en": "Close the complaint"},
+                        "fields": [_spec("complaint_id", "投诉ID", "Complaint id", required=True)]},
+}
+
+
+class Helpdesk:
+    """The fake complaints desk's records and rules, shared by the nameko fake (`FakeHelpdesk`) and
+    the desk's unit tests (tests/unit/desk/departments.py). `reset()` brings back the canned ones:
+    CP-1 received at 09:00 (overdue by 14:00), CP-2 with its measures decided, CP-3 of the office
+    park (E2)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        base = {"kind": "ordinary", "measures": None, "received_by": "front_desk", "complainant_phone": "13812345678"}
+        self.complaints = {
+            "CP-1": {**base, "complaint_id": "CP-1", "complaint_no": "CP-20261102-0001", "unit_id": "1-1-702",
+                     "state": "received", "summary": "楼上漏水", "received_at": "2026-11-02T01:00:00+00:00",
+                     "estate": "E1"},
+            "CP-2": {**base, "complaint_id": "CP-2", "complaint_no": "CP-20261102-0002", "unit_id": "1-1-303",
+                     "kind": "major", "state": "measures_decided", "summary": "噪音扰民", "measures": "约谈装修队",
+                     "received_at": "2026-11-02T02:00:00+00:00", "estate": "E1"},
+            "CP-3": {**base, "complaint_id": "CP-3", "complaint_no": "CP-20261102-0003", "unit_id": OFFICE_UNIT,
+                     "state": "received", "summary": "电梯故障", "received_at": "2026-11-02T03:00:00+00:00",
+                     "estate": "E2"},
+        }
+        self.history = {cid: [{"at": c["received_at"], "by": "front_desk", "what": "投诉已受理"}]
+                        for cid, c in self.complaints.items()}
+        self.keys: dict[str, str] = {}
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def _seen(self, complaint_id, actor) -> dict:
+        c = self.complaints.get(complaint_id)
+        if c is None or not _sees(actor, c["estate"]):
+            raise NotFound(f"no complaint {complaint_id}", field="complaint_id", rule="exists")
+        return c
+
+    @staticmethod
+    def _role(actor, command) -> None:
+        role = actor.get("role") if isinstance(actor, dict) else None
+        if role not in HELPDESK_ROLES[command]:
+            from propdesk.errors import Forbidden
+
+            raise Forbidden(f"role {role} may not helpdesk.{command}; allowed: {', '.join(HELPDESK_ROLES[command])}",
+                            field="actor.role", rule="role_not_allowed")
+
+    def describe_records(self, *, actor=None):
+        self.calls.append(("describe_records", (), {}))
+        return HELPDESK_RECORDS
+
+    def describe_commands(self, *, actor=None):
+        self.calls.append(("describe_commands", (), {}))
+        return {name: {**spec, "roles": HELPDESK_ROLES[name], "public": False, "keyless": False}
+                for name, spec in HELPDESK_COMMANDS.items()}
+
+    def get_complaint(self, complaint_id, *, actor=None):
+        self.calls.append(("get_complaint", (complaint_id,), {"actor": actor}))
+        return {**self._seen(complaint_id, actor), "history": list(self.history[complaint_id])}
+
+    def list_complaints(self, state=None, unit_id=None, q=None, *, actor=None):
+        self.calls.append(("list_complaints", (), {"state": state, "unit_id": unit_id, "q": q, "actor": actor}))
+        if state is not None and state not in _COMPLAINT_STATES:
+            raise ValidationError.one("state", "one_of", "state must be one of received, measures_decided, closed")
+        out = [dict(c) for c in self.complaints.values() if _sees(actor, c["estate"])
+               and state in (None, c["state"]) and unit_id in (None, c["unit_id"])
+               and (q is None or q in c["summary"] or q in c["complaint_no"] or q in c["unit_id"])]
+        for c in out:
+            c["complainant_phone"] = "138****" + c["complainant_phone"][-4:]
+        return sorted(out, key=lambda c: c["received_at"], reverse=True)
+
+    def allowed_actions(self, record_type, record_id, role, *, actor=None):
+        self.calls.append(("allowed_actions", (record_type, record_id, role), {}))
+        if record_type != "complaint":
+            raise ValidationError.one("record_type", "one_of", "record_type must be complaint")
+        c = self._seen(record_id, actor)
+        return [cmd for cmd in HELPDESK_NEXT[c["state"]] if role in HELPDESK_ROLES[cmd]]
+
+    def work_queues(self, *, actor=None):
+        self.calls.append(("work_queues", (), {"actor": actor}))
+        role = actor.get("role") if isinstance(actor, dict) else None
+        if role not in HELPDESK_ROLES["decide_measures"]:
+            return []
+        items = [{"record": "complaint", "id": c["complaint_id"], "number": c["complaint_no"],
+                  "title": f"{c['unit_id']} · {c['summary']}", "detail": "待定处理措施",
+                  "since": c["received_at"], "due_at": c["received_at"].replace(":00:00", ":30:00"),
+                  "overdue": c["complaint_id"] == "CP-1", "owner": c["received_by"]}
+                 for c in sorted(self.complaints.values(), key=lambda c: c["received_at"])
+                 if c["state"] == "received" and _sees(actor, c["estate"])]
+        return [{"key": "complaints_measures_due", "title": {"zh": "待定处理措施的投诉", "en": "Complaints awaiting measures"},
+                 "items": items}]
+
+    def list_audit(self, actor_id=None, action=None, object_type=None, object_id=None, correlation_id=None,
+                   since=None, until=None, limit=100, before_id=None, *, actor=None):
+        self.calls.append(("list_audit", (), {"object_id": object_id, "actor": actor}))
+        policy.check_read(actor.get("role") if isinstance(actor, dict) else None, "list_audit")
+        c = self.complaints.get(object_id or "")
+        if c is None:
+            return []
+        return [{"service": "helpdesk", "id": 7, "at": c["received_at"], "actor": {"id": "front_desk", "role": "front_desk"},
+                 "action": "complaint.registered", "object_type": "complaint", "object_id": object_id,
+                 "correlation_id": None, "details": {"note": "首次受理"}, "address": "127.0.0.1"}]
+
+    def register_complaint(self, request, actor=None, idempotency_key=None):
+        self.calls.append(("register_complaint", (request,), {"actor": actor, **_keyed(idempotency_key)}))
+        _reuse(idempotency_key)
+        self._role(actor, "register_complaint")
+        if idempotency_key in self.keys:
+            return dict(self.complaints[self.keys[idempotency_key]])
+        problems = []
+        if not (request.get("summary") or "").strip():
+            problems.append(("summary", "required", "summary is required"))
+        if request.get("kind") not in _COMPLAINT_KINDS:
+            problems.append(("kind", "one_of", "kind must be ordinary or major"))
+        estate = estate_of_unit(request.get("unit_id"))
+        if request.get("unit_id") not in {u["unit_id"] for u in UNITS} or not _sees(actor, estate):
+            problems.append(("unit_id", "unknown_unit", "no such unit in the register"))
+        if problems:
+            from propdesk.errors import Problem
+
+            raise ValidationError([Problem(*p) for p in problems])
+        n = len(self.complaints) + 1
+        cid = f"CP-{n}"
+        self.complaints[cid] = {"complaint_id": cid, "complaint_no": f"CP-20261130-{n:04d}",
+                                "unit_id": request["unit_id"], "kind": request["kind"], "state": "received",
+                                "summary": request["summary"], "measures": None, "received_by": actor["id"],
+                                "complainant_phone": "13900001111", "received_at": "2026-11-30T06:00:00+00:00",
+                                "estate": estate}
+        self.history[cid] = [{"at": "2026-11-30T06:00:00+00:00", "by": actor["id"], "what": "投诉已受理"}]
+        if idempotency_key is not None:
+            self.keys[idempotency_key] = cid
+        return dict(self.complaints[cid])
+
+    def decide_measures(self, request, actor=None, idempotency_key=None):
+        self.calls.append(("decide_measures", (request,), {"actor": actor, **_keyed(idempotency_key)}))
+        self._role(actor, "decide_measures")
+        c = self._seen(request["complaint_id"], actor)
+        if c["state"] != "received":
+            raise Conflict(f"complaint {c['complaint_no']} is {c['state']}", field="complaint_id", rule="received_first")
+        if not (request.get("measures") or "").strip():
+            raise ValidationError.one("measures", "required", "say what will be done")
+        c.update(state="measures_decided", measures=request["measures"])
+        self.history[c["complaint_id"]].append({"at": "2026-11-30T06:10:00+00:00", "by": actor["id"],
+                                                "what": "已定处理措施", "note": request["measures"]})
+        return dict(c)
+
+    def close_complaint(self, request, actor=None, idempotency_key=None):
+        self.calls.append(("close_complaint", (request,), {"actor": actor, **_keyed(idempotency_key)}))
+        self._role(actor, "close_complaint")
+        c = self._seen(request["complaint_id"], actor)
+        if c["state"] != "measures_decided":
+            raise Conflict(f"complaint {c['complaint_no']} is {c['state']}", field="complaint_id",
+                           rule="measures_first")
+        c.update(state="closed")
+        return dict(c)
+
+
+HELPDESK = Helpdesk()
+
+
+class FakeHelpdesk:
+    """A department the desk knows nothing about but what it answers: ``describe_records`` (one kind,
+    complaint), ``work_queues``, its list/get queries, three commands, ``allowed_actions`` and
+    ``list_audit``. Not a discovered department (not in `ALL`): a test that runs it adds its name to
+    the gateway's `Departments`."""
+
+    name = "helpdesk"
+
+    @rpc
+    def describe_records(self, *, actor=None):
+        return HELPDESK.describe_records(actor=actor)
+
+    @rpc
+    def describe_commands(self, *, actor=None):
+        return HELPDESK.describe_commands(actor=actor)
+
+    @rpc
+    def get_complaint(self, complaint_id, *, actor=None):
+        return HELPDESK.get_complaint(complaint_id, actor=actor)
+
+    @rpc
+    def list_complaints(self, state=None, unit_id=None, q=None, *, actor=None):
+        return HELPDESK.list_complaints(state, unit_id, q, actor=actor)
+
+    @rpc
+    def allowed_actions(self, record_type, record_id, role, *, actor=None):
+        return HELPDESK.allowed_actions(record_type, record_id, role, actor=actor)
+
+    @rpc
+    def work_queues(self, *, actor=None):
+        return HELPDESK.work_queues(actor=actor)
+
+    @rpc
+    def list_audit(self, actor_id=None, action=None, object_type=None, object_id=None, correlation_id=None,
+                   since=None, until=None, limit=100, before_id=None, *, actor=None):
+        return HELPDESK.list_audit(actor_id, action, object_type, object_id, correlation_id, since, until, limit,
+                                   before_id, actor=actor)
+
+    @rpc
+    def register_complaint(self, request, actor=None, idempotency_key=None):
+        return HELPDESK.register_complaint(request, actor, idempotency_key)
+
+    @rpc
+    def decide_measures(self, request, actor=None, idempotency_key=None):
+        return HELPDESK.decide_measures(request, actor, idempotency_key)
+
+    @rpc
+    def close_complaint(self, request, actor=None, idempotency_key=None):
+        return HELPDESK.close_complaint(request, actor, idempotency_key)

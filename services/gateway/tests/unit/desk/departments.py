@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import copy
 import importlib
+import inspect
 
 from propdesk.chassis.workflow import queries_of
 from propdesk.errors import Forbidden, NotFound, ValidationError, Problem
+from propdesk_services.gateway.tests.fakes import HELPDESK
 
 CASE = {
     "move_out_id": "MO-20261102-0001", "unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
@@ -74,9 +76,19 @@ class Department:
             answer = self.answers.get((self.name, method))
             if answer is None:
                 raise AttributeError(f"fake {self.name} has no {method}")
+            if callable(answer) and "actor" in kwargs and not _takes_actor(answer):
+                kwargs = {k: v for k, v in kwargs.items() if k != "actor"}  # asked as a person: canned all the same
             result = answer(*args, **kwargs) if callable(answer) else answer
             return copy.deepcopy(result)
         return call
+
+
+def _takes_actor(fn) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return True
+    return "actor" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _allowed(record_type, record_id, role):
@@ -128,10 +140,20 @@ def answers() -> dict:
         ("reports", "move_out_counts"): {"by_state": {"APPLICATION_ACCEPTED": 2, "GOODS_RELEASED": 1}, "total": 3},
         ("billing", "list_arrears"): [{"unit_id": "1-1-702", "outstanding": "392.60"}],
         ("tickets", "record_inspection"): _refuse_inspection,
+        **{("helpdesk", method): getattr(HELPDESK, method) for method in HELPDESK_METHODS},
     }
 
 
-def departments(calls: list) -> dict:
+#: The fake complaints desk (a department the desk knows only by its describe_records / work_queues).
+HELPDESK_METHODS = ("describe_records", "describe_commands", "get_complaint", "list_complaints", "allowed_actions",
+                    "work_queues", "list_audit", "register_complaint", "decide_measures", "close_complaint")
+
+
+def departments(calls: list, helpdesk: bool = False) -> dict:
+    """The canned departments; with `helpdesk`, the fake complaints desk too (fakes.HELPDESK, reset)."""
     table = answers()
-    return {name: Department(name, calls, table) for name in
-            ("residents", "tickets", "billing", "access", "reports", "staff", "notify")}
+    names = ("residents", "tickets", "billing", "access", "reports", "staff", "notify")
+    if helpdesk:
+        HELPDESK.reset()
+        names += ("helpdesk",)
+    return {name: Department(name, calls, table) for name in names}
