@@ -52,6 +52,12 @@ POLICY: dict[str, frozenset[str]] = {
     "billing.record_payment": frozenset({"cashier", "counter_staff", "front_desk", "finance"}),
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
+    # access: the counter's registers (domain.md §2.9-§2.12): the front desk and customer service keep
+    # them; security issues nothing but collects or revokes a pass and registers visitors at the gate
+    "access.issue_construction_pass": CUSTOMER_SERVICE,
+    "access.issue_resident_pass": CUSTOMER_SERVICE,
+    "access.return_pass": CUSTOMER_SERVICE | {"security"},
+    "access.revoke_pass": CUSTOMER_SERVICE | {"security"},
     # staff: accounts (admin)
     "staff.add_staff": frozenset({"admin"}),
     "staff.disable_staff": frozenset({"admin"}),

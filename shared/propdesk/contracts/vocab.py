@@ -263,3 +263,98 @@ COMPLAINT_APOLOGY_CAUSES = Terms(
     Term("misunderstanding", "误会", "A misunderstanding"),
     Term("employee_mistake", "员工过失", "An employee's mistake"),
 )
+
+# --- access: the counter's registers (passes, visitors, lost property, storage, mail; domain.md §2.9-§2.12) ---
+#: A pass (出入证): a worker's construction pass or a resident's pass (§2.9).
+PASS_KINDS = Terms(
+    Term("construction", "施工出入证", "Construction pass"),
+    Term("resident", "住户证", "Resident pass"),
+)
+#: A pass's state: ISSUED until it expires at the end of its last valid day, is handed back, or is
+#: revoked (its renovation completed, its holder moved out, or by the office).
+PASS_STATES = Terms(
+    Term("issued", "有效", "Issued"),
+    Term("expired", "已过期", "Expired"),
+    Term("returned", "已交回", "Returned"),
+    Term("revoked", "已注销", "Revoked"),
+)
+#: Who a resident pass's holder is to the unit (住户证: residents, including renters).
+PASS_HOLDER_RELATIONS = Terms(
+    Term("owner", "业主", "Owner"),
+    Term("owner_family", "业主家庭成员", "Owner's household"),
+    Term("tenant", "租户", "Tenant"),
+    Term("tenant_family", "租户家庭成员", "Tenant's household"),
+)
+#: Why a pass was revoked.
+PASS_REVOKE_REASONS = Terms(
+    Term("renovation_completed", "装修竣工", "Renovation completed"),
+    Term("moved_out", "住户迁出", "Holder moved out"),
+    Term("by_office", "管理处注销", "Revoked by the office"),
+)
+#: A visitor in the register (来访登记): still in, or gone.
+VISITOR_STATES = Terms(
+    Term("in", "在访", "In"),
+    Term("out", "已离开", "Left"),
+)
+#: What was found (拾获物品, §2.10); every category but "ordinary" is dangerous or important and
+#: goes to the police [000].
+LOST_ITEM_CATEGORIES = Terms(
+    Term("ordinary", "一般物品", "Ordinary item"),
+    Term("confidential_papers", "机密文件", "Confidential papers"),
+    Term("large_cash", "大额现金", "Large amount of cash"),
+    Term("rare_animal_plant", "珍稀动植物", "Rare animal or plant"),
+    Term("firearm", "枪支弹药", "Firearm or ammunition"),
+    Term("contraband", "违禁品", "Contraband"),
+)
+LOST_ITEM_POLICE_CATEGORIES = ("confidential_papers", "large_cash", "rare_animal_plant", "firearm", "contraband")
+#: A found item's state, least to most advanced.
+LOST_ITEM_STATES = Terms(
+    Term("registered", "已登记", "Registered"),
+    Term("publicised", "已公示", "Publicised"),
+    Term("returned", "已归还失主", "Returned to its owner"),
+    Term("handed_to_police", "已移交公安", "Handed to the police"),
+    Term("unclaimed", "逾期无人认领", "Unclaimed after 3 months"),
+    Term("handed_to_finance", "已移交财务", "Handed to finance"),
+)
+#: Where a found item is publicised (招领, [003]).
+PUBLICITY_CHANNELS = Terms(
+    Term("app", "业主APP", "Owner APP"),
+    Term("owner_group", "业主群", "Owner groups"),
+    Term("notice_board", "公告栏", "Notice board"),
+)
+#: A valid identity document shown at the counter.
+ID_DOCUMENT_TYPES = Terms(
+    Term("resident_id", "居民身份证", "Resident ID card"),
+    Term("passport", "护照", "Passport"),
+    Term("other", "其他有效证件", "Other valid ID"),
+)
+#: What a depositor leaves at the counter (寄存, §2.11); every kind but "ordinary" is refused.
+STORAGE_ITEM_KINDS = Terms(
+    Term("ordinary", "普通物品", "Ordinary item"),
+    Term("flammable", "易燃物品", "Flammable"),
+    Term("explosive", "易爆物品", "Explosive"),
+    Term("toxic", "剧毒物品", "Highly toxic"),
+    Term("cash", "现金", "Cash"),
+    Term("securities", "有价证券", "Securities"),
+    Term("valuables", "贵重物品", "Valuables"),
+    Term("unsuitable", "其他不宜寄存物品", "Otherwise unsuitable"),
+)
+STORAGE_REFUSED_KINDS = ("flammable", "explosive", "toxic", "cash", "securities", "valuables", "unsuitable")
+#: A deposit's state: stored, overdue after 3 days (the depositor is contacted), collected.
+STORAGE_STATES = Terms(
+    Term("stored", "寄存中", "Stored"),
+    Term("overdue", "超期未取", "Overdue (over 3 days)"),
+    Term("collected", "已取走", "Collected"),
+)
+#: What the post office or a courier left at the desk (§2.12).
+MAIL_KINDS = Terms(
+    Term("important", "重要邮件(挂号信/杂志)", "Important mail (registered letter, magazine)"),
+    Term("parcel_notice", "包裹通知单", "Parcel notice"),
+    Term("parcel", "快递包裹", "Parcel"),
+    Term("newspaper", "报纸", "Newspaper"),
+)
+#: A mail item's state: waiting at the desk (the recipient told), or collected with a signature.
+MAIL_STATES = Terms(
+    Term("awaiting_collection", "待领取", "Awaiting collection"),
+    Term("collected", "已领取", "Collected"),
+)

@@ -1,0 +1,66 @@
+"""access: the counter's registers (domain.md §2.9-§2.12): passes (出入证), visitors (来访登记),
+lost property (拾获物品), small-item storage (寄存) and mail (邮件/报纸/包裹)
+
+Revision ID: c3a1e5f7b9d2
+Revises: b6d8f0a2c4e5
+Create Date: 2026-11-30 15:10:00.000000
+
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = 'c3a1e5f7b9d2'
+down_revision: Union[str, Sequence[str], None] = 'b6d8f0a2c4e5'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table('access_pass',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('pass_no', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('estate', sa.String(length=8), nullable=False),
+    sa.Column('holder_name', sa.String(length=64), nullable=False),
+    sa.Column('id_type', sa.String(length=16), nullable=True),
+    sa.Column('holder_id_number', sa.String(length=32), nullable=True),
+    sa.Column('id_copy_ref', sa.String(length=64), nullable=True),
+    sa.Column('photo_ref', sa.String(length=128), nullable=False),
+    sa.Column('unit_id', sa.String(length=32), nullable=True),
+    sa.Column('work_location', sa.String(length=128), nullable=True),
+    sa.Column('renovation_id', sa.String(length=64), nullable=True),
+    sa.Column('contractor', sa.String(length=128), nullable=True),
+    sa.Column('relation', sa.String(length=16), nullable=True),
+    sa.Column('holder_party_id', sa.String(length=64), nullable=True),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('valid_to', sa.Date(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('issued_by', sa.String(length=64), nullable=False),
+    sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('end_reason', sa.String(length=32), nullable=True),
+    sa.Column('end_note', sa.String(length=500), nullable=True),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('ended_by', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pass_no')
+    )
+    with op.batch_alter_table('access_pass', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_access_pass_estate'), ['estate'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_pass_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_pass_renovation_id'), ['renovation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_pass_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_access_pass_unit_id'), ['unit_id'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('access_pass', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_access_pass_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_access_pass_state'))
+        batch_op.drop_index(batch_op.f('ix_access_pass_renovation_id'))
+        batch_op.drop_index(batch_op.f('ix_access_pass_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_access_pass_estate'))
+
+    op.drop_table('access_pass')
