@@ -6,7 +6,8 @@ A department declares its record kinds in its ``messages.RECORDS`` and its work 
 - ``describe_records()`` -> ``{kind: {"title": {zh, en}, "get", "list", "id_field", "number_field",
   "columns", "fields" (field specs, as ``describe_schema``: name, type, label, choices,
   choice_labels {code: {zh, en}}), "filters" (the list query's argument specs), "create"
-  (command names), "form" ({zh, en} or None), "signatures" ([{zh, en}])}}``;
+  (command names), "form" ({zh, en} or None), "signatures" ([{zh, en}]), "actions" (whether
+  ``allowed_actions`` knows the kind)}}``;
 - ``work_queues(actor=)`` -> ``[{"key", "title": {zh, en}, "items": [{"record", "id", "number",
   "title", "detail", "since", "due_at", "overdue", "owner"}]}]``, the queues of the asker's role.
 
@@ -425,7 +426,10 @@ class Records:
                 for s in specs if s["name"] != "history"]
 
     def allowed(self, k: Kind, record_id: str) -> list[str]:
-        """The commands the department allows on the record now, for any of the person's roles."""
+        """The commands the department allows on the record now, for any of the person's roles
+        (not asked when the department says the kind has no actions)."""
+        if k.spec.get("actions") is False:
+            return []
         calls = [Call(k.service, "allowed_actions", (k.kind, record_id, role)) for role in self.roles]
         out: list[str] = []
         for answer in self.remote.gather(*calls):
