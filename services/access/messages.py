@@ -12,6 +12,10 @@ from propdesk_services.access.workflows.release_slip import handlers as release_
 from propdesk_services.access.workflows.release_slip import schemas as release_slip_schemas
 from propdesk_services.access.workflows.passes import handlers as passes
 from propdesk_services.access.workflows.passes import schemas as passes_schemas
+from propdesk_services.access.workflows.visitors import handlers as visitors
+from propdesk_services.access.workflows.visitors import schemas as visitors_schemas
+from propdesk_services.access.workflows.passes import handlers as passes
+from propdesk_services.access.workflows.passes import schemas as passes_schemas
 
 COMMANDS = {
     "release_at_gate": Command(release_slip.release_at_gate, release_slip_schemas.ReleaseAtGateSchema),
@@ -20,6 +24,14 @@ COMMANDS = {
     "issue_resident_pass": Command(passes.issue_resident_pass, passes_schemas.IssueResidentPassSchema),
     "return_pass": Command(passes.return_pass, passes_schemas.ReturnPassSchema),
     "revoke_pass": Command(passes.revoke_pass, passes_schemas.RevokePassSchema),
+    # passes (出入证, §2.9)
+    "issue_construction_pass": Command(passes.issue_construction_pass, passes_schemas.IssueConstructionPassSchema),
+    "issue_resident_pass": Command(passes.issue_resident_pass, passes_schemas.IssueResidentPassSchema),
+    "return_pass": Command(passes.return_pass, passes_schemas.ReturnPassSchema),
+    "revoke_pass": Command(passes.revoke_pass, passes_schemas.RevokePassSchema),
+    # the visitor register (来访登记)
+    "register_visitor": Command(visitors.register_visitor, visitors_schemas.RegisterVisitorSchema),
+    "sign_out_visitor": Command(visitors.sign_out_visitor, visitors_schemas.SignOutVisitorSchema),
 }
 
 QUERIES = {
@@ -28,6 +40,12 @@ QUERIES = {
     # passes (出入证, §2.9)
     "get_pass": Query(passes.get_pass, passes_schemas.PassNoArgs),
     "list_passes": Query(passes.list_passes, passes_schemas.ListPassesArgs),
+    # passes (出入证, §2.9)
+    "get_pass": Query(passes.get_pass, passes_schemas.PassNoArgs),
+    "list_passes": Query(passes.list_passes, passes_schemas.ListPassesArgs),
+    # the visitor register (来访登记)
+    "get_visitor": Query(visitors.get_visitor, visitors_schemas.VisitorNoArgs),
+    "list_visitors": Query(visitors.list_visitors, visitors_schemas.ListVisitorsArgs),
 }
 
 SUBSCRIPTIONS = {
@@ -39,9 +57,14 @@ SUBSCRIPTIONS = {
     # passes end with their renovation and with the tenant household's move-out
     "renovation.completed": [passes.revoke_passes_on_renovation_completed],
     "move_out.completed": [passes.revoke_passes_on_move_out],
+    # passes end with their renovation and with the tenant household's move-out
+    "renovation.completed": [passes.revoke_passes_on_renovation_completed],
+    "move_out.completed": [passes.revoke_passes_on_move_out],
 }
 
 TIMERS = {
+    # a pass expires by itself at the end of its last valid day
+    "expire_passes": Timer(passes.expire_passes, interval=60),
     # a pass expires by itself at the end of its last valid day
     "expire_passes": Timer(passes.expire_passes, interval=60),
 }
@@ -50,6 +73,8 @@ TIMERS = {
 ACTIONS = {
     "release_hold": Actions(release_slip.possible_actions),
     "pass": Actions(passes.possible_actions),
+    "pass": Actions(passes.possible_actions),
+    "visitor": Actions(visitors.possible_actions),
 }
 
 RECORDS = {
@@ -59,10 +84,26 @@ RECORDS = {
         fields=passes_schemas.PassSchema, create=("issue_construction_pass", "issue_resident_pass"),
         form=("装修出入证登记表", "Construction pass register"),
         signatures=(("经办人", "Issued by"), ("持证人", "Holder"))),
+    "pass": Record(
+        title=("出入证", "Pass"), get="get_pass", list="list_passes", id_field="pass_no", number_field="pass_no",
+        columns=("pass_no", "kind", "holder_name", "unit_id", "valid_to", "state"),
+        fields=passes_schemas.PassSchema, create=("issue_construction_pass", "issue_resident_pass"),
+        form=("装修出入证登记表", "Construction pass register"),
+        signatures=(("经办人", "Issued by"), ("持证人", "Holder"))),
+    "visitor": Record(
+        title=("来访登记", "Visitor"), get="get_visitor", list="list_visitors", id_field="visitor_no",
+        number_field="visitor_no", columns=("visitor_no", "visitor_name", "unit_id", "host_name", "time_in", "state"),
+        fields=visitors_schemas.VisitorSchema, create=("register_visitor",), form=None),
 }
 
 QUEUES = {
     "passes_expiring": WorkQueue(
         title=("三天内到期的出入证", "Passes expiring within 3 days"),
         roles=CUSTOMER_SERVICE | {"security"}, items=passes.passes_expiring),
+    "passes_expiring": WorkQueue(
+        title=("三天内到期的出入证", "Passes expiring within 3 days"),
+        roles=CUSTOMER_SERVICE | {"security"}, items=passes.passes_expiring),
+    "visitors_in": WorkQueue(
+        title=("尚未离开的访客", "Visitors still in"),
+        roles=CUSTOMER_SERVICE | {"security"}, items=visitors.visitors_in),
 }

@@ -58,6 +58,8 @@ POLICY: dict[str, frozenset[str]] = {
     "access.issue_resident_pass": CUSTOMER_SERVICE,
     "access.return_pass": CUSTOMER_SERVICE | {"security"},
     "access.revoke_pass": CUSTOMER_SERVICE | {"security"},
+    "access.register_visitor": CUSTOMER_SERVICE | {"security"},
+    "access.sign_out_visitor": CUSTOMER_SERVICE | {"security"},
     # staff: accounts (admin)
     "staff.add_staff": frozenset({"admin"}),
     "staff.disable_staff": frozenset({"admin"}),

@@ -54,8 +54,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_access_pass_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_access_pass_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('visitor',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('visitor_no', sa.String(length=32), nullable=False),
+    sa.Column('estate', sa.String(length=8), nullable=False),
+    sa.Column('visitor_name', sa.String(length=64), nullable=False),
+    sa.Column('id_type', sa.String(length=16), nullable=True),
+    sa.Column('id_number_masked', sa.String(length=32), nullable=True),
+    sa.Column('phone_masked', sa.String(length=32), nullable=True),
+    sa.Column('headcount', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.String(length=32), nullable=True),
+    sa.Column('place', sa.String(length=128), nullable=True),
+    sa.Column('host_name', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=200), nullable=True),
+    sa.Column('state', sa.String(length=8), nullable=False),
+    sa.Column('time_in', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('registered_by', sa.String(length=64), nullable=False),
+    sa.Column('time_out', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('signed_out_by', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('visitor_no')
+    )
+    with op.batch_alter_table('visitor', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_visitor_estate'), ['estate'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visitor_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visitor_unit_id'), ['unit_id'], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('visitor', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_visitor_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_visitor_state'))
+        batch_op.drop_index(batch_op.f('ix_visitor_estate'))
+
+    op.drop_table('visitor')
     with op.batch_alter_table('access_pass', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_access_pass_unit_id'))
         batch_op.drop_index(batch_op.f('ix_access_pass_state'))
