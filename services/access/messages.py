@@ -10,8 +10,6 @@ from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, Wo
 from propdesk.policy import CUSTOMER_SERVICE
 from propdesk_services.access.workflows.release_slip import handlers as release_slip
 from propdesk_services.access.workflows.release_slip import schemas as release_slip_schemas
-from propdesk_services.access.workflows.passes import handlers as passes
-from propdesk_services.access.workflows.passes import schemas as passes_schemas
 from propdesk_services.access.workflows.visitors import handlers as visitors
 from propdesk_services.access.workflows.visitors import schemas as visitors_schemas
 from propdesk_services.access.workflows.passes import handlers as passes
@@ -19,11 +17,6 @@ from propdesk_services.access.workflows.passes import schemas as passes_schemas
 
 COMMANDS = {
     "release_at_gate": Command(release_slip.release_at_gate, release_slip_schemas.ReleaseAtGateSchema),
-    # passes (出入证, §2.9)
-    "issue_construction_pass": Command(passes.issue_construction_pass, passes_schemas.IssueConstructionPassSchema),
-    "issue_resident_pass": Command(passes.issue_resident_pass, passes_schemas.IssueResidentPassSchema),
-    "return_pass": Command(passes.return_pass, passes_schemas.ReturnPassSchema),
-    "revoke_pass": Command(passes.revoke_pass, passes_schemas.RevokePassSchema),
     # passes (出入证, §2.9)
     "issue_construction_pass": Command(passes.issue_construction_pass, passes_schemas.IssueConstructionPassSchema),
     "issue_resident_pass": Command(passes.issue_resident_pass, passes_schemas.IssueResidentPassSchema),
@@ -37,9 +30,6 @@ COMMANDS = {
 QUERIES = {
     "get_release_hold": Query(release_slip.get_release_hold, release_slip_schemas.MoveOutIdArgs),
     "list_release_slips": Query(release_slip.list_release_slips, release_slip_schemas.ListReleaseSlipsArgs),
-    # passes (出入证, §2.9)
-    "get_pass": Query(passes.get_pass, passes_schemas.PassNoArgs),
-    "list_passes": Query(passes.list_passes, passes_schemas.ListPassesArgs),
     # passes (出入证, §2.9)
     "get_pass": Query(passes.get_pass, passes_schemas.PassNoArgs),
     "list_passes": Query(passes.list_passes, passes_schemas.ListPassesArgs),
@@ -57,14 +47,9 @@ SUBSCRIPTIONS = {
     # passes end with their renovation and with the tenant household's move-out
     "renovation.completed": [passes.revoke_passes_on_renovation_completed],
     "move_out.completed": [passes.revoke_passes_on_move_out],
-    # passes end with their renovation and with the tenant household's move-out
-    "renovation.completed": [passes.revoke_passes_on_renovation_completed],
-    "move_out.completed": [passes.revoke_passes_on_move_out],
 }
 
 TIMERS = {
-    # a pass expires by itself at the end of its last valid day
-    "expire_passes": Timer(passes.expire_passes, interval=60),
     # a pass expires by itself at the end of its last valid day
     "expire_passes": Timer(passes.expire_passes, interval=60),
 }
@@ -73,17 +58,10 @@ TIMERS = {
 ACTIONS = {
     "release_hold": Actions(release_slip.possible_actions),
     "pass": Actions(passes.possible_actions),
-    "pass": Actions(passes.possible_actions),
     "visitor": Actions(visitors.possible_actions),
 }
 
 RECORDS = {
-    "pass": Record(
-        title=("出入证", "Pass"), get="get_pass", list="list_passes", id_field="pass_no", number_field="pass_no",
-        columns=("pass_no", "kind", "holder_name", "unit_id", "valid_to", "state"),
-        fields=passes_schemas.PassSchema, create=("issue_construction_pass", "issue_resident_pass"),
-        form=("装修出入证登记表", "Construction pass register"),
-        signatures=(("经办人", "Issued by"), ("持证人", "Holder"))),
     "pass": Record(
         title=("出入证", "Pass"), get="get_pass", list="list_passes", id_field="pass_no", number_field="pass_no",
         columns=("pass_no", "kind", "holder_name", "unit_id", "valid_to", "state"),
@@ -97,9 +75,6 @@ RECORDS = {
 }
 
 QUEUES = {
-    "passes_expiring": WorkQueue(
-        title=("三天内到期的出入证", "Passes expiring within 3 days"),
-        roles=CUSTOMER_SERVICE | {"security"}, items=passes.passes_expiring),
     "passes_expiring": WorkQueue(
         title=("三天内到期的出入证", "Passes expiring within 3 days"),
         roles=CUSTOMER_SERVICE | {"security"}, items=passes.passes_expiring),
