@@ -38,6 +38,12 @@ SYSTEM_ROLE = "system"
 CUSTOMER_SERVICE = frozenset({"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"})
 CS_SUPERVISORS = frozenset({"cs_supervisor", "cs_manager"})
 
+#: Who takes and works complaints at the service centre (投诉, domain.md §2.3: logged centrally)
+COMPLAINT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
+                            "cs_supervisor", "cs_manager"})
+#: Who reviews complaints and answers for them in the management office's name
+COMPLAINT_LEADERSHIP = frozenset({"cs_supervisor", "cs_manager", "director"})
+
 #: ``<service>.<command>`` -> the roles that may give it. Deny by default: absent = nobody.
 POLICY: dict[str, frozenset[str]] = {
     # residents: the tenant move-out (租户撤场, domain.md §2.6)
@@ -48,6 +54,27 @@ POLICY: dict[str, frozenset[str]] = {
     "residents.archive_move_out": CUSTOMER_SERVICE,
     # tickets: engineering records its unit inspection (单元验收移交记录表)
     "tickets.record_inspection": frozenset({"engineering"}),
+    # tickets: complaints (投诉 QR-002FW, §2.3). The service centre logs, triages and works them; a
+    # major complaint goes to the management-office director, who alone records its handling (the
+    # domain checks that per complaint: actor.role/major_handled_by_director); the root-cause review
+    # of a 二次投诉 and the apology letter in the office's name are for supervisors and above; a
+    # complaint is voided (never deleted) by a supervisor; whoever a complaint is about may give no
+    # command on it (actor.id/complained_about_may_not_edit)
+    "tickets.register_complaint": COMPLAINT_DESK | {"director"},
+    "tickets.triage_complaint": COMPLAINT_DESK,
+    "tickets.set_complaint_measures": COMPLAINT_DESK,
+    "tickets.escalate_complaint": COMPLAINT_DESK,
+    "tickets.record_complaint_handling": COMPLAINT_DESK | {"director"},
+    "tickets.report_complaint_result": COMPLAINT_DESK | {"director"},
+    "tickets.reply_to_complainant": COMPLAINT_DESK | {"director"},
+    "tickets.explain_complaint": COMPLAINT_DESK,
+    "tickets.send_progress_notice": COMPLAINT_DESK | {"director"},
+    "tickets.record_second_complaint": COMPLAINT_DESK | {"director"},
+    "tickets.review_complaint_cause": COMPLAINT_LEADERSHIP,
+    "tickets.close_complaint": COMPLAINT_DESK | {"director"},
+    "tickets.record_apology_letter": COMPLAINT_LEADERSHIP,
+    "tickets.amend_complaint": COMPLAINT_DESK,
+    "tickets.void_complaint": CS_SUPERVISORS | {"director"},
     # billing: a payment is taken at the front-desk counter or by the cashier (收费, domain.md §1.1)
     "billing.record_payment": frozenset({"cashier", "counter_staff", "front_desk", "finance"}),
     # access: security checks the goods against the slip at the gate (物品放行)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from propdesk.contracts.events._fields import Estate
+from propdesk.contracts.events._fields import DeadlineBreach, Estate
 from propdesk.contracts.registry import contract
 
 #: The kinds of complaint (vocab.COMPLAINT_KINDS); None until the complaint is triaged (one opened
@@ -104,3 +104,22 @@ class ComplaintClosedV1(Schema):
     within_3_days = fields.Boolean(required=True, allow_none=True)
     satisfaction = fields.String(required=True, allow_none=True)  # the return visit's overall opinion
     second_complaints = fields.Integer(required=True)
+
+
+# --- time limits (domain.md §5): breach events of `messages.DEADLINES` ------------------------------
+@contract("complaint.measures_overdue", 1, producer="tickets")
+class ComplaintMeasuresOverdueV1(DeadlineBreach):
+    """The handling measures of an ordinary complaint (or the escalation of a major one) were not
+    decided within 30 minutes of receipt (domain.md §2.3, §5); the CS supervisor is told."""
+
+
+@contract("complaint.reply_overdue", 1, producer="tickets")
+class ComplaintReplyOverdueV1(DeadlineBreach):
+    """The complainant was not told the outcome within 3 days of receipt (or of the last progress
+    notice): a progress notice is due (domain.md §2.3, §5); the CS supervisor is told."""
+
+
+@contract("complaint.agreed_reply_overdue", 1, producer="tickets")
+class ComplaintAgreedReplyOverdueV1(DeadlineBreach):
+    """The reply time agreed with the complainant of a major (or written) complaint passed without
+    a reply (domain.md §2.3); the management-office director is told."""
