@@ -7,13 +7,16 @@ and the repairs (报修, §2.2). Names are public contract: a command or query i
 from __future__ import annotations
 
 from propdesk.chassis.deadlines import Deadline
-from propdesk.chassis.workflow import Actions, Command, Query, Record, WorkQueue
+from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, WorkQueue
 from propdesk_services.tickets.workflows.complaints import handlers as complaints
 from propdesk_services.tickets.workflows.complaints import schemas as complaints_schemas
 from propdesk_services.tickets.workflows.move_out_inspection import handlers as inspection
 from propdesk_services.tickets.workflows.move_out_inspection import schemas as inspection_schemas
 from propdesk_services.tickets.workflows.repairs import handlers as repairs
 from propdesk_services.tickets.workflows.repairs import schemas as repairs_schemas
+from propdesk_services.tickets.workflows.return_visits import handlers as return_visits
+from propdesk_services.tickets.workflows.return_visits import queries as return_visit_queries
+from propdesk_services.tickets.workflows.return_visits import schemas as return_visits_schemas
 
 COMMANDS = {
     "record_inspection": Command(inspection.record_inspection, inspection_schemas.InspectionRequestSchema),
@@ -33,6 +36,18 @@ COMMANDS = {
     "record_apology_letter": Command(complaints.record_apology_letter, complaints_schemas.ApologySchema),
     "amend_complaint": Command(complaints.amend_complaint, complaints_schemas.AmendComplaintSchema),
     "void_complaint": Command(complaints.void_complaint, complaints_schemas.VoidComplaintSchema),
+    # return visits (回访 QR-003FW, §2.4)
+    "plan_return_visit": Command(return_visits.plan_return_visit, return_visits_schemas.PlanReturnVisitSchema),
+    "reschedule_return_visit": Command(return_visits.reschedule_return_visit,
+                                       return_visits_schemas.RescheduleReturnVisitSchema),
+    "record_return_visit": Command(return_visits.record_return_visit, return_visits_schemas.RecordReturnVisitSchema),
+    "order_rectification": Command(return_visits.order_rectification, return_visits_schemas.OrderRectificationSchema),
+    "confirm_rectification": Command(return_visits.confirm_rectification,
+                                     return_visits_schemas.ConfirmRectificationSchema),
+    "explain_return_visit": Command(return_visits.explain_return_visit, return_visits_schemas.ExplainReturnVisitSchema),
+    "cancel_return_visit": Command(return_visits.cancel_return_visit, return_visits_schemas.CancelReturnVisitSchema),
+    "start_return_visit_round": Command(return_visits.start_return_visit_round, return_visits_schemas.StartRoundSchema),
+    "stop_return_visit_round": Command(return_visits.stop_return_visit_round, return_visits_schemas.StopRoundSchema),
 }
 
 QUERIES = {
@@ -42,6 +57,13 @@ QUERIES = {
     # complaints (投诉 QR-002FW, §2.3)
     "get_complaint": Query(complaints.get_complaint, complaints_schemas.ComplaintIdArgs),
     "list_complaints": Query(complaints.list_complaints, complaints_schemas.ListComplaintsArgs),
+    # return visits (回访 QR-003FW, §2.4)
+    "get_return_visit": Query(return_visit_queries.get_return_visit, return_visits_schemas.ReturnVisitIdArgs),
+    "list_return_visits": Query(return_visit_queries.list_return_visits, return_visits_schemas.ListReturnVisitsArgs),
+    "get_return_visit_round": Query(return_visit_queries.get_return_visit_round, return_visits_schemas.RoundIdArgs),
+    "list_return_visit_rounds": Query(return_visit_queries.list_return_visit_rounds,
+                                      return_visits_schemas.ListRoundsArgs),
+    "return_visit_kpis": Query(return_visit_queries.return_visit_kpis, return_visits_schemas.KpiArgs),
 }
 
 SUBSCRIPTIONS = {
@@ -50,14 +72,22 @@ SUBSCRIPTIONS = {
     # complaints: a contact classified as a complaint opens one; a return visit closes or reopens it
     "contact.registered": [complaints.open_complaint_from_contact],
     "return_visit.completed": [complaints.on_return_visit_for_complaint],
+    # return visits: a visit is planned after an accepted repair / a resolved complaint
+    "repair.accepted": [return_visits.on_repair_accepted],
+    "complaint.resolved": [return_visits.on_complaint_resolved],
 }
 
-TIMERS: dict = {}
+TIMERS = {
+    # return visits: the next visit of each round (周期回访) a day before its appointment
+    "plan_cadence_visits": Timer(return_visits.plan_cadence_visits, interval=300),
+}
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
 ACTIONS = {
     "move_out_inspection": Actions(inspection.possible_actions),
     "complaint": Actions(complaints.possible_actions),
+    "return_visit": Actions(return_visits.possible_actions),
+    "return_visit_round": Actions(return_visits.possible_round_actions),
 }
 
 RECORDS = {
@@ -69,6 +99,18 @@ RECORDS = {
         form=("投诉处理表 QR-002FW", "Complaint form QR-002FW"),
         signatures=(("投诉人", "Complainant"), ("接待人", "Received by"), ("处理人", "Handled by"),
                     ("回访人", "Return visit by"))),
+    "return_visit": Record(
+        title=("回访", "Return visit"), get="get_return_visit", list="list_return_visits",
+        id_field="return_visit_id", number_field="return_visit_no",
+        columns=("return_visit_no", "due_at", "unit_id", "occasion", "method", "state", "overall"),
+        fields=return_visits_schemas.ReturnVisitSchema,
+        create=("plan_return_visit", "start_return_visit_round"),
+        form=("回访记录表 QR-003FW", "Return visit record QR-003FW"),
+        signatures=(("业主/住户签名", "Owner / resident signature"), ("回访人", "Visited by"))),
+    "return_visit_round": Record(
+        title=("周期回访", "Round of return visits"), get="get_return_visit_round", list="list_return_visit_rounds",
+        id_field="round_id", columns=("unit_id", "cadence", "method", "next_due_at", "active"),
+        fields=return_visits_schemas.RoundSchema, create=("start_return_visit_round",)),
 }
 
 QUEUES = {
@@ -84,6 +126,16 @@ QUEUES = {
     "complaints_second": WorkQueue(
         title=("二次投诉", "Second complaints"),
         roles=complaints.LEADERSHIP_ROLES, items=complaints.queue_second_complaints),
+    "return_visits_due": WorkQueue(
+        title=("今日待回访(含逾期)", "Return visits due today (and overdue)"),
+        roles=return_visits.DESK_ROLES, items=return_visit_queries.visits_due_today),
+    "return_visits_dissatisfied": WorkQueue(
+        title=("不满意回访待处理", "Dissatisfied visits to follow up"),
+        roles=return_visits.LEADERSHIP_ROLES, items=return_visit_queries.visits_dissatisfied),
+    "return_visit_rectifications": WorkQueue(
+        title=("回访整改跟进", "Rectifications after return visits"),
+        roles=return_visits.DESK_ROLES | return_visits.LEADERSHIP_ROLES,
+        items=return_visit_queries.rectifications_due),
 }
 
 DEADLINES = {
@@ -92,4 +144,8 @@ DEADLINES = {
     "complaint.measures": Deadline(event="complaint.measures_overdue", escalate_to="cs_supervisor"),
     "complaint.reply": Deadline(event="complaint.reply_overdue", escalate_to="cs_supervisor"),
     "complaint.agreed_reply": Deadline(event="complaint.agreed_reply_overdue", escalate_to="director"),
+    # return visits (wall clock, docs/workflows/tickets-return-visits.md): a planned visit recorded within
+    # an hour of its appointment; a rectification after a dissatisfied visit confirmed by its deadline
+    "return_visit.due": Deadline(event="return_visit.overdue", escalate_to="cs_supervisor"),
+    "return_visit.rectification": Deadline(event="return_visit.rectification_overdue", escalate_to="cs_manager"),
 }

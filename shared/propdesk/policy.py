@@ -44,6 +44,13 @@ COMPLAINT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_
 #: Who reviews complaints and answers for them in the management office's name
 COMPLAINT_LEADERSHIP = frozenset({"cs_supervisor", "cs_manager", "director"})
 
+#: Who makes and records return visits (回访, domain.md §2.4): the service centre's front desk (its
+#: 7-day phone visits [004 WI/FW-017]) and customer service from assistant to manager
+RETURN_VISIT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
+                               "cs_supervisor", "cs_manager"})
+#: Who decides what follows a dissatisfied visit, cancels a visit and sets the rounds of visits
+RETURN_VISIT_LEADERSHIP = frozenset({"cs_supervisor", "cs_manager", "director"})
+
 #: ``<service>.<command>`` -> the roles that may give it. Deny by default: absent = nobody.
 POLICY: dict[str, frozenset[str]] = {
     # residents: the tenant move-out (租户撤场, domain.md §2.6)
@@ -54,6 +61,19 @@ POLICY: dict[str, frozenset[str]] = {
     "residents.archive_move_out": CUSTOMER_SERVICE,
     # tickets: engineering records its unit inspection (单元验收移交记录表)
     "tickets.record_inspection": frozenset({"engineering"}),
+    # tickets: return visits (回访 QR-003FW, §2.4; docs/workflows/tickets-return-visits.md). The desk
+    # plans, reschedules and records visits and confirms a rectification done; a supervisor or above
+    # orders the rectification of a dissatisfied visit or has it explained with the next visit booked,
+    # cancels a visit, and starts or stops a round of visits (every 7 days by phone; monthly)
+    "tickets.plan_return_visit": RETURN_VISIT_DESK,
+    "tickets.reschedule_return_visit": RETURN_VISIT_DESK,
+    "tickets.record_return_visit": RETURN_VISIT_DESK,
+    "tickets.confirm_rectification": RETURN_VISIT_DESK,
+    "tickets.order_rectification": RETURN_VISIT_LEADERSHIP,
+    "tickets.explain_return_visit": RETURN_VISIT_LEADERSHIP,
+    "tickets.cancel_return_visit": RETURN_VISIT_LEADERSHIP,
+    "tickets.start_return_visit_round": RETURN_VISIT_LEADERSHIP,
+    "tickets.stop_return_visit_round": RETURN_VISIT_LEADERSHIP,
     # tickets: complaints (投诉 QR-002FW, §2.3). The service centre logs, triages and works them; a
     # major complaint goes to the management-office director, who alone records its handling (the
     # domain checks that per complaint: actor.role/major_handled_by_director); the root-cause review

@@ -358,3 +358,57 @@ MAIL_STATES = Terms(
     Term("awaiting_collection", "待领取", "Awaiting collection"),
     Term("collected", "已领取", "Collected"),
 )
+
+# --- return visits (回访, 回访记录表 QR-003FW; domain.md §2.4; tickets/return_visits) -----------------
+#: How the owner is visited [004 WI/FW-017/-018/-019].
+RETURN_VISIT_METHODS = Terms(
+    Term("phone", "电话回访", "Phone"),
+    Term("in_person", "上门回访", "In person"),
+    Term("email", "电子邮件/网络", "Email / online"),
+    Term("written", "书面回访", "Written"),
+)
+#: Methods at which the owner signs the record (回访记录表: 业主/住户签名); by phone or email the
+#: visitor records who answered instead (docs/workflows/tickets-return-visits.md).
+RETURN_VISIT_SIGNED_METHODS = ("in_person", "written")
+#: Why a visit is made: after an accepted repair or a resolved complaint, on the office's cadences
+#: (every 7 days by phone; monthly), a survey or ad-hoc visit, or the next visit promised to a
+#: dissatisfied owner.
+RETURN_VISIT_OCCASIONS = Terms(
+    Term("repair", "维修回访", "After a repair"),
+    Term("complaint", "投诉回访", "After a complaint"),
+    Term("weekly", "每七天电话回访", "Weekly phone visit"),
+    Term("monthly", "月度回访", "Monthly visit"),
+    Term("survey", "满意度调查", "Satisfaction survey"),
+    Term("follow_up", "不满意再回访", "Follow-up of a dissatisfied visit"),
+)
+#: The cadences of a standing round of visits (周期回访, domain.md §2.4 Frequency).
+RETURN_VISIT_CADENCES = Terms(
+    Term("weekly", "每七天", "Every 7 days"),
+    Term("monthly", "每月", "Monthly"),
+)
+#: The overall opinion (意见) and each rating (守时 / 态度 / 质量) of QR-003FW.
+RETURN_VISIT_OPINIONS = Terms(
+    Term("satisfied", "满意", "Satisfied"),
+    Term("fairly_satisfied", "较满意", "Fairly satisfied"),
+    Term("dissatisfied", "不满意", "Dissatisfied"),
+)
+#: A return visit's state, least to most advanced. DISSATISFIED waits for the supervisor's decision:
+#: rectification ordered (responsible department, deadline) or explained with the next visit planned.
+RETURN_VISIT_STATES = Terms(
+    Term("PLANNED", "待回访", "Planned"),
+    Term("DISSATISFIED", "不满意待处理", "Dissatisfied, follow-up to decide"),
+    Term("RECTIFICATION_ORDERED", "整改中", "Rectification ordered"),
+    Term("EXPLAINED", "已解释，另约回访", "Explained, next visit planned"),
+    Term("CLOSED", "已完成", "Closed"),
+    Term("CANCELLED", "已取消", "Cancelled"),
+)
+#: The departments a rectification is ordered to (责任部门, domain.md §1.1 and §2.2's dispatch teams).
+RETURN_VISIT_DEPARTMENTS = Terms(
+    Term("engineering", "工程部/维修班", "Engineering"),
+    Term("cleaning_greening", "清洁绿化", "Cleaning and greening"),
+    Term("security", "安管部", "Security"),
+    Term("customer_service", "客服部", "Customer service"),
+    Term("office", "办公室", "Office"),
+    Term("finance", "财务部", "Finance"),
+    Term("developer", "开发商/房产部门", "Developer / real-estate dept."),
+)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from propdesk.contracts.events._fields import Estate
+from propdesk.contracts.events._fields import DeadlineBreach, Estate
 from propdesk.contracts.registry import contract
 
 #: What a visit follows up: a repair, a complaint, or nothing (a cadence or survey visit).
@@ -36,6 +36,8 @@ class ReturnVisitPlannedV1(Schema):
     method = fields.String(required=True)  # vocab.RETURN_VISIT_METHODS
     due_at = fields.DateTime(required=True)  # the appointment (UTC)
     assignee = fields.String(required=True, allow_none=True)
+    #: the dissatisfied visit this one follows up (occasion follow_up), else null
+    previous_return_visit_id = fields.String(load_default=None, allow_none=True)
 
 
 @contract("return_visit.completed", 1, producer="tickets")
@@ -57,3 +59,43 @@ class ReturnVisitCompletedV1(Schema):
     quality = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(OPINIONS))
     visited_by = fields.String(load_default=None, allow_none=True)
     visited_at = fields.DateTime(load_default=None, allow_none=True)
+
+
+@contract("return_visit.rectification_ordered", 1, producer="tickets")
+class ReturnVisitRectificationOrderedV1(Schema):
+    """A dissatisfied owner: rectification (整改) ordered to a responsible department with a deadline."""
+
+    return_visit_id = fields.String(required=True)
+    return_visit_no = fields.String(required=True)
+    subject_type = _subject_type()
+    subject_id = fields.String(required=True, allow_none=True)
+    unit_id = fields.String(required=True, allow_none=True)
+    estate = Estate()
+    department = fields.String(required=True)  # vocab.RETURN_VISIT_DEPARTMENTS
+    measures = fields.String(required=True)
+    deadline = fields.DateTime(required=True)
+
+
+@contract("return_visit.rectified", 1, producer="tickets")
+class ReturnVisitRectifiedV1(Schema):
+    """The rectification ordered after a dissatisfied visit was done and checked: the visit is closed."""
+
+    return_visit_id = fields.String(required=True)
+    return_visit_no = fields.String(required=True)
+    subject_type = _subject_type()
+    subject_id = fields.String(required=True, allow_none=True)
+    unit_id = fields.String(required=True, allow_none=True)
+    estate = Estate()
+    department = fields.String(required=True)
+    on_time = fields.Boolean(required=True)
+    rectified_at = fields.DateTime(required=True)
+
+
+@contract("return_visit.overdue", 1, producer="tickets")
+class ReturnVisitOverdueV1(DeadlineBreach):
+    """A planned return visit was not recorded within an hour of its appointment (domain.md §2.4, §5)."""
+
+
+@contract("return_visit.rectification_overdue", 1, producer="tickets")
+class ReturnVisitRectificationOverdueV1(DeadlineBreach):
+    """The rectification ordered after a dissatisfied return visit was not confirmed by its deadline."""
