@@ -24,6 +24,12 @@ class Charge(Base):
     period: Mapped[str] = mapped_column(String(7))
     item: Mapped[str] = mapped_column(String(32))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    #: what the amount was worked out from (vocab.FEE_BASES) and where it came from
+    #: (vocab.CHARGE_SOURCES) with its reference (a fee notice's number, a repair's id); None for
+    #: the charges recorded before the monthly cycle (the demo's first months)
+    basis: Mapped[str | None] = mapped_column(String(16), default=None)
+    source: Mapped[str | None] = mapped_column(String(16), default=None)
+    source_ref: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
 
 
 class Payment(Base):

@@ -1,0 +1,234 @@
+"""Meter readings (抄表): entered one by one or imported from a file, checked (`domain.check`),
+reviewed by the finance supervisor when held. Plain functions on a unit of work / a reader.
+
+Estates: a reading has its unit's estate (the billed unit's); a unit of an estate the person does
+not work for is refused as unknown (unit_id/unknown_unit), another estate's reading answers as
+absent (NotFound reading_id/exists)."""
+from __future__ import annotations
+
+import base64
+import binascii
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from propdesk.chassis.db import aware
+from propdesk.chassis.estates import visible, within
+from propdesk.contracts.envelope import new_id
+from propdesk.errors import Conflict, NotFound, Problem, ValidationError
+from propdesk_services.billing.workflows.fee_schedules import domain as schedules
+from propdesk_services.billing.workflows.fee_schedules.handlers import schedules_of
+from propdesk_services.billing.workflows.fee_schedules.models import FeeAccountUnit
+from propdesk_services.billing.workflows.meter_readings import domain, files
+from propdesk_services.billing.workflows.meter_readings.models import MeterReading
+from propdesk_services.billing.workflows.meter_readings.schemas import MeterReadingSchema
+
+SERIES = "MR"
+_READING = MeterReadingSchema()
+_READINGS = MeterReadingSchema(many=True)
+
+
+# --- reading the register --------------------------------------------------------------------------
+def _unit(session, unit_id: str, estates, prefix: str = "") -> FeeAccountUnit:
+    unit = session.get(FeeAccountUnit, unit_id)
+    if unit is None or not visible(estates, unit.estate):
+        raise ValidationError.one(prefix + "unit_id", "unknown_unit", f"billing bills no unit {unit_id}")
+    return unit
+
+
+def _reading(session, reading_id: str, estates, lock: bool = False) -> MeterReading:
+    row = session.get(MeterReading, reading_id, with_for_update=lock)
+    if row is None or not visible(estates, row.estate):
+        raise NotFound(f"no meter reading {reading_id}", field="reading_id", rule="exists")
+    return row
+
+
+def _latest(session, unit_id: str, meter: str, before: str | None = None, counted: bool = False):
+    stmt = select(MeterReading).where(MeterReading.unit_id == unit_id, MeterReading.meter == meter)
+    if before is not None:
+        stmt = stmt.where(MeterReading.period < before)
+    if counted:
+        stmt = stmt.where(MeterReading.state.in_(domain.COUNTED))
+    return session.scalar(stmt.order_by(MeterReading.period.desc()).limit(1))
+
+
+def _factor(session, unit: FeeAccountUnit, meter: str, period: str) -> Decimal:
+    tariff = schedules.applicable(schedules_of(session, unit.estate, period), unit.estate, unit.kind, period).get(meter)
+    return schedules.jump_factor(tariff)
+
+
+def _checked(session, unit, meter: str, period: str, value: Decimal) -> domain.Check:
+    last = _latest(session, unit.unit_id, meter, before=period, counted=True)
+    return domain.check(value, last.reading if last else None, last.consumption if last else None,
+                        _factor(session, unit, meter, period))
+
+
+def _record(uow, unit: FeeAccountUnit, entry: domain.Entry, source: str) -> MeterReading:
+    s = uow.session
+    domain.check_not_before_latest(getattr(_latest(s, unit.unit_id, entry.meter), "period", None), entry.period)
+    result = _checked(s, unit, entry.meter, entry.period, entry.reading)
+    row = MeterReading(reading_id=new_id(), reading_no=uow.next_number(SERIES), unit_id=unit.unit_id,
+                       estate=unit.estate, meter=entry.meter, period=entry.period, reading=entry.reading,
+                       previous=result.previous, consumption=result.consumption, state=result.state,
+                       hold_rule=result.hold_rule, read_on=entry.read_on.isoformat(), source=source,
+                       recorded_by=uow.actor.id, recorded_at=uow.now())
+    s.add(row)
+    s.flush()
+    return row
+
+
+# --- commands --------------------------------------------------------------------------------------
+def record_meter_reading(cmd, uow) -> dict:
+    """Record a unit's water or electricity reading for a month (抄表录入): checked against the last
+    reading; a reading lower than it or with a jump beyond the factor is held for review (state
+    "held", `hold_rule`), not billed. Answers the reading.
+
+    ValidationError: every problem of the entry (`domain.validate_entry`), unit_id/unknown_unit.
+    Conflict: (period, already_recorded) the meter has a reading for the month (correct it
+    instead); (period, later_reading_exists)."""
+    entry = domain.validate_entry(cmd.data, uow.today())
+    s = uow.session
+    unit = _unit(s, entry.unit_id, cmd.estates)
+    existing = s.scalar(select(MeterReading).where(MeterReading.unit_id == unit.unit_id,
+                                                   MeterReading.meter == entry.meter, MeterReading.period == entry.period))
+    if existing is not None:
+        raise Conflict(f"{unit.unit_id} already has a {entry.meter} reading for {entry.period} ({existing.reading_no}); "
+                       "correct it instead", field="period", rule="already_recorded")
+    row = _record(uow, unit, entry, "entered")
+    uow.audit("meter_reading.record", "meter_reading", row.reading_id,
+              {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
+               "reading": str(row.reading), "state": row.state, "hold_rule": row.hold_rule})
+    return _READING.dump(row)
+
+
+def import_meter_readings(cmd, uow) -> dict:
+    """Import a month's readings from a CSV or XLSX file (`files.read_rows`). All or nothing: any
+    row with a problem refuses the whole file (ValidationError naming ``rows[<n>].<field>``, n the
+    file's row number) and records nothing. A row the meter already has with the same value is
+    skipped (re-importing the same file records nothing twice); with another value it is refused
+    (rows[n].reading/already_recorded: correct that reading instead).
+
+    Answers {recorded, held, skipped, readings: [reading_no of each held reading]}."""
+    data = cmd.data
+    period = schedules.check_period(data["period"])
+    try:
+        content = base64.b64decode(data["content_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError.one("content_base64", "base64", "the file's content as base64") from None
+    rows = files.read_rows(data["filename"], content)
+    if not rows:
+        raise ValidationError.one("content", "empty_file", "the file has no readings")
+    s, today = uow.session, uow.today()
+    problems: list[Problem] = []
+    todo: list[tuple[FeeAccountUnit, domain.Entry]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for number, raw in enumerate(rows, start=2):  # row 1 is the header
+        prefix = f"rows[{number}]."
+        try:
+            entry = domain.validate_entry({**raw, "period": raw.get("period") or period}, today, prefix)
+            unit = _unit(s, entry.unit_id, cmd.estates, prefix)
+        except ValidationError as err:
+            problems.extend(err.problems)
+            continue
+        key = (entry.unit_id, entry.meter, entry.period)
+        if key in seen:
+            problems.append(Problem(prefix + "unit_id", "duplicate_row", "the file has this meter twice for the month"))
+            continue
+        seen.add(key)
+        todo.append((unit, entry))
+    if problems:
+        raise ValidationError(problems[:200])
+    recorded = skipped = 0
+    held: list[str] = []
+    for number, (unit, entry) in enumerate(todo, start=2):
+        existing = s.scalar(select(MeterReading).where(MeterReading.unit_id == unit.unit_id,
+                                                       MeterReading.meter == entry.meter,
+                                                       MeterReading.period == entry.period))
+        if existing is not None:
+            if Decimal(existing.reading) == entry.reading:
+                skipped += 1
+                continue
+            problems.append(Problem(f"rows[{number}].reading", "already_recorded",
+                                    f"{unit.unit_id} already has {existing.reading} ({existing.reading_no})"))
+            continue
+        try:
+            row = _record(uow, unit, entry, "import")
+        except Conflict as err:
+            problems.append(Problem(f"rows[{number}].period", err.rule, err.message))
+            continue
+        recorded += 1
+        if row.state == domain.HELD:
+            held.append(row.reading_no)
+    if problems:
+        raise ValidationError(problems[:200])
+    uow.audit("meter_reading.import", "meter_import", data["filename"],
+              {"period": period, "rows": len(rows), "recorded": recorded, "held": len(held), "skipped": skipped})
+    return {"recorded": recorded, "held": len(held), "skipped": skipped, "readings": held}
+
+
+def correct_meter_reading(cmd, uow) -> dict:
+    """Correct a reading not yet billed (更正读数): the new value is checked again (ok or held).
+    Audited with the value before and the reason. Conflict: (reading_id, reading_billed);
+    (period, later_reading_exists) when the meter has a later month's reading."""
+    s = uow.session
+    row = _reading(s, cmd.data["reading_id"], cmd.estates, lock=True)
+    domain.check_correctable(row)
+    problems: list[Problem] = []
+    value = schedules.decimal_problem(cmd.data["reading"], "reading", places=2, maximum=domain.MAX_READING,
+                                      problems=problems)
+    if problems:
+        raise ValidationError(problems)
+    later = _latest(s, row.unit_id, row.meter)
+    domain.check_not_before_latest(later.period if later else None, row.period)
+    unit = s.get(FeeAccountUnit, row.unit_id)
+    before = {"reading": str(row.reading), "state": row.state}
+    result = _checked(s, unit, row.meter, row.period, value)
+    row.reading, row.previous, row.consumption = value, result.previous, result.consumption
+    row.state, row.hold_rule = result.state, result.hold_rule
+    row.reviewed_by, row.reviewed_at = cmd.actor.id, uow.now()
+    uow.audit("meter_reading.correct", "meter_reading", row.reading_id,
+              {"reading_no": row.reading_no, "before": before, "reading": str(value), "state": row.state,
+               "hold_rule": row.hold_rule, "note": cmd.data["note"]})
+    return _READING.dump(row)
+
+
+def accept_meter_reading(cmd, uow) -> dict:
+    """Accept a held reading as read (复核通过): it bills with its consumption. Conflict
+    (reading_id, not_held) for a reading that is not held."""
+    row = _reading(uow.session, cmd.data["reading_id"], cmd.estates, lock=True)
+    rule = row.hold_rule
+    domain.accept(row)
+    row.reviewed_by, row.reviewed_at = cmd.actor.id, uow.now()
+    uow.audit("meter_reading.accept", "meter_reading", row.reading_id,
+              {"reading_no": row.reading_no, "hold_rule": rule, "note": cmd.data["note"]})
+    return _READING.dump(row)
+
+
+# --- queries ---------------------------------------------------------------------------------------
+def get_meter_reading(args: dict, reader) -> dict:
+    return _READING.dump(_reading(reader.session, args["reading_id"], reader.estates))
+
+
+def list_meter_readings(args: dict, reader) -> list[dict]:
+    """Readings of the asker's estates, newest first (at most 200): filters period, state, unit."""
+    stmt = within(select(MeterReading), MeterReading.estate, reader.estates)
+    for key in ("period", "state", "unit_id"):
+        if args.get(key) is not None:
+            stmt = stmt.where(getattr(MeterReading, key) == args[key])
+    return _READINGS.dump(reader.session.scalars(
+        stmt.order_by(MeterReading.recorded_at.desc(), MeterReading.reading_no.desc()).limit(200)))
+
+
+def possible_actions(reading_id: str, reader) -> list[str]:
+    return domain.next_commands(_reading(reader.session, reading_id, reader.estates))
+
+
+def held_readings(args: dict, reader) -> list[dict]:
+    """QUEUE: readings held for the finance supervisor's review, oldest first."""
+    stmt = within(select(MeterReading), MeterReading.estate, reader.estates).where(
+        MeterReading.state == domain.HELD).order_by(MeterReading.recorded_at, MeterReading.reading_no).limit(500)
+    return [{"record": "meter_reading", "id": r.reading_id, "number": r.reading_no,
+             "title": f"{r.unit_id} {r.meter} {r.period}",
+             "detail": f"{r.previous} → {r.reading} ({r.hold_rule})",
+             "since": aware(r.recorded_at).isoformat(), "due_at": None, "overdue": False, "owner": None}
+            for r in reader.session.scalars(stmt)]
