@@ -10,6 +10,8 @@ from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, Wo
 from propdesk.policy import CUSTOMER_SERVICE
 from propdesk_services.access.workflows.release_slip import handlers as release_slip
 from propdesk_services.access.workflows.release_slip import schemas as release_slip_schemas
+from propdesk_services.access.workflows.lost_property import handlers as lost_property
+from propdesk_services.access.workflows.lost_property import schemas as lost_property_schemas
 from propdesk_services.access.workflows.visitors import handlers as visitors
 from propdesk_services.access.workflows.visitors import schemas as visitors_schemas
 from propdesk_services.access.workflows.passes import handlers as passes
@@ -25,6 +27,13 @@ COMMANDS = {
     # the visitor register (来访登记)
     "register_visitor": Command(visitors.register_visitor, visitors_schemas.RegisterVisitorSchema),
     "sign_out_visitor": Command(visitors.sign_out_visitor, visitors_schemas.SignOutVisitorSchema),
+    # lost & found (拾获物品, §2.10)
+    "register_lost_item": Command(lost_property.register_lost_item, lost_property_schemas.RegisterLostItemSchema),
+    "publicise_lost_item": Command(lost_property.publicise_lost_item, lost_property_schemas.PubliciseLostItemSchema),
+    "hand_lost_item_to_police": Command(lost_property.hand_lost_item_to_police, lost_property_schemas.HandToPoliceSchema),
+    "return_lost_item": Command(lost_property.return_lost_item, lost_property_schemas.ReturnLostItemSchema),
+    "refuse_lost_item_claim": Command(lost_property.refuse_lost_item_claim, lost_property_schemas.RefuseClaimSchema),
+    "hand_lost_item_to_finance": Command(lost_property.hand_lost_item_to_finance, lost_property_schemas.HandToFinanceSchema),
 }
 
 QUERIES = {
@@ -36,6 +45,9 @@ QUERIES = {
     # the visitor register (来访登记)
     "get_visitor": Query(visitors.get_visitor, visitors_schemas.VisitorNoArgs),
     "list_visitors": Query(visitors.list_visitors, visitors_schemas.ListVisitorsArgs),
+    # lost & found (拾获物品, §2.10)
+    "get_lost_item": Query(lost_property.get_lost_item, lost_property_schemas.ItemNoArgs),
+    "list_lost_items": Query(lost_property.list_lost_items, lost_property_schemas.ListLostItemsArgs),
 }
 
 SUBSCRIPTIONS = {
@@ -52,6 +64,8 @@ SUBSCRIPTIONS = {
 TIMERS = {
     # a pass expires by itself at the end of its last valid day
     "expire_passes": Timer(passes.expire_passes, interval=60),
+    # found items unclaimed 3 months after registration are listed for finance
+    "flag_unclaimed_lost_items": Timer(lost_property.flag_unclaimed_lost_items, interval=300),
 }
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
@@ -59,6 +73,7 @@ ACTIONS = {
     "release_hold": Actions(release_slip.possible_actions),
     "pass": Actions(passes.possible_actions),
     "visitor": Actions(visitors.possible_actions),
+    "lost_item": Actions(lost_property.possible_actions),
 }
 
 RECORDS = {
@@ -72,6 +87,12 @@ RECORDS = {
         title=("来访登记", "Visitor"), get="get_visitor", list="list_visitors", id_field="visitor_no",
         number_field="visitor_no", columns=("visitor_no", "visitor_name", "unit_id", "host_name", "time_in", "state"),
         fields=visitors_schemas.VisitorSchema, create=("register_visitor",), form=None),
+    "lost_item": Record(
+        title=("拾获物品", "Found item"), get="get_lost_item", list="list_lost_items", id_field="item_no",
+        number_field="item_no", columns=("item_no", "category", "description", "registered_at", "state"),
+        fields=lost_property_schemas.LostItemSchema, create=("register_lost_item",),
+        form=("拾获物品记录单", "Found property record"),
+        signatures=(("登记人", "Registered by"), ("第二登记人", "Second registrar"), ("认领人", "Claimant"))),
 }
 
 QUEUES = {
@@ -81,4 +102,10 @@ QUEUES = {
     "visitors_in": WorkQueue(
         title=("尚未离开的访客", "Visitors still in"),
         roles=CUSTOMER_SERVICE | {"security"}, items=visitors.visitors_in),
+    "lost_items_to_publicise": WorkQueue(
+        title=("待公示/移交公安的拾获物品", "Found items to publicise or hand to the police"),
+        roles=CUSTOMER_SERVICE, items=lost_property.lost_items_to_publicise),
+    "lost_items_unclaimed": WorkQueue(
+        title=("逾期无人认领待移交财务的物品", "Unclaimed items to hand to finance"),
+        roles=CUSTOMER_SERVICE | {"finance_supervisor", "cashier"}, items=lost_property.lost_items_unclaimed),
 }

@@ -107,6 +107,12 @@ POLICY: dict[str, frozenset[str]] = {
     "access.revoke_pass": CUSTOMER_SERVICE | {"security"},
     "access.register_visitor": CUSTOMER_SERVICE | {"security"},
     "access.sign_out_visitor": CUSTOMER_SERVICE | {"security"},
+    "access.register_lost_item": CUSTOMER_SERVICE | {"security"},
+    "access.hand_lost_item_to_police": CUSTOMER_SERVICE | {"security"},
+    "access.publicise_lost_item": CUSTOMER_SERVICE,
+    "access.return_lost_item": CUSTOMER_SERVICE,
+    "access.refuse_lost_item_claim": CUSTOMER_SERVICE,
+    "access.hand_lost_item_to_finance": CUSTOMER_SERVICE | {"finance_supervisor", "cashier"},
     # staff: accounts (admin)
     "staff.add_staff": frozenset({"admin"}),
     "staff.disable_staff": frozenset({"admin"}),

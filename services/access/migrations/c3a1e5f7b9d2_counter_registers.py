@@ -54,6 +54,40 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_access_pass_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_access_pass_unit_id'), ['unit_id'], unique=False)
 
+    op.create_table('lost_item',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('item_no', sa.String(length=32), nullable=False),
+    sa.Column('estate', sa.String(length=8), nullable=False),
+    sa.Column('category', sa.String(length=24), nullable=False),
+    sa.Column('description', sa.String(length=500), nullable=False),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('found_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('found_place', sa.String(length=128), nullable=True),
+    sa.Column('unit_id', sa.String(length=32), nullable=True),
+    sa.Column('found_by', sa.String(length=64), nullable=False),
+    sa.Column('registered_by', sa.String(length=64), nullable=False),
+    sa.Column('second_registrar', sa.String(length=64), nullable=False),
+    sa.Column('second_registrar_name', sa.String(length=64), nullable=False),
+    sa.Column('state', sa.String(length=24), nullable=False),
+    sa.Column('registered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('unclaimed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('publicised_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('channels', sa.JSON(), nullable=True),
+    sa.Column('claims', sa.JSON(), nullable=False),
+    sa.Column('police_station', sa.String(length=128), nullable=True),
+    sa.Column('police_officer', sa.String(length=64), nullable=True),
+    sa.Column('police_receipt_ref', sa.String(length=64), nullable=True),
+    sa.Column('finance_receiver', sa.String(length=64), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_by', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('item_no')
+    )
+    with op.batch_alter_table('lost_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lost_item_estate'), ['estate'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lost_item_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lost_item_unclaimed_at'), ['unclaimed_at'], unique=False)
+
     op.create_table('visitor',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('visitor_no', sa.String(length=32), nullable=False),
@@ -88,6 +122,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_visitor_estate'))
 
     op.drop_table('visitor')
+    with op.batch_alter_table('lost_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lost_item_unclaimed_at'))
+        batch_op.drop_index(batch_op.f('ix_lost_item_state'))
+        batch_op.drop_index(batch_op.f('ix_lost_item_estate'))
+
+    op.drop_table('lost_item')
     with op.batch_alter_table('access_pass', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_access_pass_unit_id'))
         batch_op.drop_index(batch_op.f('ix_access_pass_state'))
