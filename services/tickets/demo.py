@@ -8,12 +8,14 @@ from sqlalchemy.orm import Session
 
 from propdesk import demo
 from propdesk_services.tickets.workflows.repairs.models import RepairOrder
+from propdesk_services.tickets.workflows.complaints import demo as complaints_demo
 from propdesk_services.tickets.workflows.return_visits import demo as return_visits_demo
 
 
 def load(session: Session) -> str:
     """Add the demo repairs unless repairs are already there; say what was added."""
     return_visits_demo.load(session)  # return visits (回访): idempotent on their own
+    complaints_demo.load(session)  # complaints (投诉): idempotent on their own
     if session.scalar(select(RepairOrder.repair_id).limit(1)) is not None:
         return "repairs already loaded"
     repairs = demo.open_repairs()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from propdesk.chassis.deadlines import Deadline
 from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, WorkQueue
+from propdesk_services.tickets.workflows.contacts import handlers as contacts
+from propdesk_services.tickets.workflows.contacts import schemas as contacts_schemas
 from propdesk_services.tickets.workflows.complaints import handlers as complaints
 from propdesk_services.tickets.workflows.complaints import schemas as complaints_schemas
 from propdesk_services.tickets.workflows.move_out_inspection import handlers as inspection
@@ -20,6 +22,12 @@ from propdesk_services.tickets.workflows.return_visits import schemas as return_
 
 COMMANDS = {
     "record_inspection": Command(inspection.record_inspection, inspection_schemas.InspectionRequestSchema),
+    # contacts (来电来访登记, §2.1)
+    "register_contact": Command(contacts.register_contact, contacts_schemas.RegisterContactSchema),
+    "answer_contact": Command(contacts.answer_contact, contacts_schemas.AnswerContactSchema),
+    "arrange_reply": Command(contacts.arrange_reply, contacts_schemas.ArrangeReplySchema),
+    "close_contact": Command(contacts.close_contact, contacts_schemas.CloseContactSchema),
+    "hand_over_contact": Command(contacts.hand_over_contact, contacts_schemas.HandOverContactSchema),
     # complaints (投诉 QR-002FW, §2.3)
     "register_complaint": Command(complaints.register_complaint, complaints_schemas.RegisterComplaintSchema),
     "triage_complaint": Command(complaints.triage_complaint, complaints_schemas.TriageComplaintSchema),
@@ -54,6 +62,10 @@ QUERIES = {
     "get_inspection": Query(inspection.get_inspection, inspection_schemas.MoveOutIdArgs),
     "list_work_orders": Query(inspection.list_work_orders, inspection_schemas.ListWorkOrdersArgs),
     "list_repairs": Query(repairs.list_repairs, repairs_schemas.ListRepairsArgs),
+    # contacts (来电来访登记, §2.1)
+    "get_contact": Query(contacts.get_contact, contacts_schemas.ContactIdArgs),
+    "list_contacts": Query(contacts.list_contacts, contacts_schemas.ListContactsArgs),
+    "contact_fcr_rate": Query(contacts.contact_fcr_rate, contacts_schemas.FcrRateArgs),
     # complaints (投诉 QR-002FW, §2.3)
     "get_complaint": Query(complaints.get_complaint, complaints_schemas.ComplaintIdArgs),
     "list_complaints": Query(complaints.list_complaints, complaints_schemas.ListComplaintsArgs),
@@ -69,6 +81,10 @@ QUERIES = {
 SUBSCRIPTIONS = {
     "move_out.requested": [inspection.on_move_out_requested],
     "move_out.withdrawn": [inspection.on_move_out_withdrawn],
+    # contacts: a ticket opened from a contact is linked to it (one key per event type: add a
+    # handler to an existing list rather than a second key, which would silently replace it)
+    "repair.reported": [contacts.on_repair_reported],
+    "complaint.registered": [contacts.on_complaint_registered],
     # complaints: a contact classified as a complaint opens one; a return visit closes or reopens it
     "contact.registered": [complaints.open_complaint_from_contact],
     "return_visit.completed": [complaints.on_return_visit_for_complaint],
@@ -85,12 +101,19 @@ TIMERS = {
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
 ACTIONS = {
     "move_out_inspection": Actions(inspection.possible_actions),
+    "contact": Actions(contacts.possible_actions),
     "complaint": Actions(complaints.possible_actions),
     "return_visit": Actions(return_visits.possible_actions),
     "return_visit_round": Actions(return_visits.possible_round_actions),
 }
 
 RECORDS = {
+    "contact": Record(
+        title=("来电来访", "Contact"), get="get_contact", list="list_contacts", id_field="contact_id",
+        number_field="contact_no", columns=("contact_no", "received_at", "channel", "classification", "unit_id",
+                                            "caller_name", "summary", "owner", "state"),
+        fields=contacts_schemas.ContactSchema, create=("register_contact",),
+        form=("来电来访记录表", "Contact log"), signatures=(("接待人", "Received by"),)),
     "complaint": Record(
         title=("投诉", "Complaint"), get="get_complaint", list="list_complaints", id_field="complaint_id",
         number_field="complaint_no", columns=("complaint_no", "received_at", "unit_id", "complainant", "kind",
@@ -114,6 +137,11 @@ RECORDS = {
 }
 
 QUEUES = {
+    "my_open_contacts": WorkQueue(
+        title=("我的未办结来电来访", "My open contacts"), roles=contacts.CONTACT_ROLES, items=contacts.my_open_contacts),
+    "contacts_awaiting_reply": WorkQueue(
+        title=("待答复的咨询", "Contacts awaiting a reply"), roles=contacts.SUPERVISOR_ROLES,
+        items=contacts.contacts_awaiting_reply),
     "complaints_measures_due": WorkQueue(
         title=("待定处理措施的投诉(30分钟)", "Complaints awaiting measures (30 min)"),
         roles=complaints.DESK_ROLES, items=complaints.queue_measures_due),
@@ -139,6 +167,8 @@ QUEUES = {
 }
 
 DEADLINES = {
+    # the reply time agreed with the caller for an inquiry that needs an expert (wall clock)
+    "contact.reply": Deadline(event="contact.reply_overdue", escalate_to="cs_supervisor"),
     # complaints (wall clock, docs/workflows/tickets-complaints.md): measures within 30 minutes of receipt,
     # the complainant told within 3 days (else a progress notice), the reply time agreed for a major one
     "complaint.measures": Deadline(event="complaint.measures_overdue", escalate_to="cs_supervisor"),

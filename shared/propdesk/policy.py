@@ -37,6 +37,9 @@ SYSTEM_ROLE = "system"
 
 CUSTOMER_SERVICE = frozenset({"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"})
 CS_SUPERVISORS = frozenset({"cs_supervisor", "cs_manager"})
+#: Everyone at the CS desk who receives calls and visits (tickets' contact log, domain.md §1.1)
+CONTACT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
+                          "cs_supervisor", "cs_manager", "director"})
 
 #: Who takes and works complaints at the service centre (投诉, domain.md §2.3: logged centrally)
 COMPLAINT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
@@ -61,6 +64,15 @@ POLICY: dict[str, frozenset[str]] = {
     "residents.archive_move_out": CUSTOMER_SERVICE,
     # tickets: engineering records its unit inspection (单元验收移交记录表)
     "tickets.record_inspection": frozenset({"engineering"}),
+    # tickets: the contact log (来电来访登记, §2.1). Whoever receives a call or visit registers it
+    # (front desk, CS assistants on patrol, specialists, supervisors, the manager, the director);
+    # answering, closing and handing one over is for its owner (首问负责制) or a CS supervisor and
+    # above: the domain checks that per contact (contact_id/first_contact_owner)
+    "tickets.register_contact": CONTACT_DESK,
+    "tickets.answer_contact": CONTACT_DESK,
+    "tickets.arrange_reply": CONTACT_DESK,
+    "tickets.close_contact": CONTACT_DESK,
+    "tickets.hand_over_contact": CONTACT_DESK,
     # tickets: return visits (回访 QR-003FW, §2.4; docs/workflows/tickets-return-visits.md). The desk
     # plans, reschedules and records visits and confirms a rectification done; a supervisor or above
     # orders the rectification of a dissatisfied visit or has it explained with the next visit booked,

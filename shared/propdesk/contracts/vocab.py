@@ -412,3 +412,35 @@ RETURN_VISIT_DEPARTMENTS = Terms(
     Term("finance", "财务部", "Finance"),
     Term("developer", "开发商/房产部门", "Developer / real-estate dept."),
 )
+
+# --- the contact log (来电来访登记, domain.md §2.1; tickets/contacts) ---------------------------------
+#: How a contact reached the office (§2.1 triggers [000][003][004]).
+CONTACT_CHANNELS = Terms(
+    Term("phone", "来电", "Phone call"),
+    Term("visit", "来访", "Visit"),
+    Term("letter", "来函", "Letter"),
+    Term("online", "邮件/网络", "Email / online"),
+    Term("radio", "对讲机", "Walkie-talkie"),
+    Term("app", "业主APP", "Owner APP"),
+    Term("finding", "巡查/部门发现", "Patrol or department finding"),
+)
+#: Every contact goes into exactly one of these classes (《来电来访记录表》 [000]).
+CONTACT_CLASSES = Terms(
+    Term("inquiry", "咨询", "Inquiry"),
+    Term("procedure", "办手续", "Procedure"),
+    Term("repair", "报修", "Repair"),
+    Term("complaint", "投诉", "Complaint"),
+)
+#: A contact's state, least to most advanced. RECEIVED: registered, its receiver (首问负责人) works
+#: on it; AWAITING_REPLY: an inquiry that needs an expert, a reply time agreed with the caller;
+#: AWAITING_TICKET: a repair or complaint waiting for its ticket; TICKET_OPENED: the ticket is
+#: open and linked (the contact log's part is done); CLOSED: answered or done.
+CONTACT_STATES = Terms(
+    Term("RECEIVED", "已登记", "Received"),
+    Term("AWAITING_REPLY", "待答复", "Awaiting a reply"),
+    Term("AWAITING_TICKET", "待开单", "Awaiting its ticket"),
+    Term("TICKET_OPENED", "已转工单", "Ticket opened"),
+    Term("CLOSED", "已办结", "Closed"),
+)
+#: States in which a contact is over: its owner no longer answers for it.
+CONTACT_CLOSED = ("TICKET_OPENED", "CLOSED")
