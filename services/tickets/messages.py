@@ -15,12 +15,31 @@ from propdesk_services.tickets.workflows.complaints import schemas as complaints
 from propdesk_services.tickets.workflows.move_out_inspection import handlers as inspection
 from propdesk_services.tickets.workflows.move_out_inspection import schemas as inspection_schemas
 from propdesk_services.tickets.workflows.repairs import handlers as repairs
+from propdesk_services.tickets.workflows.repairs import queues as repair_queues
 from propdesk_services.tickets.workflows.repairs import schemas as repairs_schemas
 from propdesk_services.tickets.workflows.return_visits import handlers as return_visits
 from propdesk_services.tickets.workflows.return_visits import queries as return_visit_queries
 from propdesk_services.tickets.workflows.return_visits import schemas as return_visits_schemas
 
 COMMANDS = {
+    # repairs (报修, 工程维修单 QR-001FW, §2.2)
+    "report_repair": Command(repairs.report_repair, repairs_schemas.ReportRepairSchema),
+    "submit_app_repair": Command(repairs.submit_app_repair, repairs_schemas.SubmitAppRepairSchema),
+    "request_quote": Command(repairs.request_quote, repairs_schemas.RequestQuoteSchema),
+    "price_repair": Command(repairs.price_repair, repairs_schemas.PriceRepairSchema),
+    "record_consent": Command(repairs.record_consent, repairs_schemas.RecordConsentSchema),
+    "dispatch_repair": Command(repairs.dispatch_repair, repairs_schemas.DispatchRepairSchema),
+    "reschedule_repair": Command(repairs.reschedule_repair, repairs_schemas.RescheduleRepairSchema),
+    "start_repair": Command(repairs.start_repair, repairs_schemas.StartRepairSchema),
+    "cancel_mismatched_order": Command(repairs.cancel_mismatched_order, repairs_schemas.CancelMismatchedSchema),
+    "reissue_work_order": Command(repairs.reissue_work_order, repairs_schemas.ReissueWorkOrderSchema),
+    "complete_repair": Command(repairs.complete_repair, repairs_schemas.CompleteRepairSchema),
+    "record_acceptance": Command(repairs.record_acceptance, repairs_schemas.RecordAcceptanceSchema),
+    "rate_repair": Command(repairs.rate_repair, repairs_schemas.RateRepairSchema),
+    "dispute_repair": Command(repairs.dispute_repair, repairs_schemas.DisputeRepairSchema),
+    "resolve_dispute": Command(repairs.resolve_dispute, repairs_schemas.ResolveDisputeSchema),
+    "close_with_liaison": Command(repairs.close_with_liaison, repairs_schemas.CloseWithLiaisonSchema),
+    "settle_follow_up": Command(repairs.settle_follow_up, repairs_schemas.SettleFollowUpSchema),
     "record_inspection": Command(inspection.record_inspection, inspection_schemas.InspectionRequestSchema),
     # contacts (来电来访登记, §2.1)
     "register_contact": Command(contacts.register_contact, contacts_schemas.RegisterContactSchema),
@@ -62,6 +81,9 @@ QUERIES = {
     "get_inspection": Query(inspection.get_inspection, inspection_schemas.MoveOutIdArgs),
     "list_work_orders": Query(inspection.list_work_orders, inspection_schemas.ListWorkOrdersArgs),
     "list_repairs": Query(repairs.list_repairs, repairs_schemas.ListRepairsArgs),
+    "get_repair": Query(repairs.get_repair, repairs_schemas.RepairIdArgs),
+    "repair_progress": Query(repairs.repair_progress, repairs_schemas.RepairIdArgs),
+    "list_repair_prices": Query(repairs.list_repair_prices, repairs_schemas.NoArgs),
     # contacts (来电来访登记, §2.1)
     "get_contact": Query(contacts.get_contact, contacts_schemas.ContactIdArgs),
     "list_contacts": Query(contacts.list_contacts, contacts_schemas.ListContactsArgs),
@@ -86,8 +108,8 @@ SUBSCRIPTIONS = {
     "repair.reported": [contacts.on_repair_reported],
     "complaint.registered": [contacts.on_complaint_registered],
     # complaints: a contact classified as a complaint opens one; a return visit closes or reopens it
-    "contact.registered": [complaints.open_complaint_from_contact],
-    "return_visit.completed": [complaints.on_return_visit_for_complaint],
+    "contact.registered": [complaints.open_complaint_from_contact, repairs.open_repair_from_contact],
+    "return_visit.completed": [complaints.on_return_visit_for_complaint, repairs.on_return_visit_for_repair],
     # return visits: a visit is planned after an accepted repair / a resolved complaint
     "repair.accepted": [return_visits.on_repair_accepted],
     "complaint.resolved": [return_visits.on_complaint_resolved],
@@ -101,6 +123,7 @@ TIMERS = {
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
 ACTIONS = {
     "move_out_inspection": Actions(inspection.possible_actions),
+    "repair": Actions(repairs.possible_actions),
     "contact": Actions(contacts.possible_actions),
     "complaint": Actions(complaints.possible_actions),
     "return_visit": Actions(return_visits.possible_actions),
@@ -108,6 +131,14 @@ ACTIONS = {
 }
 
 RECORDS = {
+    "repair": Record(
+        title=("报修", "Repair"), get="get_repair", list="list_repairs", id_field="repair_id",
+        number_field="repair_no", columns=("repair_no", "reported_on", "unit_id", "location", "category",
+                                           "summary", "work_order_no", "state"),
+        fields=repairs_schemas.RepairDetailSchema, create=("report_repair",),
+        form=("工程维修单 QR-001FW", "Engineering work order QR-001FW"),
+        signatures=(("业主/客户签字", "Client's signature"), ("接待人", "Received by"), ("维修人", "Repaired by"),
+                    ("验收人", "Accepted by"), ("回访人", "Return visit by"))),
     "contact": Record(
         title=("来电来访", "Contact"), get="get_contact", list="list_contacts", id_field="contact_id",
         number_field="contact_no", columns=("contact_no", "received_at", "channel", "classification", "unit_id",
@@ -137,6 +168,18 @@ RECORDS = {
 }
 
 QUEUES = {
+    # repairs (报修 / 工程维修单)
+    "repairs_to_dispatch": WorkQueue(
+        title=("待派工的报修", "Repairs to dispatch"), roles=repair_queues.DESK_ROLES, items=repair_queues.to_dispatch),
+    "repairs_awaiting_acceptance": WorkQueue(
+        title=("待客服验收的维修", "Repairs awaiting CS acceptance"), roles=repair_queues.ACCEPTANCE_ROLES,
+        items=repair_queues.awaiting_acceptance),
+    "repairs_attendance_overdue": WorkQueue(
+        title=("超时未上门的维修", "Repairs not attended in time"), roles=repair_queues.OVERDUE_ROLES,
+        items=repair_queues.attendance_overdue),
+    "repairs_escalated": WorkQueue(
+        title=("转集团95059的维修", "Repairs escalated to 95059"), roles=repair_queues.ESCALATION_ROLES,
+        items=repair_queues.escalated),
     "my_open_contacts": WorkQueue(
         title=("我的未办结来电来访", "My open contacts"), roles=contacts.CONTACT_ROLES, items=contacts.my_open_contacts),
     "contacts_awaiting_reply": WorkQueue(
@@ -167,6 +210,8 @@ QUEUES = {
 }
 
 DEADLINES = {
+    # repairs: attendance by the set or agreed time (wall clock; default 24 hours after dispatch)
+    "repair.attendance": Deadline(event="repair.attendance_overdue", escalate_to="cs_supervisor"),
     # the reply time agreed with the caller for an inquiry that needs an expert (wall clock)
     "contact.reply": Deadline(event="contact.reply_overdue", escalate_to="cs_supervisor"),
     # complaints (wall clock, docs/workflows/tickets-complaints.md): measures within 30 minutes of receipt,

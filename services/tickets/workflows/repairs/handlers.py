@@ -1,21 +1,389 @@
-"""The repairs' queries (报修, domain.md §2.2). Today the repairs are the demo's open list
-(`demo.py`); logging, dispatching and closing a repair are workflows still to come."""
+"""The repairs' handlers (报修 and 工程维修单 QR-001FW, domain.md §2.2): plain functions of
+(message, uow) / (args, reader). Who may give a command is `propdesk.policy`; the rules are
+`domain`'s; here rows are loaded and written, numbers drawn, deadlines set and events emitted.
+
+Numbers: a repair is ``BX-yyyymmdd-nnnn`` (报修; its id too), a work order ``WO-yyyymmdd-nnnn``
+(the 工程维修单 series engineering's inspection orders share), a liaison note ``LN-...`` (工作联系单).
+Every event and audit row of a repair carries the repair id as its correlation id.
+
+Deadline ``repair.attendance``: set at dispatch (the agreed time, else 24 hours), moved by a
+reschedule, met when the technician starts, cancelled by a mismatch, a dispute or a liaison close.
+
+Estates: a repair keeps its unit's estate (a common area: the estate of the person reporting it);
+another estate's repair answers as an unknown one (NotFound repair_id/exists).
+"""
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
 
-from propdesk.chassis.estates import within
-from propdesk.contracts.rpc import RepairSchema
-from propdesk_services.tickets.workflows.repairs.models import RepairOrder
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
-_REPAIRS = RepairSchema(many=True)
+from propdesk import demo as demo_data
+from propdesk.chassis.estates import visible, within
+from propdesk.contracts import vocab
+from propdesk.contracts.envelope import Envelope
+from propdesk.contracts.rpc.tickets_repairs import (RepairDetailSchema, RepairPriceItemSchema,
+                                                    RepairProgressSchema)
+from propdesk.errors import NotFound, ValidationError
+from propdesk_services.tickets.workflows.repairs import domain
+from propdesk_services.tickets.workflows.repairs.models import RepairOrder, RepairPriceItem, RepairWorkOrder
+
+SERIES = "BX"
+WORK_ORDER_SERIES = "WO"
+LIAISON_SERIES = "LN"
+RECORD = "repair"
+ATTENDANCE = "repair.attendance"
+LIST_LIMIT = 200
+
+_REPAIR = RepairDetailSchema()
+_REPAIRS = RepairDetailSchema(many=True, exclude=("work_orders",))
+_PRICES = RepairPriceItemSchema(many=True)
+_PROGRESS = RepairProgressSchema()
+
+
+# --- reading ---------------------------------------------------------------------------------------
+def _required(session: Session, repair_id: str, estates=None, lock: bool = False) -> RepairOrder:
+    stmt = select(RepairOrder).where(RepairOrder.repair_id == repair_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    repair = session.scalars(stmt).one_or_none()
+    if repair is None or not visible(estates, repair.estate):
+        raise NotFound(f"no repair {repair_id}", field="repair_id", rule="exists")
+    return repair
+
+
+def _work_orders(session: Session, repair_id: str) -> list[RepairWorkOrder]:
+    return list(session.scalars(select(RepairWorkOrder).where(RepairWorkOrder.repair_id == repair_id)
+                                .order_by(RepairWorkOrder.issued_at, RepairWorkOrder.work_order_no)))
+
+
+def view(session: Session, repair: RepairOrder) -> dict:
+    out = _REPAIR.dump(repair)
+    out["work_orders"] = _REPAIR.fields["work_orders"].inner.schema.dump(_work_orders(session, repair.repair_id),
+                                                                         many=True)
+    return out
+
+
+def get_repair(args: dict, reader) -> dict:
+    """One repair with its work orders (NotFound: repair_id, exists)."""
+    return view(reader.session, _required(reader.session, args["repair_id"], reader.estates))
 
 
 def list_repairs(args: dict, reader) -> list[dict]:
-    """Repairs (报修) of the estates of the person asking, oldest report first; optionally only
-    those in one `status` (e.g. "open")."""
+    """Repairs (报修) of the estates of the person asking, oldest report first (as the read-only
+    list answered), at most 200; filters: `status` (open | closed | cancelled), `state`
+    (vocab.REPAIR_STATES), `category`, `unit_id`, `q` (number, unit, location or summary)."""
     stmt = within(select(RepairOrder), RepairOrder.estate, reader.estates).order_by(
         RepairOrder.reported_on, RepairOrder.repair_id)
-    if args["status"] is not None:
+    if args.get("status") is not None:
         stmt = stmt.where(RepairOrder.status == args["status"])
-    return _REPAIRS.dump(reader.session.scalars(stmt).all())
+    for name in ("state", "category", "unit_id"):
+        if args.get(name) is not None:
+            stmt = stmt.where(getattr(RepairOrder, name) == args[name])
+    if args.get("q"):
+        like = f"%{args['q'].strip()}%"
+        stmt = stmt.where(or_(RepairOrder.repair_id.like(like), RepairOrder.work_order_no.like(like),
+                              RepairOrder.unit_id.like(like), RepairOrder.location.like(like),
+                              RepairOrder.summary.like(like)))
+    return _REPAIRS.dump(reader.session.scalars(stmt.limit(LIST_LIMIT)).all())
+
+
+def repair_progress(args: dict, reader) -> dict:
+    """A repair's progress as the owner APP reads it: state (with its words), the work order, the
+    agreed time, completion and closing, whether a rating may be given now."""
+    repair = _required(reader.session, args["repair_id"], reader.estates)
+    term = vocab.REPAIR_STATES[repair.state]
+    return _PROGRESS.dump({**{k: getattr(repair, k) for k in ("repair_id", "repair_no", "state", "work_order_no",
+                                                               "attend_by", "completed_at", "closed_at", "rating")},
+                           "state_label": {"zh": term.zh, "en": term.en},
+                           "may_rate": repair.state == domain.RETURN_VISIT})
+
+
+def list_repair_prices(args: dict, reader) -> list[dict]:
+    """The 维修项目收费标准: the active items, by category and code."""
+    rows = reader.session.scalars(select(RepairPriceItem).where(RepairPriceItem.active.is_(True))
+                                  .order_by(RepairPriceItem.category, RepairPriceItem.code))
+    return _PRICES.dump(rows.all())
+
+
+def possible_actions(repair_id: str, reader) -> list[str]:
+    """What the repair's state allows next (ACTIONS row "repair")."""
+    return domain.next_commands(_required(reader.session, repair_id, reader.estates))
+
+
+# --- commands --------------------------------------------------------------------------------------
+def _estate_for(unit_id, cmd_estates, fallback=None) -> str | None:
+    if unit_id:
+        return demo_data.estate_of(unit_id)
+    if fallback:
+        return fallback
+    return cmd_estates[0] if cmd_estates else demo_data.RESIDENTIAL_ESTATE
+
+
+def _open(uow, *, data: dict, channel: str, actor_id: str, estates, contact_id=None, estate=None) -> RepairOrder:
+    unit_id = data.get("unit_id")
+    unit_estate = _estate_for(unit_id, estates, estate) if unit_id else "-"
+    checked = domain.validate_report(unit_id=unit_id, unit_estate=unit_estate, location=data.get("location"),
+                                     category=data.get("category"), responsible=data.get("responsible") or "property",
+                                     summary=data.get("summary"), paid=data.get("paid"), channel=channel)
+    repair_estate = _estate_for(checked["unit_id"], estates, estate)
+    if estates is not None and repair_estate not in estates:  # another estate's unit: as an unknown one
+        raise ValidationError.one("unit_id", "unknown_unit", f"no unit {unit_id}")
+    number = uow.next_number(SERIES)
+    uow.correlation_id = number
+    repair = RepairOrder(repair_id=number, repair_no=number, estate=repair_estate, channel=channel,
+                         contact_id=contact_id, client_name=data.get("client_name"),
+                         client_phone=data.get("client_phone"), preferred_time=data.get("preferred_time"),
+                         reported_by=actor_id, paid=checked["paid"], charge_requested=False,
+                         follow_up_open=False, **{k: checked[k] for k in ("unit_id", "location", "category",
+                                                                          "responsible", "summary")})
+    events = domain.report(repair, uow.now())
+    uow.session.add(repair)
+    uow.session.flush()
+    uow.emit_all(events)
+    uow.audit("repair.report", RECORD, repair.repair_id,
+              {"unit_id": repair.unit_id, "location": repair.location, "category": repair.category,
+               "channel": channel, "paid": repair.paid, "contact_id": contact_id})
+    return repair
+
+
+def report_repair(cmd, uow) -> dict:
+    """报修 at the desk (QR-001FW): REPORTED; emits ``repair.reported``."""
+    repair = _open(uow, data=cmd.data, channel="desk", actor_id=cmd.actor.id, estates=cmd.estates)
+    return view(uow.session, repair)
+
+
+def submit_app_repair(cmd, uow) -> dict:
+    """A repair from the owner APP (through the JSON API with an API token): channel "app"."""
+    repair = _open(uow, data=cmd.data, channel="app", actor_id=cmd.actor.id, estates=cmd.estates)
+    return view(uow.session, repair)
+
+
+def open_repair_from_contact(event: Envelope, uow) -> None:
+    """A contact classified 报修 opens its repair (category "other" until the desk dispatches it
+    with its category); one repair per contact."""
+    p = event.payload
+    if p.get("classification") != "repair":
+        return
+    known = uow.session.scalars(select(RepairOrder).where(RepairOrder.contact_id == p["contact_id"])).first()
+    if known is not None:
+        return
+    data = {"unit_id": p.get("unit_id"), "location": None if p.get("unit_id") else "公共区域 common area",
+            "category": "other", "responsible": "property", "summary": (p.get("summary") or "报修")[:500],
+            "client_name": p.get("caller"), "paid": False}
+    _open(uow, data=data, channel="contact", actor_id=p.get("received_by") or event.actor.id, estates=None,
+          contact_id=p["contact_id"], estate=p.get("estate"))
+
+
+def _act(cmd, uow, change, action: str, details: dict | None = None) -> tuple[RepairOrder, dict]:
+    """Load the repair (locked, within the person's estates), apply `change(repair, now)` (the domain
+    call returning events), emit, audit; answer the repair."""
+    repair = _required(uow.session, cmd.data["repair_id"], cmd.estates, lock=True)
+    uow.correlation_id = repair.repair_id
+    before = repair.state
+    events = change(repair, uow.now())
+    uow.emit_all(events)
+    uow.audit(action, RECORD, repair.repair_id, {"state_before": before, "state": repair.state, **(details or {})})
+    return repair, view(uow.session, repair)
+
+
+def request_quote(cmd, uow) -> dict:
+    return _act(cmd, uow, domain.request_quote, "repair.quote_request")[1]
+
+
+def price_repair(cmd, uow) -> dict:
+    d = cmd.data
+    item = None
+    if d["price_source"] == "standard" and d.get("price_item"):
+        row = uow.session.get(RepairPriceItem, d["price_item"])
+        if row is not None and row.active:
+            item = {"code": row.code, "name": row.name, "price": row.price}
+    return _act(cmd, uow, lambda r, now: domain.price(r, now, source=d["price_source"], item=item,
+                                                      quantity=d.get("quantity"), amount=d.get("amount"),
+                                                      role=cmd.actor.role),
+                "repair.price", {"price_source": d["price_source"], "price_item": d.get("price_item")})[1]
+
+
+def record_consent(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        return domain.record_consent(repair, now, consented=d["consented"], consented_by=d.get("consented_by"),
+                                     note=d.get("note"))
+    return _act(cmd, uow, change, "repair.consent", {"consented": d["consented"]})[1]
+
+
+def _due(data: dict, now: datetime) -> datetime:
+    return domain.attendance_due(now, data.get("attend_by"))
+
+
+def _issue_order(uow, repair: RepairOrder, by: str, replaces: str | None = None) -> None:
+    """The work order row of the number the domain just set, and the attendance deadline."""
+    for old in _work_orders(uow.session, repair.repair_id):
+        if old.state == "issued" and old.work_order_no != repair.work_order_no:
+            old.state, old.closed_at = "superseded", uow.now()
+    uow.session.add(RepairWorkOrder(work_order_no=repair.work_order_no, repair_id=repair.repair_id,
+                                    estate=repair.estate, team=repair.team, follow_up=repair.follow_up,
+                                    issued_by=by, issued_at=uow.now(), due_at=repair.attend_by, state="issued",
+                                    replaces=replaces))
+    uow.set_deadline(ATTENDANCE, RECORD, repair.repair_id, repair.attend_by, responsible=repair.follow_up,
+                     estate=repair.estate, summary=f"{repair.work_order_no} {repair.location}")
+    uow.session.flush()
+
+
+def dispatch_repair(cmd, uow) -> dict:
+    d = cmd.data
+    now = uow.now()
+    due = _due(d, now)
+
+    def change(repair, now):
+        domain.validate_dispatch(team=d.get("team"), follow_up=d.get("follow_up"), due_at=d.get("attend_by"), now=now)
+        if d.get("category") is not None:
+            repair.category = d["category"]
+        events = domain.dispatch(repair, now, number=lambda: uow.next_number(WORK_ORDER_SERIES), team=d["team"],
+                                 follow_up=d["follow_up"], due_at=due)
+        _issue_order(uow, repair, cmd.actor.id)
+        return events
+    return _act(cmd, uow, change, "repair.dispatch", {"team": d.get("team"), "due_at": due.isoformat()})[1]
+
+
+def reschedule_repair(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        events = domain.reschedule(repair, now, owner_contacted=d["owner_contacted"], new_time=d.get("new_time"),
+                                   agreed_with=d.get("agreed_with"))
+        uow.set_deadline(ATTENDANCE, RECORD, repair.repair_id, repair.attend_by, responsible=repair.follow_up,
+                         estate=repair.estate, summary=f"{repair.work_order_no} {repair.location}")
+        order = uow.session.get(RepairWorkOrder, repair.work_order_no)
+        if order is not None:
+            order.due_at = repair.attend_by
+        return events
+    return _act(cmd, uow, change, "repair.reschedule",
+                {"new_time": d["new_time"].isoformat() if d.get("new_time") else None})[1]
+
+
+def start_repair(cmd, uow) -> dict:
+    in_time = {}
+
+    def change(repair, now):
+        events = domain.start(repair, now, technician=cmd.actor.id)
+        in_time["attended_in_time"] = uow.meet_deadline(ATTENDANCE, RECORD, repair.repair_id)
+        return events
+    return _act(cmd, uow, change, "repair.start", in_time)[1]
+
+
+def cancel_mismatched_order(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        events = domain.cancel_mismatched(repair, now, reason=d.get("reason"), signature=d.get("signature"),
+                                          confirmed_by=cmd.actor.id)
+        order = uow.session.get(RepairWorkOrder, repair.work_order_no)
+        if order is not None:
+            order.state, order.closed_at = "cancelled", now
+            order.cancel_reason, order.cancel_signature, order.confirmed_by = \
+                repair.cancel_reason, repair.cancel_signature, cmd.actor.id
+        uow.cancel_deadlines(RECORD, repair.repair_id, ATTENDANCE)
+        return events
+    return _act(cmd, uow, change, "repair.order_cancel", {"reason": d.get("reason")})[1]
+
+
+def reissue_work_order(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        domain.validate_dispatch(team=d.get("team") or repair.team, follow_up=d.get("follow_up") or repair.follow_up,
+                                 due_at=d.get("attend_by"), now=now)
+        old = repair.work_order_no
+        events = domain.reissue(repair, now, number=lambda: uow.next_number(WORK_ORDER_SERIES),
+                                team=d.get("team") or repair.team, follow_up=d.get("follow_up") or repair.follow_up,
+                                due_at=_due(d, now), reissued_by=cmd.actor.id, summary=d.get("summary"))
+        prior = uow.session.get(RepairWorkOrder, old)
+        if prior is not None:
+            prior.replaced_by = repair.work_order_no
+        _issue_order(uow, repair, cmd.actor.id, replaces=old)
+        return events
+    return _act(cmd, uow, change, "repair.order_reissue")[1]
+
+
+def complete_repair(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        events = domain.complete(repair, now, completed_by=cmd.actor.id, client_signature=d.get("client_signature"),
+                                 materials=d.get("materials"))
+        order = uow.session.get(RepairWorkOrder, repair.work_order_no)
+        if order is not None:
+            order.state, order.closed_at = "completed", now
+        return events
+    return _act(cmd, uow, change, "repair.complete", {"client_signature": d.get("client_signature")})[1]
+
+
+def record_acceptance(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        return domain.record_acceptance(repair, now, passed=d["passed"], defects=d.get("defects"),
+                                        inspector=cmd.actor.id)
+    return _act(cmd, uow, change, "repair.acceptance", {"passed": d["passed"], "defects": d.get("defects")})[1]
+
+
+def rate_repair(cmd, uow) -> dict:
+    d = cmd.data
+    return _act(cmd, uow, lambda r, now: domain.rate(r, now, rating=d["rating"], comment=d.get("comment")),
+                "repair.rate", {"rating": d["rating"]})[1]
+
+
+def dispute_repair(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        events = domain.dispute(repair, now, other_party=d.get("other_party"), reason=d.get("reason"))
+        uow.cancel_deadlines(RECORD, repair.repair_id, ATTENDANCE)
+        return events
+    return _act(cmd, uow, change, "repair.dispute", {"other_party": d.get("other_party")})[1]
+
+
+def resolve_dispute(cmd, uow) -> dict:
+    d = cmd.data
+    return _act(cmd, uow, lambda r, now: domain.resolve_dispute(r, now, responsible=d.get("responsible")),
+                "repair.dispute_resolve", {"responsible": d.get("responsible")})[1]
+
+
+def close_with_liaison(cmd, uow) -> dict:
+    d = cmd.data
+
+    def change(repair, now):
+        events = domain.close_with_liaison(repair, now, number=lambda: uow.next_number(LIAISON_SERIES),
+                                           note=d.get("note"), owner_permission=d["owner_permission"], by=cmd.actor.id)
+        uow.cancel_deadlines(RECORD, repair.repair_id)
+        return events
+    return _act(cmd, uow, change, "repair.liaison_close")[1]
+
+
+def settle_follow_up(cmd, uow) -> dict:
+    d = cmd.data
+    return _act(cmd, uow, lambda r, now: domain.settle_follow_up(r, now, outcome=d.get("outcome")),
+                "repair.follow_up_settle")[1]
+
+
+# --- events ----------------------------------------------------------------------------------------
+def on_return_visit_for_repair(event: Envelope, uow) -> None:
+    """A return visit of a repair: satisfied / fairly satisfied closes it (闭单); dissatisfied
+    sends it back to engineering (REOPENED). A visit of anything else, or of a repair not awaiting
+    its visit, changes nothing (audited when it names a repair)."""
+    p = event.payload
+    if p.get("subject_type") != "repair" or not p.get("subject_id"):
+        return
+    repair = uow.session.get(RepairOrder, p["subject_id"])
+    if repair is None:
+        return
+    uow.correlation_id = repair.repair_id
+    before = repair.state
+    events = domain.visited(repair, uow.now(), overall=p["overall"], visit_id=p["return_visit_id"])
+    uow.emit_all(events)
+    uow.audit("repair.return_visit", RECORD, repair.repair_id,
+              {"state_before": before, "state": repair.state, "overall": p["overall"],
+               "return_visit_id": p["return_visit_id"], "applied": bool(events)})

@@ -45,4 +45,5 @@ from propdesk.contracts.rpc.audit import AuditEntrySchema  # noqa: F401
 from propdesk.contracts.rpc.staff import IdentitySchema, StaffSchema, SessionSchema, SignInResultSchema, SignedOutSchema, ApiTokenSchema, CreatedApiTokenSchema, TokenIdentitySchema  # noqa: F401
 from propdesk.contracts.rpc.access import SLIP_STATUSES  # noqa: F401
 from propdesk.contracts.rpc.notify import MESSAGE_STATUSES  # noqa: F401
+from propdesk.contracts.rpc.tickets_repairs import RepairDetailSchema, RepairWorkOrderSchema, RepairProgressSchema, RepairPriceItemSchema  # noqa: F401
 from propdesk.contracts.rpc.tickets_contacts import ContactSchema, FcrRateSchema  # noqa: F401
