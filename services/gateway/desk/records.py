@@ -28,6 +28,7 @@ when it last answered, and never breaks the page.
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
@@ -64,9 +65,13 @@ SERVICE_TITLES = {
     "access": N_("Access, keys and passes"),
     "staff": N_("Staff"),
 }
+#: The label of a list's ``q`` filter when the department gives none.
+SEARCH_TEXT = N_("Search text")
 #: Field names (or endings) that hold a staff id: shown as the person's name.
 PERSON_FIELDS = ("owner", "responsible", "inspector", "handler", "assignee")
 PERSON_SUFFIXES = ("_by", "_staff", "_staff_id")
+#: A time in a field the department did not type (an ISO 8601 moment): shown in the office's time.
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$")
 
 
 def absent(exc: BaseException) -> bool:
@@ -125,7 +130,7 @@ def shown(spec: dict, value, lang: str, names: dict) -> str:
         return words_of
     if kind == "boolean" or isinstance(value, bool):
         return gettext(lang, "Yes") if value else gettext(lang, "No")
-    if kind == "datetime":
+    if kind == "datetime" or (isinstance(value, str) and _ISO_MOMENT.match(value)):
         return render.when(value, lang)
     if kind == "date":
         return render.day(value, lang)
@@ -341,7 +346,7 @@ class Records:
             name = spec["name"]
             typed = " ".join(str(args.get(name) or "").split())[:200]
             kind = spec.get("type") or "string"
-            f = Filter(name, label_of(spec, self.lang), "text", typed, max_length=spec.get("max_length"))
+            f = Filter(name, self.filter_label(k, spec), "text", typed, max_length=spec.get("max_length"))
             if spec.get("choices"):
                 f.kind = "select"
                 f.choices = [(str(c), code_words(spec, c, self.lang) or str(c)) for c in spec["choices"]]
@@ -364,6 +369,18 @@ class Records:
             else:
                 kwargs[name] = typed
         return inputs, kwargs
+
+    def filter_label(self, k: Kind, spec: dict) -> str:
+        """A filter's label: its own, else the record field's of the same name (a list query's
+        arguments seldom carry labels), else for ``q`` the desk's word."""
+        name = spec["name"]
+        label = spec.get("label")
+        if isinstance(label, dict) and any(label.get(lang) not in (None, "", name) for lang in ("zh", "en")):
+            return label_of(spec, self.lang)
+        if name == "q":
+            return gettext(self.lang, SEARCH_TEXT)
+        same = k.field(name)
+        return label_of(same, self.lang) if same.get("label") else name
 
     def rows(self, k: Kind, records: list[dict], names: dict) -> list[Row]:
         cols = k.columns()
@@ -418,12 +435,21 @@ class Records:
     def record(self, k: Kind, record_id: str) -> dict:
         return self.remote.call(k.service, k.spec["get"], record_id)
 
-    def facts(self, k: Kind, record: dict, names: dict) -> list[Cell]:
+    def facts(self, k: Kind, record: dict, names: dict, blanks: bool = False) -> list[Cell]:
         """The record's fields with their labels, in the order the department describes them
-        (every key when it describes none)."""
+        (every key when it describes none); empty ones only with `blanks` (the paper form), the
+        id not again when it is the number."""
         specs = k.fields() or [{"name": key} for key in record if key != "history"]
-        return [Cell(s["name"], label_of(s, self.lang), shown(s, record.get(s["name"]), self.lang, names))
-                for s in specs if s["name"] != "history"]
+        number = record.get(k.number_field) if k.number_field else None
+        out = []
+        for s in specs:
+            name = s["name"]
+            if name == "history" or (name == k.id_field != k.number_field and record.get(name) == number):
+                continue
+            cell = Cell(name, label_of(s, self.lang), shown(s, record.get(name), self.lang, names))
+            if cell.text or blanks:
+                out.append(cell)
+        return out
 
     def allowed(self, k: Kind, record_id: str) -> list[str]:
         """The commands the department allows on the record now, for any of the person's roles
@@ -518,7 +544,7 @@ class Records:
         return {
             "kind": k, "record_id": record_id, "number": record.get(k.number_field) or record_id,
             "form_title": said(k.spec["form"], self.lang), "title": k.title(self.lang),
-            "facts": [c for c in self.facts(k, record, names) if c.name != k.number_field],
+            "facts": [c for c in self.facts(k, record, names, blanks=True) if c.name != k.number_field],
             "signatures": [said(s, self.lang) for s in k.spec.get("signatures") or ()],
         }
 

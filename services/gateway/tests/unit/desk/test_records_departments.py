@@ -1,0 +1,139 @@
+"""Every real department's RECORDS and QUEUES on the desk, with no gateway code of its own: each
+discovered department that declares them runs on the harness (demo data, in-memory, no broker)
+and the desk's generic pages (desk/records.py) are walked as each role would: the menu, every
+kind's list, the first records of each list with their actions and forms, the print view, the
+"New" forms, and the home page's queues, in both languages. A page that is not 200 (or 403 for a
+read the role may not make) fails here, naming the department, the kind and the page.
+
+    .venv/bin/python -m pytest -q services/gateway/tests/unit/desk/test_records_departments.py -k tickets
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from propdesk import plugins, policy
+from propdesk.chassis.clock import FakeClock
+from propdesk.errors import NotFound
+from propdesk.testing.fake import ServiceHarness
+from propdesk_services.gateway import auth
+from propdesk_services.gateway.desk import records
+from propdesk_services.gateway.desk.views import DESCRIPTIONS, NAMES
+
+from .test_records import ROUTES, SECRET, Desk as RoutedDesk
+
+DEPARTMENTS = [name for name in plugins.service_names() if name != "gateway"]
+#: Who walks the pages: a reader of the audit trail, the front desk, and each role with its own queues.
+WALKERS = ("cs_manager", "front_desk")
+
+
+class Sessions:
+    """auth.py's session look-up: token ``tok-<role>`` is a person with that one role, at E1."""
+
+    def call(self, service, method, *args, **kwargs):
+        role = args[0].removeprefix("tok-")
+        if role not in policy.ROLES:
+            raise NotFound("no such session", field="token", rule="session_expired")
+        return {"session_id": "S", "expires_at": "x", "absolute_expires_at": "y",
+                "staff": {"id": role, "username": role, "name": policy.ROLES[role][0], "department": "x",
+                          "roles": [role], "estates": ["E1"], "must_change_password": False}}
+
+
+class Department:
+    """A harness as a nameko proxy is to `Remote`: its commands and queries by name; a method it
+    does not have fails as nameko's MethodNotFound does (the desk takes it as "none")."""
+
+    def __init__(self, harness: ServiceHarness):
+        self.harness = harness
+
+    def __getattr__(self, method: str):
+        def call(*args, **kwargs):
+            if method in getattr(self.harness.messages, "COMMANDS", {}):
+                return self.harness.command(method, *args, **kwargs)
+            try:
+                return self.harness.query(method, *args, **kwargs)
+            except KeyError:
+                raise AttributeError(f"{self.harness.name} has no {method}") from None
+        return call
+
+
+class Staff:
+    def list_staff(self, include_disabled=False, *, actor=None):
+        return [{"id": role, "name": zh} for role, (zh, _en) in policy.ROLES.items()]
+
+
+class Desk(RoutedDesk):
+    def send(self, method, path, staff="front_desk", lang="zh", data=None, htmx=False):
+        from werkzeug.test import EnvironBuilder
+        from werkzeug.wrappers import Request
+
+        cookies = f"{auth.LANG_COOKIE}={lang}; {auth.SESSION_COOKIE}={self.keys.cookie_value('tok-' + staff)}"
+        request = Request(EnvironBuilder(method=method, path=path, headers={"Cookie": cookies}).get_environ())
+        auth.bind(request, auth.Authenticator(self.keys, Sessions()))
+        endpoint, values = ROUTES.bind("desk.test").match(request.path, method=method)
+        return getattr(self, endpoint)(request, **values)
+
+
+def _messages(service: str):
+    return importlib.import_module(f"propdesk_services.{service}.messages")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    DESCRIPTIONS.clear()
+    NAMES.clear()
+    records.RECORDS.clear()
+    records._SEEN_QUEUES.clear()
+
+
+@pytest.mark.parametrize("service", DEPARTMENTS)
+def test_every_record_kind_and_queue_of_the_department_shows_on_the_desk(service):
+    messages = _messages(service)
+    kinds, queues = getattr(messages, "RECORDS", {}), getattr(messages, "QUEUES", {})
+    if not kinds and not queues:
+        pytest.skip(f"{service} declares no RECORDS or QUEUES")
+    cls = plugins.service_classes([service])[service]
+    harness = ServiceHarness(cls, clock=FakeClock(), demo=True)
+    desk = Desk({service: Department(harness), **({} if service == "staff" else {"staff": Staff()})})
+    desk.keys = auth.Keys(SECRET)
+    problems: list[str] = []
+    walked: list[str] = []
+
+    def page(path: str, who: str, lang: str, allowed=(200,)) -> str:
+        walked.append(path)
+        r = desk.get(path, staff=who, lang=lang)
+        html = r.get_data(as_text=True)
+        if r.status_code not in allowed:
+            text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+            problems.append(f"{who} {lang} GET {path}: {r.status_code} {text[-300:]}")
+        elif 'id="unavailable"' in html and service in re.search(r'id="unavailable">([^<]*)<', html).group(1):
+            problems.append(f"{who} {lang} GET {path}: {service} named unavailable")
+        return html if r.status_code == 200 else ""
+
+    for who in WALKERS:
+        for lang in ("zh", "en"):
+            menu = page("/records", who, lang)
+            for kind, rec in kinds.items():
+                href = f"/records/{service}/{kind}"
+                readable = policy.may_read(who, rec.list)
+                if readable and f'href="{href}"' not in menu:
+                    problems.append(f"{who} {lang}: {kind} missing from the menu")
+                html = page(href, who, lang, allowed=(200,) if readable else (403,))
+                for new in re.findall(r'data-new="([a-z_]+)"', html):
+                    page(f"{href}/new/{new}", who, lang)
+                for rid in re.findall(r'<tr data-id="([^"]+)"', html)[:3]:
+                    record = page(f"{href}/{rid}", who, lang)
+                    for command in re.findall(r'data-command="([a-z_]+)"', record):
+                        page(f"{href}/{rid}/actions/{command}", who, lang)
+                    if rec.form:
+                        page(f"{href}/{rid}/print", who, lang)
+    for role in sorted({r for q in queues.values() for r in q.roles} & set(policy.ROLES)):
+        home = page("/", role, "zh")
+        for key, queue in queues.items():
+            if role in queue.roles and f'id="queue-{service}-{key}"' not in home:
+                problems.append(f"{role}: the queue {key} is not on the home page")
+    assert problems == [], "\n".join(problems)
+    assert {f"/records/{service}/{kind}" for kind in kinds} <= set(walked)
