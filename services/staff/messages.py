@@ -10,7 +10,7 @@ and no department needs to hear of account changes yet.
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Actions, Command, Query
+from propdesk.chassis.workflow import Actions, Command, Query, Timer
 from propdesk_services.staff.workflows.accounts import handlers as accounts
 from propdesk_services.staff.workflows.accounts import schemas as accounts_schemas
 from propdesk_services.staff.workflows.api_tokens import handlers as api_tokens
@@ -22,6 +22,8 @@ COMMANDS = {
     # accounts (admin)
     "add_staff": Command(accounts.add_staff, accounts_schemas.AddStaffSchema, keyless=True),
     "disable_staff": Command(accounts.disable_staff, accounts_schemas.UsernameSchema),
+    "enable_staff": Command(accounts.enable_staff, accounts_schemas.EnableStaffSchema),
+    "set_estates": Command(accounts.set_estates, accounts_schemas.SetEstatesSchema),
     "reset_password": Command(accounts.reset_password, accounts_schemas.ResetPasswordSchema, keyless=True),
     "set_roles": Command(accounts.set_roles, accounts_schemas.SetRolesSchema),
     # sessions (public: the password or the session token is the proof)
@@ -43,7 +45,10 @@ QUERIES = {
 
 SUBSCRIPTIONS: dict = {}
 
-TIMERS: dict = {}
+TIMERS = {
+    # sessions over for more than 30 days, and lock-out rows with nothing left to remember, go
+    "purge_sessions": Timer(sessions.purge_sessions, interval=3600),
+}
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
 ACTIONS = {

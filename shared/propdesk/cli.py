@@ -10,7 +10,8 @@
     propdesk docs [--check]          regenerate docs/events.md from the contract registry
     propdesk audit verify [SERVICE...]   check every audit chain: an edited, deleted or forged row exits 1
     propdesk staff add USERNAME --name N --department D --role R [--role R] --estate E [--estate E] [--phone P]
-    propdesk staff disable USERNAME | reset-password USERNAME | set-roles USERNAME --role R [--role R]
+    propdesk staff disable USERNAME | enable USERNAME | reset-password USERNAME
+    propdesk staff set-roles USERNAME --role R [--role R] | set-estates USERNAME --estate E [--estate E]
     propdesk staff list [--all] [--estate E] [--role R] [--json]
     propdesk staff token create NAME --role R --estate E [--expires ISO] | token revoke NAME | token list
                                      staff accounts and API tokens, on the staff database directly
@@ -243,6 +244,9 @@ def cmd_staff(args) -> int:
         elif action == "disable":
             a = app.command("disable_staff", {"username": args.username}, actor=admin)
             print(f"disabled {a['username']}: its sessions have ended")
+        elif action == "enable":
+            a = app.command("enable_staff", {"username": args.username}, actor=admin)
+            print(f"enabled {a['username']}: it may sign in again")
         elif action == "reset-password":
             password = _read_password(args, f"new password for {args.username}: ")
             a = app.command("reset_password", {"username": args.username, "password": password}, actor=admin)
@@ -251,6 +255,9 @@ def cmd_staff(args) -> int:
         elif action == "set-roles":
             a = app.command("set_roles", {"username": args.username, "roles": args.role}, actor=admin)
             print(f"{a['username']}: roles {', '.join(a['roles'])}")
+        elif action == "set-estates":
+            a = app.command("set_estates", {"username": args.username, "estates": args.estate}, actor=admin)
+            print(f"{a['username']}: estates {', '.join(a['estates'])}")
         elif action == "list":
             rows = app.query("list_staff", estate=args.estate, role=args.role_filter, include_disabled=args.all)
             if args.json:
@@ -303,12 +310,17 @@ def _staff_parser(sub) -> None:
     password_option(add)
     dis = actions.add_parser("disable", help="disable an account and end its sessions")
     dis.add_argument("username")
+    ena = actions.add_parser("enable", help="enable a disabled account again")
+    ena.add_argument("username")
     reset = actions.add_parser("reset-password", help="set a new password (changed at the next sign-in)")
     reset.add_argument("username")
     password_option(reset)
     roles = actions.add_parser("set-roles", help="replace an account's roles")
     roles.add_argument("username")
     roles.add_argument("--role", action="append", required=True)
+    estates = actions.add_parser("set-estates", help="replace the estates an account works for")
+    estates.add_argument("username")
+    estates.add_argument("--estate", action="append", required=True)
     ls = actions.add_parser("list", help="staff accounts (phones masked)")
     ls.add_argument("--all", action="store_true", help="disabled accounts too")
     ls.add_argument("--estate")

@@ -41,12 +41,6 @@ CS_SUPERVISORS = frozenset({"cs_supervisor", "cs_manager"})
 CONTACT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
                           "cs_supervisor", "cs_manager", "director"})
 
-#: Who takes and works complaints at the service centre (投诉, domain.md §2.3: logged centrally)
-COMPLAINT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
-                            "cs_supervisor", "cs_manager"})
-#: Who reviews complaints and answers for them in the management office's name
-COMPLAINT_LEADERSHIP = frozenset({"cs_supervisor", "cs_manager", "director"})
-
 #: Who makes and records return visits (回访, domain.md §2.4): the service centre's front desk (its
 #: 7-day phone visits [004 WI/FW-017]) and customer service from assistant to manager
 RETURN_VISIT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
@@ -60,6 +54,12 @@ REPAIR_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_sup
 REPAIR_SUPERVISORS = frozenset({"cs_supervisor", "cs_manager", "director"})
 REPAIR_APP = frozenset({"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"})
 
+#: Who takes and works complaints at the service centre (投诉, domain.md §2.3: logged centrally)
+COMPLAINT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
+                            "cs_supervisor", "cs_manager"})
+#: Who reviews complaints and answers for them in the management office's name
+COMPLAINT_LEADERSHIP = frozenset({"cs_supervisor", "cs_manager", "director"})
+
 #: ``<service>.<command>`` -> the roles that may give it. Deny by default: absent = nobody.
 POLICY: dict[str, frozenset[str]] = {
     # residents: the tenant move-out (租户撤场, domain.md §2.6)
@@ -70,6 +70,15 @@ POLICY: dict[str, frozenset[str]] = {
     "residents.archive_move_out": CUSTOMER_SERVICE,
     # tickets: engineering records its unit inspection (单元验收移交记录表)
     "tickets.record_inspection": frozenset({"engineering"}),
+    # tickets: the contact log (来电来访登记, §2.1). Whoever receives a call or visit registers it
+    # (front desk, CS assistants on patrol, specialists, supervisors, the manager, the director);
+    # answering, closing and handing one over is for its owner (首问负责制) or a CS supervisor and
+    # above: the domain checks that per contact (contact_id/first_contact_owner)
+    "tickets.register_contact": CONTACT_DESK,
+    "tickets.answer_contact": CONTACT_DESK,
+    "tickets.arrange_reply": CONTACT_DESK,
+    "tickets.close_contact": CONTACT_DESK,
+    "tickets.hand_over_contact": CONTACT_DESK,
     # tickets: repairs (报修) and engineering work orders (工程维修单 QR-001FW, domain.md §2.2)
     "tickets.report_repair": REPAIR_DESK,
     # the owner APP through the JSON API: its API token acts as front_desk (docs/workflows/tickets-repairs.md)
@@ -94,15 +103,6 @@ POLICY: dict[str, frozenset[str]] = {
     # a manager visits, photographs, sends the 工作联系单 and closes with the owner's permission
     "tickets.close_with_liaison": REPAIR_SUPERVISORS,
     "tickets.settle_follow_up": REPAIR_SUPERVISORS,
-    # tickets: the contact log (来电来访登记, §2.1). Whoever receives a call or visit registers it
-    # (front desk, CS assistants on patrol, specialists, supervisors, the manager, the director);
-    # answering, closing and handing one over is for its owner (首问负责制) or a CS supervisor and
-    # above: the domain checks that per contact (contact_id/first_contact_owner)
-    "tickets.register_contact": CONTACT_DESK,
-    "tickets.answer_contact": CONTACT_DESK,
-    "tickets.arrange_reply": CONTACT_DESK,
-    "tickets.close_contact": CONTACT_DESK,
-    "tickets.hand_over_contact": CONTACT_DESK,
     # tickets: return visits (回访 QR-003FW, §2.4; docs/workflows/tickets-return-visits.md). The desk
     # plans, reschedules and records visits and confirms a rectification done; a supervisor or above
     # orders the rectification of a dissatisfied visit or has it explained with the next visit booked,
@@ -139,8 +139,45 @@ POLICY: dict[str, frozenset[str]] = {
     "tickets.void_complaint": CS_SUPERVISORS | {"director"},
     # billing: a payment is taken at the front-desk counter or by the cashier (收费, domain.md §1.1)
     "billing.record_payment": frozenset({"cashier", "counter_staff", "front_desk", "finance"}),
+    # billing: the monthly fee cycle (domain.md §2.5; docs/workflows/billing-cycle.md). Fee standards
+    # come from the management contract: only finance's supervisor sets them (§1.3: CS may not)
+    "billing.set_fee_schedule": frozenset({"finance_supervisor"}),
+    "billing.set_billed_unit": frozenset({"finance_supervisor"}),
+    # meter readings: engineering reads the meters; finance enters or imports them too
+    "billing.record_meter_reading": frozenset({"engineering", "cashier", "finance_supervisor"}),
+    "billing.import_meter_readings": frozenset({"engineering", "cashier", "finance_supervisor"}),
+    # a reading is corrected by whoever re-reads it or by the supervisor; accepting a held one is a review
+    "billing.correct_meter_reading": frozenset({"engineering", "finance_supervisor"}),
+    "billing.accept_meter_reading": frozenset({"finance_supervisor"}),
+    # the billing run: finance starts and redrafts it, the supervisor reviews it (25th), the cashier
+    # issues the notices (by the 26th), CS delivers each and gets it signed
+    "billing.start_billing_run": frozenset({"finance_supervisor", "cashier"}),
+    "billing.redraft_billing_run": frozenset({"finance_supervisor", "cashier"}),
+    "billing.review_billing_run": frozenset({"finance_supervisor"}),
+    "billing.issue_billing_run": frozenset({"cashier"}),
+    "billing.confirm_notice_delivery": frozenset({"front_desk", "cs_assistant", "cs_specialist", "senior_cs",
+                                                  "cs_supervisor", "cs_manager"}),
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
+    # access: goods release slips filled in at the desk (物品放行条, domain.md §2.7): the front desk
+    # verifies and signs them [000]; Finance checks the fees of a moving slip (WI/FW-020); the
+    # department manager or the director co-signs a slip without a specimen on file [000]; security
+    # refuses goods at the gate
+    "access.request_goods_release": CUSTOMER_SERVICE,
+    "access.confirm_owner_authorisation": CUSTOMER_SERVICE,
+    "access.record_fee_clearance": frozenset({"finance_supervisor", "cashier", "counter_staff"}),
+    "access.countersign_release_slip": frozenset({"cs_manager", "director"}),
+    "access.cancel_release_slip": CUSTOMER_SERVICE,
+    "access.refuse_at_gate": frozenset({"security"}),
+    # access: keys (钥匙, domain.md §2.8): the designated CS custodian keeps the key board and the
+    # loan register (钥匙领用登记表, QR-006FW/QR-007FW); the front desk and customer service register,
+    # lend, take back and give back keys
+    "access.register_key": CUSTOMER_SERVICE,
+    "access.entrust_key": CUSTOMER_SERVICE,
+    "access.loan_key": CUSTOMER_SERVICE,
+    "access.return_key": CUSTOMER_SERVICE,
+    "access.withdraw_key": CUSTOMER_SERVICE,
+    "access.hand_over_key_custody": CUSTOMER_SERVICE | {"cs_manager", "director"},
     # access: the counter's registers (domain.md §2.9-§2.12): the front desk and customer service keep
     # them; security issues nothing but collects or revokes a pass and registers visitors at the gate
     "access.issue_construction_pass": CUSTOMER_SERVICE,
@@ -155,9 +192,15 @@ POLICY: dict[str, frozenset[str]] = {
     "access.return_lost_item": CUSTOMER_SERVICE,
     "access.refuse_lost_item_claim": CUSTOMER_SERVICE,
     "access.hand_lost_item_to_finance": CUSTOMER_SERVICE | {"finance_supervisor", "cashier"},
+    "access.deposit_item": CUSTOMER_SERVICE,
+    "access.collect_stored_item": CUSTOMER_SERVICE,
+    "access.register_mail": CUSTOMER_SERVICE | {"security"},
+    "access.collect_mail": CUSTOMER_SERVICE | {"security"},
     # staff: accounts (admin)
     "staff.add_staff": frozenset({"admin"}),
     "staff.disable_staff": frozenset({"admin"}),
+    "staff.enable_staff": frozenset({"admin"}),
+    "staff.set_estates": frozenset({"admin"}),
     "staff.reset_password": frozenset({"admin"}),
     "staff.set_roles": frozenset({"admin"}),
     # staff: API tokens (admin)

@@ -81,15 +81,19 @@ def test_an_admin_manages_accounts_from_the_command_line(db_url):
 
     assert staff("set-roles", "wangfang", "--role", "senior_cs").returncode == 0
     assert stored(db_url, "wangfang").roles == ["senior_cs"]
+    assert staff("set-estates", "wangfang", "--estate", "E2", "--estate", "E1").returncode == 0
+    assert stored(db_url, "wangfang").estates == ["E1", "E2"]
     assert staff("disable", "wangfang").returncode == 0
     assert json.loads(staff("list", "--json").stdout) == []
     assert "[disabled]" in staff("list", "--all").stdout
+    assert staff("enable", "wangfang").returncode == 0
+    assert stored(db_url, "wangfang").active is True
 
     with Session(create_engine(db_url)) as s:
         rows = s.execute(select(AuditRow.actor_id, AuditRow.action, AuditRow.details).order_by(AuditRow.id)).all()
     assert [(actor, action) for actor, action, _ in rows] == [
         (f"cli:{getpass.getuser()}", a) for a in ("staff.added", "staff.password_reset", "staff.roles_set",
-                                                  "staff.disabled")]
+                                                  "staff.estates_set", "staff.disabled", "staff.enabled")]
     outputs = added.stdout + added.stderr + reset.stdout + reset.stderr
     assert PASSWORD not in outputs and "another-password-2" not in outputs
     assert PASSWORD not in dump(db_url) and "another-password-2" not in dump(db_url)

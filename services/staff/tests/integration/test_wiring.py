@@ -55,9 +55,9 @@ def test_the_tables_are_the_public_surface(staff):
     """Every row became an entrypoint with its public name; nothing else is public."""
     rpc_names = set(messages.COMMANDS) | set(queries_of(messages, "staff"))
     assert "allowed_actions" in rpc_names
-    assert subscriptions_by_handler(messages) == {} and messages.TIMERS == {}
+    assert subscriptions_by_handler(messages) == {} and set(messages.TIMERS) == {"purge_sessions"}
     entrypoints = {ep.method_name for ep in staff[0].entrypoints}
-    assert entrypoints - rpc_names == {"serve_metrics", "serve_health"}
+    assert entrypoints - rpc_names == {"serve_metrics", "serve_health", "purge_sessions"}
     assert rpc_names <= entrypoints
 
 
@@ -71,8 +71,12 @@ def test_every_row_over_the_broker(staff, propdesk_env):
                 actor=ADMIN)["roles"] == ["front_desk", "cs_assistant"]
     assert call(staff, "get_staff", "wangfang")["roles"] == ["front_desk", "cs_assistant"]
     assert [a["username"] for a in call(staff, "list_staff", estate="E2")] == ["admin", "front_desk_e2"]
-    assert call(staff, "allowed_actions", "staff", "wangfang", "admin") == ["set_roles", "reset_password",
-                                                                            "disable_staff"]
+    assert call(staff, "list_staff", estate="E2", actor={"id": "cs_manager", "role": "cs_manager",
+                                                          "estates": ["E1"]}) == [call(staff, "get_staff", "admin")]
+    assert call(staff, "set_estates", {"username": "wangfang", "estates": ["E1", "E2"]},
+                actor=ADMIN)["estates"] == ["E1", "E2"]
+    assert call(staff, "allowed_actions", "staff", "wangfang", "admin") == ["set_roles", "set_estates",
+                                                                            "reset_password", "disable_staff"]
 
     # sessions (public: no actor)
     signed = call(staff, "sign_in", {"username": "wangfang", "password": "first-password-1", **CLIENT})
@@ -88,6 +92,7 @@ def test_every_row_over_the_broker(staff, propdesk_env):
 
     call(staff, "reset_password", {"username": "wangfang", "password": "third-password-3"}, actor=ADMIN)
     assert call(staff, "disable_staff", {"username": "wangfang"}, actor=ADMIN)["active"] is False
+    assert call(staff, "enable_staff", {"username": "wangfang"}, actor=ADMIN)["active"] is True
 
     # API tokens (admin)
     created = call(staff, "create_api_token", {"name": "owner-app", "roles": ["front_desk"], "estates": ["E1"]},
@@ -102,8 +107,9 @@ def test_every_row_over_the_broker(staff, propdesk_env):
     assert call(staff, "list_api_tokens", include_revoked=True)[0]["state"] == "revoked"
 
     assert audit_actions(propdesk_env) == [
-        "staff.added", "staff.roles_set", "staff.signed_in", "staff.password_changed", "staff.signed_out",
-        "staff.password_reset", "staff.disabled", "api_token.created", "api_token.revoked"]
+        "staff.added", "staff.roles_set", "staff.estates_set", "staff.signed_in", "staff.password_changed",
+        "staff.signed_out", "staff.password_reset", "staff.disabled", "staff.enabled", "api_token.created",
+        "api_token.revoked"]
 
 
 def test_rejections_travel_with_field_and_rule_and_a_refused_sign_in_is_kept(staff, propdesk_env):

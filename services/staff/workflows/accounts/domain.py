@@ -179,6 +179,19 @@ def validate_roles(roles) -> list[str]:
     return ordered_roles(roles)
 
 
+def validate_estates(estates) -> list[str]:
+    problems = estate_problems(estates)
+    if problems:
+        raise ValidationError(problems)
+    return ordered_estates(estates)
+
+
+def shares_estate(account_estates, estates) -> bool:
+    """Whether an account is within a reader's estates (None: not scoped, every account is): a
+    staff member sees the accounts of the estates they work for, another estate's as absent."""
+    return estates is None or any(e in estates for e in account_estates or ())
+
+
 def leaves_no_admin(other_active_admins: int, account_is_admin: bool, account_stays_admin: bool) -> bool:
     """Whether a change would leave no active account with the admin role: the account is an
     active admin, will not be one after the change, and no other active account is."""

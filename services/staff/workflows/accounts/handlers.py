@@ -37,30 +37,40 @@ def _account(session, username: str, *, lock: bool = False) -> StaffAccount:
     return account
 
 
+def _visible_account(session, username: str, estates) -> StaffAccount:
+    """The account, or NotFound when it works for none of `estates` (another estate's staff
+    answer as absent, like any other record of another estate)."""
+    account = _account(session, username)
+    if not domain.shares_estate(account.estates, estates):
+        raise NotFound(f"no staff account {username}", field="username", rule="exists")
+    return account
+
+
 def get_staff(args: dict, reader) -> dict:
-    """One staff account (phone masked, never the password hash)."""
-    return staff_view(_account(reader.session, args["username"]))
+    """One staff account (phone masked, never the password hash); within the asker's estates."""
+    return staff_view(_visible_account(reader.session, args["username"], reader.estates))
 
 
 def list_staff(args: dict, reader) -> list[dict]:
-    """Staff accounts by username; only those working for `estate` / holding `role` when given;
-    disabled accounts only with `include_disabled`."""
+    """Staff accounts by username, of the estates the asker works for; only those working for
+    `estate` / holding `role` when given; disabled accounts only with `include_disabled`."""
     stmt = select(StaffAccount).order_by(StaffAccount.username)
     if not args["include_disabled"]:
         stmt = stmt.where(StaffAccount.active.is_(True))
     accounts = [a for a in reader.session.scalars(stmt)
-                if (args["estate"] is None or args["estate"] in a.estates)
+                if domain.shares_estate(a.estates, reader.estates)
+                and (args["estate"] is None or args["estate"] in a.estates)
                 and (args["role"] is None or args["role"] in a.roles)]
     return [staff_view(a) for a in accounts]
 
 
 def possible_actions(username: str, reader) -> list[str]:
     """What may be done next to an account (the chassis keeps those the role may give): an active
-    one may be disabled, re-roled or given a new password; a disabled one re-roled or given a new
-    password (it stays disabled). NotFound (username, exists)."""
-    account = _account(reader.session, username)
-    return (["set_roles", "reset_password", "disable_staff"] if account.active
-            else ["set_roles", "reset_password"])
+    one may be disabled, re-roled, moved to other estates or given a new password; a disabled one
+    the same, or enabled again. NotFound (username, exists)."""
+    account = _visible_account(reader.session, username, reader.estates)
+    return (["set_roles", "set_estates", "reset_password", "disable_staff"] if account.active
+            else ["enable_staff", "set_roles", "set_estates", "reset_password"])
 
 
 def _other_active_admins(session, username: str) -> int:
@@ -152,4 +162,37 @@ def set_roles(cmd, uow) -> dict:
     account.roles = roles
     account.updated_at = uow.now()
     uow.audit("staff.roles_set", "staff", account.username, {"roles_before": before, "roles": roles})
+    return staff_view(account)
+
+
+def enable_staff(cmd, uow) -> dict:
+    """Enable a disabled account again (恢复启用): it may sign in with its password; when an admin
+    chose that password (added or reset and never changed), the staff member still chooses a new one
+    first. Enabling an active account changes nothing. NotFound (username, exists)."""
+    account = _visible_account(uow.session, cmd.data["username"], cmd.estates)
+    if account.active:
+        uow.audit("staff.enable_unchanged", "staff", account.username, {"active": True})
+        return staff_view(account)
+    account.active = True
+    account.disabled_at = None
+    account.updated_at = uow.now()
+    uow.audit("staff.enabled", "staff", account.username,
+              {"must_change_password": account.must_change_password})
+    return staff_view(account)
+
+
+def set_estates(cmd, uow) -> dict:
+    """Give an account the estates it works for (所属管理处), replacing the ones it had: what it sees
+    and acts on from its next `resolve_session` (sessions stay, like new roles). ValidationError
+    (estates: required, one_of); NotFound (username, exists) also for an account outside the
+    admin's own estates."""
+    estates = domain.validate_estates(cmd.data["estates"])
+    account = _visible_account(uow.session, cmd.data["username"], cmd.estates)
+    before = list(account.estates)
+    if estates == before:
+        uow.audit("staff.estates_unchanged", "staff", account.username, {"estates": estates})
+        return staff_view(account)
+    account.estates = estates
+    account.updated_at = uow.now()
+    uow.audit("staff.estates_set", "staff", account.username, {"estates_before": before, "estates": estates})
     return staff_view(account)

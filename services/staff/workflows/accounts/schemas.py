@@ -73,6 +73,16 @@ class SetRolesSchema(UsernameSchema):
     roles = codes("角色", "Roles", policy.ROLES)
 
 
+class EnableStaffSchema(UsernameSchema):
+    """恢复启用员工账号."""
+
+
+class SetEstatesSchema(UsernameSchema):
+    """设置所属管理处."""
+
+    estates = codes("所属管理处", "Estates", ESTATES.codes)
+
+
 # --- query arguments ------------------------------------------------------------------------------
 class UsernameArgs(Schema):
     username = RecordId(max_len=64)

@@ -86,6 +86,18 @@ def state(created_at: datetime, last_seen_at: datetime, ended_at: datetime | Non
     return ACTIVE
 
 
+#: How long a session that is over (ended or expired) stays on record before the purge removes it
+#: (the audit trail keeps every sign-in and sign-out for good). (inferred: issue #8 names no period)
+RETENTION = timedelta(days=30)
+
+
+def purgeable(created_at: datetime, last_seen_at: datetime, ended_at: datetime | None, now: datetime) -> bool:
+    """Whether a session row may go: it has been over for longer than `RETENTION` (ended, or past
+    its expiry, that long ago)."""
+    over_since = as_utc(ended_at) if ended_at is not None else expires_at(created_at, last_seen_at)
+    return as_utc(now) - over_since > RETENTION
+
+
 def needs_touch(last_seen_at: datetime, now: datetime) -> bool:
     """Whether seeing the session now should write its "last seen" (more than a minute since)."""
     return as_utc(now) - as_utc(last_seen_at) > TOUCH_AFTER

@@ -234,3 +234,37 @@ def change_password(cmd, uow) -> dict:
     row.last_seen_at = now
     uow.audit("staff.password_changed", "staff", account.username, {**client, "other_sessions_ended": ended})
     return _SESSION.dump(_session_view(row, account))
+
+
+# --- the purge (timer) ----------------------------------------------------------------------------------
+def purge_sessions(db) -> int:
+    """Remove the sessions that have been over for longer than `domain.RETENTION`, and the
+    lock-out rows with nothing left to remember (`domain.stale`): the tables hold what is live,
+    the audit trail what happened. One unit of work per batch of 500; returns how many sessions went.
+
+    A candidate is re-checked inside the unit of work that deletes it, so a session seen meanwhile
+    (impossible once over, but cheap to be sure of) stays."""
+    now = db.clock.now()
+    cutoff = now - domain.RETENTION
+    removed = 0
+    while True:
+        with db() as uow:
+            rows = uow.session.scalars(
+                select(StaffSession).where((StaffSession.ended_at < cutoff) |
+                                           (StaffSession.last_seen_at < cutoff))
+                .order_by(StaffSession.created_at).limit(500)).all()
+            gone = [r.session_id for r in rows
+                    if domain.purgeable(r.created_at, r.last_seen_at, r.ended_at, now)]
+            if gone:
+                uow.session.execute(delete(StaffSession).where(StaffSession.session_id.in_(gone)))
+                uow.audit("staff.sessions_purged", "staff_session", "purge",
+                          {"sessions": len(gone), "older_than_days": domain.RETENTION.days})
+            stale = [g.username for g in uow.session.scalars(
+                select(SignInGuard).where(SignInGuard.updated_at < now - domain.FAILURE_WINDOW)).all()
+                if domain.stale(g, now)]
+            if stale:
+                uow.session.execute(delete(SignInGuard).where(SignInGuard.username.in_(stale)))
+            uow.commit()
+        removed += len(gone)
+        if len(rows) < 500 or not gone:
+            return removed

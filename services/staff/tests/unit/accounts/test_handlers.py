@@ -237,10 +237,11 @@ def test_roles_are_checked_and_the_last_admin_keeps_the_admin_role(app):
 
 # --- what the desk offers -----------------------------------------------------------------------------
 def test_allowed_actions_on_an_account_are_the_admins_and_follow_its_state(app):
-    assert app.query("allowed_actions", "staff", "cashier", "admin") == ["set_roles", "reset_password",
-                                                                         "disable_staff"]
+    assert app.query("allowed_actions", "staff", "cashier", "admin") == ["set_roles", "set_estates",
+                                                                         "reset_password", "disable_staff"]
     assert app.query("allowed_actions", "staff", "cashier", "cs_manager") == []
     app.command("disable_staff", {"username": "cashier"}, actor=ADMIN)
-    assert app.query("allowed_actions", "staff", "cashier", "admin") == ["set_roles", "reset_password"]
+    assert app.query("allowed_actions", "staff", "cashier", "admin") == ["enable_staff", "set_roles", "set_estates",
+                                                                         "reset_password"]
     with pytest.raises(NotFound):
         app.query("allowed_actions", "staff", "nobody", "admin")
