@@ -159,6 +159,24 @@ POLICY: dict[str, frozenset[str]] = {
                                                   "cs_supervisor", "cs_manager"}),
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
+    # access: the counter's registers (domain.md §2.9-§2.12): the front desk and customer service keep
+    # them; security issues nothing but collects or revokes a pass and registers visitors at the gate
+    "access.issue_construction_pass": CUSTOMER_SERVICE,
+    "access.issue_resident_pass": CUSTOMER_SERVICE,
+    "access.return_pass": CUSTOMER_SERVICE | {"security"},
+    "access.revoke_pass": CUSTOMER_SERVICE | {"security"},
+    "access.register_visitor": CUSTOMER_SERVICE | {"security"},
+    "access.sign_out_visitor": CUSTOMER_SERVICE | {"security"},
+    "access.register_lost_item": CUSTOMER_SERVICE | {"security"},
+    "access.hand_lost_item_to_police": CUSTOMER_SERVICE | {"security"},
+    "access.publicise_lost_item": CUSTOMER_SERVICE,
+    "access.return_lost_item": CUSTOMER_SERVICE,
+    "access.refuse_lost_item_claim": CUSTOMER_SERVICE,
+    "access.hand_lost_item_to_finance": CUSTOMER_SERVICE | {"finance_supervisor", "cashier"},
+    "access.deposit_item": CUSTOMER_SERVICE,
+    "access.collect_stored_item": CUSTOMER_SERVICE,
+    "access.register_mail": CUSTOMER_SERVICE | {"security"},
+    "access.collect_mail": CUSTOMER_SERVICE | {"security"},
     # access: goods release slips filled in at the desk (物品放行条, domain.md §2.7): the front desk
     # verifies and signs them [000]; Finance checks the fees of a moving slip (WI/FW-020); the
     # department manager or the director co-signs a slip without a specimen on file [000]; security
@@ -178,24 +196,6 @@ POLICY: dict[str, frozenset[str]] = {
     "access.return_key": CUSTOMER_SERVICE,
     "access.withdraw_key": CUSTOMER_SERVICE,
     "access.hand_over_key_custody": CUSTOMER_SERVICE | {"cs_manager", "director"},
-    # access: the counter's registers (domain.md §2.9-§2.12): the front desk and customer service keep
-    # them; security issues nothing but collects or revokes a pass and registers visitors at the gate
-    "access.issue_construction_pass": CUSTOMER_SERVICE,
-    "access.issue_resident_pass": CUSTOMER_SERVICE,
-    "access.return_pass": CUSTOMER_SERVICE | {"security"},
-    "access.revoke_pass": CUSTOMER_SERVICE | {"security"},
-    "access.register_visitor": CUSTOMER_SERVICE | {"security"},
-    "access.sign_out_visitor": CUSTOMER_SERVICE | {"security"},
-    "access.register_lost_item": CUSTOMER_SERVICE | {"security"},
-    "access.hand_lost_item_to_police": CUSTOMER_SERVICE | {"security"},
-    "access.publicise_lost_item": CUSTOMER_SERVICE,
-    "access.return_lost_item": CUSTOMER_SERVICE,
-    "access.refuse_lost_item_claim": CUSTOMER_SERVICE,
-    "access.hand_lost_item_to_finance": CUSTOMER_SERVICE | {"finance_supervisor", "cashier"},
-    "access.deposit_item": CUSTOMER_SERVICE,
-    "access.collect_stored_item": CUSTOMER_SERVICE,
-    "access.register_mail": CUSTOMER_SERVICE | {"security"},
-    "access.collect_mail": CUSTOMER_SERVICE | {"security"},
     # staff: accounts (admin)
     "staff.add_staff": frozenset({"admin"}),
     "staff.disable_staff": frozenset({"admin"}),

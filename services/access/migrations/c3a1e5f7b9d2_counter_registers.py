@@ -88,6 +88,55 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_lost_item_state'), ['state'], unique=False)
         batch_op.create_index(batch_op.f('ix_lost_item_unclaimed_at'), ['unclaimed_at'], unique=False)
 
+    op.create_table('mail_item',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('mail_no', sa.String(length=32), nullable=False),
+    sa.Column('estate', sa.String(length=8), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('unit_id', sa.String(length=32), nullable=False),
+    sa.Column('recipient_name', sa.String(length=64), nullable=False),
+    sa.Column('sender', sa.String(length=128), nullable=True),
+    sa.Column('tracking_ref', sa.String(length=64), nullable=True),
+    sa.Column('description', sa.String(length=200), nullable=True),
+    sa.Column('state', sa.String(length=24), nullable=False),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('signed_by', sa.String(length=64), nullable=True),
+    sa.Column('received_by', sa.String(length=64), nullable=False),
+    sa.Column('collected_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('collector_name', sa.String(length=64), nullable=True),
+    sa.Column('handed_over_by', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('mail_no')
+    )
+    with op.batch_alter_table('mail_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_item_estate'), ['estate'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_item_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mail_item_unit_id'), ['unit_id'], unique=False)
+
+    op.create_table('stored_item',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('storage_no', sa.String(length=32), nullable=False),
+    sa.Column('estate', sa.String(length=8), nullable=False),
+    sa.Column('depositor_name', sa.String(length=64), nullable=False),
+    sa.Column('depositor_phone', sa.String(length=32), nullable=True),
+    sa.Column('unit_id', sa.String(length=32), nullable=True),
+    sa.Column('items', sa.JSON(), nullable=False),
+    sa.Column('shelf', sa.String(length=64), nullable=True),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('stored_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('stored_by', sa.String(length=64), nullable=False),
+    sa.Column('overdue_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('collected_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('collector_name', sa.String(length=64), nullable=True),
+    sa.Column('collected_by', sa.String(length=64), nullable=True),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('storage_no')
+    )
+    with op.batch_alter_table('stored_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stored_item_estate'), ['estate'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stored_item_overdue_at'), ['overdue_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stored_item_state'), ['state'], unique=False)
+
     op.create_table('visitor',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('visitor_no', sa.String(length=32), nullable=False),
@@ -122,6 +171,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_visitor_estate'))
 
     op.drop_table('visitor')
+    with op.batch_alter_table('stored_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stored_item_state'))
+        batch_op.drop_index(batch_op.f('ix_stored_item_overdue_at'))
+        batch_op.drop_index(batch_op.f('ix_stored_item_estate'))
+
+    op.drop_table('stored_item')
+    with op.batch_alter_table('mail_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_item_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_mail_item_state'))
+        batch_op.drop_index(batch_op.f('ix_mail_item_estate'))
+
+    op.drop_table('mail_item')
     with op.batch_alter_table('lost_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lost_item_unclaimed_at'))
         batch_op.drop_index(batch_op.f('ix_lost_item_state'))
