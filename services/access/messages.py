@@ -6,14 +6,15 @@ subscription's queue is ``access.<handler name>``; renaming one orphans a queue.
 """
 from __future__ import annotations
 
+from propdesk.chassis.deadlines import Deadline
 from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, WorkQueue
 from propdesk.policy import CUSTOMER_SERVICE
+from propdesk_services.access.workflows.goods_release import handlers as goods_release
+from propdesk_services.access.workflows.goods_release import schemas as goods_release_schemas
+from propdesk_services.access.workflows.keys import handlers as keys
+from propdesk_services.access.workflows.keys import schemas as keys_schemas
 from propdesk_services.access.workflows.release_slip import handlers as release_slip
 from propdesk_services.access.workflows.release_slip import schemas as release_slip_schemas
-from propdesk_services.access.workflows.storage import handlers as storage
-from propdesk_services.access.workflows.storage import schemas as storage_schemas
-from propdesk_services.access.workflows.mail import handlers as mail
-from propdesk_services.access.workflows.mail import schemas as mail_schemas
 from propdesk_services.access.workflows.lost_property import handlers as lost_property
 from propdesk_services.access.workflows.lost_property import schemas as lost_property_schemas
 from propdesk_services.access.workflows.visitors import handlers as visitors
@@ -23,6 +24,23 @@ from propdesk_services.access.workflows.passes import schemas as passes_schemas
 
 COMMANDS = {
     "release_at_gate": Command(release_slip.release_at_gate, release_slip_schemas.ReleaseAtGateSchema),
+    # goods release slips filled in at the desk, every variant (物品放行条, §2.7)
+    "request_goods_release": Command(goods_release.request_goods_release,
+                                     goods_release_schemas.RequestGoodsReleaseSchema),
+    "confirm_owner_authorisation": Command(goods_release.confirm_owner_authorisation,
+                                           goods_release_schemas.ConfirmOwnerSchema),
+    "record_fee_clearance": Command(goods_release.record_fee_clearance, goods_release_schemas.FeeClearanceSchema),
+    "countersign_release_slip": Command(goods_release.countersign_release_slip,
+                                        goods_release_schemas.CountersignSchema),
+    "cancel_release_slip": Command(goods_release.cancel_release_slip, goods_release_schemas.CancelSlipSchema),
+    "refuse_at_gate": Command(goods_release.refuse_at_gate, goods_release_schemas.RefuseAtGateSchema),
+    # keys (钥匙, §2.8: QR-006FW, QR-007FW)
+    "register_key": Command(keys.register_key, keys_schemas.RegisterKeySchema),
+    "entrust_key": Command(keys.entrust_key, keys_schemas.EntrustKeySchema),
+    "loan_key": Command(keys.loan_key, keys_schemas.LoanKeySchema),
+    "return_key": Command(keys.return_key, keys_schemas.ReturnKeySchema),
+    "withdraw_key": Command(keys.withdraw_key, keys_schemas.WithdrawKeySchema),
+    "hand_over_key_custody": Command(keys.hand_over_key_custody, keys_schemas.HandOverCustodySchema),
     # passes (出入证, §2.9)
     "issue_construction_pass": Command(passes.issue_construction_pass, passes_schemas.IssueConstructionPassSchema),
     "issue_resident_pass": Command(passes.issue_resident_pass, passes_schemas.IssueResidentPassSchema),
@@ -38,16 +56,23 @@ COMMANDS = {
     "return_lost_item": Command(lost_property.return_lost_item, lost_property_schemas.ReturnLostItemSchema),
     "refuse_lost_item_claim": Command(lost_property.refuse_lost_item_claim, lost_property_schemas.RefuseClaimSchema),
     "hand_lost_item_to_finance": Command(lost_property.hand_lost_item_to_finance, lost_property_schemas.HandToFinanceSchema),
-    # small-item storage (寄存, §2.11) and the mail desk (邮件/报纸/包裹, §2.12)
-    "deposit_item": Command(storage.deposit_item, storage_schemas.DepositItemSchema),
-    "collect_stored_item": Command(storage.collect_stored_item, storage_schemas.CollectStoredItemSchema),
-    "register_mail": Command(mail.register_mail, mail_schemas.RegisterMailSchema),
-    "collect_mail": Command(mail.collect_mail, mail_schemas.CollectMailSchema),
 }
 
 QUERIES = {
     "get_release_hold": Query(release_slip.get_release_hold, release_slip_schemas.MoveOutIdArgs),
     "list_release_slips": Query(release_slip.list_release_slips, release_slip_schemas.ListReleaseSlipsArgs),
+    # goods release slips, every variant (物品放行条, §2.7): the slip, the guard's scan, the QR, the KPI
+    "get_release_slip": Query(goods_release.get_release_slip, goods_release_schemas.SlipNoArgs),
+    "find_release_slips": Query(goods_release.find_release_slips, goods_release_schemas.FindSlipsArgs),
+    "verify_slip_token": Query(goods_release.verify_slip_token, goods_release_schemas.TokenArgs),
+    "release_slip_qr": Query(goods_release.release_slip_qr, goods_release_schemas.QrArgs),
+    "release_slip_kpi": Query(goods_release.release_slip_kpi, goods_release_schemas.KpiArgs),
+    # keys (钥匙, §2.8)
+    "get_key": Query(keys.get_key, keys_schemas.KeyNoArgs),
+    "list_keys": Query(keys.list_keys, keys_schemas.ListKeysArgs),
+    "get_key_loan": Query(keys.get_key_loan, keys_schemas.LoanNoArgs),
+    "list_key_loans": Query(keys.list_key_loans, keys_schemas.ListLoansArgs),
+    "key_counts": Query(keys.key_counts, keys_schemas.NoArgs),
     # passes (出入证, §2.9)
     "get_pass": Query(passes.get_pass, passes_schemas.PassNoArgs),
     "list_passes": Query(passes.list_passes, passes_schemas.ListPassesArgs),
@@ -57,11 +82,6 @@ QUERIES = {
     # lost & found (拾获物品, §2.10)
     "get_lost_item": Query(lost_property.get_lost_item, lost_property_schemas.ItemNoArgs),
     "list_lost_items": Query(lost_property.list_lost_items, lost_property_schemas.ListLostItemsArgs),
-    # small-item storage (寄存, §2.11) and the mail desk (邮件/报纸/包裹, §2.12)
-    "get_stored_item": Query(storage.get_stored_item, storage_schemas.StorageNoArgs),
-    "list_stored_items": Query(storage.list_stored_items, storage_schemas.ListStoredItemsArgs),
-    "get_mail": Query(mail.get_mail, mail_schemas.MailNoArgs),
-    "list_mail": Query(mail.list_mail, mail_schemas.ListMailArgs),
 }
 
 SUBSCRIPTIONS = {
@@ -80,21 +100,42 @@ TIMERS = {
     "expire_passes": Timer(passes.expire_passes, interval=60),
     # found items unclaimed 3 months after registration are listed for finance
     "flag_unclaimed_lost_items": Timer(lost_property.flag_unclaimed_lost_items, interval=300),
-    # deposits more than 3 days on the shelf: the depositor is contacted
-    "flag_overdue_storage": Timer(storage.flag_overdue_storage, interval=300),
 }
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
 ACTIONS = {
     "release_hold": Actions(release_slip.possible_actions),
+    "release_slip": Actions(goods_release.possible_actions),
+    "key": Actions(keys.possible_actions),
+    "key_loan": Actions(keys.possible_loan_actions),
     "pass": Actions(passes.possible_actions),
     "visitor": Actions(visitors.possible_actions),
     "lost_item": Actions(lost_property.possible_actions),
-    "stored_item": Actions(storage.possible_actions),
-    "mail": Actions(mail.possible_actions),
 }
 
 RECORDS = {
+    "key": Record(
+        title=("钥匙", "Key"), get="get_key", list="list_keys", id_field="key_no", number_field="key_no",
+        columns=("key_no", "unit_id", "kind", "category", "label", "custodian", "state"),
+        fields=keys_schemas.KeySchema, create=("register_key", "entrust_key"),
+        form=("业主委托管理处保管钥匙单 QR-006FW", "Keys entrusted to the management office QR-006FW"),
+        signatures=(("业主", "Owner"), ("保管人", "Custodian"))),
+    "key_loan": Record(
+        title=("钥匙领用登记", "Key loan"), get="get_key_loan", list="list_key_loans", id_field="loan_no",
+        number_field="loan_no", columns=("loan_no", "key_no", "unit_id", "borrower", "department", "expected_back_at",
+                                         "returned_at"),
+        fields=keys_schemas.KeyLoanSchema, create=("loan_key",),
+        form=("入户门钥匙外借记录表 QR-007FW", "Entry-door key loan record QR-007FW"),
+        signatures=(("领用人", "Borrower"), ("借出经办人", "Lent by"), ("归还注销", "Return registered by"))),
+    "release_slip": Record(
+        title=("物品放行条", "Goods release slip"), get="get_release_slip", list="find_release_slips",
+        id_field="slip_no", number_field="slip_no",
+        columns=("slip_no", "unit_id", "variant", "applicant_name", "state", "issued_at"),
+        fields=goods_release_schemas.ReleaseSlipDetailSchema, create=("request_goods_release",),
+        form=("物品搬出放行单 QR-005FW", "Goods release slip QR-005FW"),
+        signatures=(("申请人/业主/装修负责人", "Applicant / owner / responsible person"),
+                    ("前台经办人", "Front-desk handler"), ("部门经理/主任(无预留签字)", "Manager or director (no specimen)"),
+                    ("保安放行", "Released by security"))),
     "pass": Record(
         title=("出入证", "Pass"), get="get_pass", list="list_passes", id_field="pass_no", number_field="pass_no",
         columns=("pass_no", "kind", "holder_name", "unit_id", "valid_to", "state"),
@@ -111,19 +152,25 @@ RECORDS = {
         fields=lost_property_schemas.LostItemSchema, create=("register_lost_item",),
         form=("拾获物品记录单", "Found property record"),
         signatures=(("登记人", "Registered by"), ("第二登记人", "Second registrar"), ("认领人", "Claimant"))),
-    "stored_item": Record(
-        title=("寄存物品", "Stored items"), get="get_stored_item", list="list_stored_items", id_field="storage_no",
-        number_field="storage_no", columns=("storage_no", "depositor_name", "unit_id", "stored_at", "state"),
-        fields=storage_schemas.StoredItemSchema, create=("deposit_item",),
-        form=("物品存取登记表", "Storage log"),
-        signatures=(("寄存人", "Depositor"), ("取件人", "Collector"), ("经办人", "Staff"))),
-    "mail": Record(
-        title=("邮件包裹", "Mail and parcels"), get="get_mail", list="list_mail", id_field="mail_no",
-        number_field="mail_no", columns=("mail_no", "kind", "unit_id", "recipient_name", "received_at", "state"),
-        fields=mail_schemas.MailSchema, create=("register_mail",), form=None),
 }
 
 QUEUES = {
+    "key_loans_overdue": WorkQueue(
+        title=("逾期未还的钥匙", "Key loans overdue"),
+        roles=CUSTOMER_SERVICE | {"security"}, items=keys.key_loans_overdue),
+    "release_slips_owner_confirmation": WorkQueue(
+        title=("待电话确认业主的放行条", "Release slips: owner to be phoned"),
+        roles=CUSTOMER_SERVICE, items=goods_release.slips_awaiting_owner),
+    "release_slips_fee_clearance": WorkQueue(
+        title=("待财务核费的放行条", "Release slips awaiting fee clearance"),
+        roles=frozenset({"finance_supervisor", "cashier", "counter_staff"}) | CUSTOMER_SERVICE,
+        items=goods_release.slips_awaiting_fees),
+    "release_slips_countersignature": WorkQueue(
+        title=("待经理/主任会签的放行条", "Release slips awaiting the second signature"),
+        roles=frozenset({"cs_manager", "director"}), items=goods_release.slips_awaiting_countersignature),
+    "release_slips_at_gate": WorkQueue(
+        title=("已签发待放行的放行条", "Issued release slips not used yet"),
+        roles=frozenset({"security", "front_desk", "cs_supervisor", "cs_manager"}), items=goods_release.slips_at_gate),
     "passes_expiring": WorkQueue(
         title=("三天内到期的出入证", "Passes expiring within 3 days"),
         roles=CUSTOMER_SERVICE | {"security"}, items=passes.passes_expiring),
@@ -136,10 +183,10 @@ QUEUES = {
     "lost_items_unclaimed": WorkQueue(
         title=("逾期无人认领待移交财务的物品", "Unclaimed items to hand to finance"),
         roles=CUSTOMER_SERVICE | {"finance_supervisor", "cashier"}, items=lost_property.lost_items_unclaimed),
-    "storage_overdue": WorkQueue(
-        title=("寄存超过三天的物品", "Deposits over 3 days: contact the depositor"),
-        roles=CUSTOMER_SERVICE, items=storage.storage_overdue),
-    "mail_to_collect": WorkQueue(
-        title=("待领取的邮件包裹", "Parcels and mail to collect"),
-        roles=CUSTOMER_SERVICE | {"security"}, items=mail.mail_to_collect),
+}
+
+#: Time limits (propdesk.chassis.deadlines): rule -> the breach event, who is told besides the responsible.
+DEADLINES = {
+    # a lent key not back by its expected time (钥匙领用登记表): the custodian and the CS supervisor
+    "key.loan_return": Deadline(event="key.loan_overdue", escalate_to="cs_supervisor"),
 }

@@ -444,3 +444,84 @@ CONTACT_STATES = Terms(
 )
 #: States in which a contact is over: its owner no longer answers for it.
 CONTACT_CLOSED = ("TICKET_OPENED", "CLOSED")
+
+# --- goods release slips (物品放行条 / 物品搬出放行单 QR-005FW), domain.md §2.7 ---------------------
+#: Who a slip is for and so which checks it needs ([004 WI/FW-020][000]). "move_out" is the tenant
+#: move-out saga's slip (issued by the release hold, §2.6); the other four are filled in at the desk.
+RELEASE_VARIANTS = Terms(
+    Term("owner", "业主本人", "Owner"),
+    Term("non_owner", "非业主(租户/受托人)", "Non-owner (tenant or agent)"),
+    Term("contractor", "施工单位", "Contractor"),
+    Term("no_specimen", "无预留签字盖章", "No signature or seal specimen on file"),
+    Term("move_out", "租户撤场", "Tenant move-out"),
+)
+
+#: Who applied for a slip (the applicant_type of release_slip.issued).
+RELEASE_APPLICANT_ROLES = Terms(
+    Term("owner", "业主", "Owner"),
+    Term("tenant", "租户", "Tenant"),
+    Term("agent", "受托人", "Agent (trustee)"),
+    Term("contractor", "装修负责人", "Renovation's responsible person"),
+    Term("client", "客户", "Client"),
+)
+
+#: The identity documents the desk checks.
+ID_DOCUMENT_TYPES = Terms(
+    Term("resident_id", "居民身份证", "Resident ID card"),
+    Term("passport", "护照", "Passport"),
+    Term("hk_macao_permit", "港澳通行证", "Hong Kong/Macao permit"),
+    Term("business_licence", "营业执照", "Business licence"),
+    Term("other", "其他证件", "Other document"),
+)
+
+#: The states of a release slip, least to most advanced. A desk slip waits for the owner's phone
+#: confirmation (non-owner), Finance's fee clearance (moving / many items) and the manager's or
+#: director's countersignature (no specimen on file), in that order, each only when its variant
+#: needs it; then it is ISSUED and used once at the gate (RELEASED or REFUSED). REJECTED: the owner
+#: refused on the phone; CANCELLED: withdrawn at the desk before use.
+RELEASE_SLIP_STATES = Terms(
+    Term("OWNER_CONFIRMATION", "待业主电话确认", "Awaiting the owner's confirmation"),
+    Term("FEE_CLEARANCE", "待财务核费", "Awaiting fee clearance"),
+    Term("COUNTERSIGNATURE", "待经理/主任会签", "Awaiting the manager's or director's signature"),
+    Term("ISSUED", "已签发待放行", "Issued, not used yet"),
+    Term("RELEASED", "已放行", "Released at the gate"),
+    Term("REFUSED", "门岗拒绝放行", "Refused at the gate"),
+    Term("REJECTED", "业主不同意", "Rejected (owner refused)"),
+    Term("CANCELLED", "已作废", "Cancelled"),
+)
+#: A slip still on its way to the gate (the desk may cancel it).
+RELEASE_SLIP_PENDING = ("OWNER_CONFIRMATION", "FEE_CLEARANCE", "COUNTERSIGNATURE", "ISSUED")
+#: A slip that is over: used at the gate, or closed at the desk.
+RELEASE_SLIP_CLOSED = ("RELEASED", "REFUSED", "REJECTED", "CANCELLED")
+
+# --- keys (钥匙: QR-006FW 业主委托管理处保管钥匙单, QR-007FW 入户门钥匙外借记录表), domain.md §2.8 -----
+#: Whose key the office holds: a vacant unit's (空置单元钥匙) or one an owner entrusted at handover.
+KEY_KINDS = Terms(
+    Term("vacant", "空置单元钥匙", "Vacant-unit key"),
+    Term("entrusted", "业主委托保管钥匙", "Key entrusted by the owner"),
+)
+
+#: What a key opens (its classification on the key board).
+KEY_CATEGORIES = Terms(
+    Term("entry_door", "入户门", "Entry door"),
+    Term("mailbox", "信报箱", "Mailbox"),
+    Term("utility_room", "设备间/管井", "Utility room or shaft"),
+    Term("other", "其他", "Other"),
+)
+
+#: A key's state: on the board with its custodian, lent out, or given back to its owner.
+KEY_STATES = Terms(
+    Term("IN_CUSTODY", "在管", "In custody"),
+    Term("ON_LOAN", "已借出", "On loan"),
+    Term("WITHDRAWN", "已退还业主", "Returned to the owner"),
+)
+
+#: The departments that borrow keys for their work (钥匙领用登记表).
+KEY_BORROWER_DEPARTMENTS = Terms(
+    Term("engineering", "工程部", "Engineering"),
+    Term("security", "保安部", "Security"),
+    Term("cleaning_greening", "清洁绿化", "Cleaning and greening"),
+    Term("customer_service", "客服部", "Customer service"),
+    Term("sales", "销售/房产部门", "Sales or real-estate department"),
+    Term("other", "其他", "Other"),
+)

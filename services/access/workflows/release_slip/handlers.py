@@ -34,6 +34,9 @@ from propdesk.contracts.envelope import Envelope
 from propdesk.contracts.rpc import ReleaseHoldSchema, ReleaseSlipSchema
 from propdesk.domain import as_utc
 from propdesk.errors import NotFound
+from propdesk_services.access.workflows.goods_release import domain as goods_release_domain
+from propdesk_services.access.workflows.goods_release import handlers as goods_release
+from propdesk_services.access.workflows.goods_release import qr
 from propdesk_services.access.workflows.release_slip import domain
 from propdesk_services.access.workflows.release_slip.models import ReleaseHold, ReleaseSlip
 
@@ -76,11 +79,12 @@ def possible_actions(move_out_id: str, reader) -> list[str]:
 
 
 def list_release_slips(args: dict, reader) -> list[dict]:
-    """Issued slips of the estates of the person asking, oldest first; `status` "issued" (still at
-    the desk) or "released"."""
-    stmt = within(select(ReleaseSlip), ReleaseSlip.estate, reader.estates).order_by(ReleaseSlip.id)
+    """Issued slips (every variant) of the estates of the person asking, oldest first; `status`
+    "issued" (not used yet) or "released"."""
+    stmt = (within(select(ReleaseSlip), ReleaseSlip.estate, reader.estates).order_by(ReleaseSlip.id)
+            .where(ReleaseSlip.issued_at.is_not(None)))  # a desk slip still waiting is not issued yet
     if args["status"] == "issued":
-        stmt = stmt.where(ReleaseSlip.released_at.is_(None))
+        stmt = stmt.where(ReleaseSlip.state == goods_release_domain.ISSUED)
     elif args["status"] == "released":
         stmt = stmt.where(ReleaseSlip.released_at.is_not(None))
     return _SLIPS.dump(reader.session.scalars(stmt).all())
@@ -167,7 +171,8 @@ def _issue_when_due(uow, hold: ReleaseHold) -> None:
         p = event.payload
         uow.session.add(ReleaseSlip(
             slip_no=p["slip_id"], move_out_id=p["move_out_id"], unit_id=p["unit_id"], estate=hold.estate,
-            applicant_type=p["applicant_type"], goods=p["goods"], clearance_ref=p["clearance_ref"], issued_at=now))
+            applicant_type=p["applicant_type"], goods=p["goods"], clearance_ref=p["clearance_ref"], issued_at=now,
+            variant=goods_release_domain.MOVE_OUT, state=goods_release_domain.ISSUED, token_nonce=qr.new_nonce()))
         uow.emit(event.type, p)
         uow.audit("release_slip.issue", "release_slip", p["slip_id"],
                   {"move_out_id": hold.move_out_id, "clearance_ref": p["clearance_ref"]})
@@ -182,12 +187,17 @@ def release_at_gate(cmd, uow) -> dict:
     Conflict (slip_no, released_once) when the goods already left. An idempotency key answers the
     first answer again and releases nothing twice."""
     s, slip_no = uow.session, cmd.data["slip_no"]
+    checked = cmd.data.get("checked_items") or []
     slip = s.scalars(select(ReleaseSlip).where(ReleaseSlip.slip_no == slip_no).with_for_update()).first()
     if slip is None or not visible(cmd.estates, slip.estate):
         raise NotFound(f"no release slip {slip_no}", field="slip_no", rule="exists")
+    if slip.move_out_id is None:  # a slip filled in at the desk (owner, non-owner, contractor, ...)
+        goods_release.release_desk_slip(uow, slip, cmd.actor.id, checked)
+        return _SLIP.dump(slip)
     hold = s.scalars(select(ReleaseHold).where(ReleaseHold.slip_no == slip.slip_no).with_for_update()).one()
     uow.correlation_id = hold.move_out_id
     events = domain.release_at_gate(hold, cmd.actor.id)  # Conflict when already released
+    goods_release.release_checked(uow, slip, cmd.actor.id, checked)  # Conflict when refused at the gate before
     now = uow.now()
     slip.released_at, slip.released_by, hold.updated_at = now, hold.released_by, now
     uow.emit_all(events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from propdesk_services.access.models import Base
@@ -41,8 +41,13 @@ class ReleaseHold(Base):
 
 
 class ReleaseSlip(Base):
-    """An issued goods release slip (物品放行条); `released_at`/`released_by` once Security let the
-    goods out at the gate."""
+    """A goods release slip (物品放行条 / 物品搬出放行单 QR-005FW), every variant: the move-out
+    saga's (issued by its hold, `variant` "move_out") and the desk's four (owner, non-owner,
+    contractor, no specimen on file: `workflows/goods_release`). `state` is the slip's place in
+    vocab.RELEASE_SLIP_STATES; `released_at`/`released_by` once Security let the goods out at the
+    gate, `refused_*` when it refused them. `issued_at` is None while a desk slip still waits for a
+    confirmation, a fee clearance or a countersignature. Personal numbers (ID, phone) are stored
+    masked: the slip needs them recognisable, not in full."""
 
     __tablename__ = "release_slip"
 
@@ -55,6 +60,42 @@ class ReleaseSlip(Base):
     applicant_type: Mapped[str] = mapped_column(String(16))
     goods: Mapped[list] = mapped_column(JSON)
     clearance_ref: Mapped[str | None] = mapped_column(String(64), default=None)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     released_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    # --- the desk's variants (workflows/goods_release); a move-out slip keeps the defaults --------
+    variant: Mapped[str] = mapped_column(String(16), default="move_out", server_default=text("'move_out'"))
+    state: Mapped[str] = mapped_column(String(24), default="ISSUED", server_default=text("'ISSUED'"), index=True)
+    #: moving out or many items (可能搬迁): Finance's fee clearance comes first (WI/FW-020)
+    moving: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    applicant_name: Mapped[str | None] = mapped_column(String(64), default=None)
+    id_type: Mapped[str | None] = mapped_column(String(24), default=None)
+    id_number: Mapped[str | None] = mapped_column(String(32), default=None)  # masked
+    authorisation_ref: Mapped[str | None] = mapped_column(String(128), default=None)
+    owner_name: Mapped[str | None] = mapped_column(String(64), default=None)
+    owner_phone: Mapped[str | None] = mapped_column(String(32), default=None)  # masked
+    owner_confirmed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    owner_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    renovation_ref: Mapped[str | None] = mapped_column(String(64), default=None)
+    responsible_person: Mapped[str | None] = mapped_column(String(64), default=None)
+    carrier_name: Mapped[str | None] = mapped_column(String(64), default=None)
+    carrier_id_type: Mapped[str | None] = mapped_column(String(24), default=None)
+    carrier_id_number: Mapped[str | None] = mapped_column(String(32), default=None)  # masked
+    fees_checked_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    fees_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: what Finance found outstanding at its last check ("356.25"); None once cleared
+    fees_outstanding: Mapped[str | None] = mapped_column(String(20), default=None)
+    #: who signed, in order: [{"as": applicant|owner_by_phone|responsible_person|front_desk|manager,
+    #: "name" or "by" (staff id), "role", "at"}]
+    signatures: Mapped[list | None] = mapped_column(JSON, default=None)
+    requested_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    refused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    refused_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    refusal_reason: Mapped[str | None] = mapped_column(String(256), default=None)
+    #: REJECTED (the owner refused) or CANCELLED at the desk: when, by whom, why
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    closed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    closed_reason: Mapped[str | None] = mapped_column(String(256), default=None)
+    #: the random part of the slip's QR token (a signed token names the slip and this nonce)
+    token_nonce: Mapped[str | None] = mapped_column(String(32), default=None)

@@ -24,6 +24,10 @@ class ReleaseAtGateSchema(Schema):
 
     slip_no = fields.String(required=True, validate=validate.Length(min=1, max=32),
                             metadata=label("放行条编号", "Release slip no."))
+    #: the lines of large or valuable goods the guard checked and logged (each is, before release)
+    checked_items = fields.List(fields.Integer(strict=True), load_default=list,
+                                validate=validate.Length(max=50),
+                                metadata=label("已核对的大件/贵重物品序号", "Large/valuable lines checked"))
 
 
 # --- query arguments ------------------------------------------------------------------------------

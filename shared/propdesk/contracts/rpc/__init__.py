@@ -47,3 +47,5 @@ from propdesk.contracts.rpc.access import SLIP_STATUSES  # noqa: F401
 from propdesk.contracts.rpc.notify import MESSAGE_STATUSES  # noqa: F401
 from propdesk.contracts.rpc.tickets_repairs import RepairDetailSchema, RepairWorkOrderSchema, RepairProgressSchema, RepairPriceItemSchema  # noqa: F401
 from propdesk.contracts.rpc.tickets_contacts import ContactSchema, FcrRateSchema  # noqa: F401
+from propdesk.contracts.rpc.access_goods_release import ReleaseSlipDetailSchema, SlipTokenCheckSchema, SlipQrSchema, ReleaseKpiSchema  # noqa: F401
+from propdesk.contracts.rpc.access_keys import KeySchema, KeyLoanSchema, KeyCountsSchema  # noqa: F401
