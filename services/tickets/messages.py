@@ -91,6 +91,7 @@ QUERIES = {
     # complaints (投诉 QR-002FW, §2.3)
     "get_complaint": Query(complaints.get_complaint, complaints_schemas.ComplaintIdArgs),
     "list_complaints": Query(complaints.list_complaints, complaints_schemas.ListComplaintsArgs),
+    "complaint_statistics": Query(complaints.complaint_statistics, complaints_schemas.StatisticsArgs),
     # return visits (回访 QR-003FW, §2.4)
     "get_return_visit": Query(return_visit_queries.get_return_visit, return_visits_schemas.ReturnVisitIdArgs),
     "list_return_visits": Query(return_visit_queries.list_return_visits, return_visits_schemas.ListReturnVisitsArgs),

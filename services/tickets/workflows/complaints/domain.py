@@ -495,6 +495,31 @@ def record_apology(c: Complaint, cause: str, letter_ref: str, issuer: str) -> No
     c.apology_cause, c.apology_ref, c.apology_issuer = cause, ref, issuer
 
 
+# --- monthly statistics (投诉统计表, domain.md §2.3 periodic work, §4) ----------------------------------
+def statistics(rows) -> dict:
+    """Counts of complaints (rows with kind, category, state, within_3_days, second_complaints):
+    total; by kind, category and state; told within 3 days of receipt over those told; second
+    complaints (二次投诉); resolution rate (closed over received, voided left out)."""
+    rows = [r for r in rows if r.state != VOIDED]
+    kinds: dict[str, int] = {}
+    categories: dict[str, int] = {}
+    states: dict[str, int] = {}
+    for r in rows:
+        kinds[r.kind or "untriaged"] = kinds.get(r.kind or "untriaged", 0) + 1
+        categories[r.category or "other"] = categories.get(r.category or "other", 0) + 1
+        states[r.state] = states.get(r.state, 0) + 1
+    told = [r for r in rows if r.within_3_days is not None]
+    closed = sum(1 for r in rows if r.state == CLOSED)
+    return {
+        "total": len(rows),
+        "by_kind": kinds, "by_category": categories, "by_state": states,
+        "told": len(told), "told_within_3_days": sum(1 for r in told if r.within_3_days),
+        "second_complaints": sum(1 for r in rows if r.second_complaints),
+        "closed": closed,
+        "resolution_rate": round(closed / len(rows), 4) if rows else None,
+    }
+
+
 # --- what may be done next -------------------------------------------------------------------------------
 def next_commands(c: Complaint) -> list[str]:
     """The commands the complaint's state allows now, in the desk's order."""

@@ -23,12 +23,13 @@ Estates: a complaint keeps its unit's estate; another estate's answers as if abs
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from propdesk import policy
+from propdesk.chassis.calendar import OFFICE_TZ
 from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import visible, within
 from propdesk.contracts.envelope import Envelope
@@ -65,8 +66,12 @@ def _required(session: Session, complaint_id: str, estates=None, lock: bool = Fa
 
 
 def possible_actions(complaint_id: str, reader) -> list[str]:
-    """What the complaint's state allows next (ACTIONS row "complaint")."""
-    return domain.next_commands(_required(reader.session, complaint_id, reader.estates))
+    """What the complaint's state allows next (ACTIONS row "complaint"); nothing for the person it
+    is about when they ask (they may not edit it)."""
+    c = _required(reader.session, complaint_id, reader.estates)
+    if reader.actor is not None and c.about_staff and reader.actor.id == c.about_staff:
+        return []
+    return domain.next_commands(c)
 
 
 def get_complaint(args: dict, reader) -> dict:
@@ -95,6 +100,20 @@ def list_complaints(args: dict, reader) -> list[dict]:
                               ComplaintRecord.unit_id.like(like), ComplaintRecord.summary.like(like)))
     rows = reader.session.scalars(stmt.limit(args.get("limit") or 200)).all()
     return mask(_MANY.dump(rows))
+
+
+def complaint_statistics(args: dict, reader) -> dict:
+    """投诉统计表: the complaints received in the office days `since`..`until` (inclusive), in
+    `estate` (or every estate the asker works for): totals by kind, category and state, told within
+    3 days of receipt, second complaints (二次投诉), resolution rate (closed / received)."""
+    C = ComplaintRecord
+    start = datetime.combine(args["since"], time(0), tzinfo=OFFICE_TZ)
+    end = datetime.combine(args["until"] + timedelta(days=1), time(0), tzinfo=OFFICE_TZ)
+    stmt = within(select(C), C.estate, reader.estates).where(C.received_at >= start, C.received_at < end)
+    if args.get("estate") is not None:
+        stmt = stmt.where(C.estate == args["estate"])
+    return {"since": args["since"].isoformat(), "until": args["until"].isoformat(), "estate": args.get("estate"),
+            **domain.statistics(reader.session.scalars(stmt).all())}
 
 
 # --- the desk's queues -----------------------------------------------------------------------------

@@ -196,10 +196,11 @@ class ComplaintSchema(_ComplaintContract):
     """`rpc.ComplaintSchema` dumped from a `ComplaintRecord`, with the due times by the domain's rules."""
 
     complaint_no = fields.Function(lambda c: c.complaint_id, metadata=_l("投诉编号", "Complaint no."))
-    measures_due = fields.Function(lambda c: domain.measures_due_at(c).isoformat()
-                                   if c.state == domain.RECEIVED and c.kind in domain.MEASURES_KINDS else None)
+    measures_due = fields.Function(lambda c: domain.measures_due_at(c).isoformat() if domain.needs_measures(c) else None,
+                                   metadata=_l("措施时限(30分钟)", "Measures due (30 min)", format="datetime"))
     outcome_due = fields.Function(lambda c: domain.reply_due_at(c).isoformat()
-                                  if c.state in vocab.COMPLAINT_OPEN_STATES else None)
+                                  if c.state in vocab.COMPLAINT_OPEN_STATES else None,
+                                  metadata=_l("答复时限(3天)", "Outcome due (3 days)", format="datetime"))
 
 
 # --- query arguments -------------------------------------------------------------------------------------
@@ -216,5 +217,7 @@ class ListComplaintsArgs(Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500), metadata=_l("条数", "Limit"))
 
 
-class QueueArgs(Schema):
-    pass
+class StatisticsArgs(Schema):
+    since = fields.Date(required=True, metadata=_l("自（日期）", "From (date)"))
+    until = fields.Date(required=True, metadata=_l("至（日期）", "To (date)"))
+    estate = OptionalText(max_len=8, choices=vocab.ESTATES.codes, metadata=_l("管理处", "Estate", vocab=vocab.ESTATES))

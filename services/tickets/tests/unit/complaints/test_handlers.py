@@ -59,6 +59,10 @@ def deadlines(app, complaint_id) -> dict[str, str]:
         return {d.rule: d.state for d in s.scalars(select(DeadlineRow).where(DeadlineRow.record_id == complaint_id))}
 
 
+def queue(app, key, actor) -> list[dict]:
+    return next(q["items"] for q in app.query("work_queues", actor=actor) if q["key"] == key)
+
+
 def sweep(app):
     app.tick("sweep_deadlines")
 
@@ -148,8 +152,7 @@ def test_measures_not_decided_by_minute_31_breach_exactly_once(app):
     [breach] = app.events("complaint.measures_overdue")
     assert breach.payload["record_id"] == c["complaint_id"] and breach.payload["escalate_to"] == "cs_supervisor"
     assert breach.payload["responsible"] == "fd-wang" and breach.payload["estate"] == "E1"
-    [item] = app.query("work_queues", actor=FRONT)[1]["items"] if False else [
-        i for q in app.query("work_queues", actor=FRONT) if q["key"] == "complaints_measures_due" for i in q["items"]]
+    [item] = queue(app, "complaints_measures_due", FRONT)
     assert item["overdue"] is True and item["id"] == c["complaint_id"]
     # decided late: recorded as not in time, the queue item is gone
     cmd(app, "set_complaint_measures", c, measures="联系装修户")
@@ -184,8 +187,7 @@ def test_outcome_not_told_in_3_days_breaches_once_then_a_progress_notice_starts_
     sweep(app)
     [breach] = app.events("complaint.reply_overdue")
     assert breach.payload["record_id"] == c["complaint_id"]
-    queue = {q["key"]: q["items"] for q in app.query("work_queues", actor=FRONT)}
-    assert [i["overdue"] for i in queue["complaints_replies_due"]] == [True]
+    assert [i["overdue"] for i in queue(app, "complaints_replies_due", FRONT)] == [True]
     answer = cmd(app, "send_progress_notice", c, channel="phone", note="仍在处理，预计两天内完成")
     assert answer["progress_notices"] == 1 and answer["state"] == "RESULT_REPORTED"
     [notice] = app.events("complaint.progress_notified")
@@ -212,8 +214,8 @@ def test_a_major_complaint_goes_to_the_director_with_an_agreed_reply_time(app):
     assert ev.payload["level"] == "director" and ev.payload["reply_due"] is not None
     assert deadlines(app, c["complaint_id"]) == {"complaint.measures": "met", "complaint.reply": "pending",
                                                  "complaint.agreed_reply": "pending"}
-    assert [i["id"] for q in app.query("work_queues", actor=DIRECTOR) if q["key"] == "complaints_major_awaiting_director"
-            for i in q["items"]] == [c["complaint_id"]]
+    [item] = queue(app, "complaints_major_awaiting_director", DIRECTOR)
+    assert (item["id"], item["due_at"], item["overdue"]) == (c["complaint_id"], due, False)
     assert app.query("allowed_actions", "complaint", c["complaint_id"], "director")[0] == "record_complaint_handling"
     before = snapshot(app)
     with pytest.raises(Forbidden) as e:
@@ -289,8 +291,7 @@ def test_a_second_complaint_reopens_and_needs_a_root_cause_review_before_closing
     assert (answer["state"], answer["second_complaints"], answer["reopen_reason"]) == ("REOPENED", 1, "second_complaint")
     [ev] = app.events("complaint.reopened")
     assert ev.payload["reason"] == "second_complaint"
-    assert [i["id"] for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "complaints_second"
-            for i in q["items"]] == [c["complaint_id"]]
+    assert [i["id"] for i in queue(app, "complaints_second", SUPERVISOR)] == [c["complaint_id"]]
     assert deadlines(app, c["complaint_id"])["complaint.reply"] == "pending"
     with pytest.raises(Conflict) as e:
         cmd(app, "close_complaint", c, feedback="x")
@@ -390,7 +391,39 @@ def test_another_estate_answers_as_absent_and_lists_mask_phones(app):
 
 
 def test_the_desk_is_told_how_to_show_complaints(app):
-    records = app.query("describe_records")
-    complaint = records["complaint"] if isinstance(records, dict) else next(r for r in records if r["key"] == "complaint")
-    assert complaint["form"]["zh"].startswith("投诉处理表 QR-002FW") if isinstance(complaint["form"], dict) \
-        else complaint["form"][0].startswith("投诉处理表 QR-002FW")
+    complaint = app.query("describe_records")["complaint"]
+    assert complaint["form"] == {"zh": "投诉处理表 QR-002FW", "en": "Complaint form QR-002FW"} or \
+        tuple(complaint["form"]) == ("投诉处理表 QR-002FW", "Complaint form QR-002FW")
+    fields = {f["name"]: f for f in complaint["fields"]}
+    assert fields["state"]["choice_labels"]["REOPENED"]["zh"] == "二次投诉待检讨"
+    assert fields["measures_due"]["type"] == "datetime"
+    # the queues by role: the desk sees its two, leadership the major and second complaints too
+    keys = {q["key"] for q in app.query("work_queues", actor=FRONT)}
+    assert {"complaints_measures_due", "complaints_replies_due"} <= keys
+    assert "complaints_major_awaiting_director" not in keys
+    assert {"complaints_major_awaiting_director", "complaints_second"} <= {
+        q["key"] for q in app.query("work_queues", actor=DIRECTOR)}
+    assert not any(q["key"].startswith("complaints") for q in app.query("work_queues", actor=ENGINEER))
+
+
+def test_the_person_complained_about_is_offered_no_action(app):
+    c = register(app, about_staff="cs-zhao")
+    assert app.query("allowed_actions", "complaint", c["complaint_id"], "cs_assistant", actor=ZHAO) == []
+    assert "set_complaint_measures" in app.query("allowed_actions", "complaint", c["complaint_id"], "cs_assistant",
+                                                 actor=ASSISTANT)
+
+
+def test_monthly_statistics_of_the_demo(app):
+    demo = ServiceHarness(TicketsService, demo=True)
+    stats = demo.query("complaint_statistics", "2026-10-24", "2026-11-23", actor=DIRECTOR)
+    assert stats["total"] == 24 and stats["by_kind"]["ordinary"] == 16 and stats["by_kind"]["untriaged"] == 1
+    assert stats["by_category"]["renovation_noise"] == max(stats["by_category"].values())
+    assert stats["second_complaints"] == 1 and 0 < stats["told_within_3_days"] < stats["told"]
+    assert stats["resolution_rate"] == round(stats["by_state"]["CLOSED"] / 24, 4)
+    e2 = demo.query("complaint_statistics", "2026-10-24", "2026-11-23", "E2", actor=DIRECTOR)
+    assert e2["total"] == 1
+    assert demo.query("complaint_statistics", "2026-10-24", "2026-11-23", actor=OFFICE_DESK)["total"] == 1
+    # the demo shows some overdue: past their 30 minutes, their 3 days, the director's agreed reply time
+    assert any(i["overdue"] for i in queue(demo, "complaints_measures_due", FRONT))
+    assert any(i["overdue"] for i in queue(demo, "complaints_replies_due", FRONT))
+    assert [i["overdue"] for i in queue(demo, "complaints_major_awaiting_director", DIRECTOR)] == [True]
