@@ -69,6 +69,7 @@ from werkzeug.wrappers import Request, Response
 from propdesk import policy
 from propdesk.config import Settings
 from propdesk.errors import NotFound, ValidationError
+from propdesk_services.gateway.proxies import address_of
 from propdesk_services.gateway.errors import EdgeError
 from propdesk_services.gateway.remote import Remote
 
@@ -424,7 +425,7 @@ def clear_session_cookie(response: Response, auth: Authenticator) -> None:
 
 def _client(request) -> dict:
     agent = request.headers.get("User-Agent")
-    return {"address": request.remote_addr or None, "user_agent": agent or None}
+    return {"address": address_of(request), "user_agent": agent or None}
 
 
 NO_STORE = {"Cache-Control": "no-store"}

@@ -21,6 +21,7 @@ from amqp.exceptions import ConnectionError as AmqpConnectionError
 from kombu.exceptions import OperationalError
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 
+from propdesk_services.gateway.proxies import address_of
 from propdesk_services.gateway.errors import (
     ServiceFailed,
     ServiceTimeout,
@@ -44,7 +45,7 @@ class Scope:
     @classmethod
     def of(cls, principal, request=None) -> "Scope":
         """The scope of an `auth.Principal` (id, roles, estates) and the request's client address."""
-        address = getattr(request, "remote_addr", None) if request is not None else None
+        address = address_of(request)
         return cls(id=principal.id, role=principal.roles[0] if principal.roles else None,
                    estates=tuple(principal.estates), address=address or None)
 
