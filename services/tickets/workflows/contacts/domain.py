@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from propdesk.chassis.calendar import OFFICE_TZ
 from propdesk.contracts.vocab import CONTACT_CHANNELS, CONTACT_CLASSES, CONTACT_CLOSED, CONTACT_STATES, ESTATES
 from propdesk.domain import Event, as_utc, blank
 from propdesk.errors import Conflict, Forbidden, Problem, ValidationError
@@ -130,6 +131,18 @@ def masked_phone(phone: str | None) -> str | None:
         else:
             out.append(c)
     return "".join(reversed(out))
+
+
+def _moment(value: str) -> datetime | None:
+    """An ISO time; one without an offset is office time (Asia/Shanghai: the desk's datetime field)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=OFFICE_TZ)
 
 
 def _text(value) -> str | None:
@@ -297,10 +310,10 @@ def answer(contact, text: str | None, by: str, at: datetime) -> list[Event]:
     return _close(contact, CLOSED, by, at, fcr=fcr)
 
 
-def arrange_reply(contact, expert: str | None, reply_due_at: datetime | None, at: datetime) -> list[Event]:
+def arrange_reply(contact, expert: str | None, reply_due_at: datetime | str | None, at: datetime) -> list[Event]:
     """The inquiry needs an expert (专业人员): who is consulted, and the reply time agreed with the
     caller (RECEIVED → AWAITING_REPLY). The time is after now and at most `MAX_REPLY_DAYS` days after
-    receipt (domain.md §9.2)."""
+    receipt (domain.md §9.2). A time without an offset (the desk's datetime field) is office time."""
     _require_class(contact, INQUIRY, "only an inquiry waits for an expert's reply")
     _require_state(contact, (RECEIVED,), "a reply is arranged once, for a received inquiry")
     problems: list[Problem] = []
@@ -308,17 +321,25 @@ def arrange_reply(contact, expert: str | None, reply_due_at: datetime | None, at
     if expert is None:
         problems.append(Problem("expert", "required", "who is consulted (专业人员/部门)"))
     _too_long(problems, "expert", expert, MAX_NAME * 2)
-    if reply_due_at is None:
+    due, unreadable = reply_due_at, False
+    if isinstance(due, str):
+        due = _moment(due) if due.strip() else None
+        unreadable = due is None and bool(reply_due_at.strip())
+    elif isinstance(due, datetime) and due.tzinfo is None:
+        due = due.replace(tzinfo=OFFICE_TZ)
+    if unreadable:
+        problems.append(Problem("reply_due_at", "iso_datetime",
+                                "a time such as 2026-11-30T16:00 (office time) or 2026-11-30T08:00:00+00:00"))
+    elif due is None:
         problems.append(Problem("reply_due_at", "required", "the reply time agreed with the caller"))
-    elif reply_due_at.tzinfo is None:
-        problems.append(Problem("reply_due_at", "timezone", "a time with its offset, e.g. 2026-11-30T16:00:00+08:00"))
-    elif reply_due_at <= as_utc(at):
+    elif due <= as_utc(at):
         problems.append(Problem("reply_due_at", "in_the_future", "the agreed reply time is still to come"))
-    elif reply_due_at > as_utc(contact.received_at) + timedelta(days=MAX_REPLY_DAYS):
+    elif due > as_utc(contact.received_at) + timedelta(days=MAX_REPLY_DAYS):
         problems.append(Problem("reply_due_at", f"within_{MAX_REPLY_DAYS}_days",
                                 f"a clear reply is due within {MAX_REPLY_DAYS} days of the contact (限时服务制)"))
     if problems:
         raise ValidationError(problems)
+    reply_due_at = due.astimezone(as_utc(at).tzinfo)
     contact.expert, contact.reply_due_at, contact.state = expert, reply_due_at, AWAITING_REPLY
     return [Event("contact.reply_arranged", {
         "contact_id": contact.contact_id, "contact_no": contact.contact_id, "unit_id": contact.unit_id,

@@ -63,8 +63,9 @@ class ArrangeReplySchema(Schema):
 
     contact_id = RecordId(metadata=label("登记编号", "Contact no."))
     expert = _text("咨询专业人员/部门", "Expert consulted", 128)
-    reply_due_at = fields.AwareDateTime(load_default=None, allow_none=True,
-                                        metadata=label("约定答复时间", "Reply due at", format="datetime"))
+    # an ISO time; without an offset it is office time (the desk's datetime field): the domain reads it
+    reply_due_at = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                                 metadata=label("约定答复时间", "Reply due at", format="datetime"))
 
 
 class CloseContactSchema(Schema):

@@ -86,12 +86,24 @@ def test_reply_time_is_after_now_and_within_three_days_of_receipt():
         domain.arrange_reply(c, "工程部", AT + timedelta(days=3, seconds=1), later)
     assert rules(err) == {("reply_due_at", "within_3_days")}
     with pytest.raises(ValidationError) as err:
-        domain.arrange_reply(c, "工程部", datetime(2026, 11, 23, 12, 0), later)
-    assert rules(err) == {("reply_due_at", "timezone")}
+        domain.arrange_reply(c, "工程部", "明天下午", later)
+    assert rules(err) == {("reply_due_at", "iso_datetime")}
+    with pytest.raises(ValidationError) as err:
+        domain.arrange_reply(c, "工程部", "  ", later)
+    assert rules(err) == {("reply_due_at", "required")}
+    with pytest.raises(ValidationError) as err:  # 10:30 office time is 02:30 UTC: before `later`
+        domain.arrange_reply(c, "工程部", datetime(2026, 11, 23, 10, 30), later)
+    assert rules(err) == {("reply_due_at", "in_the_future")}
     assert c.state == "RECEIVED"
     [e] = domain.arrange_reply(c, "工程部", AT + timedelta(days=3), later)
     assert (c.state, e.type, e.payload["reply_due_at"]) == ("AWAITING_REPLY", "contact.reply_arranged",
                                                             "2026-11-26T02:00:00+00:00")
+
+
+def test_a_time_without_offset_is_office_time():
+    c = contact()
+    domain.arrange_reply(c, "工程部", "2026-11-23T16:00", AT)
+    assert c.reply_due_at == datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize("late, replied_late", [(-1, False), (0, False), (1, True)])

@@ -293,6 +293,13 @@ def test_arrange_reply_agrees_a_time_and_sets_the_deadline(app):
         "contact.reply", "contact", c["contact_id"], "pending", "fd-wang", "E1")
 
 
+def test_the_desks_time_without_offset_is_office_time(app):
+    c = register(app)
+    waiting = app.command("arrange_reply", {"contact_id": c["contact_id"], "expert": "工程部",
+                                            "reply_due_at": "2026-11-23T16:00"}, FD)
+    assert waiting["reply_due_at"] == "2026-11-23T08:00:00+00:00"
+
+
 def test_a_reply_at_minute_29_of_30_is_in_time_and_never_breaches(app):
     c = register(app)
     arrange(app, c, minutes=30)
@@ -357,8 +364,8 @@ def test_arrange_reply_refusals(app):
     assert [(p.field, p.rule) for p in err.value.problems] == [("reply_due_at", "within_3_days")]
     with pytest.raises(ValidationError) as err:
         app.command("arrange_reply", {"contact_id": c["contact_id"], "expert": "x",
-                                      "reply_due_at": "2026-11-23T12:00:00"}, FD)
-    assert [p.field for p in err.value.problems] == ["reply_due_at"]
+                                      "reply_due_at": "下午四点"}, FD)
+    assert [(p.field, p.rule) for p in err.value.problems] == [("reply_due_at", "iso_datetime")]
     assert snapshot(app) == before
     assert arrange(app, c, minutes=3 * 24 * 60)["state"] == "AWAITING_REPLY"
     with pytest.raises(Conflict) as err:
@@ -567,3 +574,18 @@ def test_registering_is_idempotent_with_a_key(app):
     again = app.command("register_contact", {"channel": "phone", "classification": "inquiry", "caller_name": "王伟",
                                              "unit_id": "1-1-401", "summary": "问"}, FD, idempotency_key="k-1")
     assert first == again and len(app.events()) == 1
+
+
+# --- within tickets: the contact opens its ticket, the ticket's event links it back -----------------------
+@pytest.mark.parametrize("cls, opened", [("complaint", "complaint.registered"), ("repair", "repair.reported")])
+def test_the_ticket_workflows_open_and_link_the_ticket(app, cls, opened):
+    """As the broker would deliver within tickets: contact.registered reaches complaints and repairs,
+    which open the ticket; its event (carrying contact_id) reaches contacts, which links it."""
+    c = register(app, classification=cls, summary="楼上装修噪音" if cls == "complaint" else "卫生间漏水")
+    app.deliver(app.events("contact.registered")[0])
+    [ticket] = app.events(opened)
+    assert ticket.payload["contact_id"] == c["contact_id"]
+    app.deliver(ticket)
+    got = app.query("get_contact", c["contact_id"])
+    id_field = f"{cls}_id"
+    assert (got["state"], got["ticket_type"], got["ticket_id"]) == ("TICKET_OPENED", cls, ticket.payload[id_field])
