@@ -6,13 +6,15 @@ Payments on the units' fee accounts (收费, domain.md §2.5) and the move-out f
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Actions, Command, Query, Record, WorkQueue
+from propdesk.chassis.deadlines import Deadline
+from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, WorkQueue
 from propdesk_services.billing.workflows.fee_clearance import handlers as fee_clearance
 from propdesk_services.billing.workflows.fee_schedules import handlers as fee_schedules
 from propdesk_services.billing.workflows.fee_schedules import schemas as fee_schedules_schemas
 from propdesk_services.billing.workflows.meter_readings import handlers as meter_readings
 from propdesk_services.billing.workflows.meter_readings import schemas as meter_readings_schemas
-from propdesk_services.billing.workflows.billing_run import models as _billing_run_tables  # noqa: F401
+from propdesk_services.billing.workflows.billing_run import handlers as billing_run
+from propdesk_services.billing.workflows.billing_run import schemas as billing_run_schemas
 from propdesk_services.billing.workflows.dunning import models as _dunning_tables  # noqa: F401
 from propdesk_services.billing.workflows.payments import handlers as payments
 from propdesk_services.billing.workflows.payments import schemas as payments_schemas
@@ -27,6 +29,13 @@ COMMANDS = {
     "import_meter_readings": Command(meter_readings.import_meter_readings, meter_readings_schemas.ImportMeterReadingsSchema),
     "correct_meter_reading": Command(meter_readings.correct_meter_reading, meter_readings_schemas.CorrectMeterReadingSchema),
     "accept_meter_reading": Command(meter_readings.accept_meter_reading, meter_readings_schemas.AcceptMeterReadingSchema),
+    # the billing run and its fee notices (缴费通知单)
+    "start_billing_run": Command(billing_run.start_billing_run, billing_run_schemas.StartBillingRunSchema),
+    "review_billing_run": Command(billing_run.review_billing_run, billing_run_schemas.ReviewBillingRunSchema),
+    "redraft_billing_run": Command(billing_run.redraft_billing_run, billing_run_schemas.RedraftBillingRunSchema),
+    "issue_billing_run": Command(billing_run.issue_billing_run, billing_run_schemas.IssueBillingRunSchema),
+    "confirm_notice_delivery": Command(billing_run.confirm_notice_delivery,
+                                       billing_run_schemas.ConfirmNoticeDeliverySchema),
 }
 
 QUERIES = {
@@ -38,6 +47,10 @@ QUERIES = {
     "get_billed_unit": Query(fee_schedules.get_billed_unit, fee_schedules_schemas.BilledUnitArgs),
     "get_meter_reading": Query(meter_readings.get_meter_reading, meter_readings_schemas.ReadingIdArgs),
     "list_meter_readings": Query(meter_readings.list_meter_readings, meter_readings_schemas.ListMeterReadingsArgs),
+    "get_billing_run": Query(billing_run.get_billing_run, billing_run_schemas.RunIdArgs),
+    "list_billing_runs": Query(billing_run.list_billing_runs, billing_run_schemas.ListBillingRunsArgs),
+    "get_fee_notice": Query(billing_run.get_fee_notice, billing_run_schemas.NoticeIdArgs),
+    "list_fee_notices": Query(billing_run.list_fee_notices, billing_run_schemas.ListFeeNoticesArgs),
 }
 
 SUBSCRIPTIONS = {
@@ -45,15 +58,27 @@ SUBSCRIPTIONS = {
     "move_out.withdrawn": [fee_clearance.on_move_out_withdrawn],
 }
 
-TIMERS: dict = {}
+TIMERS = {
+    # drafts and issues the billing runs in batches (progress on the run; resumable)
+    "advance_billing_runs": Timer(billing_run.advance_billing_runs, interval=2),
+}
+
+#: The monthly cycle's time limits (domain.md §2.5, §5): review by the end of the 25th, issue by the end of the 26th.
+DEADLINES = {
+    "billing.review": Deadline(event="billing.review_overdue", escalate_to="director"),
+    "billing.issue": Deadline(event="billing.issue_overdue", escalate_to="finance_supervisor"),
+}
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
 ACTIONS = {
     "unit": Actions(payments.possible_actions),
     "meter_reading": Actions(meter_readings.possible_actions),
+    "billing_run": Actions(billing_run.possible_run_actions),
+    "fee_notice": Actions(billing_run.possible_notice_actions),
 }
 
-_FINANCE = frozenset({"finance_supervisor", "cashier", "counter_staff"})
+#: Who delivers notices in person and gets them signed (domain.md §2.5: CS staff, arranged by the CS supervisor)
+_DELIVERY = frozenset({"front_desk", "cs_assistant", "cs_specialist", "senior_cs", "cs_supervisor", "cs_manager"})
 
 #: How the desk shows billing's records (list, record page, actions, print view).
 RECORDS = {
@@ -66,6 +91,15 @@ RECORDS = {
         id_field="reading_id", number_field="reading_no",
         columns=("reading_no", "unit_id", "meter", "period", "reading", "consumption", "state"),
         fields=meter_readings_schemas.MeterReadingSchema, create=("record_meter_reading", "import_meter_readings")),
+    "billing_run": Record(
+        title=("月度计费", "Billing run"), get="get_billing_run", list="list_billing_runs", id_field="run_id",
+        number_field="run_no", columns=("run_no", "period", "estate", "state", "progress", "notice_count", "total_amount"),
+        fields=billing_run_schemas.BillingRunSchema, create=("start_billing_run",)),
+    "fee_notice": Record(
+        title=("缴费通知单", "Fee notice"), get="get_fee_notice", list="list_fee_notices", id_field="notice_id",
+        number_field="notice_no", columns=("notice_no", "unit_id", "period", "amount", "arrears_before", "state"),
+        fields=billing_run_schemas.FeeNoticeSchema, form=("缴费通知单", "Fee notice"),
+        signatures=(("签收人", "Signed for by"), ("送达人", "Delivered by"))),
 }
 
 #: What waits for whom (the desk's home).
@@ -73,4 +107,13 @@ QUEUES = {
     "meter_readings_held": WorkQueue(
         title=("待复核的抄表读数", "Meter readings held for review"),
         roles=frozenset({"finance_supervisor"}), items=meter_readings.held_readings),
+    "billing_runs_awaiting_review": WorkQueue(
+        title=("待审核的月度计费", "Billing runs awaiting review"),
+        roles=frozenset({"finance_supervisor"}), items=billing_run.runs_awaiting_review),
+    "billing_runs_to_issue": WorkQueue(
+        title=("待开具的缴费通知单", "Billing runs to issue"),
+        roles=frozenset({"cashier", "finance_supervisor"}), items=billing_run.runs_to_issue),
+    "fee_notices_to_deliver": WorkQueue(
+        title=("待送达的缴费通知单", "Fee notices to deliver"), roles=_DELIVERY,
+        items=billing_run.notices_to_deliver),
 }

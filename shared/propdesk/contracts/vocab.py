@@ -525,3 +525,73 @@ KEY_BORROWER_DEPARTMENTS = Terms(
     Term("sales", "销售/房产部门", "Sales or real-estate department"),
     Term("other", "其他", "Other"),
 )
+
+# --- the monthly fee cycle (billing: fee schedules, meter readings, billing runs, dunning; domain.md §2.5) ---
+#: What a charge is for (收费项目). Every charge on the ledger names one.
+FEE_ITEMS = Terms(
+    Term("property_fee", "物业服务费", "Property service fee"),
+    Term("water", "代收水费", "Water (collected for the utility)"),
+    Term("electricity", "代收电费", "Electricity (collected for the utility)"),
+    Term("parking", "车位费", "Parking space fee"),
+    Term("heating", "暖气费", "Heating fee"),
+    Term("rent", "租金", "Rent"),
+    Term("paid_service", "有偿服务费", "Paid service"),
+    Term("one_off", "一次性费用", "One-off fee"),
+)
+#: How a schedule's amount is worked out (计费依据).
+FEE_BASES = Terms(
+    Term("per_area", "按建筑面积×单价", "Area × unit price"),
+    Term("per_reading", "按用量×单价", "Consumption × tariff"),
+    Term("per_space", "按车位数×单价", "Spaces × price"),
+    Term("fixed", "每月固定金额", "Fixed monthly amount"),
+)
+#: Where a ledger charge came from (费用来源).
+CHARGE_SOURCES = Terms(
+    Term("schedule", "收费标准", "Fee schedule"),
+    Term("meter", "抄表读数", "Meter reading"),
+    Term("repair", "有偿维修", "Paid repair"),
+    Term("one_off", "一次性收费", "One-off fee"),
+    Term("legacy", "历史数据", "Earlier ledger"),
+)
+#: The kind of unit a fee schedule applies to (the unit register's kinds).
+BILLED_UNIT_KINDS = Terms(
+    Term("residential", "住宅", "Residential"),
+    Term("office", "写字楼", "Office"),
+    Term("retail", "商铺", "Retail"),
+)
+METER_KINDS = Terms(
+    Term("water", "水表", "Water meter"),
+    Term("electricity", "电表", "Electricity meter"),
+)
+#: A meter reading's state: "ok" passed the checks (billable); "held" is waiting for the finance
+#: supervisor (lower than the last reading, or a jump beyond the factor); "accepted" was held and
+#: accepted as read; "billed" is on an issued fee notice (never changed again).
+METER_READING_STATES = Terms(
+    Term("ok", "已录入", "Recorded"),
+    Term("held", "待复核", "Held for review"),
+    Term("accepted", "复核通过", "Accepted after review"),
+    Term("billed", "已计费", "Billed"),
+)
+#: Readings that bill when the run drafts.
+METER_READING_BILLABLE = ("ok", "accepted")
+#: A billing run's state, in order (收费通知单 cycle: drafted, reviewed on the 25th, issued by the 26th).
+BILLING_RUN_STATES = Terms(
+    Term("drafting", "起草中", "Drafting"),
+    Term("awaiting_review", "待财务主管审核", "Awaiting review"),
+    Term("corrections_ordered", "需更正", "Corrections ordered"),
+    Term("approved", "已审核锁定", "Approved (locked)"),
+    Term("issuing", "开具中", "Issuing"),
+    Term("issued", "已开具", "Issued"),
+)
+#: A fee notice's state (《缴费通知单》): paid or not is the ledger's, not the notice's.
+FEE_NOTICE_STATES = Terms(
+    Term("draft", "草稿", "Draft"),
+    Term("approved", "已审核", "Approved"),
+    Term("issued", "已开具待送达", "Issued, to deliver"),
+    Term("delivered", "已签收", "Delivered (signed)"),
+)
+#: A dunning notice's state (《催款通知单》).
+DUNNING_NOTICE_STATES = Terms(
+    Term("issued", "已开具待送达", "Issued, to deliver"),
+    Term("delivered", "已签收", "Delivered (signed)"),
+)
