@@ -49,3 +49,4 @@ from propdesk.contracts.rpc.tickets_repairs import RepairDetailSchema, RepairWor
 from propdesk.contracts.rpc.tickets_contacts import ContactSchema, FcrRateSchema  # noqa: F401
 from propdesk.contracts.rpc.access_goods_release import ReleaseSlipDetailSchema, SlipTokenCheckSchema, SlipQrSchema, ReleaseKpiSchema  # noqa: F401
 from propdesk.contracts.rpc.access_keys import KeySchema, KeyLoanSchema, KeyCountsSchema  # noqa: F401
+from propdesk.contracts.rpc.tickets_complaints import ComplaintSchema  # noqa: F401
