@@ -60,12 +60,6 @@ COMPLAINT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_
 #: Who reviews complaints and answers for them in the management office's name
 COMPLAINT_LEADERSHIP = frozenset({"cs_supervisor", "cs_manager", "director"})
 
-#: repairs (报修, domain.md §2.2): the desk that enters and dispatches them, supervisors and up (re-issue
-#: a mismatched order, settle disputes, liaison notes), the owner APP's token (front_desk, as the desk)
-REPAIR_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_supervisor", "cs_manager"})
-REPAIR_SUPERVISORS = frozenset({"cs_supervisor", "cs_manager", "director"})
-REPAIR_APP = frozenset({"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"})
-
 #: ``<service>.<command>`` -> the roles that may give it. Deny by default: absent = nobody.
 POLICY: dict[str, frozenset[str]] = {
     # residents: the tenant move-out (租户撤场, domain.md §2.6)
@@ -109,30 +103,6 @@ POLICY: dict[str, frozenset[str]] = {
     "tickets.arrange_reply": CONTACT_DESK,
     "tickets.close_contact": CONTACT_DESK,
     "tickets.hand_over_contact": CONTACT_DESK,
-    # tickets: repairs (报修) and engineering work orders (工程维修单 QR-001FW, domain.md §2.2)
-    "tickets.report_repair": REPAIR_DESK,
-    # the owner APP through the JSON API: its API token acts as front_desk (docs/workflows/tickets-repairs.md)
-    "tickets.submit_app_repair": REPAIR_APP,
-    "tickets.rate_repair": REPAIR_APP,
-    "tickets.request_quote": REPAIR_DESK,
-    # a price-list item by the desk; an item not on the list is quoted by engineering (the domain's rule)
-    "tickets.price_repair": REPAIR_DESK | {"engineering"},
-    "tickets.record_consent": REPAIR_DESK,
-    "tickets.dispatch_repair": REPAIR_DESK,
-    "tickets.reschedule_repair": REPAIR_DESK | {"engineering"},
-    "tickets.start_repair": frozenset({"engineering"}),
-    "tickets.complete_repair": frozenset({"engineering"}),
-    # the 分管助理 confirms a mismatch; only supervisor level or above re-issues (an assistant is refused)
-    "tickets.cancel_mismatched_order": frozenset({"area_assistant", "cs_supervisor", "cs_manager"}),
-    "tickets.reissue_work_order": REPAIR_SUPERVISORS,
-    # CS acceptance on the next patrol (the assistant; the front desk enters it)
-    "tickets.record_acceptance": frozenset({"front_desk", "cs_assistant", "area_assistant", "senior_cs",
-                                            "cs_supervisor"}),
-    "tickets.dispute_repair": REPAIR_DESK | {"engineering"},
-    "tickets.resolve_dispute": REPAIR_SUPERVISORS,
-    # a manager visits, photographs, sends the 工作联系单 and closes with the owner's permission
-    "tickets.close_with_liaison": REPAIR_SUPERVISORS,
-    "tickets.settle_follow_up": REPAIR_SUPERVISORS,
     # tickets: return visits (回访 QR-003FW, §2.4; docs/workflows/tickets-return-visits.md). The desk
     # plans, reschedules and records visits and confirms a rectification done; a supervisor or above
     # orders the rectification of a dissatisfied visit or has it explained with the next visit booked,
