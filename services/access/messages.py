@@ -15,6 +15,10 @@ from propdesk_services.access.workflows.keys import handlers as keys
 from propdesk_services.access.workflows.keys import schemas as keys_schemas
 from propdesk_services.access.workflows.release_slip import handlers as release_slip
 from propdesk_services.access.workflows.release_slip import schemas as release_slip_schemas
+from propdesk_services.access.workflows.storage import handlers as storage
+from propdesk_services.access.workflows.storage import schemas as storage_schemas
+from propdesk_services.access.workflows.mail import handlers as mail
+from propdesk_services.access.workflows.mail import schemas as mail_schemas
 from propdesk_services.access.workflows.lost_property import handlers as lost_property
 from propdesk_services.access.workflows.lost_property import schemas as lost_property_schemas
 from propdesk_services.access.workflows.visitors import handlers as visitors
@@ -56,6 +60,11 @@ COMMANDS = {
     "return_lost_item": Command(lost_property.return_lost_item, lost_property_schemas.ReturnLostItemSchema),
     "refuse_lost_item_claim": Command(lost_property.refuse_lost_item_claim, lost_property_schemas.RefuseClaimSchema),
     "hand_lost_item_to_finance": Command(lost_property.hand_lost_item_to_finance, lost_property_schemas.HandToFinanceSchema),
+    # small-item storage (寄存, §2.11) and the mail desk (邮件/报纸/包裹, §2.12)
+    "deposit_item": Command(storage.deposit_item, storage_schemas.DepositItemSchema),
+    "collect_stored_item": Command(storage.collect_stored_item, storage_schemas.CollectStoredItemSchema),
+    "register_mail": Command(mail.register_mail, mail_schemas.RegisterMailSchema),
+    "collect_mail": Command(mail.collect_mail, mail_schemas.CollectMailSchema),
 }
 
 QUERIES = {
@@ -82,6 +91,11 @@ QUERIES = {
     # lost & found (拾获物品, §2.10)
     "get_lost_item": Query(lost_property.get_lost_item, lost_property_schemas.ItemNoArgs),
     "list_lost_items": Query(lost_property.list_lost_items, lost_property_schemas.ListLostItemsArgs),
+    # small-item storage (寄存, §2.11) and the mail desk (邮件/报纸/包裹, §2.12)
+    "get_stored_item": Query(storage.get_stored_item, storage_schemas.StorageNoArgs),
+    "list_stored_items": Query(storage.list_stored_items, storage_schemas.ListStoredItemsArgs),
+    "get_mail": Query(mail.get_mail, mail_schemas.MailNoArgs),
+    "list_mail": Query(mail.list_mail, mail_schemas.ListMailArgs),
 }
 
 SUBSCRIPTIONS = {
@@ -100,6 +114,8 @@ TIMERS = {
     "expire_passes": Timer(passes.expire_passes, interval=60),
     # found items unclaimed 3 months after registration are listed for finance
     "flag_unclaimed_lost_items": Timer(lost_property.flag_unclaimed_lost_items, interval=300),
+    # deposits more than 3 days on the shelf: the depositor is contacted
+    "flag_overdue_storage": Timer(storage.flag_overdue_storage, interval=300),
 }
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
@@ -111,6 +127,8 @@ ACTIONS = {
     "pass": Actions(passes.possible_actions),
     "visitor": Actions(visitors.possible_actions),
     "lost_item": Actions(lost_property.possible_actions),
+    "stored_item": Actions(storage.possible_actions),
+    "mail": Actions(mail.possible_actions),
 }
 
 RECORDS = {
@@ -152,6 +170,16 @@ RECORDS = {
         fields=lost_property_schemas.LostItemSchema, create=("register_lost_item",),
         form=("拾获物品记录单", "Found property record"),
         signatures=(("登记人", "Registered by"), ("第二登记人", "Second registrar"), ("认领人", "Claimant"))),
+    "stored_item": Record(
+        title=("寄存物品", "Stored items"), get="get_stored_item", list="list_stored_items", id_field="storage_no",
+        number_field="storage_no", columns=("storage_no", "depositor_name", "unit_id", "stored_at", "state"),
+        fields=storage_schemas.StoredItemSchema, create=("deposit_item",),
+        form=("物品存取登记表", "Storage log"),
+        signatures=(("寄存人", "Depositor"), ("取件人", "Collector"), ("经办人", "Staff"))),
+    "mail": Record(
+        title=("邮件包裹", "Mail and parcels"), get="get_mail", list="list_mail", id_field="mail_no",
+        number_field="mail_no", columns=("mail_no", "kind", "unit_id", "recipient_name", "received_at", "state"),
+        fields=mail_schemas.MailSchema, create=("register_mail",), form=None),
 }
 
 QUEUES = {
@@ -183,6 +211,12 @@ QUEUES = {
     "lost_items_unclaimed": WorkQueue(
         title=("逾期无人认领待移交财务的物品", "Unclaimed items to hand to finance"),
         roles=CUSTOMER_SERVICE | {"finance_supervisor", "cashier"}, items=lost_property.lost_items_unclaimed),
+    "storage_overdue": WorkQueue(
+        title=("寄存超过三天的物品", "Deposits over 3 days: contact the depositor"),
+        roles=CUSTOMER_SERVICE, items=storage.storage_overdue),
+    "mail_to_collect": WorkQueue(
+        title=("待领取的邮件包裹", "Parcels and mail to collect"),
+        roles=CUSTOMER_SERVICE | {"security"}, items=mail.mail_to_collect),
 }
 
 #: Time limits (propdesk.chassis.deadlines): rule -> the breach event, who is told besides the responsible.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from propdesk.chassis.db import Database
 from propdesk.chassis.service import PropdeskService
 from propdesk.chassis.workflow import entrypoints_from
-from propdesk_services.access import messages
+from propdesk_services.access import demo, messages
 from propdesk_services.access.models import Base
 
 
@@ -22,4 +22,4 @@ class AccessService(PropdeskService):
 
     @staticmethod
     def load_demo(session) -> str:
-        return "nothing to load (release holds open from move_out.requested events)"
+        return demo.load(session)
