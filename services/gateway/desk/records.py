@@ -52,6 +52,9 @@ HIDDEN_FILTERS = frozenset({"limit", "before_id", "offset"})
 
 #: service -> its describe_records answer (5 minutes; failures are not kept).
 RECORDS = TtlCache(300.0)
+#: service -> True for a department that answers no work_queues at all (5 minutes: not asked again
+#: on every poll of the home page).
+NO_QUEUES = TtlCache(300.0)
 #: (service, role) -> [(queue key, title {zh, en})] as last answered: what to name as unavailable
 #: when the department is down.
 _SEEN_QUEUES: dict[tuple[str, str], list[tuple[str, dict]]] = {}
@@ -563,7 +566,7 @@ class Records:
     def queues(self) -> list[RecordQueue]:
         """Every department's queues for each of the person's roles, merged (one per department
         and key), items oldest first; a department that is down: its queues as unavailable."""
-        services = sorted(self.remote.proxies)
+        services = [s for s in sorted(self.remote.proxies) if NO_QUEUES.peek(s) is None]
         pairs = [(s, r) for s in services for r in self.roles]
         answers = self.remote.gather(*(Call(s, QUEUES, kwargs={"actor": {"id": self.principal.id, "role": r}})
                                        for s, r in pairs))
@@ -572,6 +575,7 @@ class Records:
         for (service, role), answer in zip(pairs, answers):
             if isinstance(answer, Exception):
                 if absent(answer):
+                    NO_QUEUES.put(service, True)
                     continue
                 self._unavailable(service)
                 with _SEEN_LOCK:

@@ -81,6 +81,7 @@ def calls():
     DESCRIPTIONS.clear()
     NAMES.clear()
     records.RECORDS.clear()
+    records.NO_QUEUES.clear()
     records._SEEN_QUEUES.clear()
     return []
 
@@ -312,3 +313,10 @@ def test_search_asks_each_list_that_takes_q(desk, calls):
     section = html[html.index('id="found-helpdesk-complaint"'):]
     assert re.findall(r'<tr data-id="(CP-\d)"', section) == ["CP-1"]
     assert [kw["q"] for s, m, _, kw in calls if m == "list_complaints"] == ["漏水"]
+
+
+def test_a_department_without_queues_is_not_asked_on_every_poll(desk, calls):
+    desk.get("/")
+    desk.get("/")
+    asked = [s for s, m, _, _ in calls if m == "work_queues"]
+    assert asked.count("residents") == 1 and asked.count("helpdesk") == 2

@@ -86,6 +86,7 @@ def _fresh_caches():
     DESCRIPTIONS.clear()
     NAMES.clear()
     records.RECORDS.clear()
+    records.NO_QUEUES.clear()
     records._SEEN_QUEUES.clear()
 
 
