@@ -14,6 +14,8 @@ from propdesk_services.billing.workflows.fee_schedules import schemas as fee_sch
 from propdesk_services.billing.workflows.meter_readings import handlers as meter_readings
 from propdesk_services.billing.workflows.meter_readings import schemas as meter_readings_schemas
 from propdesk_services.billing.workflows.billing_run import handlers as billing_run
+from propdesk_services.billing.workflows.charges import handlers as charges
+from propdesk_services.billing.workflows.charges import schemas as charges_schemas
 from propdesk_services.billing.workflows.billing_run import schemas as billing_run_schemas
 from propdesk_services.billing.workflows.dunning import models as _dunning_tables  # noqa: F401
 from propdesk_services.billing.workflows.payments import handlers as payments
@@ -36,6 +38,8 @@ COMMANDS = {
     "issue_billing_run": Command(billing_run.issue_billing_run, billing_run_schemas.IssueBillingRunSchema),
     "confirm_notice_delivery": Command(billing_run.confirm_notice_delivery,
                                        billing_run_schemas.ConfirmNoticeDeliverySchema),
+    # charges outside the schedules (one-off fees; paid repairs come by event)
+    "add_one_off_charge": Command(charges.add_one_off_charge, charges_schemas.AddOneOffChargeSchema),
 }
 
 QUERIES = {
@@ -56,6 +60,8 @@ QUERIES = {
 SUBSCRIPTIONS = {
     "move_out.requested": [fee_clearance.on_move_out_requested],
     "move_out.withdrawn": [fee_clearance.on_move_out_withdrawn],
+    # a paid repair the client signed for is charged to the unit (有偿维修, tickets)
+    "repair.charge_requested": [charges.on_repair_charge_requested],
 }
 
 TIMERS = {
