@@ -157,6 +157,9 @@ POLICY: dict[str, frozenset[str]] = {
     "billing.issue_billing_run": frozenset({"cashier"}),
     "billing.confirm_notice_delivery": frozenset({"front_desk", "cs_assistant", "cs_specialist", "senior_cs",
                                                   "cs_supervisor", "cs_manager"}),
+    # a one-off fee (一次性收费) is finance's: the supervisor or the cashier
+    "billing.add_one_off_charge": frozenset({"finance_supervisor", "cashier"}),
+    # (end of billing's fee-cycle rows)
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
     # access: the counter's registers (domain.md §2.9-§2.12): the front desk and customer service keep
