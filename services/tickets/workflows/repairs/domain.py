@@ -233,8 +233,12 @@ def attendance_due(now: datetime, agreed: datetime | None) -> datetime:
     return agreed if agreed is not None else now + DEFAULT_ATTENDANCE
 
 
-def validate_dispatch(*, team, follow_up, due_at: datetime | None, now: datetime) -> None:
+def validate_dispatch(*, team, follow_up, due_at: datetime | None, now: datetime, category=None) -> None:
+    """The team (REPAIR_TEAMS), the follow-up assistant (required), an agreed time still to come,
+    and, when the desk sets it now, the category (REPAIR_CATEGORIES)."""
     problems: list[Problem] = []
+    if category is not None and category not in vocab.REPAIR_CATEGORIES:
+        problems.append(Problem("category", "one_of", f"one of {', '.join(vocab.REPAIR_CATEGORIES.codes)}"))
     if team not in vocab.REPAIR_TEAMS:
         problems.append(Problem("team", "one_of", f"one of {', '.join(vocab.REPAIR_TEAMS.codes)}"))
     _text(problems, "follow_up", follow_up, "required", "the CS assistant who follows the repair up (by area)")

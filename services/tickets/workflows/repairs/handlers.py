@@ -171,7 +171,7 @@ def open_repair_from_contact(event: Envelope, uow) -> None:
         return
     data = {"unit_id": p.get("unit_id"), "location": None if p.get("unit_id") else "公共区域 common area",
             "category": "other", "responsible": "property", "summary": (p.get("summary") or "报修")[:500],
-            "client_name": p.get("caller"), "paid": False}
+            "client_name": (p.get("caller") or None) and p["caller"][:64], "paid": False}
     _open(uow, data=data, channel="contact", actor_id=p.get("received_by") or event.actor.id, estates=None,
           contact_id=p["contact_id"], estate=p.get("estate"))
 
@@ -238,7 +238,8 @@ def dispatch_repair(cmd, uow) -> dict:
     due = _due(d, now)
 
     def change(repair, now):
-        domain.validate_dispatch(team=d.get("team"), follow_up=d.get("follow_up"), due_at=d.get("attend_by"), now=now)
+        domain.validate_dispatch(team=d.get("team"), follow_up=d.get("follow_up"), due_at=d.get("attend_by"), now=now,
+                                 category=d.get("category"))
         if d.get("category") is not None:
             repair.category = d["category"]
         events = domain.dispatch(repair, now, number=lambda: uow.next_number(WORK_ORDER_SERIES), team=d["team"],

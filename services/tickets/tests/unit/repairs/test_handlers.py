@@ -440,3 +440,14 @@ def test_the_desk_describes_the_repair_record(app):
     rec = described["repair"] if "repair" in described else described["records"]["repair"]
     assert rec["form"]["zh"].startswith("工程维修单 QR-001FW") if isinstance(rec["form"], dict) \
         else "QR-001FW" in str(rec["form"])
+
+
+def test_dispatch_names_every_problem_and_changes_nothing(app):
+    rid = report(app)["repair_id"]
+    before = snapshot(app)
+    with pytest.raises(ValidationError) as v:
+        app.command("dispatch_repair", {"repair_id": rid, "team": "plumbers", "follow_up": " ", "category": "x",
+                                        "attend_by": (app.clock.now() - timedelta(minutes=1)).isoformat()}, DESK)
+    assert rules(v) == {("team", "one_of"), ("follow_up", "required"), ("category", "one_of"),
+                        ("attend_by", "in_future")}
+    assert snapshot(app) == before
