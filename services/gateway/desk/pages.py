@@ -478,7 +478,11 @@ class DeskPages:
         done = request.args.get("done", "")
         done_title = None
         if done and NAME.match(done):
-            done_title = words.action_title(service, done, view.describe(service).get(done), view.lang)
+            try:
+                spec = view.describe(service).get(done)
+            except Exception:  # the department stopped answering meanwhile: its command's name
+                spec = None
+            done_title = words.action_title(service, done, spec, view.lang)
         return self._desk_page(request, view, "record.html", nav="records", done=done_title, **data)
 
     @page("GET", "/records/<service>/<kind>/<record_id>/print")
