@@ -227,18 +227,18 @@ class ReturnVisitSchema(Schema):
 
 
 class RoundSchema(Schema):
-    """A standing round of visits (周期回访)."""
+    """A standing round of visits (周期回访) as get/list_return_visit_round(s) answer it."""
 
-    round_id = fields.String()
-    unit_id = fields.String()
-    estate = fields.String(allow_none=True)
-    cadence = fields.String(metadata={"vocab": RETURN_VISIT_CADENCES})
-    method = fields.String(metadata={"vocab": RETURN_VISIT_METHODS})
-    client_name = fields.String(allow_none=True)
-    assignee = fields.String(allow_none=True)
-    next_due_at = OfficeDateTime()
-    active = fields.Boolean()
-    stop_reason = fields.String(allow_none=True)
+    round_id = fields.String(metadata=label("周期回访编号", "Round"))
+    unit_id = fields.String(metadata=label("单元", "Unit"))
+    estate = fields.String(allow_none=True, metadata=label("管理处", "Estate", vocab=ESTATES))
+    cadence = fields.String(metadata=label("周期", "Cadence", vocab=RETURN_VISIT_CADENCES))
+    method = fields.String(metadata=label("回访方式", "Method", vocab=RETURN_VISIT_METHODS))
+    client_name = fields.String(allow_none=True, metadata=label("回访对象", "Whom to visit"))
+    assignee = fields.String(allow_none=True, metadata=label("回访人", "Visitor"))
+    next_due_at = OfficeDateTime(metadata=label("下次预约时间", "Next appointment"))
+    active = fields.Boolean(metadata=label("进行中", "Active"))
+    stop_reason = fields.String(allow_none=True, metadata=label("结束原因", "Why stopped"))
 
 
 # --- query arguments ------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ class RoundIdArgs(Schema):
 
 
 class ListRoundsArgs(Schema):
-    unit_id = OptionalText(max_len=32)
+    unit_id = OptionalText(max_len=32, metadata=label("单元", "Unit"))
 
 
 class KpiArgs(Schema):
