@@ -67,4 +67,5 @@ def address_of(request) -> str | None:
     """The client's address of a werkzeug request (see the module doc)."""
     if request is None:
         return None
-    return client_address(getattr(request, "remote_addr", None), request.headers.get("X-Forwarded-For"))
+    headers = getattr(request, "headers", None) or {}
+    return client_address(getattr(request, "remote_addr", None), headers.get("X-Forwarded-For"))

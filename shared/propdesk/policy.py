@@ -70,6 +70,15 @@ POLICY: dict[str, frozenset[str]] = {
     "residents.archive_move_out": CUSTOMER_SERVICE,
     # tickets: engineering records its unit inspection (单元验收移交记录表)
     "tickets.record_inspection": frozenset({"engineering"}),
+    # tickets: the contact log (来电来访登记, §2.1). Whoever receives a call or visit registers it
+    # (front desk, CS assistants on patrol, specialists, supervisors, the manager, the director);
+    # answering, closing and handing one over is for its owner (首问负责制) or a CS supervisor and
+    # above: the domain checks that per contact (contact_id/first_contact_owner)
+    "tickets.register_contact": CONTACT_DESK,
+    "tickets.answer_contact": CONTACT_DESK,
+    "tickets.arrange_reply": CONTACT_DESK,
+    "tickets.close_contact": CONTACT_DESK,
+    "tickets.hand_over_contact": CONTACT_DESK,
     # tickets: repairs (报修) and engineering work orders (工程维修单 QR-001FW, domain.md §2.2)
     "tickets.report_repair": REPAIR_DESK,
     # the owner APP through the JSON API: its API token acts as front_desk (docs/workflows/tickets-repairs.md)
@@ -94,15 +103,6 @@ POLICY: dict[str, frozenset[str]] = {
     # a manager visits, photographs, sends the 工作联系单 and closes with the owner's permission
     "tickets.close_with_liaison": REPAIR_SUPERVISORS,
     "tickets.settle_follow_up": REPAIR_SUPERVISORS,
-    # tickets: the contact log (来电来访登记, §2.1). Whoever receives a call or visit registers it
-    # (front desk, CS assistants on patrol, specialists, supervisors, the manager, the director);
-    # answering, closing and handing one over is for its owner (首问负责制) or a CS supervisor and
-    # above: the domain checks that per contact (contact_id/first_contact_owner)
-    "tickets.register_contact": CONTACT_DESK,
-    "tickets.answer_contact": CONTACT_DESK,
-    "tickets.arrange_reply": CONTACT_DESK,
-    "tickets.close_contact": CONTACT_DESK,
-    "tickets.hand_over_contact": CONTACT_DESK,
     # tickets: return visits (回访 QR-003FW, §2.4; docs/workflows/tickets-return-visits.md). The desk
     # plans, reschedules and records visits and confirms a rectification done; a supervisor or above
     # orders the rectification of a dissatisfied visit or has it explained with the next visit booked,
@@ -159,27 +159,12 @@ POLICY: dict[str, frozenset[str]] = {
                                                   "cs_supervisor", "cs_manager"}),
     # a one-off fee (一次性收费) is finance's: the supervisor or the cashier
     "billing.add_one_off_charge": frozenset({"finance_supervisor", "cashier"}),
+    # the dunning notice (催款通知单) is issued by the timer; CS delivers it and gets it signed
+    "billing.confirm_dunning_delivery": frozenset({"front_desk", "cs_assistant", "cs_specialist", "senior_cs",
+                                                   "cs_supervisor", "cs_manager"}),
     # (end of billing's fee-cycle rows)
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
-    # access: the counter's registers (domain.md §2.9-§2.12): the front desk and customer service keep
-    # them; security issues nothing but collects or revokes a pass and registers visitors at the gate
-    "access.issue_construction_pass": CUSTOMER_SERVICE,
-    "access.issue_resident_pass": CUSTOMER_SERVICE,
-    "access.return_pass": CUSTOMER_SERVICE | {"security"},
-    "access.revoke_pass": CUSTOMER_SERVICE | {"security"},
-    "access.register_visitor": CUSTOMER_SERVICE | {"security"},
-    "access.sign_out_visitor": CUSTOMER_SERVICE | {"security"},
-    "access.register_lost_item": CUSTOMER_SERVICE | {"security"},
-    "access.hand_lost_item_to_police": CUSTOMER_SERVICE | {"security"},
-    "access.publicise_lost_item": CUSTOMER_SERVICE,
-    "access.return_lost_item": CUSTOMER_SERVICE,
-    "access.refuse_lost_item_claim": CUSTOMER_SERVICE,
-    "access.hand_lost_item_to_finance": CUSTOMER_SERVICE | {"finance_supervisor", "cashier"},
-    "access.deposit_item": CUSTOMER_SERVICE,
-    "access.collect_stored_item": CUSTOMER_SERVICE,
-    "access.register_mail": CUSTOMER_SERVICE | {"security"},
-    "access.collect_mail": CUSTOMER_SERVICE | {"security"},
     # access: goods release slips filled in at the desk (物品放行条, domain.md §2.7): the front desk
     # verifies and signs them [000]; Finance checks the fees of a moving slip (WI/FW-020); the
     # department manager or the director co-signs a slip without a specimen on file [000]; security
@@ -199,6 +184,24 @@ POLICY: dict[str, frozenset[str]] = {
     "access.return_key": CUSTOMER_SERVICE,
     "access.withdraw_key": CUSTOMER_SERVICE,
     "access.hand_over_key_custody": CUSTOMER_SERVICE | {"cs_manager", "director"},
+    # access: the counter's registers (domain.md §2.9-§2.12): the front desk and customer service keep
+    # them; security issues nothing but collects or revokes a pass and registers visitors at the gate
+    "access.issue_construction_pass": CUSTOMER_SERVICE,
+    "access.issue_resident_pass": CUSTOMER_SERVICE,
+    "access.return_pass": CUSTOMER_SERVICE | {"security"},
+    "access.revoke_pass": CUSTOMER_SERVICE | {"security"},
+    "access.register_visitor": CUSTOMER_SERVICE | {"security"},
+    "access.sign_out_visitor": CUSTOMER_SERVICE | {"security"},
+    "access.register_lost_item": CUSTOMER_SERVICE | {"security"},
+    "access.hand_lost_item_to_police": CUSTOMER_SERVICE | {"security"},
+    "access.publicise_lost_item": CUSTOMER_SERVICE,
+    "access.return_lost_item": CUSTOMER_SERVICE,
+    "access.refuse_lost_item_claim": CUSTOMER_SERVICE,
+    "access.hand_lost_item_to_finance": CUSTOMER_SERVICE | {"finance_supervisor", "cashier"},
+    "access.deposit_item": CUSTOMER_SERVICE,
+    "access.collect_stored_item": CUSTOMER_SERVICE,
+    "access.register_mail": CUSTOMER_SERVICE | {"security"},
+    "access.collect_mail": CUSTOMER_SERVICE | {"security"},
     # staff: accounts (admin)
     "staff.add_staff": frozenset({"admin"}),
     "staff.disable_staff": frozenset({"admin"}),
@@ -249,6 +252,20 @@ READS: dict[str, frozenset[str]] = {
     # the audit trail (chassis/audit_view.py): who did what to which record, when, from where
     "list_audit": frozenset({"cs_manager", "director", "admin"}),
 }
+
+
+#: The roles that see personal numbers (身份证 ID numbers, mobile numbers) in full on a record:
+#: customer service and the office's management, who identify owners, tenants and claimants, and
+#: security, who check IDs at the gate. Everyone else (engineering, finance, admin) reads them
+#: masked, like every list, event and log line (`propdesk.privacy`). The department applies it to
+#: every answer given to a person (`chassis.workflow.run_query`). (inferred: issue #8 §1)
+PERSONAL_NUMBERS: frozenset[str] = frozenset({
+    "front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs", "cs_supervisor",
+    "cs_manager", "director", "security"})
+
+
+def sees_personal_numbers(role: str | None) -> bool:
+    return role in PERSONAL_NUMBERS
 
 
 def may_read(role: str | None, query: str) -> bool:

@@ -52,6 +52,7 @@ from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
 from propdesk.contracts.envelope import Actor, Envelope
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+from propdesk.privacy import mask
 
 log = logging.getLogger(__name__)
 
@@ -261,9 +262,12 @@ def run_query(db, row: Query, args: dict, actor=None):
         with db() as uow:
             answer = row.handler(data, Reader(uow.session, db.clock, *who))
             uow.commit()
-            return answer
-    with db.session() as session:
-        return row.handler(data, Reader(session, db.clock, *who))
+    else:
+        with db.session() as session:
+            answer = row.handler(data, Reader(session, db.clock, *who))
+    if acting is not None and not policy.sees_personal_numbers(acting.actor.role):
+        answer = mask(answer)  # a person whose role does not need them reads personal numbers masked
+    return answer
 
 
 def queries_of(messages, service: str) -> dict[str, Query]:
