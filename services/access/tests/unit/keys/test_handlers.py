@@ -213,3 +213,19 @@ def test_another_estates_keys_are_absent(app):
     refused_unchanged(app, NotFound, "loan_key", {"key_no": key["key_no"]}, DESK_E2)
     assert app.query("list_keys", actor=DESK_E2) == []
     assert app.query("key_counts", actor=DESK_E2)["in_custody"] == 0
+
+
+def test_the_demo_board_has_keys_out_and_one_loan_overdue():
+    from propdesk.chassis.clock import SYSTEM_CLOCK
+
+    app = ServiceHarness(AccessService, clock=FakeClock(SYSTEM_CLOCK.now()), demo=True)
+    counts = app.query("key_counts")
+    assert (counts["on_loan"], counts["loans_overdue"], counts["withdrawn"]) == (2, 1, 1)
+    queues = {q["key"]: q for q in app.query("work_queues")}
+    assert len(queues["key_loans_overdue"]["items"]) == 1
+    for key in ("release_slips_owner_confirmation", "release_slips_fee_clearance",
+                "release_slips_countersignature", "release_slips_at_gate"):
+        assert queues[key]["items"], key
+    assert app.query("release_slip_kpi")["collection_rate"] == "100.00"
+    app.tick("sweep_deadlines")
+    assert len(app.events("key.loan_overdue")) == 1
