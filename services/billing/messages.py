@@ -17,7 +17,8 @@ from propdesk_services.billing.workflows.billing_run import handlers as billing_
 from propdesk_services.billing.workflows.charges import handlers as charges
 from propdesk_services.billing.workflows.charges import schemas as charges_schemas
 from propdesk_services.billing.workflows.billing_run import schemas as billing_run_schemas
-from propdesk_services.billing.workflows.dunning import models as _dunning_tables  # noqa: F401
+from propdesk_services.billing.workflows.dunning import handlers as dunning
+from propdesk_services.billing.workflows.dunning import schemas as dunning_schemas
 from propdesk_services.billing.workflows.payments import handlers as payments
 from propdesk_services.billing.workflows.payments import schemas as payments_schemas
 
@@ -40,6 +41,8 @@ COMMANDS = {
                                        billing_run_schemas.ConfirmNoticeDeliverySchema),
     # charges outside the schedules (one-off fees; paid repairs come by event)
     "add_one_off_charge": Command(charges.add_one_off_charge, charges_schemas.AddOneOffChargeSchema),
+    # dunning (催款通知单): issued by the timer, delivered by CS
+    "confirm_dunning_delivery": Command(dunning.confirm_dunning_delivery, dunning_schemas.ConfirmDunningDeliverySchema),
 }
 
 QUERIES = {
@@ -55,6 +58,8 @@ QUERIES = {
     "list_billing_runs": Query(billing_run.list_billing_runs, billing_run_schemas.ListBillingRunsArgs),
     "get_fee_notice": Query(billing_run.get_fee_notice, billing_run_schemas.NoticeIdArgs),
     "list_fee_notices": Query(billing_run.list_fee_notices, billing_run_schemas.ListFeeNoticesArgs),
+    "get_dunning_notice": Query(dunning.get_dunning_notice, dunning_schemas.DunningIdArgs),
+    "list_dunning_notices": Query(dunning.list_dunning_notices, dunning_schemas.ListDunningNoticesArgs),
 }
 
 SUBSCRIPTIONS = {
@@ -67,6 +72,8 @@ SUBSCRIPTIONS = {
 TIMERS = {
     # drafts and issues the billing runs in batches (progress on the run; resumable)
     "advance_billing_runs": Timer(billing_run.advance_billing_runs, interval=2),
+    # the 11th working day of the month: dunning notices for last month's units still owing
+    "issue_dunning_notices": Timer(dunning.issue_dunning_notices, interval=300),
 }
 
 #: The monthly cycle's time limits (domain.md §2.5, §5): review by the end of the 25th, issue by the end of the 26th.
@@ -81,6 +88,7 @@ ACTIONS = {
     "meter_reading": Actions(meter_readings.possible_actions),
     "billing_run": Actions(billing_run.possible_run_actions),
     "fee_notice": Actions(billing_run.possible_notice_actions),
+    "dunning_notice": Actions(dunning.possible_actions),
 }
 
 #: Who delivers notices in person and gets them signed (domain.md §2.5: CS staff, arranged by the CS supervisor)
@@ -106,6 +114,12 @@ RECORDS = {
         number_field="notice_no", columns=("notice_no", "unit_id", "period", "amount", "arrears_before", "state"),
         fields=billing_run_schemas.FeeNoticeSchema, form=("缴费通知单", "Fee notice"),
         signatures=(("签收人", "Signed for by"), ("送达人", "Delivered by"))),
+    "dunning_notice": Record(
+        title=("催款通知单", "Dunning notice"), get="get_dunning_notice", list="list_dunning_notices",
+        id_field="dunning_id", number_field="dunning_no",
+        columns=("dunning_no", "unit_id", "period", "amount_due", "periods", "state"),
+        fields=dunning_schemas.DunningNoticeSchema, form=("催款通知单", "Dunning notice"),
+        signatures=(("签收人", "Signed for by"), ("送达人", "Delivered by"))),
 }
 
 #: What waits for whom (the desk's home).
@@ -122,4 +136,6 @@ QUEUES = {
     "fee_notices_to_deliver": WorkQueue(
         title=("待送达的缴费通知单", "Fee notices to deliver"), roles=_DELIVERY,
         items=billing_run.notices_to_deliver),
+    "dunning_to_deliver": WorkQueue(
+        title=("待送达的催款通知单", "Dunning notices to deliver"), roles=_DELIVERY, items=dunning.dunning_to_deliver),
 }
