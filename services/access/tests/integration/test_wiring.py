@@ -86,17 +86,21 @@ def count(env, model) -> int:
 
 # -- the tables ------------------------------------------------------------------------------------
 def test_the_tables_are_the_public_contract():
-    """Renaming a method or a handler orphans a queue: these names are the contract."""
-    assert set(messages.COMMANDS) == {"release_at_gate"}
-    assert set(messages.QUERIES) == {"get_release_hold", "list_release_slips"}
-    assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
+    """Renaming a method or a handler orphans a queue: these names are the contract (the move-out's
+    release slip; the other workflows' rows are checked by their own wiring tests, e.g.
+    test_counter_wiring.py)."""
+    assert {"release_at_gate"} <= set(messages.COMMANDS)
+    assert {"get_release_hold", "list_release_slips"} <= set(messages.QUERIES)
+    handlers = {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()}
+    assert {t: hs for t, hs in handlers.items() if t in (
+        "move_out.requested", "billing.clearance_confirmed", "billing.clearance_failed", "move_out.release_approved",
+        "move_out.withdrawn")} == {
         "move_out.requested": ["on_move_out_requested"],
         "billing.clearance_confirmed": ["on_clearance"],
         "billing.clearance_failed": ["on_clearance"],
         "move_out.release_approved": ["on_release_approved"],
         "move_out.withdrawn": ["on_move_out_withdrawn"],
     }
-    assert messages.TIMERS == {}
 
 
 def test_every_subscription_and_query_is_reachable(access, propdesk_env, move_out_id):
