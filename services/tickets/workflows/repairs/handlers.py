@@ -189,10 +189,13 @@ def _act(cmd, uow, change, action: str, details: dict | None = None) -> tuple[Re
 
 
 def request_quote(cmd, uow) -> dict:
+    """The item is not on the 维修项目收费标准: engineering is asked to quote it (QUOTING)."""
     return _act(cmd, uow, domain.request_quote, "repair.quote_request")[1]
 
 
 def price_repair(cmd, uow) -> dict:
+    """A paid repair priced from the 维修项目收费标准 (item x quantity) or by engineering's quote: the
+    owner's consent is due (AWAITING_CONSENT)."""
     d = cmd.data
     item = None
     if d["price_source"] == "standard" and d.get("price_item"):
@@ -206,6 +209,7 @@ def price_repair(cmd, uow) -> dict:
 
 
 def record_consent(cmd, uow) -> dict:
+    """The owner, told the charge standard, agrees to pay (ready to dispatch) or declines (CANCELLED)."""
     d = cmd.data
 
     def change(repair, now):
@@ -233,6 +237,8 @@ def _issue_order(uow, repair: RepairOrder, by: str, replaces: str | None = None)
 
 
 def dispatch_repair(cmd, uow) -> dict:
+    """Issue the 工程维修单 to a team with the follow-up CS assistant; the attendance deadline is the
+    agreed time, else 24 hours. A paid repair only after the owner's consent."""
     d = cmd.data
     now = uow.now()
     due = _due(d, now)
@@ -250,6 +256,7 @@ def dispatch_repair(cmd, uow) -> dict:
 
 
 def reschedule_repair(cmd, uow) -> dict:
+    """The set time cannot be met: the owner contacted first, a new time agreed; the deadline moves."""
     d = cmd.data
 
     def change(repair, now):
@@ -266,6 +273,7 @@ def reschedule_repair(cmd, uow) -> dict:
 
 
 def start_repair(cmd, uow) -> dict:
+    """The technician attends and starts (IN_PROGRESS); the attendance deadline is met."""
     in_time = {}
 
     def change(repair, now):
@@ -276,6 +284,7 @@ def start_repair(cmd, uow) -> dict:
 
 
 def cancel_mismatched_order(cmd, uow) -> dict:
+    """单实不符: the 分管助理 confirms; the work order is cancelled with the reason and a signature."""
     d = cmd.data
 
     def change(repair, now):
@@ -292,6 +301,7 @@ def cancel_mismatched_order(cmd, uow) -> dict:
 
 
 def reissue_work_order(cmd, uow) -> dict:
+    """Supervisor level or above re-issues a mismatched order: a new work order linked to the old."""
     d = cmd.data
 
     def change(repair, now):
@@ -310,6 +320,7 @@ def reissue_work_order(cmd, uow) -> dict:
 
 
 def complete_repair(cmd, uow) -> dict:
+    """Engineering returns the order (copies 1 and 4); a paid repair is signed by the client and charged."""
     d = cmd.data
 
     def change(repair, now):
@@ -323,6 +334,7 @@ def complete_repair(cmd, uow) -> dict:
 
 
 def record_acceptance(cmd, uow) -> dict:
+    """CS acceptance on the next patrol: passed (a return visit is due) or failed (返单 to engineering)."""
     d = cmd.data
 
     def change(repair, now):
@@ -332,12 +344,14 @@ def record_acceptance(cmd, uow) -> dict:
 
 
 def rate_repair(cmd, uow) -> dict:
+    """The owner's APP rating (1-5): 3 or more closes the repair, below 3 escalates it to 95059."""
     d = cmd.data
     return _act(cmd, uow, lambda r, now: domain.rate(r, now, rating=d["rating"], comment=d.get("comment")),
                 "repair.rate", {"rating": d["rating"]})[1]
 
 
 def dispute_repair(cmd, uow) -> dict:
+    """The other party refuses, or who is responsible is disputed (DISPUTED)."""
     d = cmd.data
 
     def change(repair, now):
@@ -348,12 +362,15 @@ def dispute_repair(cmd, uow) -> dict:
 
 
 def resolve_dispute(cmd, uow) -> dict:
+    """The responsible party is decided: the repair is to be dispatched again."""
     d = cmd.data
     return _act(cmd, uow, lambda r, now: domain.resolve_dispute(r, now, responsible=d.get("responsible")),
                 "repair.dispute_resolve", {"responsible": d.get("responsible")})[1]
 
 
 def close_with_liaison(cmd, uow) -> dict:
+    """A quality defect of a fitted-out unit: 工作联系单 to the developer, closed with the owner's
+    permission, the follow-up left open."""
     d = cmd.data
 
     def change(repair, now):
@@ -365,6 +382,7 @@ def close_with_liaison(cmd, uow) -> dict:
 
 
 def settle_follow_up(cmd, uow) -> dict:
+    """The developer's follow-up of a repair closed with a liaison note is done."""
     d = cmd.data
     return _act(cmd, uow, lambda r, now: domain.settle_follow_up(r, now, outcome=d.get("outcome")),
                 "repair.follow_up_settle")[1]

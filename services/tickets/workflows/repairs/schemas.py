@@ -4,8 +4,11 @@ rules, every broken one at once) and the repair as the desk is shown it
 are for the desk's forms."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from marshmallow import RAISE, Schema, fields, validate
 
+from propdesk.chassis.calendar import OFFICE_TZ
 from propdesk.chassis.edge import Flag, OptionalText, RecordId
 from propdesk.contracts import vocab
 from propdesk.contracts.rpc.tickets_repairs import RepairDetailSchema  # noqa: F401  (re-exported)
@@ -21,11 +24,19 @@ def text(zh: str, en: str, length: int = 500, **more):
 
 
 def code(zh: str, en: str, terms):
-    return fields.String(load_default=None, allow_none=True, metadata=label(zh, en, choices=terms.codes))
+    return fields.String(load_default=None, allow_none=True, metadata=label(zh, en, vocab=terms))
+
+
+class OfficeDateTime(fields.DateTime):
+    """An ISO time; one without an offset is office time (Asia/Shanghai: the desk's datetime field)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        return (moment if moment.tzinfo is not None else moment.replace(tzinfo=OFFICE_TZ)).astimezone(timezone.utc)
 
 
 def when(zh: str, en: str):
-    return fields.AwareDateTime(load_default=None, allow_none=True, metadata={**label(zh, en), "format": "date-time"})
+    return OfficeDateTime(load_default=None, allow_none=True, metadata=label(zh, en))
 
 
 class _Strict(Schema):
@@ -48,7 +59,7 @@ class ReportRepairSchema(_Strict):
     location = text("报修地点(公共区域)", "Location (common area)", 128)
     category = code("维修项目类别", "Category", vocab.REPAIR_CATEGORIES)
     responsible = fields.String(load_default="property", metadata=label(
-        "责任方", "Responsible party", choices=vocab.REPAIR_RESPONSIBLE_PARTIES.codes))
+        "责任方", "Responsible party", vocab=vocab.REPAIR_RESPONSIBLE_PARTIES))
     summary = text("报修内容", "Repair content")
     client_name = text("业主姓名", "Client name", 64)
     client_phone = text("联络电话", "Contact number", 32)
@@ -80,7 +91,7 @@ class PriceRepairSchema(_OnRepair):
         label = {"zh": "有偿维修报价", "en": "Price a paid repair"}
 
     price_source = fields.String(load_default="standard", metadata=label(
-        "价格来源", "Price from", choices=vocab.REPAIR_PRICE_SOURCES.codes))
+        "价格来源", "Price from", vocab=vocab.REPAIR_PRICE_SOURCES))
     price_item = text("收费标准项目编号", "Price-list item", 16)
     quantity = fields.Raw(load_default=None, allow_none=True, metadata=label("数量", "Quantity"))
     amount = fields.Raw(load_default=None, allow_none=True, metadata=label("报价金额", "Quoted amount"))
@@ -182,7 +193,7 @@ class RateRepairSchema(_OnRepair):
         unknown = RAISE
         label = {"zh": "APP评分", "en": "APP rating"}
 
-    rating = fields.Raw(required=True, metadata=label("评分(1-5)", "Rating (1-5)"))
+    rating = fields.Integer(required=True, strict=False, metadata=label("评分(1-5)", "Rating (1-5)"))
     comment = text("评价", "Comment")
 
 

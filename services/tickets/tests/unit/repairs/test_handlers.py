@@ -451,3 +451,17 @@ def test_dispatch_names_every_problem_and_changes_nothing(app):
     assert rules(v) == {("team", "one_of"), ("follow_up", "required"), ("category", "one_of"),
                         ("attend_by", "in_future")}
     assert snapshot(app) == before
+
+
+def test_the_desks_form_values_are_read_as_the_office_writes_them(app):
+    """The desk's datetime field has no offset (office time, Asia/Shanghai); its number field is text."""
+    rid = report(app)["repair_id"]
+    d = dispatch(app, rid, attend_by="2026-11-23T15:30")
+    assert d["attend_by"] == "2026-11-23T07:30:00+00:00"
+    app.command("start_repair", {"repair_id": rid}, ENGINEER)
+    app.command("complete_repair", {"repair_id": rid}, ENGINEER)
+    app.command("record_acceptance", {"repair_id": rid, "passed": True}, CS)
+    assert app.command("rate_repair", {"repair_id": rid, "rating": "4"}, APP)["rating"] == 4
+    fields = {f["name"]: f for f in app.query("describe_commands")["dispatch_repair"]["fields"]}
+    assert fields["attend_by"]["type"] == "datetime"
+    assert fields["team"]["choice_labels"]["maintenance"] == {"zh": "维修班", "en": "Maintenance team"}
