@@ -6,7 +6,7 @@ subscription's queue is ``residents.<handler name>``; renaming one orphans a que
 """
 from __future__ import annotations
 
-from propdesk.chassis.workflow import Actions, Command, Query
+from propdesk.chassis.workflow import Actions, Command, Query, Record
 from propdesk_services.residents.workflows.move_out import handlers as move_out
 from propdesk_services.residents.workflows.move_out import schemas as move_out_schemas
 from propdesk_services.residents.workflows.register import handlers as register
@@ -38,4 +38,12 @@ TIMERS: dict = {}
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
 ACTIONS = {
     "move_out": Actions(move_out.possible_actions),
+}
+
+#: How the desk shows the register (the move-out has pages of its own).
+RECORDS = {
+    "unit": Record(title=("单元", "Unit"), get="get_unit", list="list_units", id_field="unit_id",
+                   number_field="unit_id",
+                   columns=("unit_id", "estate", "owner_name", "owner_phone", "tenant_name", "tenant_phone"),
+                   fields=register_schemas.UnitRecordSchema),
 }

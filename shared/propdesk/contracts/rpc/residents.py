@@ -20,6 +20,8 @@ class UnitSchema(Schema):
     owner_name = fields.String(allow_none=True)
     tenant_party_id = fields.String(allow_none=True, metadata={"description": "null when the unit is not let"})
     tenant_name = fields.String(allow_none=True)
+    owner_phone = fields.String(allow_none=True, metadata={"description": "masked in lists (139****5678)"})
+    tenant_phone = fields.String(allow_none=True, metadata={"description": "masked in lists"})
 
 
 class UnitDetailSchema(UnitSchema):

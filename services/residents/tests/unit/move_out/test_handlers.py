@@ -232,11 +232,13 @@ def test_units_and_their_parties(app):
     assert len(units) == len(demo.units())
     leased = call(app, "list_units", leased_only=True)
     assert {u["unit_id"] for u in leased} == {u["unit_id"] for u in demo.units() if u["tenant_party_id"]}
+    phones = {p["party_id"]: p["phone"] for p in demo.parties()}
     names = {p["party_id"]: p["name"] for p in demo.parties()}
     office = next(u for u in leased if u["unit_id"] == "T1-31F")
     assert office == {"unit_id": "T1-31F", "building": "T1", "kind": "office", "estate": "E2", "owner_party_id": demo.OFFICE_LANDLORD_ID,
                       "owner_name": demo.OFFICE_LANDLORD_NAME, "tenant_party_id": "TEN-T1-31F",
-                      "tenant_name": names["TEN-T1-31F"]}
+                      "tenant_name": names["TEN-T1-31F"], "owner_phone": phones[demo.OFFICE_LANDLORD_ID],
+                      "tenant_phone": phones["TEN-T1-31F"]}  # landlines: nothing to mask
     flat = call(app, "get_unit", OWNER_OCCUPIED)
     assert flat["tenant_party_id"] is None and flat["tenant_name"] is None
     assert flat["owner_name"] == names[f"OWN-{OWNER_OCCUPIED}"] and flat["open_move_out_id"] is None
