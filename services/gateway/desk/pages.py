@@ -207,10 +207,17 @@ class DeskPages:
         except (EdgeError, ConnectionError) as exc:  # residents down: the other departments' queues still show
             queues, open_cases = [], []
             view.unavailable.append(getattr(exc, "service", "residents"))
-        queues = queues + Records(view).queues()
+        theirs = Records(view).queues()
+        # the departments' queues with something in them (or not answering) first: those with an
+        # overdue item, then by their oldest item; the empty ones named in one line below
+        busy = sorted((q for q in theirs if q.items or q.unavailable),
+                      key=lambda q: (not any(i.overdue for i in q.items), min((i.since or "" for i in q.items),
+                                                                               default="~")))
+        quiet = [q for q in theirs if not (q.items or q.unavailable)]
+        queues = queues + busy
         template = "_queues.html" if is_htmx(request) and request.headers.get("HX-Target") == "queues" else "home.html"
         may_request = view.principal.actor_for(*NEW_MOVE_OUT) is not None
-        return self._desk_page(request, view, template, nav="queue", queues=queues, open_cases=open_cases,
+        return self._desk_page(request, view, template, nav="queue", queues=queues, quiet=quiet, open_cases=open_cases,
                           may_request=may_request, today=view.today.isoformat(), unavailable=view.unavailable)
 
     # --- search ---------------------------------------------------------------------------------

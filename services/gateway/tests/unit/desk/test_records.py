@@ -320,3 +320,11 @@ def test_a_department_without_queues_is_not_asked_on_every_poll(desk, calls):
     desk.get("/")
     asked = [s for s, m, _, _ in calls if m == "work_queues"]
     assert asked.count("residents") == 1 and asked.count("helpdesk") == 2
+
+
+def test_empty_queues_are_named_in_one_line_and_busy_ones_come_first(desk):
+    HELPDESK.complaints["CP-1"]["state"] = "closed"
+    html = text(desk.get("/"))
+    quiet = html[html.index('id="queues-quiet"'):]
+    assert 'id="queue-helpdesk-complaints_measures_due"' in quiet[:quiet.index("</section>")]
+    assert "以下清单暂无待办" in quiet and "待定处理措施的投诉" in quiet
