@@ -42,6 +42,8 @@ def upgrade() -> None:
     sa.Column('ticket_id', sa.String(length=64), nullable=True),
     sa.Column('ticket_no', sa.String(length=64), nullable=True),
     sa.Column('handovers', sa.JSON(), nullable=False),
+    sa.Column('repeat_of', sa.String(length=32), nullable=True),
+    sa.Column('repeat_calls', sa.Integer(), nullable=False),
     sa.Column('fcr', sa.Boolean(), nullable=True),
     sa.Column('closed_by', sa.String(length=64), nullable=True),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
@@ -52,6 +54,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_contact_classification'), ['classification'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_estate'), ['estate'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_received_at'), ['received_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_contact_repeat_of'), ['repeat_of'], unique=False)
         batch_op.create_index(batch_op.f('ix_contact_unit_id'), ['unit_id'], unique=False)
 
 
@@ -59,6 +62,7 @@ def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_unit_id'))
+        batch_op.drop_index(batch_op.f('ix_contact_repeat_of'))
         batch_op.drop_index(batch_op.f('ix_contact_received_at'))
         batch_op.drop_index(batch_op.f('ix_contact_estate'))
         batch_op.drop_index(batch_op.f('ix_contact_classification'))

@@ -22,8 +22,9 @@ First-contact resolution (FCR, §4 "一次性解决问题的呼叫率": resolved
 caller and no callback from the agent) is recorded on every contact when it ends: true when the
 receiver resolved it themselves at the first contact — answered or done in the registration, or
 by the receiver within `FIRST_CONTACT_MINUTES` of receipt (the same call or visit), never handed
-over and with no reply arranged *(inferred)*; false for a reply given later, a hand-over, and a
-repair or complaint (the matter goes on as a ticket).
+over, with no reply arranged and no repeat call *(inferred)*; false for a reply given later, a
+hand-over, a repair or complaint (the matter goes on as a ticket), and a contact the caller called
+again about (a later contact registered with ``repeat_of``: its FCR is withdrawn).
 """
 from __future__ import annotations
 
@@ -103,6 +104,10 @@ class Contact:
     ticket_id: str | None = None
     ticket_no: str | None = None
     handovers: list[dict] = field(default_factory=list)
+    #: the earlier contact this one calls again about (a repeat call), and how many repeat calls this
+    #: one has had: a contact the caller had to call again about was not resolved at the first contact
+    repeat_of: str | None = None
+    repeat_calls: int = 0
     fcr: bool | None = None
     closed_by: str | None = None
     closed_at: datetime | None = None
@@ -226,6 +231,8 @@ def validate_registration(data: dict, *, unit_estate: str | None, scope: tuple[s
     if summary is None:
         problems.append(Problem("summary", "required", "what the contact is about (事由)"))
     _too_long(problems, "summary", summary, MAX_SUMMARY)
+    repeat_of = _text(data.get("repeat_of"))
+    _too_long(problems, "repeat_of", repeat_of, MAX_UNIT_ID)
     answer = _text(data.get("answer"))
     if answer is not None and classification in TICKET_CLASSES:
         problems.append(Problem("answer", "not_for_tickets",
@@ -233,7 +240,7 @@ def validate_registration(data: dict, *, unit_estate: str | None, scope: tuple[s
     _too_long(problems, "answer", answer, MAX_TEXT)
     if problems:
         raise ValidationError(problems)
-    return {"channel": channel, "classification": classification, "caller_name": caller_name,
+    return {"repeat_of": repeat_of, "channel": channel, "classification": classification, "caller_name": caller_name,
             "caller_phone": caller_phone, "unit_id": unit_id, "estate": estate, "summary": summary, "answer": answer}
 
 
@@ -247,6 +254,7 @@ def register(contact_id: str, data: dict, received_by: str, at: datetime) -> tup
         caller_phone=data["caller_phone"], unit_id=data["unit_id"], estate=data["estate"], summary=data["summary"],
         received_by=received_by, received_at=at, owner=received_by,
         state=AWAITING_TICKET if cls in TICKET_CLASSES else RECEIVED, handovers=[],
+        repeat_of=data.get("repeat_of"), repeat_calls=0,
     )
     events = [Event("contact.registered", registered_payload(contact))]
     if data["answer"] is not None:
@@ -261,8 +269,22 @@ def registered_payload(contact) -> dict:
         "classification": contact.classification, "unit_id": contact.unit_id, "estate": contact.estate,
         "caller": contact.caller_name, "caller_phone": masked_phone(contact.caller_phone),
         "summary": contact.summary, "received_by": contact.received_by,
-        "received_at": as_utc(contact.received_at).isoformat(),
+        "received_at": as_utc(contact.received_at).isoformat(), "repeat_of": contact.repeat_of,
     }
+
+
+def repeat_call(earlier, contact_id: str) -> bool:
+    """The caller called again (`contact_id`) about `earlier` (§4: FCR means no repeat call from the
+    caller): it was not resolved at the first contact. Its FCR becomes false if it was true, and an
+    open one can no longer be closed as FCR. Returns whether a recorded FCR was withdrawn.
+    ValidationError (repeat_of, not_itself) for the contact itself."""
+    if earlier.contact_id == contact_id:
+        raise ValidationError.one("repeat_of", "not_itself", "a contact is not a repeat of itself")
+    earlier.repeat_calls = (earlier.repeat_calls or 0) + 1
+    withdrawn = earlier.fcr is True
+    if withdrawn:
+        earlier.fcr = False
+    return withdrawn
 
 
 # --- who may act ------------------------------------------------------------------------------------------
@@ -288,7 +310,8 @@ def _require_class(contact, cls: str, what: str) -> None:
 
 def first_contact(contact, by: str, at: datetime) -> bool:
     """Whether closing now, by `by`, is resolution at the first contact (see the module doc)."""
-    return (contact.state == RECEIVED and not contact.handovers and by == contact.received_by
+    return (contact.state == RECEIVED and not contact.handovers and not contact.repeat_calls
+            and by == contact.received_by
             and as_utc(at) - as_utc(contact.received_at) <= timedelta(minutes=FIRST_CONTACT_MINUTES))
 
 

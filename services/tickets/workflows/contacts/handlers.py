@@ -34,7 +34,7 @@ from propdesk.chassis.db import aware
 from propdesk.chassis.estates import visible, within
 from propdesk.contracts.envelope import Envelope
 from propdesk.contracts.rpc import ContactSchema, FcrRateSchema
-from propdesk.errors import NotFound
+from propdesk.errors import NotFound, ValidationError
 from propdesk.privacy import mask
 from propdesk_services.tickets.workflows.contacts import domain
 from propdesk_services.tickets.workflows.contacts.models import ContactRecord
@@ -56,7 +56,8 @@ _CONTACT = ContactSchema()
 _FCR = FcrRateSchema()
 _VIEW_ATTRS = ("contact_id", "channel", "classification", "caller_name", "caller_phone", "unit_id", "estate",
                "summary", "received_by", "received_at", "owner", "state", "outcome", "referred_to", "expert",
-               "reply_due_at", "replied_late", "ticket_type", "ticket_id", "ticket_no", "fcr", "closed_by", "closed_at")
+               "reply_due_at", "replied_late", "ticket_type", "ticket_id", "ticket_no", "repeat_of", "repeat_calls",
+               "fcr", "closed_by", "closed_at")
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -190,9 +191,19 @@ def register_contact(cmd, uow) -> dict:
     data = cmd.data
     unit_id = (data.get("unit_id") or "").strip() or None
     checked = domain.validate_registration(data, unit_estate=demo.estate_of(unit_id), scope=cmd.estates)
+    earlier = None
+    if checked["repeat_of"] is not None:
+        earlier = uow.session.get(ContactRecord, checked["repeat_of"], with_for_update=True)
+        if earlier is None or not visible(cmd.estates, earlier.estate):
+            raise ValidationError.one("repeat_of", "unknown_contact", f"no contact {checked['repeat_of']}")
     contact_id = uow.next_number(SERIES)
     uow.correlation_id = contact_id
     contact, events = domain.register(contact_id, checked, cmd.actor.id, uow.now())
+    if earlier is not None:
+        withdrawn = domain.repeat_call(earlier, contact_id)
+        uow.audit("contact.repeat_call", RECORD, earlier.contact_id,
+                  {"repeat": contact_id, "repeat_calls": earlier.repeat_calls, "fcr_withdrawn": withdrawn},
+                  correlation_id=earlier.contact_id)
     row = ContactRecord(**{attr: getattr(contact, attr) for attr in _VIEW_ATTRS if attr != "contact_id"},
                         contact_id=contact_id, handovers=[])
     uow.session.add(row)
@@ -201,7 +212,7 @@ def register_contact(cmd, uow) -> dict:
     uow.audit("contact.registered", RECORD, contact_id, {
         "channel": row.channel, "classification": row.classification, "unit_id": row.unit_id, "estate": row.estate,
         "caller": row.caller_name, "caller_phone": domain.masked_phone(row.caller_phone), "state": row.state,
-        "fcr": row.fcr})
+        "fcr": row.fcr, "repeat_of": row.repeat_of})
     return contact_view(row, uow.now())
 
 

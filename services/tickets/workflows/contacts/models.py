@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Index, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from propdesk_services.tickets.models import Base
@@ -44,6 +44,9 @@ class ContactRecord(Base):
     ticket_id: Mapped[str | None] = mapped_column(String(64))
     ticket_no: Mapped[str | None] = mapped_column(String(64))
     handovers: Mapped[list] = mapped_column(JSON, default=list)
+    #: the earlier contact this one calls again about; how many repeat calls this one had
+    repeat_of: Mapped[str | None] = mapped_column(String(32), index=True)
+    repeat_calls: Mapped[int] = mapped_column(Integer, default=0)
     fcr: Mapped[bool | None] = mapped_column(Boolean)
     closed_by: Mapped[str | None] = mapped_column(String(64))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -41,6 +41,7 @@ class RegisterContactSchema(Schema):
     estate = _text("管理处（公共区域）", "Estate (for a common area)", 8, choices=ESTATES.codes, vocab=ESTATES)
     summary = _text("事由", "Issue", 1000)
     answer = _text("当场答复/办理结果（如已解决）", "Answer given now (if resolved)", 1000)
+    repeat_of = _text("再次来电：前次登记编号", "Calling again about (contact no.)", 32)
 
 
 class AnswerContactSchema(Schema):

@@ -29,6 +29,8 @@ class ContactRegisteredV1(Schema):
     summary = fields.String(required=True)
     received_by = fields.String(required=True)  # a staff id: the first-contact owner (首问负责人)
     received_at = fields.String(required=True)  # ISO 8601 with its offset
+    # a repeat call: the earlier contact the caller calls again about (its FCR is withdrawn)
+    repeat_of = fields.String(load_default=None, allow_none=True)
 
 
 @contract("contact.reply_arranged", 1, producer="tickets")

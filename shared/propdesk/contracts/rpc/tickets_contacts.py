@@ -41,6 +41,8 @@ class ContactSchema(Schema):
     ticket_id = fields.String(allow_none=True, metadata=_l("工单", "Ticket"))
     ticket_no = fields.String(allow_none=True, metadata=_l("工单编号", "Ticket no."))
     handovers = fields.List(fields.Dict(), metadata=_l("移交记录", "Hand-overs"))
+    repeat_of = fields.String(allow_none=True, metadata=_l("再次来电（前次登记）", "Repeat of"))
+    repeat_calls = fields.Integer(metadata=_l("再次来电次数", "Repeat calls"))
     fcr = fields.Boolean(allow_none=True, metadata=_l("首次解决", "Resolved at first contact"))
     closed_by = fields.String(allow_none=True, metadata=_l("办结人", "Closed by"))
     closed_at = UtcDateTime(allow_none=True, metadata=_l("办结时间", "Closed at"))

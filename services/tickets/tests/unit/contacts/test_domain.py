@@ -147,6 +147,18 @@ def test_link_ticket_ends_an_open_contact_once():
     assert domain.next_commands(c) == []
 
 
+def test_a_repeat_call_withdraws_fcr_once_recorded_and_blocks_it_while_open():
+    closed = contact(answer="答复")
+    assert domain.repeat_call(closed, "CT-2") is True and (closed.fcr, closed.repeat_calls) == (False, 1)
+    assert domain.repeat_call(closed, "CT-3") is False and closed.repeat_calls == 2
+    open_one = contact()
+    domain.repeat_call(open_one, "CT-2")
+    assert domain.first_contact(open_one, "fd-wang", AT) is False
+    with pytest.raises(ValidationError) as err:
+        domain.repeat_call(open_one, open_one.contact_id)
+    assert rules(err) == {("repeat_of", "not_itself")}
+
+
 @pytest.mark.parametrize("phone, shown", [("13812345678", "138****5678"), ("010-65881234", "***-****1234"),
                                           ("1234", "1234"), ("", None), (None, None)])
 def test_masked_phone(phone, shown):

@@ -65,7 +65,8 @@ def test_register_an_inquiry_opens_it_owned_by_its_receiver(app):
     assert e.payload == {
         "contact_id": c["contact_id"], "contact_no": c["contact_id"], "channel": "phone", "classification": "inquiry",
         "unit_id": "1-1-401", "estate": "E1", "caller": "王伟", "caller_phone": "138****5678",
-        "summary": "问：停水通知什么时候贴出？", "received_by": "fd-wang", "received_at": "2026-11-23T02:00:00+00:00"}
+        "summary": "问：停水通知什么时候贴出？", "received_by": "fd-wang", "received_at": "2026-11-23T02:00:00+00:00",
+        "repeat_of": None}
     [row] = app.audit("contact.registered")
     assert "13812345678" not in row.details and json.loads(row.details)["caller_phone"] == "138****5678"
 
@@ -552,6 +553,40 @@ def test_fcr_rate_for_a_period_and_estate(app):
     e2 = app.query("contact_fcr_rate", "2026-11-23", "2026-11-24", "E2")
     assert (e2["estate"], e2["received"], e2["fcr"], e2["rate"]) == ("E2", 1, 1, "1.0000")
     assert app.query("contact_fcr_rate", "2026-11-23", "2026-11-24", "E2", actor=FD)["received"] == 0
+
+
+# --- a repeat call (§4: FCR means no repeat call from the caller) ----------------------------------------
+def test_a_repeat_call_withdraws_the_earlier_contacts_fcr(app):
+    first = register(app, answer="当场答复")
+    assert first["fcr"] is True
+    app.clock.advance(days=1)
+    again = register(app, repeat_of=first["contact_id"], summary="又来电：停水通知仍未张贴")
+    assert again["repeat_of"] == first["contact_id"]
+    got = app.query("get_contact", first["contact_id"])
+    assert (got["fcr"], got["repeat_calls"], got["state"]) == (False, 1, "CLOSED")
+    assert app.events("contact.registered")[-1].payload["repeat_of"] == first["contact_id"]
+    details = json.loads(app.audit("contact.repeat_call")[0].details)
+    assert (details["repeat"], details["fcr_withdrawn"]) == (again["contact_id"], True)
+    rate = app.query("contact_fcr_rate", "2026-11-23", "2026-11-23")
+    assert (rate["closed"], rate["fcr"]) == (1, 0)
+
+
+def test_an_open_contact_called_again_about_is_not_fcr_when_answered(app):
+    first = register(app)
+    again = register(app, repeat_of=first["contact_id"])
+    done = app.command("answer_contact", {"contact_id": first["contact_id"], "answer": "答复"}, FD)
+    assert (done["fcr"], done["repeat_calls"]) == (False, 1)
+    assert app.query("get_contact", again["contact_id"])["repeat_calls"] == 0
+
+
+def test_repeat_of_an_unknown_or_another_estates_contact_is_refused(app):
+    e2 = register(app, {"id": "s", "role": "cs_supervisor"}, unit_id="T1-31F")
+    before = snapshot(app)
+    for repeat_of in ("CT-20261123-9999", e2["contact_id"]):
+        with pytest.raises(ValidationError) as err:
+            register(app, repeat_of=repeat_of)
+        assert [(p.field, p.rule) for p in err.value.problems] == [("repeat_of", "unknown_contact")]
+    assert snapshot(app) == before
 
 
 # --- the desk's tables -----------------------------------------------------------------------------------
