@@ -65,6 +65,8 @@ COMMANDS = {
     "collect_stored_item": Command(storage.collect_stored_item, storage_schemas.CollectStoredItemSchema),
     "register_mail": Command(mail.register_mail, mail_schemas.RegisterMailSchema),
     "collect_mail": Command(mail.collect_mail, mail_schemas.CollectMailSchema),
+    "record_depositor_contacted": Command(storage.record_depositor_contacted,
+                                          storage_schemas.RecordDepositorContactedSchema),
 }
 
 QUERIES = {

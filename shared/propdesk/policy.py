@@ -202,6 +202,7 @@ POLICY: dict[str, frozenset[str]] = {
     "access.collect_stored_item": CUSTOMER_SERVICE,
     "access.register_mail": CUSTOMER_SERVICE | {"security"},
     "access.collect_mail": CUSTOMER_SERVICE | {"security"},
+    "access.record_depositor_contacted": CUSTOMER_SERVICE,
     # staff: accounts (admin)
     "staff.add_staff": frozenset({"admin"}),
     "staff.disable_staff": frozenset({"admin"}),

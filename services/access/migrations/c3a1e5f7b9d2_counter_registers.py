@@ -126,6 +126,7 @@ def upgrade() -> None:
     sa.Column('stored_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('stored_by', sa.String(length=64), nullable=False),
     sa.Column('overdue_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('contacts', sa.JSON(), nullable=False),
     sa.Column('collected_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('collector_name', sa.String(length=64), nullable=True),
     sa.Column('collected_by', sa.String(length=64), nullable=True),

@@ -17,7 +17,7 @@ DESK = {"id": "desk-01", "role": "front_desk", "estates": ["E1"]}
 COMMANDS = {"issue_construction_pass", "issue_resident_pass", "return_pass", "revoke_pass", "register_visitor",
             "sign_out_visitor", "register_lost_item", "publicise_lost_item", "hand_lost_item_to_police",
             "return_lost_item", "refuse_lost_item_claim", "hand_lost_item_to_finance", "deposit_item",
-            "collect_stored_item", "register_mail", "collect_mail"}
+            "collect_stored_item", "record_depositor_contacted", "register_mail", "collect_mail"}
 QUERIES = {"get_pass", "list_passes", "get_visitor", "list_visitors", "get_lost_item", "list_lost_items",
            "get_stored_item", "list_stored_items", "get_mail", "list_mail"}
 TIMERS = {"expire_passes", "flag_unclaimed_lost_items", "flag_overdue_storage"}

@@ -35,7 +35,9 @@ def load(session: Session, now: datetime) -> str:
             storage_no=next_number(session, SERIES, office_day(at)), estate=demo.estate_of(unit),
             depositor_name=who["name"], depositor_phone=who.get("phone"), unit_id=unit,
             items=[{"name": i, "quantity": q, "features": f, "kind": "ordinary"} for i, q, f in items], shelf=shelf,
-            state=state, stored_at=at, stored_by="front_desk", overdue_at=at + domain.OVERDUE_AFTER,
+            state=state, contacts=[{"outcome": "电话未接通, 已短信提醒", "by": "front_desk",
+                                    "at": (at + timedelta(days=3, hours=2)).isoformat()}] if state == "overdue" else [],
+            stored_at=at, stored_by="front_desk", overdue_at=at + domain.OVERDUE_AFTER,
             collected_at=at + timedelta(days=1) if state == "collected" else None,
             collector_name=who["name"] if state == "collected" else None,
             collected_by="front_desk" if state == "collected" else None))

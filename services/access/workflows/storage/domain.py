@@ -4,7 +4,8 @@
                    unsuitable — the reason told to the owner; nothing is recorded
                 -> STORED: each item's name, quantity and features logged (物品存取登记表), the
                    depositor signs, a shelf or room named
-    STORED -> OVERDUE (more than 3 days: the depositor is contacted, a notify task) -> COLLECTED
+    STORED -> OVERDUE (more than 3 days: the depositor is contacted, a notify task; the desk logs
+              each contact and its outcome) -> COLLECTED
     STORED -> COLLECTED: identity verified, the collector signs, the retrieval time filled in and
               signed by staff
 """
@@ -100,5 +101,17 @@ def collect(d: Deposit, data: dict, now: datetime) -> list[Event]:
                                        "collected_at": now.isoformat()})]
 
 
+def record_contact(d: Deposit, outcome: str, by: str, now: datetime) -> dict:
+    """The depositor was contacted about an overdue deposit (or could not be reached): the outcome is
+    logged. Conflict (storage_no, not_collected) once collected."""
+    if blank(outcome):
+        raise ValidationError.one("outcome", "required", "say what the depositor answered")
+    if d.state == COLLECTED:
+        raise Conflict(f"{d.storage_no} was collected already", field="storage_no", rule="not_collected")
+    return {"outcome": outcome.strip(), "by": by, "at": now.isoformat()}
+
+
 def next_commands(d: Deposit) -> list[str]:
-    return [] if d.state == COLLECTED else ["collect_stored_item"]
+    if d.state == COLLECTED:
+        return []
+    return ["collect_stored_item", "record_depositor_contacted"] if d.state == OVERDUE else ["collect_stored_item"]

@@ -58,7 +58,8 @@ def storage_overdue(args: dict, reader) -> list[dict]:
     stmt = within(select(StoredItem), StoredItem.estate, reader.estates).where(
         StoredItem.state != domain.COLLECTED, StoredItem.overdue_at <= now)
     return [queue_item("stored_item", r.storage_no, r.depositor_name,
-                       f"{r.unit_id or ''} · {', '.join(i['name'] for i in r.items)}", r.stored_at, r.overdue_at, now,
+                       f"{r.unit_id or ''} · {', '.join(i['name'] for i in r.items)}"
+                       + (f" · {r.contacts[-1]['outcome']}" if r.contacts else ""), r.stored_at, r.overdue_at, now,
                        r.stored_by)
             for r in reader.session.scalars(stmt.order_by(StoredItem.stored_at, StoredItem.id).limit(LIST_LIMIT))]
 
@@ -75,7 +76,8 @@ def deposit_item(cmd, uow) -> dict:
     row = StoredItem(storage_no=number, estate=estate, depositor_name=data["depositor_name"].strip(),
                      depositor_phone=data.get("depositor_phone"), unit_id=data.get("unit_id"),
                      items=[{**i, "name": i["name"].strip()} for i in data["items"]], shelf=data.get("shelf"),
-                     state=domain.STORED, stored_at=now, stored_by=cmd.actor.id, overdue_at=now + domain.OVERDUE_AFTER)
+                     state=domain.STORED, contacts=[], stored_at=now, stored_by=cmd.actor.id,
+                     overdue_at=now + domain.OVERDUE_AFTER)
     uow.session.add(row)
     uow.emit_all(domain.stored(row))
     uow.audit("stored_item.store", "stored_item", number, {"items": len(row.items), "shelf": row.shelf})
@@ -92,6 +94,16 @@ def collect_stored_item(cmd, uow) -> dict:
     uow.emit_all(domain.collect(row, cmd.data, now))
     row.collected_at, row.collector_name, row.collected_by = now, cmd.data["collector_name"].strip(), cmd.actor.id
     uow.audit("stored_item.collect", "stored_item", row.storage_no, {"collector": row.collector_name})
+    return _ITEM.dump(row)
+
+
+def record_depositor_contacted(cmd, uow) -> dict:
+    """联系寄存人: the desk contacted the depositor of an overdue deposit; the outcome is logged on
+    the deposit (it stays overdue until collected). Conflict (storage_no, not_collected) once collected."""
+    row = _deposit(uow.session, cmd.data["storage_no"], cmd.estates, lock=True)
+    uow.correlation_id = row.storage_no
+    row.contacts = [*(row.contacts or []), domain.record_contact(row, cmd.data["outcome"], cmd.actor.id, uow.now())]
+    uow.audit("stored_item.contact", "stored_item", row.storage_no, {"outcome": cmd.data["outcome"]})
     return _ITEM.dump(row)
 
 

@@ -28,6 +28,8 @@ class StoredItem(Base):
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     stored_by: Mapped[str] = mapped_column(String(64))
     overdue_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    #: each contact with the depositor about an overdue deposit: outcome, by, at
+    contacts: Mapped[list] = mapped_column(JSON, default=list)
     collected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     collector_name: Mapped[str | None] = mapped_column(String(64), default=None)
     collected_by: Mapped[str | None] = mapped_column(String(64), default=None)

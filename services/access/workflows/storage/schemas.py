@@ -52,6 +52,17 @@ class CollectStoredItemSchema(Schema):
     collector_signed = fields.Boolean(load_default=False, metadata=label("取件人已签字", "Collector signed"))
 
 
+class RecordDepositorContactedSchema(Schema):
+    """联系寄存人: the outcome of contacting the depositor of an overdue deposit."""
+
+    class Meta:
+        unknown = RAISE
+        label = {"zh": "联系寄存人", "en": "Depositor contacted"}
+
+    storage_no = RecordId(metadata=label("寄存编号", "Storage no."))
+    outcome = fields.String(required=True, validate=validate.Length(min=1, max=300), metadata=label("联系结果", "Outcome"))
+
+
 class StoredItemSchema(Schema):
     storage_no = fields.String(metadata=label("寄存编号", "Storage no."))
     state = fields.String(metadata=label("状态", "State", vocab=STORAGE_STATES))
@@ -64,6 +75,7 @@ class StoredItemSchema(Schema):
     stored_at = UtcDateTime(metadata=label("寄存时间", "Stored at"))
     stored_by = fields.String(metadata=label("经办人", "Taken in by"))
     overdue_at = UtcDateTime(metadata=label("超期时间", "Overdue from"))
+    contacts = fields.List(fields.Dict(), metadata=label("联系记录", "Contacts"))
     collected_at = UtcDateTime(allow_none=True, metadata=label("取件时间", "Collected at"))
     collector_name = fields.String(allow_none=True, metadata=label("取件人", "Collector"))
     collected_by = fields.String(allow_none=True, metadata=label("经办人(取件)", "Handed over by"))

@@ -18,7 +18,7 @@ QUEUES = ("passes_expiring", "visitors_in", "lost_items_to_publicise", "lost_ite
 COMMANDS = ("issue_construction_pass", "issue_resident_pass", "return_pass", "revoke_pass", "register_visitor",
             "sign_out_visitor", "register_lost_item", "publicise_lost_item", "hand_lost_item_to_police",
             "return_lost_item", "refuse_lost_item_claim", "hand_lost_item_to_finance", "deposit_item",
-            "collect_stored_item", "register_mail", "collect_mail")
+            "collect_stored_item", "record_depositor_contacted", "register_mail", "collect_mail")
 
 
 @pytest.fixture(scope="module")

@@ -110,9 +110,17 @@ def test_more_than_three_days_the_depositor_is_contacted_once(app):
     reader = Reader(app.session(), app.clock, Actor("desk-01", "front_desk"), ("E1",))
     [item] = messages.QUEUES["storage_overdue"].items({}, reader)
     assert item["number"] == no and item["overdue"] is True
-    assert app.query("allowed_actions", "stored_item", no, "front_desk") == ["collect_stored_item"]
+    assert app.query("allowed_actions", "stored_item", no, "front_desk") == [
+        "collect_stored_item", "record_depositor_contacted"]
+    got = app.command("record_depositor_contacted", {"storage_no": no, "outcome": "电话联系, 明天来取"}, actor=DESK)
+    assert got["state"] == "overdue" and got["contacts"][0]["outcome"] == "电话联系, 明天来取"
+    assert got["contacts"][0]["by"] == "desk-01"
+    reader = Reader(app.session(), app.clock, Actor("desk-01", "front_desk"), ("E1",))
+    assert messages.QUEUES["storage_overdue"].items({}, reader)[0]["detail"].endswith("电话联系, 明天来取")
     assert app.command("collect_stored_item", collect(no), actor=DESK)["state"] == "collected"
     assert app.query("allowed_actions", "stored_item", no, "front_desk") == []
+    with pytest.raises(Conflict):
+        app.command("record_depositor_contacted", {"storage_no": no, "outcome": "x"}, actor=DESK)
 
 
 def test_who_may_and_estates(app):
@@ -123,3 +131,13 @@ def test_who_may_and_estates(app):
     with pytest.raises(NotFound):
         app.command("collect_stored_item", collect(no), actor=e2)
     assert app.query("list_stored_items", actor=e2) == []
+
+
+def test_a_contact_needs_its_outcome(app):
+    no = app.command("deposit_item", deposit(), actor=DESK)["storage_no"]
+    with pytest.raises(ValidationError) as e:
+        app.command("record_depositor_contacted", {"storage_no": no, "outcome": " "}, actor=DESK)
+    assert (e.value.problems[0].field, e.value.problems[0].rule) == ("outcome", "required")
+    with pytest.raises(Forbidden):
+        app.command("record_depositor_contacted", {"storage_no": no, "outcome": "x"}, actor={"id": "g", "role": "security"})
+    assert app.query("get_stored_item", no)["contacts"] == []
