@@ -82,10 +82,21 @@ def _fresh_prometheus_registry():
 # per service, on this test's vhost and data dir, on free ports (so a developer's running instance,
 # or a second suite on the same machine, is not in the way).
 @pytest.fixture
-def system(propdesk_env):
-    """The running `Supervisor`; PROPDESK_<SERVICE>_PORT are set in os.environ meanwhile."""
-    with running_system({}, ready_timeout=90) as sup:
+def system(propdesk_env, tmp_path):
+    """The running `Supervisor`; PROPDESK_<SERVICE>_PORT are set in os.environ meanwhile. Every
+    service reads its time from one clock file (`move_clock` moves it) and sweeps its deadlines
+    every half second."""
+    env = {"PROPDESK_CLOCK_FILE": str(tmp_path / "clock"), "PROPDESK_DEADLINE_SWEEP_S": "0.5"}
+    with running_system(env, ready_timeout=90) as sup:
         yield sup
+
+
+@pytest.fixture
+def move_clock(system, tmp_path):
+    """``move_clock(minutes=31)``: every running service is 31 minutes later, at once (no sleeping)."""
+    from propdesk.chassis.clock import OffsetClock
+
+    return lambda **delta: OffsetClock.advance(tmp_path / "clock", **delta)
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from propdesk.chassis import audit_chain, deadlines, idempotency, metrics, numbering
-from propdesk.chassis.clock import SYSTEM_CLOCK
+from propdesk.chassis.clock import SYSTEM_CLOCK, clock_from_env
 from propdesk.chassis.tables import AuditRow, InboxRow, OutboxRow
 from propdesk.config import Settings
 from propdesk.contracts import registry
@@ -328,6 +328,8 @@ class Database(DependencyProvider):
         from propdesk.chassis.relay import OutboxRelay
 
         settings = settings_of(self.container.config)
+        if self.clock is SYSTEM_CLOCK:  # a system test may move the time of every process
+            self.clock = clock_from_env()
         self.engine = make_engine(settings.db_url(self.service_name),
                                   pool_size=max(10, self.container.max_workers))
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
