@@ -553,6 +553,9 @@ def test_fcr_rate_for_a_period_and_estate(app):
     e2 = app.query("contact_fcr_rate", "2026-11-23", "2026-11-24", "E2")
     assert (e2["estate"], e2["received"], e2["fcr"], e2["rate"]) == ("E2", 1, 1, "1.0000")
     assert app.query("contact_fcr_rate", "2026-11-23", "2026-11-24", "E2", actor=FD)["received"] == 0
+    with pytest.raises(ValidationError) as err:
+        app.query("contact_fcr_rate", "2026-11-24", "2026-11-23")
+    assert [(p.field, p.rule) for p in err.value.problems] == [("until", "not_before_since")]
 
 
 # --- a repeat call (§4: FCR means no repeat call from the caller) ----------------------------------------
