@@ -65,11 +65,13 @@ def work_order(rpc, move_out_id: str, status: str = "open") -> dict:
 
 
 def test_the_tables_are_the_rows_reached_here():
-    assert set(messages.COMMANDS) == {"record_inspection"}
-    assert set(messages.QUERIES) == {"get_inspection", "list_work_orders", "list_repairs"}
-    assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
-        "move_out.requested": ["on_move_out_requested"], "move_out.withdrawn": ["on_move_out_withdrawn"]}
-    assert messages.TIMERS == {}
+    """The move-out inspection's rows are reached here; each other workflow's in its own wiring test
+    (test_<workflow>_wiring.py)."""
+    assert {"record_inspection"} <= set(messages.COMMANDS)
+    assert {"get_inspection", "list_work_orders", "list_repairs"} <= set(messages.QUERIES)
+    subscribed = {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()}
+    assert (subscribed["move_out.requested"], subscribed["move_out.withdrawn"]) == \
+        (["on_move_out_requested"], ["on_move_out_withdrawn"])
 
 
 def test_a_move_out_inspection_over_the_broker(rpc, propdesk_env):
