@@ -104,7 +104,8 @@ def _office_start(day) -> datetime:
 
 def list_contacts(args: dict, reader) -> list[dict]:
     """Contacts of the asker's estates, newest first (at most `limit`), filtered by class, state,
-    channel, unit, office days received (`since`..`until`, inclusive) and `q` (number, caller, issue).
+    channel, unit, office days received (`since`..`until`, inclusive) and `q` (number, caller, issue,
+    unit, or the caller's number as typed: finding the earlier contact of a repeat call).
     Phone numbers and personal numbers in the text are masked."""
     C = ContactRecord
     stmt = within(select(C), C.estate, reader.estates)
@@ -118,7 +119,7 @@ def list_contacts(args: dict, reader) -> list[dict]:
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
         stmt = stmt.where(or_(C.contact_id.like(like), C.caller_name.like(like), C.summary.like(like),
-                              C.unit_id.like(like)))
+                              C.unit_id.like(like), C.caller_phone.like(like)))
     stmt = stmt.order_by(C.received_at.desc(), C.contact_id.desc()).limit(args.get("limit") or 200)
     now = reader.now()
     return [contact_view(_aware_row(c), now, masked=True) for c in reader.session.scalars(stmt)]

@@ -452,12 +452,12 @@ def test_list_filters_and_masks(app):
     a = register(app)
     app.clock.advance(days=1)
     b = register(app, classification="repair", channel="visit", unit_id="1-2-1503", caller_name="李娜",
-                 summary="墙面裂缝，电话13900001111")
+                 caller_phone="13900002222", summary="墙面裂缝，电话13900001111")
     app.clock.advance(days=1)
     register(app, classification="procedure", channel="app", unit_id=None)
     listed = app.query("list_contacts", actor=FD)
     assert [x["contact_id"] for x in listed][1:] == [b["contact_id"], a["contact_id"]]
-    assert listed[-1]["caller_phone"] == "138****5678"
+    assert (listed[-1]["caller_phone"], listed[1]["caller_phone"]) == ("138****5678", "139****2222")
     by = lambda **kw: [x["contact_id"] for x in app.query("list_contacts", actor=FD, **kw)]  # noqa: E731
     assert by(classification="repair") == [b["contact_id"]]
     assert by(state="AWAITING_TICKET") == [b["contact_id"]]
@@ -466,6 +466,7 @@ def test_list_filters_and_masks(app):
     assert by(since="2026-11-24", until="2026-11-24") == [b["contact_id"]]
     assert by(until="2026-11-23") == [a["contact_id"]]
     assert by(q="李娜") == [b["contact_id"]]
+    assert by(q="13900002222") == [b["contact_id"]]
     assert by(limit=1) == by()[:1]
     assert app.query("list_contacts", q="墙面", actor=FD)[0]["summary"] == "墙面裂缝，电话139****1111"
     with pytest.raises(ValidationError):
