@@ -227,7 +227,9 @@ class DeskPages:
 
     def _desk_search(self, request, view):
         found = view.search(request.args.get("q", ""))
-        found["records"] = Records(view).search(found["q"])
+        recs = Records(view)
+        found["records"] = recs.search(found["q"])
+        found["for_units"] = recs.for_units() if found["units"] else []
         template = "_search_results.html" if is_htmx(request) and request.headers.get("HX-Target") == "results" \
             else "search.html"
         return self._desk_page(request, view, template, nav="search", found=found,
@@ -528,7 +530,8 @@ class DeskPages:
             record = recs.record(k, record_id)
             number = record.get(k.number_field) if k.number_field else None
             form = forms.build(service, command, spec, lang=view.lang, title=title, action=action, fixed=fixed,
-                               shown={name: number or value for name, value in fixed.items()})
+                               shown={name: number or value for name, value in fixed.items()},
+                               values=recs.current(spec, record))
             ctx["back_label"] = f"{k.title(view.lang)} {number or record_id}"
             return self._desk_page(request, view, "action.html", form=form, case=None, **ctx)
         body, typed = forms.request_of(spec, request.form, fixed)

@@ -308,17 +308,37 @@ class Records:
             raise Forbidden(f"none of your roles ({', '.join(self.principal.roles) or '-'}) may read "
                             f"{k.service}.{k.spec.get('list')}", field="actor.role", rule=policy.RULE)
 
-    def creatable(self, k: Kind) -> list[tuple[str, str, str]]:
+    def creatable(self, k: Kind, prefill: dict | None = None, needs: str | None = None) -> list[tuple[str, str, str]]:
         """(command, title, href) of the kind's create commands one of the person's roles may give
-        (``describe_commands``' roles)."""
+        (``describe_commands``' roles); `prefill` values of the command's fields go into the link
+        (a list filtered by unit: the new record is for that unit); with `needs`, only commands
+        having that field."""
         described = self.view.describe(k.service)
         out = []
         for command in k.spec.get("create") or ():
             spec = described.get(command)
             if spec is None or not set(spec.get("roles") or ()) & set(self.roles):
                 continue
-            out.append((command, words.action_title(k.service, command, spec, self.lang),
-                        f"{k.href}/new/{quote(command)}"))
+            names = {f["name"] for f in spec.get("fields") or ()}
+            if needs is not None and needs not in names:
+                continue
+            given = {name: value for name, value in (prefill or {}).items() if name in names and value}
+            href = f"{k.href}/new/{quote(command)}" + (f"?{urlencode(given)}" if given else "")
+            out.append((command, words.action_title(k.service, command, spec, self.lang), href))
+        return out
+
+    def for_units(self) -> list[dict]:
+        """The create commands taking a ``unit_id`` that the person may give (the search's units
+        offer them: a repair or a complaint for this unit)."""
+        out = []
+        for service, kinds in self.catalog().items():
+            for name, spec in kinds.items():
+                k = Kind(service, name, spec)
+                try:
+                    for command, title, href in self.creatable(k, needs="unit_id"):
+                        out.append({"command": command, "title": title, "href": href})
+                except Exception:  # describe_commands did not answer: not offered now
+                    self._unavailable(service)
         return out
 
     def menu(self) -> list[dict]:
@@ -431,7 +451,7 @@ class Records:
             "headings": [label_of(k.field(c), self.lang) for c in k.columns()],
             "rows": self.rows(k, chunk, names), "total": len(records), "page": page, "pages": pages,
             "prev": link(page - 1) if page > 1 else None, "next": link(page + 1) if page < pages else None,
-            "new": self.creatable(k), "unavailable": sorted(set(self.view.unavailable)),
+            "new": self.creatable(k, prefill=typed), "unavailable": sorted(set(self.view.unavailable)),
         }
 
     # --- one record ----------------------------------------------------------------------------
@@ -557,6 +577,24 @@ class Records:
         if spec is None:
             raise NotFound(f"{k.service} has no command {command}", field="command", rule="exists")
         return spec
+
+    @staticmethod
+    def current(spec: dict, record: dict) -> dict:
+        """The record's present values of the command's fields of the same name (a correction
+        starts from what is recorded); times and objects are left for the person to type."""
+        out = {}
+        for f in spec.get("fields") or ():
+            value = record.get(f["name"])
+            if value in (None, "", []) or (f.get("type") or "string") in ("datetime", "object"):
+                continue
+            if isinstance(value, list):
+                if all(isinstance(v, (str, int, float)) for v in value):
+                    out[f["name"]] = [str(v) for v in value]
+            elif isinstance(value, bool):
+                out[f["name"]] = value
+            elif isinstance(value, (str, int, float)):
+                out[f["name"]] = str(value)
+        return out
 
     def fixed(self, k: Kind, spec: dict, record_id: str) -> dict:
         names = {f["name"] for f in spec.get("fields", ())}

@@ -328,3 +328,18 @@ def test_empty_queues_are_named_in_one_line_and_busy_ones_come_first(desk):
     quiet = html[html.index('id="queues-quiet"'):]
     assert 'id="queue-helpdesk-complaints_measures_due"' in quiet[:quiet.index("</section>")]
     assert "以下清单暂无待办" in quiet and "待定处理措施的投诉" in quiet
+
+
+def test_a_list_filtered_by_unit_creates_for_that_unit_and_the_search_offers_new_per_unit(desk):
+    html = text(desk.get("/records/helpdesk/complaint?unit_id=1-1-702"))
+    assert 'href="/records/helpdesk/complaint/new/register_complaint?unit_id=1-1-702"' in html
+    found = text(desk.get("/search?q=1-1-702"))
+    row = found[found.index('<tr data-unit="1-1-702"'):]
+    assert 'href="/records/helpdesk/complaint/new/register_complaint?unit_id=1-1-702"' in row[:row.index("</tr>")]
+    assert "/new/register_complaint" not in text(desk.get("/search?q=1-1-702", staff="security"))
+
+
+def test_an_action_form_starts_from_what_the_record_holds(desk):
+    HELPDESK.complaints["CP-1"]["measures"] = "先电话联系"
+    html = text(desk.get("/records/helpdesk/complaint/CP-1/actions/decide_measures"))
+    assert 'value="先电话联系"' in html
