@@ -70,13 +70,24 @@ def payment(amount: str = ARREARS, receipt_no: str = "SK-T-0001") -> dict:
     return {"unit_id": ARREARS_UNIT, "amount": amount, "method": "cash", "receipt_no": receipt_no}
 
 
+CYCLE_COMMANDS = {"set_fee_schedule", "set_billed_unit", "record_meter_reading", "import_meter_readings",
+                  "correct_meter_reading", "accept_meter_reading", "start_billing_run", "review_billing_run",
+                  "redraft_billing_run", "issue_billing_run", "confirm_notice_delivery", "add_one_off_charge",
+                  "confirm_dunning_delivery"}
+CYCLE_QUERIES = {"get_fee_schedule", "list_fee_schedules", "get_billed_unit", "get_meter_reading",
+                 "list_meter_readings", "get_billing_run", "list_billing_runs", "get_fee_notice", "list_fee_notices",
+                 "get_dunning_notice", "list_dunning_notices"}
+
+
 def test_the_tables_are_the_rows_reached_here():
-    assert set(messages.COMMANDS) == {"record_payment"}
+    assert set(messages.COMMANDS) == {"record_payment"} | CYCLE_COMMANDS
     assert set(queries_of(messages, "billing")) == {"get_balance", "list_arrears", "allowed_actions",
-                                                    "describe_commands", "list_audit"}
+                                                    "describe_commands", "list_audit", "describe_records",
+                                                    "work_queues"} | CYCLE_QUERIES
     assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
-        "move_out.requested": ["on_move_out_requested"], "move_out.withdrawn": ["on_move_out_withdrawn"]}
-    assert messages.TIMERS == {}
+        "move_out.requested": ["on_move_out_requested"], "move_out.withdrawn": ["on_move_out_withdrawn"],
+        "repair.charge_requested": ["on_repair_charge_requested"]}
+    assert set(messages.TIMERS) == {"advance_billing_runs", "issue_dunning_notices"}
 
 
 def test_a_fee_clearance_and_the_payment_that_settles_it_over_the_broker(rpc, propdesk_env):
@@ -157,3 +168,69 @@ def test_the_same_move_out_twice_is_checked_once(rpc, propdesk_env):
 def test_the_same_payment_submitted_at_once_is_recorded_once(billing, propdesk_env):
     checks.concurrent_duplicates(billing, "record_payment", (payment("100.00", "R-IDEM-0001"), CASHIER), {},
                                  propdesk_env.db_url("billing"), "payment")
+
+
+SUPERVISOR = {"id": "fin-sup", "role": "finance_supervisor"}
+CYCLE_CASHIER = {"id": "fin-cash", "role": "cashier"}
+ENGINEER = {"id": "eng-01", "role": "engineering"}
+CS = {"id": "cs-01", "role": "cs_assistant"}
+
+
+def test_the_monthly_cycle_over_the_broker(rpc, propdesk_env):
+    """Every row of the monthly fee cycle reached once (the rules are the unit tier's); the timer
+    drafts and issues the run in the running service."""
+    import base64
+    from datetime import datetime, timezone
+
+    q = collector(propdesk_env.amqp_uri, "billing.notices_issued", "billing.notice_delivered", "paid_service.charged")
+    today = datetime.now(timezone.utc)
+    period = f"{today.year:04d}-{today.month:02d}"
+    schedule = rpc.set_fee_schedule({"estate": "E1", "unit_kind": "residential", "item": "rent", "basis": "fixed",
+                                     "unit_price": "0", "effective_from": period}, SUPERVISOR)
+    assert rpc.get_fee_schedule(schedule["schedule_id"])["item"] == "rent"
+    assert schedule["schedule_id"] in {s["schedule_id"] for s in rpc.list_fee_schedules("E1", None, "rent")}
+    rpc.set_billed_unit({"unit_id": "3-2-1801", "estate": "E1", "kind": "residential", "area_m2": "88.00"}, SUPERVISOR)
+    assert rpc.get_billed_unit("3-2-1801")["area_m2"] == "88.00"
+    before = f"{today.year - (today.month == 1):04d}-{12 if today.month == 1 else today.month - 1:02d}"
+    rpc.record_meter_reading({"unit_id": "3-2-1801", "meter": "water", "period": before, "reading": "5"}, ENGINEER)
+    reading = rpc.record_meter_reading({"unit_id": "3-2-1801", "meter": "water", "period": period, "reading": "10"},
+                                       ENGINEER)
+    assert rpc.get_meter_reading(reading["reading_id"])["state"] == "ok"
+    csv = base64.b64encode("单元,表类,读数\n3-2-1801,电,100\n".encode()).decode()
+    assert rpc.import_meter_readings({"period": period, "filename": "m.csv", "content_base64": csv}, ENGINEER)["recorded"] == 1
+    assert len(rpc.list_meter_readings(period, None, "3-2-1801")) == 2
+    rpc.correct_meter_reading({"reading_id": reading["reading_id"], "reading": "11", "note": "重读"}, ENGINEER)
+    with pytest.raises(RemoteError) as err:
+        rpc.accept_meter_reading({"reading_id": reading["reading_id"], "note": "ok"}, SUPERVISOR)
+    assert json.loads(err.value.value)["rule"] == "not_held"
+    one_off = rpc.add_one_off_charge({"unit_id": "3-2-1801", "amount": "20", "description": "门禁卡"}, CYCLE_CASHIER)
+    assert one_off["source"] == "one_off"
+    publish(propdesk_env, Envelope(new_id(), "repair.charge_requested", 1, utcnow(), "tickets", "RP-9", None,
+                                   Actor("eng-01", "engineering"),
+                                   {"repair_id": "RP-9", "work_order_no": "WO-1", "unit_id": "3-2-1801", "estate": "E1",
+                                    "amount": "80.00", "description": "换水龙头", "signed_by": "王先生"}))
+
+    run = rpc.start_billing_run({"period": period, "estate": "E1"}, SUPERVISOR)
+    wait_for(lambda: rpc.get_billing_run(run["run_id"])["state"] == "awaiting_review", what="the run drafted", timeout=60)
+    wait_for(lambda: any(e["event_type"] == "paid_service.charged" for e in events_in(propdesk_env.amqp_uri, q)),
+             what="the repair charged")
+    rpc.review_billing_run({"run_id": run["run_id"], "decision": "corrections", "note": "重读水表"}, SUPERVISOR)
+    rpc.redraft_billing_run({"run_id": run["run_id"]}, CYCLE_CASHIER)
+    wait_for(lambda: rpc.get_billing_run(run["run_id"])["state"] == "awaiting_review", what="drafted again", timeout=60)
+    rpc.review_billing_run({"run_id": run["run_id"], "decision": "approve"}, SUPERVISOR)
+    rpc.issue_billing_run({"run_id": run["run_id"]}, CYCLE_CASHIER)
+    wait_for(lambda: rpc.get_billing_run(run["run_id"])["state"] == "issued", what="the run issued", timeout=60)
+    assert run["run_id"] in {r["run_id"] for r in rpc.list_billing_runs(period, None)}
+    [notice] = rpc.list_fee_notices(run["run_id"], None, None, "3-2-1801")
+    assert {x["source"] for x in rpc.get_fee_notice(notice["notice_id"])["lines"]} >= {"schedule", "meter", "repair",
+                                                                                       "one_off"}
+    rpc.confirm_notice_delivery({"notice_id": notice["notice_id"], "signed_by": "王先生"}, CS)
+    assert rpc.list_dunning_notices(None, None, None) == []
+    with pytest.raises(RemoteError) as err:
+        rpc.get_dunning_notice("DN-NONE")
+    assert err.value.exc_type == "NotFound"
+    with pytest.raises(RemoteError) as err:
+        rpc.confirm_dunning_delivery({"dunning_id": "DN-NONE", "signed_by": "x"}, CS)
+    assert err.value.exc_type == "NotFound"
+    wait_for(lambda: {"billing.notices_issued", "billing.notice_delivered"} <=
+             {e["event_type"] for e in events_in(propdesk_env.amqp_uri, q)}, what="the cycle's events")
