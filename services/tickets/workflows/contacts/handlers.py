@@ -275,16 +275,15 @@ def hand_over_contact(cmd, uow) -> dict:
     """Hand the open contact to another staff member (移交), who owns it from now on; a pending
     reply deadline is theirs too. ValidationError (new_owner: required, another_person; reason)."""
     def act(contact, at):
-        before = contact.owner
         events = domain.hand_over(contact, cmd.data["new_owner"], cmd.data["reason"], cmd.actor.id, at)
         if contact.state == domain.AWAITING_REPLY:
             uow.set_deadline(REPLY_RULE, RECORD, contact.contact_id, contact.reply_due_at,
                              responsible=contact.owner, estate=contact.estate, summary=_summary(contact))
-        act.before = before
         return events
 
     return _act(cmd, uow, act, "contact.handed_over",
-                lambda c: {"from_owner": act.before, "to_owner": c.owner, "reason": c.handovers[-1]["reason"]})
+                lambda c: {"from_owner": c.handovers[-1]["from"], "to_owner": c.owner,
+                           "reason": c.handovers[-1]["reason"]})
 
 
 # --- tickets opened from a contact ----------------------------------------------------------------
