@@ -20,7 +20,7 @@ import os
 import secrets
 
 import segno
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 
 #: The purpose the key signs for (itsdangerous derives a key per salt).
 SALT = "propdesk.access.release-slip"
@@ -47,7 +47,7 @@ def read_token(token: str, key: bytes | None = None) -> tuple[str, str] | None:
     """(slip_no, nonce) of a genuine token, None for anything not signed with the office's key."""
     try:
         data = URLSafeSerializer(key or signing_key(), salt=SALT).loads(token)
-    except (BadSignature, ValueError, TypeError):
+    except (BadData, ValueError, TypeError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("s"), str) or not isinstance(data.get("n"), str):
         return None
