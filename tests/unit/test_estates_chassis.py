@@ -199,3 +199,51 @@ def test_a_refused_command_is_audited_with_its_address(app):
                     {"id": "eng-1", "role": "engineering", "estates": ["E1"], "address": "10.0.0.9"})
     (row,) = app.audit("refused")
     assert details(row)["from"] == "10.0.0.9" and row.actor_id == "eng-1"
+
+
+# --- the audit trail by estate -----------------------------------------------------------------------
+def _audit_app(monkeypatch):
+    monkeypatch.setitem(policy.POLICY, "toy_notes.add_note", frozenset({"front_desk"}))
+    return ServiceHarness(ToyNotes)
+
+
+def test_every_audit_row_carries_the_estate_of_the_work_and_a_person_reads_their_estates_rows(monkeypatch):
+    app = _audit_app(monkeypatch)
+    app.command("add_note", {"note_id": "n1", "estate": "E1"}, {"id": "fd1", "role": "front_desk", "estates": ["E1"]})
+    app.command("add_note", {"note_id": "n2", "estate": "E2"}, {"id": "fd2", "role": "front_desk", "estates": ["E2"]})
+    app.command("add_note", {"note_id": "n3", "estate": "E1"},
+                {"id": "both", "role": "front_desk", "estates": ["E1", "E2"]})  # unknown: several estates
+    with app.session() as s:
+        from propdesk.chassis.tables import AuditRow
+        by_note = {(r.object_id, r.action): r.estate for r in s.scalars(select(AuditRow))}
+    assert by_note[("n1", "note.add")] == by_note[("n1", "note.count")] == "E1"
+    assert by_note[("n2", "note.add")] == "E2" and by_note[("n3", "note.add")] is None
+
+    manager_e1 = {"id": "m1", "role": "cs_manager", "estates": ["E1"]}
+    group = {"id": "g", "role": "admin", "estates": ["E1", "E2"]}
+    assert {r["object_id"] for r in app.query("list_audit", actor=manager_e1)} == {"n1"}
+    assert {r["object_id"] for r in app.query("list_audit", actor=group)} == {"n1", "n2", "n3"}
+    assert {r["estate"] for r in app.query("list_audit")} == {"E1", "E2", None}  # a service: not scoped
+
+
+def test_a_refusal_is_audited_in_the_refused_persons_estate(monkeypatch):
+    app = _audit_app(monkeypatch)
+    with pytest.raises(Forbidden):
+        app.command("add_note", {"note_id": "n1", "estate": "E2"}, {"id": "g1", "role": "security", "estates": ["E2"]})
+    [row] = app.query("list_audit", actor={"id": "m2", "role": "cs_manager", "estates": ["E2"]})
+    assert (row["action"], row["estate"]) == ("refused", "E2")
+
+
+def test_the_chain_covers_the_estate_and_rows_from_before_it_still_verify(monkeypatch):
+    from propdesk.chassis import audit_chain
+    from propdesk.chassis.tables import AuditRow
+
+    app = _audit_app(monkeypatch)
+    app.command("add_note", {"note_id": "n1", "estate": "E1"}, {"id": "fd1", "role": "front_desk", "estates": ["E1"]})
+    app.command("add_note", {"note_id": "n2", "estate": "E1"}, {"id": "x", "role": "front_desk", "estates": ["E1", "E2"]})
+    with app.session() as s:
+        assert audit_chain.verify(s).ok
+        row = s.scalars(select(AuditRow).where(AuditRow.estate == "E1")).first()
+        row.estate = "E2"  # moved to another estate by hand
+        s.commit()
+        assert not audit_chain.verify(s).ok

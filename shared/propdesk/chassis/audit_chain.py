@@ -41,6 +41,8 @@ def row_hash(row: dict, prev_hash: str) -> str:
     """The hash of one audit row's content (as stored) chained to the row before it."""
     content = [_iso(row["at"]), row["actor_id"], row["actor_role"], row["action"], row["object_type"],
                row["object_id"], row["correlation_id"], row["details"], prev_hash]
+    if row.get("estate") is not None:  # rows from before estates were audited hash as they did
+        content.append(row["estate"])
     return hashlib.sha256(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 

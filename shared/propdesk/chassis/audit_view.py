@@ -19,6 +19,10 @@ department it discovers (gateway ``/audit``):
   from when the row records it (``details["from"]`` when that is an IP address, as the chassis
   writes the acting client's; ``details["address"]``, as staff's sign-in rows have it).
 
+Whose rows: a person reads the rows of the estates they work for (``estate``, recorded by the unit
+of work); a row no estate is known for (a sign-in of someone who works for several) only someone
+who works for every estate reads.
+
 Who may read it: `propdesk.policy.READS["list_audit"]` (CS manager, director, admin). When the
 caller says who asks (the ``actor`` every query may be given: the gateway passes the person), any
 other role is Forbidden (``actor.role`` / ``role_not_allowed``); a caller that does not (another
@@ -90,15 +94,24 @@ def list_audit_query(service: str):
         role = asking_role(args, reader)
         if role is not _NOT_SAID:
             policy.check_read(role, QUERY)
-        rows = reader.session.scalars(statement(args)).all()
+        rows = reader.session.scalars(statement(args, reader.estates)).all()
         return [_ENTRY.dump(entry(service, row)) for row in rows]
 
     return Query(list_audit, AuditArgs)
 
 
-def statement(args: dict):
-    """The SELECT of `AuditRow`s the arguments ask for, newest first."""
+def statement(args: dict, estates=None):
+    """The SELECT of `AuditRow`s the arguments ask for, newest first; within `estates` (those the
+    person asking works for; None: not scoped): a row of another estate is not there for them, and
+    a row no estate is known for only for someone who works for every estate."""
     stmt = select(AuditRow)
+    if estates is not None:
+        from propdesk.contracts.vocab import ESTATES
+
+        if set(ESTATES.codes) <= set(estates):
+            stmt = stmt.where(AuditRow.estate.in_(tuple(estates)) | AuditRow.estate.is_(None))
+        else:
+            stmt = stmt.where(AuditRow.estate.in_(tuple(estates)))
     for name in ("actor_id", "object_type", "object_id", "correlation_id"):
         if args.get(name) is not None:
             stmt = stmt.where(getattr(AuditRow, name) == args[name])
@@ -122,7 +135,7 @@ def entry(service: str, row: AuditRow) -> dict:
     return {"service": service, "id": row.id, "at": row.at, "actor": {"id": row.actor_id, "role": row.actor_role},
             "action": row.action, "object_type": row.object_type, "object_id": mask_text(row.object_id),
             "correlation_id": mask_text(row.correlation_id) if row.correlation_id else None,
-            "details": mask(details), "address": address_of(details)}
+            "details": mask(details), "address": address_of(details), "estate": row.estate}
 
 
 def _details(text: str | None) -> dict:

@@ -104,8 +104,14 @@ class UnitOfWork:
     """One transaction: domain rows, the events they cause, the audit trail, the inbox mark."""
 
     def __init__(self, db: "Database", *, actor: Actor | None, correlation_id: str | None,
-                 event: Envelope | None, handler: str | None, clock=None, address: str | None = None):
+                 event: Envelope | None, handler: str | None, clock=None, address: str | None = None,
+                 estates: tuple[str, ...] | None = None):
         self._db = db
+        #: the estates the acting person works for (None: not scoped, or a service acting)
+        self.estates = estates
+        #: the estate this unit of work's records belong to: a handler sets it once it has loaded its
+        #: record (``uow.estate = case.estate``); every audit row then carries it (see `audit`)
+        self.estate: str | None = None
         #: the client's address (the gateway's caller) when a person gave the command: every audit
         #: row of this unit of work carries it as ``details["from"]``
         self.address = address
@@ -208,12 +214,15 @@ class UnitOfWork:
         return [self.emit(e.type, e.payload, correlation_id=correlation_id) for e in events]
 
     def audit(self, action: str, object_type: str, object_id: str, details: dict | None = None, *,
-              correlation_id: str | None = None) -> None:
+              correlation_id: str | None = None, estate: str | None = None) -> None:
         """Record who did what to which record, in this transaction. `correlation_id` overrides the
         unit of work's, like `emit`'s (one command touching several business cases).
 
         From where: when a person gave the command through the gateway, ``details["from"]`` is the
-        client's address (`address`); the key is the chassis', a handler's details do not use it."""
+        client's address (`address`); the key is the chassis', a handler's details do not use it.
+
+        Which estate (管理处): `estate`, else the one the rows of this unit of work belong to, decided
+        at the commit (`estate_of_work`)."""
         if self.address is not None:
             details = {**(details or {}), "from": self.address}
         self._audit_rows.append({
@@ -221,6 +230,7 @@ class UnitOfWork:
             "object_type": object_type, "object_id": str(object_id),
             "correlation_id": correlation_id or self.correlation_id,
             "details": json.dumps(mask(details or {}), ensure_ascii=False, default=str),
+            "estate": estate,
         })
         self.audited.append(f"{action} {object_type}:{object_id}")
 
@@ -293,6 +303,22 @@ class UnitOfWork:
         self.commit()
         raise error
 
+    def estate_of_work(self) -> str | None:
+        """The estate this unit of work's audit rows belong to, first that is known: the one the
+        handler set (`estate`); the estate of the first event it emitted that names one; the
+        estate of the event it handles; the acting person's, when they work for exactly one. None
+        when none says (a row a person reads only if they work for every estate)."""
+        if self.estate is not None:
+            return self.estate
+        for envelope in self.emitted:
+            if isinstance(envelope.payload, dict) and envelope.payload.get("estate"):
+                return envelope.payload["estate"]
+        if self.event is not None and isinstance(self.event.payload, dict) and self.event.payload.get("estate"):
+            return self.event.payload["estate"]
+        if self.estates is not None and len(self.estates) == 1:
+            return self.estates[0]
+        return None
+
     def _write_chassis_rows(self) -> None:
         """The inbox mark, the outbox rows (in emit order) and the audit rows of this transaction."""
         conn = self.session.connection()
@@ -302,6 +328,10 @@ class UnitOfWork:
         if self._outbox_rows:
             conn.execute(_OUTBOX_INSERT, self._outbox_rows)
         if self._audit_rows:
+            estate = self.estate_of_work()
+            for row in self._audit_rows:
+                if row["estate"] is None:
+                    row["estate"] = estate
             audit_chain.chain(conn, self._audit_rows)
             conn.execute(_AUDIT_INSERT, self._audit_rows)
 
@@ -365,9 +395,9 @@ class UnitOfWorkFactory:
         self._db, self._event, self._handler = db, event, handler
 
     def __call__(self, actor: Actor | None = None, correlation_id: str | None = None,
-                 address: str | None = None) -> UnitOfWork:
+                 address: str | None = None, estates: tuple[str, ...] | None = None) -> UnitOfWork:
         return UnitOfWork(self._db, actor=actor, correlation_id=correlation_id, event=self._event,
-                          handler=self._handler, address=address)
+                          handler=self._handler, address=address, estates=estates)
 
     def session(self) -> Session:
         return self._db.Session()

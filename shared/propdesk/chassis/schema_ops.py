@@ -189,6 +189,20 @@ def drop_estate_column(table: str, *, index: bool = True) -> None:
         batch_op.drop_column("estate")
 
 
+def add_audit_estate() -> None:
+    """`audit_log.estate`: the estate (管理处) an audit row belongs to, when known. Earlier rows keep
+    none (their hashes do not cover it, so the chain stays valid)."""
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("estate", sa.String(length=8), nullable=True))
+        batch_op.create_index(batch_op.f("ix_audit_log_estate"), ["estate"], unique=False)
+
+
+def drop_audit_estate() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_log_estate"))
+        batch_op.drop_column("estate")
+
+
 def add_deadlines() -> None:
     """The `deadline` table (chassis/deadlines.py): one row per time limit on a record."""
     op.create_table(

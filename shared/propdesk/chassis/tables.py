@@ -54,6 +54,9 @@ class AuditRow(ChassisBase):
     object_id: Mapped[str] = mapped_column(String(64), index=True)
     correlation_id: Mapped[str | None] = mapped_column(String(64), index=True)
     details: Mapped[str] = mapped_column(Text, default="{}")
+    #: the estate (管理处) the row belongs to, when known (chassis/db.py `UnitOfWork.audit`): a person
+    #: reading the trail sees the rows of the estates they work for
+    estate: Mapped[str | None] = mapped_column(String(8), index=True, default=None)
     #: the chain (chassis/audit_chain.py): the previous row's hash and this row's
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))

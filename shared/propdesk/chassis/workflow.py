@@ -225,7 +225,7 @@ def run_command(db, service: str, name: str, row: Command, request, actor, idemp
         raise ValidationError.one("idempotency_key", "not_with_secrets",
                                   f"{name} carries or answers a secret and takes no idempotency key "
                                   "(its secret would be kept in clear with the key)")
-    with db(actor=staff, address=acting.address) as uow:
+    with db(actor=staff, address=acting.address, estates=acting.estates) as uow:
         replay = uow.idempotent(idempotency_key, name, data)
         if replay is not None:
             return replay.result
@@ -237,7 +237,7 @@ def run_command(db, service: str, name: str, row: Command, request, actor, idemp
 
 def _audit_refusal(db, acting: Acting, service: str, name: str, refusal: Forbidden) -> None:
     """A refused command leaves an audit row (who tried what, from where), in a transaction of its own."""
-    with db(actor=acting.actor, address=acting.address) as uow:
+    with db(actor=acting.actor, address=acting.address, estates=acting.estates) as uow:
         uow.audit("refused", "command", policy.action(service, name),
                   {"role": acting.actor.role, "rule": refusal.rule, "message": refusal.message})
         uow.commit()

@@ -138,6 +138,12 @@ def _count_failure(uow, guard: SignInGuard | None, username: str, now):
     return guard, locked
 
 
+def _estate_of(account: StaffAccount | None) -> str | None:
+    """The estate a sign-in's audit rows belong to: the account's, when it works for exactly one
+    (the rows of someone working for several are read by those who work for every estate)."""
+    return account.estates[0] if account is not None and len(account.estates) == 1 else None
+
+
 def sign_in(cmd, uow) -> dict:
     """Sign in with username and password (登录): a new server-side session. Answers the session's
     token (ONCE: only its SHA-256 is kept), the staff member (id, name, roles, estates,
@@ -158,6 +164,7 @@ def sign_in(cmd, uow) -> dict:
         _keep_and_refuse(uow, ValidationError.one("username", "locked_out", domain.locked_message(until)))
 
     account = s.get(StaffAccount, username)
+    uow.estate = _estate_of(account)
     verified = accounts.verify_password(account.password_hash if account else None, cmd.data["password"])
     if not (verified and account.active):
         reason = ("unknown_username" if account is None else
@@ -192,6 +199,7 @@ def sign_out(cmd, uow) -> dict:
     if row is None or row.ended_at is not None:
         raise _expired("no such session, or it has ended already")
     was = domain.state(row.created_at, row.last_seen_at, None, now)
+    uow.estate = _estate_of(uow.session.get(StaffAccount, row.username))
     row.ended_at, row.end_reason = now, "signed_out"
     uow.audit("staff.signed_out", "staff", row.username,
               {**_client(cmd.data), "session_id": row.session_id, "was": was})

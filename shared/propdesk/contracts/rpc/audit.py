@@ -25,3 +25,4 @@ class AuditEntrySchema(Schema):
     correlation_id = fields.String(allow_none=True)
     details = fields.Dict(required=True)
     address = fields.String(allow_none=True, metadata={"description": "the client's address, when the row has one"})
+    estate = fields.String(allow_none=True, metadata={"description": "the estate (管理处) the row belongs to, when known"})

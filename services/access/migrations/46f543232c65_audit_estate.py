@@ -1,0 +1,23 @@
+"""chassis: audit_log.estate (the estate an audit row belongs to; a person reads their estates' rows)
+
+Revision ID: 46f543232c65
+Revises: 84e9fdce1258
+Create Date: 2026-11-30 15:20:00.000000
+
+"""
+from typing import Sequence, Union
+
+from propdesk.chassis import schema_ops
+
+revision: str = '46f543232c65'
+down_revision: Union[str, Sequence[str], None] = '84e9fdce1258'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    schema_ops.add_audit_estate()
+
+
+def downgrade() -> None:
+    schema_ops.drop_audit_estate()
