@@ -448,3 +448,22 @@ def test_a_refused_move_out_slip_is_not_released_afterwards(app):
         app.command("release_at_gate", {"slip_no": slip_no}, GUARD)
     assert info.value.rule == "used_once"
     assert "release_slip.released" not in types(app)
+
+
+def test_a_repeated_submission_answers_the_first_slip(app):
+    first = app.command("request_goods_release", owner_request(), DESK, idempotency_key="slip-7f3a9c2e-0001")
+    again = app.command("request_goods_release", owner_request(), DESK, idempotency_key="slip-7f3a9c2e-0001")
+    assert again == first and len(app.query("find_release_slips")) == 1
+
+
+def test_every_command_has_a_form_with_labels_and_roles(app):
+    forms = app.query("describe_commands")
+    for name in ("request_goods_release", "confirm_owner_authorisation", "record_fee_clearance",
+                 "countersign_release_slip", "cancel_release_slip", "refuse_at_gate", "register_key", "entrust_key",
+                 "loan_key", "return_key", "withdraw_key", "hand_over_key_custody"):
+        assert forms[name]["label"]["zh"] and forms[name]["roles"], name
+        assert all(f["label"]["zh"] != f["name"] for f in forms[name]["fields"]), name
+    described = app.query("describe_records")
+    for kind in ("release_slip", "key", "key_loan"):
+        names = [f["name"] for f in described[kind]["fields"]]
+        assert set(described[kind]["columns"]) <= set(names), kind
