@@ -191,11 +191,19 @@ class Kind:
         return any(f.get("name") == "q" for f in self.spec.get("filters") or ())
 
 
+#: Fields shown as a badge (a record's state).
+STATE_FIELDS = ("state", "status")
+
+
 @dataclass
 class Cell:
     name: str
     label: str
     text: str
+
+    @property
+    def badge(self) -> bool:
+        return self.name in STATE_FIELDS and bool(self.text)
 
 
 @dataclass
@@ -544,6 +552,7 @@ class Records:
         record = self.record(k, record_id)
         names = self.view.names()
         commands = self.allowed(k, record_id)
+        facts = self.facts(k, record, names)
         described = self.view.describe(service) if commands else {}
         actions = [{"command": c, "title": words.action_title(service, c, described.get(c), self.lang),
                     "href": f"{k.record_href(record_id)}/actions/{quote(c)}",
@@ -552,7 +561,7 @@ class Records:
         return {
             "kind": k, "title": k.title(self.lang), "department": service_title(service, self.lang),
             "record": record, "record_id": record_id, "number": record.get(k.number_field) or record_id,
-            "facts": self.facts(k, record, names), "actions": actions,
+            "facts": facts, "state": next((c for c in facts if c.badge), None), "actions": actions,
             "timeline": self.timeline(k, record, record_id, names),
             "may_list": self.may_list(k), "printable": bool(k.spec.get("form")),
             "unavailable": sorted(set(self.view.unavailable)),
