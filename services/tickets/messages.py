@@ -84,6 +84,7 @@ QUERIES = {
     "get_repair": Query(repairs.get_repair, repairs_schemas.RepairIdArgs),
     "repair_progress": Query(repairs.repair_progress, repairs_schemas.RepairIdArgs),
     "list_repair_prices": Query(repairs.list_repair_prices, repairs_schemas.NoArgs),
+    "repair_counts": Query(repairs.repair_counts, repairs_schemas.RepairCountsArgs),
     # contacts (来电来访登记, §2.1)
     "get_contact": Query(contacts.get_contact, contacts_schemas.ContactIdArgs),
     "list_contacts": Query(contacts.list_contacts, contacts_schemas.ListContactsArgs),

@@ -43,6 +43,7 @@ def test_a_repair_over_the_broker(rpc, propdesk_env):
     rid = {"repair_id": r["repair_id"]}
     assert rpc.get_repair(r["repair_id"], actor=DESK)["contact_id"] == "CT-9"            # get_repair
     assert rpc.list_repair_prices() == []                                                 # no demo loaded
+    assert rpc.repair_counts(actor=DESK)[0]["reported"] == 1                              # repair_counts
 
     rpc.price_repair({**rid, "price_source": "engineering_quote", "amount": "80"}, ENGINEER)
     with pytest.raises(RemoteError) as err:                                # a refusal crosses RPC with its rule

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from propdesk import demo as demo_data
@@ -105,6 +105,29 @@ def list_repair_prices(args: dict, reader) -> list[dict]:
     rows = reader.session.scalars(select(RepairPriceItem).where(RepairPriceItem.active.is_(True))
                                   .order_by(RepairPriceItem.category, RepairPriceItem.code))
     return _PRICES.dump(rows.all())
+
+
+def repair_counts(args: dict, reader) -> list[dict]:
+    """Repair counts by category and responsible party (domain.md §4 "repair counts by category",
+    [002 篇三]): reported, still open, closed and cancelled, for the repairs reported between `since`
+    and `until` (ISO dates, both included; either may be left out), in the estates of the person
+    asking; categories in the vocabulary's order."""
+    stmt = within(select(RepairOrder.category, RepairOrder.responsible, RepairOrder.status,
+                         func.count()), RepairOrder.estate, reader.estates)
+    if args.get("since") is not None:
+        stmt = stmt.where(RepairOrder.reported_on >= args["since"])
+    if args.get("until") is not None:
+        stmt = stmt.where(RepairOrder.reported_on <= args["until"])
+    rows: dict[tuple[str, str], dict] = {}
+    for category, responsible, status, n in reader.session.execute(
+            stmt.group_by(RepairOrder.category, RepairOrder.responsible, RepairOrder.status)):
+        row = rows.setdefault((category, responsible), {"category": category, "responsible": responsible,
+                                                        "reported": 0, "open": 0, "closed": 0, "cancelled": 0})
+        row["reported"] += n
+        row[status if status in ("open", "closed", "cancelled") else "open"] += n
+    order = {c: i for i, c in enumerate(vocab.REPAIR_CATEGORIES.codes)}
+    parties = {c: i for i, c in enumerate(vocab.REPAIR_RESPONSIBLE_PARTIES.codes)}
+    return sorted(rows.values(), key=lambda r: (order.get(r["category"], 99), parties.get(r["responsible"], 99)))
 
 
 def possible_actions(repair_id: str, reader) -> list[str]:

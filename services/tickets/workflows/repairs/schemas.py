@@ -248,3 +248,8 @@ class ListRepairsArgs(Schema):
 
 class NoArgs(Schema):
     pass
+
+
+class RepairCountsArgs(Schema):
+    since = fields.Date(load_default=None, allow_none=True)
+    until = fields.Date(load_default=None, allow_none=True)

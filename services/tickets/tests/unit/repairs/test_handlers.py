@@ -465,3 +465,22 @@ def test_the_desks_form_values_are_read_as_the_office_writes_them(app):
     fields = {f["name"]: f for f in app.query("describe_commands")["dispatch_repair"]["fields"]}
     assert fields["attend_by"]["type"] == "datetime"
     assert fields["team"]["choice_labels"]["maintenance"] == {"zh": "维修班", "en": "Maintenance team"}
+
+
+def test_repair_counts_by_category_and_responsible_party(app):
+    with app.session() as s:
+        TicketsService.load_demo(s)
+        s.commit()
+    counts = app.query("repair_counts")
+    assert sum(c["reported"] for c in counts) == 40
+    assert all(c["reported"] == c["open"] + c["closed"] + c["cancelled"] for c in counts)
+    civil = [c for c in counts if c["category"] == "civil"]
+    assert civil == [{"category": "civil", "responsible": "contractor", "reported": 3, "open": 2, "closed": 1,
+                      "cancelled": 0}]
+    assert counts[0]["category"] == "civil"  # the vocabulary's order
+    assert app.query("repair_counts", actor=E2_DESK) == [
+        c for c in app.query("repair_counts", actor={"id": "x", "estates": ["E2"]})]
+    assert sum(c["reported"] for c in app.query("repair_counts", actor=E2_DESK)) == 2
+    assert app.query("repair_counts", since="2026-11-20", until="2026-11-19") == []
+    with pytest.raises(ValidationError):
+        app.query("repair_counts", since="2026-02-30")
