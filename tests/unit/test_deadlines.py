@@ -290,3 +290,37 @@ def test_a_record_naming_a_query_it_does_not_have_is_refused_at_build():
         @entrypoints_from(bad)
         class Bad:
             name = "bad"
+
+
+# --- domain gauges (messages.GAUGES): what a department counts, read at scrape time ------------------
+def _open_counts(session, now):
+    from sqlalchemy import func
+
+    for state, n in session.execute(select(ToyTicket.state, func.count()).group_by(ToyTicket.state)):
+        yield (state,), n
+
+
+def test_domain_gauges_are_read_from_the_database_at_scrape_time(app, tmp_path):
+    from sqlalchemy import create_engine
+
+    from propdesk.chassis import metrics
+    from propdesk.chassis.tables import ChassisBase
+
+    gauges = {"propdesk_toy_tickets": metrics.DomainGauge("Toy tickets by state", ("state",), _open_counts)}
+    messages.GAUGES = gauges
+    try:
+        assert app.gauges() == {"propdesk_toy_tickets": {("OPEN",): 1.0}}
+    finally:
+        del messages.GAUGES
+    engine = create_engine(f"sqlite:///{tmp_path / 'toy.db'}")
+    Base.metadata.create_all(engine)
+    ChassisBase.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(ToyTicket.__table__.insert(), [{"ticket_id": "A", "state": "OPEN"},
+                                                    {"ticket_id": "B", "state": "ANSWERED"},
+                                                    {"ticket_id": "C", "state": "OPEN"}])
+    metrics.register_gauges("toyscrape", engine, gauges, FakeClock(START))
+    assert REGISTRY.get_sample_value("propdesk_toy_tickets", {"service": "toyscrape", "state": "OPEN"}) == 2
+    assert REGISTRY.get_sample_value("propdesk_toy_tickets", {"service": "toyscrape", "state": "ANSWERED"}) == 1
+    engine.dispose()
+    metrics._gauge_collector._services.pop("toyscrape")

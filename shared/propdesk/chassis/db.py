@@ -366,6 +366,8 @@ class Database(DependencyProvider):
         self.relay = OutboxRelay(self.engine, settings.amqp_uri, self.service_name,
                                  poll_s=settings.relay_poll_s)
         metrics.declare_service(self.service_name)
+        messages = getattr(self.container.service_cls, "messages", None)
+        metrics.register_gauges(self.service_name, self.engine, getattr(messages, "GAUGES", {}), self.clock)
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier=f"{self.service_name}.outbox_relay")

@@ -90,3 +90,63 @@ REGISTRY.register(_outbox_collector)
 
 def register_outbox(service: str, engine) -> None:
     _outbox_collector.add(service, engine)
+
+
+# --- domain gauges: what a department counts (open tickets by kind and state, FCR, ...) ----------------
+class DomainGauge:
+    """A row of a service's ``messages.GAUGES``: a gauge read from the service's database at scrape
+    time. ``read(session, now)`` yields ``(label values, value)`` for `labels` (the chassis adds
+    ``service`` first)::
+
+        GAUGES = {"propdesk_tickets_open": DomainGauge("Open tickets by kind and state",
+                                                       ("kind", "state"), queues.open_ticket_counts)}
+    """
+
+    def __init__(self, help: str, labels: tuple[str, ...], read):
+        self.help, self.labels, self.read = help, tuple(labels), read
+
+
+def read_gauges(gauges: dict, session, now) -> dict[str, dict[tuple, float]]:
+    """{metric name: {label values: value}} of one service's gauges (the harness reads them too)."""
+    return {name: {tuple(str(v) for v in labels): float(value) for labels, value in gauge.read(session, now)}
+            for name, gauge in gauges.items()}
+
+
+class _GaugeCollector:
+    """Reads every registered service's domain gauges at scrape time (one family per metric name,
+    labelled by service); a database that cannot answer is skipped, never fails the scrape."""
+
+    def __init__(self):
+        self._services: dict[str, tuple] = {}
+        self._lock = threading.Lock()
+
+    def add(self, service: str, engine, gauges: dict, clock) -> None:
+        with self._lock:
+            self._services[service] = (weakref.ref(engine), gauges, clock)
+
+    def collect(self):
+        families: dict[str, GaugeMetricFamily] = {}
+        for service, (engine_ref, gauges, clock) in list(self._services.items()):
+            engine = engine_ref()
+            if engine is None:
+                continue
+            try:
+                with Session(engine) as s:
+                    values = read_gauges(gauges, s, clock.now())
+            except Exception:
+                continue
+            for name, samples in values.items():
+                family = families.get(name) or families.setdefault(
+                    name, GaugeMetricFamily(name, gauges[name].help, labels=["service", *gauges[name].labels]))
+                for labels, value in samples.items():
+                    family.add_metric([service, *labels], value)
+        yield from families.values()
+
+
+_gauge_collector = _GaugeCollector()
+REGISTRY.register(_gauge_collector)
+
+
+def register_gauges(service: str, engine, gauges: dict, clock) -> None:
+    if gauges:
+        _gauge_collector.add(service, engine, gauges, clock)

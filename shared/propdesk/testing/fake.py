@@ -123,6 +123,13 @@ class ServiceHarness:
                 pass
         return acted
 
+    def gauges(self) -> dict[str, dict[tuple, float]]:
+        """The service's domain gauges (``messages.GAUGES``) as a scrape would read them now."""
+        from propdesk.chassis.metrics import read_gauges
+
+        with self.db.Session() as s:
+            return read_gauges(getattr(self.messages, "GAUGES", {}), s, self.clock.now())
+
     def tick(self, name: str):
         """Run a timer once, now (move `clock` first)."""
         return timers_of(self.messages, self.name)[name].handler(self.db.factory())
