@@ -7,7 +7,9 @@ and the repairs (报修, §2.2). Names are public contract: a command or query i
 from __future__ import annotations
 
 from propdesk.chassis.deadlines import Deadline
+from propdesk.chassis.metrics import DomainGauge
 from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, WorkQueue
+from propdesk_services.tickets import gauges
 from propdesk_services.tickets.workflows.contacts import handlers as contacts
 from propdesk_services.tickets.workflows.contacts import schemas as contacts_schemas
 from propdesk_services.tickets.workflows.complaints import handlers as complaints
@@ -132,6 +134,7 @@ ACTIONS = {
     "return_visit_round": Actions(return_visits.possible_round_actions),
 }
 
+#: How the desk shows each kind of record (list, record page, actions, print view).
 RECORDS = {
     "repair": Record(
         title=("报修", "Repair"), get="get_repair", list="list_repairs", id_field="repair_id",
@@ -169,6 +172,7 @@ RECORDS = {
         fields=return_visits_schemas.RoundSchema, create=("start_return_visit_round",)),
 }
 
+#: What waits for whom (the desk's home page).
 QUEUES = {
     # repairs (报修 / 工程维修单)
     "repairs_to_dispatch": WorkQueue(
@@ -211,6 +215,7 @@ QUEUES = {
         items=return_visit_queries.rectifications_due),
 }
 
+#: Time limits (domain.md §5): rule -> the breach event the chassis' sweep emits, and who is told.
 DEADLINES = {
     # repairs: attendance by the set or agreed time (wall clock; default 24 hours after dispatch)
     "repair.attendance": Deadline(event="repair.attendance_overdue", escalate_to="cs_supervisor"),
@@ -225,4 +230,12 @@ DEADLINES = {
     # an hour of its appointment; a rectification after a dissatisfied visit confirmed by its deadline
     "return_visit.due": Deadline(event="return_visit.overdue", escalate_to="cs_supervisor"),
     "return_visit.rectification": Deadline(event="return_visit.rectification_overdue", escalate_to="cs_manager"),
+}
+
+#: What operators see of the desk's work (Prometheus, read at scrape time: `gauges.py`).
+GAUGES = {
+    "propdesk_tickets": DomainGauge("Contacts, repairs, complaints and return visits by state and estate",
+                                    ("kind", "state", "estate"), gauges.tickets_by_state),
+    "propdesk_tickets_fcr_ratio": DomainGauge("First-contact resolution of the contacts closed in the last 30 days",
+                                              ("estate",), gauges.fcr_ratio),
 }
