@@ -133,6 +133,7 @@ ACTIONS = {
     "mail": Actions(mail.possible_actions),
 }
 
+#: How the desk shows access' record kinds (list, record page, actions, print view).
 RECORDS = {
     "key": Record(
         title=("钥匙", "Key"), get="get_key", list="list_keys", id_field="key_no", number_field="key_no",
@@ -184,6 +185,7 @@ RECORDS = {
         fields=mail_schemas.MailSchema, create=("register_mail",), form=None),
 }
 
+#: What waits for whom at the desk home.
 QUEUES = {
     "key_loans_overdue": WorkQueue(
         title=("逾期未还的钥匙", "Key loans overdue"),
