@@ -68,6 +68,8 @@ SERVICE_TITLES = {
     "access": N_("Access, keys and passes"),
     "staff": N_("Staff"),
 }
+#: Kinds the search page shows in sections of its own (the units, with their move-out buttons).
+SEARCHED_ALREADY = frozenset({("residents", "unit")})
 #: The label of a list's ``q`` filter when the department gives none.
 SEARCH_TEXT = N_("Search text")
 #: Field names (or endings) that hold a staff id: shown as the person's name.
@@ -666,7 +668,7 @@ class Records:
         if not q:
             return []
         kinds = [Kind(s, name, spec) for s, entry in self.catalog().items() for name, spec in entry.items()]
-        kinds = [k for k in kinds if k.takes_q() and self.may_list(k)]
+        kinds = [k for k in kinds if k.takes_q() and self.may_list(k) and (k.service, k.kind) not in SEARCHED_ALREADY]
         answers = self.remote.gather(*(Call(k.service, k.spec["list"], kwargs={"q": q}) for k in kinds))
         out = []
         names = None

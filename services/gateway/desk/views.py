@@ -363,7 +363,8 @@ class DeskView:
         q = " ".join((q or "").split())[:64]
         if not q:
             return {"q": "", "cases": [], "units": []}
-        cases, units = self.remote.gather(Call("residents", "list_move_outs"), Call("residents", "list_units"))
+        cases, units = self.remote.gather(Call("residents", "list_move_outs"),
+                                          Call("residents", "list_units", kwargs={"q": q}))
         for answer in (cases, units):
             if isinstance(answer, Exception):
                 raise answer
@@ -384,12 +385,11 @@ class DeskView:
 
         case_keys = ("move_out_id", "unit_id", "tenant_name", "owner_name", "release_slip_no", "tenant_party_id",
                      "owner_party_id", "tenant_phone", "owner_phone")
-        unit_keys = ("unit_id", "tenant_name", "owner_name", "tenant_party_id", "owner_party_id",
-                     "tenant_phone", "owner_phone")
         found_cases = [c for c in cases if hit(c, case_keys)][:50]
+        # the register searches itself (residents' list_units q: unit, name, party id, phone digits)
         found_units = [{**u, "tenant_phone": mask_text(u.get("tenant_phone") or ""),
                         "owner_phone": mask_text(u.get("owner_phone") or "")}
-                       for u in units if hit(u, unit_keys)][:50]
+                       for u in units][:50]
         return {"q": q, "cases": found_cases, "units": found_units}
 
     # --- dashboard -----------------------------------------------------------------------------

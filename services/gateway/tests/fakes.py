@@ -28,6 +28,7 @@ from propdesk import demo, policy
 from propdesk.chassis.idempotency import reused
 from propdesk.chassis.workflow import REJECTIONS
 from propdesk.errors import Conflict, NotFound, ValidationError
+from propdesk.privacy import mask_text
 
 #: An RPC entrypoint as the departments' (the chassis's) are: the rejections are expected exceptions,
 #: logged by nameko as the caller's doing, not as the department's fault.
@@ -47,13 +48,16 @@ OFFICE_SLIP = "RS-20261102-0002"
 
 UNITS = [
     {"unit_id": "1-1-702", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-702",
-     "owner_name": "周建国", "tenant_party_id": "TEN-1-1-702", "tenant_name": "孙丽"},
+     "owner_name": "周建国", "tenant_party_id": "TEN-1-1-702", "tenant_name": "孙丽", "owner_phone": "13901010702",
+     "tenant_phone": "13812345678"},
     {"unit_id": "1-1-303", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-303",
-     "owner_name": "吴海", "tenant_party_id": "TEN-1-1-303", "tenant_name": "郑凯"},
+     "owner_name": "吴海", "tenant_party_id": "TEN-1-1-303", "tenant_name": "郑凯", "owner_phone": "13901010303",
+     "tenant_phone": None},
     {"unit_id": "1-1-101", "building": "1", "kind": "residential", "estate": "E1", "owner_party_id": "OWN-1-1-101",
-     "owner_name": "钱芳", "tenant_party_id": None, "tenant_name": None},
+     "owner_name": "钱芳", "tenant_party_id": None, "tenant_name": None, "owner_phone": None, "tenant_phone": None},
     {"unit_id": OFFICE_UNIT, "building": "T1", "kind": "office", "estate": "E2", "owner_party_id": "OWN-T1",
-     "owner_name": "华鼎置业有限公司", "tenant_party_id": "TEN-T1-31F", "tenant_name": "汇通国际货运代理有限公司"},
+     "owner_name": "华鼎置业有限公司", "tenant_party_id": "TEN-T1-31F", "tenant_name": "汇通国际货运代理有限公司",
+     "owner_phone": "02188886666", "tenant_phone": None},
 ]
 
 CASE = {
@@ -100,6 +104,18 @@ MESSAGE = {"message_id": "M-1", "correlation_id": CASE["move_out_id"], "event_id
            "channel": "staff_inbox", "subject": "撤场验收 1-1-702", "body": "请安排验收", "status": "sent",
            "attempts": 1, "last_error": None, "next_attempt_at": None,
            "created_at": "2026-11-02T02:00:01+00:00", "sent_at": "2026-11-02T02:00:02+00:00"}
+
+
+def _unit_matches(unit: dict, q) -> bool:
+    q = " ".join((q or "").split()).lower()
+    if not q:
+        return True
+    texts = [unit.get(k) or "" for k in ("unit_id", "owner_name", "owner_party_id", "tenant_name", "tenant_party_id")]
+    if any(q in t.lower() for t in texts):
+        return True
+    digits = "".join(ch for ch in q if ch.isdigit())
+    phones = ["".join(ch for ch in (unit.get(k) or "") if ch.isdigit()) for k in ("owner_phone", "tenant_phone")]
+    return len(digits) >= 4 and any(digits in p for p in phones)
 
 
 def estate_of_unit(unit_id: str | None) -> str:
@@ -161,10 +177,15 @@ class FakeResidents:
     name = "residents"
 
     @rpc
-    def list_units(self, leased_only=False, *, actor=None):
-        _record("residents", "list_units", leased_only=leased_only)
+    def list_units(self, leased_only=False, q=None, *, actor=None):
+        """``q``: a part of the unit number, a name or party id, or 4+ digits of a phone (as residents
+        searches); phones masked, as in residents' lists."""
+        _record("residents", "list_units", leased_only=leased_only, **({"q": q} if q else {}))
         ASKED.append(("residents", "list_units", actor))
-        return [u for u in UNITS if (u["tenant_party_id"] or not leased_only) and _sees(actor, u["estate"])]
+        return [{**u, "owner_phone": mask_text(u["owner_phone"] or "") or None,
+                 "tenant_phone": mask_text(u["tenant_phone"] or "") or None}
+                for u in UNITS if (u["tenant_party_id"] or not leased_only) and _sees(actor, u["estate"])
+                and _unit_matches(u, q)]
 
     @rpc
     def request_move_out(self, request, actor=None, idempotency_key=None):

@@ -63,6 +63,7 @@ SIGN_IN = {"username": "front_desk", "password": demo.DEMO_STAFF_PASSWORD, "addr
 CALLS = [
     ("residents", "list_units", (), {"leased_only": True}),
     ("residents", "list_units", (), {"leased_only": False}),
+    ("residents", "list_units", (), {"q": "孙丽"}),
     ("residents", "get_unit", ("1-1-702",), {}),
     ("residents", "get_unit", ("1-1-101",), {}),
     ("residents", "request_move_out", ({"unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",

@@ -10,7 +10,7 @@ import inspect
 
 from propdesk.chassis.workflow import queries_of
 from propdesk.errors import Forbidden, NotFound, ValidationError, Problem
-from propdesk_services.gateway.tests.fakes import HELPDESK
+from propdesk_services.gateway.tests.fakes import HELPDESK, _unit_matches
 
 CASE = {
     "move_out_id": "MO-20261102-0001", "unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702",
@@ -123,7 +123,7 @@ def answers() -> dict:
         ("billing", "allowed_actions"): _allowed, ("access", "allowed_actions"): _allowed,
         ("residents", "get_move_out"): _case,
         ("residents", "list_move_outs"): lambda state=None: [c for c in CASES if state in (None, c["state"])],
-        ("residents", "list_units"): lambda leased_only=False: UNITS,
+        ("residents", "list_units"): lambda leased_only=False, q=None: [u for u in UNITS if _unit_matches(u, q)],
         ("reports", "timeline"): lambda move_out_id: TIMELINE if move_out_id == CASE["move_out_id"] else [],
         ("access", "get_release_hold"): lambda move_out_id: {"move_out_id": move_out_id, "slip": None, "closed": False,
                                                              "updated_at": None},
