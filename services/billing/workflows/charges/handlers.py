@@ -7,7 +7,6 @@ from sqlalchemy import select
 from propdesk.chassis.estates import visible
 from propdesk.contracts.envelope import Envelope
 from propdesk.domain import Event
-from propdesk.errors import ValidationError
 from propdesk.money import money
 from propdesk_services.billing.workflows.charges import domain
 from propdesk_services.billing.workflows.fee_schedules.domain import period_of

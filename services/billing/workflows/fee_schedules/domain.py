@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable
 
-from propdesk.contracts.vocab import BILLED_UNIT_KINDS, ESTATES, FEE_BASES, FEE_ITEMS, MAX_AMOUNT, METER_KINDS
+from propdesk.contracts.vocab import BILLED_UNIT_KINDS, ESTATES, FEE_BASES, FEE_ITEMS, METER_KINDS
 from propdesk.domain import blank
 from propdesk.errors import Problem, ValidationError
 from propdesk.money import CENT

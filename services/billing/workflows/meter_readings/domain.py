@@ -112,6 +112,14 @@ def check_correctable(row) -> None:
                        field="reading_id", rule="reading_billed")
 
 
+def check_not_locked(run_no: str | None) -> None:
+    """Conflict (reading_id, run_locked) when the reading is on a notice of an approved run (the
+    supervisor approved the billing data as it stands: a correction now would not reach the notice)."""
+    if run_no is not None:
+        raise Conflict(f"the reading is billed by run {run_no}, approved and locked", field="reading_id",
+                       rule="run_locked")
+
+
 def accept(row) -> None:
     """The finance supervisor accepts a held reading as read. Conflict (reading_id, not_held) otherwise."""
     if row.state != HELD:

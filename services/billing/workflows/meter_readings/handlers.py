@@ -52,6 +52,16 @@ def _latest(session, unit_id: str, meter: str, before: str | None = None, counte
     return session.scalar(stmt.order_by(MeterReading.period.desc()).limit(1))
 
 
+def _on_approved_notice(session, reading_id: str) -> str | None:
+    """The run number of an approved (locked) run whose notice bills this reading, if any."""
+    from propdesk_services.billing.workflows.billing_run.models import BillingRun, FeeNotice, FeeNoticeLine
+
+    return session.scalar(select(BillingRun.run_no).join(FeeNotice, FeeNotice.run_id == BillingRun.run_id)
+                          .join(FeeNoticeLine, FeeNoticeLine.notice_id == FeeNotice.notice_id)
+                          .where(FeeNoticeLine.source == "meter", FeeNoticeLine.source_ref == reading_id,
+                                 BillingRun.state.in_(("approved", "issuing"))).limit(1))
+
+
 def _factor(session, unit: FeeAccountUnit, meter: str, period: str) -> Decimal:
     tariff = schedules.applicable(schedules_of(session, unit.estate, period), unit.estate, unit.kind, period).get(meter)
     return schedules.jump_factor(tariff)
@@ -169,10 +179,12 @@ def import_meter_readings(cmd, uow) -> dict:
 def correct_meter_reading(cmd, uow) -> dict:
     """Correct a reading not yet billed (更正读数): the new value is checked again (ok or held).
     Audited with the value before and the reason. Conflict: (reading_id, reading_billed);
+    (reading_id, run_locked) when an approved run bills it as read (its notices are locked);
     (period, later_reading_exists) when the meter has a later month's reading."""
     s = uow.session
     row = _reading(s, cmd.data["reading_id"], cmd.estates, lock=True)
     domain.check_correctable(row)
+    domain.check_not_locked(_on_approved_notice(s, row.reading_id))
     problems: list[Problem] = []
     value = schedules.decimal_problem(cmd.data["reading"], "reading", places=2, maximum=domain.MAX_READING,
                                       problems=problems)

@@ -213,3 +213,13 @@ def test_engineering_and_cs_do_not_start_runs(app):
     for actor in (ENGINEER, CS):
         with pytest.raises(Forbidden):
             app.command("start_billing_run", {"period": "2026-11", "estate": "E1"}, actor)
+
+
+def test_a_reading_billed_by_an_approved_run_is_not_corrected(app):
+    run = drafted_run(app)
+    [reading] = app.query("list_meter_readings", "2026-11", "ok", "1-1-101")[:1]
+    app.command("review_billing_run", {"run_id": run["run_id"], "decision": "approve"}, SUPERVISOR)
+    with pytest.raises(Conflict) as e:
+        app.command("correct_meter_reading", {"reading_id": reading["reading_id"], "reading": "999", "note": "x"},
+                    ENGINEER)
+    assert (e.value.field, e.value.rule) == ("reading_id", "run_locked")
