@@ -126,8 +126,14 @@ def list_contacts(args: dict, reader) -> list[dict]:
 
 
 def possible_actions(contact_id: str, reader) -> list[str]:
-    """What the contact's state allows next (ACTIONS row "contact")."""
-    return domain.next_commands(_contact(reader.session, contact_id, reader.estates))
+    """What the contact's state allows next (ACTIONS row "contact"), and to whom: when a person asks
+    (`reader.actor`), nothing unless it is theirs or they are a CS supervisor or above (首问负责制),
+    so the desk offers exactly what the command would accept."""
+    contact = _contact(reader.session, contact_id, reader.estates)
+    actor = reader.actor
+    if actor is not None and actor.id != contact.owner and actor.role not in domain.SUPERVISORS:
+        return []
+    return domain.next_commands(contact)
 
 
 def contact_fcr_rate(args: dict, reader) -> dict:

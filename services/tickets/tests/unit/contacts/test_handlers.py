@@ -484,6 +484,16 @@ def test_allowed_actions_follow_the_state(app, cls, state_actions):
     assert app.query("allowed_actions", "contact", c["contact_id"], "engineering", actor=FD) == []
 
 
+def test_allowed_actions_are_the_owners_and_the_supervisors(app):
+    c = register(app)
+    assert app.query("allowed_actions", "contact", c["contact_id"], "front_desk", actor=FD2) == []
+    assert app.query("allowed_actions", "contact", c["contact_id"], "cs_supervisor", actor=SUPERVISOR) == [
+        "answer_contact", "arrange_reply", "hand_over_contact"]
+    app.command("hand_over_contact", {"contact_id": c["contact_id"], "new_owner": "fd-li", "reason": "交接班"}, FD)
+    assert app.query("allowed_actions", "contact", c["contact_id"], "front_desk", actor=FD) == []
+    assert app.query("allowed_actions", "contact", c["contact_id"], "front_desk", actor=FD2) != []
+
+
 def test_allowed_actions_of_awaiting_reply_and_closed(app):
     c = register(app)
     arrange(app, c)
