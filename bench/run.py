@@ -34,6 +34,8 @@ SUITE = [
     ("S3-max", "bench.move_out"),
     ("S3b", "bench.move_out"),
     ("M", "bench.memory"),
+    ("T1", "bench.tickets"),
+    ("T2", "bench.tickets"),
 ]
 
 
