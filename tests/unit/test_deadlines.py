@@ -324,3 +324,19 @@ def test_domain_gauges_are_read_from_the_database_at_scrape_time(app, tmp_path):
     assert REGISTRY.get_sample_value("propdesk_toy_tickets", {"service": "toyscrape", "state": "ANSWERED"}) == 1
     engine.dispose()
     metrics._gauge_collector._services.pop("toyscrape")
+
+
+def test_a_list_of_rows_is_described_with_the_fields_of_a_row():
+    from propdesk.chassis.workflow import describe_schema
+
+    class Item(Schema):
+        name = fields.String(required=True, metadata={"label": {"zh": "物品", "en": "Item"}})
+        quantity = fields.Integer(required=True)
+
+    class Deposit(Schema):
+        items = fields.List(fields.Nested(Item), required=True)
+
+    [spec] = describe_schema(Deposit)
+    assert (spec["type"], spec["items"]) == ("list", "object")
+    assert [(f["name"], f["type"], f["label"]["zh"]) for f in spec["fields"]] == [
+        ("name", "string", "物品"), ("quantity", "integer", "quantity")]

@@ -322,6 +322,10 @@ def describe_schema(schema_cls: type[Schema]) -> list[dict]:
                 spec["max_length"] = v.max
         if kind == "list" and isinstance(fld, fields.List):
             spec["items"] = next((k for cls, k in kinds if isinstance(fld.inner, cls)), "string")
+            if isinstance(fld.inner, fields.Nested):  # a list of rows (goods item by item): their fields
+                spec["items"] = "object"
+                nested = fld.inner.nested
+                spec["fields"] = describe_schema(nested if isinstance(nested, type) else type(nested))
         out.append(spec)
     return out
 
