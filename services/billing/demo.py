@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propdesk import demo
+from propdesk_services.billing.workflows.billing_run import demo as billing_run_demo
 from propdesk_services.billing.workflows.fee_schedules import demo as fee_cycle
 from propdesk_services.billing.workflows.payments.models import Charge, Payment
 
@@ -23,8 +24,10 @@ def _received_at(period: str) -> datetime:
 def load(session: Session) -> str:
     """Add the demo charges and payments unless charges are already there; say what was added."""
     cycle = fee_cycle.load(session)  # billed units, fee schedules, meter readings (the monthly cycle)
+    run = billing_run_demo.load(session)  # the office park's 2026-11 run, drafted, awaiting review
     if session.scalar(select(Charge.id).limit(1)) is not None:
-        return "charges already loaded" + ("" if cycle == fee_cycle.LOADED else f"; {cycle}")
+        added = [x for x in (cycle, run) if x not in (fee_cycle.LOADED, billing_run_demo.LOADED)]
+        return "; ".join(["charges already loaded", *added])
     charges, payments = demo.charges(), demo.payments()
     estate = {u["unit_id"]: u["estate"] for u in demo.units()}  # each fee account is its unit's estate's
     session.add_all(Charge(**c, estate=estate[c["unit_id"]]) for c in charges)
@@ -36,4 +39,4 @@ def load(session: Session) -> str:
         for p in payments
     )
     session.flush()
-    return f"{len(charges)} charges, {len(payments)} payments; {cycle}"
+    return f"{len(charges)} charges, {len(payments)} payments; {cycle}; {run}"
