@@ -1,0 +1,117 @@
+"""S4: a billing run for a large estate group (issue #10 §5), on billing's own migrated SQLite
+database through the chassis' pipeline (commands on the harness, the run's timer handler), no broker.
+
+    S4-draft   units drafted per second (every unit's 缴费通知单 and its lines)
+    S4-issue   notices issued per second (numbered FN-, charges posted to the ledger)
+    S4-ratio   the whole run's rate / a raw SQLite bulk insert of the same rows (notices, lines,
+               charges) in the same run: goal >= 0.5
+    S4-seconds the whole run (draft + issue) for the units; goal: 100,000 units in under a minute
+
+    python -m bench.billing S4 --out /tmp/s4.json [--quick]      # --quick: 5,000 units
+    PROPDESK_BENCH_S4_UNITS=20000 python -m bench.billing S4 --out /tmp/s4.json
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from bench.common import Context, Figure, scenario_main
+from propdesk.chassis import migrate
+from propdesk.chassis.clock import FakeClock
+from propdesk.chassis.db import make_engine
+from propdesk.testing.fake import ServiceHarness
+from propdesk_services.billing.service import BillingService
+from propdesk_services.billing.workflows.billing_run.handlers import advance_billing_runs
+from propdesk_services.billing.workflows.fee_schedules.models import FeeAccountUnit
+
+SUPERVISOR = {"id": "fin-sup", "role": "finance_supervisor"}
+CASHIER = {"id": "fin-cash", "role": "cashier"}
+NOV_20 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+
+
+def _billing_db(ctx: Context, units: int):
+    path = Path(ctx.workdir) / "s4.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(BillingService, url)
+    engine = make_engine(url)
+    app = ServiceHarness(BillingService, clock=FakeClock(NOV_20), engine=engine, demo=True)
+    rows = [{"unit_id": f"B{i:07d}", "estate": "E1", "kind": "residential", "area_m2": Decimal("80.00") + i % 50,
+             "parking_spaces": i % 2, "payer_party_id": f"P{i:07d}", "active": True, "updated_by": "bench",
+             "updated_at": NOV_20} for i in range(units)]
+    with engine.begin() as conn:
+        for start in range(0, units, 10_000):
+            conn.execute(insert(FeeAccountUnit.__table__), rows[start:start + 10_000])
+    return app, engine, path
+
+
+def _raw_bulk(path: Path, notices: int, lines: int) -> float:
+    """The same number of rows, written by a raw sqlite3 executemany (one transaction per 500
+    units, as the run does): the floor the run is compared with."""
+    conn = sqlite3.connect(str(path.with_suffix(".raw.db")))
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE n (id TEXT PRIMARY KEY, run TEXT, unit TEXT, amount TEXT, state TEXT, no TEXT)")
+    conn.execute("CREATE TABLE l (id INTEGER PRIMARY KEY, n TEXT, item TEXT, amount TEXT, charge INTEGER)")
+    conn.execute("CREATE TABLE c (id INTEGER PRIMARY KEY, unit TEXT, item TEXT, amount TEXT, ref TEXT)")
+    per = max(1, lines // max(notices, 1))
+    t0 = time.perf_counter()
+    for start in range(0, notices, 500):
+        ids = range(start, min(notices, start + 500))
+        with conn:
+            conn.executemany("INSERT INTO n VALUES (?,?,?,?,?,?)",
+                             [(f"N{i}", "R", f"B{i}", "100.00", "draft", None) for i in ids])
+            conn.executemany("INSERT INTO l (n,item,amount,charge) VALUES (?,?,?,?)",
+                             [(f"N{i}", f"i{k}", "10.00", None) for i in ids for k in range(per)])
+    for start in range(0, notices, 500):
+        ids = range(start, min(notices, start + 500))
+        with conn:
+            conn.executemany("INSERT INTO c (unit,item,amount,ref) VALUES (?,?,?,?)",
+                             [(f"B{i}", f"i{k}", "10.00", f"FN{i}") for i in ids for k in range(per)])
+            conn.executemany("UPDATE n SET state='issued', no=? WHERE id=?", [(f"FN{i}", f"N{i}") for i in ids])
+    took = time.perf_counter() - t0
+    conn.close()
+    return took
+
+
+def s4_billing_run(ctx: Context) -> list[Figure]:
+    units = 5_000 if ctx.quick else int(os.environ.get("PROPDESK_BENCH_S4_UNITS", "100000"))
+    app, engine, path = _billing_db(ctx, units)
+    run = app.command("start_billing_run", {"period": "2026-11", "estate": "E1"}, SUPERVISOR)
+    t0 = time.perf_counter()
+    advance_billing_runs(app.db.factory(), max_batches=10 ** 9)
+    draft_s = time.perf_counter() - t0
+    drafted = app.query("get_billing_run", run["run_id"])
+    app.command("review_billing_run", {"run_id": run["run_id"], "decision": "approve"}, SUPERVISOR)
+    app.command("issue_billing_run", {"run_id": run["run_id"]}, CASHIER)
+    t0 = time.perf_counter()
+    advance_billing_runs(app.db.factory(), max_batches=10 ** 9)
+    issue_s = time.perf_counter() - t0
+    done = app.query("get_billing_run", run["run_id"])
+    assert done["state"] == "issued", done
+    with engine.connect() as conn:
+        lines = conn.exec_driver_sql("SELECT count(*) FROM fee_notice_line").scalar()
+    engine.dispose()
+    raw_s = _raw_bulk(path, drafted["notice_count"], lines)
+    n = done["issued_count"]
+    total = draft_s + issue_s
+    return [
+        Figure("S4-draft", f"billing run: units drafted per second ({n:,} units, {lines:,} lines)", "units/s",
+               [n / draft_s], detail={"seconds": draft_s}),
+        Figure("S4-issue", "billing run: notices issued per second (numbered, charges posted)", "units/s",
+               [n / issue_s], detail={"seconds": issue_s}),
+        Figure("S4-seconds", f"billing run: {n:,} units drafted and issued", "s", [total], higher_is_better=False),
+        Figure("S4-ratio", "billing run rate / raw SQLite bulk insert of the same rows (goal >= 0.5)", "x",
+               [raw_s / total], detail={"raw_seconds": raw_s}),
+    ]
+
+
+SCENARIOS = {"S4": s4_billing_run}
+
+if __name__ == "__main__":
+    scenario_main(SCENARIOS)
