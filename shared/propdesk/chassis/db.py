@@ -72,7 +72,57 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             cur.close()
 
         return engine
+    if url.startswith("postgresql"):
+        green_psycopg2()
+        # every stored time is UTC: `timestamp` columns receive aware datetimes converted to UTC
+        return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                             connect_args={"options": "-c timezone=UTC"})
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def green_psycopg2() -> None:
+    """Make psycopg2 wait for the server through eventlet's hub, not in C: a slow query then
+    blocks only its own greenthread, never nameko's AMQP heartbeats or the other workers
+    (tests/postgres/test_driver.py). psycogreen's few lines; process-wide, idempotent, harmless
+    outside eventlet (the hub still waits on the socket)."""
+    import psycopg2
+    from psycopg2 import extensions
+
+    if extensions.get_wait_callback() is not None:
+        return
+    from eventlet.hubs import trampoline
+
+    def wait(conn, timeout=None):
+        while True:
+            state = conn.poll()
+            if state == extensions.POLL_OK:
+                return
+            if state == extensions.POLL_READ:
+                trampoline(conn.fileno(), read=True)
+            elif state == extensions.POLL_WRITE:
+                trampoline(conn.fileno(), write=True)
+            else:
+                raise psycopg2.OperationalError(f"bad state from poll: {state}")
+
+    extensions.set_wait_callback(wait)
+
+
+#: How often a service refreshes its database's planner statistics (SQLite; PostgreSQL's autovacuum does it).
+STATISTICS_EVERY_S = 3600
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Give SQLite's query planner what it needs to pick the selective index (a queue's state, a
+    unit) over a merely present one (the estate, which most rows share): ANALYZE the first time,
+    then ``PRAGMA optimize`` (re-analyzes what changed). Without it the desk's queues scan a whole
+    estate once a table grows (bench T1). Nothing to do on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        analyzed = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first()
+        conn.exec_driver_sql("PRAGMA optimize" if analyzed else "ANALYZE")
+        conn.commit()
 
 
 @dataclass(frozen=True)
@@ -371,6 +421,19 @@ class Database(DependencyProvider):
 
     def start(self) -> None:
         self.container.spawn_managed_thread(self.relay.run, identifier=f"{self.service_name}.outbox_relay")
+        self.container.spawn_managed_thread(self._statistics, identifier=f"{self.service_name}.statistics")
+
+    def _statistics(self) -> None:
+        """At start and every `STATISTICS_EVERY_S`: `refresh_statistics` (a failure is logged, and
+        tried again next time; it never stops the service)."""
+        import eventlet
+
+        while True:
+            try:
+                refresh_statistics(self.engine)
+            except Exception:
+                log.exception("refreshing the planner statistics of %s failed", self.service_name)
+            eventlet.sleep(STATISTICS_EVERY_S)
 
     def stop(self) -> None:
         self.relay.stop()
