@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 from propdesk.chassis import metrics
 from propdesk.chassis.tables import InboxRow
 from propdesk.chassis.workflow import queries_of, subscriptions_by_handler
+from propdesk.contracts import registry
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk.errors import ValidationError
 from propdesk_services.notify import channels, messages
 from propdesk_services.notify.channels import MailSpoolChannel
 from propdesk_services.notify.service import NotifyService
+from propdesk_services.notify.tests.samples import SAMPLES, breach
+from propdesk_services.notify.workflows.messages import domain
 from propdesk_services.notify.workflows.messages.models import Message
 from tests.helpers import call, collector, publish_raw, queue_messages, wait_for
 
@@ -31,8 +34,9 @@ def notify(start_service):
 
 
 def payloads(mo: str) -> dict[str, dict]:
-    """One payload for every event type notify subscribes to (the request first: it names the tenant)."""
-    return {
+    """One payload for every event type notify subscribes to (the request first: it names the tenant),
+    the departments' from tests/samples.py, a breach for every DeadlineBreach contract."""
+    move_out = {
         "move_out.requested": {
             "move_out_id": mo, "unit_id": "1-1-303", "tenant_id": TENANT, "owner_id": "OWN-1-1-303",
             "owner_consent_doc": "客户同意函 2026-118", "exit_date": "2026-11-30", "fitout_disposition": "restore"},
@@ -50,6 +54,7 @@ def payloads(mo: str) -> dict[str, dict]:
                                "withdrawn_at": "2026-11-23T02:00:00+00:00"},
         "move_out.completed": {"move_out_id": mo, "unit_id": "1-1-303", "archived_at": "2026-11-30T08:00:00+00:00"},
     }
+    return {**move_out, **SAMPLES, **{t: breach(t) for t in registry.breach_event_types()}}
 
 
 def publish(env, event_type: str, payload: dict, correlation_id: str) -> Envelope:
@@ -87,15 +92,18 @@ def test_every_event_type_is_consumed_and_its_messages_delivered(notify, propdes
         wait_for(lambda: processed(env, envelopes[event_type].event_id), what=f"on_event to process {event_type}")
     assert set(envelopes) == set(messages.SUBSCRIPTIONS)
 
-    # the timer delivers them all: 2 + 1 + 1 + 3 + 1 + 2 + 2 messages
-    found = wait_for(lambda: len(m := call(notify, "list_messages", correlation_id=mo)) == 12
+    # the timer delivers them all: the move-out's 2 + 1 + 1 + 3 + 1 + 2 + 2, and the templates' of the others
+    expected = sum(len(domain.messages_for(t, p)) for t, p in payloads(mo).items())
+    assert expected > 12 + 2 * len(registry.breach_event_types())
+    found = wait_for(lambda: len(m := call(notify, "list_messages", correlation_id=mo)) == expected
                      and all(x["status"] == "sent" for x in m) and m, what="every message to be delivered")
     tenant_mail = [m for m in found if m["channel"] == "mail_spool"]
-    assert {m["recipient_id"] for m in tenant_mail} == {TENANT}
+    assert {m["recipient_id"] for m in tenant_mail if m["recipient_role"] == "tenant"} == {TENANT}
+    assert {m["recipient_id"] for m in tenant_mail if m["recipient_role"] != "tenant"} == {"OWN-1-1-303"}
     for m in tenant_mail:  # the mail_spool plugin, found through its entry point
         assert MailSpoolChannel(env).path_for(m["message_id"]).exists()
 
-    events = wait_for(lambda: len(e := queue_messages(env.amqp_uri, sent_q)) == 12 and e,
+    events = wait_for(lambda: len(e := queue_messages(env.amqp_uri, sent_q)) == expected and e,
                       what="a notification.sent per message")
     cause = {m["message_id"]: m["event_id"] for m in found}
     assert {e["body"]["payload"]["message_id"]: e["body"]["causation_id"] for e in events} == cause
@@ -107,7 +115,7 @@ def test_every_event_type_is_consumed_and_its_messages_delivered(notify, propdes
     before = dup._value.get()
     publish_raw(env.amqp_uri, envelopes["move_out.requested"].to_json_dict(), "move_out.requested")
     wait_for(lambda: dup._value.get() == before + 1, what="the duplicate to be skipped")
-    assert stored(env) == 12
+    assert stored(env) == expected
 
 
 def test_the_query_rejects_bad_arguments_naming_field_and_rule(notify):

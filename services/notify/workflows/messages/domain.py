@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from propdesk.contracts import registry
+from propdesk.contracts import registry, vocab
 from propdesk.contracts.vocab import MESSAGE_STATUSES
 from propdesk.domain import Event
 from propdesk.money import yuan
@@ -35,7 +35,7 @@ SECURITY = "security"
 class Message:
     """One message to one recipient (a role, and the party id when known)."""
 
-    recipient_role: str  # "tenant" | "front_desk" | "security"
+    recipient_role: str  # a resident role (tenant, owner, resident), a staff role code, or "staff"
     recipient_id: str | None
     subject: str
     body: str
@@ -105,6 +105,12 @@ def _clearance_failed(p: dict) -> list[Message]:
 
 def _slip_issued(p: dict) -> list[Message]:
     unit, slip, goods_cn, goods_en = p.get("unit_id"), p.get("slip_id"), _list(p.get("goods"), "、"), _list(p.get("goods"), ", ")
+    if not p.get("move_out_id"):  # a slip filled in at the desk: the applicant holds it; Security checks it
+        return [Message(
+            SECURITY, None, f"待放行 / Goods to release at the gate: {unit} {slip}",
+            f"{unit} 已开具物品放行条 {slip}，物品：{goods_cn}。请核对物品与放行条一致后登记放行。\n"
+            f"Release slip {slip} was issued for {unit}: {goods_en}. Check the goods against the slip, log "
+            "them and let them out.")]
     return [
         Message(
             TENANT,
@@ -134,6 +140,11 @@ def _slip_issued(p: dict) -> list[Message]:
 
 def _slip_released(p: dict) -> list[Message]:
     unit, slip = p.get("unit_id"), p.get("slip_id")
+    if not p.get("move_out_id"):  # a slip filled in at the desk: filed with the desk's slips
+        return [Message(
+            FRONT_DESK, None, f"物品已放行 / Goods released: {unit} {slip}",
+            f"保安 {p.get('guard_id')} 已核对并放行 {unit} 的物品（放行条 {slip}），请将放行条存档。\n"
+            f"Guard {p.get('guard_id')} checked and released the goods of {unit} (slip {slip}): file the slip.")]
     return [
         Message(
             FRONT_DESK,
@@ -192,6 +203,270 @@ def _move_out_completed(p: dict) -> list[Message]:
     ]
 
 
+# -- the departments' workflows (domain.md §2.2-§2.12, §7, §8) -------------------------------------
+OWNER = "owner"
+RESIDENT = "resident"
+CS_SUPERVISOR = "cs_supervisor"
+CS_MANAGER = "cs_manager"
+ENGINEERING = "engineering"
+FINANCE_SUPERVISOR = "finance_supervisor"
+STAFF = "staff"  # one staff member, by id (recipient_id)
+
+_ROLE_ZH = {TENANT: "租户", OWNER: "业主", RESIDENT: "住户"}
+
+
+def _resident(role: str, party_id: str | None, unit: str | None, subject: str, body: str) -> list[Message]:
+    """A message for a resident: mailed to the party when the event names them; else a delivery
+    task for the front desk (domain.md §7: the desk phones or hands it to the unit's resident,
+    the office's way today); nothing when there is no unit either (a common area)."""
+    if party_id:
+        return [Message(role, party_id, subject, body)]
+    if not unit:
+        return []
+    who = _ROLE_ZH.get(role, role)
+    return [Message(FRONT_DESK, None, f"请转告{who} / Pass on to the {role} of {unit}: {subject}",
+                    f"请电话或当面转告 {unit} 的{who}（系统中无其联系方式）：\n"
+                    f"Please phone or tell the {role} of {unit} (no address on file):\n{body}")]
+
+
+def _staff(staff_id: str | None, subject: str, body: str) -> list[Message]:
+    """A message for one named staff member (their desk inbox); nothing when nobody is named."""
+    return [Message(STAFF, staff_id, subject, body)] if staff_id else []
+
+
+def _label(terms, code) -> tuple[str, str]:
+    """The office's words (zh, en) for a code of a vocabulary; the code itself when unknown."""
+    if code is None:
+        return "-", "-"
+    try:
+        term = terms[code]
+    except (KeyError, TypeError):
+        return str(code), str(code)
+    return term.zh, term.en
+
+
+# repairs (报修, §2.2)
+def _repair_ref(p: dict) -> str:
+    return f"{p.get('repair_no')} {p.get('unit_id') or '公共区域 common area'}"
+
+
+def _repair_dispatched(p: dict) -> list[Message]:
+    """The owner is told when engineering comes; the follow-up CS assistant that it is theirs."""
+    ref, wo, due = _repair_ref(p), p.get("work_order_no"), p.get("due_at")
+    team_zh, team_en = _label(vocab.REPAIR_TEAMS, p.get("team"))
+    reissued = f"（原工单 {p['old_work_order_no']} 已作废重开）" if p.get("old_work_order_no") else ""
+    reissued_en = f" (re-issued, replacing {p['old_work_order_no']})" if p.get("old_work_order_no") else ""
+    return [
+        *_resident(OWNER, p.get("party_id"), p.get("unit_id"),
+                   f"维修已派工 / Repair dispatched: {ref}",
+                   f"您好！您报修的 {ref} 已派{team_zh}处理（工程维修单 {wo}{reissued}），预计 {due} 前上门。"
+                   "上门前会先与您预约。\n"
+                   f"Your repair {ref} has been given to the {team_en} (work order {wo}{reissued_en}); they will "
+                   f"attend by {due} and book the visit with you first."),
+        *_staff(p.get("follow_up"),
+                f"维修跟进 / Repair to follow up: {ref}",
+                f"{ref} 已派{team_zh}（工程维修单 {wo}{reissued}），由您跟进，须于 {due} 前上门。\n"
+                f"You follow up repair {ref}: work order {wo}{reissued_en} with the {team_en}, attendance due by {due}."),
+    ]
+
+
+def _repair_rescheduled(p: dict) -> list[Message]:
+    ref, new_time = _repair_ref(p), p.get("new_time")
+    return [
+        *_resident(OWNER, p.get("party_id"), p.get("unit_id"),
+                   f"维修时间已改约 / Repair rebooked: {ref}",
+                   f"您好！{ref} 的维修时间已与您（{p.get('agreed_with')}）改约为 {new_time}，给您带来不便，敬请谅解。\n"
+                   f"Repair {ref} is rebooked for {new_time} as agreed with {p.get('agreed_with')}. "
+                   "We apologise for the change."),
+        Message(ENGINEERING, None, f"维修改约 / Repair rebooked: {ref}",
+                f"{ref}（工程维修单 {p.get('work_order_no')}）已与业主改约为 {new_time}，请按新时间上门。\n"
+                f"Repair {ref} (work order {p.get('work_order_no')}) is rebooked with the owner for {new_time}: "
+                "attend then."),
+    ]
+
+
+def _repair_reopened(p: dict) -> list[Message]:
+    ref = _repair_ref(p)
+    why_zh, why_en = {"acceptance_failed": ("验收不合格", "CS acceptance failed"),
+                      "return_visit_dissatisfied": ("回访不满意", "the owner was dissatisfied at the return visit")
+                      }.get(p.get("reason"), (p.get("reason"), p.get("reason")))
+    defects = p.get("defects") or "-"
+    return [Message(ENGINEERING, None, f"返单 / Repair sent back: {ref}",
+                    f"{ref}（工程维修单 {p.get('work_order_no')}）{why_zh}，返单重修直至合格。问题：{defects}。\n"
+                    f"Repair {ref} (work order {p.get('work_order_no')}) is sent back: {why_en}. Defects: {defects}. "
+                    "Rework it until it passes.")]
+
+
+def _repair_escalated(p: dict) -> list[Message]:
+    ref, hotline, rating = _repair_ref(p), p.get("hotline"), p.get("rating")
+    comment = p.get("comment") or "-"
+    return [Message(CS_MANAGER, None, f"低分报修已转 {hotline} / Repair escalated to {hotline}: {ref}",
+                    f"业主在APP中对 {ref} 评分 {rating}（低于3分），已转集团客服中心 {hotline}。业主意见：{comment}。"
+                    "请跟进处理并回复业主。\n"
+                    f"The owner rated repair {ref} {rating} in the APP (below 3): escalated to the group hotline "
+                    f"{hotline}. Comment: {comment}. Please follow it up and reply to the owner.")]
+
+
+# complaints (投诉, §2.3)
+def _complaint_ref(p: dict) -> str:
+    return f"{p.get('complaint_no')} {p.get('unit_id') or ''}".strip()
+
+
+def _complaint_escalated(p: dict) -> list[Message]:
+    ref, due = _complaint_ref(p), p.get("reply_due") or "-"
+    kind_zh, kind_en = _label(vocab.COMPLAINT_KINDS, p.get("kind"))
+    return [Message(p.get("level") or "director", None, f"投诉上报 / Complaint escalated: {ref}",
+                    f"投诉 {ref}（{kind_zh}）已上报，请处理；已与投诉人约定于 {due} 前答复。\n"
+                    f"Complaint {ref} ({kind_en}) is escalated to you; the reply agreed with the complainant is due "
+                    f"{due}.")]
+
+
+def _complaint_resolved(p: dict) -> list[Message]:
+    ref = _complaint_ref(p)
+    return _resident(RESIDENT, p.get("party_id"), p.get("unit_id"),
+                     f"投诉处理结果 / Your complaint is resolved: {p.get('complaint_no')}",
+                     f"您好！您的投诉 {ref} 已处理完毕，处理结果已向您答复。客服将对您进行回访，感谢您的监督！\n"
+                     f"Your complaint {ref} has been handled and you have been told the outcome. Customer service "
+                     "will call back to ask whether you are satisfied. Thank you.")
+
+
+def _complaint_reopened(p: dict) -> list[Message]:
+    ref, n = _complaint_ref(p), p.get("second_complaints")
+    why_zh, why_en = _label(vocab.COMPLAINT_REOPEN_REASONS, p.get("reason"))
+    return [Message(CS_SUPERVISOR, None, f"二次投诉 / Complaint reopened: {ref}",
+                    f"投诉 {ref} 重新打开（{why_zh}），计为二次投诉（第 {n} 次）。须检讨分析原因后再处理、结案。\n"
+                    f"Complaint {ref} is reopened ({why_en}) and counts as a second complaint (#{n}). A root-cause "
+                    "review is required before it is handled and closed again.")]
+
+
+# return visits (回访, §2.4)
+def _return_visit_planned(p: dict) -> list[Message]:
+    method_zh, method_en = _label(vocab.RETURN_VISIT_METHODS, p.get("method"))
+    no, unit, due = p.get("return_visit_no"), p.get("unit_id") or "-", p.get("due_at")
+    return _staff(p.get("assignee"), f"回访任务 / Return visit to make: {no} {unit}",
+                  f"请于 {due} 回访 {unit}（{no}，{method_zh}），先与业主预约。\n"
+                  f"Return visit {no} to {unit} by {method_en}, appointment {due}: book it with the owner first.")
+
+
+def _return_visit_completed(p: dict) -> list[Message]:
+    if p.get("overall") != "dissatisfied":
+        return []
+    no, unit = p.get("return_visit_no") or p.get("return_visit_id"), p.get("unit_id") or "-"
+    about = f"{p.get('subject_type')} {p.get('subject_id')}" if p.get("subject_id") else "-"
+    return [Message(CS_SUPERVISOR, None, f"回访不满意 / Dissatisfied return visit: {no} {unit}",
+                    f"回访 {no}（{unit}，事项 {about}）业主不满意。请指定责任部门限期整改，或解释并安排下次回访。\n"
+                    f"The owner of {unit} was dissatisfied at return visit {no} (about {about}). Order a "
+                    "rectification with a deadline, or explain and plan the next visit.")]
+
+
+# passes (出入证, §2.9)
+def _pass_ended(p: dict, why_zh: str, why_en: str) -> list[Message]:
+    kind_zh, kind_en = _label(vocab.PASS_KINDS, p.get("pass_type"))
+    no, holder, unit = p.get("pass_id"), p.get("holder"), p.get("unit_id") or "-"
+    return [
+        Message(FRONT_DESK, None, f"出入证失效，请通知持证人 / Pass no longer valid: {no} {holder}",
+                f"{kind_zh} {no}（持证人 {holder}，{unit}）{why_zh}。请通知持证人交回证件"
+                "（如需继续出入请重新办理）。\n"
+                f"{kind_en} {no} (holder {holder}, {unit}) {why_en}. Tell the holder to hand it back "
+                "(a new pass is needed to keep coming in)."),
+        Message(SECURITY, None, f"出入证失效 / Pass no longer valid: {no}",
+                f"{kind_zh} {no}（持证人 {holder}，{unit}）{why_zh}，门岗不再凭此证放行。\n"
+                f"{kind_en} {no} (holder {holder}, {unit}) {why_en}: no longer valid at the gate."),
+    ]
+
+
+def _pass_expired(p: dict) -> list[Message]:
+    return _pass_ended(p, f"已于 {p.get('valid_to')} 到期", f"expired after {p.get('valid_to')}")
+
+
+def _pass_revoked(p: dict) -> list[Message]:
+    why_zh, why_en = _label(vocab.PASS_REVOKE_REASONS, p.get("reason"))
+    return _pass_ended(p, f"已注销（{why_zh}）", f"was revoked ({why_en})")
+
+
+# lost & found (拾获物品, §2.10), storage (寄存, §2.11), mail (§2.12)
+def _lost_item_expired(p: dict) -> list[Message]:
+    no, what, since = p.get("item_id"), p.get("description"), str(p.get("registered_at") or "")[:10]
+    return [
+        Message(FINANCE_SUPERVISOR, None, f"逾期无人认领物品移交财务 / Unclaimed item for finance: {no}",
+                f"拾获物品 {no}（{what}）自 {since} 登记起三个月无人认领，将列清单移交财务部，请安排接收。\n"
+                f"Found item {no} ({what}) registered on {since} is unclaimed after three months: it is listed "
+                "and handed to finance. Please arrange to receive it."),
+        Message(FRONT_DESK, None, f"物品待移交财务 / Hand the item to finance: {no}",
+                f"拾获物品 {no}（{what}）已满三个月无人认领，请列清单移交财务部并登记。\n"
+                f"Found item {no} ({what}) is unclaimed after three months: list it and hand it to finance."),
+    ]
+
+
+def _lost_item_claim_refused(p: dict) -> list[Message]:
+    no = p.get("item_id")
+    return [Message(p.get("escalate_to") or CS_SUPERVISOR, None, f"认领无法核实 / Claim refused: {no}",
+                    f"{p.get('claimant')} 认领拾获物品 {no} 无法核实，已婉拒（{p.get('reason')}），请上级处理。\n"
+                    f"{p.get('claimant')}'s claim to found item {no} could not be verified and was refused "
+                    f"({p.get('reason')}): please deal with it.")]
+
+
+def _parcel_overdue(p: dict) -> list[Message]:
+    no, who, unit = p.get("parcel_id"), p.get("depositor"), p.get("unit_id") or "-"
+    items_zh, items_en = _list(p.get("items"), "、"), _list(p.get("items"), ", ")
+    since = str(p.get("stored_at") or "")[:10]
+    return [Message(FRONT_DESK, None, f"寄存超过三天，请联系寄存人 / Deposit over 3 days: {no} {who}",
+                    f"{who}（{unit}）于 {since} 寄存的物品（{items_zh}，{no}）已超过三天，请联系寄存人尽快领取并记录联系结果。\n"
+                    f"{who} ({unit}) left items on {since} ({items_en}, {no}), now over three days: contact the "
+                    "depositor to collect them and record the outcome.")]
+
+
+def _mail_received(p: dict) -> list[Message]:
+    if p.get("kind") == "newspaper":  # newspapers are collected daily by the nominated person (§2.12)
+        return []
+    kind_zh, kind_en = _label(vocab.MAIL_KINDS, p.get("kind"))
+    no, unit, who = p.get("mail_id"), p.get("unit_id"), p.get("recipient")
+    return _resident(RESIDENT, p.get("party_id"), unit, f"{kind_zh}待领取 / {kind_en} to collect: {unit} {who}",
+                     f"您好！{who}（{unit}）有{kind_zh}（编号 {no}）在服务中心，请携带有效证件前来签收领取。\n"
+                     f"{who} ({unit}): a {kind_en.lower()} ({no}) is waiting at the service centre. Please collect "
+                     "it with your ID and sign for it.")
+
+
+# goods release slips filled in at the desk (§2.7)
+def _slip_refused(p: dict) -> list[Message]:
+    slip, unit = p.get("slip_id"), p.get("unit_id")
+    return [Message(FRONT_DESK, None, f"放行被拒 / Goods refused at the gate: {unit} {slip}",
+                    f"保安 {p.get('guard_id')} 在门岗拒绝放行 {unit} 的物品（放行条 {slip}）：{p.get('reason')}。"
+                    "该放行条已使用，请告知申请人，如需搬出须重新办理。\n"
+                    f"Guard {p.get('guard_id')} refused the goods of {unit} at the gate (slip {slip}): "
+                    f"{p.get('reason')}. The slip is used: tell the applicant a new slip is needed.")]
+
+
+# billing (§2.5)
+def _notices_issued(p: dict) -> list[Message]:
+    """One event per run (no unit): the CS supervisor arranges the delivery (a delivery task); each
+    notice is handed to its client by CS, who signs (billing.notice_delivered)."""
+    period, n, total = p.get("period"), p.get("notice_count"), yuan(p.get("total_amount"))
+    return [Message(CS_SUPERVISOR, None, f"缴费通知单待派送 / Fee notices to deliver: {period} ×{n}",
+                    f"{period} 缴费通知单 {n} 份（合计 {total}，批次 {p.get('run_no')}）已由出纳盖章发出，"
+                    "请安排客服逐户派送并请客户签收。\n"
+                    f"{n} fee notices for {period} (total {total}, run {p.get('run_no')}) are issued and stamped: "
+                    "arrange their delivery to each client, who signs for it.")]
+
+
+def _dunning_issued(p: dict) -> list[Message]:
+    unit, amount, periods = p.get("unit_id"), yuan(p.get("amount_due")), _list(p.get("periods"), ", ")
+    return _resident(OWNER, p.get("party_id"), unit, f"催款通知 / Payment reminder: {unit} {amount}",
+                     f"您好！{unit} 尚欠 {periods} 的费用共 {amount}（催款通知单 {p.get('dunning_no')}），"
+                     "请尽快到服务中心或通过银行缴纳。如已缴纳，请忽略本通知。\n"
+                     f"Unit {unit} owes {amount} for {periods} (dunning notice {p.get('dunning_no')}). Please pay at "
+                     "the service centre or by bank transfer soon; if you have paid already, please ignore this.")
+
+
+def _paid_service_charged(p: dict) -> list[Message]:
+    unit, amount = p.get("unit_id"), yuan(p.get("amount"))
+    return _resident(OWNER, p.get("party_id"), unit, f"有偿服务费用 / Paid service charged: {unit} {amount}",
+                     f"您好！{unit} 的有偿维修（{p.get('item')}，工程维修单 {p.get('work_order_no')}）费用 {amount} "
+                     f"已计入 {p.get('period')} 的物业费账单。\n"
+                     f"The paid repair of {unit} ({p.get('item')}, work order {p.get('work_order_no')}) costs {amount}; "
+                     f"it is on your {p.get('period')} fee notice.")
+
+
 _TEMPLATES = {
     "move_out.requested": _move_out_requested,
     "move_out.inspection_completed": _inspection_completed,
@@ -200,6 +475,29 @@ _TEMPLATES = {
     "release_slip.released": _slip_released,
     "move_out.withdrawn": _move_out_withdrawn,
     "move_out.completed": _move_out_completed,
+    # tickets: repairs, complaints, return visits
+    "repair.dispatched": _repair_dispatched,
+    "repair.order_reissued": _repair_dispatched,
+    "repair.rescheduled": _repair_rescheduled,
+    "repair.reopened": _repair_reopened,
+    "repair.escalated": _repair_escalated,
+    "complaint.escalated": _complaint_escalated,
+    "complaint.resolved": _complaint_resolved,
+    "complaint.reopened": _complaint_reopened,
+    "return_visit.planned": _return_visit_planned,
+    "return_visit.completed": _return_visit_completed,
+    # access: slips refused at the gate, passes, lost & found, storage, mail
+    "release_slip.refused": _slip_refused,
+    "pass.expired": _pass_expired,
+    "pass.revoked": _pass_revoked,
+    "lost_item.expired": _lost_item_expired,
+    "lost_item.claim_refused": _lost_item_claim_refused,
+    "parcel.overdue": _parcel_overdue,
+    "mail.received": _mail_received,
+    # billing: the monthly notices, dunning, paid services
+    "billing.notices_issued": _notices_issued,
+    "arrears.dunning_issued": _dunning_issued,
+    "paid_service.charged": _paid_service_charged,
 }
 
 def _deadline_breached(p: dict) -> list[Message]:
@@ -235,6 +533,11 @@ def messages_for(event_type: str, payload: dict) -> list[Message]:
     - ``release_slip.released``: front desk (archive and report to the owner).
     - ``move_out.withdrawn``: tenant + front desk (why; inspection and release cancelled).
     - ``move_out.completed``: tenant + front desk (archived and reported to the owner).
+    - a slip filled in at the desk (no ``move_out_id``): issued -> Security; released -> front desk.
+    - the departments' events (repairs, complaints, return visits, passes, lost & found, storage,
+      mail, billing): see the table in docs/workflows/notify-messages.md. A resident the event does
+      not name by party id is reached through the front desk (a delivery task: `_resident`).
+    - every breach event (DeadlineBreach): the responsible person + the role it escalates to.
     """
     template = _TEMPLATES.get(event_type)
     return template(payload) if template else []

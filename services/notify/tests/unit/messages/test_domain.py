@@ -109,6 +109,10 @@ def test_unknown_events_send_nothing():
 
 
 def test_handled_events():
+    """The move-out saga's, the departments' (tests/samples.py has one of each) and every breach."""
+    from propdesk.contracts import registry
+    from propdesk_services.notify.tests.samples import SAMPLES
+
     assert set(d.HANDLED_EVENTS) == {
         "move_out.requested",
         "move_out.inspection_completed",
@@ -117,7 +121,7 @@ def test_handled_events():
         "release_slip.released",
         "move_out.withdrawn",
         "move_out.completed",
-    }
+    } | set(SAMPLES) | set(registry.breach_event_types())
 
 
 def test_residents_get_mail_and_staff_the_inbox():

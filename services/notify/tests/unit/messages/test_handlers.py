@@ -339,3 +339,29 @@ def test_list_messages_filters_and_rejects_bad_arguments(app):
         messages(app, correlation_id="", recipient_role="x" * 65)
     assert {(p.field, p.rule) for p in e.value.problems} == {("correlation_id", "length"),
                                                              ("recipient_role", "length")}
+
+
+def test_a_departments_event_is_stored_for_its_recipients_in_its_estate_and_delivered(app):
+    """parcel.overdue (access' storage): a task in the front desk's inbox of the deposit's estate."""
+    from propdesk_services.notify.tests.samples import SAMPLES
+
+    envelope = app.event("parcel.overdue", SAMPLES["parcel.overdue"], correlation_id="JC-20261126-0001")
+    assert app.deliver(envelope) == ["on_event"]
+    app.tick("deliver_pending")
+    (m,) = messages(app, correlation_id="JC-20261126-0001")
+    assert (m["recipient_role"], m["channel"], m["status"]) == ("front_desk", "staff_inbox", "sent")
+    assert m["subject"].startswith("寄存超过三天")
+    with app.session() as s:  # kept in the deposit's estate (list_messages answers within the asker's)
+        assert s.query(Message).filter_by(message_id=m["message_id"]).one().estate == "E1"
+    assert app.events("notification.sent")[0].payload["message_id"] == m["message_id"]
+
+
+def test_a_resident_named_by_party_id_is_mailed(app, data_dir):
+    """arrears.dunning_issued names the unit's owner: a mail in the spool, addressed to them."""
+    from propdesk_services.notify.tests.samples import SAMPLES
+
+    app.deliver(app.event("arrears.dunning_issued", SAMPLES["arrears.dunning_issued"], correlation_id="CK-1"))
+    app.tick("deliver_pending")
+    (m,) = messages(app, correlation_id="CK-1")
+    assert (m["recipient_role"], m["recipient_id"], m["channel"], m["status"]) == (
+        "owner", "OWN-1-1-303", "mail_spool", "sent")
