@@ -36,8 +36,8 @@ from propdesk_services.billing.workflows.meter_readings.models import MeterReadi
 from propdesk_services.billing.workflows.payments.models import Charge, Payment
 
 #: Units drafted (notices issued) per batch, one transaction each; batches per timer tick.
-BATCH = 500
-MAX_BATCHES = 40
+BATCH = 2000
+MAX_BATCHES = 10
 #: Ledger charges made outside the schedules, shown on the period's notice (not charged again).
 LEDGER_SOURCES = ("repair", "one_off")
 
