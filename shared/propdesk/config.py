@@ -8,7 +8,9 @@ point a service at another broker, database or port by setting variables.
 | PROPDESK_AMQP_URI | amqp://guest:guest@127.0.0.1:5672/ | the RabbitMQ broker (vhost in the path) |
 | PROPDESK_RABBIT_API | http://guest:guest@127.0.0.1:15672 | management API (status, test vhosts) |
 | PROPDESK_DATA_DIR | ./var | SQLite files, logs, the notify mail spool |
-| PROPDESK_<SERVICE>_DB_URL | sqlite:///<data dir>/<service>.db | a service's own database (PostgreSQL URL to scale out) |
+| PROPDESK_DB | sqlite | `postgresql`: every service on PostgreSQL, one database per service (`<name>_<service>` on PROPDESK_PG_URL) |
+| PROPDESK_PG_URL | the local server `make postgres` runs (socket in `<data dir>/postgres`) | with PROPDESK_DB=postgresql: the server, e.g. `postgresql://propdesk:secret@db1:5432/propdesk`; its database name is the prefix of each service's (`propdesk_billing`, ...), which `propdesk migrate` creates when missing |
+| PROPDESK_<SERVICE>_DB_URL | by PROPDESK_DB | one service's database URL, over the two above (`sqlite:///<data dir>/<service>.db` by default) |
 | PROPDESK_<SERVICE>_PORT | the service's `http_port` | where the service answers /metrics (gateway: the UI) |
 | PROPDESK_HOST | 127.0.0.1 | address the HTTP endpoints bind to |
 | PROPDESK_<SERVICE>_MAX_WORKERS | 10 | nameko workers = prefetch; keep the DB pool >= it |
@@ -50,6 +52,27 @@ def _secret_key(value: str | None) -> str | None:
         raise ValueError(f"PROPDESK_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
                          "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')")
     return value
+
+
+#: PROPDESK_DB values: SQLite files (the embedded default) or PostgreSQL, one database per service.
+DATABASE_KINDS = ("sqlite", "postgresql")
+#: The port of the local server `make postgres` (scripts/ensure-postgres.sh) runs: a unix socket in
+#: `<data dir>/postgres`, no TCP listener, so it never collides with another server's 5432.
+LOCAL_PG_PORT = 5432
+
+
+def database_kind() -> str:
+    """PROPDESK_DB: "sqlite" (default) or "postgresql"."""
+    kind = _env("PROPDESK_DB", "sqlite").strip().lower()
+    kind = "postgresql" if kind == "postgres" else kind
+    if kind not in DATABASE_KINDS:
+        raise ValueError(f"PROPDESK_DB must be one of {', '.join(DATABASE_KINDS)}, not {kind!r}")
+    return kind
+
+
+def local_pg_url(data_dir: Path) -> str:
+    """The local PostgreSQL `make postgres` runs for PROPDESK_DB=postgresql without PROPDESK_PG_URL."""
+    return f"postgresql+psycopg2://postgres@/propdesk?host={data_dir / 'postgres'}&port={LOCAL_PG_PORT}"
 
 
 @dataclass(frozen=True)
@@ -115,8 +138,21 @@ class Settings:
         return key.encode("utf-8")
 
     def db_url(self, service: str) -> str:
-        default = f"sqlite:///{self.data_dir / (service + '.db')}"
-        return _env(f"PROPDESK_{service.upper()}_DB_URL", default)
+        """A service's database: PROPDESK_<SERVICE>_DB_URL; else by PROPDESK_DB (read now, like
+        the per-service URL): SQLite's file under the data dir, or PostgreSQL's `<name>_<service>`
+        on PROPDESK_PG_URL (psycopg2, the driver in the lock files)."""
+        explicit = _env(f"PROPDESK_{service.upper()}_DB_URL", "")
+        if explicit:
+            return explicit
+        if database_kind() == "sqlite":
+            return f"sqlite:///{self.data_dir / (service + '.db')}"
+        from sqlalchemy.engine import make_url
+
+        server = make_url(_env("PROPDESK_PG_URL", local_pg_url(self.data_dir)))
+        if server.drivername == "postgresql":
+            server = server.set(drivername="postgresql+psycopg2")
+        prefix = server.database or "propdesk"
+        return server.set(database=f"{prefix}_{service}").render_as_string(hide_password=False)
 
     def port(self, service: str, default: int) -> int:
         return int(_env(f"PROPDESK_{service.upper()}_PORT", str(default)))

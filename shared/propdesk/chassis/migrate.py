@@ -1,13 +1,21 @@
 """Alembic per service: the shared environment in `chassis/migrations`, the versions in
-`services/<name>/migrations/`. Run once per deployment (`propdesk migrate`), never by every replica.
+`services/<name>/migrations/`. Run once per deployment (`propdesk migrate`), never by every replica;
+replicas that start together and each run it anyway are serialised by `migration_lock`.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import inspect
 from pathlib import Path
+from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.pool import NullPool
 
 from propdesk.chassis.tables import ChassisBase
 
@@ -43,9 +51,83 @@ def alembic_config(service_cls, url: str) -> Config:
 
 
 def upgrade(service_cls, url: str, revision: str = "heads") -> None:
+    """Bring a service database to `revision`, creating it when missing (PostgreSQL), under the
+    migration lock: replicas starting together migrate one after another, the later ones finding
+    nothing left to do."""
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(service_cls, url), revision)
+    if url.startswith("postgresql"):
+        create_database(url)
+    with migration_lock(url):
+        command.upgrade(alembic_config(service_cls, url), revision)
+
+
+#: The pg_advisory_lock key `propdesk migrate` holds on a service's PostgreSQL database.
+ADVISORY_LOCK_KEY = 0x70726F70  # "prop"
+
+
+@contextlib.contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """One migration at a time per database: ``pg_advisory_lock`` on PostgreSQL (held by a
+    connection of its own, freed when it closes even if this process dies); an exclusive
+    ``flock`` on ``<file>.migrate.lock`` beside a SQLite file. Others wait for it."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url[len("sqlite:///"):])
+        with open(path.with_name(path.name + ".migrate.lock"), "a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+        return
+    if not url.startswith("postgresql"):
+        yield
+        return
+    from propdesk.chassis.db import make_engine
+
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                conn.commit()
+    finally:
+        engine.dispose()
+
+
+def maintenance_engine(url: str):
+    """An AUTOCOMMIT engine on the server's `postgres` database (CREATE/DROP DATABASE)."""
+    from propdesk.chassis.db import green_psycopg2
+
+    green_psycopg2()
+    server = make_url(url)
+    if server.drivername == "postgresql":
+        server = server.set(drivername="postgresql+psycopg2")
+    return create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def create_database(url: str) -> bool:
+    """Create the PostgreSQL database `url` names when it does not exist (the server's user must
+    be allowed to: CREATEDB). Returns True when this call created it; two at once are fine."""
+    name = make_url(url).database
+    engine = maintenance_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                return False
+            try:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            except (ProgrammingError, IntegrityError):  # created by another process meanwhile
+                if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                    return False
+                raise
+            return True
+    finally:
+        engine.dispose()
 
 
 def make_revision(service_cls, url: str, message: str) -> None:
