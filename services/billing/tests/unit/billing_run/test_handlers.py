@@ -229,3 +229,37 @@ def test_a_reading_billed_by_an_approved_run_is_not_corrected(app):
         app.command("correct_meter_reading", {"reading_id": reading["reading_id"], "reading": "999", "note": "x"},
                     ENGINEER)
     assert (e.value.field, e.value.rule) == ("reading_id", "run_locked")
+
+
+def test_the_refusals_of_a_run_change_nothing(app):
+    for request, problem in (({"period": "2027-01", "estate": "E1"}, ("period", "period_too_far")),
+                             ({"period": "2026-13", "estate": "E1"}, ("period", "period_format")),
+                             ({"period": "2026-11", "estate": "E9"}, ("estate", "one_of"))):
+        with pytest.raises(ValidationError) as e:
+            app.command("start_billing_run", request, SUPERVISOR)
+        assert rules(e.value) == {problem}
+    run = app.command("start_billing_run", {"period": "2026-11", "estate": "E1"}, SUPERVISOR)
+    with pytest.raises(Conflict) as e:
+        app.command("redraft_billing_run", {"run_id": run["run_id"]}, SUPERVISOR)
+    assert e.value.rule == "still_drafting"
+    with pytest.raises(Conflict) as e:
+        app.command("review_billing_run", {"run_id": run["run_id"], "decision": "approve"}, SUPERVISOR)
+    assert e.value.rule == "not_awaiting_review"
+    assert app.query("allowed_actions", "billing_run", run["run_id"], "finance_supervisor") == []
+    drive(app)
+    [n, *_] = notices(app, run["run_id"])
+    with pytest.raises(Conflict) as e:
+        app.command("confirm_notice_delivery", {"notice_id": n["notice_id"], "signed_by": "王先生"}, CS)
+    assert (e.value.field, e.value.rule) == ("notice_id", "not_issued")
+    assert app.query("allowed_actions", "fee_notice", n["notice_id"], "cs_assistant") == []
+    assert app.audit("fee_notice.deliver") == [] and app.query("get_billing_run", run["run_id"])["round"] == 1
+
+
+def test_a_billed_reading_never_changes(app):
+    issued_run(app)
+    [billed, *_] = app.query("list_meter_readings", "2026-11", "billed", "1-1-101")
+    with pytest.raises(Conflict) as e:
+        app.command("correct_meter_reading", {"reading_id": billed["reading_id"], "reading": "1", "note": "x"},
+                    SUPERVISOR)
+    assert (e.value.field, e.value.rule) == ("reading_id", "reading_billed")
+    assert app.query("allowed_actions", "meter_reading", billed["reading_id"], "finance_supervisor") == []
