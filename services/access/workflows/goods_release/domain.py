@@ -201,7 +201,7 @@ def open_request(slip, data: dict, staff_id: str, staff_role: str, at: datetime)
     slip.applicant_name = data["applicant_name"].strip()
     slip.id_type, slip.id_number = data["id_type"], masked_number(data["id_number"])
     slip.authorisation_ref = (data.get("authorisation_ref") or "").strip() or None
-    slip.owner_name = (data.get("owner_name") or "").strip() or None
+    slip.owner_name = slip.applicant_name if variant == "owner" else ((data.get("owner_name") or "").strip() or None)
     slip.owner_phone = masked_number(data.get("owner_phone"))
     slip.renovation_ref = (data.get("renovation_ref") or "").strip() or None
     slip.responsible_person = slip.applicant_name if variant == "contractor" else None
