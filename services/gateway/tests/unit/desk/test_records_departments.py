@@ -26,7 +26,8 @@ from propdesk_services.gateway.desk.views import DESCRIPTIONS, NAMES
 from .test_records import ROUTES, SECRET, Desk as RoutedDesk
 
 DEPARTMENTS = [name for name in plugins.service_names() if name != "gateway"]
-#: Who walks the pages: a reader of the audit trail, the front desk, and each role with its own queues.
+#: Who walks the pages in both languages: a reader of the audit trail and the front desk (then every
+#: role that may give one of the department's commands, and each role with queues there).
 WALKERS = ("cs_manager", "front_desk")
 
 
@@ -114,8 +115,12 @@ def test_every_record_kind_and_queue_of_the_department_shows_on_the_desk(service
             problems.append(f"{who} {lang} GET {path}: {service} named unavailable")
         return html if r.status_code == 200 else ""
 
-    for who in WALKERS:
-        for lang in ("zh", "en"):
+    # the two walkers in both languages; every other role that may give one of the department's
+    # commands in Chinese (its own actions and forms)
+    givers = sorted({r for name, roles in policy.POLICY.items() if name.startswith(f"{service}.")
+                     for r in roles} - set(WALKERS) - {"finance"})
+    for who, langs in [(w, ("zh", "en")) for w in WALKERS] + [(g, ("zh",)) for g in givers]:
+        for lang in langs:
             menu = page("/records", who, lang)
             for kind, rec in kinds.items():
                 href = f"/records/{service}/{kind}"
