@@ -458,14 +458,27 @@ def fcr_rate(rows) -> dict:
     """FCR over the contacts `rows` (objects with `classification`, `state`, `fcr`): counts per
     class and the rates — over every closed contact, and over the inquiries and procedures alone
     (the contacts the desk can resolve on the call; a repair or complaint never is). Open contacts
-    count as received, not in a rate (their outcome is not known yet)."""
+    count as received, not in a rate (their outcome is not known yet).
+
+    With `channel` and `replied_late` on the rows, also the call volume per channel (§4 呼叫业务量)
+    and the timeliness of agreed replies (§4 客户意见反馈及时率, inferred: replies given by the agreed
+    time ÷ replies given after a reply time was agreed)."""
     by_class = {c: {"received": 0, "closed": 0, "fcr": 0} for c in CONTACT_CLASSES.codes}
+    by_channel = {c: 0 for c in CONTACT_CHANNELS.codes}
+    replies = {"answered": 0, "in_time": 0}
     for r in rows:
         b = by_class[r.classification]
         b["received"] += 1
         if r.state in CONTACT_CLOSED:
             b["closed"] += 1
             b["fcr"] += 1 if r.fcr else 0
+        channel = getattr(r, "channel", None)
+        if channel in by_channel:
+            by_channel[channel] += 1
+        late = getattr(r, "replied_late", None)
+        if late is not None:
+            replies["answered"] += 1
+            replies["in_time"] += 0 if late else 1
 
     def rate(fcr: int, closed: int) -> str | None:
         return None if closed == 0 else f"{fcr / closed:.4f}"
@@ -474,4 +487,5 @@ def fcr_rate(rows) -> dict:
     resolvable = {k: by_class[INQUIRY][k] + by_class[PROCEDURE][k] for k in ("received", "closed", "fcr")}
     for b in (*by_class.values(), total, resolvable):
         b["rate"] = rate(b["fcr"], b["closed"])
-    return {**total, "resolvable": resolvable, "by_class": by_class}
+    replies["rate"] = rate(replies["in_time"], replies["answered"])
+    return {**total, "resolvable": resolvable, "by_class": by_class, "by_channel": by_channel, "replies": replies}

@@ -139,11 +139,13 @@ def possible_actions(contact_id: str, reader) -> list[str]:
 def contact_fcr_rate(args: dict, reader) -> dict:
     """First-contact resolution (一次性解决问题的呼叫率, domain.md §4) of the contacts received in the
     office days `since`..`until` (inclusive), in `estate` (or every estate the asker works for):
-    counts and rates per class, over every closed contact and over inquiries and procedures alone."""
+    counts and rates per class, over every closed contact and over inquiries and procedures alone;
+    the contacts per channel (呼叫业务量) and the agreed replies given in time (反馈及时率)."""
     if args["until"] < args["since"]:
         raise ValidationError.one("until", "not_before_since", "the period ends on or after its first day")
     C = ContactRecord
-    stmt = within(select(C.classification, C.state, C.fcr), C.estate, reader.estates).where(
+    stmt = within(select(C.classification, C.state, C.fcr, C.channel, C.replied_late), C.estate,
+                  reader.estates).where(
         C.received_at >= _office_start(args["since"]),
         C.received_at < _office_start(args["until"] + timedelta(days=1)))
     if args.get("estate") is not None:

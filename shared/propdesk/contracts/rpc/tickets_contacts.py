@@ -61,3 +61,7 @@ class FcrRateSchema(Schema):
     rate = fields.String(allow_none=True)
     resolvable = fields.Dict(metadata={"description": "inquiries and procedures only: received, closed, fcr, rate"})
     by_class = fields.Dict(metadata={"description": "per class (vocab.CONTACT_CLASSES): received, closed, fcr, rate"})
+    by_channel = fields.Dict(metadata={"description": "contacts received per channel (vocab.CONTACT_CHANNELS): "
+                                                      "the call volume, 呼叫业务量"})
+    replies = fields.Dict(metadata={"description": "replies given after a reply time was agreed: answered, "
+                                                   "in_time, rate (客户意见反馈及时率)"})

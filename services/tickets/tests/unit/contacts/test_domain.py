@@ -173,3 +173,11 @@ def test_fcr_rate_counts_closed_contacts_only():
     assert (rate["received"], rate["closed"], rate["fcr"], rate["rate"]) == (6, 4, 2, "0.5000")
     assert rate["resolvable"]["rate"] == "0.6667"
     assert domain.fcr_rate([])["rate"] is None
+
+
+def test_reply_timeliness_and_volume_per_channel():
+    row = lambda channel, late: SimpleNamespace(classification="inquiry", state="CLOSED", fcr=False,  # noqa: E731
+                                                channel=channel, replied_late=late)
+    kpis = domain.fcr_rate([row("phone", False), row("phone", True), row("visit", None)])
+    assert kpis["replies"] == {"answered": 2, "in_time": 1, "rate": "0.5000"}
+    assert (kpis["by_channel"]["phone"], kpis["by_channel"]["visit"], kpis["by_channel"]["app"]) == (2, 1, 0)

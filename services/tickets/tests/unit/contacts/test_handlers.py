@@ -559,6 +559,8 @@ def test_fcr_rate_for_a_period_and_estate(app):
     assert rate["resolvable"] == {"received": 4, "closed": 3, "fcr": 2, "rate": "0.6667"}
     assert rate["by_class"]["repair"] == {"received": 1, "closed": 1, "fcr": 0, "rate": "0.0000"}
     assert rate["by_class"]["complaint"] == {"received": 0, "closed": 0, "fcr": 0, "rate": None}
+    assert rate["replies"] == {"answered": 1, "in_time": 1, "rate": "1.0000"}
+    assert (rate["by_channel"]["phone"], rate["by_channel"]["visit"]) == (5, 0)
     both = app.query("contact_fcr_rate", "2026-11-23", "2026-11-24")
     assert (both["received"], both["fcr"]) == (7, 4)
     e2 = app.query("contact_fcr_rate", "2026-11-23", "2026-11-24", "E2")
