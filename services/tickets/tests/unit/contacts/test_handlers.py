@@ -163,6 +163,17 @@ def test_roles_outside_the_desk_may_not_register(app):
     assert app.events() == [] and app.audit("refused")
 
 
+@pytest.mark.parametrize("command", ["answer_contact", "arrange_reply", "close_contact", "hand_over_contact"])
+@pytest.mark.parametrize("role", ["engineering", "security", "cashier", "admin"])
+def test_roles_outside_the_desk_may_not_act_on_a_contact(app, command, role):
+    c = register(app, classification="procedure")
+    before = snapshot(app)
+    with pytest.raises(Forbidden) as err:
+        app.command(command, {"contact_id": c["contact_id"]}, {"id": "fd-wang", "role": role, "estates": ["E1"]})
+    assert (err.value.field, err.value.rule) == ("actor.role", "role_not_allowed")
+    assert snapshot(app) == before
+
+
 @pytest.mark.parametrize("role", ["front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",
                                   "cs_supervisor", "cs_manager", "director"])
 def test_everyone_at_the_desk_may_register(app, role):
