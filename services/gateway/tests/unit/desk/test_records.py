@@ -343,3 +343,10 @@ def test_an_action_form_starts_from_what_the_record_holds(desk):
     HELPDESK.complaints["CP-1"]["measures"] = "先电话联系"
     html = text(desk.get("/records/helpdesk/complaint/CP-1/actions/decide_measures"))
     assert 'value="先电话联系"' in html
+
+
+@pytest.mark.parametrize("lang, name", [("zh", "阳光花园"), ("en", "Sunshine Garden")])
+def test_every_page_says_which_estate_the_person_works_for(desk, lang, name):
+    html = text(desk.get("/records", lang=lang))
+    person = html[html.index('id="person"'):html.index("</span>\n", html.index('class="estate"')) + 7]
+    assert 'data-estate="E1"' in person and name in person
