@@ -60,6 +60,9 @@ QUERIES = {
     "list_fee_notices": Query(billing_run.list_fee_notices, billing_run_schemas.ListFeeNoticesArgs),
     "get_dunning_notice": Query(dunning.get_dunning_notice, dunning_schemas.DunningIdArgs),
     "list_dunning_notices": Query(dunning.list_dunning_notices, dunning_schemas.ListDunningNoticesArgs),
+    # the printable notices (PDF, the Chinese font embedded)
+    "print_fee_notice": Query(billing_run.print_fee_notice, billing_run_schemas.NoticeIdArgs),
+    "print_dunning_notice": Query(dunning.print_dunning_notice, dunning_schemas.DunningIdArgs),
 }
 
 SUBSCRIPTIONS = {

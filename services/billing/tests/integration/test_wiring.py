@@ -76,7 +76,7 @@ CYCLE_COMMANDS = {"set_fee_schedule", "set_billed_unit", "record_meter_reading",
                   "confirm_dunning_delivery"}
 CYCLE_QUERIES = {"get_fee_schedule", "list_fee_schedules", "get_billed_unit", "get_meter_reading",
                  "list_meter_readings", "get_billing_run", "list_billing_runs", "get_fee_notice", "list_fee_notices",
-                 "get_dunning_notice", "list_dunning_notices"}
+                 "get_dunning_notice", "list_dunning_notices", "print_fee_notice", "print_dunning_notice"}
 
 
 def test_the_tables_are_the_rows_reached_here():

@@ -382,3 +382,16 @@ def notices_to_deliver(args: dict, reader) -> list[dict]:
     return [{"record": "fee_notice", "id": n.notice_id, "number": n.notice_no, "title": f"{n.unit_id} {n.period}",
              "detail": money(n.amount), "since": aware(n.issued_at).isoformat(), "due_at": None, "overdue": False,
              "owner": None} for n in rows]
+
+
+def print_fee_notice(args: dict, reader) -> dict:
+    """The printable 《缴费通知单》 (PDF, the Chinese font embedded): {filename, content_type,
+    content_base64}. NotFound as `get_fee_notice`."""
+    import base64
+
+    from propdesk_services.billing.workflows.billing_run import printing
+
+    notice = get_fee_notice(args, reader)
+    pdf = printing.fee_notice_pdf(notice)
+    return {"filename": f"{notice['notice_no'] or notice['notice_id']}.pdf", "content_type": "application/pdf",
+            "content_base64": base64.b64encode(pdf).decode()}

@@ -142,3 +142,15 @@ def dunning_to_deliver(args: dict, reader) -> list[dict]:
     return [{"record": "dunning_notice", "id": d.dunning_id, "number": d.dunning_no,
              "title": f"{d.unit_id} {d.period}", "detail": f"{money(d.amount_due)} ({d.periods})",
              "since": aware(d.issued_at).isoformat(), "due_at": None, "overdue": False, "owner": None} for d in rows]
+
+
+def print_dunning_notice(args: dict, reader) -> dict:
+    """The printable 《催款通知单》 (PDF, the Chinese font embedded): {filename, content_type,
+    content_base64}. NotFound as `get_dunning_notice`."""
+    import base64
+
+    from propdesk_services.billing.workflows.billing_run import printing
+
+    dunning = get_dunning_notice(args, reader)
+    return {"filename": f"{dunning['dunning_no']}.pdf", "content_type": "application/pdf",
+            "content_base64": base64.b64encode(printing.dunning_notice_pdf(dunning)).decode()}
