@@ -364,8 +364,11 @@ def record_acceptance(repair, now: datetime, *, passed: bool, defects, inspector
 
 
 def _reopen(repair, now, defects, reason, by) -> list[Event]:
+    """返单: back to engineering on the same work order, to be attended again within
+    `DEFAULT_ATTENDANCE` (the repair's attendance deadline is set anew)."""
     repair.defects = defects
     repair.reopen_count = (repair.reopen_count or 0) + 1
+    repair.attend_by = now + DEFAULT_ATTENDANCE
     _set(repair, REOPENED, now)
     return [_step(repair, "repair.reopened", reason=reason, defects=defects, by=by)]
 

@@ -7,7 +7,8 @@ Numbers: a repair is ``BX-yyyymmdd-nnnn`` (报修; its id too), a work order ``W
 Every event and audit row of a repair carries the repair id as its correlation id.
 
 Deadline ``repair.attendance``: set at dispatch (the agreed time, else 24 hours), moved by a
-reschedule, met when the technician starts, cancelled by a mismatch, a dispute or a liaison close.
+reschedule, set anew (24 hours) when the repair is re-opened (返单), met when the technician starts,
+cancelled by a mismatch, a dispute or a liaison close.
 
 Estates: a repair keeps its unit's estate (a common area: the estate of the person reporting it);
 another estate's repair answers as an unknown one (NotFound repair_id/exists).
@@ -361,9 +362,18 @@ def record_acceptance(cmd, uow) -> dict:
     d = cmd.data
 
     def change(repair, now):
-        return domain.record_acceptance(repair, now, passed=d["passed"], defects=d.get("defects"),
-                                        inspector=cmd.actor.id)
+        events = domain.record_acceptance(repair, now, passed=d["passed"], defects=d.get("defects"),
+                                          inspector=cmd.actor.id)
+        _reattend(uow, repair)
+        return events
     return _act(cmd, uow, change, "repair.acceptance", {"passed": d["passed"], "defects": d.get("defects")})[1]
+
+
+def _reattend(uow, repair: RepairOrder) -> None:
+    """A re-opened repair (返单) is to be attended again: the attendance deadline anew."""
+    if repair.state == domain.REOPENED:
+        uow.set_deadline(ATTENDANCE, RECORD, repair.repair_id, repair.attend_by, responsible=repair.follow_up,
+                         estate=repair.estate, summary=f"{repair.work_order_no} {repair.location} 返单")
 
 
 def rate_repair(cmd, uow) -> dict:
@@ -425,6 +435,7 @@ def on_return_visit_for_repair(event: Envelope, uow) -> None:
     uow.correlation_id = repair.repair_id
     before = repair.state
     events = domain.visited(repair, uow.now(), overall=p["overall"], visit_id=p["return_visit_id"])
+    _reattend(uow, repair)
     uow.emit_all(events)
     uow.audit("repair.return_visit", RECORD, repair.repair_id,
               {"state_before": before, "state": repair.state, "overall": p["overall"],

@@ -50,8 +50,8 @@ def awaiting_acceptance(args: dict, reader) -> list[dict]:
 
 
 def attendance_overdue(args: dict, reader) -> list[dict]:
-    """Dispatched repairs not attended by their set (or agreed) time."""
-    rows = _rows(reader, domain.DISPATCHED, domain.RESCHEDULED)
+    """Dispatched (or re-opened) repairs not attended by their set (or agreed) time."""
+    rows = _rows(reader, domain.DISPATCHED, domain.RESCHEDULED, domain.REOPENED)
     open_deadlines = _attendance(reader, rows)
     out = []
     for r in rows:

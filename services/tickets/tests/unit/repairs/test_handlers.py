@@ -484,3 +484,17 @@ def test_repair_counts_by_category_and_responsible_party(app):
     assert app.query("repair_counts", since="2026-11-20", until="2026-11-19") == []
     with pytest.raises(ValidationError):
         app.query("repair_counts", since="2026-02-30")
+
+
+def test_a_reopened_repair_is_to_be_attended_again_within_24_hours(app):
+    rid = to_completed(app)
+    app.command("record_acceptance", {"repair_id": rid, "passed": False, "defects": "仍漏水"}, CS)
+    app.clock.advance(hours=23, minutes=59)
+    app.tick("sweep_deadlines")
+    assert app.events("repair.attendance_overdue") == []
+    app.clock.advance(minutes=2)
+    app.tick("sweep_deadlines")
+    [breach] = app.events("repair.attendance_overdue")
+    assert breach.payload["summary"].endswith("返单")
+    [queue] = [q for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "repairs_attendance_overdue"]
+    assert [i["id"] for i in queue["items"]] == [rid]
