@@ -3,7 +3,11 @@ its id), in the office's words. Pure: no nameko, no SQL, no I/O.
 
 Each line starts with the vocabulary's label of what became true (`propdesk.contracts.vocab`,
 Chinese then English), then the details: a fee check that found fees outstanding reads
-"尚有欠费 Fees outstanding", never "费用已结清". An event without a line of its own names its ids.
+"尚有欠费 Fees outstanding", never "费用已结清". Every other event of the catalog reads as its
+contract says what it means (the first sentence of the contract's description) with the unit and
+the record's numbers; every breach of a time limit (a `DeadlineBreach` contract) as "超时 Overdue"
+with what is overdue and since when. So a workflow's new event has a readable line the day it is
+declared, and a line of its own here when the office wants more.
 """
 from __future__ import annotations
 
@@ -72,13 +76,39 @@ _SUMMARIES: dict[str, Callable[[dict], str]] = {
 }
 
 
+def _ids(payload: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in payload.items() if (k.endswith("_id") or k.endswith("_no")) and v)
+
+
+def _what_it_means(event_type: str) -> str | None:
+    """The first sentence of the event's contract description, or None for an unknown event."""
+    from propdesk.contracts import registry
+
+    try:
+        doc = registry.get(event_type, registry.latest_version(event_type)).doc
+    except LookupError:
+        return None
+    first = " ".join(doc.split()).split(". ")[0].rstrip(".")
+    return first[:120] or None
+
+
+def _breach(p: dict) -> str:
+    what = p.get("summary") or f"{p.get('record_type')} {p.get('record_id')}"
+    return f"超时 Overdue: {what} (rule {p.get('rule')}, due {p.get('due_at')}, responsible {p.get('responsible')})"
+
+
 def summary(event_type: str, payload: dict) -> str:
-    """One short line saying what happened; events without a line of their own name their ids."""
+    """One short line saying what happened (see the module doc)."""
     template = _SUMMARIES.get(event_type)
     if template is not None:
         return template(payload)
-    ids = ", ".join(f"{k} {v}" for k, v in payload.items() if (k.endswith("_id") or k.endswith("_no")) and v)
-    return f"{event_type}{': ' + ids if ids else ''}"
+    from propdesk.contracts import registry
+
+    if event_type in registry.breach_event_types():
+        return _breach(payload)
+    meaning = _what_it_means(event_type) or event_type
+    ids = _ids(payload)
+    return f"{meaning}{': ' + ids if ids else ''}"
 
 
 def timeline_entry(*, event_id: str, event_type: str, occurred_at: str, producer: str, actor_id: str,

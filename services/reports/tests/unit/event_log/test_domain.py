@@ -51,8 +51,11 @@ def test_a_withdrawn_and_a_completed_move_out():
 
 @pytest.mark.parametrize("event_type", sorted({c.event_type for c in all_contracts()
                                                 if c.schema.__module__.startswith("propdesk.contracts.events")}))
-def test_every_event_of_the_catalog_has_a_line_of_its_own(event_type):
-    assert event_type in d._SUMMARIES
+def test_every_event_of_the_catalog_reads_in_words(event_type):
+    """A line of its own, or what its contract says it means; never the bare event type."""
+    line = d.summary(event_type, {"unit_id": "1-1-303"})
+    assert not line.startswith(event_type), line
+    assert "1-1-303" in line or event_type in d._SUMMARIES or line.startswith("超时 Overdue")
 
 
 def test_no_line_for_an_event_that_does_not_exist():
@@ -67,3 +70,19 @@ def test_timeline_entry():
     assert entry["actor"] == {"id": "cs-3", "role": "cs_supervisor"}
     assert entry["summary"] == "已批准放行 Release approved: 1-1-303 per OP-9"
     assert entry["payload"]["owner_written_opinion_ref"] == "OP-9"
+
+
+def test_an_event_without_a_line_of_its_own_reads_as_its_contract_says():
+    from propdesk.contracts import registry
+
+    doc = registry.get("repair.reported", registry.latest_version("repair.reported")).doc
+    line = d.summary("repair.reported", {"repair_id": "R-1", "unit_id": "1-1-303"})
+    assert line.startswith(" ".join(doc.split()).split(". ")[0].rstrip(".")[:40]) and "repair_id R-1" in line
+
+
+def test_a_breach_reads_as_overdue_with_what_and_since_when():
+    line = d.summary("complaint.measures_overdue", {"rule": "complaint.measures", "record_type": "complaint",
+                                                    "record_id": "CP-1", "due_at": "2026-11-30T10:30:00+08:00",
+                                                    "responsible": "front_desk", "summary": "CP-1 1-1-303"})
+    assert line == ("超时 Overdue: CP-1 1-1-303 (rule complaint.measures, due 2026-11-30T10:30:00+08:00, "
+                    "responsible front_desk)")
