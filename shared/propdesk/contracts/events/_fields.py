@@ -20,8 +20,9 @@ class Estate(fields.String):
     def __init__(self, **kwargs):
         from propdesk.contracts.vocab import ESTATES
 
-        kwargs.setdefault("load_default", None)
-        kwargs.setdefault("allow_none", True)
+        if not kwargs.get("required"):  # Estate(required=True): a new contract that always names it
+            kwargs.setdefault("load_default", None)
+            kwargs.setdefault("allow_none", True)
         super().__init__(validate=validate.OneOf(ESTATES.codes), **kwargs)
 
 
