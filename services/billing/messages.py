@@ -21,9 +21,24 @@ from propdesk_services.billing.workflows.dunning import handlers as dunning
 from propdesk_services.billing.workflows.dunning import schemas as dunning_schemas
 from propdesk_services.billing.workflows.payments import handlers as payments
 from propdesk_services.billing.workflows.payments import schemas as payments_schemas
+from propdesk_services.billing.workflows.bank_statements import handlers as bank_statements
+from propdesk_services.billing.workflows.bank_statements import schemas as bank_schemas
+from propdesk_services.billing.workflows.deposits import handlers as deposits
+from propdesk_services.billing.workflows.deposits import schemas as deposits_schemas
+from propdesk_services.billing.workflows.arrears import queries as arrears
+from propdesk_services.billing.workflows.arrears import schemas as arrears_schemas
 
 COMMANDS = {
     "record_payment": Command(payments.record_payment, payments_schemas.RecordPaymentSchema),
+    # payments, receipts, bank statements, deposits (issue #10 §3-§4)
+    "reverse_payment": Command(payments.reverse_payment, payments_schemas.ReversePaymentSchema),
+    "import_bank_statement": Command(bank_statements.import_bank_statement, bank_schemas.ImportBankStatementSchema),
+    "book_bank_line": Command(bank_statements.book_bank_line, bank_schemas.BookBankLineSchema),
+    "dismiss_bank_line": Command(bank_statements.dismiss_bank_line, bank_schemas.DismissBankLineSchema),
+    "take_deposit": Command(deposits.take_deposit, deposits_schemas.TakeDepositSchema),
+    "request_deposit_refund": Command(deposits.request_deposit_refund, deposits_schemas.RequestRefundSchema),
+    "deduct_from_deposit": Command(deposits.deduct_from_deposit, deposits_schemas.DeductSchema),
+    "refund_deposit": Command(deposits.refund_deposit, deposits_schemas.RefundSchema),
     # the monthly fee cycle (domain.md §2.5): fee schedules and billed units
     "set_fee_schedule": Command(fee_schedules.set_fee_schedule, fee_schedules_schemas.SetFeeScheduleSchema),
     "set_billed_unit": Command(fee_schedules.set_billed_unit, fee_schedules_schemas.SetBilledUnitSchema),
@@ -48,6 +63,19 @@ COMMANDS = {
 QUERIES = {
     "get_balance": Query(payments.get_balance, payments_schemas.UnitIdArgs),
     "list_arrears": Query(payments.list_arrears, payments_schemas.NoArgs),
+    # receipts, bank statements, deposits, arrears reports (issue #10 §3-§4)
+    "get_receipt": Query(payments.get_receipt, payments_schemas.ReceiptIdArgs),
+    "list_receipts": Query(payments.list_receipts, payments_schemas.ListReceiptsArgs),
+    "get_bank_statement": Query(bank_statements.get_bank_statement, bank_schemas.StatementIdArgs),
+    "list_bank_statements": Query(bank_statements.list_bank_statements, bank_schemas.ListBankStatementsArgs),
+    "get_bank_line": Query(bank_statements.get_bank_line, bank_schemas.LineIdArgs),
+    "list_bank_lines": Query(bank_statements.list_bank_lines, bank_schemas.ListBankLinesArgs),
+    "get_deposit": Query(deposits.get_deposit, deposits_schemas.DepositIdArgs),
+    "list_deposits": Query(deposits.list_deposits, deposits_schemas.ListDepositsArgs),
+    "arrears_detail": Query(arrears.arrears_detail, arrears_schemas.ArrearsDetailArgs),
+    "arrears_summary": Query(arrears.arrears_summary, arrears_schemas.PeriodArgs),
+    "collection_rate": Query(arrears.collection_rate, arrears_schemas.PeriodArgs),
+    "export_arrears_xlsx": Query(arrears.export_arrears_xlsx, arrears_schemas.ExportArgs),
     # the monthly fee cycle
     "get_fee_schedule": Query(fee_schedules.get_fee_schedule, fee_schedules_schemas.ScheduleIdArgs),
     "list_fee_schedules": Query(fee_schedules.list_fee_schedules, fee_schedules_schemas.ListFeeSchedulesArgs),
@@ -92,6 +120,9 @@ ACTIONS = {
     "billing_run": Actions(billing_run.possible_run_actions),
     "fee_notice": Actions(billing_run.possible_notice_actions),
     "dunning_notice": Actions(dunning.possible_actions),
+    "receipt": Actions(payments.possible_receipt_actions),
+    "bank_line": Actions(bank_statements.possible_line_actions),
+    "deposit": Actions(deposits.possible_actions),
 }
 
 #: Who delivers notices in person and gets them signed (domain.md §2.5: CS staff, arranged by the CS supervisor)
@@ -125,6 +156,30 @@ RECORDS = {
         signatures=(("签收人", "Signed for by"), ("送达人", "Delivered by"))),
 }
 
+RECORDS.update({
+    "receipt": Record(
+        title=("收费票据", "Receipt"), get="get_receipt", list="list_receipts", id_field="payment_id",
+        number_field="receipt_no", columns=("receipt_no", "unit_id", "amount", "method", "received_at", "state"),
+        fields=payments_schemas.ReceiptSchema, create=("record_payment",), form=("收费票据", "Receipt"),
+        signatures=(("收款人", "Received by"), ("缴款人", "Paid by"))),
+    "bank_statement": Record(
+        title=("银行对账单", "Bank statement"), get="get_bank_statement", list="list_bank_statements",
+        id_field="statement_id", number_field="statement_no",
+        columns=("statement_no", "estate", "bank_format", "imported_at", "matched_lines", "unmatched_lines"),
+        fields=bank_schemas.BankStatementSchema, create=("import_bank_statement",)),
+    "bank_line": Record(
+        title=("银行流水", "Bank line"), get="get_bank_line", list="list_bank_lines", id_field="line_id",
+        columns=("value_date", "amount", "payer_name", "reference", "state", "unit_id"),
+        fields=bank_schemas.BankLineSchema),
+    "deposit": Record(
+        title=("押金", "Deposit"), get="get_deposit", list="list_deposits", id_field="deposit_id",
+        number_field="deposit_no", columns=("deposit_no", "unit_id", "kind", "amount", "remaining", "state"),
+        fields=deposits_schemas.DepositSchema, create=("take_deposit",),
+        form=("退还押金申请表", "Deposit refund application"),
+        signatures=(("申请人", "Applicant"), ("客服中心", "Customer service"), ("财务审核", "Finance"),
+                    ("领款人", "Received by"))),
+})
+
 #: What waits for whom (the desk's home).
 QUEUES = {
     "meter_readings_held": WorkQueue(
@@ -142,3 +197,12 @@ QUEUES = {
     "dunning_to_deliver": WorkQueue(
         title=("待送达的催款通知单", "Dunning notices to deliver"), roles=_DELIVERY, items=dunning.dunning_to_deliver),
 }
+
+QUEUES.update({
+    "bank_lines_unmatched": WorkQueue(
+        title=("未匹配的银行流水", "Unmatched bank lines"),
+        roles=frozenset({"cashier", "finance_supervisor"}), items=bank_statements.unmatched_lines),
+    "deposit_refunds_requested": WorkQueue(
+        title=("待退还的押金", "Deposit refunds requested"),
+        roles=frozenset({"cashier", "finance_supervisor"}), items=deposits.refunds_requested),
+})

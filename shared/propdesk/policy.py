@@ -163,6 +163,19 @@ POLICY: dict[str, frozenset[str]] = {
     "billing.confirm_dunning_delivery": frozenset({"front_desk", "cs_assistant", "cs_specialist", "senior_cs",
                                                    "cs_supervisor", "cs_manager"}),
     # (end of billing's fee-cycle rows)
+    # billing: payments, bank statements, deposits (issue #10 §3-§4; docs/workflows/billing-payments.md).
+    # A reversal (红冲) is the cashier's or the supervisor's, never the counter's; the cashier imports
+    # the bank statement and works its unmatched lines; deposits are taken at the counter too, the
+    # refund application (退还押金申请表) is handed in at the CS desk, deductions are assessed by
+    # finance's supervisor or the cashier, the money goes back through the cashier
+    "billing.reverse_payment": frozenset({"cashier", "finance_supervisor"}),
+    "billing.import_bank_statement": frozenset({"cashier", "finance_supervisor"}),
+    "billing.book_bank_line": frozenset({"cashier", "finance_supervisor"}),
+    "billing.dismiss_bank_line": frozenset({"cashier", "finance_supervisor"}),
+    "billing.take_deposit": frozenset({"cashier", "counter_staff"}),
+    "billing.request_deposit_refund": frozenset({"cashier", "counter_staff", "front_desk", "cs_assistant"}),
+    "billing.deduct_from_deposit": frozenset({"cashier", "finance_supervisor"}),
+    "billing.refund_deposit": frozenset({"cashier"}),
     # access: security checks the goods against the slip at the gate (物品放行)
     "access.release_at_gate": frozenset({"security"}),
     # access: goods release slips filled in at the desk (物品放行条, domain.md §2.7): the front desk

@@ -120,6 +120,8 @@ PAYMENT_METHODS = Terms(
     Term("cash", "现金", "Cash"),
     Term("cheque", "支票", "Cheque"),
     Term("bank", "银行转账", "Bank transfer"),
+    Term("wechat", "微信支付", "WeChat Pay"),
+    Term("alipay", "支付宝", "Alipay"),
 )
 #: The largest amount one payment or charge may carry (yuan); money is exact to the fen.
 MAX_AMOUNT = Decimal("9999999999.99")
@@ -205,6 +207,38 @@ REPAIR_PRICE_SOURCES = Terms(
     Term("engineering_quote", "工程部报价", "Engineering quote"),
 )
 
+# --- the contact log (来电来访登记, domain.md §2.1; tickets/contacts) ---------------------------------
+#: How a contact reached the office (§2.1 triggers [000][003][004]).
+CONTACT_CHANNELS = Terms(
+    Term("phone", "来电", "Phone call"),
+    Term("visit", "来访", "Visit"),
+    Term("letter", "来函", "Letter"),
+    Term("online", "邮件/网络", "Email / online"),
+    Term("radio", "对讲机", "Walkie-talkie"),
+    Term("app", "业主APP", "Owner APP"),
+    Term("finding", "巡查/部门发现", "Patrol or department finding"),
+)
+#: Every contact goes into exactly one of these classes (《来电来访记录表》 [000]).
+CONTACT_CLASSES = Terms(
+    Term("inquiry", "咨询", "Inquiry"),
+    Term("procedure", "办手续", "Procedure"),
+    Term("repair", "报修", "Repair"),
+    Term("complaint", "投诉", "Complaint"),
+)
+#: A contact's state, least to most advanced. RECEIVED: registered, its receiver (首问负责人) works
+#: on it; AWAITING_REPLY: an inquiry that needs an expert, a reply time agreed with the caller;
+#: AWAITING_TICKET: a repair or complaint waiting for its ticket; TICKET_OPENED: the ticket is
+#: open and linked (the contact log's part is done); CLOSED: answered or done.
+CONTACT_STATES = Terms(
+    Term("RECEIVED", "已登记", "Received"),
+    Term("AWAITING_REPLY", "待答复", "Awaiting a reply"),
+    Term("AWAITING_TICKET", "待开单", "Awaiting its ticket"),
+    Term("TICKET_OPENED", "已转工单", "Ticket opened"),
+    Term("CLOSED", "已办结", "Closed"),
+)
+#: States in which a contact is over: its owner no longer answers for it.
+CONTACT_CLOSED = ("TICKET_OPENED", "CLOSED")
+
 # --- complaints (投诉, 投诉处理表 QR-002FW), domain.md §2.3 ------------------------------------------
 #: The kinds of complaint, each with its own path (domain.md §2.3 "Types").
 COMPLAINT_KINDS = Terms(
@@ -262,6 +296,130 @@ COMPLAINT_REOPEN_REASONS = Terms(
 COMPLAINT_APOLOGY_CAUSES = Terms(
     Term("misunderstanding", "误会", "A misunderstanding"),
     Term("employee_mistake", "员工过失", "An employee's mistake"),
+)
+
+# --- the monthly fee cycle (billing: fee schedules, meter readings, billing runs, dunning; domain.md §2.5) ---
+#: What a charge is for (收费项目). Every charge on the ledger names one.
+FEE_ITEMS = Terms(
+    Term("property_fee", "物业服务费", "Property service fee"),
+    Term("water", "代收水费", "Water (collected for the utility)"),
+    Term("electricity", "代收电费", "Electricity (collected for the utility)"),
+    Term("parking", "车位费", "Parking space fee"),
+    Term("heating", "暖气费", "Heating fee"),
+    Term("rent", "租金", "Rent"),
+    Term("paid_service", "有偿服务费", "Paid service"),
+    Term("one_off", "一次性费用", "One-off fee"),
+)
+#: How a schedule's amount is worked out (计费依据).
+FEE_BASES = Terms(
+    Term("per_area", "按建筑面积×单价", "Area × unit price"),
+    Term("per_reading", "按用量×单价", "Consumption × tariff"),
+    Term("per_space", "按车位数×单价", "Spaces × price"),
+    Term("fixed", "每月固定金额", "Fixed monthly amount"),
+)
+#: Where a ledger charge came from (费用来源).
+CHARGE_SOURCES = Terms(
+    Term("schedule", "收费标准", "Fee schedule"),
+    Term("meter", "抄表读数", "Meter reading"),
+    Term("repair", "有偿维修", "Paid repair"),
+    Term("one_off", "一次性收费", "One-off fee"),
+    Term("legacy", "历史数据", "Earlier ledger"),
+)
+#: The kind of unit a fee schedule applies to (the unit register's kinds).
+BILLED_UNIT_KINDS = Terms(
+    Term("residential", "住宅", "Residential"),
+    Term("office", "写字楼", "Office"),
+    Term("retail", "商铺", "Retail"),
+)
+METER_KINDS = Terms(
+    Term("water", "水表", "Water meter"),
+    Term("electricity", "电表", "Electricity meter"),
+)
+#: A meter reading's state: "ok" passed the checks (billable); "held" is waiting for the finance
+#: supervisor (lower than the last reading, or a jump beyond the factor); "accepted" was held and
+#: accepted as read; "billed" is on an issued fee notice (never changed again).
+METER_READING_STATES = Terms(
+    Term("ok", "已录入", "Recorded"),
+    Term("held", "待复核", "Held for review"),
+    Term("accepted", "复核通过", "Accepted after review"),
+    Term("billed", "已计费", "Billed"),
+)
+#: Readings that bill when the run drafts.
+METER_READING_BILLABLE = ("ok", "accepted")
+#: A billing run's state, in order (收费通知单 cycle: drafted, reviewed on the 25th, issued by the 26th).
+BILLING_RUN_STATES = Terms(
+    Term("drafting", "起草中", "Drafting"),
+    Term("awaiting_review", "待财务主管审核", "Awaiting review"),
+    Term("corrections_ordered", "需更正", "Corrections ordered"),
+    Term("approved", "已审核锁定", "Approved (locked)"),
+    Term("issuing", "开具中", "Issuing"),
+    Term("issued", "已开具", "Issued"),
+)
+#: A fee notice's state (《缴费通知单》): paid or not is the ledger's, not the notice's.
+FEE_NOTICE_STATES = Terms(
+    Term("draft", "草稿", "Draft"),
+    Term("approved", "已审核", "Approved"),
+    Term("issued", "已开具待送达", "Issued, to deliver"),
+    Term("delivered", "已签收", "Delivered (signed)"),
+)
+#: A dunning notice's state (《催款通知单》).
+DUNNING_NOTICE_STATES = Terms(
+    Term("issued", "已开具待送达", "Issued, to deliver"),
+    Term("delivered", "已签收", "Delivered (signed)"),
+)
+
+# --- return visits (回访, 回访记录表 QR-003FW; domain.md §2.4; tickets/return_visits) -----------------
+#: How the owner is visited [004 WI/FW-017/-018/-019].
+RETURN_VISIT_METHODS = Terms(
+    Term("phone", "电话回访", "Phone"),
+    Term("in_person", "上门回访", "In person"),
+    Term("email", "电子邮件/网络", "Email / online"),
+    Term("written", "书面回访", "Written"),
+)
+#: Methods at which the owner signs the record (回访记录表: 业主/住户签名); by phone or email the
+#: visitor records who answered instead (docs/workflows/tickets-return-visits.md).
+RETURN_VISIT_SIGNED_METHODS = ("in_person", "written")
+#: Why a visit is made: after an accepted repair or a resolved complaint, on the office's cadences
+#: (every 7 days by phone; monthly), a survey or ad-hoc visit, or the next visit promised to a
+#: dissatisfied owner.
+RETURN_VISIT_OCCASIONS = Terms(
+    Term("repair", "维修回访", "After a repair"),
+    Term("complaint", "投诉回访", "After a complaint"),
+    Term("weekly", "每七天电话回访", "Weekly phone visit"),
+    Term("monthly", "月度回访", "Monthly visit"),
+    Term("survey", "满意度调查", "Satisfaction survey"),
+    Term("follow_up", "不满意再回访", "Follow-up of a dissatisfied visit"),
+)
+#: The cadences of a standing round of visits (周期回访, domain.md §2.4 Frequency).
+RETURN_VISIT_CADENCES = Terms(
+    Term("weekly", "每七天", "Every 7 days"),
+    Term("monthly", "每月", "Monthly"),
+)
+#: The overall opinion (意见) and each rating (守时 / 态度 / 质量) of QR-003FW.
+RETURN_VISIT_OPINIONS = Terms(
+    Term("satisfied", "满意", "Satisfied"),
+    Term("fairly_satisfied", "较满意", "Fairly satisfied"),
+    Term("dissatisfied", "不满意", "Dissatisfied"),
+)
+#: A return visit's state, least to most advanced. DISSATISFIED waits for the supervisor's decision:
+#: rectification ordered (responsible department, deadline) or explained with the next visit planned.
+RETURN_VISIT_STATES = Terms(
+    Term("PLANNED", "待回访", "Planned"),
+    Term("DISSATISFIED", "不满意待处理", "Dissatisfied, follow-up to decide"),
+    Term("RECTIFICATION_ORDERED", "整改中", "Rectification ordered"),
+    Term("EXPLAINED", "已解释，另约回访", "Explained, next visit planned"),
+    Term("CLOSED", "已完成", "Closed"),
+    Term("CANCELLED", "已取消", "Cancelled"),
+)
+#: The departments a rectification is ordered to (责任部门, domain.md §1.1 and §2.2's dispatch teams).
+RETURN_VISIT_DEPARTMENTS = Terms(
+    Term("engineering", "工程部/维修班", "Engineering"),
+    Term("cleaning_greening", "清洁绿化", "Cleaning and greening"),
+    Term("security", "安管部", "Security"),
+    Term("customer_service", "客服部", "Customer service"),
+    Term("office", "办公室", "Office"),
+    Term("finance", "财务部", "Finance"),
+    Term("developer", "开发商/房产部门", "Developer / real-estate dept."),
 )
 
 # --- access: the counter's registers (passes, visitors, lost property, storage, mail; domain.md §2.9-§2.12) ---
@@ -359,92 +517,6 @@ MAIL_STATES = Terms(
     Term("collected", "已领取", "Collected"),
 )
 
-# --- return visits (回访, 回访记录表 QR-003FW; domain.md §2.4; tickets/return_visits) -----------------
-#: How the owner is visited [004 WI/FW-017/-018/-019].
-RETURN_VISIT_METHODS = Terms(
-    Term("phone", "电话回访", "Phone"),
-    Term("in_person", "上门回访", "In person"),
-    Term("email", "电子邮件/网络", "Email / online"),
-    Term("written", "书面回访", "Written"),
-)
-#: Methods at which the owner signs the record (回访记录表: 业主/住户签名); by phone or email the
-#: visitor records who answered instead (docs/workflows/tickets-return-visits.md).
-RETURN_VISIT_SIGNED_METHODS = ("in_person", "written")
-#: Why a visit is made: after an accepted repair or a resolved complaint, on the office's cadences
-#: (every 7 days by phone; monthly), a survey or ad-hoc visit, or the next visit promised to a
-#: dissatisfied owner.
-RETURN_VISIT_OCCASIONS = Terms(
-    Term("repair", "维修回访", "After a repair"),
-    Term("complaint", "投诉回访", "After a complaint"),
-    Term("weekly", "每七天电话回访", "Weekly phone visit"),
-    Term("monthly", "月度回访", "Monthly visit"),
-    Term("survey", "满意度调查", "Satisfaction survey"),
-    Term("follow_up", "不满意再回访", "Follow-up of a dissatisfied visit"),
-)
-#: The cadences of a standing round of visits (周期回访, domain.md §2.4 Frequency).
-RETURN_VISIT_CADENCES = Terms(
-    Term("weekly", "每七天", "Every 7 days"),
-    Term("monthly", "每月", "Monthly"),
-)
-#: The overall opinion (意见) and each rating (守时 / 态度 / 质量) of QR-003FW.
-RETURN_VISIT_OPINIONS = Terms(
-    Term("satisfied", "满意", "Satisfied"),
-    Term("fairly_satisfied", "较满意", "Fairly satisfied"),
-    Term("dissatisfied", "不满意", "Dissatisfied"),
-)
-#: A return visit's state, least to most advanced. DISSATISFIED waits for the supervisor's decision:
-#: rectification ordered (responsible department, deadline) or explained with the next visit planned.
-RETURN_VISIT_STATES = Terms(
-    Term("PLANNED", "待回访", "Planned"),
-    Term("DISSATISFIED", "不满意待处理", "Dissatisfied, follow-up to decide"),
-    Term("RECTIFICATION_ORDERED", "整改中", "Rectification ordered"),
-    Term("EXPLAINED", "已解释，另约回访", "Explained, next visit planned"),
-    Term("CLOSED", "已完成", "Closed"),
-    Term("CANCELLED", "已取消", "Cancelled"),
-)
-#: The departments a rectification is ordered to (责任部门, domain.md §1.1 and §2.2's dispatch teams).
-RETURN_VISIT_DEPARTMENTS = Terms(
-    Term("engineering", "工程部/维修班", "Engineering"),
-    Term("cleaning_greening", "清洁绿化", "Cleaning and greening"),
-    Term("security", "安管部", "Security"),
-    Term("customer_service", "客服部", "Customer service"),
-    Term("office", "办公室", "Office"),
-    Term("finance", "财务部", "Finance"),
-    Term("developer", "开发商/房产部门", "Developer / real-estate dept."),
-)
-
-# --- the contact log (来电来访登记, domain.md §2.1; tickets/contacts) ---------------------------------
-#: How a contact reached the office (§2.1 triggers [000][003][004]).
-CONTACT_CHANNELS = Terms(
-    Term("phone", "来电", "Phone call"),
-    Term("visit", "来访", "Visit"),
-    Term("letter", "来函", "Letter"),
-    Term("online", "邮件/网络", "Email / online"),
-    Term("radio", "对讲机", "Walkie-talkie"),
-    Term("app", "业主APP", "Owner APP"),
-    Term("finding", "巡查/部门发现", "Patrol or department finding"),
-)
-#: Every contact goes into exactly one of these classes (《来电来访记录表》 [000]).
-CONTACT_CLASSES = Terms(
-    Term("inquiry", "咨询", "Inquiry"),
-    Term("procedure", "办手续", "Procedure"),
-    Term("repair", "报修", "Repair"),
-    Term("complaint", "投诉", "Complaint"),
-)
-#: A contact's state, least to most advanced. RECEIVED: registered, its receiver (首问负责人) works
-#: on it; AWAITING_REPLY: an inquiry that needs an expert, a reply time agreed with the caller;
-#: AWAITING_TICKET: a repair or complaint waiting for its ticket; TICKET_OPENED: the ticket is
-#: open and linked (the contact log's part is done); CLOSED: answered or done.
-CONTACT_STATES = Terms(
-    Term("RECEIVED", "已登记", "Received"),
-    Term("AWAITING_REPLY", "待答复", "Awaiting a reply"),
-    Term("AWAITING_TICKET", "待开单", "Awaiting its ticket"),
-    Term("TICKET_OPENED", "已转工单", "Ticket opened"),
-    Term("CLOSED", "已办结", "Closed"),
-)
-#: States in which a contact is over: its owner no longer answers for it.
-CONTACT_CLOSED = ("TICKET_OPENED", "CLOSED")
-
 # --- goods release slips (物品放行条 / 物品搬出放行单 QR-005FW), domain.md §2.7 ---------------------
 #: Who a slip is for and so which checks it needs ([004 WI/FW-020][000]). "move_out" is the tenant
 #: move-out saga's slip (issued by the release hold, §2.6); the other four are filled in at the desk.
@@ -526,72 +598,54 @@ KEY_BORROWER_DEPARTMENTS = Terms(
     Term("other", "其他", "Other"),
 )
 
-# --- the monthly fee cycle (billing: fee schedules, meter readings, billing runs, dunning; domain.md §2.5) ---
-#: What a charge is for (收费项目). Every charge on the ledger names one.
-FEE_ITEMS = Terms(
-    Term("property_fee", "物业服务费", "Property service fee"),
-    Term("water", "代收水费", "Water (collected for the utility)"),
-    Term("electricity", "代收电费", "Electricity (collected for the utility)"),
-    Term("parking", "车位费", "Parking space fee"),
-    Term("heating", "暖气费", "Heating fee"),
-    Term("rent", "租金", "Rent"),
-    Term("paid_service", "有偿服务费", "Paid service"),
-    Term("one_off", "一次性费用", "One-off fee"),
+# --- payments, bank statements, deposits, arrears (billing, domain.md §2.5; issue #10 §3-§4) -----------
+#: A receipt (收费票据) as it stands: valid, reversed by a later entry, or itself a reversal (红冲).
+RECEIPT_STATES = Terms(
+    Term("valid", "有效", "Valid"),
+    Term("reversed", "已红冲", "Reversed"),
+    Term("reversal", "红冲票据", "Reversal"),
 )
-#: How a schedule's amount is worked out (计费依据).
-FEE_BASES = Terms(
-    Term("per_area", "按建筑面积×单价", "Area × unit price"),
-    Term("per_reading", "按用量×单价", "Consumption × tariff"),
-    Term("per_space", "按车位数×单价", "Spaces × price"),
-    Term("fixed", "每月固定金额", "Fixed monthly amount"),
+#: A bank statement line (银行流水): booked by matching, booked by the cashier, waiting in the
+#: unmatched queue, or set aside by the cashier as no fee payment (with a reason).
+BANK_LINE_STATES = Terms(
+    Term("matched", "自动匹配入账", "Matched and booked"),
+    Term("booked", "人工入账", "Booked by the cashier"),
+    Term("unmatched", "待人工处理", "Unmatched"),
+    Term("dismissed", "非收费款项", "Set aside (no fee payment)"),
 )
-#: Where a ledger charge came from (费用来源).
-CHARGE_SOURCES = Terms(
-    Term("schedule", "收费标准", "Fee schedule"),
-    Term("meter", "抄表读数", "Meter reading"),
-    Term("repair", "有偿维修", "Paid repair"),
-    Term("one_off", "一次性收费", "One-off fee"),
-    Term("legacy", "历史数据", "Earlier ledger"),
+#: The bank export layouts a statement is read in (docs/workflows/billing-payments.md).
+BANK_FORMATS = Terms(
+    Term("cmb", "招商银行 企业网银 交易明细导出", "China Merchants Bank corporate export"),
+    Term("icbc", "中国工商银行 企业网银 明细导出", "ICBC corporate export"),
+    Term("generic", "通用格式(日期,金额,付款人,摘要,流水号)", "Generic (date, amount, payer, reference, serial)"),
 )
-#: The kind of unit a fee schedule applies to (the unit register's kinds).
-BILLED_UNIT_KINDS = Terms(
-    Term("residential", "住宅", "Residential"),
-    Term("office", "写字楼", "Office"),
-    Term("retail", "商铺", "Retail"),
+#: Deposits (押金) the office holds.
+DEPOSIT_KINDS = Terms(
+    Term("renovation", "装修押金", "Renovation deposit"),
+    Term("tenant", "租户押金", "Tenant deposit"),
+    Term("key", "钥匙押金", "Key deposit"),
 )
-METER_KINDS = Terms(
-    Term("water", "水表", "Water meter"),
-    Term("electricity", "电表", "Electricity meter"),
+#: A deposit's state: held, refund applied for (《退还押金申请表》), refunded (what was left after
+#: the deductions, possibly nothing).
+DEPOSIT_STATES = Terms(
+    Term("held", "在押", "Held"),
+    Term("refund_requested", "申请退还", "Refund requested"),
+    Term("refunded", "已退还", "Refunded"),
 )
-#: A meter reading's state: "ok" passed the checks (billable); "held" is waiting for the finance
-#: supervisor (lower than the last reading, or a jump beyond the factor); "accepted" was held and
-#: accepted as read; "billed" is on an issued fee notice (never changed again).
-METER_READING_STATES = Terms(
-    Term("ok", "已录入", "Recorded"),
-    Term("held", "待复核", "Held for review"),
-    Term("accepted", "复核通过", "Accepted after review"),
-    Term("billed", "已计费", "Billed"),
+#: Why part of a deposit is kept (扣款原因).
+DEPOSIT_DEDUCTION_REASONS = Terms(
+    Term("violation", "违规装修/违约", "Violation"),
+    Term("damage", "损坏公共设施", "Damage"),
+    Term("unpaid_fees", "欠费抵扣", "Unpaid fees"),
+    Term("lost_key", "钥匙遗失", "Lost key"),
+    Term("other", "其他", "Other"),
 )
-#: Readings that bill when the run drafts.
-METER_READING_BILLABLE = ("ok", "accepted")
-#: A billing run's state, in order (收费通知单 cycle: drafted, reviewed on the 25th, issued by the 26th).
-BILLING_RUN_STATES = Terms(
-    Term("drafting", "起草中", "Drafting"),
-    Term("awaiting_review", "待财务主管审核", "Awaiting review"),
-    Term("corrections_ordered", "需更正", "Corrections ordered"),
-    Term("approved", "已审核锁定", "Approved (locked)"),
-    Term("issuing", "开具中", "Issuing"),
-    Term("issued", "已开具", "Issued"),
-)
-#: A fee notice's state (《缴费通知单》): paid or not is the ledger's, not the notice's.
-FEE_NOTICE_STATES = Terms(
-    Term("draft", "草稿", "Draft"),
-    Term("approved", "已审核", "Approved"),
-    Term("issued", "已开具待送达", "Issued, to deliver"),
-    Term("delivered", "已签收", "Delivered (signed)"),
-)
-#: A dunning notice's state (《催款通知单》).
-DUNNING_NOTICE_STATES = Terms(
-    Term("issued", "已开具待送达", "Issued, to deliver"),
-    Term("delivered", "已签收", "Delivered (signed)"),
+#: How old an unpaid charge is (欠费账龄), counted from the 1st of the month after its period.
+ARREARS_AGES = Terms(
+    Term("current", "当月", "Not yet due"),
+    Term("d1_30", "1-30天", "1-30 days"),
+    Term("d31_90", "31-90天", "31-90 days"),
+    Term("d91_180", "91-180天", "91-180 days"),
+    Term("d181_365", "181-365天", "181-365 days"),
+    Term("over_365", "一年以上", "Over a year"),
 )

@@ -159,3 +159,171 @@ def payment_received(payment) -> Event:
         "estate": payment.estate, "amount": money(payment.amount), "method": payment.method, "receipt_no": payment.receipt_no,
         "matched_bank_slip": None, "prepaid_amount": money(payment.prepaid_amount),
     })
+
+
+# --- receipts, channels, cheques (收费票据; 支票; 微信/支付宝) ----------------------------------------------
+#: The number series of the receipts billing issues itself (收费票据) when no pre-printed number is given.
+RECEIPT_SERIES = "RC"
+#: Channels whose payments carry their own transaction number, unique per channel (交易单号).
+NEEDS_TXN = ("wechat", "alipay")
+#: A cheque is presented within 10 days of its date (《票据法》 第九十一条: 支票的持票人应当自出票日起十日内提示付款).
+CHEQUE_VALID_DAYS = 10
+
+
+def check_channel(method: str, data: dict, amount: Decimal, today) -> None:
+    """The channel's own rules, every problem at once (after `validate_payment` passed):
+
+    ============  =====================  ===============================================
+    field         rule                   when
+    ============  =====================  ===============================================
+    txn_no        required               WeChat Pay / Alipay without its transaction number
+    cheque_no     required               a cheque without its number (txn_no or cheque_no)
+    cheque_date   required               a cheque without its date (出票日期)
+    cheque_date   post_dated             a cheque dated after today (远期支票)
+    cheque_date   cheque_expired         a cheque older than 10 days (提示付款期已过)
+    cheque_amount amount_mismatch        the cheque's amount (大小写金额) is not the payment's
+    seal_checked  seal_not_checked       the cashier did not confirm the seal (印鉴) matches
+    ============  =====================  ===============================================
+    """
+    problems: list[Problem] = []
+    if method in NEEDS_TXN and blank(data.get("txn_no")):
+        problems.append(Problem("txn_no", "required", "give the WeChat Pay / Alipay transaction number (交易单号)"))
+    if method == "cheque":
+        if blank(data.get("txn_no")):
+            problems.append(Problem("cheque_no", "required", "give the cheque's number (支票号码)"))
+        drawn = data.get("cheque_date")
+        if drawn is None:
+            problems.append(Problem("cheque_date", "required", "give the cheque's date (出票日期)"))
+        elif drawn > today:
+            problems.append(Problem("cheque_date", "post_dated", "a post-dated cheque is not taken (远期支票)"))
+        elif (today - drawn).days > CHEQUE_VALID_DAYS:
+            problems.append(Problem("cheque_date", "cheque_expired",
+                                    f"a cheque is presented within {CHEQUE_VALID_DAYS} days of its date"))
+        written = data.get("cheque_amount")
+        try:
+            written_value = None if blank(written) else Decimal(str(written).strip())
+        except (InvalidOperation, ValueError):
+            written_value = None
+        if written_value is None or written_value != amount:
+            problems.append(Problem("cheque_amount", "amount_mismatch",
+                                    "the cheque's amount must be the payment's amount (大小写一致)"))
+        if data.get("seal_checked") is not True:
+            problems.append(Problem("seal_checked", "seal_not_checked",
+                                    "confirm the seal (印鉴) matches the drawer's specimen"))
+    if problems:
+        raise ValidationError(problems)
+
+
+def duplicate_txn(method: str, txn_no: str) -> ValidationError:
+    return ValidationError.one("txn_no", "duplicate_transaction",
+                               f"{method} transaction {txn_no} is already recorded; a transaction pays once")
+
+
+# --- allocation (冲销: which charges a payment pays) -----------------------------------------------------
+@dataclass
+class OpenItem:
+    """What is left to pay of one charge."""
+
+    charge_id: int
+    unit_id: str
+    period: str
+    item: str
+    amount: Decimal  # the charge
+    open: Decimal  # what is left of it
+
+
+def open_items(charges, payments, allocations) -> list[OpenItem]:
+    """One account's charges with what is left of each, oldest first (period, then id).
+
+    Allocations (`charge_id`, `payment_id`, `amount`) settle the charges they name; the money of the
+    payments not allocated (payments from before allocations were kept, prepayments) settles the
+    oldest charges still open, as the dunning notice counts them."""
+    allocated_to: dict[int, Decimal] = {}
+    allocated_total = Decimal("0")
+    for a in allocations:
+        allocated_to[a.charge_id] = allocated_to.get(a.charge_id, Decimal("0")) + Decimal(a.amount)
+        allocated_total += Decimal(a.amount)
+    free = sum((Decimal(p.amount) for p in payments), Decimal("0")) - allocated_total
+    out = []
+    for c in sorted(charges, key=lambda c: (c.period, c.id)):
+        left = Decimal(c.amount) - allocated_to.get(c.id, Decimal("0"))
+        if free > 0 and left > 0:
+            used = min(free, left)
+            left, free = left - used, free - used
+        out.append(OpenItem(c.id, c.unit_id, c.period, c.item, Decimal(c.amount).quantize(CENT), left.quantize(CENT)))
+    return out
+
+
+def allocate(items: list[OpenItem], amount: Decimal, chosen: list[int] | None = None) -> tuple[list[tuple[int, Decimal]], Decimal]:
+    """Allocate a payment of `amount` to open charges: those the cashier `chosen` first, in the
+    order given, then the oldest open ones. Returns ([(charge_id, amount)], the part left over: a
+    prepayment). ValidationError (charge_ids, not_open) when a chosen charge is not an open charge
+    of this account."""
+    by_id = {i.charge_id: i for i in items}
+    chosen = list(dict.fromkeys(chosen or []))
+    wrong = [c for c in chosen if c not in by_id or by_id[c].open <= 0]
+    if wrong:
+        raise ValidationError.one("charge_ids", "not_open",
+                                  "not an open charge of this unit: " + ", ".join(map(str, wrong)))
+    order = [by_id[c] for c in chosen] + [i for i in items if i.charge_id not in chosen]
+    left, out = Decimal(amount), []
+    for item in order:
+        if left <= 0:
+            break
+        if item.open <= 0:
+            continue
+        part = min(left, item.open)
+        out.append((item.charge_id, part.quantize(CENT)))
+        left -= part
+    return out, left.quantize(CENT) + ZERO
+
+
+# --- reversal (红冲) -------------------------------------------------------------------------------
+def check_reversible(payment, already_reversed: bool) -> None:
+    """A payment is reversed by a new, negative entry, once; a reversal itself is not reversed.
+    Conflict payment_id/already_reversed, payment_id/is_reversal."""
+    from propdesk.errors import Conflict
+
+    if payment.reverses is not None or Decimal(payment.amount) < 0:
+        raise Conflict("a reversal is not reversed again; record the payment anew",
+                       field="payment_id", rule="is_reversal")
+    if already_reversed:
+        raise Conflict(f"payment {payment.receipt_no} is already reversed", field="payment_id", rule="already_reversed")
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_UNITS = ("", "拾", "佰", "仟")
+_GROUPS = ("", "万", "亿", "万亿")
+
+
+def _yuan_words(n: int) -> str:
+    digits, out, zero = str(n), "", False
+    for i, ch in enumerate(digits):
+        pos, d = len(digits) - 1 - i, int(ch)
+        if d == 0:
+            zero = True
+        else:
+            if zero:
+                out += "零"
+                zero = False
+            out += _DIGITS[d] + _UNITS[pos % 4]
+        if pos % 4 == 0 and pos > 0 and any(c != "0" for c in digits[max(0, i - 3):i + 1]):
+            out += _GROUPS[pos // 4]
+    return out
+
+
+def amount_in_words(amount) -> str:
+    """The amount in Chinese capitals as a receipt writes it (人民币大写): 1234.50 -> 壹仟贰佰叁拾肆元伍角整,
+    1005.07 -> 壹仟零伍元零柒分; a reversal's negative amount is 负..."""
+    value = Decimal(amount).quantize(CENT)
+    sign = "负" if value < 0 else ""
+    yuan, fen = divmod(int(abs(value) * 100), 100)
+    if yuan == 0 and fen == 0:
+        return "零元整"
+    words = _yuan_words(yuan) + "元" if yuan else ""
+    jiao, f = divmod(fen, 10)
+    if fen == 0:
+        return sign + words + "整"
+    tail = (_DIGITS[jiao] + "角") if jiao else ("零" if words else "")
+    tail += (_DIGITS[f] + "分") if f else "整"
+    return sign + words + tail

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Integer, Numeric, String
+from datetime import date
+
+from sqlalchemy import Date, DateTime, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from propdesk_services.billing.models import Base
@@ -41,6 +43,8 @@ class Payment(Base):
     were recorded explicitly)."""
 
     __tablename__ = "payment"
+    #: a channel's transaction number (WeChat Pay, Alipay, a bank reference, a cheque number) pays once
+    __table_args__ = (UniqueConstraint("method", "txn_no", name="uq_payment_txn"),)
 
     payment_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
@@ -55,3 +59,27 @@ class Payment(Base):
     period: Mapped[str | None] = mapped_column(String(7))
     item: Mapped[str | None] = mapped_column(String(32))
     prepaid_amount: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal("0.00"), server_default="0")
+    #: the channel's transaction number (微信/支付宝交易单号, the bank's reference, the cheque's number)
+    txn_no: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: a cheque's date (出票日期), checked when it was taken
+    cheque_date: Mapped[date | None] = mapped_column(Date, default=None)
+    #: a reversal (红冲) is a payment of its own with the negative amount: the payment it reverses,
+    #: and why; the reversed payment is never edited
+    reverses: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+    note: Mapped[str | None] = mapped_column(String(200), default=None)
+    #: the bank statement line this payment was booked from (bank_statements)
+    bank_line_id: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+
+
+class PaymentAllocation(Base):
+    """Which charge a payment paid, and how much (冲销明细): oldest charges first unless the cashier
+    chose. A reversal allocates the negative amounts of the payment it reverses. Money of a payment
+    not allocated here (payments recorded before allocations were kept, prepayments) settles the
+    oldest open charges first when the ledger is read (`domain.open_items`)."""
+
+    __tablename__ = "payment_allocation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    payment_id: Mapped[str] = mapped_column(String(40), index=True)
+    charge_id: Mapped[int] = mapped_column(Integer, index=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))

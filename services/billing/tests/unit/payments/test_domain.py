@@ -75,7 +75,7 @@ def test_methods_are_the_shared_vocabulary():
 
 def test_method_and_receipt_and_unit():
     with pytest.raises(ValidationError) as e:
-        d.validate_payment(True, "10.00", "alipay", "R1")
+        d.validate_payment(True, "10.00", "paypal", "R1")
     assert rules(e.value) == {("method", "one_of")}
     with pytest.raises(ValidationError) as e:
         d.validate_payment(True, "10.00", ["cash"], "R1")

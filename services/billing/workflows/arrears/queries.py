@@ -1,0 +1,150 @@
+"""Arrears reports as queries (read only): the detail (明细表), the dunning summary (统计表), the
+collection rate, and the XLSX export of each (base64 bytes, openpyxl)."""
+from __future__ import annotations
+
+import base64
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from propdesk.chassis.estates import within
+from propdesk.contracts.vocab import ARREARS_AGES, ESTATES, FEE_ITEMS
+from propdesk.money import money
+from propdesk_services.billing.workflows.arrears import domain
+from propdesk_services.billing.workflows.dunning.models import DunningNotice
+from propdesk_services.billing.workflows.payments import domain as ledger
+from propdesk_services.billing.workflows.payments.models import Charge, Payment, PaymentAllocation
+
+
+def _ledger(reader, unit_id: str | None = None) -> dict[str, list[ledger.OpenItem]]:
+    """Every unit of the asker's estates with its charges and what is left of each."""
+    s = reader.session
+    cs = within(select(Charge), Charge.estate, reader.estates)
+    ps = within(select(Payment), Payment.estate, reader.estates)
+    if unit_id:
+        cs, ps = cs.where(Charge.unit_id == unit_id), ps.where(Payment.unit_id == unit_id)
+    charges, payments = defaultdict(list), defaultdict(list)
+    for c in s.scalars(cs):
+        charges[c.unit_id].append(c)
+    for p in s.scalars(ps):
+        payments[p.unit_id].append(p)
+    pids = {p.payment_id: p.unit_id for ps_ in payments.values() for p in ps_}
+    allocs = defaultdict(list)
+    if pids:
+        for a in s.scalars(select(PaymentAllocation)):
+            if a.payment_id in pids:
+                allocs[pids[a.payment_id]].append(a)
+    estates = {u: cs_[0].estate for u, cs_ in charges.items()}
+    return {u: (estates[u], ledger.open_items(charges[u], payments[u], allocs[u])) for u in sorted(charges)}
+
+
+def arrears_detail(args: dict, reader) -> dict:
+    """月份欠费情况明细表: every unpaid charge up to `period` (default all) by unit, period, fee item
+    and age (days since the 1st of the month after its period, as of `as_of`, default today)."""
+    today = args.get("as_of") or reader.now().date()
+    rows = []
+    for unit_id, (estate, items) in _ledger(reader, args.get("unit_id")).items():
+        for i in items:
+            if i.open <= 0 or (args.get("period") and i.period > args["period"]):
+                continue
+            days = domain.age_days(i.period, today)
+            rows.append({"unit_id": unit_id, "estate": estate, "period": i.period, "item": i.item,
+                         "charged": money(i.amount), "outstanding": money(i.open), "age_days": max(days, 0),
+                         "age": domain.age_band(days)})
+    by_age = defaultdict(Decimal)
+    for r in rows:
+        by_age[r["age"]] += Decimal(r["outstanding"])
+    return {"as_of": today.isoformat(), "period": args.get("period"), "rows": rows,
+            "units": len({r["unit_id"] for r in rows}),
+            "total": money(sum((Decimal(r["outstanding"]) for r in rows), Decimal(0))),
+            "by_age": [{"age": a, "outstanding": money(by_age[a])} for a in ARREARS_AGES.codes if a in by_age]}
+
+
+def arrears_summary(args: dict, reader) -> dict:
+    """月份催缴欠费情况统计表 for a period's dunning notices, by estate: units and amount dunned,
+    delivered, paid in full since, still owing now."""
+    s, period = reader.session, args["period"]
+    notices = list(s.scalars(within(select(DunningNotice), DunningNotice.estate, reader.estates)
+                             .where(DunningNotice.period == period)))
+    led = _ledger(reader) if notices else {}
+    out = {}
+    for n in notices:
+        row = out.setdefault(n.estate, {"estate": n.estate, "dunned_units": 0, "dunned_amount": Decimal(0),
+                                        "delivered_units": 0, "paid_units": 0, "owing_units": 0,
+                                        "owing_amount": Decimal(0)})
+        owing = sum((i.open for i in led.get(n.unit_id, (None, []))[1]), Decimal(0))
+        row["dunned_units"] += 1
+        row["dunned_amount"] += Decimal(n.amount_due)
+        row["delivered_units"] += n.state == "delivered"
+        if owing <= 0:
+            row["paid_units"] += 1
+        else:
+            row["owing_units"] += 1
+            row["owing_amount"] += owing
+    rows = [{**r, "dunned_amount": money(r["dunned_amount"]), "owing_amount": money(r["owing_amount"]),
+             "recovered_amount": money(max(r["dunned_amount"] - r["owing_amount"], Decimal(0)))}
+            for r in (out[e] for e in sorted(out))]
+    return {"period": period, "rows": rows}
+
+
+def collection_rate(args: dict, reader) -> dict:
+    """The collection rate of a period by fee item, as of now: by households (units whose charges of
+    the item are all settled / units charged) and by amount (collected / charged), each with its
+    denominator stated."""
+    period = args["period"]
+    items = [i for _, (_, xs) in _ledger(reader).items() for i in xs if i.period == period]
+    rates = domain.collection_rates(items)
+    def pct(v):
+        return None if v is None else f"{v:.2f}"
+    rows = [{"item": r.item, "households_charged": r.households_charged, "households_paid": r.households_paid,
+             "rate_by_households": pct(r.rate_by_households), "amount_charged": money(r.amount_charged),
+             "amount_collected": money(r.amount_collected), "rate_by_amount": pct(r.rate_by_amount),
+             "denominator": f"户数: {r.households_charged} 户计费; 金额: {money(r.amount_charged)} 元应收"}
+            for r in rates]
+    total = domain.collection_rates([ledger.OpenItem(i.charge_id, i.unit_id, i.period, "all", i.amount, i.open)
+                                     for i in items])
+    return {"period": period, "as_of": reader.now().isoformat(), "rows": rows,
+            "total": None if not total else {"households_charged": total[0].households_charged,
+                                             "households_paid": total[0].households_paid,
+                                             "rate_by_households": pct(total[0].rate_by_households),
+                                             "amount_charged": money(total[0].amount_charged),
+                                             "amount_collected": money(total[0].amount_collected),
+                                             "rate_by_amount": pct(total[0].rate_by_amount)}}
+
+
+def export_arrears_xlsx(args: dict, reader) -> dict:
+    """The reports as one XLSX workbook (sheets 欠费明细, 催缴统计 when a period is given, 收缴率 when a
+    period is given): {filename, content_type, content_base64}."""
+    from openpyxl import Workbook
+
+    period = args.get("period")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "欠费明细"
+    detail = arrears_detail({"period": period, "as_of": args.get("as_of"), "unit_id": None}, reader)
+    sheet.append(["单元", "管理处", "月份", "收费项目", "应收", "欠费", "账龄(天)", "账龄段"])
+    for r in detail["rows"]:
+        sheet.append([r["unit_id"], ESTATES.label(r["estate"], "zh") if r["estate"] in ESTATES else r["estate"],
+                      r["period"], FEE_ITEMS.label(r["item"], "zh") if r["item"] in FEE_ITEMS else r["item"],
+                      Decimal(r["charged"]), Decimal(r["outstanding"]), r["age_days"],
+                      ARREARS_AGES.label(r["age"], "zh")])
+    sheet.append(["合计", None, None, None, None, Decimal(detail["total"]), None, None])
+    if period:
+        summary = book.create_sheet("催缴统计")
+        summary.append(["管理处", "催缴户数", "催缴金额", "已送达户数", "已缴清户数", "仍欠户数", "仍欠金额", "已收回金额"])
+        for r in arrears_summary({"period": period}, reader)["rows"]:
+            summary.append([r["estate"], r["dunned_units"], Decimal(r["dunned_amount"]), r["delivered_units"],
+                            r["paid_units"], r["owing_units"], Decimal(r["owing_amount"]), Decimal(r["recovered_amount"])])
+        rates = book.create_sheet("收缴率")
+        rates.append(["收费项目", "计费户数", "缴清户数", "收缴率(按户%)", "应收金额", "实收金额", "收缴率(按金额%)"])
+        for r in collection_rate({"period": period}, reader)["rows"]:
+            rates.append([FEE_ITEMS.label(r["item"], "zh") if r["item"] in FEE_ITEMS else r["item"],
+                          r["households_charged"], r["households_paid"], r["rate_by_households"],
+                          Decimal(r["amount_charged"]), Decimal(r["amount_collected"]), r["rate_by_amount"]])
+    buf = io.BytesIO()
+    book.save(buf)
+    name = f"arrears-{period or 'all'}.xlsx"
+    return {"filename": name, "content_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "content_base64": base64.b64encode(buf.getvalue()).decode("ascii")}

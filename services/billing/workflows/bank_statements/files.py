@@ -1,0 +1,173 @@
+"""Reading a bank statement file (银行对账单 / 交易明细): CSV (UTF-8 with or without BOM, else
+GB18030, as Chinese online banking saves it) or XLSX (openpyxl, read-only, values). Bank exports
+start with a few lines about the account before the column headers: the header row is the first
+row naming a date column and an amount column; the layout is recognised from its headers.
+
+Layouts (columns by name, in any order; other columns are ignored):
+
+======== ======================================================================================
+cmb      招商银行 企业网银 "交易明细" export: 交易日 (YYYYMMDD), 交易时间, 借方金额, 贷方金额, 余额,
+         摘要, 用途, 流水号, 业务参考号, 收/付方名称, 收/付方帐号
+icbc     中国工商银行 企业网银 "明细查询" export: 交易时间 (YYYY-MM-DD HH:MM:SS), 借方发生额,
+         贷方发生额, 对方单位名称 (or 对方户名), 对方账号, 摘要, 用途, 凭证号
+generic  date / 日期, amount / 金额 (credits positive), payer / 付款人, account / 付款账号,
+         reference / 摘要 / 附言, serial / 流水号
+======== ======================================================================================
+
+Only credit lines (money received) are returned; debit lines are counted. No I/O beyond the bytes.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from propdesk.errors import ValidationError
+
+MAX_ROWS = 20_000
+
+_COLUMNS = {
+    "cmb": {"date": ("交易日",), "credit": ("贷方金额",), "debit": ("借方金额",),
+            "payer": ("收/付方名称", "收/付方名称"), "account": ("收/付方帐号", "收/付方账号"),
+            "reference": ("摘要", "用途", "业务参考号", "业务摘要", "其它摘要"), "serial": ("流水号",)},
+    "icbc": {"date": ("交易时间", "交易日期"), "credit": ("贷方发生额", "贷方发生额(收入)"),
+             "debit": ("借方发生额", "借方发生额(支出)"), "payer": ("对方单位名称", "对方户名", "对方单位"),
+             "account": ("对方账号",), "reference": ("摘要", "用途", "附言", "个性化信息"), "serial": ("凭证号",)},
+    "generic": {"date": ("date", "日期", "交易日期"), "credit": ("amount", "金额", "收入金额"), "debit": (),
+                "payer": ("payer", "付款人", "付款人名称"), "account": ("account", "付款账号"),
+                "reference": ("reference", "摘要", "附言", "备注"), "serial": ("serial", "流水号", "交易流水号")},
+}
+
+
+def decode_content(content: str, encoding: str) -> bytes:
+    """The file's bytes from the request: `encoding` "base64" (an XLSX, or a CSV kept as the bank
+    saved it) or "text" (a CSV pasted or read as text)."""
+    if encoding == "base64":
+        try:
+            return base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError.one("content", "base64", "the content is not base64") from None
+    return content.encode("utf-8")
+
+
+def _table(filename: str, data: bytes) -> list[list]:
+    name = (filename or "").lower()
+    if name.endswith(".csv") or name.endswith(".txt"):
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationError.one("content", "unreadable", "the CSV is neither UTF-8 nor GB18030")
+        return [[c.strip().lstrip("\t") for c in row] for row in csv.reader(io.StringIO(text))]
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several kinds for a damaged file
+            raise ValidationError.one("content", "unreadable", f"the XLSX cannot be read: {type(exc).__name__}") from None
+        try:
+            table = []
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                table.append(["" if v is None else v for v in values])
+                if len(table) > MAX_ROWS + 50:
+                    raise ValidationError.one("content", "too_many_rows", f"at most {MAX_ROWS} lines per statement")
+            return table
+        finally:
+            book.close()
+    raise ValidationError.one("filename", "file_type", "a bank statement is .csv or .xlsx")
+
+
+def _layout(header: list) -> tuple[str, dict[str, list[int]]] | None:
+    names = [str(h).strip() for h in header]
+    for fmt, cols in _COLUMNS.items():
+        where = {key: [names.index(w) for w in words if w in names] for key, words in cols.items()}
+        lowered = [n.lower() for n in names]
+        if fmt == "generic":
+            where = {key: [lowered.index(w) for w in words if w in lowered] for key, words in cols.items()}
+        if where["date"] and where["credit"]:
+            return fmt, where
+    return None
+
+
+def _date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt, n in (("%Y%m%d", 8), ("%Y-%m-%d", 10), ("%Y/%m/%d", 10), ("%Y.%m.%d", 10)):
+        try:
+            return datetime.strptime(text[:n], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _amount(value) -> Decimal | None:
+    if value is None or str(value).strip() in ("", "-"):
+        return None
+    try:
+        return Decimal(str(value).replace(",", "").replace("¥", "").strip())
+    except InvalidOperation:
+        return None
+
+
+def read_statement(filename: str, data: bytes) -> tuple[str, list[dict], int]:
+    """(layout, credit lines [{value_date, amount, payer_name, payer_account, reference, serial, row}],
+    debit lines skipped). ValidationError content/unknown_layout when no header row is recognised,
+    content/bad_line naming the rows whose date or amount does not read."""
+    table = _table(filename, data)
+    for i, row in enumerate(table[:30]):
+        found = _layout(row)
+        if found:
+            fmt, where = found
+            break
+    else:
+        raise ValidationError.one("content", "unknown_layout",
+                                  "no header row with a date and a credit amount column (cmb, icbc, generic)")
+    lines, debits, bad = [], 0, []
+
+    def cell(cells, key):
+        for idx in where[key]:
+            if idx < len(cells) and str(cells[idx]).strip() not in ("", "None"):
+                return str(cells[idx]).strip()
+        return None
+
+    def joined(cells, key):
+        parts = [str(cells[idx]).strip() for idx in where[key] if idx < len(cells) and str(cells[idx]).strip()]
+        return " ".join(parts) or None
+
+    for n, cells in enumerate(table[i + 1:], start=i + 2):
+        if all(str(c).strip() == "" for c in cells):
+            continue
+        raw_date = next((cells[idx] for idx in where["date"] if idx < len(cells)), "")
+        if str(raw_date).strip().startswith(("合计", "总计", "Total")):
+            continue
+        credit = _amount(next((cells[idx] for idx in where["credit"] if idx < len(cells)), None))
+        day = _date(raw_date)
+        if credit is None or credit <= 0:
+            debit = _amount(next((cells[idx] for idx in where["debit"] if idx < len(cells)), None)) if where["debit"] else None
+            if day is not None and (debit is not None or (credit is not None and credit <= 0)):
+                debits += 1
+                continue
+            bad.append(n)
+            continue
+        if day is None or credit != credit.quantize(Decimal("0.01")):
+            bad.append(n)
+            continue
+        lines.append({"value_date": day, "amount": credit, "payer_name": cell(cells, "payer"),
+                      "payer_account": cell(cells, "account"), "reference": joined(cells, "reference"),
+                      "serial": cell(cells, "serial"), "row": n})
+        if len(lines) > MAX_ROWS:
+            raise ValidationError.one("content", "too_many_rows", f"at most {MAX_ROWS} lines per statement")
+    if bad:
+        raise ValidationError.one("content", "bad_line", "rows whose date or amount does not read: "
+                                  + ", ".join(map(str, bad[:20])))
+    return fmt, lines, debits

@@ -1,0 +1,243 @@
+"""Bank statements: import (match and book, or queue), the cashier's booking or setting aside of an
+unmatched line, reads and the unmatched queue. Plain functions on a unit of work / a reader."""
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from propdesk.chassis.db import aware
+from propdesk.chassis.estates import visible, within
+from propdesk.contracts.envelope import new_id
+from propdesk.errors import Conflict, NotFound, ValidationError
+from propdesk.money import money
+from propdesk_services.billing.workflows.bank_statements import domain, files
+from propdesk_services.billing.workflows.bank_statements.models import BankLine, BankStatement
+from propdesk_services.billing.workflows.bank_statements.schemas import BankLineSchema, BankStatementSchema
+from propdesk_services.billing.workflows.billing_run.models import FeeNotice, FeeNoticeLine
+from propdesk_services.billing.workflows.payments import domain as ledger
+from propdesk_services.billing.workflows.payments.handlers import allocations_of, book_payment
+from propdesk_services.billing.workflows.payments.views import charges_of, payments_of
+
+_BEIJING = timezone(timedelta(hours=8))
+_OPEN_NOTICE_STATES = ("issued", "delivered")
+_LINE = BankLineSchema()
+_LINES = BankLineSchema(many=True)
+_STATEMENT = BankStatementSchema()
+_STATEMENTS = BankStatementSchema(many=True)
+
+
+def _notice_charges(s, notice_ids) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for nid, cid in s.execute(select(FeeNoticeLine.notice_id, FeeNoticeLine.charge_id)
+                              .where(FeeNoticeLine.notice_id.in_(list(notice_ids)), FeeNoticeLine.charge_id.is_not(None))
+                              .order_by(FeeNoticeLine.id)):
+        out.setdefault(nid, []).append(cid)
+    return out
+
+
+def _open_on(s, unit_id: str) -> dict[int, Decimal]:
+    payments = payments_of(s, unit_id)
+    items = ledger.open_items(charges_of(s, unit_id), payments, allocations_of(s, [p.payment_id for p in payments]))
+    return {i.charge_id: i.open for i in items}
+
+
+def _candidates(s, estate: str, amounts: set[Decimal]) -> list[domain.Candidate]:
+    """The estate's issued or delivered notices asking for one of `amounts` whose charges are not
+    settled yet."""
+    if not amounts:
+        return []
+    notices = list(s.scalars(select(FeeNotice).where(FeeNotice.estate == estate,
+                                                     FeeNotice.state.in_(_OPEN_NOTICE_STATES))))
+    notices = [n for n in notices if Decimal(n.amount) in amounts
+               or Decimal(n.amount) + Decimal(n.arrears_before or 0) in amounts]
+    charges = _notice_charges(s, [n.notice_id for n in notices])
+    out = []
+    for n in notices:
+        open_ = _open_on(s, n.unit_id)
+        if sum((open_.get(c, Decimal(0)) for c in charges.get(n.notice_id, [])), Decimal(0)) <= 0:
+            continue
+        out.append(domain.Candidate(n.notice_id, n.notice_no, n.unit_id, Decimal(n.amount),
+                                    Decimal(n.arrears_before or 0), aware(n.issued_at).astimezone(_BEIJING).date()))
+    return out
+
+
+def import_bank_statement(cmd, uow) -> dict:
+    """导入银行对账单: read the file (CSV/XLSX, its layout recognised), keep each credit line once (a
+    line already imported is counted, not kept again), book the lines that match exactly one open
+    notice (a payment each, receipt RC-, allocated to the notice's charges first), and queue the
+    rest for the cashier. ``bank_statement.imported``. ValidationError: estate/one_of (not the
+    asker's), filename/file_type, content/base64|unreadable|unknown_layout|bad_line."""
+    s, data = uow.session, cmd.data
+    estate = data["estate"]
+    if not visible(cmd.estates, estate):
+        raise ValidationError.one("estate", "one_of", "a statement of an estate you work for")
+    layout, lines, _debits = files.read_statement(data["filename"], files.decode_content(data["content"],
+                                                                                         data["encoding"]))
+    st = BankStatement(statement_id=new_id(), statement_no=uow.next_number(domain.SERIES), estate=estate,
+                       bank_format=layout, filename=data["filename"][:200], imported_by=cmd.actor.id,
+                       imported_at=uow.now(), credit_lines=len(lines), new_lines=0, repeated_lines=0,
+                       matched_lines=0, unmatched_lines=0)
+    s.add(st)
+    s.flush()
+    uow.estate = estate
+    uow.correlation_id = st.statement_id
+    hashes = [domain.line_hash(estate, layout, line, n) for line, n in zip(lines, domain.occurrences(lines))]
+    known = set(s.scalars(select(BankLine.line_hash).where(BankLine.line_hash.in_(hashes)))) if hashes else set()
+    fresh = []
+    for line, h in zip(lines, hashes):
+        if h in known:
+            st.repeated_lines += 1
+            continue
+        known.add(h)
+        row = BankLine(line_id=new_id(), line_hash=h, statement_id=st.statement_id, estate=estate,
+                       value_date=line["value_date"], amount=line["amount"], payer_name=line["payer_name"],
+                       payer_account=line["payer_account"], reference=(line["reference"] or None) and line["reference"][:400],
+                       serial=line["serial"], state=domain.UNMATCHED)
+        s.add(row)
+        fresh.append(row)
+    st.new_lines = len(fresh)
+    s.flush()
+    candidates = _candidates(s, estate, {Decimal(r.amount) for r in fresh})
+    for row in fresh:
+        notice, why = domain.match({"amount": row.amount, "value_date": row.value_date, "reference": row.reference},
+                                   candidates)
+        if notice is None:
+            row.reason = why
+            st.unmatched_lines += 1
+            continue
+        try:
+            payment, _ = book_payment(uow, cmd.actor.id, cmd.estates, notice.unit_id, money(row.amount), "bank",
+                                      details={"txn_no": row.serial}, bank_line_id=row.line_id,
+                                      chosen=_notice_charges(s, [notice.notice_id]).get(notice.notice_id, []),
+                                      correlation_id=st.statement_id)
+        except ValidationError as exc:  # e.g. the bank's serial already booked by hand: the cashier looks
+            row.reason = ",".join(sorted({p.rule for p in exc.problems}))
+            st.unmatched_lines += 1
+            continue
+        row.state, row.notice_id, row.unit_id, row.payment_id = domain.MATCHED, notice.notice_id, notice.unit_id, payment.payment_id
+        row.settled_by, row.settled_at = cmd.actor.id, uow.now()
+        st.matched_lines += 1
+        candidates = [c for c in candidates if c.notice_id != notice.notice_id]
+    uow.correlation_id = st.statement_id
+    uow.estate = estate
+    uow.emit("bank_statement.imported", {
+        "statement_id": st.statement_id, "statement_no": st.statement_no, "estate": estate, "bank_format": layout,
+        "credit_lines": st.credit_lines, "new_lines": st.new_lines, "repeated_lines": st.repeated_lines,
+        "matched_lines": st.matched_lines, "unmatched_lines": st.unmatched_lines})
+    uow.audit("bank_statement.import", "bank_statement", st.statement_id,
+              {"statement_no": st.statement_no, "filename": st.filename, "bank_format": layout,
+               "new_lines": st.new_lines, "repeated_lines": st.repeated_lines, "matched_lines": st.matched_lines,
+               "unmatched_lines": st.unmatched_lines})
+    return statement_view(s, st)
+
+
+def _line(s, line_id: str, estates, lock: bool = False) -> BankLine:
+    stmt = select(BankLine).where(BankLine.line_id == line_id)
+    row = s.scalar(stmt.with_for_update() if lock else stmt)
+    if row is None or not visible(estates, row.estate):
+        raise NotFound(f"no bank line {line_id}", field="line_id", rule="exists")
+    return row
+
+
+def _check_unmatched(line: BankLine) -> None:
+    if line.state != domain.UNMATCHED:
+        raise Conflict(f"the bank line is {line.state}; only an unmatched line is booked or set aside",
+                       field="line_id", rule="not_unmatched")
+
+
+def book_bank_line(cmd, uow) -> dict:
+    """The cashier books an unmatched line on the unit they found (its charges chosen, else oldest
+    first). Conflict line_id/not_unmatched once booked or set aside."""
+    s, data = uow.session, cmd.data
+    line = _line(s, data["line_id"], cmd.estates, lock=True)
+    _check_unmatched(line)
+    payment, out = book_payment(uow, cmd.actor.id, cmd.estates, data["unit_id"], money(line.amount), "bank",
+                                details={"txn_no": line.serial, "note": data.get("note")}, bank_line_id=line.line_id,
+                                chosen=data.get("charge_ids"))
+    if payment.estate != line.estate:
+        raise ValidationError.one("unit_id", "other_estate", "the unit belongs to another estate than the statement")
+    line.state, line.unit_id, line.payment_id = domain.BOOKED, payment.unit_id, payment.payment_id
+    line.settled_by, line.settled_at = cmd.actor.id, uow.now()
+    uow.audit("bank_line.book", "bank_line", line.line_id,
+              {"unit_id": line.unit_id, "amount": money(line.amount), "receipt_no": payment.receipt_no})
+    return {**line_view(line), "payment": out}
+
+
+def dismiss_bank_line(cmd, uow) -> dict:
+    """The cashier sets an unmatched line aside as no fee payment (bank interest, a refund...), with the reason."""
+    s, data = uow.session, cmd.data
+    line = _line(s, data["line_id"], cmd.estates, lock=True)
+    _check_unmatched(line)
+    line.state, line.reason = domain.DISMISSED, data["reason"].strip()[:200]
+    line.settled_by, line.settled_at = cmd.actor.id, uow.now()
+    uow.estate = line.estate
+    uow.correlation_id = line.statement_id
+    uow.audit("bank_line.dismiss", "bank_line", line.line_id, {"amount": money(line.amount), "reason": line.reason})
+    return line_view(line)
+
+
+def line_view(line: BankLine) -> dict:
+    return _LINE.dump(_line_data(line))
+
+
+def _line_data(line: BankLine) -> dict:
+    return ({**{c: getattr(line, c) for c in (
+        "line_id", "statement_id", "estate", "value_date", "amount", "payer_name", "payer_account", "reference",
+        "serial", "state", "reason", "notice_id", "unit_id", "payment_id", "settled_by")},
+        "settled_at": aware(line.settled_at)})
+
+
+def statement_view(s, st: BankStatement) -> dict:
+    lines = s.scalars(select(BankLine).where(BankLine.statement_id == st.statement_id).order_by(BankLine.value_date,
+                                                                                               BankLine.line_id))
+    return _STATEMENT.dump({**{c: getattr(st, c) for c in (
+        "statement_id", "statement_no", "estate", "bank_format", "filename", "imported_by", "credit_lines",
+        "new_lines", "repeated_lines", "matched_lines", "unmatched_lines")},
+        "imported_at": aware(st.imported_at), "lines": [_line_data(x) for x in lines]})
+
+
+def get_bank_statement(args: dict, reader) -> dict:
+    st = reader.session.get(BankStatement, args["statement_id"])
+    if st is None or not visible(reader.estates, st.estate):
+        raise NotFound(f"no bank statement {args['statement_id']}", field="statement_id", rule="exists")
+    return statement_view(reader.session, st)
+
+
+def list_bank_statements(args: dict, reader) -> list[dict]:
+    rows = reader.session.scalars(within(select(BankStatement), BankStatement.estate, reader.estates)
+                                  .order_by(BankStatement.imported_at.desc()).limit(200))
+    return [{k: v for k, v in statement_view(reader.session, st).items() if k != "lines"} for st in rows]
+
+
+def get_bank_line(args: dict, reader) -> dict:
+    return line_view(_line(reader.session, args["line_id"], reader.estates))
+
+
+def list_bank_lines(args: dict, reader) -> list[dict]:
+    """Bank lines of the asker's estates (filters: state, statement), newest first; at most 200."""
+    stmt = within(select(BankLine), BankLine.estate, reader.estates)
+    for key in ("state", "statement_id"):
+        if args.get(key):
+            stmt = stmt.where(getattr(BankLine, key) == args[key])
+    return [line_view(x) for x in reader.session.scalars(stmt.order_by(BankLine.value_date.desc()).limit(200))]
+
+
+def possible_line_actions(line_id: str, reader) -> list[str]:
+    return domain.next_commands(_line(reader.session, line_id, reader.estates))
+
+
+def unmatched_lines(args: dict, reader) -> list[dict]:
+    """QUEUE: bank lines no notice matched, oldest first: the cashier books or sets each aside."""
+    rows = reader.session.scalars(within(select(BankLine), BankLine.estate, reader.estates)
+                                  .where(BankLine.state == domain.UNMATCHED)
+                                  .order_by(BankLine.value_date, BankLine.line_id).limit(500))
+    out = []
+    for x in rows:
+        st = reader.session.get(BankStatement, x.statement_id)
+        out.append({"record": "bank_line", "id": x.line_id, "number": None,
+                    "title": f"{money(x.amount)} {x.payer_name or ''}".strip(),
+                    "detail": f"{x.value_date.isoformat()} {x.reference or ''} ({x.reason})".strip(),
+                    "since": aware(st.imported_at).isoformat(), "due_at": None, "overdue": False, "owner": None})
+    return out
