@@ -7,8 +7,10 @@ subscription's queue is ``access.<handler name>``; renaming one orphans a queue.
 from __future__ import annotations
 
 from propdesk.chassis.deadlines import Deadline
+from propdesk.chassis.metrics import DomainGauge
 from propdesk.chassis.workflow import Actions, Command, Query, Record, Timer, WorkQueue
 from propdesk.policy import CUSTOMER_SERVICE
+from propdesk_services.access import gauges
 from propdesk_services.access.workflows.goods_release import handlers as goods_release
 from propdesk_services.access.workflows.goods_release import schemas as goods_release_schemas
 from propdesk_services.access.workflows.keys import handlers as keys
@@ -111,13 +113,16 @@ SUBSCRIPTIONS = {
     "move_out.completed": [passes.revoke_passes_on_move_out],
 }
 
+#: The three sweeps below are due-time sweeps like the chassis' deadlines (one indexed query each when
+#: nothing is due): they run at its cadence (PROPDESK_DEADLINE_SWEEP_S, 5 s), so moving the clock in a
+#: system test (`move_clock`, 0.5 s sweeps) reaches them as it reaches the deadlines.
 TIMERS = {
     # a pass expires by itself at the end of its last valid day
-    "expire_passes": Timer(passes.expire_passes, interval=60),
+    "expire_passes": Timer(passes.expire_passes, interval="deadline_sweep_interval_s"),
     # found items unclaimed 3 months after registration are listed for finance
-    "flag_unclaimed_lost_items": Timer(lost_property.flag_unclaimed_lost_items, interval=300),
+    "flag_unclaimed_lost_items": Timer(lost_property.flag_unclaimed_lost_items, interval="deadline_sweep_interval_s"),
     # deposits more than 3 days on the shelf: the depositor is contacted
-    "flag_overdue_storage": Timer(storage.flag_overdue_storage, interval=300),
+    "flag_overdue_storage": Timer(storage.flag_overdue_storage, interval="deadline_sweep_interval_s"),
 }
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).
@@ -227,4 +232,17 @@ QUEUES = {
 DEADLINES = {
     # a lent key not back by its expected time (钥匙领用登记表): the custodian and the CS supervisor
     "key.loan_return": Deadline(event="key.loan_overdue", escalate_to="cs_supervisor"),
+}
+
+#: What operators see of the counter's work (Prometheus, read at scrape time: `gauges.py`).
+GAUGES = {
+    "propdesk_access_release_slips": DomainGauge("Goods release slips by variant, state and estate",
+                                                 ("variant", "state", "estate"), gauges.release_slips),
+    "propdesk_access_keys_on_loan": DomainGauge("Keys out on loan now", ("estate",), gauges.keys_on_loan),
+    "propdesk_access_key_loans_overdue": DomainGauge("Keys on loan past their expected return time",
+                                                     ("estate",), gauges.key_loans_overdue),
+    "propdesk_access_passes_active": DomainGauge("Passes valid now by kind", ("kind", "estate"),
+                                                 gauges.passes_active),
+    "propdesk_access_lost_items_held": DomainGauge("Found items kept at the desk by age since registration",
+                                                   ("age", "estate"), gauges.lost_items_held),
 }
