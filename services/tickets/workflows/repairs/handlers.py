@@ -72,11 +72,11 @@ def get_repair(args: dict, reader) -> dict:
 
 
 def list_repairs(args: dict, reader) -> list[dict]:
-    """Repairs (报修) of the estates of the person asking, oldest report first (as the read-only
-    list answered), at most 200; filters: `status` (open | closed | cancelled), `state`
-    (vocab.REPAIR_STATES), `category`, `unit_id`, `q` (number, unit, location or summary)."""
+    """Repairs (报修) of the estates of the person asking, newest report first, at most 200 (the
+    desk's list); filters: `status` (open | closed | cancelled), `state` (vocab.REPAIR_STATES),
+    `category`, `unit_id`, `q` (number, work order, unit, location or summary)."""
     stmt = within(select(RepairOrder), RepairOrder.estate, reader.estates).order_by(
-        RepairOrder.reported_on, RepairOrder.repair_id)
+        RepairOrder.reported_on.desc(), RepairOrder.repair_id.desc())
     if args.get("status") is not None:
         stmt = stmt.where(RepairOrder.status == args["status"])
     for name in ("state", "category", "unit_id"):
@@ -138,10 +138,12 @@ def possible_actions(repair_id: str, reader) -> list[str]:
 
 # --- commands --------------------------------------------------------------------------------------
 def _estate_for(unit_id, cmd_estates, fallback=None) -> str | None:
-    if unit_id:
-        return demo_data.estate_of(unit_id)
+    """The estate a repair belongs to: the event's when it names one, else the unit's; a common
+    area's is the estate of the person reporting it (the residential estate when not scoped)."""
     if fallback:
         return fallback
+    if unit_id:
+        return demo_data.estate_of(unit_id)
     return cmd_estates[0] if cmd_estates else demo_data.RESIDENTIAL_ESTATE
 
 

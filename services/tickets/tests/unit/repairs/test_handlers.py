@@ -418,7 +418,7 @@ def test_the_demo_month_loads_once_in_the_proportions_with_some_overdue(app):
     assert by("intercom") > by("security_door") and by("civil") > by("fire")
     assert {r["state"] for r in repairs} == set(__import__("propdesk.contracts.vocab", fromlist=["x"])
                                                 .REPAIR_STATES.codes)
-    assert [r["reported_on"] for r in repairs] == sorted(r["reported_on"] for r in repairs)
+    assert [r["reported_on"] for r in repairs] == sorted((r["reported_on"] for r in repairs), reverse=True)
     queues = {q["key"]: q["items"] for q in app.query("work_queues", actor=SUPERVISOR)}
     assert queues["repairs_attendance_overdue"] and all(i["overdue"] for i in queues["repairs_attendance_overdue"])
     assert queues["repairs_to_dispatch"] and queues["repairs_escalated"]
