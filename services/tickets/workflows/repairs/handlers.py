@@ -27,6 +27,7 @@ from propdesk.contracts.envelope import Envelope
 from propdesk.contracts.rpc.tickets_repairs import (RepairDetailSchema, RepairPriceItemSchema,
                                                     RepairProgressSchema)
 from propdesk.errors import NotFound, ValidationError
+from propdesk.privacy import mask
 from propdesk_services.tickets.workflows.repairs import domain
 from propdesk_services.tickets.workflows.repairs.models import RepairOrder, RepairPriceItem, RepairWorkOrder
 
@@ -87,7 +88,9 @@ def list_repairs(args: dict, reader) -> list[dict]:
         stmt = stmt.where(or_(RepairOrder.repair_id.like(like), RepairOrder.work_order_no.like(like),
                               RepairOrder.unit_id.like(like), RepairOrder.location.like(like),
                               RepairOrder.summary.like(like)))
-    return _REPAIRS.dump(reader.session.scalars(stmt.limit(LIST_LIMIT)).all())
+    # personal numbers (a client's mobile, one typed into the summary) are masked in the list; the
+    # repair's own page (get_repair) shows what was recorded (propdesk.privacy)
+    return mask(_REPAIRS.dump(reader.session.scalars(stmt.limit(LIST_LIMIT)).all()))
 
 
 def repair_progress(args: dict, reader) -> dict:

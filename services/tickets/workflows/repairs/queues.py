@@ -7,6 +7,7 @@ from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import within
 from propdesk.contracts import vocab
 from propdesk.domain import as_utc
+from propdesk.privacy import mask_text
 from propdesk_services.tickets.workflows.repairs import domain
 from propdesk_services.tickets.workflows.repairs.handlers import ATTENDANCE, RECORD
 from propdesk_services.tickets.workflows.repairs.models import RepairOrder
@@ -30,7 +31,7 @@ def _item(r: RepairOrder, detail: str, *, due_at=None, overdue=False, owner=None
     since = r.updated_at or r.created_at
     return {"record": RECORD, "id": r.repair_id, "number": r.repair_no or r.repair_id,
             "title": f"{r.location} {vocab.REPAIR_CATEGORIES.label(r.category)}",
-            "detail": detail, "since": as_utc(since).isoformat() if since else None,
+            "detail": mask_text(detail), "since": as_utc(since).isoformat() if since else None,
             "due_at": as_utc(due_at).isoformat() if due_at else None, "overdue": overdue, "owner": owner}
 
 

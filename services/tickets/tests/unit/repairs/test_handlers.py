@@ -498,3 +498,13 @@ def test_a_reopened_repair_is_to_be_attended_again_within_24_hours(app):
     assert breach.payload["summary"].endswith("返单")
     [queue] = [q for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "repairs_attendance_overdue"]
     assert [i["id"] for i in queue["items"]] == [rid]
+
+
+def test_personal_numbers_are_masked_in_the_list_and_queues_not_on_the_record(app):
+    rid = report(app, summary="漏水，请打13912345678")["repair_id"]
+    [listed] = app.query("list_repairs")
+    assert (listed["client_phone"], listed["summary"]) == ("138****5678", "漏水，请打139****5678")
+    record = app.query("get_repair", rid)
+    assert (record["client_phone"], record["summary"]) == ("13812345678", "漏水，请打13912345678")
+    [queue] = [q for q in app.query("work_queues", actor=DESK) if q["key"] == "repairs_to_dispatch"]
+    assert queue["items"][0]["detail"] == "漏水，请打139****5678"
