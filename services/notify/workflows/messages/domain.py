@@ -307,9 +307,31 @@ def _repair_escalated(p: dict) -> list[Message]:
                     f"{hotline}. Comment: {comment}. Please follow it up and reply to the owner.")]
 
 
+# contacts (来电来访, §2.1, §1.3 首问负责制)
+def _contact_handed_over(p: dict) -> list[Message]:
+    """The staff member a contact was handed to owns it from now on: they are told."""
+    no, why = p.get("contact_no"), p.get("reason")
+    return _staff(p.get("to_owner"), f"来电来访转交 / Contact handed to you: {no}",
+                  f"{p.get('from_owner')} 将来电来访 {no} 转交给您（{why}），由您负责跟进并答复客户（首问负责制）。\n"
+                  f"{p.get('from_owner')} handed contact {no} to you ({why}): you own it now, follow it up and "
+                  "reply to the caller.")
+
+
 # complaints (投诉, §2.3)
 def _complaint_ref(p: dict) -> str:
     return f"{p.get('complaint_no')} {p.get('unit_id') or ''}".strip()
+
+
+def _complaint_registered(p: dict) -> list[Message]:
+    """A major or written complaint is reported to the CS supervisor at once (五清楚一汇报, §2.3)."""
+    if p.get("kind") not in ("major", "written"):
+        return []
+    ref = _complaint_ref(p)
+    kind_zh, kind_en = _label(vocab.COMPLAINT_KINDS, p.get("kind"))
+    return [Message(CS_SUPERVISOR, None, f"{kind_zh} / {kind_en} complaint received: {ref}",
+                    f"收到{kind_zh} {ref}（{p.get('received_by') or '-'} 登记），请立即处理并上报。\n"
+                    f"A {kind_en.lower()} complaint {ref} was received (logged by {p.get('received_by') or '-'}): "
+                    "deal with it and report it up at once.")]
 
 
 def _complaint_escalated(p: dict) -> list[Message]:
@@ -357,6 +379,21 @@ def _return_visit_completed(p: dict) -> list[Message]:
                     f"回访 {no}（{unit}，事项 {about}）业主不满意。请指定责任部门限期整改，或解释并安排下次回访。\n"
                     f"The owner of {unit} was dissatisfied at return visit {no} (about {about}). Order a "
                     "rectification with a deadline, or explain and plan the next visit.")]
+
+
+#: Who is told of a rectification ordered to a department (vocab.RETURN_VISIT_DEPARTMENTS): its own
+#: desk role; CS passes it on to the cleaning/greening contractor, the office and the developer.
+_DEPARTMENT_ROLES = {"engineering": ENGINEERING, "security": SECURITY, "finance": FINANCE_SUPERVISOR}
+
+
+def _rectification_ordered(p: dict) -> list[Message]:
+    no, unit, due = p.get("return_visit_no"), p.get("unit_id") or "-", p.get("deadline")
+    dept_zh, dept_en = _label(vocab.RETURN_VISIT_DEPARTMENTS, p.get("department"))
+    return [Message(_DEPARTMENT_ROLES.get(p.get("department"), CS_SUPERVISOR), None,
+                    f"限期整改 / Rectification due: {unit} {no}",
+                    f"回访 {no}（{unit}）业主不满意，责成{dept_zh}整改：{p.get('measures')}，须于 {due} 前完成。\n"
+                    f"The owner of {unit} was dissatisfied at return visit {no}: {dept_en} is to rectify it "
+                    f"({p.get('measures')}) by {due}.")]
 
 
 # passes (出入证, §2.9)
@@ -481,11 +518,14 @@ _TEMPLATES = {
     "repair.rescheduled": _repair_rescheduled,
     "repair.reopened": _repair_reopened,
     "repair.escalated": _repair_escalated,
+    "contact.handed_over": _contact_handed_over,
+    "complaint.registered": _complaint_registered,
     "complaint.escalated": _complaint_escalated,
     "complaint.resolved": _complaint_resolved,
     "complaint.reopened": _complaint_reopened,
     "return_visit.planned": _return_visit_planned,
     "return_visit.completed": _return_visit_completed,
+    "return_visit.rectification_ordered": _rectification_ordered,
     # access: slips refused at the gate, passes, lost & found, storage, mail
     "release_slip.refused": _slip_refused,
     "pass.expired": _pass_expired,

@@ -85,7 +85,26 @@ def test_a_repair_rated_below_3_tells_the_cs_manager_it_went_to_95059():
     assert "评分 2" in m.body and "修了三次还漏" in m.body
 
 
+def test_a_contact_handed_over_is_told_to_its_new_owner():
+    m = one("contact.handed_over")
+    assert (m.recipient_role, m.recipient_id) == ("staff", "cs-zhao")
+    assert "CT-20261130-0001" in m.subject and "fd-wang" in m.body and "下班交接" in m.body and "首问负责制" in m.body
+
+
 # -- complaints and return visits ------------------------------------------------------------------
+@pytest.mark.parametrize("kind, told", [("major", True), ("written", True), ("ordinary", False), (None, False)])
+def test_a_major_or_written_complaint_is_reported_to_the_cs_supervisor_at_once(kind, told):
+    assert to("complaint.registered", kind=kind) == ([("cs_supervisor", None)] if told else [])
+
+
+@pytest.mark.parametrize("department, role", [("engineering", "engineering"), ("security", "security"),
+                                              ("finance", "finance_supervisor"), ("cleaning_greening", "cs_supervisor"),
+                                              ("developer", "cs_supervisor")])
+def test_a_rectification_is_told_to_the_department_or_the_cs_supervisor_who_passes_it_on(department, role):
+    m = one("return_visit.rectification_ordered", department=department)
+    assert m.recipient_role == role and "重新打胶" in m.body and "2026-12-03T10:00" in m.body
+
+
 def test_an_escalated_complaint_tells_the_level_it_went_to_the_agreed_reply_time():
     m = one("complaint.escalated")
     assert m.recipient_role == "director" and "重大投诉" in m.body and "2026-11-30T02:00" in m.body
