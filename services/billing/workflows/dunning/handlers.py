@@ -3,6 +3,7 @@ every unit of that period's issued run still owing, once per unit and period; de
 who signed and when. Plain functions on a unit of work / a reader; the rules are `domain`'s."""
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from decimal import Decimal
 
@@ -57,6 +58,7 @@ def issue_dunning_notices(db, batch: int = BATCH) -> int:
                 more, count = _dun_batch(uow, run, batch)
                 uow.commit()
                 issued += count
+            time.sleep(0)  # between transactions: let the process' other work run
     return issued
 
 
