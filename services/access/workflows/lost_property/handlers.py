@@ -5,13 +5,14 @@ Numbers ``SH-yyyymmdd-nnnn`` (拾获). The item number is the case's correlation
 update: exactly one ``lost_item.expired`` each, finance told)."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
-from propdesk.chassis.estates import visible, within
+from propdesk.chassis import records
+from propdesk.chassis.estates import within
 from propdesk_services.access.workflows.lost_property import domain
 from propdesk_services.access.workflows.lost_property.models import LostItem
 from propdesk_services.access.workflows.lost_property.schemas import LostItemSchema
-from propdesk_services.access.workflows.registers import absent, estate_for, office_midnight, queue_item
+from propdesk_services.access.workflows.registers import estate_for, office_midnight, queue_item
 from propdesk_services.access.workflows.visitors.domain import kept_private
 
 SERIES = "SH"
@@ -21,11 +22,7 @@ BATCH = 200
 
 
 def _item(session, item_no: str, estates, *, lock: bool = False) -> LostItem:
-    stmt = select(LostItem).where(LostItem.item_no == item_no)
-    row = session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if row is None or not visible(estates, row.estate):
-        raise absent("found item", item_no, "item_no")
-    return row
+    return records.one(session, LostItem.item_no, item_no, estates, what="found item", field="item_no", lock=lock)
 
 
 def get_lost_item(args: dict, reader) -> dict:
@@ -35,14 +32,9 @@ def get_lost_item(args: dict, reader) -> dict:
 
 def list_lost_items(args: dict, reader) -> list[dict]:
     """The lost-property register of the asker's estates, newest first (at most 200)."""
-    stmt = within(select(LostItem), LostItem.estate, reader.estates)
-    for column in ("state", "category"):
-        if args.get(column):
-            stmt = stmt.where(getattr(LostItem, column) == args[column])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(or_(LostItem.description.like(like), LostItem.item_no.like(like)))
-    return _ITEM.dump(reader.session.scalars(stmt.order_by(LostItem.id.desc()).limit(LIST_LIMIT)).all(), many=True)
+    rows = records.listing(reader, LostItem, args, equals=("state", "category"),
+                           search=(LostItem.description, LostItem.item_no,), newest=(LostItem.id,), limit=LIST_LIMIT)
+    return _ITEM.dump(rows, many=True)
 
 
 def possible_actions(item_no: str, reader) -> list[str]:

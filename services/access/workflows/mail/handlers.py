@@ -2,14 +2,15 @@
 through ``mail.received``), collect with a signature (``mail.collected``). Numbers ``YJ-...``."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from propdesk.chassis import records
 from propdesk.chassis.calendar import office_day
-from propdesk.chassis.estates import visible, within
+from propdesk.chassis.estates import within
 from propdesk_services.access.workflows.mail import domain
 from propdesk_services.access.workflows.mail.models import MailItem
 from propdesk_services.access.workflows.mail.schemas import MailSchema
-from propdesk_services.access.workflows.registers import absent, aware, end_of_office_day, estate_for, queue_item
+from propdesk_services.access.workflows.registers import aware, end_of_office_day, estate_for, queue_item
 
 SERIES = "YJ"
 _MAIL = MailSchema()
@@ -17,11 +18,7 @@ LIST_LIMIT = 200
 
 
 def _mail(session, mail_no: str, estates, *, lock: bool = False) -> MailItem:
-    stmt = select(MailItem).where(MailItem.mail_no == mail_no)
-    row = session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if row is None or not visible(estates, row.estate):
-        raise absent("mail", mail_no, "mail_no")
-    return row
+    return records.one(session, MailItem.mail_no, mail_no, estates, what="mail", field="mail_no", lock=lock)
 
 
 def get_mail(args: dict, reader) -> dict:
@@ -31,14 +28,9 @@ def get_mail(args: dict, reader) -> dict:
 
 def list_mail(args: dict, reader) -> list[dict]:
     """The mail log of the asker's estates, newest first (at most 200)."""
-    stmt = within(select(MailItem), MailItem.estate, reader.estates)
-    for column in ("kind", "state", "unit_id"):
-        if args.get(column):
-            stmt = stmt.where(getattr(MailItem, column) == args[column])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(or_(MailItem.recipient_name.like(like), MailItem.mail_no.like(like)))
-    return _MAIL.dump(reader.session.scalars(stmt.order_by(MailItem.id.desc()).limit(LIST_LIMIT)).all(), many=True)
+    rows = records.listing(reader, MailItem, args, equals=("kind", "state", "unit_id"),
+                           search=(MailItem.recipient_name, MailItem.mail_no,), newest=(MailItem.id,), limit=LIST_LIMIT)
+    return _MAIL.dump(rows, many=True)
 
 
 def possible_actions(mail_no: str, reader) -> list[str]:

@@ -13,15 +13,16 @@ announced again finds no pass still in use (nothing is written, nothing emitted)
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
-from propdesk.chassis.estates import visible, within
+from propdesk.chassis import records
+from propdesk.chassis.estates import within
 from propdesk.contracts.envelope import Envelope
 from propdesk.privacy import mask_text
 from propdesk_services.access.workflows.passes import domain
 from propdesk_services.access.workflows.passes.models import AccessPass
 from propdesk_services.access.workflows.passes.schemas import PassSchema
-from propdesk_services.access.workflows.registers import (absent, end_of_office_day, estate_for, office_midnight,
+from propdesk_services.access.workflows.registers import (end_of_office_day, estate_for, office_midnight,
                                                            queue_item)
 
 SERIES = {domain.CONSTRUCTION: "SG", domain.RESIDENT: "ZH"}
@@ -33,11 +34,7 @@ LIST_LIMIT = 200
 
 # --- reading ---------------------------------------------------------------------------------------
 def _pass(session, pass_no: str, estates, *, lock: bool = False) -> AccessPass:
-    stmt = select(AccessPass).where(AccessPass.pass_no == pass_no)
-    row = session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if row is None or not visible(estates, row.estate):
-        raise absent("pass", pass_no, "pass_no")
-    return row
+    return records.one(session, AccessPass.pass_no, pass_no, estates, what="pass", field="pass_no", lock=lock)
 
 
 def view(row: AccessPass, now, *, masked: bool = False) -> dict:
@@ -56,14 +53,8 @@ def get_pass(args: dict, reader) -> dict:
 def list_passes(args: dict, reader) -> list[dict]:
     """Passes of the asker's estates, newest first (at most 200), ID numbers masked; filters: kind,
     state, unit, a name or number."""
-    stmt = within(select(AccessPass), AccessPass.estate, reader.estates)
-    for column in ("kind", "state", "unit_id"):
-        if args.get(column):
-            stmt = stmt.where(getattr(AccessPass, column) == args[column])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(or_(AccessPass.holder_name.like(like), AccessPass.pass_no.like(like)))
-    rows = reader.session.scalars(stmt.order_by(AccessPass.id.desc()).limit(LIST_LIMIT)).all()
+    rows = records.listing(reader, AccessPass, args, equals=("kind", "state", "unit_id"),
+                           search=(AccessPass.holder_name, AccessPass.pass_no,), newest=(AccessPass.id,), limit=LIST_LIMIT)
     return [view(r, reader.now(), masked=True) for r in rows]
 
 

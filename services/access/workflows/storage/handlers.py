@@ -5,11 +5,12 @@ storage"): ``parcel.stored``, ``parcel.overdue`` (notify contacts the depositor)
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 
-from propdesk.chassis.estates import visible, within
+from propdesk.chassis import records
+from propdesk.chassis.estates import within
 from propdesk.privacy import mask_text
-from propdesk_services.access.workflows.registers import absent, estate_for, queue_item
+from propdesk_services.access.workflows.registers import estate_for, queue_item
 from propdesk_services.access.workflows.storage import domain
 from propdesk_services.access.workflows.storage.models import StoredItem
 from propdesk_services.access.workflows.storage.schemas import StoredItemSchema
@@ -21,11 +22,7 @@ BATCH = 200
 
 
 def _deposit(session, storage_no: str, estates, *, lock: bool = False) -> StoredItem:
-    stmt = select(StoredItem).where(StoredItem.storage_no == storage_no)
-    row = session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if row is None or not visible(estates, row.estate):
-        raise absent("deposit", storage_no, "storage_no")
-    return row
+    return records.one(session, StoredItem.storage_no, storage_no, estates, what="deposit", field="storage_no", lock=lock)
 
 
 def get_stored_item(args: dict, reader) -> dict:
@@ -35,14 +32,9 @@ def get_stored_item(args: dict, reader) -> dict:
 
 def list_stored_items(args: dict, reader) -> list[dict]:
     """The storage log of the asker's estates, newest first (at most 200), phones masked."""
-    stmt = within(select(StoredItem), StoredItem.estate, reader.estates)
-    for column in ("state", "unit_id"):
-        if args.get(column):
-            stmt = stmt.where(getattr(StoredItem, column) == args[column])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(or_(StoredItem.depositor_name.like(like), StoredItem.storage_no.like(like)))
-    out = _ITEM.dump(reader.session.scalars(stmt.order_by(StoredItem.id.desc()).limit(LIST_LIMIT)).all(), many=True)
+    rows = records.listing(reader, StoredItem, args, equals=("state", "unit_id"),
+                           search=(StoredItem.depositor_name, StoredItem.storage_no,), newest=(StoredItem.id,), limit=LIST_LIMIT)
+    out = _ITEM.dump(rows, many=True)
     for row in out:
         row["depositor_phone"] = mask_text(row["depositor_phone"]) if row["depositor_phone"] else None
     return out

@@ -5,11 +5,12 @@ Numbers ``FK-yyyymmdd-nnnn`` (访客). Nothing is announced: a visit is the regi
 overdue once the office day they came in is over."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from propdesk.chassis import records
 from propdesk.chassis.calendar import office_day
-from propdesk.chassis.estates import visible, within
-from propdesk_services.access.workflows.registers import absent, aware, end_of_office_day, estate_for, queue_item
+from propdesk.chassis.estates import within
+from propdesk_services.access.workflows.registers import aware, end_of_office_day, estate_for, queue_item
 from propdesk_services.access.workflows.visitors import domain
 from propdesk_services.access.workflows.visitors.models import Visitor
 from propdesk_services.access.workflows.visitors.schemas import VisitorSchema
@@ -20,11 +21,7 @@ LIST_LIMIT = 200
 
 
 def _visitor(session, visitor_no: str, estates, *, lock: bool = False) -> Visitor:
-    stmt = select(Visitor).where(Visitor.visitor_no == visitor_no)
-    row = session.scalars(stmt.with_for_update() if lock else stmt).first()
-    if row is None or not visible(estates, row.estate):
-        raise absent("visitor", visitor_no, "visitor_no")
-    return row
+    return records.one(session, Visitor.visitor_no, visitor_no, estates, what="visitor", field="visitor_no", lock=lock)
 
 
 def get_visitor(args: dict, reader) -> dict:
@@ -34,15 +31,9 @@ def get_visitor(args: dict, reader) -> dict:
 
 def list_visitors(args: dict, reader) -> list[dict]:
     """The visitor register of the asker's estates, newest first (at most 200)."""
-    stmt = within(select(Visitor), Visitor.estate, reader.estates)
-    for column in ("state", "unit_id"):
-        if args.get(column):
-            stmt = stmt.where(getattr(Visitor, column) == args[column])
-    if args.get("q"):
-        like = f"%{args['q']}%"
-        stmt = stmt.where(or_(Visitor.visitor_name.like(like), Visitor.visitor_no.like(like),
-                              Visitor.host_name.like(like)))
-    return _VISITOR.dump(reader.session.scalars(stmt.order_by(Visitor.id.desc()).limit(LIST_LIMIT)).all(), many=True)
+    rows = records.listing(reader, Visitor, args, equals=("state", "unit_id"),
+                           search=(Visitor.visitor_name, Visitor.visitor_no, Visitor.host_name,), newest=(Visitor.id,), limit=LIST_LIMIT)
+    return _VISITOR.dump(rows, many=True)
 
 
 def possible_actions(visitor_no: str, reader) -> list[str]:
