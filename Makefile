@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
 
-.PHONY: help venv frontend broker chromium migrate demo run test test-unit bench chaos status clean
+.PHONY: help venv frontend broker chromium postgres database pg-package migrate demo run test test-unit test-postgres bench chaos status clean
 
 help: ## show this help
 	@echo "usage: make <target>"
@@ -38,16 +38,28 @@ broker: ## make sure a local RabbitMQ with the management plugin is running
 chromium: ## make sure Debian's chromium is installed (for browser tests)
 	@bash scripts/ensure-chromium.sh
 
-migrate: venv ## run every service's database migrations
+postgres: ## install Debian's PostgreSQL; with PROPDESK_DB=postgresql (no PROPDESK_PG_URL) start the local server in var/postgres
+	@bash scripts/ensure-postgres.sh --install
+	@bash scripts/ensure-postgres.sh
+
+# the local PostgreSQL when PROPDESK_DB=postgresql and no PROPDESK_PG_URL; nothing for SQLite (the default)
+database:
+	@bash scripts/ensure-postgres.sh
+
+# Debian's PostgreSQL server binaries (tests start private servers with them)
+pg-package:
+	@bash scripts/ensure-postgres.sh --install
+
+migrate: venv database ## run every service's database migrations
 	$(PROPDESK) migrate
 
-demo: venv broker ## load demo data
+demo: venv broker database ## load demo data
 	$(PROPDESK) demo
 
-run: venv broker ## migrate, load demo data, then run all services in the foreground
+run: venv broker database ## migrate, load demo data, then run all services in the foreground (PROPDESK_DB=postgresql: on PostgreSQL)
 	$(PROPDESK) migrate && $(PROPDESK) demo && exec $(PROPDESK) run
 
-test: venv broker chromium ## run the test suite (PYTEST_ARGS=... passes through)
+test: venv broker chromium pg-package ## run the test suite (PYTEST_ARGS=... passes through)
 	@rc=0; $(PYTHON) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
 	if [[ $$rc == 5 ]]; then \
 	  echo "make test: FAILED: pytest collected no tests (exit 5); check testpaths and PYTEST_ARGS" >&2; \
@@ -56,6 +68,17 @@ test: venv broker chromium ## run the test suite (PYTEST_ARGS=... passes through
 
 test-unit: venv ## the unit tier only: domains and handlers on the fake unit of work (no broker needed)
 	$(PYTHON) -m pytest -q -m unit $(PYTEST_ARGS)
+
+# The integration tier, the system move-out and tests/postgres with every service on PostgreSQL: one
+# private server for the run (initdb in /tmp, removed after), a database per service per test.
+PG_TESTS ?= $(wildcard services/*/tests/integration) tests/postgres tests/system/test_move_out.py
+test-postgres: venv broker pg-package ## the integration tier and the system move-out on a private PostgreSQL
+	@rc=0; env -u PROPDESK_PG_URL PROPDESK_DB=postgresql $(PYTHON) -m pytest -q -p propdesk.testing.postgres \
+	  $(PG_TESTS) $(PYTEST_ARGS) || rc=$$?; \
+	if [[ $$rc == 5 ]]; then \
+	  echo "make test-postgres: FAILED: pytest collected no tests (exit 5)" >&2; \
+	fi; \
+	exit $$rc
 
 bench: venv broker ## benchmarks vs raw RabbitMQ (~31 min; BENCH_ARGS=--quick for a smoke run)
 	$(PYTHON) -m bench.run $(BENCH_ARGS)
@@ -75,5 +98,6 @@ status: ## show what is installed and running (never fails)
 	@if [[ -x /usr/bin/chromium ]]; then echo "chromium   /usr/bin/chromium"; else echo "chromium   missing (run: make chromium)"; fi
 	@if [[ -x $(PROPDESK) ]]; then $(PROPDESK) status || true; fi
 
-clean: ## remove var/ (local databases, spools, logs); keeps .venv
+clean: ## remove var/ (local databases, spools, logs; stops the local PostgreSQL first); keeps .venv
+	@bash scripts/ensure-postgres.sh --stop
 	rm -rf var/

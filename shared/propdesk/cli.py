@@ -171,6 +171,7 @@ def _staff_app():
     """The staff service's tables on its real database (`ServiceHarness` with the system clock):
     the same policy, edge schemas and audit as over RPC, without the service running."""
     from sqlalchemy import inspect as db_inspect
+    from sqlalchemy.exc import OperationalError
 
     from propdesk.chassis.clock import SYSTEM_CLOCK
     from propdesk.chassis.db import make_engine
@@ -182,7 +183,12 @@ def _staff_app():
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         raise missing
     engine = make_engine(url)
-    if not db_inspect(engine).has_table("staff_account"):
+    try:
+        migrated = db_inspect(engine).has_table("staff_account")
+    except OperationalError:  # PostgreSQL: no such database yet (propdesk migrate creates it)
+        migrated = False
+    if not migrated:
+        engine.dispose()
         raise missing
     return ServiceHarness(cls, clock=SYSTEM_CLOCK, engine=engine)
 

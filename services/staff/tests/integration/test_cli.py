@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.orm import Session
 
 from propdesk.chassis import migrate
@@ -50,8 +50,9 @@ def stored(db_url: str, username: str) -> StaffAccount | None:
 
 def dump(db_url: str) -> str:
     """Every row of every table as one string: where a password or a secret must never appear."""
-    with create_engine(db_url).connect() as conn:
-        tables = [t for (t,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        tables = inspect(engine).get_table_names()   # SQLite or PostgreSQL (make test-postgres)
         return "\n".join(repr(conn.exec_driver_sql(f'SELECT * FROM "{t}"').fetchall()) for t in tables)
 
 
