@@ -21,6 +21,9 @@ from propdesk_services.gateway import auth, schemas
 
 OPENAPI_ATTR = "__openapi__"
 FALLBACK_ATTR = "__fallback_route__"
+#: `endpoint(command=ANY_COMMAND)`: the route gives whichever command its path names (records_api):
+#: who may is each command's policy row, so the operation lists every role that may give any command.
+ANY_COMMAND = ("{service}", "{command}")
 
 _ERRORS = {
     400: ("The input broke a rule: each problem names the field (or header, or query parameter) and the rule",
@@ -39,18 +42,21 @@ _ERRORS = {
 }
 
 
-def endpoint(summary: str, *, tag: str, response, status: int = 200, body=None, query=None,
+def endpoint(summary: str, *, tag: str, response, status: int | tuple[int, ...] = 200, body=None, query=None,
              command: tuple[str, str] | None = None, errors: tuple[int, ...] = (), description: str = "",
-             public: bool = False):
+             public: bool = False, path_choices: dict | None = None):
     """Describe a JSON route for the OpenAPI document (put it under `@http`). `command` is the
     department's command it gives, ``(service, command)``: who may is the policy table's row
     (documented with the operation as ``x-propdesk-command`` and ``x-propdesk-roles``). A `public`
-    route needs no session or token."""
+    route needs no session or token. `status` may name several success codes (the first is the
+    usual one); `path_choices` maps a path parameter to its values (or a function answering them),
+    documented as its enum."""
 
     def mark(fn):
         setattr(fn, OPENAPI_ATTR, {
             "summary": summary, "tag": tag, "response": response, "status": status, "body": body,
             "query": query, "command": command, "errors": errors, "public": public,
+            "path_choices": path_choices or {},
             "description": description or inspect.getdoc(fn) or "",
         })
         return fn
@@ -81,6 +87,17 @@ def http_routes(service_cls, fallbacks: bool = False) -> list[tuple[str, str, st
 def _openapi_path(url: str) -> tuple[str, list[str]]:
     names = re.findall(r"<(?:[a-z]+:)?([a-zA-Z_]+)>", url)
     return re.sub(r"<(?:[a-z]+:)?([a-zA-Z_]+)>", r"{\1}", url), names
+
+
+def _path_parameter(name: str, choices=None) -> dict:
+    """A path parameter: an id's pattern, or the values it takes (`endpoint(path_choices=)`)."""
+    schema = {"type": "string", "pattern": schemas.ID_PATTERN, "maxLength": 64}
+    if callable(choices):
+        choices = choices()
+    if choices:
+        schema = {"type": "string", "enum": sorted(choices)}
+    return {"in": "path", "name": name, "required": True,
+            "description": "one of the values listed" if choices else schemas.ID_RULE, "schema": schema}
 
 
 def _schema_name(schema) -> str:
@@ -132,15 +149,14 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
         if doc is None or not url.startswith("/api/"):
             continue
         path, path_names = _openapi_path(url)
-        parameters: list = [{"in": "path", "name": n, "required": True, "description": schemas.ID_RULE,
-                             "schema": {"type": "string", "pattern": schemas.ID_PATTERN, "maxLength": 64}}
-                            for n in path_names]
+        parameters: list = [_path_parameter(n, doc["path_choices"].get(n)) for n in path_names]
         if doc["query"] is not None:
             parameters.append({"in": "query", "schema": doc["query"]})
         if doc["command"]:
             parameters += ["IdempotencyKey"]
-        responses = {str(doc["status"]): {"description": "Created" if doc["status"] == 201 else "OK", "content": {
-            "application/json": {"schema": doc["response"]}}}}
+        statuses = doc["status"] if isinstance(doc["status"], tuple) else (doc["status"],)
+        responses = {str(status): {"description": "Created" if status == 201 else "OK", "content": {
+            "application/json": {"schema": doc["response"]}}} for status in statuses}
         codes = set(doc["errors"]) | {500, 503, 504}
         if not doc["public"]:
             codes.add(401)
@@ -169,11 +185,15 @@ def build_spec(service_cls, title: str = "propdesk gateway") -> dict:
             operation["security"] = [{"sessionCookie": [], "csrfToken": []}, {"apiToken": []}]
         if doc["command"]:
             service, command = doc["command"]
-            roles = sorted(policy.roles_for(service, command))
+            roles = sorted(policy.roles_for(service, command) if doc["command"] != ANY_COMMAND
+                           else {role for allowed in policy.POLICY.values() for role in allowed})
             operation["x-propdesk-command"] = policy.action(service, command)
             operation["x-propdesk-roles"] = roles
-            operation["description"] = (operation["description"] + "\n\n" if operation["description"] else "") + (
-                f"Gives {policy.action(service, command)}: roles {', '.join(roles) or 'none'} (propdesk.policy).")
+            given = (f"Gives {policy.action(service, command)}: roles {', '.join(roles) or 'none'} (propdesk.policy)."
+                     if doc["command"] != ANY_COMMAND else
+                     "Who may give each command is its row of propdesk.policy (the roles in GET "
+                     "/api/{service}/commands); the department refuses any other role (403, audited).")
+            operation["description"] = (operation["description"] + "\n\n" if operation["description"] else "") + given
         if doc["body"] is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": doc["body"]}}}
         paths.setdefault(path, {})[method.lower()] = operation

@@ -22,9 +22,9 @@ from propdesk.chassis.service import PropdeskService
 from propdesk.config import Settings
 from propdesk.contracts import rpc
 from propdesk.errors import NotFound
-from propdesk_services.gateway import api, auth, schemas
+from propdesk_services.gateway import api, auth, records_api, schemas
 from propdesk_services.gateway.errors import ServiceUnavailable, error_response, json_response
-from propdesk_services.gateway.openapi import build_spec, endpoint, fallback, http_routes
+from propdesk_services.gateway.openapi import ANY_COMMAND, build_spec, endpoint, fallback, http_routes
 from propdesk_services.gateway.remote import Remote
 from propdesk_services.gateway.desk.pages import DeskPages
 
@@ -200,6 +200,57 @@ class GatewayService(DeskPages, PropdeskService):
         """Security checks the goods against the slip and lets them out. The body may be empty."""
         return self._answer(api.release_at_gate, request, slip_no=slip_no)
 
+    # --- every department's records, commands and queries, generically (records_api.py) --------
+    @http("GET", "/api/records")
+    @endpoint("Every department's record kinds the caller may list (记录种类)", tag="records",
+              response=records_api.KindListSchema)
+    def api_records(self, request):
+        """From each department's ``describe_records``: what GET /api/{service}/{kind} lists."""
+        return self._answer(records_api.list_kinds, request)
+
+    @http("GET", "/api/<service>/<kind>")
+    @endpoint("A department's records of one kind (its list query)", tag="records",
+              response=records_api.RecordListSchema, errors=(403, 404), path_choices={"service": records_api.departments})
+    @records_api.generic
+    def api_record_list(self, request, service, kind):
+        """The query string is the list query's arguments (the kind's ``filters`` in GET /api/records);
+        the department checks each value (400 naming the field and the rule)."""
+        return self._answer(records_api.list_records, request, service=service, kind=kind)
+
+    @http("GET", "/api/<service>/<kind>/<record_id>")
+    @endpoint("One record (its get query) and the actions allowed on it now", tag="records",
+              response=records_api.RecordSchema, errors=(403, 404), path_choices={"service": records_api.departments})
+    @records_api.generic
+    def api_record(self, request, service, kind, record_id):
+        """Another estate's record is 404, as an unknown one; ``allowed_actions``: the commands the
+        department allows now for any of the caller's roles (POST /api/{service}/commands/{command})."""
+        return self._answer(records_api.get_record, request, service=service, kind=kind, record_id=record_id)
+
+    @http("GET", "/api/<service>/commands")
+    @endpoint("A department's commands and their request fields (describe_commands)", tag="records",
+              response=records_api.CommandListSchema, path_choices={"service": records_api.departments})
+    @records_api.generic
+    def api_commands(self, request, service):
+        return self._answer(records_api.list_commands, request, service=service)
+
+    @http("POST", "/api/<service>/commands/<command>")
+    @endpoint("Give any command of a department (its describe_commands)", tag="records", status=(201, 200),
+              response=records_api.ANY_ANSWER, body=records_api.ANY_OBJECT, command=ANY_COMMAND, errors=(403, 404, 409),
+              path_choices={"service": records_api.departments})
+    @records_api.generic
+    def api_command(self, request, service, command):
+        """The body is the command's request (its fields: GET /api/{service}/commands); 201 with
+        ``Location`` for a command that creates a record, else 200; the department's answer."""
+        return self._answer(records_api.give_command, request, service=service, command=command)
+
+    @http("GET", "/api/<service>/queries/<query>")
+    @endpoint("Ask any query of a department (not a command)", tag="records", response=records_api.ANY_ANSWER,
+              errors=(403, 404), path_choices={"service": records_api.departments})
+    @records_api.generic
+    def api_query(self, request, service, query):
+        """The query string is the query's arguments, e.g. GET /api/tickets/queries/repair_progress?repair_id=..."""
+        return self._answer(records_api.run_query, request, service=service, query=query)
+
     # --- reports, messages, staff -------------------------------------------------------------
     @http("GET", "/api/timeline/<correlation_id>")
     @endpoint("Every event of one business case, in order", tag="reports", response=schemas.TimelineSchema,
@@ -250,7 +301,7 @@ _ROUTES: list = []
 
 def _routes():
     if not _ROUTES:
-        _ROUTES.append(api.route_map(http_routes(GatewayService)))
+        _ROUTES.append(records_api.route_map(http_routes(GatewayService), records_api.departments()))
     return _ROUTES[0]
 
 
