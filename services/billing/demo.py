@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from propdesk import demo
 from propdesk_services.billing.workflows.billing_run import demo as billing_run_demo
 from propdesk_services.billing.workflows.fee_schedules import demo as fee_cycle
+from propdesk_services.billing.workflows.payments import demo as payments_demo
 from propdesk_services.billing.workflows.payments.models import Charge, Payment
 
 _BEIJING = timezone(timedelta(hours=8))
@@ -39,4 +40,5 @@ def load(session: Session) -> str:
         for p in payments
     )
     session.flush()
-    return f"{len(charges)} charges, {len(payments)} payments; {cycle}; {run}"
+    ledger = payments_demo.load(session)  # older arrears, a reversal, an unmatched bank line, deposits
+    return f"{len(charges)} charges, {len(payments)} payments; {cycle}; {run}; {ledger}"

@@ -235,18 +235,40 @@ class OpenItem:
 def open_items(charges, payments, allocations) -> list[OpenItem]:
     """One account's charges with what is left of each, oldest first (period, then id).
 
-    Allocations (`charge_id`, `payment_id`, `amount`) settle the charges they name; the money of the
-    payments not allocated (payments from before allocations were kept, prepayments) settles the
-    oldest charges still open, as the dunning notice counts them."""
+    Allocations (`charge_id`, `payment_id`, `amount`) settle the charges they name. A payment's money
+    not allocated there: when the payment names its period and item (the monthly bank transfers
+    recorded before allocations were kept; a reversal names those of the payment it reverses) it
+    settles that period's charges of that item first; the rest (prepayments, counter payments
+    against the balance) settles the oldest charges still open, as the dunning notice counts them."""
     allocated_to: dict[int, Decimal] = {}
-    allocated_total = Decimal("0")
+    allocated_by: dict[str, Decimal] = {}
     for a in allocations:
         allocated_to[a.charge_id] = allocated_to.get(a.charge_id, Decimal("0")) + Decimal(a.amount)
-        allocated_total += Decimal(a.amount)
-    free = sum((Decimal(p.amount) for p in payments), Decimal("0")) - allocated_total
+        key = getattr(a, "payment_id", None)
+        allocated_by[key] = allocated_by.get(key, Decimal("0")) + Decimal(a.amount)
+    free = -allocated_by.pop(None, Decimal("0"))
+    directed: dict[tuple[str, str], Decimal] = {}
+    for p in payments:
+        rest = Decimal(p.amount) - allocated_by.get(getattr(p, "payment_id", None), Decimal("0"))
+        period, item = getattr(p, "period", None), getattr(p, "item", None)
+        if period and item:
+            directed[(period, item)] = directed.get((period, item), Decimal("0")) + rest
+        else:
+            free += rest
+    ordered = sorted(charges, key=lambda c: (c.period, c.id))
+    left_of = {c.id: Decimal(c.amount) - allocated_to.get(c.id, Decimal("0")) for c in ordered}
+    for (period, item), amount in directed.items():
+        for c in ordered:
+            if amount <= 0:
+                break
+            if (c.period, c.item) == (period, item) and left_of[c.id] > 0:
+                used = min(amount, left_of[c.id])
+                left_of[c.id] -= used
+                amount -= used
+        free += amount  # beyond the named charges (or a net reversal): the oldest open ones
     out = []
-    for c in sorted(charges, key=lambda c: (c.period, c.id)):
-        left = Decimal(c.amount) - allocated_to.get(c.id, Decimal("0"))
+    for c in ordered:
+        left = left_of[c.id]
         if free > 0 and left > 0:
             used = min(free, left)
             left, free = left - used, free - used

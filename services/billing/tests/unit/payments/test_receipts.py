@@ -180,6 +180,25 @@ def test_open_items_apply_unallocated_money_oldest_first():
     assert parts == [(1, Decimal("50.00")), (2, Decimal("100.00"))] and left == Decimal("20.00")
 
 
+def test_a_payment_naming_its_month_pays_that_month_first_and_its_reversal_undoes_it():
+    class C:
+        def __init__(self, id, period, amount):
+            self.id, self.unit_id, self.period, self.item, self.amount = id, "U", period, "property_fee", Decimal(amount)
+
+    class P:
+        def __init__(self, amount, period=None, item="property_fee"):
+            self.payment_id, self.amount, self.period, self.item = None, Decimal(amount), period, item
+
+    charges = [C(1, "2025-10", "100"), C(2, "2026-09", "100"), C(3, "2026-10", "100")]
+    items = d.open_items(charges, [P("100", "2026-10")], [])
+    assert [str(i.open) for i in items] == ["100.00", "100.00", "0.00"]
+    items = d.open_items(charges, [P("100", "2026-10"), P("-100", "2026-10")], [])
+    assert [str(i.open) for i in items] == ["100.00", "100.00", "100.00"]
+    # beyond its month, the rest settles the oldest
+    items = d.open_items(charges, [P("130", "2026-10")], [])
+    assert [str(i.open) for i in items] == ["70.00", "100.00", "0.00"]
+
+
 # --- reversal --------------------------------------------------------------------------------------------------
 def test_a_reversal_is_a_new_entry_and_the_payment_is_not_edited(app):
     out = pay(app, "196.30")
