@@ -77,13 +77,19 @@ CYCLE_COMMANDS = {"set_fee_schedule", "set_billed_unit", "record_meter_reading",
 CYCLE_QUERIES = {"get_fee_schedule", "list_fee_schedules", "get_billed_unit", "get_meter_reading",
                  "list_meter_readings", "get_billing_run", "list_billing_runs", "get_fee_notice", "list_fee_notices",
                  "get_dunning_notice", "list_dunning_notices", "print_fee_notice", "print_dunning_notice"}
+#: payments, receipts, bank statements, deposits, arrears reports (issue #10 §3-§4)
+MONEY_COMMANDS = {"reverse_payment", "import_bank_statement", "book_bank_line", "dismiss_bank_line", "take_deposit",
+                  "request_deposit_refund", "deduct_from_deposit", "refund_deposit"}
+MONEY_QUERIES = {"get_receipt", "list_receipts", "get_bank_statement", "list_bank_statements", "get_bank_line",
+                 "list_bank_lines", "get_deposit", "list_deposits", "arrears_detail", "arrears_summary",
+                 "collection_rate", "export_arrears_xlsx"}
 
 
 def test_the_tables_are_the_rows_reached_here():
-    assert set(messages.COMMANDS) == {"record_payment"} | CYCLE_COMMANDS
+    assert set(messages.COMMANDS) == {"record_payment"} | CYCLE_COMMANDS | MONEY_COMMANDS
     assert set(queries_of(messages, "billing")) == {"get_balance", "list_arrears", "allowed_actions",
                                                     "describe_commands", "list_audit", "describe_records",
-                                                    "work_queues"} | CYCLE_QUERIES
+                                                    "work_queues"} | CYCLE_QUERIES | MONEY_QUERIES
     assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
         "move_out.requested": ["on_move_out_requested"], "move_out.withdrawn": ["on_move_out_withdrawn"],
         "repair.charge_requested": ["on_repair_charge_requested"]}
@@ -234,3 +240,41 @@ def test_the_monthly_cycle_over_the_broker(rpc, propdesk_env):
     assert err.value.exc_type == "NotFound"
     wait_for(lambda: {"billing.notices_issued", "billing.notice_delivered"} <=
              {e["event_type"] for e in events_in(propdesk_env.amqp_uri, q)}, what="the cycle's events")
+
+
+def test_payments_bank_statements_deposits_and_reports_over_the_broker(rpc, propdesk_env):
+    """Every row of issue #10 §3-§4 reached once over the broker (the rules are the unit tier's)."""
+    import base64
+
+    paid = rpc.record_payment({"unit_id": "1-2-203", "amount": "196.30", "method": "wechat",
+                               "txn_no": "WX-WIRING-1"}, CYCLE_CASHIER)
+    pid = paid["payment"]["payment_id"]
+    assert rpc.get_receipt(pid)["lines"][0]["period"] == "2026-09"
+    assert pid in {r["payment_id"] for r in rpc.list_receipts("1-2-203", None, None)}
+    assert rpc.reverse_payment({"payment_id": pid, "reason": "wrong unit"}, SUPERVISOR)["amount"] == "-196.30"
+
+    text = "日期,金额,付款人,摘要,流水号\n2026-11-27,7.77,某甲,x,WIRE-1\n2026-11-27,8.88,某乙,y,WIRE-2\n"
+    st = rpc.import_bank_statement({"estate": "E1", "filename": "s.csv", "content": text, "encoding": "text"},
+                                   CYCLE_CASHIER)
+    assert (st["new_lines"], st["unmatched_lines"]) == (2, 2)
+    assert st["statement_id"] in {x["statement_id"] for x in rpc.list_bank_statements()}
+    assert len(rpc.get_bank_statement(st["statement_id"])["lines"]) == 2
+    first, second = (x["line_id"] for x in rpc.list_bank_lines(None, st["statement_id"]))
+    assert rpc.get_bank_line(first)["state"] == "unmatched"
+    assert rpc.book_bank_line({"line_id": first, "unit_id": "1-2-203"}, CYCLE_CASHIER)["state"] == "booked"
+    assert rpc.dismiss_bank_line({"line_id": second, "reason": "interest"}, CYCLE_CASHIER)["state"] == "dismissed"
+
+    dep = rpc.take_deposit({"unit_id": "1-1-303", "kind": "renovation", "amount": "500", "method": "cash",
+                            "payer_name": "张三"}, CYCLE_CASHIER)
+    rpc.request_deposit_refund({"deposit_id": dep["deposit_id"], "applicant_name": "张三", "reason": "完工"}, CS)
+    rpc.deduct_from_deposit({"deposit_id": dep["deposit_id"], "reason_kind": "damage", "reason": "划伤",
+                             "amount": "50"}, SUPERVISOR)
+    assert rpc.refund_deposit({"deposit_id": dep["deposit_id"], "method": "cash"}, CYCLE_CASHIER)["refunded_amount"] \
+        == "450.00"
+    assert rpc.get_deposit(dep["deposit_id"])["state"] == "refunded"
+    assert dep["deposit_id"] in {d["deposit_id"] for d in rpc.list_deposits("1-1-303", None, None)}
+
+    assert rpc.arrears_detail(None, None, "1-1-702")["total"] == ARREARS
+    assert rpc.arrears_summary("2026-10")["period"] == "2026-10"
+    assert rpc.collection_rate("2026-10")["rows"][0]["item"] == "property_fee"
+    assert base64.b64decode(rpc.export_arrears_xlsx("2026-10", None)["content_base64"])[:2] == b"PK"
