@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from werkzeug.routing import Map, Rule
 
 from propdesk import plugins, policy
@@ -310,12 +310,16 @@ def run_query(remote, request, service: str, query: str):
 
 # --- the OpenAPI document's schemas (documentation) --------------------------------------------
 class KindSchema(Schema):
-    """A record kind as its department describes it (``describe_records``), where to list it."""
+    """A record kind as its department describes it (``describe_records``), where to list it;
+    what a department adds to its description later is passed on as it is."""
+
+    class Meta:
+        unknown = INCLUDE
 
     service = fields.String()
     kind = fields.String()
     href = fields.String(metadata={"description": "GET it for the list; /<id> for one record"})
-    title = fields.Dict(metadata={"description": "{zh, en}"})
+    title = fields.Dict(allow_none=True, metadata={"description": "{zh, en}"})
     get = fields.String(metadata={"description": "the department's query for one record"})
     list = fields.String(metadata={"description": "the department's list query (its filters are the query string)"})
     id_field = fields.String()
@@ -326,6 +330,9 @@ class KindSchema(Schema):
     filters = fields.List(fields.Dict(), metadata={"description": "the list query's arguments"})
     create = fields.List(fields.String(), metadata={"description": "commands that create one (POST "
                                                                    "/api/<service>/commands/<command>)"})
+    form = fields.Dict(allow_none=True, metadata={"description": "the paper form's title {zh, en}, or null"})
+    signatures = fields.List(fields.Dict(allow_none=True), metadata={"description": "signature lines {zh, en}"})
+    actions = fields.Boolean(metadata={"description": "whether allowed_actions knows the kind"})
 
 
 class KindListSchema(Schema):
