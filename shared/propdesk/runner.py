@@ -57,10 +57,25 @@ class Supervisor:
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
+    def child_environment(self) -> dict[str, str]:
+        """What every service process runs with: this environment, and where the desk is
+        (``PROPDESK_DESK_URL``, unless set: the gateway started here) so that a release slip's QR
+        code opens the desk's gate page on the guard's phone."""
+        env = os.environ.copy()
+        gateway = next((c for c in self.children if c.name == "gateway"), None)
+        if gateway is not None and not env.get("PROPDESK_DESK_URL"):
+            host = self.settings.host
+            if host in ("0.0.0.0", "::", ""):  # listening everywhere: the machine's name is how phones reach it
+                import socket
+
+                host = socket.getfqdn()
+            env["PROPDESK_DESK_URL"] = f"http://{host}:{gateway.port}"
+        return env
+
     def _spawn(self, child: Child) -> None:
         log = open(child.log_path, "ab")
         child.proc = subprocess.Popen([sys.executable, "-m", "propdesk.worker", child.name],
-                                      stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+                                      stdout=log, stderr=subprocess.STDOUT, env=self.child_environment(),
                                       start_new_session=True)
         log.close()
         child.started_at = time.monotonic()

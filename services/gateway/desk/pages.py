@@ -42,7 +42,7 @@ from werkzeug.wrappers import Response
 
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.gateway import auth
-from propdesk_services.gateway.desk import assets, audit, forms, i18n, words
+from propdesk_services.gateway.desk import assets, audit, forms, gate, i18n, words
 from propdesk_services.gateway.desk.records import Records
 from propdesk_services.gateway.desk.i18n import N_, gettext
 from propdesk_services.gateway.desk.render import SECURITY_HEADERS, render
@@ -394,7 +394,11 @@ class DeskPages:
     def _desk_slip(self, request, view, move_out_id):
         case, hold = view.slip(self._desk_id(move_out_id))
         names = view.names()
-        return self._desk_page(request, view, "slip.html", case=case, hold=hold, slip=hold["slip"],
+        try:  # the code the guard scans at the gate (access signs it); a slip prints without one if access cannot say
+            qr = view.remote.call("access", "release_slip_qr", hold["slip"]["slip_no"])
+        except Exception:  # noqa: BLE001 - the slip itself is what must print
+            qr = None
+        return self._desk_page(request, view, "slip.html", case=case, hold=hold, slip=hold["slip"], qr=qr,
                           requested_by=names.get(case.get("requested_by")) or case.get("requested_by"),
                           released_by=names.get(hold["slip"].get("released_by")) or hold["slip"].get("released_by"))
 
@@ -456,6 +460,50 @@ class DeskPages:
         if not ID.match(value or ""):
             raise NotFound(f"no record {value!r}")
         return value
+
+    # --- the gate (gate.py): scan or type a slip, release or refuse the goods ------------------------
+    @page("GET", "/gate")
+    @page("GET", "/gate/scan")
+    def desk_gate(self, request):
+        return self._desk(request, self._desk_gate)
+
+    def _desk_gate(self, request, view, token=None, slip_no=None, problem=None, status=200):
+        token = request.args.get("t") if token is None else token
+        slip_no = request.args.get("slip") if slip_no is None else slip_no
+        try:
+            check = gate.look_up(view, token, slip_no)
+        except (ValidationError, NotFound):
+            check = {"genuine": False, "usable": False, "reason": "unknown_slip", "slip": None}
+        may = {c: view.principal.actor_for("access", c) is not None for c in ("release_at_gate", "refuse_at_gate")}
+        return self._desk_page(request, view, "gate.html", status=status, nav="gate", check=check,
+                               token=token or "", typed=slip_no or "", may=may, done=request.args.get("done"),
+                               why_not=gate.why_not(check.get("reason") if check else None, view.lang),
+                               problem=problem, key=forms.new_key())
+
+    @page("POST", "/gate/release")
+    @page("POST", "/gate/refuse")
+    def desk_gate_give(self, request):
+        return self._desk(request, self._desk_gate_give)
+
+    def _desk_gate_give(self, request, view):
+        command = "release_at_gate" if request.path.endswith("/release") else "refuse_at_gate"
+        slip_no = (request.form.get("slip_no") or "").strip()
+        body = {"slip_no": slip_no, "checked_items": gate.checked_lines(request.form)} if command == "release_at_gate" \
+            else {"slip_no": slip_no, "reason": request.form.get("reason") or None}
+        spec = view.describe("access")[command]
+        back = f"/gate/scan?t={quote(request.form.get('t') or '')}" if request.form.get("t") \
+            else f"/gate?slip={quote(slip_no)}"
+        try:
+            self._desk_give(view, "access", command, spec, body, request.form)
+        except (ValidationError, Forbidden, NotFound, Conflict) as exc:  # said on the gate page, nothing changed
+            if isinstance(exc, ValidationError):
+                status, problem = 400, "; ".join(p.message for p in exc.problems)
+            else:
+                status, headline, detail = refusal_of(exc)
+                problem = f"{gettext(view.lang, headline)} {detail}".strip()
+            return self._desk_gate(request, view, token=request.form.get("t") or "",
+                                   slip_no=None if request.form.get("t") else slip_no, problem=problem, status=status)
+        return redirect_to(request, f"{back}&done={'released' if command == 'release_at_gate' else 'refused'}")
 
     # --- every department's records (records.py) -----------------------------------------------
     @page("GET", "/records")

@@ -13,7 +13,7 @@ the step that failed (with failed.png).
    (without the owner's consent first: the error shows at that field); each person sees exactly
    the actions of their role (the departments' allowed_actions) and their work queue; engineering
    records a passing inspection; the cashier takes the outstanding fees (prefilled); security
-   releases the goods at the gate on a phone; the slip prints; the front desk archives; the
+   releases the goods on the phone's gate page (slip typed in, genuine and unused); the slip prints with its QR code; the front desk archives; the
    timeline names the people;
 3. a refused action: security opening the archive action is told clearly (403);
 4. the language switch, and a second move-out in English from request to archive;
@@ -150,7 +150,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     fd.fill("#q", unit_id)
     row = fd.locator(f'#found-units tr[data-unit="{unit_id}"]')
     expect(row).to_be_visible()  # htmx answered as one typed
-    row.locator("a").click()
+    row.locator('a[data-new="request_move_out"]').click()
     form = fd.locator("#form-residents-request-move-out")
     expect(form.locator('[name="unit_id"]')).to_have_value(unit_id)
     expect(form.locator('[name="tenant_party_id"]')).to_have_value(tenant_id)
@@ -241,15 +241,28 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     assert refused.status == 403, refused.status
     assert "role_not_allowed" in refused.text() or "may not" in refused.text(), refused.text()[:500]
 
-    flow.step("security: release the goods at the gate")
+    flow.step("security, on the phone's gate page: the slip typed in, genuine and unused, goods released")
+    se.goto(flow.url + "/gate")
+    se.fill("#slip", slip_no)
+    se.locator("#gate-find button[type=submit]").click()
+    expect(se.locator("#gate-slip")).to_have_attribute("data-usable", "yes")
+    expect(se.locator("#verdict")).to_contain_text("有效且未使用")
+    width = se.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the gate page is {width} px wide on a {PHONE['width']} px phone"
+    for box in se.locator("#goods input[type=checkbox]").all():  # large or valuable lines: checked
+        box.check()
+    flow.shot(se, "09b-phone-gate")
+    se.locator("#release").click()
+    expect(se.locator("#gate-done")).to_be_visible()
+    expect(se.locator("#gate-slip")).to_have_attribute("data-usable", "no")
     flow.case(se, case_id)
-    flow.form(se, "access.release_at_gate").locator("button[type=submit]").click()
     expect(se.locator("#case-state")).to_have_attribute("data-state", "GOODS_RELEASED")
     flow.expect_actions(se, set())
 
     flow.step("the printable release slip (物品放行条)")
     se.goto(f"{flow.url}/move-outs/{case_id}/release-slip")
     expect(se.locator("#slip")).to_contain_text(slip_no)
+    expect(se.locator("#slip-qr")).to_be_visible()  # the code the guard scans: a signed token
     expect(se.locator("#slip")).to_contain_text(unit_id)
     ca.goto(f"{flow.url}/move-outs/{case_id}/release-slip")
     ca.emulate_media(media="print")
