@@ -27,7 +27,9 @@ def load(session: Session) -> str:
     cycle = fee_cycle.load(session)  # billed units, fee schedules, meter readings (the monthly cycle)
     run = billing_run_demo.load(session)  # the office park's 2026-11 run, drafted, awaiting review
     if session.scalar(select(Charge.id).limit(1)) is not None:
-        added = [x for x in (cycle, run) if x not in (fee_cycle.LOADED, billing_run_demo.LOADED)]
+        ledger = payments_demo.load(session)  # a database whose charges were loaded before these rows existed
+        added = [x for x in (cycle, run, ledger)
+                 if x not in (fee_cycle.LOADED, billing_run_demo.LOADED, payments_demo.LOADED)]
         return "; ".join(["charges already loaded", *added])
     charges, payments = demo.charges(), demo.payments()
     estate = {u["unit_id"]: u["estate"] for u in demo.units()}  # each fee account is its unit's estate's

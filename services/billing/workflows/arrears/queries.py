@@ -30,12 +30,13 @@ def _ledger(reader, unit_id: str | None = None) -> dict[str, list[ledger.OpenIte
         charges[c.unit_id].append(c)
     for p in s.scalars(ps):
         payments[p.unit_id].append(p)
-    pids = {p.payment_id: p.unit_id for ps_ in payments.values() for p in ps_}
     allocs = defaultdict(list)
-    if pids:
-        for a in s.scalars(select(PaymentAllocation)):
-            if a.payment_id in pids:
-                allocs[pids[a.payment_id]].append(a)
+    stmt = within(select(PaymentAllocation, Payment.unit_id).join(Payment, Payment.payment_id == PaymentAllocation.payment_id),
+                  Payment.estate, reader.estates)
+    if unit_id:
+        stmt = stmt.where(Payment.unit_id == unit_id)
+    for a, owner in s.execute(stmt):
+        allocs[owner].append(a)
     estates = {u: cs_[0].estate for u, cs_ in charges.items()}
     return {u: (estates[u], ledger.open_items(charges[u], payments[u], allocs[u])) for u in sorted(charges)}
 

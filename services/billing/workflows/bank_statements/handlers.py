@@ -63,6 +63,12 @@ def _candidates(s, estate: str, amounts: set[Decimal]) -> list[domain.Candidate]
     return out
 
 
+def _open_charges_of(s, notice: domain.Candidate) -> list[int]:
+    """The notice's charges still open, in its order: the payment pays them first."""
+    open_ = _open_on(s, notice.unit_id)
+    return [c for c in _notice_charges(s, [notice.notice_id]).get(notice.notice_id, []) if open_.get(c, 0) > 0]
+
+
 def import_bank_statement(cmd, uow) -> dict:
     """导入银行对账单: read the file (CSV/XLSX, its layout recognised), keep each credit line once (a
     line already imported is counted, not kept again), book the lines that match exactly one open
@@ -110,7 +116,7 @@ def import_bank_statement(cmd, uow) -> dict:
         try:
             payment, _ = book_payment(uow, cmd.actor.id, cmd.estates, notice.unit_id, money(row.amount), "bank",
                                       details={"txn_no": row.serial}, bank_line_id=row.line_id,
-                                      chosen=_notice_charges(s, [notice.notice_id]).get(notice.notice_id, []),
+                                      chosen=_open_charges_of(s, notice),
                                       correlation_id=st.statement_id)
         except ValidationError as exc:  # e.g. the bank's serial already booked by hand: the cashier looks
             row.reason = ",".join(sorted({p.rule for p in exc.problems}))

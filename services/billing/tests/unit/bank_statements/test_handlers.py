@@ -137,3 +137,19 @@ def test_refusals_change_nothing(app):
     with pytest.raises(NotFound):
         app.command("book_bank_line", {"line_id": "nope", "unit_id": "1-1-101"}, CASHIER)
     assert len(app.events()) == before
+
+
+def test_a_notice_partly_paid_at_the_counter_is_still_matched_and_its_open_charges_paid_first():
+    app = harness()
+    run = issued_run(app, "E1", "2026-11")
+    notice = {n["unit_id"]: n for n in notices(app, run["run_id"])}["1-1-101"]
+    lines = app.query("get_fee_notice", notice["notice_id"])["lines"]
+    assert len(lines) >= 2
+    first = lines[0]
+    app.command("record_payment", {"unit_id": "1-1-101", "amount": first["amount"], "method": "cash",
+                                   "charge_ids": [first["charge_id"]]}, CASHIER)
+    st = upload(app, cmb(f"20261122,09:00:00,20261122,汇入,,{notice['amount']},0,物业费,P01,,王五,6222001"))
+    assert (st["matched_lines"], st["unmatched_lines"]) == (1, 0)
+    receipt = app.query("get_receipt", st["lines"][0]["payment_id"])
+    assert first["charge_id"] not in {x["charge_id"] for x in receipt["lines"]}
+    assert receipt["prepaid_amount"] == first["amount"]
