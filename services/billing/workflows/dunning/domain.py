@@ -9,8 +9,10 @@ dunning notice to everyone who has not paid"; then CS delivers it and gets a sig
 - From that day on (a timer that missed the day catches up the next), every unit of the period's
   issued run that still owes anything gets one notice: once per unit and period, however often the
   timer runs or how many processes run it.
-- What it says: the whole amount owed, and the months unpaid, oldest first (payments settle the
-  oldest charges first).
+- What it says: the amount still open on the ledger and the months it is for, oldest first, as the
+  ledger reads it (`payments.domain.open_items`: a payment's allocations first, one that names its
+  month settles that month, any other money the oldest charges first); `unpaid_periods` is that
+  last rule alone, for an account whose payments name nothing.
 Plain Python: no nameko, no SQL, no I/O (the calendar is given).
 """
 from __future__ import annotations
@@ -66,6 +68,16 @@ def unpaid_periods(charged: dict[str, Decimal], paid: Decimal) -> list[tuple[str
         if amount - settled > 0:
             out.append((period, (amount - settled).quantize(CENT)))
     return out
+
+
+def unpaid_by_period(open_items) -> list[tuple[str, Decimal]]:
+    """The months with something left to pay and how much, oldest first, from the ledger's open
+    items (`payments.domain.open_items`: one per charge, with what is left of it)."""
+    left: dict[str, Decimal] = {}
+    for item in open_items:
+        if item.open > 0:
+            left[item.period] = left.get(item.period, Decimal("0")) + item.open
+    return [(period, amount.quantize(CENT)) for period, amount in sorted(left.items())]
 
 
 def next_commands(notice) -> list[str]:

@@ -20,7 +20,8 @@ from propdesk_services.billing.workflows.billing_run.models import BillingRun, F
 from propdesk_services.billing.workflows.dunning import domain
 from propdesk_services.billing.workflows.dunning.models import DunningNotice
 from propdesk_services.billing.workflows.dunning.schemas import DunningNoticeSchema
-from propdesk_services.billing.workflows.payments.models import Charge, Payment
+from propdesk_services.billing.workflows.payments import domain as ledger
+from propdesk_services.billing.workflows.payments.models import Charge, Payment, PaymentAllocation
 
 BATCH = 500
 _NOTICE = DunningNoticeSchema()
@@ -39,6 +40,8 @@ def issue_dunning_notices(db, batch: int = BATCH) -> int:
     """TIMER: from the 11th working day of a month on, a 《催款通知单》 (DN-) for every unit of last
     month's issued runs that still owes, once per unit and period (``arrears.dunning_issued``
     each), in batches of `batch` units, one transaction each; the run is marked dunned when done.
+    What is owed, and for which months, is the ledger's reading (`payments.domain.open_items`), the
+    same as the arrears reports'.
     Returns how many notices this tick issued."""
     with db() as uow:
         period = domain.period_due(uow.today(), uow.calendar)
@@ -73,19 +76,24 @@ def _dun_batch(uow, run: BillingRun, batch: int) -> tuple[bool, int]:
         uow.audit("billing_run.dunned", "billing_run", run.run_id, {"run_no": run.run_no, "dunning_notices": count})
         return False, 0
     ids = [n.unit_id for n in notices]
-    charged: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for unit_id, period, amount in s.execute(select(Charge.unit_id, Charge.period, func.sum(Charge.amount))
-                                             .where(Charge.unit_id.in_(ids)).group_by(Charge.unit_id, Charge.period)):
-        charged[unit_id][period] = Decimal(amount)
-    paid = dict(s.execute(select(Payment.unit_id, func.sum(Payment.amount)).where(Payment.unit_id.in_(ids))
-                          .group_by(Payment.unit_id)).all())
+    # what is left of each charge, as the ledger reads it (`payments.domain.open_items`: a payment's
+    # allocations first, one that names its month settles that month, other money the oldest first)
+    charges, payments, allocations = defaultdict(list), defaultdict(list), defaultdict(list)
+    for c in s.scalars(select(Charge).where(Charge.unit_id.in_(ids))):
+        charges[c.unit_id].append(c)
+    for p in s.scalars(select(Payment).where(Payment.unit_id.in_(ids))):
+        payments[p.unit_id].append(p)
+    for a, owner in s.execute(select(PaymentAllocation, Payment.unit_id)
+                              .join(Payment, Payment.payment_id == PaymentAllocation.payment_id)
+                              .where(Payment.unit_id.in_(ids))):
+        allocations[owner].append(a)
     done = set(s.scalars(select(DunningNotice.unit_id).where(DunningNotice.unit_id.in_(ids),
                                                              DunningNotice.period == run.period)))
     rows = []
     for unit_id, payer in notices:
         if unit_id in done:
             continue
-        unpaid = domain.unpaid_periods(charged[unit_id], Decimal(paid.get(unit_id) or 0))
+        unpaid = domain.unpaid_by_period(ledger.open_items(charges[unit_id], payments[unit_id], allocations[unit_id]))
         if not unpaid:
             continue
         due = sum((a for _, a in unpaid), Decimal("0"))

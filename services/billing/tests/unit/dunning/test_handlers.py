@@ -53,14 +53,26 @@ def test_nothing_on_the_10th_working_day_and_one_each_on_the_11th(app):
     assert [a.action for a in app.audit("billing_run.dunned")] == ["billing_run.dunned"]
 
 
-def test_the_months_owed_oldest_first(app):
+def test_the_months_owed_are_the_ledgers(app):
     # T1-34F by hand: the demo's ledger charged 2026-09 and 2026-10 ¥11,844.00 each and the tenant paid
-    # both (¥23,688.00); the run added 2026-09's fee (1,480.50 m² x ¥8.00 = ¥11,844.00). The payments
-    # settle the oldest first: 2026-09 (¥23,688.00) in full, 2026-10 not at all.
+    # both by bank transfers naming their month; the run added 2026-09's fee (1,480.50 m² x ¥8.00 =
+    # ¥11,844.00). A payment naming its month settles that month (payments.domain.open_items, as the
+    # arrears reports read it): 2026-10 is paid, one 2026-09 charge is open.
     app.clock.set(OCT_21_0001)
     app.tick("issue_dunning_notices")
     [n] = app.query("list_dunning_notices", "2026-09", None, "T1-34F")
-    assert (n["amount_due"], n["periods"]) == ("11844.00", ["2026-10"])
+    assert (n["amount_due"], n["periods"]) == ("11844.00", ["2026-09"])
+
+
+def test_counter_money_settles_the_oldest_month_first(app):
+    # T1-24F owes the demo's 2026-10 (¥12,960.00) and the run's 2026-09 (¥12,960.00); ¥13,000.00
+    # paid at the counter against the balance settles 2026-09 first, then ¥40.00 of 2026-10
+    app.command("record_payment", {"unit_id": "T1-24F", "amount": "13000.00", "method": "cash",
+                                   "receipt_no": "SK-DN-2"}, CASHIER)
+    app.clock.set(OCT_21_0001)
+    app.tick("issue_dunning_notices")
+    [n] = app.query("list_dunning_notices", "2026-09", None, "T1-24F")
+    assert (n["amount_due"], n["periods"]) == ("12920.00", ["2026-10"])
 
 
 def test_cs_delivers_the_dunning_notice_with_a_signature(app):
