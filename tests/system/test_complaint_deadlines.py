@@ -2,7 +2,8 @@
 measures within 30 minutes and its outcome told within 3 days, with time injected into every
 running process (`move_clock`), never slept. Met at minute 29: no breach; left at minute 31: one
 breach event, recorded by reports, and notify writes to the responsible person and to the CS
-supervisor."""
+supervisor. Then the outcome is told (a return visit is planned) and a second complaint on the same
+matter reopens it as 二次投诉, to be closed only after a root-cause review."""
 from __future__ import annotations
 
 import pytest
@@ -43,3 +44,15 @@ def test_30_minutes_and_3_days_breach_once_and_tell_the_responsible_and_the_supe
     wait_for(lambda: "complaint.reply_overdue" in events(rpc, in_time), what="the 3-day breach")
     assert events(rpc, in_time).count("complaint.reply_overdue") == 1
     assert events(rpc, late).count("complaint.measures_overdue") == 1  # swept again: still one
+
+    # the outcome told: resolved, and tickets plans its return visit
+    t.record_complaint_handling({"complaint_id": in_time, "remedial": "当日更换灯具", "corrective": "每周巡检楼道灯"}, DESK)
+    t.report_complaint_result({"complaint_id": in_time, "result": "灯具已更换"}, DESK)
+    t.reply_to_complainant({"complaint_id": in_time, "channel": "phone", "text": "已更换，请确认"}, DESK)
+    wait_for(lambda: "return_visit.planned" in events(rpc, in_time), what="the return visit planned")
+    # a second complaint on the same matter: reopened, counted, and not closable before the review
+    t.record_second_complaint({"complaint_id": in_time, "summary": "灯又不亮了"}, DESK)
+    got = t.get_complaint(in_time, actor=DESK)
+    assert (got["state"], got["second_complaints"]) == ("REOPENED", 1)
+    wait_for(lambda: "complaint.reopened" in events(rpc, in_time), what="the reopening announced")
+    assert "close_complaint" not in t.allowed_actions("complaint", in_time, "cs_supervisor")
