@@ -2,6 +2,7 @@
 unmatched line, reads and the unmatched queue. Plain functions on a unit of work / a reader."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta, timezone
 from decimal import Decimal
 
@@ -17,49 +18,73 @@ from propdesk_services.billing.workflows.bank_statements.models import BankLine,
 from propdesk_services.billing.workflows.bank_statements.schemas import BankLineSchema, BankStatementSchema
 from propdesk_services.billing.workflows.billing_run.models import FeeNotice, FeeNoticeLine
 from propdesk_services.billing.workflows.payments import domain as ledger
-from propdesk_services.billing.workflows.payments.handlers import allocations_of, book_payment
-from propdesk_services.billing.workflows.payments.views import charges_of, payments_of
+from propdesk_services.billing.workflows.payments.handlers import book_payment
+from propdesk_services.billing.workflows.payments.models import Charge, Payment, PaymentAllocation
 
 _BEIJING = timezone(timedelta(hours=8))
 _OPEN_NOTICE_STATES = ("issued", "delivered")
 _LINE = BankLineSchema()
-_LINES = BankLineSchema(many=True)
 _STATEMENT = BankStatementSchema()
-_STATEMENTS = BankStatementSchema(many=True)
+
+
+_CHUNK = 500
+
+
+def _chunks(ids):
+    ids = list(ids)
+    return (ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK))
 
 
 def _notice_charges(s, notice_ids) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    for nid, cid in s.execute(select(FeeNoticeLine.notice_id, FeeNoticeLine.charge_id)
-                              .where(FeeNoticeLine.notice_id.in_(list(notice_ids)), FeeNoticeLine.charge_id.is_not(None))
-                              .order_by(FeeNoticeLine.id)):
-        out.setdefault(nid, []).append(cid)
+    for chunk in _chunks(notice_ids):
+        for nid, cid in s.execute(select(FeeNoticeLine.notice_id, FeeNoticeLine.charge_id)
+                                  .where(FeeNoticeLine.notice_id.in_(chunk), FeeNoticeLine.charge_id.is_not(None))
+                                  .order_by(FeeNoticeLine.id)):
+            out.setdefault(nid, []).append(cid)
     return out
 
 
 def _open_on(s, unit_id: str) -> dict[int, Decimal]:
-    payments = payments_of(s, unit_id)
-    items = ledger.open_items(charges_of(s, unit_id), payments, allocations_of(s, [p.payment_id for p in payments]))
-    return {i.charge_id: i.open for i in items}
+    return _open_by_unit(s, [unit_id]).get(unit_id, {})
 
 
-def _candidates(s, estate: str, amounts: set[Decimal]) -> list[domain.Candidate]:
-    """The estate's issued or delivered notices asking for one of `amounts` whose charges are not
-    settled yet."""
+def _open_by_unit(s, unit_ids) -> dict[str, dict[int, Decimal]]:
+    """What is open of each charge of these units (the ledger's reading), a few set queries per 500 units."""
+    out: dict[str, dict[int, Decimal]] = {}
+    for chunk in _chunks(sorted(set(unit_ids))):
+        charges, payments, allocs = defaultdict(list), defaultdict(list), defaultdict(list)
+        for c in s.scalars(select(Charge).where(Charge.unit_id.in_(chunk))):
+            charges[c.unit_id].append(c)
+        for p in s.scalars(select(Payment).where(Payment.unit_id.in_(chunk))):
+            payments[p.unit_id].append(p)
+        for a, owner in s.execute(select(PaymentAllocation, Payment.unit_id)
+                                  .join(Payment, Payment.payment_id == PaymentAllocation.payment_id)
+                                  .where(Payment.unit_id.in_(chunk))):
+            allocs[owner].append(a)
+        for unit in chunk:
+            out[unit] = {i.charge_id: i.open for i in ledger.open_items(charges[unit], payments[unit], allocs[unit])}
+    return out
+
+
+def _candidates(s, estate: str, amounts: set[Decimal]) -> dict[Decimal, list[domain.Candidate]]:
+    """The estate's issued or delivered notices asking for one of `amounts` (its own, or with the
+    arrears it brought forward) whose charges are not settled yet, by the amounts they ask."""
     if not amounts:
-        return []
-    notices = list(s.scalars(select(FeeNotice).where(FeeNotice.estate == estate,
-                                                     FeeNotice.state.in_(_OPEN_NOTICE_STATES))))
-    notices = [n for n in notices if Decimal(n.amount) in amounts
-               or Decimal(n.amount) + Decimal(n.arrears_before or 0) in amounts]
+        return {}
+    notices = [n for n in s.scalars(select(FeeNotice).where(FeeNotice.estate == estate,
+                                                            FeeNotice.state.in_(_OPEN_NOTICE_STATES)))
+               if Decimal(n.amount) in amounts or Decimal(n.amount) + Decimal(n.arrears_before or 0) in amounts]
     charges = _notice_charges(s, [n.notice_id for n in notices])
-    out = []
+    open_ = _open_by_unit(s, [n.unit_id for n in notices])
+    out: dict[Decimal, list[domain.Candidate]] = defaultdict(list)
     for n in notices:
-        open_ = _open_on(s, n.unit_id)
-        if sum((open_.get(c, Decimal(0)) for c in charges.get(n.notice_id, [])), Decimal(0)) <= 0:
+        if sum((open_[n.unit_id].get(c, Decimal(0)) for c in charges.get(n.notice_id, [])), Decimal(0)) <= 0:
             continue
-        out.append(domain.Candidate(n.notice_id, n.notice_no, n.unit_id, Decimal(n.amount),
-                                    Decimal(n.arrears_before or 0), aware(n.issued_at).astimezone(_BEIJING).date()))
+        cand = domain.Candidate(n.notice_id, n.notice_no, n.unit_id, Decimal(n.amount), Decimal(n.arrears_before or 0),
+                                aware(n.issued_at).astimezone(_BEIJING).date())
+        for asked in {cand.amount, cand.amount + cand.arrears_before}:
+            out[asked].append(cand)
     return out
 
 
@@ -105,10 +130,10 @@ def import_bank_statement(cmd, uow) -> dict:
         fresh.append(row)
     st.new_lines = len(fresh)
     s.flush()
-    candidates = _candidates(s, estate, {Decimal(r.amount) for r in fresh})
+    candidates, booked = _candidates(s, estate, {Decimal(r.amount) for r in fresh}), set()
     for row in fresh:
         notice, why = domain.match({"amount": row.amount, "value_date": row.value_date, "reference": row.reference},
-                                   candidates)
+                                   [c for c in candidates.get(Decimal(row.amount), ()) if c.notice_id not in booked])
         if notice is None:
             row.reason = why
             st.unmatched_lines += 1
@@ -125,7 +150,7 @@ def import_bank_statement(cmd, uow) -> dict:
         row.state, row.notice_id, row.unit_id, row.payment_id = domain.MATCHED, notice.notice_id, notice.unit_id, payment.payment_id
         row.settled_by, row.settled_at = cmd.actor.id, uow.now()
         st.matched_lines += 1
-        candidates = [c for c in candidates if c.notice_id != notice.notice_id]
+        booked.add(notice.notice_id)
     uow.correlation_id = st.statement_id
     uow.estate = estate
     uow.emit("bank_statement.imported", {
