@@ -39,6 +39,11 @@ class PropdeskService:
 
     @http("GET", "/metrics")
     def serve_metrics(self, request):
+        if "Accept" not in request.headers:  # curl or urllib without one: nameko-prometheus reads it unguarded
+            from werkzeug.datastructures import EnvironHeaders
+
+            request.environ["HTTP_ACCEPT"] = "text/plain"
+            request.headers = EnvironHeaders(request.environ)
         return self.metrics.expose_metrics(request)
 
     @http("GET", "/health")
