@@ -44,7 +44,7 @@ def deposit_view(s, d: Deposit, deductions=None) -> dict:
 
 
 def take_deposit(cmd, uow) -> dict:
-    """收取押金: a deposit on a unit billing knows (DP- number, also its receipt). ``deposit.received``."""
+    """收取押金: a deposit on a unit billing knows (DP- number, also its receipt). ``deposit.collected``."""
     s, data = uow.session, cmd.data
     account = fee_account(s, data["unit_id"], cmd.estates)
     amount = domain.validate_deposit(data, bool(account))
@@ -58,8 +58,8 @@ def take_deposit(cmd, uow) -> dict:
     s.flush()
     uow.estate = d.estate
     uow.correlation_id = d.deposit_id
-    uow.emit("deposit.received", {"deposit_id": d.deposit_id, "deposit_no": d.deposit_no, "unit_id": d.unit_id,
-                                  "estate": d.estate, "kind": d.kind, "amount": money(amount), "method": d.method})
+    uow.emit("deposit.collected", {"deposit_id": d.deposit_id, "deposit_no": d.deposit_no, "unit_id": d.unit_id,
+                                   "estate": d.estate, "type": d.kind, "amount": money(amount), "method": d.method})
     uow.audit("deposit.take", "deposit", d.deposit_id,
               {"deposit_no": number, "unit_id": d.unit_id, "kind": d.kind, "amount": money(amount), "method": d.method})
     return deposit_view(s, d, [])
@@ -76,6 +76,9 @@ def request_deposit_refund(cmd, uow) -> dict:
     d.refund_account = (data.get("refund_account") or "").strip() or None
     uow.estate = d.estate
     uow.correlation_id = d.deposit_id
+    uow.emit("deposit.refund_requested", {"deposit_id": d.deposit_id, "deposit_no": d.deposit_no,
+                                          "unit_id": d.unit_id, "estate": d.estate, "type": d.kind,
+                                          "amount": money(d.amount)})
     uow.audit("deposit.refund_requested", "deposit", d.deposit_id,
               {"deposit_no": d.deposit_no, "applicant_name": d.applicant_name, "reason": d.refund_reason})
     return deposit_view(s, d)
@@ -112,7 +115,9 @@ def refund_deposit(cmd, uow) -> dict:
     uow.estate = d.estate
     uow.correlation_id = d.deposit_id
     uow.emit("deposit.refunded", {"deposit_id": d.deposit_id, "deposit_no": d.deposit_no, "unit_id": d.unit_id,
-                                  "estate": d.estate, "kind": d.kind, "amount": money(d.amount),
+                                  "estate": d.estate, "type": d.kind, "amount": money(d.amount),
+                                  "deductions": [{"reason_kind": x.reason_kind, "reason": x.reason,
+                                                  "amount": money(x.amount)} for x in deductions],
                                   "deducted": money(d.amount - left), "refunded": money(left), "method": d.refund_method})
     uow.audit("deposit.refund", "deposit", d.deposit_id,
               {"deposit_no": d.deposit_no, "refunded": money(left), "deducted": money(d.amount - left)})

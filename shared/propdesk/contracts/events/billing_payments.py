@@ -43,29 +43,48 @@ class BankStatementImportedV1(Schema):
     unmatched_lines = fields.Integer(required=True)
 
 
-@contract("deposit.received", 1, producer="billing")
-class DepositReceivedV1(Schema):
-    """A deposit (押金: renovation, tenant, key) was taken and is held."""
+class DeductionV1(Schema):
+    reason_kind = fields.String(required=True, validate=validate.OneOf(vocab.DEPOSIT_DEDUCTION_REASONS.codes))
+    reason = fields.String(required=True)
+    amount = Money(required=True)
+
+
+@contract("deposit.collected", 1, producer="billing")
+class DepositCollectedV1(Schema):
+    """A deposit (押金: renovation, tenant, key) was taken and is held (domain.md §8)."""
 
     deposit_id = fields.String(required=True)
     deposit_no = fields.String(required=True)
     unit_id = fields.String(required=True)
     estate = Estate()
-    kind = fields.String(required=True, validate=validate.OneOf(vocab.DEPOSIT_KINDS.codes))
+    type = fields.String(required=True, validate=validate.OneOf(vocab.DEPOSIT_KINDS.codes))
     amount = Money(required=True)
     method = fields.String(required=True, validate=validate.OneOf(vocab.PAYMENT_METHODS.codes))
 
 
-@contract("deposit.refunded", 1, producer="billing")
-class DepositRefundedV1(Schema):
-    """A deposit went back to the client: `refunded` = `amount` − `deducted` (never negative)."""
+@contract("deposit.refund_requested", 1, producer="billing")
+class DepositRefundRequestedV1(Schema):
+    """The client handed in the 《退还押金申请表》: finance assesses deductions, then refunds."""
 
     deposit_id = fields.String(required=True)
     deposit_no = fields.String(required=True)
     unit_id = fields.String(required=True)
     estate = Estate()
-    kind = fields.String(required=True, validate=validate.OneOf(vocab.DEPOSIT_KINDS.codes))
+    type = fields.String(required=True, validate=validate.OneOf(vocab.DEPOSIT_KINDS.codes))
     amount = Money(required=True)
+
+
+@contract("deposit.refunded", 1, producer="billing")
+class DepositRefundedV1(Schema):
+    """A deposit went back to the client: `refunded` = `amount` − the `deductions` (never negative)."""
+
+    deposit_id = fields.String(required=True)
+    deposit_no = fields.String(required=True)
+    unit_id = fields.String(required=True)
+    estate = Estate()
+    type = fields.String(required=True, validate=validate.OneOf(vocab.DEPOSIT_KINDS.codes))
+    amount = Money(required=True)
+    deductions = fields.List(fields.Nested(DeductionV1), required=True)
     deducted = Money(required=True)
     refunded = Money(required=True)
     method = fields.String(required=True, validate=validate.OneOf(vocab.PAYMENT_METHODS.codes))

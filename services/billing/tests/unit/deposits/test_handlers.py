@@ -34,7 +34,7 @@ def deduct(app, deposit_id, amount, kind="damage", actor=SUPERVISOR):
 def test_the_whole_life_of_a_deposit(app):
     dep = take(app)
     assert (dep["state"], dep["amount"], dep["remaining"], dep["deposit_no"][:3]) == ("held", "2000.00", "2000.00", "DP-")
-    assert [e.payload["kind"] for e in app.events("deposit.received")] == ["renovation"]
+    assert [e.payload["type"] for e in app.events("deposit.collected")] == ["renovation"]
     dep = request(app, dep["deposit_id"])
     assert (dep["state"], dep["applicant_name"]) == ("refund_requested", "张三")
     dep = deduct(app, dep["deposit_id"], "300.00")
@@ -45,6 +45,8 @@ def test_the_whole_life_of_a_deposit(app):
     assert (dep["state"], dep["refunded_amount"]) == ("refunded", "1499.50")
     [event] = app.events("deposit.refunded")
     assert (event.payload["deducted"], event.payload["refunded"]) == ("500.50", "1499.50")
+    assert [x["amount"] for x in event.payload["deductions"]] == ["300.00", "200.50"]
+    assert [e.payload["amount"] for e in app.events("deposit.refund_requested")] == ["2000.00"]
     assert [a.action for a in app.audit() if a.action.startswith("deposit.")] == \
         ["deposit.take", "deposit.refund_requested", "deposit.deduct", "deposit.deduct", "deposit.refund"]
 
