@@ -340,3 +340,21 @@ def test_a_list_of_rows_is_described_with_the_fields_of_a_row():
     assert (spec["type"], spec["items"]) == ("list", "object")
     assert [(f["name"], f["type"], f["label"]["zh"]) for f in spec["fields"]] == [
         ("name", "string", "物品"), ("quantity", "integer", "quantity")]
+
+
+def test_a_due_time_in_office_time_is_kept_as_the_same_moment(app):
+    """A workflow computes its due time in the office's zone (+08:00); SQLite keeps no offset, so
+    the chassis stores UTC: due at 17:30 Shanghai is 09:30 UTC, not 17:30 UTC."""
+    from zoneinfo import ZoneInfo
+
+    shanghai = datetime(2026, 11, 30, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    factory = app.db.factory()
+    with factory() as uow:
+        uow.set_deadline(RULE, "toy_ticket", "T9", shanghai)
+        uow.commit()
+    app.clock.set(datetime(2026, 11, 30, 9, 29, tzinfo=timezone.utc))
+    assert app.tick("sweep_deadlines") == 0
+    app.clock.set(datetime(2026, 11, 30, 9, 31, tzinfo=timezone.utc))
+    assert app.tick("sweep_deadlines") == 2  # T9 at 17:30 Shanghai, and T1's 30 minutes (09:00 + 30 UTC)
+    [late] = [e for e in app.events("toy_ticket.answer_overdue") if e.payload["record_id"] == "T9"]
+    assert late.payload["due_at"] == "2026-11-30T09:30:00+00:00"

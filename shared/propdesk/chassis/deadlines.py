@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Callable, NamedTuple
 
 from prometheus_client import Counter
@@ -105,6 +105,7 @@ def set_deadline(uow, rule: str, record_type: str, record_id: str, due_at: datet
     for the same rule and record is moved (an agreed reply time renegotiated), not duplicated."""
     if due_at.tzinfo is None:
         raise ValueError("due_at must carry its time zone")
+    due_at = due_at.astimezone(timezone.utc)  # stored as UTC: SQLite keeps no offset
     row = _pending(uow.session, rule, record_type, record_id)
     if row is None:
         uow.session.add(DeadlineRow(rule=rule, record_type=record_type, record_id=str(record_id), due_at=due_at,
