@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
 
-.PHONY: help venv frontend broker chromium postgres database pg-package migrate demo run test test-unit test-postgres bench chaos status clean
+.PHONY: help venv frontend broker chromium print postgres database pg-package migrate demo run test test-unit test-postgres bench chaos status clean
 
 help: ## show this help
 	@echo "usage: make <target>"
@@ -38,6 +38,9 @@ broker: ## make sure a local RabbitMQ with the management plugin is running
 chromium: ## make sure Debian's chromium is installed (for browser tests)
 	@bash scripts/ensure-chromium.sh
 
+print: ## make sure printing has what it needs from Debian (Pango, the Noto CJK font) for the PDF notices
+	@bash scripts/ensure-print.sh
+
 postgres: ## install Debian's PostgreSQL; with PROPDESK_DB=postgresql (no PROPDESK_PG_URL) start the local server in var/postgres
 	@bash scripts/ensure-postgres.sh --install
 	@bash scripts/ensure-postgres.sh
@@ -56,10 +59,10 @@ migrate: venv database ## run every service's database migrations
 demo: venv broker database ## load demo data
 	$(PROPDESK) demo
 
-run: venv broker database ## migrate, load demo data, then run all services in the foreground (PROPDESK_DB=postgresql: on PostgreSQL)
+run: venv broker database print ## migrate, load demo data, then run all services in the foreground (PROPDESK_DB=postgresql: on PostgreSQL)
 	$(PROPDESK) migrate && $(PROPDESK) demo && exec $(PROPDESK) run
 
-test: venv broker chromium pg-package ## run the test suite (PYTEST_ARGS=... passes through)
+test: venv broker chromium print pg-package ## run the test suite (PYTEST_ARGS=... passes through)
 	@rc=0; $(PYTHON) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
 	if [[ $$rc == 5 ]]; then \
 	  echo "make test: FAILED: pytest collected no tests (exit 5); check testpaths and PYTEST_ARGS" >&2; \

@@ -34,6 +34,7 @@ SUITE = [
     ("S3-max", "bench.move_out"),
     ("S3b", "bench.move_out"),
     ("M", "bench.memory"),
+    ("S4", "bench.billing"),
     ("T1", "bench.tickets"),
     ("T2", "bench.tickets"),
 ]
@@ -88,6 +89,11 @@ def targets(by_id: dict[str, Figure]) -> list[dict]:
     check("S3b history", lambda big, small: (big / small, big <= 1.2 * small), "S3b-1m-p99", "S3b-10k-p99",
           text="p99 with 1,000,000 past events <= 1.2 x with 10,000")
     check("RSS growth", lambda g: (g, g < 10), "M-growth-max", text="RSS growth of every service < 10 %")
+    check("S4 ratio", lambda r: (r, r >= 0.5), "S4-ratio", text="billing run >= 0.5 x raw SQLite bulk insert")
+    check("S4 seconds", lambda t: (t, t < 60), "S4-seconds", text="a billing run for 100,000 units in under 60 s")
+    for read in ("queues", "newest", "unit", "search"):
+        check(f"T1 {read}", lambda p99: (p99, p99 <= 100), f"T1-{read}-1m-p99",
+              text=f"desk read '{read}' p99 <= 100 ms with 1,000,000 past complaints")
     return checks
 
 
