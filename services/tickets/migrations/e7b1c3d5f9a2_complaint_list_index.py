@@ -1,4 +1,4 @@
-"""tickets: complaints listed newest first within an estate read an index in order (bench T1)
+"""tickets: complaints listed newest first within an estate, or of one unit, read an index in order (bench T1)
 
 Revision ID: e7b1c3d5f9a2
 Revises: 5d2a8c6e4f10
@@ -18,8 +18,10 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     with op.batch_alter_table("complaint", schema=None) as batch_op:
         batch_op.create_index("ix_complaint_estate_received", ["estate", "received_at"], unique=False)
+        batch_op.create_index("ix_complaint_unit_received", ["unit_id", "received_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("complaint", schema=None) as batch_op:
+        batch_op.drop_index("ix_complaint_unit_received")
         batch_op.drop_index("ix_complaint_estate_received")

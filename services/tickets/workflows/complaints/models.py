@@ -77,4 +77,5 @@ class ComplaintRecord(Base):
 
     #: the desk's list, newest first within the asker's estates, reads this index in order and
     #: stops at the page (bench T1: no sort of a whole estate's complaints)
-    __table_args__ = (Index("ix_complaint_estate_received", "estate", "received_at"),)
+    __table_args__ = (Index("ix_complaint_estate_received", "estate", "received_at"),
+                      Index("ix_complaint_unit_received", "unit_id", "received_at"))
