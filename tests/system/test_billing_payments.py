@@ -69,3 +69,30 @@ def test_payments_bank_lines_deposits_and_arrears_through_the_running_services(r
     assert Decimal(detail["total"]) == sum(owed.values())
     assert {r["unit_id"] for r in detail["rows"]} == {u for u, a in owed.items() if a > 0}
     assert b.export_arrears_xlsx("2026-10", None, actor=CASHIER)["filename"] == "arrears-2026-10.xlsx"
+
+
+def test_a_bank_line_matching_an_issued_notice_is_booked_once(rpc):
+    """The demo's office-park run (E2, 2026-11) approved and issued by the running timer; the bank
+    statement's line with a notice's amount and number is booked against it, the unit's November
+    is paid, and the same statement again books nothing."""
+    from datetime import datetime, timedelta, timezone
+
+    b = rpc.billing
+    supervisor, cashier = {**SUPERVISOR, "estates": ["E2"]}, {**CASHIER, "estates": ["E2"]}
+    run_id = "BR-DEMO-E2-202611"
+    b.review_billing_run({"run_id": run_id, "decision": "approve"}, supervisor)
+    b.issue_billing_run({"run_id": run_id}, cashier)
+    wait_for(lambda: b.get_billing_run(run_id, actor=cashier)["state"] == "issued", what="the run issued", timeout=60)
+    notice = sorted(b.list_fee_notices(run_id, None, None, None, actor=cashier), key=lambda n: n["unit_id"])[0]
+    today = datetime.now(timezone(timedelta(hours=8))).strftime("%Y%m%d")
+    text = ("交易日,交易时间,起息日,交易类型,借方金额,贷方金额,余额,摘要,流水号,业务参考号,收/付方名称,收/付方帐号\n"
+            f"{today},10:00:00,{today},汇入,,{notice['amount']},0,缴费 {notice['notice_no']},SYS-E2-1,,某公司,6222\n")
+    st = b.import_bank_statement({"estate": "E2", "filename": "cmb.csv", "content": text, "encoding": "text"}, cashier)
+    assert (st["matched_lines"], st["unmatched_lines"]) == (1, 0)
+    [line] = st["lines"]
+    assert (line["state"], line["notice_id"], line["unit_id"]) == ("matched", notice["notice_id"], notice["unit_id"])
+    rows = b.arrears_detail(None, None, notice["unit_id"], actor=cashier)["rows"]
+    assert "2026-11" not in {r["period"] for r in rows}
+    again = b.import_bank_statement({"estate": "E2", "filename": "cmb.csv", "content": text, "encoding": "text"}, cashier)
+    assert (again["repeated_lines"], again["matched_lines"]) == (1, 0)
+    wait_for(lambda: "payment.received" in timeline(rpc, line["payment_id"]), what="the booked payment in reports")

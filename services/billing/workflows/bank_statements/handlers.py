@@ -141,8 +141,7 @@ def import_bank_statement(cmd, uow) -> dict:
         try:
             payment, _ = book_payment(uow, cmd.actor.id, cmd.estates, notice.unit_id, money(row.amount), "bank",
                                       details={"txn_no": row.serial}, bank_line_id=row.line_id,
-                                      chosen=_open_charges_of(s, notice),
-                                      correlation_id=st.statement_id)
+                                      chosen=_open_charges_of(s, notice))  # a case of its own (or its move-out's)
         except ValidationError as exc:  # e.g. the bank's serial already booked by hand: the cashier looks
             row.reason = ",".join(sorted({p.rule for p in exc.problems}))
             st.unmatched_lines += 1
