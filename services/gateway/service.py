@@ -228,7 +228,7 @@ class GatewayService(DeskPages, PropdeskService):
 
     @http("GET", "/api/<service>/commands")
     @endpoint("A department's commands and their request fields (describe_commands)", tag="records",
-              response=records_api.CommandListSchema, path_choices={"service": records_api.departments})
+              response=records_api.CommandListSchema, errors=(404,), path_choices={"service": records_api.departments})
     @records_api.generic
     def api_commands(self, request, service):
         return self._answer(records_api.list_commands, request, service=service)

@@ -276,6 +276,9 @@ def test_the_openapi_document_describes_the_generic_routes():
     service = next(p for p in paths["/api/{service}/{kind}/{record_id}"]["get"]["parameters"] if p["name"] == "service")
     assert "tickets" in service["schema"]["enum"] and "gateway" not in service["schema"]["enum"]
     assert "/api/records" in paths and "/api/{service}/queries/{query}" in paths
+    for path, operations in paths.items():  # a name that is no department's is a 404 (as no endpoint's path)
+        if path.startswith("/api/{service}/"):
+            assert all("404" in op["responses"] for op in operations.values()), path
 
 
 # --- the owner APP (issue #9 §2) ----------------------------------------------------------------------
