@@ -9,7 +9,7 @@ the same tables to other systems (the owners' APP, an ERP, a script) under ``/ap
 | ``GET /api/records`` | every department's record kinds whose ``list`` query one of the caller's roles may read (`propdesk.policy.READS`): its ``describe_records`` entry with ``service``, ``kind`` and ``href`` |
 | ``GET /api/<service>/<kind>?<filters>`` | the kind's ``list`` query; the query string is its arguments (the kind's ``filters``; another name is a 400 naming it, rule ``unknown``); the department checks the values (400 naming field and rule) |
 | ``GET /api/<service>/<kind>/<id>`` | the kind's ``get`` query (404 when absent or of another estate: the department's rule) and ``allowed_actions``: the commands the department allows on it now for any of the caller's roles |
-| ``GET /api/<service>/commands`` | the department's ``describe_commands`` (fields, labels, choices, roles) but its public ones: the request schema of each command |
+| ``GET /api/<service>/commands`` | the department's ``describe_commands`` (fields, labels, choices, roles) but its public ones, each with its ``request_schema`` (JSON Schema of the body, `request_schema`) |
 | ``POST /api/<service>/commands/<command>`` | the command, a JSON object as its request, given as the caller (`api.acting_staff`), with the optional ``Idempotency-Key``; 201 for a command that creates a record kind (its ``create``, with ``Location``), else 200; the department's 400/403/404/409 as every endpoint maps them |
 | ``GET /api/<service>/queries/<query>?<args>`` | any other query of the department (``repair_progress``, ``repair_counts`` ...): the query string is its arguments; not a command, not one of `SECRET_QUERIES` |
 
@@ -237,10 +237,52 @@ def list_commands(remote, request, service: str):
     """GET /api/<service>/commands: each command's request fields (``describe_commands``)."""
     auth.require_principal(request)
     service = _department(remote, request, service)
-    commands = {name: {**spec, "href": f"/api/{service}/commands/{name}"}
+    commands = {name: {**spec, "href": f"/api/{service}/commands/{name}", "request_schema": request_schema(spec)}
                 for name, spec in described_commands(remote, service).items()
                 if isinstance(spec, dict) and not spec.get("public")}
     return 200, {"service": service, "commands": commands}
+
+
+#: A field type of ``describe_schema`` as JSON Schema (money and decimals as a number or a string:
+#: "392.60" keeps its cents).
+_JSON_TYPES = {
+    "string": {"type": "string"}, "integer": {"type": "integer"}, "boolean": {"type": "boolean"},
+    "decimal": {"anyOf": [{"type": "number"}, {"type": "string"}]},
+    "money": {"anyOf": [{"type": "number"}, {"type": "string"}]},
+    "date": {"type": "string", "format": "date"}, "datetime": {"type": "string", "format": "date-time"},
+    "date-time": {"type": "string", "format": "date-time"}, "object": {"type": "object"},
+}
+
+
+def request_schema(spec: dict) -> dict:
+    """A command's request as JSON Schema, from its ``describe_commands`` fields (type, required,
+    nullable, choices, max_length, label as the title): what a client may check before sending;
+    the department's schema stays the rule."""
+    def one(f: dict) -> dict:
+        kind = f.get("type") or "string"
+        if kind == "list":
+            item = f.get("items") or "string"
+            items = (request_schema({"fields": f.get("fields") or ()}) if item == "object"
+                     else dict(_JSON_TYPES.get(item, {})))
+            out = {"type": "array", "items": items}
+        else:
+            out = dict(_JSON_TYPES.get(kind, {}))
+        if f.get("choices") and kind != "list":
+            out["enum"] = list(f["choices"])
+        elif f.get("choices"):
+            out["items"]["enum"] = list(f["choices"])
+        if f.get("max_length") is not None:
+            out["maxItems" if kind == "list" else "maxLength"] = f["max_length"]
+        label = f.get("label")
+        if isinstance(label, dict) and label.get("en"):
+            out["title"] = f"{label.get('zh') or ''} {label['en']}".strip()
+        if f.get("nullable"):
+            out = {"anyOf": [out, {"type": "null"}]}
+        return out
+
+    described = [f for f in spec.get("fields") or () if isinstance(f, dict) and f.get("name")]
+    return {"type": "object", "properties": {f["name"]: one(f) for f in described},
+            "required": [f["name"] for f in described if f.get("required")], "additionalProperties": False}
 
 
 def give_command(remote, request, service: str, command: str):
@@ -359,7 +401,7 @@ class CommandListSchema(Schema):
     service = fields.String()
     commands = fields.Dict(keys=fields.String(), values=fields.Dict(), metadata={
         "description": "command -> {doc, fields (name, type, required, choices, max_length, label), roles, "
-                       "keyless, href}"})
+                       "keyless, href, request_schema (JSON Schema of the body)}"})
 
 
 #: A command's request and answer, and a query's answer: the department's own (object, list ...).

@@ -200,6 +200,12 @@ def test_queries_of_the_department_but_commands_and_secret_ones(gw):
     assert gw.get("/api/tickets/queries/list_audit", "cs_manager").status_code == 200
     commands = gw.get("/api/staff/commands").body["commands"]
     assert "create_api_token" in commands and "sign_in" not in commands  # public ones are not given here
+    rate = gw.get("/api/tickets/commands").body["commands"]["rate_repair"]
+    assert rate["href"] == "/api/tickets/commands/rate_repair" and "front_desk" in rate["roles"]
+    schema = rate["request_schema"]  # JSON Schema from the department's fields
+    assert (schema["type"], set(schema["required"]), schema["additionalProperties"]) == (
+        "object", {"repair_id", "rating"}, False)
+    assert schema["properties"]["rating"]["type"] == "integer"
 
 
 # --- commands -----------------------------------------------------------------------------------------
