@@ -111,6 +111,8 @@ TIMERS = {
 DEADLINES = {
     "billing.review": Deadline(event="billing.review_overdue", escalate_to="director"),
     "billing.issue": Deadline(event="billing.issue_overdue", escalate_to="finance_supervisor"),
+    # an unmatched bank line is booked or set aside by the end of the next working day (reconciled daily)
+    "billing.bank_line": Deadline(event="billing.bank_line_overdue", escalate_to="finance_supervisor"),
 }
 
 #: What may be done next to a record (the chassis answers ``allowed_actions(record_type, record_id, role)``).

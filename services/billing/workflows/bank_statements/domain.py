@@ -21,8 +21,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
+
+from propdesk.chassis.calendar import OFFICE_TZ
 
 MATCHED, BOOKED, UNMATCHED, DISMISSED = "matched", "booked", "unmatched", "dismissed"
 #: The number series of imported statements.
@@ -87,6 +89,18 @@ def match(line: dict, candidates: list[Candidate]) -> tuple[Candidate | None, st
     if len(fits) == 1:
         return fits[0], None
     return None, ("no_candidate" if not fits else "ambiguous")
+
+
+#: The time limit of an unmatched line (domain.md §2.5, §5: bank reconciliation daily): booked or set
+#: aside by the end of the next working day after its import (working days: a statement imported on
+#: Friday waits over the weekend, not over a holiday week's make-up Saturday).
+DEADLINE_RULE = "billing.bank_line"
+
+
+def line_due(imported_on: date, calendar) -> datetime:
+    """The end (00:00 the day after, Asia/Shanghai) of the next working day after `imported_on`, in UTC."""
+    day = calendar.add_working_days(imported_on, 1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=OFFICE_TZ).astimezone(timezone.utc)
 
 
 def next_commands(line) -> list[str]:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from propdesk.chassis.db import aware
+from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import visible, within
 from propdesk.contracts.envelope import new_id
 from propdesk.errors import Conflict, NotFound, ValidationError
@@ -135,16 +136,14 @@ def import_bank_statement(cmd, uow) -> dict:
         notice, why = domain.match({"amount": row.amount, "value_date": row.value_date, "reference": row.reference},
                                    [c for c in candidates.get(Decimal(row.amount), ()) if c.notice_id not in booked])
         if notice is None:
-            row.reason = why
-            st.unmatched_lines += 1
+            _queue(uow, row, why, st, cmd.actor.id)
             continue
         try:
             payment, _ = book_payment(uow, cmd.actor.id, cmd.estates, notice.unit_id, money(row.amount), "bank",
                                       details={"txn_no": row.serial}, bank_line_id=row.line_id,
                                       chosen=_open_charges_of(s, notice))  # a case of its own (or its move-out's)
         except ValidationError as exc:  # e.g. the bank's serial already booked by hand: the cashier looks
-            row.reason = ",".join(sorted({p.rule for p in exc.problems}))
-            st.unmatched_lines += 1
+            _queue(uow, row, ",".join(sorted({p.rule for p in exc.problems})), st, cmd.actor.id)
             continue
         row.state, row.notice_id, row.unit_id, row.payment_id = domain.MATCHED, notice.notice_id, notice.unit_id, payment.payment_id
         row.settled_by, row.settled_at = cmd.actor.id, uow.now()
@@ -161,6 +160,15 @@ def import_bank_statement(cmd, uow) -> dict:
                "new_lines": st.new_lines, "repeated_lines": st.repeated_lines, "matched_lines": st.matched_lines,
                "unmatched_lines": st.unmatched_lines})
     return statement_view(s, st)
+
+
+def _queue(uow, row: BankLine, why: str, st: BankStatement, actor_id: str) -> None:
+    """The line waits for the cashier, due by the end of the next working day (DEADLINES)."""
+    row.reason = why
+    st.unmatched_lines += 1
+    uow.set_deadline(domain.DEADLINE_RULE, "bank_line", row.line_id, domain.line_due(uow.today(), uow.calendar),
+                     responsible=actor_id, estate=row.estate,
+                     summary=f"{st.statement_no} {money(row.amount)} {row.payer_name or ''}".strip())
 
 
 def _line(s, line_id: str, estates, lock: bool = False) -> BankLine:
@@ -190,6 +198,7 @@ def book_bank_line(cmd, uow) -> dict:
         raise ValidationError.one("unit_id", "other_estate", "the unit belongs to another estate than the statement")
     line.state, line.unit_id, line.payment_id = domain.BOOKED, payment.unit_id, payment.payment_id
     line.settled_by, line.settled_at = cmd.actor.id, uow.now()
+    uow.meet_deadline(domain.DEADLINE_RULE, "bank_line", line.line_id)
     uow.audit("bank_line.book", "bank_line", line.line_id,
               {"unit_id": line.unit_id, "amount": money(line.amount), "receipt_no": payment.receipt_no})
     return {**line_view(line), "payment": out}
@@ -202,6 +211,7 @@ def dismiss_bank_line(cmd, uow) -> dict:
     _check_unmatched(line)
     line.state, line.reason = domain.DISMISSED, data["reason"].strip()[:200]
     line.settled_by, line.settled_at = cmd.actor.id, uow.now()
+    uow.meet_deadline(domain.DEADLINE_RULE, "bank_line", line.line_id)
     uow.estate = line.estate
     uow.correlation_id = line.statement_id
     uow.audit("bank_line.dismiss", "bank_line", line.line_id, {"amount": money(line.amount), "reason": line.reason})
@@ -260,14 +270,18 @@ def possible_line_actions(line_id: str, reader) -> list[str]:
 
 def unmatched_lines(args: dict, reader) -> list[dict]:
     """QUEUE: bank lines no notice matched, oldest first: the cashier books or sets each aside."""
-    rows = reader.session.scalars(within(select(BankLine), BankLine.estate, reader.estates)
-                                  .where(BankLine.state == domain.UNMATCHED)
-                                  .order_by(BankLine.value_date, BankLine.line_id).limit(500))
+    rows = list(reader.session.scalars(within(select(BankLine), BankLine.estate, reader.estates)
+                                       .where(BankLine.state == domain.UNMATCHED)
+                                       .order_by(BankLine.value_date, BankLine.line_id).limit(500)))
+    due = pending_of(reader.session, "bank_line", [x.line_id for x in rows], reader.now())
     out = []
     for x in rows:
         st = reader.session.get(BankStatement, x.statement_id)
+        limit = next((d for d in due.get(x.line_id, []) if d.rule == domain.DEADLINE_RULE), None)
         out.append({"record": "bank_line", "id": x.line_id, "number": None,
                     "title": f"{money(x.amount)} {x.payer_name or ''}".strip(),
                     "detail": f"{x.value_date.isoformat()} {x.reference or ''} ({x.reason})".strip(),
-                    "since": aware(st.imported_at).isoformat(), "due_at": None, "overdue": False, "owner": None})
+                    "since": aware(st.imported_at).isoformat(),
+                    "due_at": limit.due_at.isoformat() if limit else None, "overdue": bool(limit and limit.overdue),
+                    "owner": None})
     return out

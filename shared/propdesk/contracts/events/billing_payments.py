@@ -8,7 +8,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from propdesk.contracts import vocab
-from propdesk.contracts.events._fields import Estate, Money
+from propdesk.contracts.events._fields import DeadlineBreach, Estate, Money
 from propdesk.contracts.registry import contract
 
 
@@ -25,6 +25,13 @@ class PaymentReversedV1(Schema):
     receipt_no = fields.String(required=True)
     reversed_receipt_no = fields.String(required=True)
     reason = fields.String(required=True)
+
+
+@contract("billing.bank_line_overdue", 1, producer="billing")
+class BankLineOverdueV1(DeadlineBreach):
+    """A bank line no notice matched was neither booked nor set aside by the end of the next working
+    day after its import (bank reconciliation is daily, domain.md §2.5): the cashier who imported it
+    and the finance supervisor are told."""
 
 
 @contract("bank_statement.imported", 1, producer="billing")

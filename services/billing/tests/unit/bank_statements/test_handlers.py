@@ -84,12 +84,12 @@ def test_matching_lines_are_booked_the_rest_queued_and_a_reimport_books_nothing(
 
     # the cashier's queue: the unmatched lines, oldest first
     with app.session() as s:
-        reader = SimpleNamespace(session=s, estates=("E1",), actor=None)
+        reader = SimpleNamespace(session=s, estates=("E1",), actor=None, now=app.clock.now)
         queue = [i for i in unmatched_lines({}, reader) if i["id"] != "BL-DEMO-1"]  # the demo's line aside
         assert [i["detail"][:10] for i in queue] == ["2026-11-23", "2026-11-23", "2026-11-24", "2026-11-25"]
         assert possible_line_actions(lines["G04"]["line_id"], reader) == ["book_bank_line", "dismiss_bank_line"]
         assert possible_line_actions(lines["G01"]["line_id"], reader) == []
-        assert unmatched_lines({}, SimpleNamespace(session=s, estates=("E2",), actor=None)) == []
+        assert unmatched_lines({}, SimpleNamespace(session=s, estates=("E2",), actor=None, now=app.clock.now)) == []
 
     # booked by hand on the unit the cashier found, or set aside with a reason; once
     booked = app.command("book_bank_line", {"line_id": lines["G05"]["line_id"], "unit_id": "2-2-1504"}, CASHIER)
@@ -153,3 +153,32 @@ def test_a_notice_partly_paid_at_the_counter_is_still_matched_and_its_open_charg
     receipt = app.query("get_receipt", st["lines"][0]["payment_id"])
     assert first["charge_id"] not in {x["charge_id"] for x in receipt["lines"]}
     assert receipt["prepaid_amount"] == first["amount"]
+
+
+def test_an_unmatched_line_is_due_by_the_end_of_the_next_working_day():
+    """Imported on Friday 2026-11-20 (Beijing): due by the end of Monday the 23rd (Beijing), i.e.
+    2026-11-23 16:00 UTC. The line worked in time breaches nothing; the other breaches once."""
+    from datetime import datetime, timezone
+
+    from propdesk_services.billing.workflows.bank_statements import domain
+    from propdesk.chassis.calendar import WorkingCalendar
+
+    assert domain.line_due(datetime(2026, 11, 20).date(), WorkingCalendar()) == \
+        datetime(2026, 11, 23, 16, 0, tzinfo=timezone.utc)
+    app = harness()
+    st = upload(app, cmb("20261120,,,汇入,,11.11,0,x,D1,,甲,1", "20261120,,,汇入,,22.22,0,y,D2,,乙,2"))
+    first, second = sorted(st["lines"], key=lambda x: x["serial"])
+    with app.session() as s:
+        items = {i["id"]: i for i in unmatched_lines({}, SimpleNamespace(session=s, estates=None, actor=None,
+                                                                          now=app.clock.now))}
+    assert (items[first["line_id"]]["due_at"], items[first["line_id"]]["overdue"]) == ("2026-11-23T16:00:00+00:00", False)
+    app.command("dismiss_bank_line", {"line_id": first["line_id"], "reason": "退款"}, CASHIER)
+    app.clock.advance(minutes=(datetime(2026, 11, 23, 15, 59, tzinfo=timezone.utc) - app.clock.now()).total_seconds() / 60)
+    app.tick("sweep_deadlines")
+    assert app.events("billing.bank_line_overdue") == []
+    app.clock.advance(minutes=2)
+    app.tick("sweep_deadlines")
+    app.tick("sweep_deadlines")
+    [breach] = app.events("billing.bank_line_overdue")
+    assert (breach.payload["record_id"], breach.payload["responsible"], breach.payload["escalate_to"]) == \
+        (second["line_id"], CASHIER["id"], "finance_supervisor")
