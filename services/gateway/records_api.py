@@ -145,9 +145,12 @@ def _require_read(principal, service: str, query: str) -> None:
                         field="actor.role", rule=policy.RULE)
 
 
-def _arguments(request, allowed: set[str] | None) -> dict:
+def _arguments(request, allowed: set[str] | None, types: dict[str, str] | None = None) -> dict:
     """The query string as a query's keyword arguments (empty values left out); a name the query
-    does not take (when `allowed` is known) or may not be given is a 400 naming it."""
+    does not take (when `allowed` is known) or may not be given is a 400 naming it. A query string
+    carries text: ``true``/``false`` become JSON booleans (for a filter described as a boolean, or
+    any argument when the types are not known: the chassis' flags take only true or false), and a
+    filter described as an integer its number when it is one; the department checks the rest."""
     problems = []
     out = {}
     for name, value in request.args.items():
@@ -159,10 +162,18 @@ def _arguments(request, allowed: set[str] | None) -> dict:
             problems.append(ValidationError.one(name, "unknown", f"not an argument of this query; it takes: "
                                                                  f"{known}").problems[0])
         elif value.strip():
-            out[name] = value.strip()
+            out[name] = _typed(value.strip(), (types or {}).get(name) if types is not None else None)
     if problems:
         raise ValidationError(problems)
     return out
+
+
+def _typed(value: str, kind: str | None):
+    if value in ("true", "false") and kind in (None, "boolean"):
+        return value == "true"
+    if kind == "integer" and re.fullmatch(r"-?\d{1,18}", value):
+        return int(value)
+    return value
 
 
 def _ask(remote, service: str, query: str, *args, **kwargs):
@@ -207,8 +218,8 @@ def list_records(remote, request, service: str, kind: str):
     service = _department(remote, request, service)
     entry = _kind(remote, service, kind)
     _require_read(principal, service, entry["list"])
-    filters = {f.get("name") for f in entry.get("filters") or () if isinstance(f, dict)}
-    answer = remote.call(service, entry["list"], **_arguments(request, filters))
+    filters = {f.get("name"): f.get("type") or "string" for f in entry.get("filters") or () if isinstance(f, dict)}
+    answer = remote.call(service, entry["list"], **_arguments(request, set(filters), filters))
     return 200, {"service": service, "kind": kind, "records": answer if isinstance(answer, list) else []}
 
 

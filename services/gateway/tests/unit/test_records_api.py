@@ -168,6 +168,11 @@ def test_a_list_takes_the_departments_filters_and_it_checks_them(gw):
     assert r.status_code == 400 and named(r) == {("colour", "unknown"), ("actor", "reserved")}
     r = gw.get("/api/tickets/repair", query={"category": "NOPE"})  # the department's rule
     assert r.status_code == 400 and {f for f, _ in named(r)} == {"category"}
+    # a query string carries text: a boolean and an integer filter are given as the department takes them
+    r = gw.get("/api/tickets/complaint", query={"second_only": "true", "limit": "5"})
+    assert (r.status_code, r.body["records"]) == (200, []), r.body
+    r = gw.get("/api/tickets/complaint", query={"second_only": "maybe", "limit": "five"})
+    assert r.status_code == 400 and {f for f, _ in named(r)} == {"second_only", "limit"}, r.body
 
 
 def test_a_record_comes_with_the_actions_allowed_now_and_another_estates_is_absent(gw):
