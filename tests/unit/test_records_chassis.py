@@ -57,6 +57,8 @@ def test_listing_filters_searches_and_orders_newest_first(session):
     assert [p.parcel_no for p in records.listing(reader(session, None), Parcel, {"q": " 王 "},
                                                  search=(Parcel.recipient,))] == ["P-3", "P-2"]
     assert len(records.listing(reader(session, None), Parcel, {"limit": 1})) == 1
+    assert [p.parcel_no for p in records.listing(reader(session, None), Parcel, {"q": "p-2"},
+                                                 search=(Parcel.parcel_no,))] == ["P-2"]  # any case, any database
     assert records.listing(reader(session, ()), Parcel, {}) == []  # scoped to no estate: nothing
 
 

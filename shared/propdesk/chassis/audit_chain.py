@@ -107,6 +107,8 @@ def verify_all(settings, names=None) -> dict[str, Verdict]:
     """`verify` every service database there is (all discovered services, or `names`)."""
     from pathlib import Path
 
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session
 
     from propdesk import plugins
@@ -122,6 +124,12 @@ def verify_all(settings, names=None) -> dict[str, Verdict]:
             continue  # never migrated here: nothing to verify
         engine = make_engine(url)
         try:
+            try:
+                migrated = inspect(engine).has_table("audit_log")
+            except OperationalError:  # a server database never created for this service
+                migrated = False
+            if not migrated:
+                continue  # never migrated here: nothing to verify
             with Session(engine) as s:
                 out[name] = verify(s)
         finally:

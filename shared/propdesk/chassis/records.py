@@ -65,7 +65,7 @@ def listing(reader, model, args: dict, *, equals: Iterable[str] = (), search: It
     columns = list(search)
     if q and columns:
         like = f"%{q}%"
-        stmt = stmt.where(or_(*(c.like(like) for c in columns)))
+        stmt = stmt.where(or_(*(c.ilike(like) for c in columns)))
     order = list(newest) if newest is not None else list(model.__table__.primary_key.columns)
     stmt = stmt.order_by(*(c.desc() for c in order)).limit(args.get("limit") or limit)
     return list(reader.session.scalars(stmt))

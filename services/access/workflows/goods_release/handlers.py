@@ -80,8 +80,8 @@ def find_release_slips(args: dict, reader) -> list[dict]:
         stmt = stmt.where(ReleaseSlip.unit_id == args["unit_id"])
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
-        stmt = stmt.where(or_(ReleaseSlip.slip_no.like(like), ReleaseSlip.unit_id.like(like),
-                              ReleaseSlip.applicant_name.like(like)))
+        stmt = stmt.where(or_(ReleaseSlip.slip_no.ilike(like), ReleaseSlip.unit_id.ilike(like),
+                              ReleaseSlip.applicant_name.ilike(like)))
     slips = reader.session.scalars(stmt.order_by(ReleaseSlip.id.desc()).limit(200)).all()
     return [view(reader.session, s) for s in slips]
 

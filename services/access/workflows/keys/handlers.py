@@ -71,7 +71,7 @@ def list_keys(args: dict, reader) -> list[dict]:
             stmt = stmt.where(getattr(UnitKey, name) == args[name])
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
-        stmt = stmt.where(or_(UnitKey.key_no.like(like), UnitKey.label.like(like), UnitKey.unit_id.like(like)))
+        stmt = stmt.where(or_(UnitKey.key_no.ilike(like), UnitKey.label.ilike(like), UnitKey.unit_id.ilike(like)))
     return _KEY.dump(reader.session.scalars(stmt.order_by(UnitKey.unit_id, UnitKey.id).limit(200)).all(), many=True)
 
 
@@ -95,7 +95,7 @@ def list_key_loans(args: dict, reader) -> list[dict]:
         stmt = stmt.where(KeyLoan.key_no == args["key_no"])
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
-        stmt = stmt.where(or_(KeyLoan.borrower.like(like), KeyLoan.key_no.like(like), KeyLoan.unit_id.like(like)))
+        stmt = stmt.where(or_(KeyLoan.borrower.ilike(like), KeyLoan.key_no.ilike(like), KeyLoan.unit_id.ilike(like)))
     loans = reader.session.scalars(stmt.order_by(KeyLoan.id.desc()).limit(200)).all()
     return [_loan_view(loan, now) for loan in loans]
 

@@ -96,8 +96,8 @@ def list_complaints(args: dict, reader) -> list[dict]:
         stmt = stmt.where(ComplaintRecord.second_complaints > 0)
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
-        stmt = stmt.where(or_(ComplaintRecord.complaint_id.like(like), ComplaintRecord.complainant.like(like),
-                              ComplaintRecord.unit_id.like(like), ComplaintRecord.summary.like(like)))
+        stmt = stmt.where(or_(ComplaintRecord.complaint_id.ilike(like), ComplaintRecord.complainant.ilike(like),
+                              ComplaintRecord.unit_id.ilike(like), ComplaintRecord.summary.ilike(like)))
     rows = reader.session.scalars(stmt.limit(args.get("limit") or 200)).all()
     return mask(_MANY.dump(rows))
 

@@ -118,8 +118,8 @@ def list_contacts(args: dict, reader) -> list[dict]:
         stmt = stmt.where(C.received_at < _office_start(args["until"] + timedelta(days=1)))
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
-        stmt = stmt.where(or_(C.contact_id.like(like), C.caller_name.like(like), C.summary.like(like),
-                              C.unit_id.like(like), C.caller_phone.like(like)))
+        stmt = stmt.where(or_(C.contact_id.ilike(like), C.caller_name.ilike(like), C.summary.ilike(like),
+                              C.unit_id.ilike(like), C.caller_phone.ilike(like)))
     stmt = stmt.order_by(C.received_at.desc(), C.contact_id.desc()).limit(args.get("limit") or 200)
     now = reader.now()
     return [contact_view(_aware_row(c), now, masked=True) for c in reader.session.scalars(stmt)]

@@ -85,9 +85,9 @@ def list_repairs(args: dict, reader) -> list[dict]:
             stmt = stmt.where(getattr(RepairOrder, name) == args[name])
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
-        stmt = stmt.where(or_(RepairOrder.repair_id.like(like), RepairOrder.work_order_no.like(like),
-                              RepairOrder.unit_id.like(like), RepairOrder.location.like(like),
-                              RepairOrder.summary.like(like)))
+        stmt = stmt.where(or_(RepairOrder.repair_id.ilike(like), RepairOrder.work_order_no.ilike(like),
+                              RepairOrder.unit_id.ilike(like), RepairOrder.location.ilike(like),
+                              RepairOrder.summary.ilike(like)))
     # personal numbers (a client's mobile, one typed into the summary) are masked in the list; the
     # repair's own page (get_repair) shows what was recorded (propdesk.privacy)
     return mask(_REPAIRS.dump(reader.session.scalars(stmt.limit(LIST_LIMIT)).all()))

@@ -38,8 +38,8 @@ def list_return_visits(args: dict, reader) -> list[dict]:
             stmt = stmt.where(getattr(ReturnVisitRow, name) == args[name])
     if args.get("q"):
         like = f"%{args['q'].strip()}%"
-        stmt = stmt.where(or_(ReturnVisitRow.return_visit_no.like(like), ReturnVisitRow.unit_id.like(like),
-                              ReturnVisitRow.subject_no.like(like), ReturnVisitRow.client_name.like(like)))
+        stmt = stmt.where(or_(ReturnVisitRow.return_visit_no.ilike(like), ReturnVisitRow.unit_id.ilike(like),
+                              ReturnVisitRow.subject_no.ilike(like), ReturnVisitRow.client_name.ilike(like)))
     rows = reader.session.scalars(stmt.order_by(ReturnVisitRow.due_at.desc(), ReturnVisitRow.return_visit_no.desc())
                                   .limit(LIST_LIMIT)).all()
     now = reader.now()
