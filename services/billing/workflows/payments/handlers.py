@@ -46,8 +46,8 @@ def record_payment(cmd, uow) -> dict:
     ``payment.received`` and the audit row (`prepaid_amount`), and in the answer.
 
     Returns {payment, balance: {unit_id, outstanding}, clearances: [...] (the unit's clearances that
-    were pending), prepaid_amount, credit (the unit's prepaid money after it), allocations:
-    [{charge_id, period, item, amount}]}.
+    were pending), prepaid_amount, credit (the unit's prepaid money after it)}: the contract
+    `rpc.PaymentResultSchema`, unchanged; what the payment paid is on its receipt (`get_receipt`).
 
     ValidationError: every problem of the payment at once (`domain.validate_payment`,
     `domain.check_channel`); receipt_no/duplicate_receipt, txn_no/duplicate_transaction,
@@ -112,12 +112,8 @@ def book_payment(uow, actor_id: str, estates, unit_id: str, amount_given, method
 
     balance = domain.outstanding(charges, [*payments, row])
     fee_clearance.recheck_after_payment(uow, pending, balance, row.payment_id)
-    by_id = {i.charge_id: i for i in items}
     out = _RESULT.dump({"payment": row, "balance": {"unit_id": unit_id, "estate": row.estate, "outstanding": balance},
                         "clearances": pending, "prepaid_amount": prepaid, "credit": domain.credit(balance)})
-    out["payment"]["receipt_no"] = receipt
-    out["allocations"] = [{"charge_id": cid, "period": by_id[cid].period, "item": by_id[cid].item,
-                           "amount": money(part)} for cid, part in parts]
     return row, out
 
 
