@@ -140,7 +140,7 @@ def import_bank_statement(cmd, uow) -> dict:
             continue
         try:
             payment, _ = book_payment(uow, cmd.actor.id, cmd.estates, notice.unit_id, money(row.amount), "bank",
-                                      details={"txn_no": row.serial}, bank_line_id=row.line_id,
+                                      bank_line_id=row.line_id,
                                       chosen=_open_charges_of(s, notice))  # a case of its own (or its move-out's)
         except ValidationError as exc:  # e.g. the bank's serial already booked by hand: the cashier looks
             _queue(uow, row, ",".join(sorted({p.rule for p in exc.problems})), st, cmd.actor.id)
@@ -192,7 +192,7 @@ def book_bank_line(cmd, uow) -> dict:
     line = _line(s, data["line_id"], cmd.estates, lock=True)
     _check_unmatched(line)
     payment, out = book_payment(uow, cmd.actor.id, cmd.estates, data["unit_id"], money(line.amount), "bank",
-                                details={"txn_no": line.serial, "note": data.get("note")}, bank_line_id=line.line_id,
+                                details={"note": data.get("note")}, bank_line_id=line.line_id,
                                 chosen=data.get("charge_ids"))
     if payment.estate != line.estate:
         raise ValidationError.one("unit_id", "other_estate", "the unit belongs to another estate than the statement")
@@ -202,6 +202,23 @@ def book_bank_line(cmd, uow) -> dict:
     uow.audit("bank_line.book", "bank_line", line.line_id,
               {"unit_id": line.unit_id, "amount": money(line.amount), "receipt_no": payment.receipt_no})
     return {**line_view(line), "payment": out}
+
+
+def reopen_line(uow, line_id: str, actor_id: str) -> None:
+    """The payment booked from the line was reversed (on the wrong unit, say): the line waits in the
+    cashier's queue again, to be booked anew or set aside, due by the end of the next working day."""
+    line = uow.session.get(BankLine, line_id)
+    if line is None or line.state not in (domain.MATCHED, domain.BOOKED):
+        return
+    st = uow.session.get(BankStatement, line.statement_id)
+    previous = line.payment_id
+    line.state, line.notice_id, line.unit_id, line.payment_id = domain.UNMATCHED, None, None, None
+    line.settled_by = line.settled_at = None
+    line.reason = "payment_reversed"
+    uow.set_deadline(domain.DEADLINE_RULE, "bank_line", line.line_id, domain.line_due(uow.today(), uow.calendar),
+                     responsible=actor_id, estate=line.estate,
+                     summary=f"{st.statement_no} {money(line.amount)} {line.payer_name or ''}".strip())
+    uow.audit("bank_line.reopen", "bank_line", line.line_id, {"reversed_payment": previous, "amount": money(line.amount)})
 
 
 def dismiss_bank_line(cmd, uow) -> dict:

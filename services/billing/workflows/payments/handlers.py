@@ -119,7 +119,8 @@ def book_payment(uow, actor_id: str, estates, unit_id: str, amount_given, method
 
 def reverse_payment(cmd, uow) -> dict:
     """Reverse a payment (红冲): a new entry with the negative amount and its own receipt number
-    (RC-), the reversed allocations, the reason; the payment itself is never edited. Conflict
+    (RC-), the reversed allocations, the reason; the payment itself is never edited. A payment
+    booked from a bank line puts the line back in the cashier's unmatched queue. Conflict
     payment_id/already_reversed (once), payment_id/is_reversal (a reversal is not reversed);
     NotFound for another estate's payment. ``payment.reversed``."""
     s, data = uow.session, cmd.data
@@ -144,6 +145,10 @@ def reverse_payment(cmd, uow) -> dict:
         "reason": reason})
     uow.audit("payment.reverse", "payment", original.payment_id,
               {"reversal_id": row.payment_id, "receipt_no": row.receipt_no, "amount": money(row.amount), "reason": reason})
+    if original.bank_line_id:  # booked from a bank line: the line goes back to the cashier's queue
+        from propdesk_services.billing.workflows.bank_statements.handlers import reopen_line
+
+        reopen_line(uow, original.bank_line_id, cmd.actor.id)
     charges = charges_of(s, row.unit_id)
     balance = domain.outstanding(charges, payments_of(s, row.unit_id))
     return {**receipt_view(s, row), "balance": money(balance)}

@@ -71,7 +71,7 @@ def test_matching_lines_are_booked_the_rest_queued_and_a_reimport_books_nothing(
     detail = app.query("arrears_detail", None, "2026-11-30", "1-1-702")
     assert [r["period"] for r in detail["rows"]] == ["2026-09", "2026-10"]
     receipt = app.query("get_receipt", lines["G01"]["payment_id"])
-    assert (receipt["method"], receipt["txn_no"], receipt["bank_line_id"]) == ("bank", "G01", lines["G01"]["line_id"])
+    assert (receipt["method"], receipt["bank_line_id"]) == ("bank", lines["G01"]["line_id"])
 
     # the same statement again (and a longer one containing it): nothing twice
     again = upload(app, statement(by_unit))
@@ -182,3 +182,18 @@ def test_an_unmatched_line_is_due_by_the_end_of_the_next_working_day():
     [breach] = app.events("billing.bank_line_overdue")
     assert (breach.payload["record_id"], breach.payload["responsible"], breach.payload["escalate_to"]) == \
         (second["line_id"], CASHIER["id"], "finance_supervisor")
+
+
+def test_a_line_booked_on_the_wrong_unit_is_reversed_and_booked_anew():
+    app = harness()
+    st = upload(app, cmb("20261121,,,汇入,,55.55,0,x,R1,,丙,3"))
+    [line] = st["lines"]
+    before = app.query("get_balance", "1-1-101")["outstanding"]
+    wrong = app.command("book_bank_line", {"line_id": line["line_id"], "unit_id": "1-1-101"}, CASHIER)
+    app.command("reverse_payment", {"payment_id": wrong["payment_id"], "reason": "记错单元"}, CASHIER)
+    again = app.query("get_bank_line", line["line_id"])
+    assert (again["state"], again["reason"], again["unit_id"], again["payment_id"]) == \
+        ("unmatched", "payment_reversed", None, None)
+    right = app.command("book_bank_line", {"line_id": line["line_id"], "unit_id": "1-1-102"}, CASHIER)
+    assert (right["state"], right["unit_id"]) == ("booked", "1-1-102")
+    assert app.query("get_balance", "1-1-101")["outstanding"] == before
