@@ -7,7 +7,9 @@ turns one command's description into a `Form` the template ``_form.html`` draws:
 - choices become a select, labelled from `propdesk.contracts.vocab` when the codes are one of its
   vocabularies (fit-out dispositions, payment methods, ...), else shown as the codes;
 - max_length becomes ``maxlength``; a date a date input; a boolean two radio buttons; a list a
-  textarea with one item per line; a number a text input with a decimal keyboard;
+  textarea with one item per line; a list of rows (goods item by item) a table of rows, one input
+  per field of a row (a row's flag a checkbox), with blank rows to fill; a number a text input
+  with a decimal keyboard;
 - a field the record fixes (the move-out number on its own page, the unit, the slip) is not an
   input: its value comes from the record on the server (`fixed`), whatever the browser sends;
 - every form carries an idempotency key made when the form is drawn (kept while it is shown again
@@ -30,6 +32,9 @@ KEY_FIELD = "idempotency_key"
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 #: The largest textarea/list the desk accepts in one field (the department judges the content).
 MAX_LINES = 50
+#: A table of rows: at most this many rows are read back; blank rows shown beyond those filled in.
+MAX_ROWS = 30
+BLANK_ROWS = 3
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,17 @@ class Field:
     value: object = None      # what the input shows (a string, a bool, a list of lines)
     shown: str | None = None  # a fixed field: what the person reads instead of an input
     errors: tuple[str, ...] = ()
+    columns: tuple["Field", ...] = ()  # a table of rows: the fields of one row
 
     @property
     def lines(self) -> str:
         return "\n".join(self.value) if isinstance(self.value, (list, tuple)) else (self.value or "")
+
+    @property
+    def rows(self) -> list[dict]:
+        """A table's rows as shown: those filled in, then blank ones to fill."""
+        filled = [r for r in (self.value or []) if isinstance(r, dict)][:MAX_ROWS]
+        return filled + [{} for _ in range(min(BLANK_ROWS if filled else BLANK_ROWS + 1, MAX_ROWS - len(filled)))]
 
 
 @dataclass(frozen=True)
@@ -178,6 +190,8 @@ def _label(spec: dict, lang: str) -> str:
 
 def _widget(spec: dict) -> str:
     kind = spec.get("type") or "string"
+    if kind == "list" and spec.get("items") == "object" and spec.get("fields"):
+        return "rows"
     if spec.get("choices"):
         return "select"
     return {"boolean": "boolean", "date": "date", "datetime": "datetime", "integer": "number",
@@ -207,10 +221,14 @@ def build(service: str, command: str, spec: dict, *, lang: str, title: str, acti
             fields.append(Field(name, "fixed", label, value=fixed[name], shown=str(shown.get(name, fixed[name]))))
             continue
         widget = _widget(f)
+        columns = tuple(Field(sub["name"], _widget(sub), _label(sub, lang), required=bool(sub.get("required")),
+                              choices=_choices(sub, lang) if _widget(sub) == "select" else (),
+                              max_length=sub.get("max_length"))
+                        for sub in f.get("fields", ())) if widget == "rows" else ()
         fields.append(Field(
             name, widget, label, required=bool(f.get("required")),
             choices=_choices(f, lang) if widget == "select" else (),
-            max_length=f.get("max_length"), help=help_text, value=values.get(name)))
+            max_length=f.get("max_length"), help=help_text, value=values.get(name), columns=columns))
     keyless = bool(spec.get("keyless"))
     if not keyless and not (key and KEY_PATTERN.match(key)):
         key = new_key()
@@ -230,6 +248,12 @@ def request_of(spec: dict, posted, fixed: dict | None = None) -> tuple[dict, dic
             request[name] = fixed[name]
             continue
         raw = posted.get(name)
+        if _widget(f) == "rows":
+            rows = rows_of(f, posted)
+            shown[name] = rows
+            if rows:
+                request[name] = rows
+            continue
         if kind == "list":
             items = [line.strip() for line in (raw or "").splitlines() if line.strip()][:MAX_LINES]
             shown[name] = items
@@ -246,6 +270,30 @@ def request_of(spec: dict, posted, fixed: dict | None = None) -> tuple[dict, dic
         if text:
             request[name] = text
     return request, shown
+
+
+def rows_of(spec: dict, posted) -> list[dict]:
+    """A table's rows as posted (inputs ``<field>-<row>-<column>``): a row with nothing typed and
+    nothing ticked is left out; a whole number where the row's field takes one, a ticked box
+    True (unticked False); other values as typed (the department checks them)."""
+    name, out = spec["name"], []
+    for i in range(MAX_ROWS):
+        row, typed = {}, False
+        for sub in spec.get("fields", ()):
+            raw = posted.get(f"{name}-{i}-{sub['name']}")
+            kind = sub.get("type") or "string"
+            if kind == "boolean":
+                row[sub["name"]] = raw in ("true", "on")
+                typed = typed or row[sub["name"]]
+                continue
+            text = (raw or "").strip()
+            if not text:
+                continue
+            typed = True
+            row[sub["name"]] = int(text) if kind == "integer" and text.isdigit() and len(text) < 10 else text
+        if typed:
+            out.append(row)
+    return out
 
 
 def posted_key(posted) -> str | None:

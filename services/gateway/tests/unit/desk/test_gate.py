@@ -101,3 +101,34 @@ def test_the_qr_code_carries_a_signed_token_not_a_guessable_number(access):
     assert slip_no not in token and len(token) > 40
     assert access.query("release_slip_qr", slip_no)["data_uri"].startswith("data:image/svg+xml")
     assert re.fullmatch(r"[A-Za-z0-9_.:-]+", token)
+
+
+# --- a list of rows on a form: goods item by item (the desk's slips of every variant) ----------------
+def test_the_front_desk_issues_an_owners_slip_listing_goods_row_by_row(access, desk):
+    path = "/records/access/release_slip/new/request_goods_release"
+    html = text(desk.get(path))
+    assert 'data-rows="items"' in html and 'name="items-0-description"' in html and 'name="items-3-large"' in html
+    form = {"variant": "owner", "unit_id": "1-1-401", "applicant_name": "王业主", "id_type": "resident_id",
+            "id_number": ID_NO, "identity_checked": "true", "owner_record_checked": "true",
+            "applicant_signed": "true", "idempotency_key": "k-rows",
+            "items-0-description": "冰箱", "items-0-quantity": "1", "items-0-large": "true",
+            "items-1-description": "纸箱", "items-1-quantity": "3"}
+    r = desk.post(path, form)
+    assert r.status_code == 303, text(r)[:2000]
+    slip_no = r.headers["Location"].split("/")[-1].split("?")[0]
+    lines = access.query("get_release_slip", slip_no)["lines"]
+    assert [(g["description"], g["quantity"], g["large"]) for g in lines] == [("冰箱", 1, True), ("纸箱", 3, False)]
+
+
+def test_a_bad_row_is_shown_at_the_table_and_the_rows_come_back_as_typed(access, desk):
+    path = "/records/access/release_slip/new/request_goods_release"
+    form = {"variant": "owner", "unit_id": "1-1-401", "applicant_name": "王业主", "id_type": "resident_id",
+            "id_number": ID_NO, "identity_checked": "true", "owner_record_checked": "true",
+            "applicant_signed": "true", "idempotency_key": "k-bad",
+            "items-0-description": "冰箱", "items-0-quantity": "一台"}
+    r = desk.post(path, form)
+    html = text(r)
+    assert r.status_code == 400
+    err = re.search(r'<span class="err" data-for="items"[^>]*>([^<]+)</span>', html)
+    assert err and err.group(1).strip()
+    assert 'value="一台"' in html and 'value="冰箱"' in html
