@@ -44,7 +44,7 @@ def _ledger(reader, unit_id: str | None = None) -> dict[str, list[ledger.OpenIte
 def arrears_detail(args: dict, reader) -> dict:
     """月份欠费情况明细表: every unpaid charge up to `period` (default all) by unit, period, fee item
     and age (days since the 1st of the month after its period, as of `as_of`, default today)."""
-    today = args.get("as_of") or reader.now().date()
+    today = args.get("as_of") or reader.today()  # the office day (Asia/Shanghai)
     rows = []
     for unit_id, (estate, items) in _ledger(reader, args.get("unit_id")).items():
         for i in items:
