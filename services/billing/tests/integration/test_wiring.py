@@ -186,10 +186,10 @@ def test_the_monthly_cycle_over_the_broker(rpc, propdesk_env):
     """Every row of the monthly fee cycle reached once (the rules are the unit tier's); the timer
     drafts and issues the run in the running service."""
     import base64
-    from datetime import datetime, timezone
+    from propdesk.chassis.calendar import office_today
 
     q = collector(propdesk_env.amqp_uri, "billing.notices_issued", "billing.notice_delivered", "paid_service.charged")
-    today = datetime.now(timezone.utc)
+    today = office_today()  # the office's day (Asia/Shanghai), as the service counts periods: not UTC's
     period = f"{today.year:04d}-{today.month:02d}"
     schedule = rpc.set_fee_schedule({"estate": "E1", "unit_kind": "residential", "item": "rent", "basis": "fixed",
                                      "unit_price": "0", "effective_from": period}, SUPERVISOR)
