@@ -34,7 +34,7 @@ from propdesk.config import Settings
 
 FRONT_DESK = {"id": "fd-chaos", "role": "front_desk"}
 ENGINEER = {"id": "eng-chaos", "role": "engineering"}
-CASHIER = {"id": "fin-chaos", "role": "finance"}
+CASHIER = {"id": "fin-chaos", "role": "cashier"}
 GUARD = {"id": "sec-chaos", "role": "security"}
 
 #: Every n-th seeded unit owes a charge that its case pays during the drill.

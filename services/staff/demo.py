@@ -31,7 +31,6 @@ PEOPLE: dict[str, tuple[str, str]] = {
     "finance_supervisor": ("徐丽", "finance"),
     "cashier": ("孙燕", "finance"),
     "counter_staff": ("胡小红", "finance"),
-    "finance": ("朱明", "finance"),
     "admin": ("林涛", "administration"),
 }
 #: The office park's front desk (万通中心).

@@ -28,7 +28,6 @@ ROLES: dict[str, tuple[str, str]] = {
     "finance_supervisor": ("财务主管", "finance supervisor"),
     "cashier": ("出纳", "cashier"),
     "counter_staff": ("收费员", "counter staff"),
-    "finance": ("财务部", "finance (any finance role; being replaced by the three above)"),
     "admin": ("系统管理员", "administrator"),
 }
 
@@ -138,7 +137,7 @@ POLICY: dict[str, frozenset[str]] = {
     "tickets.amend_complaint": COMPLAINT_DESK,
     "tickets.void_complaint": CS_SUPERVISORS | {"director"},
     # billing: a payment is taken at the front-desk counter or by the cashier (收费, domain.md §1.1)
-    "billing.record_payment": frozenset({"cashier", "counter_staff", "front_desk", "finance"}),
+    "billing.record_payment": frozenset({"cashier", "counter_staff", "front_desk"}),
     # billing: the monthly fee cycle (domain.md §2.5; docs/workflows/billing-cycle.md). Fee standards
     # come from the management contract: only finance's supervisor sets them (§1.3: CS may not)
     "billing.set_fee_schedule": frozenset({"finance_supervisor"}),

@@ -74,7 +74,7 @@ junk = st.one_of(json_ish, st.builds(Deep, st.integers(min_value=100, max_value=
 #: gateway sends with junk in it (estates of the vocabulary or not, the client's address).
 actors = st.one_of(junk, st.fixed_dictionaries(
     {"id": st.one_of(st.text(max_size=70), junk),
-     "role": st.sampled_from(["front_desk", "engineering", "finance", "security", "cs_manager", "ghost", ""])},
+     "role": st.sampled_from(["front_desk", "engineering", "cashier", "security", "cs_manager", "ghost", ""])},
     optional={"estates": st.one_of(st.lists(st.sampled_from(["E1", "E2", "E9", "", "e1"]), max_size=3), junk),
               "address": st.one_of(st.sampled_from(["127.0.0.1", "::1", " ", "x" * 65]), junk)}))
 

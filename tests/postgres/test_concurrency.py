@@ -182,7 +182,7 @@ def test_two_workers_racing_on_one_move_out_both_land(engines, monkeypatch):
     cleared = workers[1].event("billing.clearance_confirmed", {
         "unit_id": case["unit_id"], "party_id": demo.DEMO_HAPPY_TENANT, "move_out_id": move_out_id,
         "outstanding_amount": "0.00", "as_of": clock.now().isoformat()},
-        correlation_id=move_out_id, actor=Actor("fin-qian", "finance"), producer="billing")
+        correlation_id=move_out_id, actor=Actor("fin-qian", "cashier"), producer="billing")
 
     from propdesk_services.residents.workflows.move_out import domain
 

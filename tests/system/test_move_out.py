@@ -14,7 +14,7 @@ pytestmark = pytest.mark.system
 
 FRONT_DESK = {"id": "fd-wang", "role": "front_desk"}
 ENGINEER = {"id": "eng-li", "role": "engineering"}
-CASHIER = {"id": "fin-zhao", "role": "finance"}
+CASHIER = {"id": "fin-zhao", "role": "cashier"}
 GUARD = {"id": "sec-chen", "role": "security"}
 
 

@@ -122,7 +122,6 @@ QUEUES_OF_ROLE = {
     "engineering": ("inspections",),
     "cashier": ("fees_outstanding",),
     "counter_staff": ("fees_outstanding",),
-    "finance": ("fees_outstanding",),
     "finance_supervisor": ("fees_outstanding",),
     "security": ("slips_to_release",),
     "front_desk": ("to_archive",),

@@ -27,7 +27,7 @@ RPC_TIMEOUT_S = 1.5
 #: Who signs in (the fake staff's accounts: username = role code).
 FRONT_DESK = "front_desk"
 ENGINEERING = "engineering"
-FINANCE = "finance"
+FINANCE = "cashier"
 SECURITY = "security"
 CASE_ID = fakes.CASE["move_out_id"]
 MOVE_OUT = {"unit_id": "1-1-702", "tenant_party_id": "TEN-1-1-702", "exit_date": "2026-11-30",
@@ -210,7 +210,7 @@ def test_a_payment_reaches_billing_as_money_with_two_decimals(desk):
     assert r.json()["balance"]["outstanding"] == "0.00"
     (_, _, (payment,), kwargs), = calls("billing", "record_payment")
     assert payment == {"unit_id": "1-1-702", "amount": "392.60", "method": "cash", "receipt_no": "R-0001"}
-    assert kwargs == {"actor": {"id": "finance", "role": "finance", "estates": ["E1"], "address": "127.0.0.1"}}
+    assert kwargs == {"actor": {"id": "cashier", "role": "cashier", "estates": ["E1"], "address": "127.0.0.1"}}
 
 
 @pytest.mark.parametrize("change, expected", [
@@ -652,7 +652,7 @@ def test_the_openapi_document_describes_every_json_endpoint(desk):
     assert "X-Staff" not in json.dumps(spec)
     payment = spec["paths"]["/api/payments"]["post"]
     assert (payment["x-propdesk-command"], payment["x-propdesk-roles"]) == (
-        "billing.record_payment", ["cashier", "counter_staff", "finance", "front_desk"])
+        "billing.record_payment", ["cashier", "counter_staff", "front_desk"])
     body = spec["paths"]["/api/move-outs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/MoveOutRequest"}
     request_schema = spec["components"]["schemas"]["MoveOutRequest"]

@@ -27,7 +27,7 @@ from . import fakes
 
 FRONT_DESK = {"id": "S-FD-01", "role": "front_desk"}
 ENGINEERING = {"id": "S-EN-01", "role": "engineering"}
-FINANCE = {"id": "S-FI-01", "role": "finance"}
+FINANCE = {"id": "S-FI-01", "role": "cashier"}
 SECURITY = {"id": "S-SE-01", "role": "security"}
 CASE_ID = fakes.CASE["move_out_id"]
 

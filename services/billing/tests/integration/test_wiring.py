@@ -24,7 +24,7 @@ from propdesk_services.billing.workflows.fee_clearance.models import ClearanceRe
 from tests import idempotency_checks as checks
 from tests.helpers import collector, events_in, publish_raw, wait_for
 
-CASHIER = {"id": "fin-03", "role": "finance"}
+CASHIER = {"id": "fin-03", "role": "cashier"}
 ARREARS_UNIT, ARREARS_TENANT = demo.DEMO_ARREARS_UNIT, demo.DEMO_ARREARS_TENANT
 ARREARS = f"{demo.DEMO_ARREARS_AMOUNT:.2f}"
 CLEARANCE_EVENTS = ("billing.clearance_confirmed", "billing.clearance_failed")
@@ -132,7 +132,7 @@ def test_a_withdrawal_and_the_generated_queries_over_the_broker(rpc, propdesk_en
     publish(propdesk_env, withdrawn)                                     # billing.on_move_out_withdrawn
     wait_for(lambda: clearance(propdesk_env, "MO-7").status == "withdrawn", what="the check closed")
     assert rpc.allowed_actions("unit", ARREARS_UNIT, "cashier") == ["record_payment"]
-    assert rpc.describe_commands()["record_payment"]["roles"] == ["cashier", "counter_staff", "finance", "front_desk"]
+    assert rpc.describe_commands()["record_payment"]["roles"] == ["cashier", "counter_staff", "front_desk"]
 
 
 def test_rejections_cross_the_wire_with_their_rules(rpc):

@@ -12,7 +12,7 @@ from propdesk_services.billing.models import IDEMPOTENCY_KEYS
 from propdesk_services.billing.workflows.fee_clearance.models import ClearanceRequest
 from propdesk_services.billing.workflows.payments.models import Payment
 
-CASHIER = {"id": "fin-03", "role": "finance"}
+CASHIER = {"id": "fin-03", "role": "cashier"}
 ARREARS_UNIT, ARREARS_TENANT = demo.DEMO_ARREARS_UNIT, demo.DEMO_ARREARS_TENANT
 ARREARS = f"{demo.DEMO_ARREARS_AMOUNT:.2f}"  # both months unpaid: "392.60"
 HAPPY_UNIT, HAPPY_TENANT = demo.DEMO_HAPPY_UNIT, demo.DEMO_HAPPY_TENANT

@@ -16,8 +16,8 @@ from propdesk_services.billing.workflows.fee_clearance.models import ClearanceRe
 from .support import CASHIER, move_out_requested, snapshot
 
 CASHIER_E1 = {**CASHIER, "estates": ["E1"]}
-CASHIER_E2 = {"id": "fin-e2", "role": "finance", "estates": ["E2"]}
-BOTH = {"id": "admin", "role": "finance", "estates": ["E1", "E2"]}
+CASHIER_E2 = {"id": "fin-e2", "role": "cashier", "estates": ["E2"]}
+BOTH = {"id": "admin", "role": "cashier", "estates": ["E1", "E2"]}
 OFFICE = "T1-24F"  # owes 2026-10 in the demo
 PAYMENT = {"unit_id": OFFICE, "amount": "100.00", "method": "bank", "receipt_no": "SK-E-0001"}
 
@@ -42,8 +42,8 @@ def test_another_estates_account_answers_as_an_unknown_unit(app):
         app.query("get_balance", "T9-99F", actor=CASHIER_E1)
     assert refusal(other) == refusal(unknown) == ("NotFound", "unit_id", "exists")
     with pytest.raises(NotFound):
-        app.query("allowed_actions", "unit", OFFICE, "finance", actor=CASHIER_E1)
-    assert app.query("allowed_actions", "unit", OFFICE, "finance", actor=CASHIER_E2) == ["record_payment"]
+        app.query("allowed_actions", "unit", OFFICE, "cashier", actor=CASHIER_E1)
+    assert app.query("allowed_actions", "unit", OFFICE, "cashier", actor=CASHIER_E2) == ["record_payment"]
 
 
 def test_the_arrears_list_shows_the_estates_of_the_person_asking(app):

@@ -26,7 +26,7 @@ def test_setting_the_same_key_again_changes_it_and_keeps_the_value_before(app):
         ["2.9000", "2.5000"]
 
 
-@pytest.mark.parametrize("actor", [CASHIER, CS, {"id": "x", "role": "finance"}])
+@pytest.mark.parametrize("actor", [CASHIER, CS, {"id": "x", "role": "counter_staff"}])
 def test_only_finance_supervisors_set_fee_standards(app, actor):
     with pytest.raises(Forbidden):
         app.command("set_fee_schedule", NEW, actor)

@@ -106,7 +106,7 @@ def test_who_may_take_payments_is_the_policy_table(app):
     """Roles outside the policy row are refused (Forbidden, audited as "refused"), nothing else
     changes; who is acting must be given."""
     allowed = policy.roles_for("billing", "record_payment")
-    assert "finance" in allowed
+    assert "cashier" in allowed
     before = snapshot(app)
     refused = sorted(set(policy.ROLES) - allowed)
     assert {"security", "engineering", "cs_assistant"} <= set(refused)
@@ -119,7 +119,7 @@ def test_who_may_take_payments_is_the_policy_table(app):
     assert [(a.action, a.actor_role) for a in app.audit("refused")] == [("refused", role) for role in refused]
 
     with pytest.raises(ValidationError) as err:
-        app.command("record_payment", payment(), {"role": "finance"})
+        app.command("record_payment", payment(), {"role": "cashier"})
     assert problems(err.value) == {("actor.id", "required")}
 
 

@@ -126,7 +126,7 @@ def test_handled_events():
 
 def test_residents_get_mail_and_staff_the_inbox():
     assert d.channel_for("tenant") == d.channel_for("owner") == "mail_spool"
-    assert d.channel_for("front_desk") == d.channel_for("security") == d.channel_for("finance") == "staff_inbox"
+    assert d.channel_for("front_desk") == d.channel_for("security") == d.channel_for("cashier") == "staff_inbox"
 
 
 def test_a_failed_delivery_is_retried_later_until_the_attempts_are_used_up():

@@ -27,7 +27,7 @@ from propdesk_services.residents.workflows.move_out.models import MoveOutCase
 
 CLERK = {"id": "fd-wang", "role": "front_desk"}
 ENGINEER = Actor("eng-zhao", "engineering")
-CASHIER = Actor("fin-qian", "finance")
+CASHIER = Actor("fin-qian", "cashier")
 GUARD = Actor("sec-sun", "security")
 OWNER_OCCUPIED = next(u["unit_id"] for u in demo.units() if not u["tenant_party_id"])
 CLOCK_START = FakeClock().now()
