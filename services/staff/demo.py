@@ -41,11 +41,12 @@ def accounts() -> list[dict]:
     """The demo accounts as plain dicts (no password), in policy order, the office park's last."""
     # a role added to the policy without a person here still gets an account (named by its label;
     # the demo test asks for a person's name)
-    people = {role: PEOPLE.get(role, (zh, "customer_service")) for role, (zh, _en) in policy.ROLES.items()}
+    staff_roles = [role for role in policy.ROLES if role not in policy.API_ONLY_ROLES]
+    people = {role: PEOPLE.get(role, (policy.ROLES[role][0], "customer_service")) for role in staff_roles}
     out = [{"username": role, "name": people[role][0], "department": people[role][1], "roles": [role],
             "estates": list(ESTATES.codes) if role == domain.ADMIN else ["E1"],
             "phone": f"1380000{i:04d}"}
-           for i, role in enumerate(policy.ROLES, start=1)]
+           for i, role in enumerate(staff_roles, start=1)]
     username, name, department, roles, estates = OFFICE_PARK_FRONT_DESK
     out.append({"username": username, "name": name, "department": department, "roles": roles,
                 "estates": estates, "phone": f"1380000{len(out) + 1:04d}"})

@@ -29,7 +29,12 @@ ROLES: dict[str, tuple[str, str]] = {
     "cashier": ("出纳", "cashier"),
     "counter_staff": ("收费员", "counter staff"),
     "admin": ("系统管理员", "administrator"),
+    "owner_app": ("业主APP（系统接口）", "owner APP (an API token of another system)"),
 }
+
+#: Roles only an API token acts as (another system), never a staff account: the owner APP may
+#: submit and rate repairs and nothing else, and reads personal numbers masked.
+API_ONLY_ROLES: frozenset[str] = frozenset({"owner_app"})
 
 #: The role a service acting on its own carries (timers, event handlers); never a staff member's.
 SYSTEM_ROLE = "system"
@@ -51,7 +56,7 @@ RETURN_VISIT_LEADERSHIP = frozenset({"cs_supervisor", "cs_manager", "director"})
 #: a mismatched order, settle disputes, liaison notes), the owner APP's token (front_desk, as the desk)
 REPAIR_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_supervisor", "cs_manager"})
 REPAIR_SUPERVISORS = frozenset({"cs_supervisor", "cs_manager", "director"})
-REPAIR_APP = frozenset({"front_desk", "cs_assistant", "cs_supervisor", "cs_manager"})
+REPAIR_APP = frozenset({"owner_app", "front_desk", "cs_assistant", "cs_supervisor", "cs_manager"})
 
 #: Who takes and works complaints at the service centre (投诉, domain.md §2.3: logged centrally)
 COMPLAINT_DESK = frozenset({"front_desk", "cs_assistant", "area_assistant", "cs_specialist", "senior_cs",

@@ -296,7 +296,7 @@ def test_the_openapi_document_describes_the_generic_routes():
 def test_the_owner_app_submits_a_repair_reads_its_progress_and_a_low_rating_escalates_it(gw):
     # an admin creates the APP's token through this API (staff's command; the secret answered once)
     made = gw.post("/api/staff/commands/create_api_token",
-                   {"name": "owner-app", "roles": ["front_desk"], "estates": ["E1"]}, "admin")
+                   {"name": "owner-app", "roles": ["owner_app"], "estates": ["E1"]}, "admin")
     assert made.status_code in (200, 201), made.body
     token = made.body["token"]
     assert token.startswith("pdt_")
@@ -328,9 +328,13 @@ def test_the_owner_app_submits_a_repair_reads_its_progress_and_a_low_rating_esca
     assert (escalated.payload["rating"], escalated.payload["hotline"]) == (2, "95059")
     queues = gw.get("/api/tickets/queries/work_queues", "cs_supervisor").body
     assert [i["id"] for q in queues if q["key"] == "repairs_escalated" for i in q["items"]] == [rid]
-    # the token acts within its estate and with its role only
-    r = gw.post("/api/tickets/commands/start_repair", {"repair_id": rid}, None, token=token)
-    assert (r.status_code, r.body["rule"]) == (403, "role_not_allowed")
+    # the token acts within its estate and with its role only: the owner APP submits and rates
+    # repairs and nothing else a front desk may do (owner_app), and reads phone numbers masked
+    for command, body in (("start_repair", {"repair_id": rid}),
+                          ("register_contact", {"channel": "app", "classification": "inquiry", "summary": "x"}),
+                          ("register_complaint", {"unit_id": "1-1-303", "summary": "x"})):
+        r = gw.post(f"/api/tickets/commands/{command}", body, None, token=token)
+        assert (r.status_code, r.body["rule"]) == (403, "role_not_allowed"), command
     # revoked: 401, nothing done
     assert gw.post("/api/staff/commands/revoke_api_token", {"name": "owner-app"}, "admin").status_code == 200
     r = gw.get("/api/tickets/queries/repair_progress", None, token=token, query={"repair_id": rid})

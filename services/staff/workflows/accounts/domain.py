@@ -96,13 +96,19 @@ def username_problems(username: str) -> list[Problem]:
     return []
 
 
-def role_problems(roles) -> list[Problem]:
+def role_problems(roles, *, api_token: bool = False) -> list[Problem]:
+    """The roles' problems: none given, one not in the policy, or (for a staff account, not an
+    API token) a role only another system's token acts as (`policy.API_ONLY_ROLES`)."""
     if not roles:
         return [Problem("roles", "required", "give at least one role")]
     unknown = [r for r in roles if r not in policy.ROLES]
     if unknown:
         return [Problem("roles", "one_of", f"unknown role(s) {', '.join(map(str, unknown))}; "
                                            f"roles are {', '.join(policy.ROLES)}")]
+    machine = [r for r in roles if r in policy.API_ONLY_ROLES]
+    if machine and not api_token:
+        return [Problem("roles", "api_token_only", f"{', '.join(machine)} is a role of another system's API "
+                                                   "token, never of a staff account")]
     return []
 
 

@@ -74,7 +74,7 @@ def validate_token_request(name, roles, estates, expires_at, now: datetime) -> t
     elif not NAME.fullmatch(clean):
         problems.append(Problem("name", "name_format",
                                 "a token name is 2-48 lowercase letters, digits, '_', '.' or '-'"))
-    problems += role_problems(roles)
+    problems += role_problems(roles, api_token=True)
     problems += estate_problems(estates)
     expiry, more = _expiry(expires_at, now)
     problems += more

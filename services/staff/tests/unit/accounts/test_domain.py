@@ -68,7 +68,8 @@ def test_a_password_is_not_the_username_and_is_never_stripped():
 
 
 def test_roles_are_those_of_the_policy_and_estates_those_of_the_vocabulary():
-    assert d.validate_new_account(**{**GOOD, "roles": list(policy.ROLES)}).roles == list(policy.ROLES)
+    staff_roles = [r for r in policy.ROLES if r not in policy.API_ONLY_ROLES]
+    assert d.validate_new_account(**{**GOOD, "roles": staff_roles}).roles == staff_roles
     assert d.validate_new_account(**{**GOOD, "estates": list(ESTATES.codes)}).estates == ["E1", "E2"]
     with pytest.raises(ValidationError) as e:
         d.validate_new_account(**{**GOOD, "roles": [], "estates": ["E3"]})
@@ -123,3 +124,10 @@ def test_a_hash_made_with_other_parameters_needs_a_rehash():
     (0, True, False, True), (1, True, False, False), (0, True, True, False), (0, False, False, False)])
 def test_the_last_admin(others, is_admin, stays, leaves_none):
     assert d.leaves_no_admin(others, is_admin, stays) is leaves_none
+
+
+def test_a_role_of_another_systems_token_is_never_a_staff_accounts():
+    with pytest.raises(ValidationError) as e:
+        d.validate_new_account(**{**GOOD, "roles": ["front_desk", "owner_app"]})
+    assert {(p.field, p.rule) for p in e.value.problems} == {("roles", "api_token_only")}
+    assert d.role_problems(["owner_app"], api_token=True) == []
