@@ -49,7 +49,7 @@ def publish_raw(amqp_uri: str, body: dict | bytes, routing_key: str, exchange: s
             producer.publish(body, exchange=exchange, routing_key=routing_key, serializer="json", delivery_mode=2)
 
 
-def call(container, method: str, *args, **kwargs):
+def call(container, method: str, /, *args, **kwargs):
     """Call one entrypoint of a running service container (nameko's entrypoint_hook)."""
     from nameko.testing.services import entrypoint_hook
 

@@ -92,7 +92,7 @@ class Remote:
         """The same departments, each call scoped to `principal` (and the request's address)."""
         return Remote(self.proxies, self.timeout_s, Scope.of(principal, request))
 
-    def call(self, service: str, method: str, *args, **kwargs):
+    def call(self, service: str, method: str, /, *args, **kwargs):
         if self.scope is not None:
             kwargs = self.scope.scoped(kwargs)
         proxy = self.proxies.get(service)

@@ -127,6 +127,13 @@ def problems_named(exc: BaseException) -> bool:
     return isinstance(exc, RuleError) and bool(exc.field and exc.rule and exc.message)
 
 
+@pytest.fixture(autouse=True)
+def _no_sweeps_meanwhile(monkeypatch):
+    """The services' own sweeps (deadlines breached on the demo data, passes expired, ...) write by
+    design; while the fuzzer checks that a rejection writes nothing they wait an hour."""
+    monkeypatch.setenv("PROPDESK_DEADLINE_SWEEP_S", "3600")
+
+
 @pytest.fixture
 def running(start_service, propdesk_env):
     started = {}

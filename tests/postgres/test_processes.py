@@ -81,7 +81,9 @@ def test_two_processes_sweeping_breach_each_deadline_once(residents_url, tmp_pat
         s.commit()
 
     counts = _race("sweep", residents_url, tmp_path=tmp_path)
-    assert sum(counts) == n and all(c > 0 for c in counts), counts
+    # exactly once between them; which process wins how many is the machine's (on a busy one, the
+    # first to start may take them all before the other reads: still each breached once)
+    assert sum(counts) == n, counts
 
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(DeadlineRow)

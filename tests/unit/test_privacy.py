@@ -22,3 +22,10 @@ def test_mask_walks_json():
             "who": {"id_no": "11010519491231002X"}}
     assert mask(data) == {"defects": ["门锁损坏，联系138****5678"], "n": 3, "ok": True,
                           "who": {"id_no": "110105********002X"}}
+
+
+def test_the_digits_inside_an_id_are_not_a_phone_number():
+    """An event or correlation id (hex) can hold eleven digits that look like a mobile number; it
+    is an id, not a number to mask (it would no longer name its record)."""
+    assert mask_text("a6f14344097052e8b31231441a469c27") == "a6f14344097052e8b31231441a469c27"
+    assert mask_text("电话13912345678，") == "电话139****5678，"

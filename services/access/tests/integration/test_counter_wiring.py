@@ -5,6 +5,8 @@ their queues and revoke passes, and pass.revoked leaves through the outbox onto 
 The rules are tested on the unit tier (tests/unit/passes, visitors, lost_property, storage, mail)."""
 from __future__ import annotations
 
+from propdesk.chassis.calendar import office_today
+
 from propdesk.contracts.envelope import Actor, Envelope, new_id, utcnow
 from propdesk.errors import Forbidden
 from propdesk_services.access import messages
@@ -44,7 +46,7 @@ def test_the_counters_rows_are_the_public_contract():
 
 def test_passes_are_revoked_by_events_over_the_broker(access, propdesk_env):
     revoked_q = collector(propdesk_env.amqp_uri, "pass.revoked")
-    today = utcnow().date().isoformat()
+    today = office_today().isoformat()  # the office's day (Asia/Shanghai), as passes count their days
     worker = call(access, "issue_construction_pass", {
         "holder_name": "张师傅", "holder_id_number": "11010519491231002X", "photo_ref": "PH-1", "valid_from": today,
         "valid_to": today, "renovation_id": "RN-WIRING", "unit_id": "1-1-303", "work_location": "室内",

@@ -21,7 +21,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from propdesk import policy
+from propdesk import plugins, policy
 from propdesk.chassis.clock import FakeClock
 from propdesk.errors import NotFound
 from propdesk.testing.fake import ServiceHarness
@@ -31,8 +31,6 @@ from propdesk_services.gateway.desk.views import DESCRIPTIONS, NAMES
 from propdesk_services.gateway.openapi import http_routes
 from propdesk_services.gateway.remote import Remote
 from propdesk_services.gateway.service import GatewayService, _spec
-from propdesk_services.staff.service import StaffService
-from propdesk_services.tickets.service import TicketsService
 
 pytestmark = pytest.mark.unit
 
@@ -87,8 +85,9 @@ class Gateway(GatewayService):
 
     def __init__(self):
         self.calls: list = []
-        self.tickets = ServiceHarness(TicketsService, clock=FakeClock())
-        self.staff = ServiceHarness(StaffService, clock=FakeClock())
+        found = plugins.service_classes(["tickets", "staff"])  # the departments as plugins, not imports
+        self.tickets = ServiceHarness(found["tickets"], clock=FakeClock())
+        self.staff = ServiceHarness(found["staff"], clock=FakeClock())
         self.departments = {"tickets": Department(self.tickets, self.calls),
                             "staff": Department(self.staff, self.calls)}
         self.settings = SimpleNamespace(rpc_timeout_s=5.0)

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
+from propdesk import plugins
 from propdesk.chassis.clock import FakeClock
 from propdesk.testing.fake import ServiceHarness
-from propdesk_services.access.service import AccessService
 from propdesk_services.gateway.desk import records
 from propdesk_services.gateway.desk.views import DESCRIPTIONS, NAMES
 
@@ -27,7 +27,8 @@ def access():
     DESCRIPTIONS.clear()
     NAMES.clear()
     records.RECORDS.clear()
-    return ServiceHarness(AccessService, clock=FakeClock(), demo=True)
+    # the department as the gateway finds it (its plugin), never imported by name
+    return ServiceHarness(plugins.service_classes(["access"])["access"], clock=FakeClock(), demo=True)
 
 
 @pytest.fixture
