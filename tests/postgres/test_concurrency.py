@@ -203,3 +203,50 @@ def test_two_workers_racing_on_one_move_out_both_land(engines, monkeypatch):
         approved = s.scalar(select(func.count()).select_from(OutboxRow)
                             .where(OutboxRow.event_type == "move_out.release_approved"))
     assert approved == 1
+
+
+def test_two_first_events_of_a_new_case_both_land_on_one_card(pg_url, monkeypatch):
+    """The move-out board: the first two events of a new move-out reach two reports processes at
+    once; both find no card and create it, and the second's insert loses the race (unique
+    violation). The chassis runs that delivery again at once (`run_event`): both events are logged,
+    the case has one card in the later state, and the lost race is counted, not sent to wait out
+    a retry delay while the case's later events go by (the timeline would miss it meanwhile)."""
+    from prometheus_client import REGISTRY
+
+    from propdesk.chassis import migrate
+    from propdesk_services.reports.service import ReportsService
+    from propdesk_services.reports.tests.unit.support import clearance, deliver, requested
+    from propdesk_services.reports.workflows.move_out_board import domain
+    from propdesk_services.reports.workflows.move_out_board.models import MoveOutProjection
+
+    migrate.upgrade(ReportsService, pg_url)
+    made = [make_engine(pg_url, pool_size=5) for _ in range(PROCESSES)]
+    clock = FakeClock()
+    workers = [ServiceHarness(ReportsService, clock=clock, engine=e) for e in made]
+    move_out_id = "MO-20261130-0099"
+    first, second = requested(workers[0], move_out_id), clearance(workers[1], move_out_id, cleared=True)
+
+    real = domain.apply
+
+    def dwelling(*args, **kwargs):  # each process holds its new card until the other has one too
+        eventlet.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(domain, "apply", dwelling)
+
+    def reruns():
+        return REGISTRY.get_sample_value("propdesk_handler_conflict_reruns_total",
+                                         {"service": "", "handler": "on_any_event"}) or 0
+
+    before = reruns()
+    try:
+        assert _all([lambda: deliver(workers[0], first), lambda: deliver(workers[1], second)]) == [True, True]
+        with Session(made[0]) as s:
+            cards = s.scalars(select(MoveOutProjection).where(MoveOutProjection.move_out_id == move_out_id)).all()
+        assert len(cards) == 1 and cards[0].fees_checked
+        assert sorted(e["event_type"] for e in workers[0].query("timeline", move_out_id)) == [
+            "billing.clearance_confirmed", "move_out.requested"]
+        assert reruns() == before + 1
+    finally:
+        for e in made:
+            e.dispose()

@@ -54,6 +54,26 @@ class AlreadyProcessed(Exception):
     """This handler already processed this event id: skip it (the entrypoint acks it)."""
 
 
+#: PostgreSQL's codes for a transaction that lost a race: unique violation (two created the same
+#: row), serialization failure, deadlock detected.
+_RACE_CODES = {"23505", "40001", "40P01"}
+
+
+def lost_a_race(exc: BaseException) -> bool:
+    """Whether `exc` ended a transaction only because a concurrent one got there first (a unique
+    row created by both, a deadlock, SQLite's write lock held past its wait): the transaction rolled
+    back whole and running it again may well succeed. Any other error is the handler's own."""
+    orig = getattr(exc, "orig", None)
+    if orig is None:
+        return False
+    code = getattr(orig, "pgcode", None)
+    if code is not None:
+        return code in _RACE_CODES
+    text = str(orig)
+    return ((isinstance(exc, IntegrityError) and "UNIQUE constraint failed" in text)
+            or "database is locked" in text)
+
+
 def settings_of(config: dict) -> Settings:
     return config.get("PROPDESK") or Settings.from_env()
 

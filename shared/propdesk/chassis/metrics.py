@@ -27,6 +27,8 @@ INBOX_DUPLICATES = Counter("propdesk_inbox_duplicates_skipped", "Deliveries skip
                            ["service", "handler"])
 HANDLER_RETRIES = Counter("propdesk_handler_retries", "Failed deliveries sent to a retry delay queue",
                           ["service", "handler"])
+CONFLICT_RERUNS = Counter("propdesk_handler_conflict_reruns", "Deliveries run again at once after losing a race "
+                          "to a concurrent transaction", ["service", "handler"])
 DEAD_LETTERED = Counter("propdesk_dead_lettered", "Deliveries parked in propdesk.dlq",
                         ["service", "handler", "reason"])
 
@@ -40,6 +42,7 @@ def declare_subscriber(service: str, handler: str) -> None:
     series" (a counter with labels exports nothing until a child with those labels exists)."""
     INBOX_DUPLICATES.labels(service, handler)
     HANDLER_RETRIES.labels(service, handler)
+    CONFLICT_RERUNS.labels(service, handler)
     for reason in DEAD_LETTER_REASONS:
         DEAD_LETTERED.labels(service, handler, reason)
 

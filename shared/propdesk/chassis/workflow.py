@@ -47,6 +47,8 @@ from nameko.timer import Timer as _NamekoTimer
 from sqlalchemy.orm import Session
 
 from propdesk import policy
+from propdesk.chassis import metrics
+from propdesk.chassis.db import lost_a_race
 from propdesk.chassis.edge import Acting, command_actor, load_or_reject, query_actor
 from propdesk.chassis.idempotency import checked_key
 from propdesk.chassis.messaging import subscribe
@@ -243,12 +245,32 @@ def _audit_refusal(db, acting: Acting, service: str, name: str, refusal: Forbidd
         uow.commit()
 
 
-def run_event(db, handler: Callable, event: Envelope) -> None:
+#: How often one delivery is run again at once after it lost a race to a concurrent transaction
+#: (`db.lost_a_race`) before it goes the way of any failure (the retry delays, then the DLQ).
+CONFLICT_RERUNS = 3
+
+
+def run_event(db, handler: Callable, event: Envelope, service: str = "") -> None:
     """One delivery to one handler: its effects, the events they cause and the inbox mark commit
-    together. Entering raises `AlreadyProcessed` for a duplicate (the entrypoint acks it)."""
-    with db() as uow:
-        handler(event, uow)
-        uow.commit()
+    together. Entering raises `AlreadyProcessed` for a duplicate (the entrypoint acks it).
+
+    A delivery that lost a race (two events of one case creating the same row at once, a deadlock:
+    `db.lost_a_race`) rolled back whole; it is run again at once, up to `CONFLICT_RERUNS` times,
+    instead of waiting out a retry delay while the case's other events go by (counted in
+    ``propdesk_handler_conflict_reruns_total``)."""
+    for rerun in range(CONFLICT_RERUNS + 1):
+        try:
+            with db() as uow:
+                handler(event, uow)
+                uow.commit()
+            return
+        except Exception as exc:
+            if rerun == CONFLICT_RERUNS or not lost_a_race(exc):
+                raise
+            metrics.CONFLICT_RERUNS.labels(service, getattr(handler, "__name__", "")).inc()
+            log.info("%s lost a race to a concurrent transaction (%s): running it again",
+                     event.event_type, type(exc).__name__,
+                     extra={"correlation_id": event.correlation_id, "event_id": event.event_id})
 
 
 def run_query(db, row: Query, args: dict, actor=None):
@@ -519,7 +541,7 @@ def _query_method(name: str, row: Query) -> Callable:
 
 def _event_method(handler: Callable) -> Callable:
     def method(self, event):
-        run_event(self.db, handler, event)
+        run_event(self.db, handler, event, self.name)
 
     method.__doc__ = inspect.getdoc(handler)
     return method
