@@ -209,10 +209,12 @@ class DeskPages:
             view.unavailable.append(getattr(exc, "service", "residents"))
         theirs = Records(view).queues()
         # the departments' queues with something in them (or not answering) first: those with an
-        # overdue item, then by their oldest item; the empty ones named in one line below
+        # overdue item, then those with the person's own items, then by their oldest item; each
+        # shows its first HOME_ITEMS items and links to the whole queue; the empty ones are named
+        # in one line below
         busy = sorted((q for q in theirs if q.items or q.unavailable),
-                      key=lambda q: (not any(i.overdue for i in q.items), min((i.since or "" for i in q.items),
-                                                                               default="~")))
+                      key=lambda q: (not any(i.overdue for i in q.items), not any(i.mine for i in q.items),
+                                     min((i.since or "" for i in q.items), default="~")))
         quiet = [q for q in theirs if not (q.items or q.unavailable)]
         queues = queues + busy
         template = "_queues.html" if is_htmx(request) and request.headers.get("HX-Target") == "queues" else "home.html"
@@ -504,6 +506,17 @@ class DeskPages:
             return self._desk_gate(request, view, token=request.form.get("t") or "",
                                    slip_no=None if request.form.get("t") else slip_no, problem=problem, status=status)
         return redirect_to(request, f"{back}&done={'released' if command == 'release_at_gate' else 'refused'}")
+
+    @page("GET", "/queues/<service>/<key>")
+    def desk_queue(self, request, service, key):
+        return self._desk(request, self._desk_queue, service=service, key=key)
+
+    def _desk_queue(self, request, view, service, key):
+        """One queue whole, as on the home page but every item (the home page shows the first ones)."""
+        self._desk_names(service, key)
+        queue = Records(view).queue(service, key)
+        return self._desk_page(request, view, "queue.html", nav="queue", queue=queue,
+                               unavailable=sorted(set(view.unavailable)))
 
     # --- every department's records (records.py) -----------------------------------------------
     @page("GET", "/records")

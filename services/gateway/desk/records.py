@@ -242,6 +242,8 @@ class RecordItem:
     overdue: bool
     href: str
     owner: str | None = None
+    #: the person asking owns it (首问负责制: their own open contacts, orders they follow up)
+    mine: bool = False
 
 
 @dataclass
@@ -646,21 +648,29 @@ class Records:
                         continue
                     if names is None:
                         names = self.view.names()
-                    queue.items.append(self._item(service, item, names))
+                    queue.items.append(self._item(service, item, names, self.principal.id))
                     known.add((item.get("record"), str(item.get("id"))))
-        for queue in merged.values():
-            queue.items.sort(key=lambda i: (i.since or "", i.record_id))
+        for queue in merged.values():  # what is overdue first, then the oldest
+            queue.items.sort(key=lambda i: (not i.overdue, i.since or "", i.record_id))
         return list(merged.values())
 
+    def queue(self, service: str, key: str) -> RecordQueue:
+        """One of the person's queues whole (the home page shows each queue's first items);
+        NotFound for a queue none of their roles has there."""
+        for queue in self.queues():
+            if (queue.service, queue.key) == (service, key):
+                return queue
+        raise NotFound(f"no work queue {service}/{key} for you", field="queue", rule="exists")
+
     @staticmethod
-    def _item(service: str, item: dict, names: dict) -> RecordItem:
+    def _item(service: str, item: dict, names: dict, me: str | None = None) -> RecordItem:
         kind, rid = str(item.get("record") or ""), str(item.get("id") or "")
         owner = item.get("owner")
         return RecordItem(kind, rid, str(item.get("number") or rid), mask_text(str(item.get("title") or "")),
                           mask_text(str(item.get("detail") or "")), item.get("since"), item.get("due_at"),
                           bool(item.get("overdue")),
                           f"/records/{quote(service)}/{quote(kind)}/{quote(rid, safe='')}",
-                          (names.get(owner) or owner) if owner else None)
+                          (names.get(owner) or owner) if owner else None, bool(owner) and owner == me)
 
     # --- search --------------------------------------------------------------------------------
     def search(self, q: str) -> list[dict]:

@@ -622,7 +622,7 @@ class Helpdesk:
         items = [{"record": "complaint", "id": c["complaint_id"], "number": c["complaint_no"],
                   "title": f"{c['unit_id']} · {c['summary']}", "detail": "待定处理措施",
                   "since": c["received_at"], "due_at": c["received_at"].replace(":00:00", ":30:00"),
-                  "overdue": c["complaint_id"] == "CP-1", "owner": c["received_by"]}
+                  "overdue": c.get("overdue", c["complaint_id"] == "CP-1"), "owner": c["received_by"]}
                  for c in sorted(self.complaints.values(), key=lambda c: c["received_at"])
                  if c["state"] == "received" and _sees(actor, c["estate"])]
         return [{"key": "complaints_measures_due", "title": {"zh": "待定处理措施的投诉", "en": "Complaints awaiting measures"},

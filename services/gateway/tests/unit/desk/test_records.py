@@ -350,3 +350,37 @@ def test_every_page_says_which_estate_the_person_works_for(desk, lang, name):
     html = text(desk.get("/records", lang=lang))
     person = html[html.index('id="person"'):html.index("</span>\n", html.index('class="estate"')) + 7]
     assert 'data-estate="E1"' in person and name in person
+
+
+def test_a_long_queue_shows_its_first_items_overdue_first_and_links_to_the_whole_queue(desk):
+    base = HELPDESK.complaints["CP-1"]
+    for n in range(2, 9):  # seven more waiting, newer than CP-1; two of them received by someone else
+        HELPDESK.complaints[f"CP-{n}"] = {**base, "complaint_id": f"CP-{n}", "complaint_no": f"CP-20261102-000{n}",
+                                          "received_at": f"2026-11-02T0{n}:00:00+00:00",
+                                          "received_by": "front_desk" if n % 3 else "cs_assistant"}
+    html = text(desk.get("/", lang="en"))
+    section = html[html.index('id="queue-helpdesk-complaints_measures_due"'):]
+    section = section[:section.index("</section>")]
+    assert re.findall(r'<li data-id="([^"]+)"', section) == ["CP-1", "CP-2", "CP-3", "CP-4", "CP-5"]
+    assert '<span class="badge">8</span>' in section  # the count is of the whole queue
+    assert 'href="/queues/helpdesk/complaints_measures_due"' in section and "All 8 in this queue" in section
+    mine = re.findall(r'<li data-id="([^"]+)" data-record="complaint" class="mine">', section)
+    assert mine == ["CP-1", "CP-2", "CP-4", "CP-5"]  # CP-3 was received by the CS assistant
+    assert section.count('class="badge mine">Mine<') == 4
+
+    whole = text(desk.get("/queues/helpdesk/complaints_measures_due"))
+    assert re.findall(r'<li data-id="([^"]+)"', whole) == [f"CP-{n}" for n in range(1, 9)]
+    assert "待定处理措施的投诉" in whole and "我的" in whole
+
+    assert desk.get("/queues/helpdesk/no_such_queue").status_code == 404
+    assert desk.get("/queues/helpdesk/complaints_measures_due", staff="security").status_code == 404
+
+
+def test_the_overdue_come_first_in_a_queue(desk):
+    base = HELPDESK.complaints["CP-1"]
+    HELPDESK.complaints["CP-1"]["overdue"] = False
+    HELPDESK.complaints["CP-2"] = {**base, "complaint_id": "CP-2", "complaint_no": "CP-20261102-0002",
+                                   "received_at": "2026-11-02T05:00:00+00:00", "overdue": True}
+    html = text(desk.get("/"))
+    section = html[html.index('id="queue-helpdesk-complaints_measures_due"'):]
+    assert re.findall(r'<li data-id="([^"]+)"', section[:section.index("</section>")]) == ["CP-2", "CP-1"]
