@@ -352,12 +352,11 @@ def describe_schema(schema_cls: type[Schema]) -> list[dict]:
     return out
 
 
+class NoArgs(Schema):
+    """The arguments of a query that takes none (the chassis' describe and queue queries)."""
+
+
 def _describe_query(service: str, messages) -> Query:
-    from marshmallow import Schema as _Schema
-
-    class NoArgs(_Schema):
-        pass
-
     def describe_commands(args: dict, reader: Reader) -> dict:
         """Every command of the service with its form (fields from its edge schema, labels in zh and
         en) and the roles that may give it (propdesk.policy): what the desk builds its forms from."""
@@ -371,11 +370,6 @@ def _describe_query(service: str, messages) -> Query:
 
 
 def _describe_records_query(service: str, messages) -> Query:
-    from marshmallow import Schema as _Schema
-
-    class NoArgs(_Schema):
-        pass
-
     records: dict[str, Record] = messages.RECORDS
     queries = getattr(messages, "QUERIES", {})
     for kind, rec in records.items():
@@ -403,11 +397,6 @@ def _describe_records_query(service: str, messages) -> Query:
 
 
 def _work_queues_query(work: dict[str, "WorkQueue"]) -> Query:
-    from marshmallow import Schema as _Schema
-
-    class NoArgs(_Schema):
-        pass
-
     def work_queues(args: dict, reader: Reader) -> list[dict]:
         """The work queues of the asker's role (all of them when a service asks): what waits, oldest
         first, with its due time and whether it is overdue."""
