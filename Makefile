@@ -59,8 +59,8 @@ migrate: venv database ## run every service's database migrations
 demo: venv broker database ## load demo data
 	$(PROPDESK) demo
 
-run: venv broker database print ## migrate, load demo data, then run all services in the foreground (PROPDESK_DB=postgresql: on PostgreSQL)
-	$(PROPDESK) migrate && $(PROPDESK) demo && exec $(PROPDESK) run
+run: venv broker database print ## migrate, load demo data, then run all services in the foreground (PROPDESK_DB=postgresql: on PostgreSQL; SCALE=billing=3,notify=2: processes per service)
+	$(PROPDESK) migrate && $(PROPDESK) demo && exec $(PROPDESK) run $(if $(SCALE),--scale '$(SCALE)')
 
 test: venv broker chromium print pg-package ## run the test suite (PYTEST_ARGS=... passes through)
 	@rc=0; $(PYTHON) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \

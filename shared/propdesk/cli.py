@@ -1,6 +1,8 @@
 """The `propdesk` command.
 
-    propdesk run [SERVICE...]        every discovered service (or the named ones), one process each, supervised
+    propdesk run [SERVICE...] [--scale billing=3,notify=2]
+                                     every discovered service (or the named ones), one process each (or as
+                                     many as --scale says: competing consumers), supervised
     propdesk status                  each service up/down, its metrics URL, its queues' depth and consumers
     propdesk migrate [SERVICE...]    Alembic upgrade of each service database + RabbitMQ topology
     propdesk makemigration SERVICE -m MESSAGE   autogenerate a revision from the service's models
@@ -35,7 +37,7 @@ from propdesk.config import Settings
 def cmd_run(args) -> int:
     from propdesk import runner
 
-    return runner.run(args.services or None)
+    return runner.run(args.services or None, scale=args.scale)
 
 
 def cmd_migrate(args) -> int:
@@ -353,6 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="start services, supervised")
     r.add_argument("services", nargs="*")
+    r.add_argument("--scale", metavar="SERVICE=N[,SERVICE=N...]",
+                   help="run N processes of a service (1-9; replica n on the service's port + 100 x (n-1), "
+                        "or PROPDESK_<SERVICE>_PORT_<n>; its log <service>-<n>.log)")
     r.set_defaults(func=cmd_run)
     s = sub.add_parser("status", help="services and queues")
     s.set_defaults(func=cmd_status)

@@ -1,8 +1,12 @@
-"""`propdesk run`: one process per service, supervised.
+"""`propdesk run`: one process per service (or several: ``--scale billing=3,notify=2``), supervised.
 
-Each service runs as `python -m propdesk.worker NAME` with its log in `<data dir>/log/NAME.log`.
-A service that exits is restarted with back-off (1 s doubling to 30 s; reset after a minute up).
-Ctrl-C or SIGTERM stops every service gracefully (SIGTERM, then SIGKILL after 15 s).
+Each process runs as `python -m propdesk.worker NAME` with its log in `<data dir>/log/NAME.log`.
+The replicas of one service are competing consumers: they share its handler and RPC queues and
+its database. Replica n (n >= 2) logs to `NAME-n.log` and answers /health and /metrics on
+``PROPDESK_<NAME>_PORT_<n>`` when set, else on the service's port + 100 x (n - 1)
+(`replica_port`); the first replica keeps the service's own port and log.
+A process that exits is restarted on its own with back-off (1 s doubling to 30 s; reset after a
+minute up). Ctrl-C or SIGTERM stops every process gracefully (SIGTERM, then SIGKILL after 15 s).
 """
 from __future__ import annotations
 
@@ -19,6 +23,57 @@ import requests
 from propdesk import demo, plugins, policy
 from propdesk.chassis import topology
 from propdesk.config import Settings
+from propdesk.errors import ValidationError
+
+#: The most processes `--scale` starts for one service (keeps the port rule's ports apart:
+#: 9101..9107 + 800 never reaches another service's, nor 8000 + 800 the departments').
+MAX_REPLICAS = 9
+#: How far apart the ports of one service's replicas are (replica n: port + REPLICA_PORT_STEP x (n - 1)).
+REPLICA_PORT_STEP = 100
+
+
+def parse_scale(text: str | None, services) -> dict[str, int]:
+    """``billing=3,notify=2`` -> {"billing": 3, "notify": 2}, each name one of `services` (the
+    ones being run), each count a whole number from 1 to `MAX_REPLICAS`, each name once.
+    ValidationError (field ``scale``) naming the rule broken: format, known_service, whole_number,
+    at_least_one, at_most_9, once_each."""
+    out: dict[str, int] = {}
+    if text is None or not text.strip():
+        return out
+    known = sorted(services)
+    for part in text.split(","):
+        name, sep, count = (x.strip() for x in part.partition("="))
+        if not sep or not name or not count:
+            raise ValidationError.one("scale", "format",
+                                      f"--scale takes SERVICE=COUNT[,SERVICE=COUNT...], e.g. billing=3,notify=2; "
+                                      f"got {part.strip()!r}")
+        if name not in known:
+            raise ValidationError.one("scale", "known_service",
+                                      f"--scale names {name!r}, which is not a service being run "
+                                      f"(one of: {', '.join(known)})")
+        if name in out:
+            raise ValidationError.one("scale", "once_each", f"--scale names {name!r} twice")
+        try:
+            n = int(count)
+        except ValueError:
+            raise ValidationError.one("scale", "whole_number",
+                                      f"--scale {name}={count}: the count must be a whole number") from None
+        if n < 1:
+            raise ValidationError.one("scale", "at_least_one",
+                                      f"--scale {name}={n}: a service runs at least 1 process")
+        if n > MAX_REPLICAS:
+            raise ValidationError.one("scale", f"at_most_{MAX_REPLICAS}",
+                                      f"--scale {name}={n}: at most {MAX_REPLICAS} processes per service here")
+        out[name] = n
+    return out
+
+
+def replica_port(service: str, port: int, replica: int) -> int:
+    """Where replica `replica` (1-based) of a service whose first process listens on `port`
+    answers /health and /metrics: PROPDESK_<SERVICE>_PORT_<n> when set, else port + 100 x (n - 1)."""
+    if replica == 1:
+        return port
+    return int(os.environ.get(f"PROPDESK_{service.upper()}_PORT_{replica}") or port + REPLICA_PORT_STEP * (replica - 1))
 
 
 @dataclass
@@ -31,6 +86,13 @@ class Child:
     restarts: int = 0
     backoff: float = 1.0
     next_start: float = 0.0
+    #: which process of its service (1-based); `name` is the service's
+    replica: int = 1
+
+    @property
+    def label(self) -> str:
+        """The process' name in what the runner says: the service's, ``-n`` from the second on."""
+        return self.name if self.replica == 1 else f"{self.name}-{self.replica}"
 
 
 def sign_in_hint(host: str, port: int) -> str:
@@ -42,26 +104,44 @@ def sign_in_hint(host: str, port: int) -> str:
 
 
 class Supervisor:
-    def __init__(self, names: list[str] | None = None, settings: Settings | None = None, out=sys.stdout):
+    def __init__(self, names: list[str] | None = None, settings: Settings | None = None, out=sys.stdout,
+                 scale: dict[str, int] | str | None = None):
         self.settings = settings or Settings.from_env()
         self.classes = plugins.service_classes(names)
         self.out = out
+        self.scale = scale if isinstance(scale, dict) else parse_scale(scale, self.classes)
+        parse_scale(",".join(f"{k}={v}" for k, v in self.scale.items()), self.classes)  # a dict is checked too
         log_dir = self.settings.data_dir / "log"
         log_dir.mkdir(parents=True, exist_ok=True)
-        self.children = [
-            Child(name, self.settings.port(name, cls.http_port), str(log_dir / f"{name}.log"))
-            for name, cls in self.classes.items()
-        ]
+        self.children = []
+        for name, cls in self.classes.items():
+            port = self.settings.port(name, cls.http_port)
+            for n in range(1, self.scale.get(name, 1) + 1):
+                label = name if n == 1 else f"{name}-{n}"
+                self.children.append(Child(name, replica_port(name, port, n), str(log_dir / f"{label}.log"),
+                                           replica=n))
+        taken: dict[int, str] = {}
+        for child in self.children:
+            if child.port in taken:
+                raise ValidationError.one("scale", "ports_distinct",
+                                          f"{child.label} and {taken[child.port]} would both listen on port "
+                                          f"{child.port}: set PROPDESK_{child.name.upper()}_PORT_{child.replica} "
+                                          "(or the services' ports) apart")
+            taken[child.port] = child.label
         self._stopping = False
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def child_environment(self) -> dict[str, str]:
+    def child_environment(self, child: Child | None = None) -> dict[str, str]:
         """What every service process runs with: this environment, and where the desk is
         (``PROPDESK_DESK_URL``, unless set: the gateway started here) so that a release slip's QR
-        code opens the desk's gate page on the guard's phone."""
+        code opens the desk's gate page on the guard's phone. A second or later replica gets its
+        own port (``PROPDESK_<NAME>_PORT``) and ``PROPDESK_REPLICA``."""
         env = os.environ.copy()
+        if child is not None:
+            env[f"PROPDESK_{child.name.upper()}_PORT"] = str(child.port)
+            env["PROPDESK_REPLICA"] = str(child.replica)
         gateway = next((c for c in self.children if c.name == "gateway"), None)
         if gateway is not None and not env.get("PROPDESK_DESK_URL"):
             host = self.settings.host
@@ -75,7 +155,7 @@ class Supervisor:
     def _spawn(self, child: Child) -> None:
         log = open(child.log_path, "ab")
         child.proc = subprocess.Popen([sys.executable, "-m", "propdesk.worker", child.name],
-                                      stdout=log, stderr=subprocess.STDOUT, env=self.child_environment(),
+                                      stdout=log, stderr=subprocess.STDOUT, env=self.child_environment(child),
                                       start_new_session=True)
         log.close()
         child.started_at = time.monotonic()
@@ -107,7 +187,7 @@ class Supervisor:
             if child.proc is None:
                 if now >= child.next_start and not self._stopping:
                     self._spawn(child)
-                    self.say(f"  restarted {child.name} (pid {child.proc.pid}, restart #{child.restarts})")
+                    self.say(f"  restarted {child.label} (pid {child.proc.pid}, restart #{child.restarts})")
                 continue
             code = child.proc.poll()
             if code is None:
@@ -117,7 +197,7 @@ class Supervisor:
             if self._stopping:
                 continue
             child.restarts += 1
-            self.say(f"  {child.name} exited with code {code}; restarting in {child.backoff:.0f}s "
+            self.say(f"  {child.label} exited with code {code}; restarting in {child.backoff:.0f}s "
                      f"(log: {child.log_path})")
             child.proc = None
             child.next_start = now + child.backoff
@@ -138,26 +218,32 @@ class Supervisor:
                 child.proc.kill()
                 child.proc.wait()
 
-    def pid(self, name: str) -> int | None:
-        child = next(c for c in self.children if c.name == name)
+    def pid(self, name: str, replica: int = 1) -> int | None:
+        """The running process of a service (its first, or replica `replica`); None when down."""
+        child = next(c for c in self.children if c.name == name and c.replica == replica)
         return child.proc.pid if child.proc and child.proc.poll() is None else None
 
     def print_where_to_look(self) -> None:
         host = self.settings.host
         self.say("propdesk is up:")
         for child in self.children:
-            if child.name == "gateway":
+            if child.name == "gateway" and child.replica == 1:
                 self.say(f"  staff desk (UI)      http://{host}:{child.port}/")
                 self.say(f"  {sign_in_hint(host, child.port)}")
         for child in self.children:
-            self.say(f"  {child.name:<10} metrics  http://{host}:{child.port}/metrics   log {child.log_path}")
+            self.say(f"  {child.label:<11} metrics  http://{host}:{child.port}/metrics   log {child.log_path}")
         api = urlparse(self.settings.rabbit_api)
         self.say(f"  RabbitMQ management  {api.scheme}://{api.hostname}:{api.port or 15672}/  (guest/guest)")
         self.say("  status: propdesk status    dead letters: propdesk dlq list    stop: Ctrl-C")
 
 
-def run(names: list[str] | None = None) -> int:
-    sup = Supervisor(names)
+def run(names: list[str] | None = None, scale: str | None = None) -> int:
+    try:
+        sup = Supervisor(names, scale=scale)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(f"propdesk run: {problem.message} ({problem.field}: {problem.rule})", file=sys.stderr)
+        return 2
     stop_requested = []
 
     def on_signal(signum, frame):
@@ -165,7 +251,7 @@ def run(names: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    sup.say(f"starting {', '.join(c.name for c in sup.children)} ...")
+    sup.say(f"starting {', '.join(c.label for c in sup.children)} ...")
     sup.start()
     if sup.wait_ready():
         sup.print_where_to_look()
