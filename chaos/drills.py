@@ -9,6 +9,7 @@ faults in the middle of the stream, waits for recovery, and hands the cases to t
 | duplicate | every event published twice (test-side duplicator)                     | same, fewer cases |
 | poison    | an event that always fails its handler + an undecodable body           | same              |
 | proxy     | TCP proxy between services and broker: latency, reset all, 30 s blackhole | 10 s blackhole |
+| cluster   | 3-node cluster, quorum queues: kill -9 a node + restart, stop the leaders' node | same, fewer cases |
 """
 from __future__ import annotations
 
@@ -29,10 +30,12 @@ from chaos import faults
 from chaos.checker import Checker
 from chaos.faults import FaultRecord
 from chaos.workload import Stream, seed, seed_units
+from propdesk.chassis.topology import RPC_HA_POLICY
 from propdesk.runner import Supervisor
 from propdesk.testing.faultproxy import FaultProxy
 from propdesk.testing.private_broker import PrivateBroker, private_broker
 from propdesk.testing.rabbit import throwaway_vhost
+from propdesk.testing.rabbit_cluster import PrivateCluster, private_cluster
 from propdesk.testing.system import running_system
 
 
@@ -66,6 +69,7 @@ class Drill:
     plan: Plan
     broker: PrivateBroker | None = None
     proxy: FaultProxy | None = None
+    cluster: PrivateCluster | None = None
     records: list[FaultRecord] = field(default_factory=list)
     injected: set[str] = field(default_factory=set)
     observations: dict = field(default_factory=dict)
@@ -86,6 +90,7 @@ class DrillSpec:
     script: Callable[[Drill], None]
     private_broker: bool = False
     via_proxy: bool = False
+    cluster: bool = False
     max_cases: int = 200  # units seeded; the stream stops earlier, a few cases after the last fault
 
 
@@ -203,6 +208,30 @@ def proxy_script(d: Drill) -> None:
     d.stream.stop_after(d.plan.tail_cases)
 
 
+def cluster_script(d: Drill) -> None:
+    """kill -9 the node every service connected to first (the first address of the list), restart
+    it; then stop the node that leads the most quorum queues and carry on with it down."""
+    c = d.cluster
+    assert c is not None
+    _warm_up(d)
+    d.observations["leaders_before"] = dict(c.leader_counts("/"))
+    began = d.now()
+    c.kill_node(0)
+    eventlet.sleep(5)  # the stream runs on two nodes for a while
+    c.nodes[0].start_node()
+    c.await_cluster()
+    d.recovered(f"kill -9 node {c.nodes[0].nodename.split('@')[0]}, restarted", began)
+    eventlet.sleep(3 if d.plan.quick else 8)
+    leaders = c.leader_counts("/")
+    d.observations["leaders_after_kill"] = dict(leaders)
+    leader, led = leaders.most_common(1)[0]
+    began = d.now()
+    c.nodes[c.index_of(leader)].stop_node()
+    d.recovered(f"rabbitmqctl stop of the node leading {led} quorum queues", began)
+    d.observations["leaders_with_node_stopped"] = dict(c.leader_counts("/"))
+    d.stream.stop_after(d.plan.tail_cases)  # the tail runs on the two remaining nodes
+
+
 DRILLS: dict[str, DrillSpec] = {s.name: s for s in (
     DrillSpec("kill", "kill -9 of each service in turn in the middle of the stream", kill_script),
     DrillSpec("broker", "RabbitMQ (a private node) restarted mid-stream: app, node, and a 25 s outage",
@@ -211,6 +240,8 @@ DRILLS: dict[str, DrillSpec] = {s.name: s for s in (
     DrillSpec("poison", "an event that always fails its handler and an undecodable body", poison_script),
     DrillSpec("proxy", "TCP fault proxy between services and broker: latency, resets, blackhole", proxy_script,
               via_proxy=True),
+    DrillSpec("cluster", "3-node RabbitMQ cluster, quorum queues: kill -9 of a node mid-stream and its restart, "
+              "then the queue leaders' node stopped", cluster_script, cluster=True),
 )}
 
 
@@ -276,8 +307,12 @@ def run_drill_isolated(name: str, quick: bool, timeout_s: float = 1800.0,
 
 @contextlib.contextmanager
 def _broker(spec: DrillSpec):
-    """(amqp uri, management API, private node or None) for the drill."""
-    if spec.private_broker:
+    """(amqp uri, management API, private node or cluster, or None) for the drill."""
+    if spec.cluster:
+        with private_cluster() as cluster:
+            cluster.set_policy("/", RPC_HA_POLICY)
+            yield cluster.amqp_uri, cluster.rabbit_api(), cluster
+    elif spec.private_broker:
         with private_broker() as node:
             yield node.amqp_uri, node.rabbit_api, node
     else:
@@ -301,14 +336,15 @@ def run_drill(name: str, quick: bool, say: Callable[[str], None] = print,
             proxy = FaultProxy((u.hostname, u.port or 5672)).start()
             stack.callback(proxy.stop)
             service_uri = proxy.uri(amqp_uri)
-        env = {"PROPDESK_AMQP_URI": service_uri, "PROPDESK_DATA_DIR": data_dir,
+        cluster = node if isinstance(node, PrivateCluster) else None
+        env = {"PROPDESK_AMQP_URI": service_uri, "PROPDESK_QUEUE_TYPE": "quorum" if cluster else "classic", "PROPDESK_DATA_DIR": data_dir,
                "PROPDESK_RETRY_DELAYS_MS": plan.retry_delays_ms, "PROPDESK_RELAY_POLL_S": "0.2"}
         if rabbit_api:
             env["PROPDESK_RABBIT_API"] = rabbit_api
         say(f"[{name}] starting the system ({'quick' if quick else 'full'})")
         sup = stack.enter_context(running_system(env, seed=lambda settings: seed(settings, units)))
         stream = Stream(amqp_uri, units, plan.interval_s)
-        drill = Drill(sup, amqp_uri, stream, plan, broker=node, proxy=proxy)
+        drill = Drill(sup, amqp_uri, stream, plan, broker=None if cluster else node, proxy=proxy, cluster=cluster)
         duplicator = faults.Duplicator(amqp_uri).start() if name == "duplicate" else None
         stream.start()
         say(f"[{name}] stream running; injecting faults")

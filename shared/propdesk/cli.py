@@ -50,7 +50,8 @@ def cmd_migrate(args) -> int:
             migrate.upgrade(cls, settings.db_url(name))
             print(f"migrated {name}")
     queues = topology.declare_all(settings.amqp_uri, classes.values(), settings.retry_delays_ms)
-    print(f"declared {len(queues)} queues on {urlparse(settings.amqp_uri).hostname}")
+    print(f"declared {len(queues)} queues on "
+          f"{', '.join(str(urlparse(a).hostname) for a in topology.broker_addresses(settings.amqp_uri))}")
     return 0
 
 
@@ -81,8 +82,9 @@ def cmd_demo(args) -> int:
 
 
 def _vhost(settings: Settings) -> str:
-    path = urlparse(settings.amqp_uri).path
-    return path[1:] if path and path != "/" else "/"
+    from propdesk.chassis import topology
+
+    return topology.broker_vhost(settings.amqp_uri)
 
 
 def _management(settings: Settings):

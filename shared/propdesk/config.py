@@ -5,7 +5,8 @@ point a service at another broker, database or port by setting variables.
 
 | variable | default | meaning |
 |---|---|---|
-| PROPDESK_AMQP_URI | amqp://guest:guest@127.0.0.1:5672/ | the RabbitMQ broker (vhost in the path) |
+| PROPDESK_AMQP_URI | amqp://guest:guest@127.0.0.1:5672/ | the RabbitMQ broker (vhost in the path); a cluster: every node's URL, `;`-separated (`amqp://u:p@n1:5672/v;amqp://u:p@n2:5672/v;...`), connections move to the next on failure |
+| PROPDESK_QUEUE_TYPE | classic | `quorum` on a RabbitMQ cluster: handler, retry and dead-letter queues are quorum queues (handler queues with a delivery limit); see docs/operations.md |
 | PROPDESK_RABBIT_API | http://guest:guest@127.0.0.1:15672 | management API (status, test vhosts) |
 | PROPDESK_DATA_DIR | ./var | SQLite files, logs, the notify mail spool |
 | PROPDESK_DB | sqlite | `postgresql`: every service on PostgreSQL, one database per service (`<name>_<service>` on PROPDESK_PG_URL) |
@@ -43,6 +44,19 @@ def _flag(name: str) -> bool:
     if value not in ("0", "1", "true", "false", "yes", "no"):
         raise ValueError(f"{name} must be 1 or 0")
     return value in ("1", "true", "yes")
+
+
+def _amqp_uri() -> str:
+    """PROPDESK_AMQP_URI, a cluster's `;`-separated addresses without the spaces kombu trips on."""
+    from propdesk.chassis.topology import broker_addresses
+
+    return ";".join(broker_addresses(_env("PROPDESK_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")))
+
+
+def _queue_type() -> str:
+    from propdesk.chassis.topology import configured_queue_type
+
+    return configured_queue_type()
 
 
 def _secret_key(value: str | None) -> str | None:
@@ -89,6 +103,8 @@ class Settings:
     cookie_secure: bool = False
     #: how often a service sweeps its due deadlines (chassis/deadlines.py)
     deadline_sweep_interval_s: float = 5.0
+    #: PROPDESK_QUEUE_TYPE: classic (one node) or quorum (a cluster); chassis/topology.py
+    queue_type: str = "classic"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -98,7 +114,7 @@ class Settings:
         if not delays or any(d <= 0 for d in delays):
             raise ValueError("PROPDESK_RETRY_DELAYS_MS must be a comma-separated list of positive ms")
         return cls(
-            amqp_uri=_env("PROPDESK_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
+            amqp_uri=_amqp_uri(),
             rabbit_api=_env("PROPDESK_RABBIT_API", "http://guest:guest@127.0.0.1:15672"),
             data_dir=Path(_env("PROPDESK_DATA_DIR", "var")).resolve(),
             host=_env("PROPDESK_HOST", "127.0.0.1"),
@@ -108,6 +124,7 @@ class Settings:
             secret_key=_secret_key(os.environ.get("PROPDESK_SECRET_KEY")),
             cookie_secure=_flag("PROPDESK_COOKIE_SECURE"),
             deadline_sweep_interval_s=float(_env("PROPDESK_DEADLINE_SWEEP_S", "5")),
+            queue_type=_queue_type(),
         )
 
     def signing_key(self) -> bytes:

@@ -72,12 +72,13 @@ class EventSubscriber(Consumer):
         service = self.container.service_name
         settings = settings_of(self.container.config)
         self.retry_delays_ms = settings.retry_delays_ms
-        self.queue: Queue = subscriber_queue(service, self.method_name, self.event_types)
+        self.queue: Queue = subscriber_queue(service, self.method_name, self.event_types, settings.queue_type)
         self.queue_name = self.queue.name
         # declared (once per channel) before the first retry or dead-letter publish, so neither is
         # ever sent to a queue that does not exist
         self.publisher = Publisher(settings.amqp_uri, use_confirms=True, delivery_mode=2,
-                                   declare=[dead_letter_queue(), *map(retry_queue, self.retry_delays_ms)])
+                                   declare=[dead_letter_queue(settings.queue_type),
+                                            *(retry_queue(d, settings.queue_type) for d in self.retry_delays_ms)])
         metrics.declare_subscriber(service, self.queue_name)
         super().setup()
 

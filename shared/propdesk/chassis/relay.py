@@ -142,7 +142,9 @@ class OutboxRelay:
         if self._channel is not None:
             return self._channel
         conn = Connection(self.amqp_uri, heartbeat=0, connect_timeout=5)
-        conn.connect()
+        # a cluster's address list (`amqp://n1;amqp://n2;...`): try each node in turn, once
+        conn.ensure_connection(max_retries=max(1, len(conn.alt)), interval_start=0, interval_step=0.2,
+                               interval_max=0.5)
         channel = conn.connection.channel()
         channel.confirm_select()
         channel.events["basic_ack"].add(self._on_ack)

@@ -11,43 +11,118 @@
 - `propdesk.dlq` (durable queue): deliveries that failed every retry, or were malformed, with the
   reason in their headers. `propdesk dlq list|replay` inspects and re-drives them.
 
+Queue type (PROPDESK_QUEUE_TYPE): `classic` (the local default, one node) or `quorum` (a
+RabbitMQ cluster, docs/operations.md): handler queues, retry queues and the DLQ become quorum
+queues, replicated on the cluster's nodes, so a node lost keeps no message away. A handler queue
+then also has a delivery limit: a message returned to it more than DELIVERY_LIMIT times (each
+crash of a consumer holding it) is dead-lettered to `propdesk.dlq`, never dropped (at-least-once
+dead-lettering; RabbitMQ >= 3.10, which also gave quorum queues the message TTL the retry queues
+need). RPC queues are nameko's own; on a cluster the `propdesk-rpc-ha` policy of
+deploy/rabbitmq/definitions.json mirrors them (classic mirrored queues, RabbitMQ 3.x).
+Switching the type of an existing queue needs the queue deleted first (RabbitMQ refuses to
+redeclare a queue with other arguments).
+
 `declare_all` is run by `propdesk migrate`, by `propdesk run` before any service starts, and by
 the test fixtures; each subscriber also (re)declares its own queue when it starts consuming.
 """
 from __future__ import annotations
 
 import inspect
+import json
+import os
+from urllib.parse import unquote, urlparse
 
 from kombu import Connection, Exchange, Queue, binding
 
 EVENTS_EXCHANGE = "propdesk.events"
 DLQ = "propdesk.dlq"
 
+QUEUE_TYPES = ("classic", "quorum")
+#: quorum handler queues: deliveries of one message (redeliveries after a consumer died holding
+#: it) before RabbitMQ dead-letters it to the DLQ. Handler failures never count: the subscriber
+#: acks and republishes to a retry queue, so only crashes and lost connections do.
+DELIVERY_LIMIT = 20
+#: The RPC queues' policy on a cluster (deploy/rabbitmq/definitions.json): nameko declares them
+#: classic and durable; mirrored, an RPC queue stays usable when the node it was declared on stops.
+RPC_HA_POLICY = {"name": "propdesk-rpc-ha", "pattern": "^rpc-", "apply-to": "queues", "priority": 0,
+                 "definition": {"ha-mode": "all", "ha-sync-mode": "automatic"}}
+
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
+
+
+def broker_addresses(amqp_uri: str) -> list[str]:
+    """The broker URLs of PROPDESK_AMQP_URI: one, or several separated by `;` (a cluster's nodes,
+    kombu's failover form, which every connection of the chassis and nameko 2.14 accepts: on a
+    connection error it moves to the next address, round-robin)."""
+    addresses = [a.strip() for a in amqp_uri.split(";") if a.strip()]
+    if not addresses:
+        raise ValueError("PROPDESK_AMQP_URI names no broker")
+    return addresses
+
+
+def broker_vhost(amqp_uri: str) -> str:
+    """The vhost of PROPDESK_AMQP_URI (its first address's; every address names the same)."""
+    path = urlparse(broker_addresses(amqp_uri)[0]).path
+    return unquote(path[1:]) if path and path != "/" else "/"
+
+
+def configured_queue_type(queue_type: str | None = None) -> str:
+    """`queue_type`, or PROPDESK_QUEUE_TYPE (classic when unset); anything else is refused."""
+    value = (queue_type or os.environ.get("PROPDESK_QUEUE_TYPE") or "classic").strip().lower()
+    if value not in QUEUE_TYPES:
+        raise ValueError(f"PROPDESK_QUEUE_TYPE must be one of {', '.join(QUEUE_TYPES)}, not {value!r}")
+    return value
+
+
+def _quorum(arguments: dict) -> dict:
+    """A quorum queue's arguments. Where it dead-letters, it does so at-least-once: a message is
+    removed only once the target queue confirmed it (RabbitMQ requires reject-publish overflow for
+    that; no length limit is set, so it never rejects)."""
+    return {"x-queue-type": "quorum", **arguments}
 
 
 def retry_exchange_name(delay_ms: int) -> str:
     return f"propdesk.retry.{delay_ms}ms"
 
 
-def retry_queue(delay_ms: int) -> Queue:
+def retry_arguments(delay_ms: int, queue_type: str | None = None) -> dict:
+    arguments = {"x-message-ttl": delay_ms, "x-dead-letter-exchange": ""}
+    if configured_queue_type(queue_type) == "quorum":
+        arguments = _quorum({**arguments, "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
+    return arguments
+
+
+def retry_queue(delay_ms: int, queue_type: str | None = None) -> Queue:
     name = retry_exchange_name(delay_ms)
     return Queue(name, exchange=Exchange(name, type="fanout", durable=True), durable=True,
-                 queue_arguments={"x-message-ttl": delay_ms, "x-dead-letter-exchange": ""})
+                 queue_arguments=retry_arguments(delay_ms, queue_type))
 
 
-def dead_letter_queue() -> Queue:
-    return Queue(DLQ, durable=True)
+def dead_letter_arguments(queue_type: str | None = None) -> dict | None:
+    return _quorum({}) if configured_queue_type(queue_type) == "quorum" else None
 
 
-def subscriber_queue(service: str, method: str, event_types: tuple[str, ...]) -> Queue:
+def dead_letter_queue(queue_type: str | None = None) -> Queue:
+    return Queue(DLQ, durable=True, queue_arguments=dead_letter_arguments(queue_type))
+
+
+def subscriber_arguments(queue_type: str | None = None) -> dict | None:
+    if configured_queue_type(queue_type) != "quorum":
+        return None
+    return _quorum({"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": DLQ, "x-dead-letter-strategy": "at-least-once",
+                    "x-overflow": "reject-publish"})
+
+
+def subscriber_queue(service: str, method: str, event_types: tuple[str, ...], queue_type: str | None = None) -> Queue:
     return Queue(
         f"{service}.{method}", durable=True,
         bindings=[binding(events_exchange, routing_key=t) for t in event_types],
+        queue_arguments=subscriber_arguments(queue_type),
     )
 
 
-def subscriber_queues(service_cls) -> list[Queue]:
+def subscriber_queues(service_cls, queue_type: str | None = None) -> list[Queue]:
     """The queues of every @subscribe handler of a service class (from its decorators)."""
     from propdesk.chassis.messaging import EventSubscriber
 
@@ -55,18 +130,62 @@ def subscriber_queues(service_cls) -> list[Queue]:
     for method_name, method in inspect.getmembers(service_cls, inspect.isfunction):
         for ep in getattr(method, "nameko_entrypoints", ()):
             if isinstance(ep, EventSubscriber):
-                queues.append(subscriber_queue(service_cls.name, method_name, ep.event_types))
+                queues.append(subscriber_queue(service_cls.name, method_name, ep.event_types, queue_type))
     return queues
 
 
-def declare_all(amqp_uri: str, service_classes, retry_delays_ms) -> list[str]:
-    """Declare exchanges and queues for the given services; returns the queue names."""
-    queues = [dead_letter_queue(), *(retry_queue(d) for d in retry_delays_ms)]
+def all_queues(service_classes, retry_delays_ms, queue_type: str | None = None) -> list[Queue]:
+    queues = [dead_letter_queue(queue_type), *(retry_queue(d, queue_type) for d in retry_delays_ms)]
     for cls in service_classes:
-        queues.extend(subscriber_queues(cls))
+        queues.extend(subscriber_queues(cls, queue_type))
+    return queues
+
+
+def declare_all(amqp_uri: str, service_classes, retry_delays_ms, queue_type: str | None = None) -> list[str]:
+    """Declare exchanges and queues for the given services; returns the queue names."""
+    queues = all_queues(service_classes, retry_delays_ms, queue_type)
     with Connection(amqp_uri, connect_timeout=10) as conn:
         channel = conn.default_channel
         events_exchange(channel).declare()
         for q in queues:
             q(channel).declare()
     return [q.name for q in queues]
+
+
+def definitions(service_classes, retry_delays_ms, vhost: str = "propdesk", queue_type: str = "quorum") -> dict:
+    """RabbitMQ definitions (`rabbitmqctl import_definitions`, the management API's
+    /api/definitions) of this topology: deploy/rabbitmq/definitions.json is this, for every
+    service and the default retry delays (`python -m propdesk.chassis.topology`). No users or
+    permissions: the set-up creates those (scripts/ensure-rabbitmq.sh)."""
+    queues = all_queues(service_classes, retry_delays_ms, queue_type)
+    exchanges = [events_exchange, *(q.exchange for q in queues if q.exchange is not None and q.exchange.name)]
+    bindings = []
+    for q in queues:
+        if q.exchange is not None and q.exchange.name:
+            bindings.append({"source": q.exchange.name, "vhost": vhost, "destination": q.name,
+                             "destination_type": "queue", "routing_key": q.routing_key or "", "arguments": {}})
+        for b in q.bindings:
+            bindings.append({"source": b.exchange.name, "vhost": vhost, "destination": q.name,
+                             "destination_type": "queue", "routing_key": b.routing_key, "arguments": {}})
+    return {
+        "rabbit_version": "3.10.8",
+        "vhosts": [{"name": vhost}],
+        "policies": [{"vhost": vhost, **RPC_HA_POLICY}],
+        "exchanges": [{"name": e.name, "vhost": vhost, "type": e.type, "durable": True, "auto_delete": False,
+                       "internal": False, "arguments": {}} for e in exchanges],
+        "queues": [{"name": q.name, "vhost": vhost, "durable": True, "auto_delete": False,
+                    "arguments": dict(q.queue_arguments or {})} for q in queues],
+        "bindings": sorted(bindings, key=lambda b: (b["source"], b["destination"], b["routing_key"])),
+    }
+
+
+def main() -> None:
+    from propdesk import plugins
+    from propdesk.config import Settings
+
+    classes = sorted(plugins.service_classes().values(), key=lambda c: c.name)
+    print(json.dumps(definitions(classes, Settings.from_env().retry_delays_ms), indent=2))
+
+
+if __name__ == "__main__":
+    main()

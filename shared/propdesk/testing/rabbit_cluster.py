@@ -91,6 +91,12 @@ class PrivateCluster:
     def index_of(self, nodename: str) -> int:
         return next(i for i, n in enumerate(self.nodes) if n.nodename == nodename)
 
+    def set_policy(self, vhost: str, policy: dict) -> None:
+        """A policy as deploy/rabbitmq/definitions.json writes it (name, pattern, apply-to, ...)."""
+        body = {k: v for k, v in policy.items() if k != "name"}
+        requests.put(f"{self.running_api()}/api/policies/{quote(vhost, safe='')}/{quote(policy['name'])}",
+                     json=body, auth=("guest", "guest"), timeout=10).raise_for_status()
+
     def queues(self, vhost: str) -> list[dict]:
         return requests.get(f"{self.running_api()}/api/queues/{quote(vhost, safe='')}", auth=("guest", "guest"),
                             timeout=10, params={"columns": "name,type,leader,node,members,messages"}).json()

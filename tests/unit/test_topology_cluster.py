@@ -1,0 +1,114 @@
+"""The broker topology on a cluster (#12): queue arguments per queue type, the address list of
+PROPDESK_AMQP_URI, and deploy/rabbitmq/definitions.json agreeing with chassis/topology.py."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from kombu import Connection
+
+from propdesk import plugins
+from propdesk.chassis import topology
+from propdesk.config import Settings
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "deploy" / "rabbitmq" / "definitions.json"
+DEFAULT_DELAYS = (1000, 5000, 30000)
+
+
+def test_classic_queues_keep_their_arguments(monkeypatch):
+    """The local default: what existing brokers already hold (another argument = PRECONDITION_FAILED)."""
+    monkeypatch.delenv("PROPDESK_QUEUE_TYPE", raising=False)
+    assert topology.subscriber_queue("billing", "on_x", ("a.b",)).queue_arguments is None
+    assert topology.dead_letter_queue().queue_arguments is None
+    assert topology.retry_queue(5000).queue_arguments == {"x-message-ttl": 5000, "x-dead-letter-exchange": ""}
+
+
+def test_quorum_handler_queue_has_a_delivery_limit_and_dead_letters_to_the_dlq():
+    q = topology.subscriber_queue("billing", "on_x", ("a.b", "c.d"), "quorum")
+    assert q.name == "billing.on_x" and q.durable
+    assert q.queue_arguments == {
+        "x-queue-type": "quorum", "x-delivery-limit": topology.DELIVERY_LIMIT,
+        "x-dead-letter-exchange": "", "x-dead-letter-routing-key": topology.DLQ,
+        "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish",
+    }
+    assert {b.routing_key for b in q.bindings} == {"a.b", "c.d"}
+
+
+def test_quorum_retry_queue_expires_back_into_the_handler_queue_at_least_once():
+    q = topology.retry_queue(1000, "quorum")
+    assert q.name == q.exchange.name == "propdesk.retry.1000ms" and q.exchange.type == "fanout"
+    assert q.queue_arguments == {"x-queue-type": "quorum", "x-message-ttl": 1000, "x-dead-letter-exchange": "",
+                                 "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
+    assert topology.dead_letter_queue("quorum").queue_arguments == {"x-queue-type": "quorum"}
+
+
+def test_queue_type_comes_from_the_environment_and_is_checked(monkeypatch):
+    monkeypatch.setenv("PROPDESK_QUEUE_TYPE", "quorum")
+    assert Settings.from_env().queue_type == "quorum"
+    assert topology.dead_letter_queue().queue_arguments == {"x-queue-type": "quorum"}
+    assert topology.dead_letter_queue("classic").queue_arguments is None  # an explicit type wins
+    monkeypatch.setenv("PROPDESK_QUEUE_TYPE", "mirrored")
+    with pytest.raises(ValueError, match="PROPDESK_QUEUE_TYPE"):
+        Settings.from_env()
+
+
+def test_address_list_is_kombus_failover_form():
+    uri = "amqp://u:p@10.0.0.1:5672/propdesk;amqp://u:p@10.0.0.2:5672/propdesk; amqp://u:p@10.0.0.3:5672/propdesk"
+    addresses = topology.broker_addresses(uri)
+    assert [a.split("@")[1] for a in addresses] == ["10.0.0.1:5672/propdesk", "10.0.0.2:5672/propdesk",
+                                                    "10.0.0.3:5672/propdesk"]
+    assert topology.broker_vhost(uri) == "propdesk"
+    conn = Connection(";".join(addresses))  # what the chassis and nameko build: every node, round-robin
+    assert conn.alt == addresses
+    assert (conn.hostname, conn.port, conn.virtual_host) == ("10.0.0.1", 5672, "propdesk")
+    seen = []
+    for _ in range(4):  # what kombu does after each failed connection attempt: the next node
+        conn.maybe_switch_next()
+        seen.append(conn.hostname)
+    assert seen == ["10.0.0.2", "10.0.0.3", "10.0.0.1", "10.0.0.2"]
+    assert topology.broker_addresses("amqp://guest:guest@127.0.0.1:5672/") == ["amqp://guest:guest@127.0.0.1:5672/"]
+    assert topology.broker_vhost("amqp://guest:guest@127.0.0.1:5672/") == "/"
+    assert topology.broker_vhost("amqp://guest:guest@127.0.0.1:5672/test%2Fx") == "test/x"
+    with pytest.raises(ValueError):
+        topology.broker_addresses(" ; ")
+
+
+def test_settings_strip_spaces_around_addresses(monkeypatch):
+    """kombu takes " amqp://..." after a `;` for a hostless URL (it then connects to localhost)."""
+    monkeypatch.setenv("PROPDESK_AMQP_URI", "amqp://u:p@h1:5672/v ;  amqp://u:p@h2:5673/v")
+    uri = Settings.from_env().amqp_uri
+    assert uri == "amqp://u:p@h1:5672/v;amqp://u:p@h2:5673/v"
+    assert [(a.split("@")[1]) for a in Connection(uri).alt] == ["h1:5672/v", "h2:5673/v"]
+
+
+def test_definitions_json_is_the_topology():
+    """deploy/rabbitmq/definitions.json is `python -m propdesk.chassis.topology` for every service:
+    a new @subscribe handler, event type or retry delay without regenerating it fails here."""
+    classes = sorted(plugins.service_classes().values(), key=lambda c: c.name)
+    expected = topology.definitions(classes, DEFAULT_DELAYS)
+    on_disk = json.loads(DEFINITIONS.read_text())
+    assert on_disk == json.loads(json.dumps(expected)), \
+        "regenerate: .venv/bin/python -m propdesk.chassis.topology > deploy/rabbitmq/definitions.json"
+
+
+def test_definitions_cover_every_handler_queue_as_quorum_and_no_users():
+    d = json.loads(DEFINITIONS.read_text())
+    queues = {q["name"]: q for q in d["queues"]}
+    for cls in plugins.service_classes().values():
+        for q in topology.subscriber_queues(cls, "quorum"):
+            assert queues[q.name]["arguments"]["x-queue-type"] == "quorum"
+            assert queues[q.name]["arguments"]["x-delivery-limit"] == topology.DELIVERY_LIMIT
+            bound = {b["routing_key"] for b in d["bindings"]
+                     if b["destination"] == q.name and b["source"] == topology.EVENTS_EXCHANGE}
+            assert bound == {b.routing_key for b in q.bindings}
+    assert queues[topology.DLQ]["arguments"] == {"x-queue-type": "quorum"}
+    for delay in DEFAULT_DELAYS:
+        name = topology.retry_exchange_name(delay)
+        assert queues[name]["arguments"]["x-message-ttl"] == delay
+        assert {"source": name, "destination": name} in [{"source": b["source"], "destination": b["destination"]}
+                                                         for b in d["bindings"]]
+    assert {e["name"] for e in d["exchanges"]} >= {topology.EVENTS_EXCHANGE}
+    assert [p["name"] for p in d["policies"]] == [topology.RPC_HA_POLICY["name"]]
+    assert "users" not in d and "permissions" not in d  # the set-up's (per-service users)
+    assert {q["vhost"] for q in d["queues"]} == {v["name"] for v in d["vhosts"]}
