@@ -208,28 +208,43 @@ def proxy_script(d: Drill) -> None:
     d.stream.stop_after(d.plan.tail_cases)
 
 
+def _short(nodename: str) -> str:
+    return nodename.split("@")[0].rsplit("-", 1)[-1]  # propdesk-cluster-ab12cd-2@localhost -> 2
+
+
 def cluster_script(d: Drill) -> None:
     """kill -9 the node every service connected to first (the first address of the list), restart
-    it; then stop the node that leads the most quorum queues and carry on with it down."""
+    it; then stop the node that leads the most quorum queues and carry on with it down (full run:
+    20 s down, then it rejoins, and the tail runs on three nodes again)."""
     c = d.cluster
     assert c is not None
     _warm_up(d)
-    d.observations["leaders_before"] = dict(c.leader_counts("/"))
+    d.observations["leaders_before"] = {_short(k): v for k, v in c.leader_counts("/").items()}
+    d.observations["connections_before"] = {_short(k): v for k, v in c.connections_per_node().items()}
     began = d.now()
     c.kill_node(0)
     eventlet.sleep(5)  # the stream runs on two nodes for a while
+    d.observations["connections_node_1_killed"] = {_short(k): v for k, v in c.connections_per_node().items()}
     c.nodes[0].start_node()
     c.await_cluster()
-    d.recovered(f"kill -9 node {c.nodes[0].nodename.split('@')[0]}, restarted", began)
+    d.recovered("kill -9 node 1 (every service's first address), 5 s down, restarted", began)
     eventlet.sleep(3 if d.plan.quick else 8)
     leaders = c.leader_counts("/")
-    d.observations["leaders_after_kill"] = dict(leaders)
+    d.observations["leaders_after_kill"] = {_short(k): v for k, v in leaders.items()}
     leader, led = leaders.most_common(1)[0]
     began = d.now()
     c.nodes[c.index_of(leader)].stop_node()
-    d.recovered(f"rabbitmqctl stop of the node leading {led} quorum queues", began)
-    d.observations["leaders_with_node_stopped"] = dict(c.leader_counts("/"))
-    d.stream.stop_after(d.plan.tail_cases)  # the tail runs on the two remaining nodes
+    d.recovered(f"rabbitmqctl stop of node {_short(leader)} (leading {led} of {sum(leaders.values())} quorum queues)",
+                began)
+    d.observations["leaders_with_node_stopped"] = {_short(k): v for k, v in c.leader_counts("/").items()}
+    d.observations["connections_with_node_stopped"] = {_short(k): v for k, v in c.connections_per_node().items()}
+    if not d.plan.quick:
+        eventlet.sleep(20)  # the stream runs on the two remaining nodes
+        began = d.now()
+        c.nodes[c.index_of(leader)].start_node()
+        c.await_cluster()
+        d.recovered(f"node {_short(leader)} started again after 20 s down, rejoined", began)
+    d.stream.stop_after(d.plan.tail_cases)
 
 
 DRILLS: dict[str, DrillSpec] = {s.name: s for s in (

@@ -24,18 +24,26 @@ _PARK_HEADERS = ("x-propdesk-queue", "x-propdesk-service", "x-propdesk-reason", 
                  "x-propdesk-attempt", "x-propdesk-last-error")
 
 
+def _dead_lettered_by_broker(headers: dict) -> dict:
+    """A quorum handler queue's own dead letter (its delivery limit, chassis/topology.py) carries
+    RabbitMQ's x-death instead of the subscriber's headers: the queue and the reason are there."""
+    deaths = headers.get("x-death") or []
+    return deaths[0] if deaths and isinstance(deaths[0], dict) else {}
+
+
 def _summary(msg) -> dict:
     headers = dict(msg.headers or {})
     try:
         body = json.loads(msg.body)
     except (ValueError, TypeError):
         body = {}
+    death = {} if headers.get("x-propdesk-queue") else _dead_lettered_by_broker(headers)
     return {
         "event_id": msg.properties.get("message_id") or body.get("event_id"),
         "event_type": msg.properties.get("type") or body.get("event_type"),
-        "queue": headers.get("x-propdesk-queue"),
+        "queue": headers.get("x-propdesk-queue") or death.get("queue"),
         "service": headers.get("x-propdesk-service"),
-        "reason": headers.get("x-propdesk-reason"),
+        "reason": headers.get("x-propdesk-reason") or death.get("reason"),
         "error": headers.get("x-propdesk-error"),
         "attempts": headers.get("x-propdesk-attempts"),
         "failed_at": headers.get("x-propdesk-failed-at"),

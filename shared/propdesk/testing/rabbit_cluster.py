@@ -105,6 +105,12 @@ class PrivateCluster:
         """How many quorum queues of the vhost each node leads."""
         return Counter(q.get("leader") or q.get("node") for q in self.queues(vhost) if q.get("type") == "quorum")
 
+    def connections_per_node(self) -> Counter:
+        """Client connections by the node they are open to (where the services failed over to)."""
+        conns = requests.get(f"{self.running_api()}/api/connections", auth=("guest", "guest"), timeout=10,
+                             params={"columns": "node"}).json()
+        return Counter(c.get("node") for c in conns)
+
     def destroy(self) -> None:
         for node in self.nodes:
             node.destroy()
