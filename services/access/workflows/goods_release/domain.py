@@ -200,10 +200,13 @@ def open_request(slip, data: dict, staff_id: str, staff_role: str, at: datetime)
     slip.applicant_type = applicant_type(variant, data.get("applicant_role"))
     slip.applicant_name = data["applicant_name"].strip()
     slip.id_type, slip.id_number = data["id_type"], masked_number(data["id_number"])
-    slip.authorisation_ref = (data.get("authorisation_ref") or "").strip() or None
-    slip.owner_name = slip.applicant_name if variant == "owner" else ((data.get("owner_name") or "").strip() or None)
-    slip.owner_phone = masked_number(data.get("owner_phone"))
-    slip.renovation_ref = (data.get("renovation_ref") or "").strip() or None
+    # a field of another variant's (the desk's form offers them all) is not this slip's: not kept, not printed
+    non_owner = variant == "non_owner"
+    slip.authorisation_ref = ((data.get("authorisation_ref") or "").strip() or None) if non_owner else None
+    slip.owner_name = slip.applicant_name if variant == "owner" else (
+        ((data.get("owner_name") or "").strip() or None) if non_owner else None)
+    slip.owner_phone = masked_number(data.get("owner_phone")) if non_owner else None
+    slip.renovation_ref = ((data.get("renovation_ref") or "").strip() or None) if variant == "contractor" else None
     slip.responsible_person = slip.applicant_name if variant == "contractor" else None
     if variant == "no_specimen":
         slip.carrier_name = data["carrier_name"].strip()

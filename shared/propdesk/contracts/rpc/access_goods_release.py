@@ -32,7 +32,7 @@ class SignatureSchema(Schema):
     signed_as = fields.String(attribute="as", data_key="as", metadata=_l("签字身份", "Signed as"))
     name = fields.String(allow_none=True, load_default=None, metadata=_l("姓名", "Name"))
     by = fields.String(allow_none=True, load_default=None, metadata=_l("经办人", "Staff"))
-    role = fields.String(allow_none=True, load_default=None)
+    role = fields.String(allow_none=True, load_default=None, metadata=_l("岗位", "Role"))
     at = fields.String(metadata=_l("时间", "At"))
 
 
@@ -41,6 +41,14 @@ class ReleaseSlipDetailSchema(ReleaseSlipSchema):
     numbers are masked. `access.get_release_slip`, `find_release_slips`."""
 
     slip_no = fields.String(metadata=_l("放行条编号", "Slip no."))
+    # the move-out's slip's fields, labelled for the desk's record page and the printed slip
+    move_out_id = fields.String(allow_none=True, metadata=_l("退租搬出单号", "Move-out",
+                                                             description="null for a slip filled in at the desk"))
+    estate = fields.String(allow_none=True, metadata=_l("管理处", "Estate", vocab=vocab.ESTATES))
+    goods = fields.List(fields.String(), metadata=_l("放行物品", "Goods released"))
+    clearance_ref = fields.String(allow_none=True, metadata=_l("核费依据", "Fee clearance ref."))
+    released_at = UtcDateTime(allow_none=True, metadata=_l("放行时间", "Released at"))
+    released_by = fields.String(allow_none=True, metadata=_l("放行保安", "Released by"))
     unit_id = fields.String(metadata=_l("单元", "Unit"))
     variant = fields.String(metadata=_l("类别", "Variant", vocab=vocab.RELEASE_VARIANTS))
     state = fields.String(metadata=_l("状态", "State", vocab=vocab.RELEASE_SLIP_STATES))
@@ -74,7 +82,8 @@ class ReleaseSlipDetailSchema(ReleaseSlipSchema):
     closed_reason = fields.String(allow_none=True, metadata=_l("原因", "Reason"))
     lines = fields.List(fields.Nested(GoodsLineSchema), metadata=_l("物品清单", "Goods"))
     signatures = fields.List(fields.Nested(SignatureSchema), metadata=_l("签字", "Signatures"))
-    status = fields.Method("_status", metadata={"type": "string", "enum": list(vocab.SLIP_STATUSES.codes)})
+    status = fields.Method("_status", metadata={"type": "string", "enum": list(vocab.SLIP_STATUSES.codes),
+                                                **_l("放行情况", "At the gate", vocab=vocab.SLIP_STATUSES)})
 
     def _status(self, slip) -> str:
         released = slip.get("released_at") if isinstance(slip, dict) else slip.released_at

@@ -133,6 +133,24 @@ def test_goods_are_listed_item_by_item_with_quantities(app):
     assert rules(info) == {("items.0.description", "required")}
 
 
+def test_another_variants_fields_are_not_kept_on_the_slip(app):
+    # the desk's form offers every variant's fields: an owner's slip prints no letter, owner's phone,
+    # renovation or carrier, a contractor's no letter
+    owner = app.command("request_goods_release", owner_request(
+        authorisation_ref="委托书 2026-099", owner_name="别人", owner_phone="13812345678",
+        renovation_ref="ZX-1", carrier_name="孙师傅"), DESK)
+    assert (owner["authorisation_ref"], owner["owner_phone"], owner["renovation_ref"], owner["carrier_name"]) == \
+        (None, None, None, None)
+    assert owner["owner_name"] == "王业主"  # the owner is the applicant
+    builder = app.command("request_goods_release", contractor_request(authorisation_ref="委托书 2026-099",
+                                                                      owner_name="张业主"), DESK)
+    assert (builder["authorisation_ref"], builder["owner_name"], builder["renovation_ref"]) == \
+        (None, None, "ZX-20261101-0003")
+    tenant = app.command("request_goods_release", non_owner_request(renovation_ref="ZX-1"), DESK)
+    assert (tenant["authorisation_ref"], tenant["owner_name"], tenant["renovation_ref"]) == \
+        ("委托书 2026-044", "张业主", None)
+
+
 def test_only_customer_service_fills_in_slips(app):
     refused_unchanged(app, Forbidden, "request_goods_release", owner_request(), GUARD)
 
