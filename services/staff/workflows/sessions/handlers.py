@@ -251,7 +251,9 @@ def purge_sessions(db) -> int:
     the audit trail what happened. One unit of work per batch of 500; returns how many sessions went.
 
     A candidate is re-checked inside the unit of work that deletes it, so a session seen meanwhile
-    (impossible once over, but cheap to be sure of) stays."""
+    (impossible once over, but cheap to be sure of) stays. Several staff processes may purge at
+    once: each counts and audits only the rows its own DELETE removed (its rowcount), so a batch
+    another process purged first is neither counted nor audited twice."""
     now = db.clock.now()
     cutoff = now - domain.RETENTION
     removed = 0
@@ -263,16 +265,20 @@ def purge_sessions(db) -> int:
                 .order_by(StaffSession.created_at).limit(500)).all()
             gone = [r.session_id for r in rows
                     if domain.purgeable(r.created_at, r.last_seen_at, r.ended_at, now)]
+            deleted = 0
             if gone:
-                uow.session.execute(delete(StaffSession).where(StaffSession.session_id.in_(gone)))
+                deleted = uow.session.execute(
+                    delete(StaffSession).where(StaffSession.session_id.in_(gone))
+                    .execution_options(synchronize_session=False)).rowcount
+            if deleted:
                 uow.audit("staff.sessions_purged", "staff_session", "purge",
-                          {"sessions": len(gone), "older_than_days": domain.RETENTION.days})
+                          {"sessions": deleted, "older_than_days": domain.RETENTION.days})
             stale = [g.username for g in uow.session.scalars(
                 select(SignInGuard).where(SignInGuard.updated_at < now - domain.FAILURE_WINDOW)).all()
                 if domain.stale(g, now)]
             if stale:
                 uow.session.execute(delete(SignInGuard).where(SignInGuard.username.in_(stale)))
             uow.commit()
-        removed += len(gone)
+        removed += deleted
         if len(rows) < 500 or not gone:
             return removed

@@ -50,3 +50,25 @@ def test_nothing_to_purge_writes_nothing(app):
     app.tick("purge_sessions")
     assert audit(app, "staff.sessions_purged") == []
     assert timedelta(days=30) == domain.RETENTION
+
+
+def test_two_processes_purging_at_once_count_and_audit_each_session_once(app, monkeypatch):
+    """Another staff process purges the same batch between this one's read and its delete
+    (`propdesk run --scale staff=2`): only the rows each DELETE removed are counted and audited."""
+    for role in ("front_desk", "cashier"):
+        app.command("sign_out", {"token": sign_in(app, role)["token"]}, actor=None)
+    app.clock.advance(days=31)
+    purgeable, other = domain.purgeable, []
+
+    def meanwhile(*args):  # the other process runs its purge while this one decides
+        if not other:
+            other.append(None)
+            other.append(app.tick("purge_sessions"))
+        return purgeable(*args)
+
+    monkeypatch.setattr(domain, "purgeable", meanwhile)
+    assert app.tick("purge_sessions") == 0
+    assert other == [None, 2]
+    assert count(app, StaffSession) == 0
+    [row] = audit(app, "staff.sessions_purged")
+    assert row["details"] == {"sessions": 2, "older_than_days": 30}
