@@ -63,6 +63,27 @@ def test_numbers_never_repeat_under_concurrency(engines):
     assert sorted(numbers) == [f"MO-20261130-{n:04d}" for n in range(1, 61)]
 
 
+def test_blocks_of_numbers_never_overlap_under_concurrency(engines):
+    """Blocks (a billing run's batch, `next_numbers`) and single numbers raced on one day: every
+    number once, each block contiguous."""
+    day = date(2026, 11, 29)
+
+    def take(engine, n):
+        with Session(engine) as s:
+            numbers = numbering.next_numbers(s, "FN", day, n) if n > 1 else [numbering.next_number(s, "FN", day)]
+            eventlet.sleep(0.005)   # hold the transaction open: the others must wait on the row
+            s.commit()
+            return numbers
+
+    jobs = [lambda e=engines[i % PROCESSES], n=(1 + i % 4): take(e, n) for i in range(40)]
+    blocks = _all(jobs)
+    every = [x for b in blocks for x in b]
+    assert sorted(every) == [f"FN-20261129-{n:04d}" for n in range(1, sum(1 + i % 4 for i in range(40)) + 1)]
+    for b in blocks:
+        seqs = [int(x.rsplit("-", 1)[1]) for x in b]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+
+
 def test_a_rolled_back_number_is_given_back(engines):
     day = date(2026, 12, 1)
     with Session(engines[0]) as s:

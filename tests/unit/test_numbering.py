@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from propdesk.chassis.db import make_engine
-from propdesk.chassis.numbering import format_number, next_number
+from propdesk.chassis.numbering import format_number, next_number, next_numbers
 from propdesk.chassis.tables import ChassisBase
 
 DAY = date(2026, 11, 23)
@@ -66,31 +66,54 @@ def test_the_format_and_the_series_rule(engine):
             next_number(s, bad, DAY)
 
 
+def test_a_block_of_numbers_is_contiguous_and_shares_the_day_count(engine):
+    with Session(engine) as s:  # the day's first numbers, as a block
+        assert next_numbers(s, "FN", DAY, 3) == ["FN-20261123-0001", "FN-20261123-0002", "FN-20261123-0003"]
+        s.commit()
+    assert take(engine, "FN", DAY) == "FN-20261123-0004"
+    with Session(engine) as s:
+        assert next_numbers(s, "FN", DAY, 2) == ["FN-20261123-0005", "FN-20261123-0006"]
+        assert next_numbers(s, "FN", DAY, 0) == []
+        s.rollback()  # a rolled-back block is given back whole
+    with Session(engine) as s:
+        assert next_numbers(s, "FN", DAY, 1) == ["FN-20261123-0005"]
+        for bad in (-1, 1.5, True, "2"):
+            with pytest.raises(ValueError):
+                next_numbers(s, "FN", DAY, bad)
+        with pytest.raises(ValueError):
+            next_numbers(s, "fn", DAY, 2)
+
+
 _TAKER = textwrap.dedent("""
     import json, sys
     from datetime import date
     from sqlalchemy.orm import Session
     from propdesk.chassis.db import make_engine
-    from propdesk.chassis.numbering import next_number
+    from propdesk.chassis.numbering import next_number, next_numbers
 
-    url, count = sys.argv[1], int(sys.argv[2])
+    url, count, block = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0
     engine = make_engine(url)
     print("ready", flush=True)
     sys.stdin.readline()                      # start together
     numbers = []
     for _ in range(count):
         with Session(engine) as s:
-            numbers.append(next_number(s, "WO", date(2026, 11, 23)))
+            if block:
+                numbers.extend(next_numbers(s, "WO", date(2026, 11, 23), block))
+            else:
+                numbers.append(next_number(s, "WO", date(2026, 11, 23)))
             s.commit()
     print(json.dumps(numbers), flush=True)
 """)
 
 
-def test_two_sessions_on_one_sqlite_file_never_get_the_same_number(engine):
-    """Two processes (two connections, as two service replicas or workers) take numbers from one
-    database file at the same moment, starting on an empty day: every number once, none skipped."""
+@pytest.mark.parametrize("block", [0, 7], ids=["one_by_one", "blocks_of_7"])
+def test_two_sessions_on_one_sqlite_file_never_get_the_same_number(engine, block):
+    """Two processes (two connections, as two service replicas or workers) take numbers (one at a
+    time, or in blocks) from one database file at the same moment, starting on an empty day: every
+    number once, none skipped."""
     url, count = str(engine.url), 40
-    procs = [subprocess.Popen([sys.executable, "-c", _TAKER, url, str(count)], stdin=subprocess.PIPE,
+    procs = [subprocess.Popen([sys.executable, "-c", _TAKER, url, str(count), str(block)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True) for _ in range(2)]
     try:
         for p in procs:
@@ -105,5 +128,5 @@ def test_two_sessions_on_one_sqlite_file_never_get_the_same_number(engine):
                 p.kill()
     assert all(p.returncode == 0 for p in procs)
     every = taken[0] + taken[1]
-    assert sorted(every) == [format_number("WO", DAY, n) for n in range(1, 2 * count + 1)]
+    assert sorted(every) == [format_number("WO", DAY, n) for n in range(1, 2 * count * max(block, 1) + 1)]
     assert all(numbers == sorted(numbers) for numbers in taken)  # each session's own numbers count up

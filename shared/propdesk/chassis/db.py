@@ -249,6 +249,11 @@ class UnitOfWork:
         """The next readable number of `series` today (``MO-20261122-0001``), in this transaction."""
         return numbering.next_number(self.session, series, self.today())
 
+    def next_numbers(self, series: str, n: int) -> list[str]:
+        """The next `n` readable numbers of `series` today, in order, with one statement (a batch
+        numbering many records), in this transaction."""
+        return numbering.next_numbers(self.session, series, self.today(), n)
+
     def emit(self, event_type: str, payload: dict, *, version: int | None = None,
              correlation_id: str | None = None, causation_id: str | None = None) -> Envelope:
         """Add an event to the outbox of this transaction. The payload is checked against its contract.

@@ -13,6 +13,10 @@ lock (PostgreSQL waits on the row; SQLite on the database's write lock), so two 
 never read the same value. The first number of a day inserts the row; two first numbers at once
 collide on the primary key inside a savepoint, and the loser bumps the row the winner inserted.
 
+A block of numbers (`next_numbers`: a billing run numbering a thousand notices in one batch) is
+one ``UPDATE ... SET last = last + n ... RETURNING last`` under the same lock: the block is
+``last - n + 1 .. last``, contiguous, never shared with another transaction.
+
 Four digits a day per series are the office's format; a 10,000th number of a day widens to five
 digits rather than fail (still unique, still sorted within the day).
 """
@@ -35,17 +39,33 @@ def format_number(series: str, day: date, seq: int) -> str:
 
 def next_number(session: Session, series: str, day: date) -> str:
     """The next number of `series` on office day `day`, counted in `session`'s transaction."""
+    return format_number(series, day, _take(session, series, day, 1))
+
+
+def next_numbers(session: Session, series: str, day: date, n: int) -> list[str]:
+    """The next `n` numbers of `series` on office day `day`, in order, counted in `session`'s
+    transaction with one statement (as `next_number`: race-safe, given back on rollback)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"a block of numbers is a count >= 0: {n!r}")
+    if n == 0:
+        return []
+    last = _take(session, series, day, n)
+    return [format_number(series, day, seq) for seq in range(last - n + 1, last + 1)]
+
+
+def _take(session: Session, series: str, day: date, n: int) -> int:
+    """Bump the (series, day) counter by `n`; the new last number."""
     if not series.isalnum() or not series.isupper():
         raise ValueError(f"a number series is upper-case letters and digits: {series!r}")
     key = day.strftime("%Y%m%d")
     bump = (update(_TABLE).where(_TABLE.c.series == series, _TABLE.c.day == key)
-            .values(last=_TABLE.c.last + 1).returning(_TABLE.c.last))
+            .values(last=_TABLE.c.last + n).returning(_TABLE.c.last))
     seq = session.execute(bump).scalar()
     if seq is None:
         try:
             with session.begin_nested():
-                session.execute(insert(_TABLE).values(series=series, day=key, last=1))
-            seq = 1
+                session.execute(insert(_TABLE).values(series=series, day=key, last=n))
+            seq = n
         except IntegrityError:  # another transaction took the day's first number meanwhile
             seq = session.execute(bump).scalar_one()
-    return format_number(series, day, seq)
+    return seq
