@@ -9,10 +9,12 @@ second use, and a forged token is refused:
 - owner: through the gateway's JSON API (the front desk signed in), and the guard's phone page
   (``/gate/scan?t=<token>``: the goods listed, Release ticking the large line, then "used");
 - non-owner (tenant with the owner's letter): the owner confirms by phone, the guard refuses the
-  goods with the reason; another's owner refuses on the phone: REJECTED with the reason, no code;
+  goods with the reason; an agent's slip filled in on the desk's form, whose owner refuses on the
+  phone (the desk's action form): REJECTED with the reason, no code;
 - contractor: the renovation's responsible person signs; released;
 - moving (many items): fees outstanding keep the slip from being issued (no code, the gate
-  refuses it) until Finance records them paid;
+  refuses it) until Finance records them paid (the cashier on the desk's action form); the slip
+  prints (物品搬出放行单 QR-005FW);
 - no signature or seal specimen on file: the carrier's ID, the front desk's and the manager's
   signatures (the handler may not countersign); the valuable and large lines checked at the gate.
 
@@ -164,15 +166,21 @@ def test_every_desk_variant_from_the_counter_to_the_gate(rpc, gateway_url, propd
         ("Conflict", {("slip_no", "used_once")})
     forged_ones_refused(token, tenant["slip_no"])
 
-    # --- non-owner: the owner refuses on the phone -> rejected with the reason, never a slip ---------
-    agent = a.request_goods_release(slip_request(
-        "non_owner", "1-2-1505", [{"description": "冰箱", "quantity": 1, "large": True}],
-        applicant_name="赵中介", applicant_role="agent", authorisation_ref="委托书 2026-052", owner_name="钱业主",
-        owner_phone="13912345678"), DESK)
-    assert refused(a.confirm_owner_authorisation, {"slip_no": agent["slip_no"], "confirmed": False}, DESK) == \
-        ("ValidationError", {("reason", "required")})
-    rejected = a.confirm_owner_authorisation({"slip_no": agent["slip_no"], "confirmed": False,
-                                              "reason": "业主未委托他人搬运物品"}, DESK)
+    # --- non-owner: the owner refuses on the phone -> rejected with the reason (through the desk's forms)
+    r = desk_form(desk, base, "/records/access/release_slip/new/request_goods_release", {
+        "variant": "non_owner", "unit_id": "1-2-1505", "applicant_name": "赵中介", "applicant_role": "agent",
+        "id_type": "resident_id", "id_number": ID_NO, "identity_checked": "true", "applicant_signed": "true",
+        "authorisation_ref": "委托书 2026-052", "owner_name": "钱业主", "owner_phone": "13912345678",
+        "items-0-description": "冰箱", "items-0-quantity": "1", "items-0-large": "true"})
+    assert r.status_code == 303, r.text[:2000]
+    agent = a.get_release_slip(r.headers["Location"].split("?")[0].rsplit("/", 1)[1], actor=GUARD)
+    assert agent["state"] == "OWNER_CONFIRMATION" and agent["lines"][0]["description"] == "冰箱"
+    confirm = f"/records/access/release_slip/{agent['slip_no']}/actions/confirm_owner_authorisation"
+    r = desk_form(desk, base, confirm, {"confirmed": "false"})
+    assert r.status_code == 400 and agent["state"] == a.get_release_slip(agent["slip_no"], actor=GUARD)["state"]
+    r = desk_form(desk, base, confirm, {"confirmed": "false", "reason": "业主未委托他人搬运物品"})
+    assert r.status_code == 303, r.text[:2000]
+    rejected = a.get_release_slip(agent["slip_no"], actor=GUARD)
     assert (rejected["state"], rejected["closed_reason"]) == ("REJECTED", "业主未委托他人搬运物品")
     assert refused(a.release_slip_qr, agent["slip_no"], actor=GUARD)[1] == {("slip_no", "issued")}
     assert refused(a.release_at_gate, {"slip_no": agent["slip_no"], "checked_items": [1]}, GUARD) == \
@@ -201,15 +209,24 @@ def test_every_desk_variant_from_the_counter_to_the_gate(rpc, gateway_url, propd
     assert mover["state"] == "FEE_CLEARANCE"
     assert refused(a.record_fee_clearance, {"slip_no": mover["slip_no"], "cleared": True, "clearance_ref": "R"},
                    DESK)[0] == "Forbidden"
-    owed = a.record_fee_clearance({"slip_no": mover["slip_no"], "cleared": False, "clearance_ref": "余额单 2026-11",
-                                   "outstanding_amount": "1280.50"}, CASHIER)
+    cashier = _session(base, "cashier")  # Finance checks the fees on the desk's action form
+    fees = f"/records/access/release_slip/{mover['slip_no']}/actions/record_fee_clearance"
+    r = desk_form(cashier, base, fees, {"cleared": "false", "clearance_ref": "余额单 2026-11",
+                                        "outstanding_amount": "1280.50"})
+    assert r.status_code == 303, r.text[:2000]
+    owed = a.get_release_slip(mover["slip_no"], actor=GUARD)
     assert (owed["state"], owed["fees_outstanding"]) == ("FEE_CLEARANCE", "1280.50")
     assert refused(a.release_slip_qr, mover["slip_no"], actor=GUARD)[1] == {("slip_no", "issued")}
     assert refused(a.release_at_gate, {"slip_no": mover["slip_no"], "checked_items": [1]}, GUARD) == \
         ("Conflict", {("slip_no", "issued")})
-    paid = a.record_fee_clearance({"slip_no": mover["slip_no"], "cleared": True,
-                                   "clearance_ref": "收据 SJ-20261130-0042"}, CASHIER)
+    r = desk_form(cashier, base, fees, {"cleared": "true", "clearance_ref": "收据 SJ-20261130-0042"})
+    assert r.status_code == 303, r.text[:2000]
+    paid = a.get_release_slip(mover["slip_no"], actor=GUARD)
     assert paid["state"] == "ISSUED" and paid["fees_outstanding"] is None
+    # the printed slip (物品搬出放行单 QR-005FW): its fields in the office's words, the signature lines
+    r = desk.get(f"{base}/records/access/release_slip/{mover['slip_no']}/print", timeout=30)
+    assert r.status_code == 200 and "QR-005FW" in r.text and "保安放行" in r.text
+    assert "沙发" in r.text and "核费依据" in r.text and "收据 SJ-20261130-0042" in r.text
     token = token_of(mover["slip_no"])
     assert check(token)["usable"] is True
     assert a.release_at_gate({"slip_no": mover["slip_no"], "checked_items": [1]}, GUARD)["status"] == "released"
@@ -268,6 +285,17 @@ def test_every_desk_variant_from_the_counter_to_the_gate(rpc, gateway_url, propd
     for envelope in seen:
         by_slip.setdefault(envelope["correlation_id"], []).append(envelope["event_type"].split(".", 1)[1])
     assert {k: sorted(v) for k, v in by_slip.items()} == {k: sorted(v) for k, v in slips.items()}
+
+
+def desk_form(session, base: str, path: str, fields: dict) -> requests.Response:
+    """A desk form filled in and sent as a browser does (its page first, for the CSRF token and the
+    form's idempotency key); the answer not followed (303 when done, 400 with the problems)."""
+    page = session.get(base + path, timeout=30)
+    assert page.status_code == 200, page.text[:1000]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    data = {"csrf_token": token.group(1), **({"idempotency_key": key.group(1)} if key else {}), **fields}
+    return session.post(base + path, data=data, timeout=30, allow_redirects=False)
 
 
 def _session(base: str, username: str) -> requests.Session | None:
