@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
@@ -30,13 +31,17 @@ from chaos import faults
 from chaos.checker import Checker
 from chaos.faults import FaultRecord
 from chaos.workload import Stream, seed, seed_units
-from propdesk.chassis.topology import RPC_HA_POLICY
 from propdesk.runner import Supervisor
 from propdesk.testing.faultproxy import FaultProxy
 from propdesk.testing.private_broker import PrivateBroker, private_broker
 from propdesk.testing.rabbit import throwaway_vhost
 from propdesk.testing.rabbit_cluster import PrivateCluster, private_cluster
 from propdesk.testing.system import running_system
+
+
+#: what the cluster drill loads into its cluster, and the vhost those definitions make
+CLUSTER_DEFINITIONS = Path(__file__).resolve().parents[1] / "deploy" / "rabbitmq" / "definitions.json"
+CLUSTER_VHOST = "propdesk"
 
 
 @dataclass(frozen=True)
@@ -213,13 +218,13 @@ def _short(nodename: str) -> str:
 
 
 def cluster_script(d: Drill) -> None:
-    """kill -9 the node every service connected to first (the first address of the list), restart
+    """On deploy/rabbitmq/definitions.json (vhost, quorum queues, RPC policy): kill -9 the node every service connected to first (the first address of the list), restart
     it; then stop the node that leads the most quorum queues and carry on with it down (full run:
     20 s down, then it rejoins, and the tail runs on three nodes again)."""
     c = d.cluster
     assert c is not None
     _warm_up(d)
-    d.observations["leaders_before"] = {_short(k): v for k, v in c.leader_counts("/").items()}
+    d.observations["leaders_before"] = {_short(k): v for k, v in c.leader_counts(CLUSTER_VHOST).items()}
     d.observations["connections_before"] = {_short(k): v for k, v in c.connections_per_node().items()}
     began = d.now()
     c.kill_node(0)
@@ -229,14 +234,14 @@ def cluster_script(d: Drill) -> None:
     c.await_cluster()
     d.recovered("kill -9 node 1 (every service's first address), 5 s down, restarted", began)
     eventlet.sleep(3 if d.plan.quick else 8)
-    leaders = c.leader_counts("/")
+    leaders = c.leader_counts(CLUSTER_VHOST)
     d.observations["leaders_after_kill"] = {_short(k): v for k, v in leaders.items()}
     leader, led = leaders.most_common(1)[0]
     began = d.now()
     c.nodes[c.index_of(leader)].stop_node()
     d.recovered(f"rabbitmqctl stop of node {_short(leader)} (leading {led} of {sum(leaders.values())} quorum queues)",
                 began)
-    d.observations["leaders_with_node_stopped"] = {_short(k): v for k, v in c.leader_counts("/").items()}
+    d.observations["leaders_with_node_stopped"] = {_short(k): v for k, v in c.leader_counts(CLUSTER_VHOST).items()}
     d.observations["connections_with_node_stopped"] = {_short(k): v for k, v in c.connections_per_node().items()}
     if not d.plan.quick:
         eventlet.sleep(20)  # the stream runs on the two remaining nodes
@@ -325,8 +330,11 @@ def _broker(spec: DrillSpec):
     """(amqp uri, management API, private node or cluster, or None) for the drill."""
     if spec.cluster:
         with private_cluster() as cluster:
-            cluster.set_policy("/", RPC_HA_POLICY)
-            yield cluster.amqp_uri, cluster.rabbit_api(), cluster
+            # the deployment's own definitions: services then redeclare every queue with the same
+            # arguments (RabbitMQ refuses a mismatch), and the RPC queues get the mirroring policy
+            cluster.load_definitions(json.loads(CLUSTER_DEFINITIONS.read_text()))
+            cluster.grant(CLUSTER_VHOST)
+            yield cluster.vhost_uri(CLUSTER_VHOST), cluster.rabbit_api(), cluster
     elif spec.private_broker:
         with private_broker() as node:
             yield node.amqp_uri, node.rabbit_api, node

@@ -7,6 +7,7 @@ the calling user (then its ~/.erlang.cookie): the same cookie as the shared brok
 
     with private_cluster() as cluster:          # three nodes, clustered, management API answering
         cluster.amqp_uri                        # "amqp://...@127.0.0.1:p1/;amqp://...@127.0.0.1:p2/;..."
+        cluster.load_definitions(json); cluster.grant("propdesk"); cluster.vhost_uri("propdesk")
         cluster.kill_node(1); cluster.nodes[1].start_node(); cluster.await_cluster()
         cluster.leader_counts(vhost)            # {nodename: quorum queues led}
     # every node stopped (killed if need be) and its directory removed, also on failure
@@ -91,11 +92,16 @@ class PrivateCluster:
     def index_of(self, nodename: str) -> int:
         return next(i for i, n in enumerate(self.nodes) if n.nodename == nodename)
 
-    def set_policy(self, vhost: str, policy: dict) -> None:
-        """A policy as deploy/rabbitmq/definitions.json writes it (name, pattern, apply-to, ...)."""
-        body = {k: v for k, v in policy.items() if k != "name"}
-        requests.put(f"{self.running_api()}/api/policies/{quote(vhost, safe='')}/{quote(policy['name'])}",
-                     json=body, auth=("guest", "guest"), timeout=10).raise_for_status()
+    def load_definitions(self, definitions: dict) -> None:
+        """Import RabbitMQ definitions (deploy/rabbitmq/definitions.json) through the management API."""
+        requests.post(f"{self.running_api()}/api/definitions", json=definitions, auth=("guest", "guest"),
+                      timeout=60).raise_for_status()
+
+    def grant(self, vhost: str, user: str = "guest") -> None:
+        """Every permission on the vhost (the definitions carry no users or permissions)."""
+        requests.put(f"{self.running_api()}/api/permissions/{quote(vhost, safe='')}/{quote(user, safe='')}",
+                     json={"configure": ".*", "write": ".*", "read": ".*"}, auth=("guest", "guest"),
+                     timeout=10).raise_for_status()
 
     def queues(self, vhost: str) -> list[dict]:
         return requests.get(f"{self.running_api()}/api/queues/{quote(vhost, safe='')}", auth=("guest", "guest"),
