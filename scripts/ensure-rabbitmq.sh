@@ -5,8 +5,10 @@
 #   2. rabbitmq-server missing: as root, install Debian's package; otherwise print the command.
 #   3. Broker not running: `rabbitmq-server -detached` + `rabbitmqctl await_startup`
 #      (there is no init system on these machines, and the Debian package does not start it).
-#   4. `rabbitmq-plugins enable rabbitmq_management` (idempotent), then wait up to
-#      RABBITMQ_WAIT_SECONDS (default 60) for the management API to answer.
+#   4. `rabbitmq-plugins enable rabbitmq_management rabbitmq_prometheus` (idempotent), then wait up to
+#      RABBITMQ_WAIT_SECONDS (default 60) for the management API to answer, and for the Prometheus
+#      plugin's /metrics on 127.0.0.1:15692 (deploy/prometheus.yml scrapes it; the alert rules in
+#      deploy/prometheus/ read its queue metrics).
 #
 # Idempotent; safe to run concurrently (a lock serialises runs).
 set -euo pipefail
@@ -15,6 +17,7 @@ PATH="$PATH:/usr/sbin:/sbin"
 export LC_ALL="${LC_ALL:-C.UTF-8}"   # the Erlang/Elixir CLI tools warn without a UTF-8 locale
 
 MGMT_URL="http://127.0.0.1:15672/api/overview"
+PROM_URL="http://127.0.0.1:15692/metrics"
 WAIT_SECONDS="${RABBITMQ_WAIT_SECONDS:-60}"
 LOCK="${TMPDIR:-/tmp}/propdesk-ensure-rabbitmq.lock"
 
@@ -33,9 +36,15 @@ PY
     fi
 }
 
+# the rabbitmq_prometheus plugin answers (no credentials)
+prom_up() {
+    python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2).read(1)' \
+        "$PROM_URL" >/dev/null 2>&1
+}
+
 broker_up() { rabbitmq-diagnostics -q ping >/dev/null 2>&1; }
 
-if mgmt_up; then
+if mgmt_up && prom_up; then
     exit 0
 fi
 
@@ -45,7 +54,7 @@ if [[ -z "${_PROPDESK_RABBITMQ_LOCKED:-}" ]]; then
     export _PROPDESK_RABBITMQ_LOCKED=1
     exec flock -o "$LOCK" bash "${BASH_SOURCE[0]}" "$@"
 fi
-mgmt_up && exit 0   # another run may have finished while we waited for the lock
+mgmt_up && prom_up && exit 0   # another run may have finished while we waited for the lock
 
 if ! command -v rabbitmq-server >/dev/null 2>&1; then
     if [[ $(id -u) == 0 ]]; then
@@ -74,9 +83,9 @@ if ! broker_up; then
     done
 fi
 
-if ! out=$(rabbitmq-plugins -q enable rabbitmq_management 2>&1); then
+if ! out=$(rabbitmq-plugins -q enable rabbitmq_management rabbitmq_prometheus 2>&1); then
     echo "$out" >&2
-    say "could not enable rabbitmq_management"
+    say "could not enable rabbitmq_management rabbitmq_prometheus"
     exit 1
 fi
 
@@ -84,6 +93,15 @@ deadline=$((SECONDS + WAIT_SECONDS))
 until mgmt_up; do
     if (( SECONDS >= deadline )); then
         say "management API at $MGMT_URL did not answer (guest:guest) within ${WAIT_SECONDS}s"
+        exit 1
+    fi
+    sleep 1
+done
+
+deadline=$((SECONDS + WAIT_SECONDS))
+until prom_up; do
+    if (( SECONDS >= deadline )); then
+        say "the Prometheus plugin at $PROM_URL did not answer within ${WAIT_SECONDS}s"
         exit 1
     fi
     sleep 1
