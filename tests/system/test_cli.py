@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
+from tests import promql
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.system
@@ -33,8 +35,23 @@ def test_status_lists_every_service_up_with_its_queues(system):
 
 
 def test_every_service_exposes_prometheus_metrics(system):
+    """Every service serves its metrics; and every metric the alert rules (deploy/prometheus/alerts.yml)
+    and the Grafana dashboard's panels (deploy/grafana/propdesk.json) name is exported by this running
+    system or by its broker's rabbitmq_prometheus plugin (scraped as deploy/prometheus.yml does)."""
+    exported = set()
     for child in system.children:
         body = requests.get(f"http://127.0.0.1:{child.port}/metrics", timeout=5).text
         assert f"{child.name}_service_max_workers" in body, child.name
         if child.name != "gateway":
             assert f'propdesk_outbox_pending{{service="{child.name}"}}' in body, child.name
+        exported |= promql.exported_names(body)
+    broker = urlsplit(os.environ["PROPDESK_AMQP_URI"]).hostname
+    try:
+        body = requests.get(f"http://{broker}:15692/metrics/per-object", timeout=10).text
+    except requests.ConnectionError:
+        pytest.fail(f"RabbitMQ's Prometheus plugin does not answer on {broker}:15692: run `make broker`")
+    assert "rabbitmq_queue_consumers{" in body
+    exported |= promql.exported_names(body)
+    unknown = {where: missing for where, expr in promql.queries().items()
+               if (missing := promql.unknown_metrics(expr, exported))}
+    assert unknown == {}

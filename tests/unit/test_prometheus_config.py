@@ -80,7 +80,17 @@ def test_every_discovered_service_is_scraped_on_its_port_as_a_job_of_its_name(co
             for scrape in config["scrape_configs"]}
     expected = {name: [f"127.0.0.1:{cls.http_port}"] for name, cls in plugins.service_classes().items()}
     assert {name: jobs.get(name) for name in expected} == expected
-    assert all(scrape.get("metrics_path", "/metrics") == "/metrics" for scrape in config["scrape_configs"])
+    assert all(scrape.get("metrics_path", "/metrics") == "/metrics" for scrape in config["scrape_configs"]
+               if scrape["job_name"] in expected)
+
+
+def test_the_broker_is_scraped_per_queue_and_the_alert_rules_are_loaded(config):
+    """The alerts on queues (no consumer, the DLQ) need RabbitMQ's per-queue series: /metrics
+    alone is aggregated per node and carries no `queue` label."""
+    rabbitmq = next(scrape for scrape in config["scrape_configs"] if scrape["job_name"] == "rabbitmq")
+    assert rabbitmq["metrics_path"] == "/metrics/per-object"
+    assert [(CONFIG.parent / f).resolve() for f in config["rule_files"]] == [
+        (CONFIG.parent / "prometheus" / "alerts.yml").resolve()]
 
 
 PROMTOOL = shutil.which("promtool")
