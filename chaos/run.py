@@ -1,6 +1,6 @@
 """`make chaos`: run the fault drills and check every case of their streams.
 
-    .venv/bin/python -m chaos.run [--quick] [--only kill,broker,duplicate,poison,proxy]
+    .venv/bin/python -m chaos.run [--quick] [--only kill,broker,duplicate,poison,proxy,cluster]
 
 Prints a table per drill and a markdown summary (for docs/reliability.md), writes
 chaos/results/chaos-<utc time>.json, and exits 1 when any drill lost, duplicated, did something
