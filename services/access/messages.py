@@ -166,7 +166,7 @@ RECORDS = {
         title=("出入证", "Pass"), get="get_pass", list="list_passes", id_field="pass_no", number_field="pass_no",
         columns=("pass_no", "kind", "holder_name", "unit_id", "valid_to", "state"),
         fields=passes_schemas.PassSchema, create=("issue_construction_pass", "issue_resident_pass"),
-        form=("装修出入证登记表", "Construction pass register"),
+        form=("装修出入证/住户证登记表", "Construction and resident pass register"),  # one kind, both passes
         signatures=(("经办人", "Issued by"), ("持证人", "Holder"))),
     "visitor": Record(
         title=("来访登记", "Visitor"), get="get_visitor", list="list_visitors", id_field="visitor_no",
