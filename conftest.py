@@ -8,6 +8,8 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402
 
+import contextlib  # noqa: E402
+import dataclasses  # noqa: E402
 import os  # noqa: E402
 
 import pytest  # noqa: E402
@@ -18,6 +20,8 @@ from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 from propdesk.chassis import metrics, migrate, topology  # noqa: E402,F401  (metrics: its counters are
 # registered before any test, so the fixture below never unregisters them)
 from propdesk.config import Settings  # noqa: E402
+from propdesk import plugins  # noqa: E402
+from propdesk.testing import broker_users as test_broker_users  # noqa: E402
 from propdesk.testing.rabbit import throwaway_vhost  # noqa: E402
 from propdesk.testing.system import running_system  # noqa: E402
 
@@ -52,8 +56,10 @@ def propdesk_env(rabbit_vhost, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def start_service(propdesk_env, container_factory):
-    """Migrate a service's database, declare its queues, start it in a nameko container."""
+def start_service(propdesk_env, container_factory, rabbit_vhost, tmp_path):
+    """Migrate a service's database, declare its queues, start it in a nameko container (as its own
+    broker user, with the least permissions, when PROPDESK_TEST_BROKER_USERS=1)."""
+    own_users = contextlib.ExitStack()
 
     def start(service_cls, port: int = 0):
         if migrate.has_database(service_cls):
@@ -61,11 +67,22 @@ def start_service(propdesk_env, container_factory):
         topology.declare_all(propdesk_env.amqp_uri, [service_cls], propdesk_env.retry_delays_ms)
         config = propdesk_env.nameko_config(service_cls.name, port)
         config["WEB_SERVER_ADDRESS"] = f"127.0.0.1:{port}"
+        if test_broker_users.wanted():
+            users = own_users.enter_context(test_broker_users.service_users(
+                rabbit_vhost, [service_cls], tmp_path / f"broker-users-{service_cls.name}"))
+            config["AMQP_URI"] = users.uri(service_cls.name)
+            config["PROPDESK"] = dataclasses.replace(propdesk_env, amqp_uri=config["AMQP_URI"])
         container = container_factory(service_cls, config)
         container.start()
+        started.append(container)
         return container
 
-    return start
+    started = []
+    with own_users:
+        yield start
+        if test_broker_users.wanted():  # stopped before their users are deleted
+            for container in started:
+                container.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -82,12 +99,16 @@ def _fresh_prometheus_registry():
 # per service, on this test's vhost and data dir, on free ports (so a developer's running instance,
 # or a second suite on the same machine, is not in the way).
 @pytest.fixture
-def system(propdesk_env, tmp_path):
+def system(propdesk_env, rabbit_vhost, tmp_path):
     """The running `Supervisor`; PROPDESK_<SERVICE>_PORT are set in os.environ meanwhile. Every
     service reads its time from one clock file (`move_clock` moves it) and sweeps its deadlines
     every half second."""
     env = {"PROPDESK_CLOCK_FILE": str(tmp_path / "clock"), "PROPDESK_DEADLINE_SWEEP_S": "0.5"}
-    with running_system(env, ready_timeout=90) as sup:
+    with contextlib.ExitStack() as stack:
+        if test_broker_users.wanted():  # every service process as its own broker user
+            env.update(stack.enter_context(test_broker_users.service_users(
+                rabbit_vhost, plugins.service_classes().values(), tmp_path / "broker-users")).env)
+        sup = stack.enter_context(running_system(env, ready_timeout=90))
         yield sup
 
 

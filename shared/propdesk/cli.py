@@ -9,6 +9,8 @@
     propdesk demo                    load the demo estate (idempotent)
     propdesk dlq list                dead-lettered deliveries, with queue, reason and error
     propdesk dlq replay [--event-id ID]   send them back to their handler queue
+    propdesk broker users [--dir D] [--prefix P] [--show]   one RabbitMQ user per service (and the
+                                     operator's) with the least permissions it needs; passwords in files
     propdesk docs [--check]          regenerate docs/events.md from the contract registry
     propdesk audit verify [SERVICE...]   check every audit chain: an edited, deleted or forged row exits 1
     propdesk staff add USERNAME --name N --department D --role R [--role R] --estate E [--estate E] [--phone P]
@@ -137,6 +139,43 @@ def cmd_dlq(args) -> int:
     count = dlq.replay(settings.amqp_uri, event_id=args.event_id)
     print(f"replayed {count} message(s)")
     return 0 if count or args.event_id is None else 1
+
+
+def cmd_broker(args) -> int:
+    """`propdesk broker users`: one broker user per service (and the operator's) with the least
+    permissions it needs (chassis/broker_users.py), passwords kept in files."""
+    import os
+
+    from propdesk.chassis import broker_users
+
+    settings = Settings.from_env()
+    prefix = args.prefix or broker_users.user_prefix()
+    grants = broker_users.grants(plugins.service_classes().values(), prefix=prefix)
+    if args.show:
+        print(json.dumps([{"user": g.user, "configure": g.configure, "write": g.write, "read": g.read,
+                           "topic_permissions": [{"exchange": e, "write": w, "read": r}
+                                                 for e, (w, r) in sorted(g.topics.items())]}
+                          for g in grants], indent=2))
+        return 0
+    directory = Path(args.dir or os.environ.get("PROPDESK_BROKER_USERS_DIR") or settings.data_dir / "broker-users")
+    base, auth = _management(settings)
+    if broker_users.production() and auth[0] == "guest":
+        print("propdesk broker users: PROPDESK_PRODUCTION=1 refuses the guest user for the management API: "
+              "set PROPDESK_RABBIT_API to an administrator's URL (http://admin:...@host:15672)", file=sys.stderr)
+        return 2
+    passwords = {g.user: broker_users.ensure_password(directory, g.user) for g in grants}
+    vhost = _vhost(settings)
+    try:
+        broker_users.apply(base, auth, vhost, grants, passwords)
+    except requests.RequestException as exc:
+        print(f"propdesk broker users: the management API at {base} refused or failed: {exc}", file=sys.stderr)
+        return 1
+    for g in grants:
+        print(f"{g.user:<24} password in {broker_users.password_file(directory, g.user)}")
+    print(f"vhost {vhost}: {len(grants)} users. Run the services with PROPDESK_BROKER_USERS_DIR={directory}"
+          + (f" PROPDESK_BROKER_USER_PREFIX={prefix}" if prefix != broker_users.USER_PREFIX else "")
+          + " (propdesk run gives each process its own user)")
+    return 0
 
 
 def cmd_audit(args) -> int:
@@ -381,6 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
     doc.add_argument("--check", action="store_true")
     doc.add_argument("--output", default="docs/events.md")
     doc.set_defaults(func=cmd_docs)
+    br = sub.add_parser("broker", help="the broker's users: one per service, least privilege")
+    br_sub = br.add_subparsers(dest="broker_action", required=True)
+    bu = br_sub.add_parser("users", help="create/update one RabbitMQ user per service (and the operator's) "
+                                         "with the permissions it needs, via the management API")
+    bu.add_argument("--dir", help="password files, one per user (default: PROPDESK_BROKER_USERS_DIR, "
+                                  "else <data dir>/broker-users); missing ones are generated (mode 0600)")
+    bu.add_argument("--prefix", help="user names: PREFIX<service> (default: PROPDESK_BROKER_USER_PREFIX "
+                                     "or propdesk-)")
+    bu.add_argument("--show", action="store_true", help="print the permissions as JSON; change nothing")
+    bu.set_defaults(func=cmd_broker)
     au = sub.add_parser("audit", help="the audit trail: verify every service's hash chain")
     au_sub = au.add_subparsers(dest="audit_action", required=True)
     ver = au_sub.add_parser("verify", help="detect an edited, deleted or forged audit row (exit 1)")
@@ -391,8 +440,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from propdesk.chassis.broker_users import CredentialsRefused
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except CredentialsRefused as exc:  # production mode and guest or a default password: say what to set
+        print(f"propdesk {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

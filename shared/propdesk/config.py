@@ -7,6 +7,10 @@ point a service at another broker, database or port by setting variables.
 |---|---|---|
 | PROPDESK_AMQP_URI | amqp://guest:guest@127.0.0.1:5672/ | the RabbitMQ broker (vhost in the path); a cluster: every node's URL, `;`-separated (`amqp://u:p@n1:5672/v;amqp://u:p@n2:5672/v;...`), connections move to the next on failure |
 | PROPDESK_QUEUE_TYPE | classic | `quorum` on a RabbitMQ cluster: handler, retry and dead-letter queues are quorum queues (handler queues with a delivery limit); see docs/operations.md |
+| PROPDESK_AMQP_USER, PROPDESK_AMQP_PASSWORD_FILE | (unset: the URI's own) | this process' broker user and a file holding its password (or PROPDESK_AMQP_PASSWORD), put into every address of PROPDESK_AMQP_URI; `propdesk run` sets them per service from PROPDESK_BROKER_USERS_DIR (docs/operations.md, Broker users) |
+| PROPDESK_BROKER_USERS_DIR | (unset: every process uses the URI's user) | the password files `propdesk broker users` wrote, one per user (`<prefix><service>`); `propdesk run` gives each service process its own |
+| PROPDESK_BROKER_USER_PREFIX | propdesk- | the broker users' names: the prefix and the service's name |
+| PROPDESK_PRODUCTION | 0 | 1: refuse the broker's guest user and default passwords (for services and `propdesk broker users`), with an error saying what to set |
 | PROPDESK_RABBIT_API | http://guest:guest@127.0.0.1:15672 | management API (status, test vhosts) |
 | PROPDESK_DATA_DIR | ./var | SQLite files, logs, the notify mail spool |
 | PROPDESK_DB | sqlite | `postgresql`: every service on PostgreSQL, one database per service (`<name>_<service>` on PROPDESK_PG_URL) |
@@ -48,9 +52,12 @@ def _flag(name: str) -> bool:
 
 def _amqp_uri() -> str:
     """PROPDESK_AMQP_URI, a cluster's `;`-separated addresses without the spaces kombu trips on."""
+    from propdesk.chassis.broker_users import amqp_credentials
     from propdesk.chassis.topology import broker_addresses
 
-    return ";".join(broker_addresses(_env("PROPDESK_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")))
+    # this process' own broker user (PROPDESK_AMQP_USER + _PASSWORD_FILE) over the URI's; guest and
+    # default passwords refused with PROPDESK_PRODUCTION=1 (chassis/broker_users.py)
+    return amqp_credentials(";".join(broker_addresses(_env("PROPDESK_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"))))
 
 
 def _queue_type() -> str:

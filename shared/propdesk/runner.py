@@ -16,12 +16,13 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 import requests
 
 from propdesk import demo, plugins, policy
-from propdesk.chassis import topology
+from propdesk.chassis import broker_users, topology
 from propdesk.config import Settings
 from propdesk.errors import ValidationError
 
@@ -142,6 +143,7 @@ class Supervisor:
         if child is not None:
             env[f"PROPDESK_{child.name.upper()}_PORT"] = str(child.port)
             env["PROPDESK_REPLICA"] = str(child.replica)
+            env.update(self.broker_credentials(child.name))
         gateway = next((c for c in self.children if c.name == "gateway"), None)
         if gateway is not None and not env.get("PROPDESK_DESK_URL"):
             host = self.settings.host
@@ -152,6 +154,17 @@ class Supervisor:
             env["PROPDESK_DESK_URL"] = f"http://{host}:{gateway.port}"
         return env
 
+    def broker_credentials(self, service: str) -> dict[str, str]:
+        """With PROPDESK_BROKER_USERS_DIR set (`propdesk broker users` wrote it): the service's own
+        broker user and its password file; else nothing (every process uses PROPDESK_AMQP_URI's user,
+        guest in the local default)."""
+        directory = os.environ.get("PROPDESK_BROKER_USERS_DIR")
+        if not directory:
+            return {}
+        user = broker_users.user_name(service)
+        return {"PROPDESK_AMQP_USER": user,
+                "PROPDESK_AMQP_PASSWORD_FILE": str(broker_users.password_file(Path(directory), user))}
+
     def _spawn(self, child: Child) -> None:
         log = open(child.log_path, "ab")
         child.proc = subprocess.Popen([sys.executable, "-m", "propdesk.worker", child.name],
@@ -161,6 +174,11 @@ class Supervisor:
         child.started_at = time.monotonic()
 
     def start(self) -> None:
+        for name in self.classes:
+            path = self.broker_credentials(name).get("PROPDESK_AMQP_PASSWORD_FILE")
+            if path and not Path(path).is_file():
+                raise SystemExit(f"propdesk run: no broker password file {path} for {name}: run "
+                                 "`propdesk broker users` first (docs/operations.md, Broker users)")
         # every subscriber queue exists before any service can publish (conventions §3.5)
         topology.declare_all(self.settings.amqp_uri, self.classes.values(), self.settings.retry_delays_ms)
         for child in self.children:
@@ -234,6 +252,12 @@ class Supervisor:
             self.say(f"  {child.label:<11} metrics  http://{host}:{child.port}/metrics   log {child.log_path}")
         api = urlparse(self.settings.rabbit_api)
         self.say(f"  RabbitMQ management  {api.scheme}://{api.hostname}:{api.port or 15672}/  (guest/guest)")
+        if os.environ.get("PROPDESK_BROKER_USERS_DIR"):
+            self.say(f"  broker users         one per service ({broker_users.user_name('<service>')}), "
+                     f"passwords in {os.environ['PROPDESK_BROKER_USERS_DIR']}")
+        elif urlparse(topology.broker_addresses(self.settings.amqp_uri)[0]).username in (None, "guest"):
+            self.say("  broker user guest: the local default only; in production every service has its own "
+                     "user (propdesk broker users; docs/operations.md, Broker users)")
         self.say("  status: propdesk status    dead letters: propdesk dlq list    stop: Ctrl-C")
 
 
