@@ -1,0 +1,370 @@
+"""`propdesk backup` / `propdesk restore`: every service database copied while the services run, and
+put back with checks (docs/operations.md "Backups and restore").
+
+SQLite (the embedded default, one file per service): the copy is taken with SQLite's online backup
+API, never a file copy (a file copy of a WAL database mid-write is torn). All service databases are
+copied at ONE moment: the backup first takes every database's write lock (``BEGIN IMMEDIATE``, in
+name order; a service never writes two databases in one transaction, so this cannot deadlock),
+then copies each through a second, reading connection, then lets go. Services keep reading
+meanwhile; a writer waits (its busy timeout is 15 s) for the time the copies take. So no event can be
+in one service's copy as consumed and missing from its producer's copy as written.
+
+A backup is a folder ``propdesk-backup-<UTC time>/`` holding ``<service>.db`` (journal mode DELETE:
+one self-contained file each) and ``manifest.json``: the cut time, the propdesk version, and per
+service its Alembic revision(s), its outbox/inbox/audit row counts, its size and SHA-256.
+
+`restore` checks the manifest and every checksum, refuses while any process on this machine has a
+service database of this data dir open (the services are running) and when a backup's revision is
+unknown to this code (made by a newer propdesk), moves the current files aside into
+``<data dir>/replaced-by-restore-<time>/``, puts the copies in place, and re-arms the outbox tail:
+in every service database here, events published since ``cut - replay window`` are marked pending
+again, so the relays publish them once more when the services start. Consumers' inboxes skip
+what they already processed; a restored consumer gets what it had consumed after the backup (from
+the others' outboxes) and what was in flight at the cut. `propdesk migrate` then upgrades the
+restored databases to this code's revision.
+
+PostgreSQL (PROPDESK_DB=postgresql, one database per service): `pg_dump --format=custom` of each
+service database into ``<service>.dump``; restoring is `pg_restore` (docs/operations.md).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+#: Counted per service in the manifest (a quick "is this the backup I think it is" for the operator).
+COUNTED = {"outbox": "SELECT count(*) FROM outbox",
+           "outbox_pending": "SELECT count(*) FROM outbox WHERE published_at IS NULL",
+           "inbox": "SELECT count(*) FROM inbox",
+           "audit_log": "SELECT count(*) FROM audit_log"}
+#: How long before the cut a published event is published again after a restore (minutes): it covers
+#: events that were still queued for a consumer at the cut (a consumer's backlog, retries).
+DEFAULT_REPLAY_MINUTES = 60
+#: How long the backup waits for one database's write lock (a long write transaction in a service).
+LOCK_TIMEOUT_S = 30.0
+
+
+class BackupError(Exception):
+    """A backup or restore refused or failed; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Result:
+    folder: Path
+    manifest: dict
+    seconds: float
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a `sqlite:///...` URL (None for another engine or an in-memory database)."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url[len("sqlite:///"):])
+    return None
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def propdesk_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("propdesk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _stamp(at: datetime) -> str:
+    return at.strftime("%Y%m%dT%H%M%S") + f"{at.microsecond // 1000:03d}Z"
+
+
+def _services(names=None) -> dict:
+    """Discovered services that have a database (name -> class)."""
+    from propdesk import plugins
+    from propdesk.chassis import migrate
+
+    return {n: c for n, c in plugins.service_classes(names).items() if migrate.has_database(c)}
+
+
+def _describe(path: Path) -> dict:
+    """Revisions and row counts of one copied database file."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        revisions = sorted(r[0] for r in conn.execute("SELECT version_num FROM alembic_version"))
+        rows = {k: conn.execute(q).fetchone()[0] for k, q in COUNTED.items()}
+    finally:
+        conn.close()
+    return {"revisions": revisions, "rows": rows}
+
+
+# -- backup --------------------------------------------------------------------------------------
+def backup(settings, dest: Path, names=None, *, now=None) -> Result:
+    """Copy every service database of this installation (or `names`) into a new dated folder under
+    `dest`; returns it with its manifest. Services may be running."""
+    from propdesk.config import database_kind
+
+    started = time.monotonic()
+    services = _services(names)
+    urls = {n: settings.db_url(n) for n in sorted(services)}
+    postgres = {n: u for n, u in urls.items() if u.startswith("postgresql")}
+    sqlite_files = {n: sqlite_path(u) for n, u in urls.items() if sqlite_path(u) is not None}
+    present = {n: p for n, p in sqlite_files.items() if p.exists()}
+    if not present and not postgres:
+        raise BackupError(f"no service database under {settings.data_dir} to back up "
+                          "(wrong PROPDESK_DATA_DIR, or never migrated)")
+    cut = now or datetime.now(timezone.utc)
+    folder = Path(dest) / f"propdesk-backup-{_stamp(cut)}"
+    work = folder.with_name(folder.name + ".partial")
+    work.mkdir(parents=True, exist_ok=False)
+    os.chmod(work, 0o700)  # staff accounts, personal data
+    try:
+        locked_s = None
+        if present:
+            cut, locked_s = _copy_sqlite_at_one_moment(present, work)
+        for name, url in postgres.items():
+            _pg_dump(url, work / f"{name}.dump")
+        entries = {}
+        for name in sorted(present):
+            f = work / f"{name}.db"
+            entries[name] = {"file": f.name, "bytes": f.stat().st_size, "sha256": sha256(f), **_describe(f)}
+        for name in sorted(postgres):
+            f = work / f"{name}.dump"
+            entries[name] = {"file": f.name, "bytes": f.stat().st_size, "sha256": sha256(f),
+                             "format": "pg_dump-custom"}
+        manifest = {
+            "format": FORMAT,
+            "propdesk_version": propdesk_version(),
+            "database": "postgresql" if postgres and not present else database_kind(),
+            "cut_at": cut.isoformat(),
+            #: how long the services' writers were held (every SQLite write lock, during the copies)
+            "writes_held_s": None if locked_s is None else round(locked_s, 3),
+            "data_dir": str(settings.data_dir),
+            "not_found": sorted(set(sqlite_files) - set(present)),
+            "services": entries,
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        work.rename(folder)  # a folder without ".partial" is a whole backup
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return Result(folder, manifest, time.monotonic() - started)
+
+
+def _copy_sqlite_at_one_moment(files: dict[str, Path], work: Path) -> tuple[datetime, float]:
+    """Hold every database's write lock, copy each through a reading connection, release. Returns
+    the moment of the cut (UTC), taken while every lock is held, and how long writes were held."""
+    locks: list[sqlite3.Connection] = []
+    first_lock = time.monotonic()
+    try:
+        for name in sorted(files):
+            conn = sqlite3.connect(files[name], timeout=LOCK_TIMEOUT_S, isolation_level=None)
+            locks.append(conn)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise BackupError(f"{name}: could not take the database's write lock within "
+                                  f"{LOCK_TIMEOUT_S:.0f} s ({exc}); try again") from exc
+        cut = datetime.now(timezone.utc)
+        for name in sorted(files):
+            # a second connection: the backup API cannot read through the one holding the write lock
+            reader = sqlite3.connect(f"file:{files[name]}?mode=rw", uri=True, timeout=LOCK_TIMEOUT_S)
+            target = sqlite3.connect(work / f"{name}.db")
+            try:
+                reader.backup(target)
+            finally:
+                reader.close()
+                target.close()
+    finally:
+        for conn in locks:
+            try:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+    held = time.monotonic() - first_lock
+    for name in files:
+        target = sqlite3.connect(work / f"{name}.db", isolation_level=None)
+        try:
+            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+            verdict = target.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            target.close()
+        if verdict != "ok":
+            raise BackupError(f"{name}: the copy fails SQLite's check ({verdict})")
+    return cut, held
+
+
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as pg_dump/pg_restore take it (no `+driver`)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg_dump(url: str, target: Path) -> None:
+    if shutil.which("pg_dump") is None:
+        raise BackupError("pg_dump is not installed (scripts/ensure-postgres.sh installs Debian's client)")
+    done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}",
+                           f"--dbname={libpq_url(url)}"], capture_output=True, text=True, timeout=3600)
+    if done.returncode != 0:
+        raise BackupError(f"pg_dump of {url.rsplit('/', 1)[-1].split('?')[0]} failed: {done.stderr.strip()}")
+
+
+# -- restore -------------------------------------------------------------------------------------
+def read_manifest(folder: Path) -> dict:
+    """The manifest of a backup folder, with every file's size and checksum checked."""
+    folder = Path(folder)
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise BackupError(f"{folder} is not a propdesk backup: no {MANIFEST}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise BackupError(f"{path} is not readable JSON ({exc})") from exc
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"{path}: backup format {manifest.get('format')!r}, this propdesk reads {FORMAT}")
+    for name, entry in manifest.get("services", {}).items():
+        f = folder / entry["file"]
+        if not f.is_file():
+            raise BackupError(f"{name}: {f.name} is missing from the backup")
+        if f.stat().st_size != entry["bytes"] or sha256(f) != entry["sha256"]:
+            raise BackupError(f"{name}: {f.name} does not match its checksum in the manifest "
+                              "(damaged or changed since the backup); not restoring")
+    return manifest
+
+
+def unknown_revisions(service_cls, revisions: list[str]) -> list[str]:
+    """The revisions this code's migrations do not know (a backup made by a newer propdesk)."""
+    from alembic.script import ScriptDirectory
+
+    from propdesk.chassis import migrate
+
+    script = ScriptDirectory.from_config(migrate.alembic_config(service_cls, "sqlite://"))
+    unknown = []
+    for rev in revisions:
+        try:
+            if script.get_revision(rev) is None:
+                unknown.append(rev)
+        except Exception:  # alembic: "Can't locate revision"
+            unknown.append(rev)
+    return unknown
+
+
+def holders(paths: list[Path], exclude: set[int] | None = None) -> dict[int, str]:
+    """Processes on this machine (Linux /proc) that have one of `paths` (or its -wal/-shm) open:
+    pid -> command line. Processes of other users may be invisible without privileges."""
+    exclude = {os.getpid()} if exclude is None else exclude
+    wanted = set()
+    for p in paths:
+        for suffix in ("", "-wal", "-shm"):
+            wanted.add(str(Path(str(p) + suffix).resolve()))
+    found: dict[int, str] = {}
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return found
+    for entry in proc.iterdir():
+        if not entry.name.isdigit() or int(entry.name) in exclude:
+            continue
+        try:
+            for fd in (entry / "fd").iterdir():
+                try:
+                    if os.readlink(fd) in wanted:
+                        cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                        found[int(entry.name)] = cmd.strip()
+                        break
+                except OSError:
+                    continue
+        except OSError:
+            continue
+    return found
+
+
+def restore(settings, folder: Path, names=None, *, replay_minutes: int = DEFAULT_REPLAY_MINUTES,
+            exclude_pids: set[int] | None = None) -> dict:
+    """Put a backup's databases (all, or `names`) back into this installation. Returns a summary:
+    restored services, where the replaced files went, how many events were re-armed per service."""
+    started = time.monotonic()
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    backed_up = manifest["services"]
+    wanted = sorted(names) if names else sorted(backed_up)
+    missing = [n for n in wanted if n not in backed_up]
+    if missing:
+        raise BackupError(f"the backup holds no {', '.join(missing)} (it has {', '.join(sorted(backed_up))})")
+    installed = _services()
+    for name in wanted:
+        if name not in installed:
+            raise BackupError(f"{name} is in the backup but not installed here")
+        entry = backed_up[name]
+        if not entry["file"].endswith(".db"):
+            raise BackupError(f"{name}: {entry['file']} is a PostgreSQL dump: restore it with pg_restore "
+                              "(docs/operations.md, Backups and restore)")
+        if sqlite_path(settings.db_url(name)) is None:
+            raise BackupError(f"{name}'s database here is not SQLite ({settings.db_url(name).split(':')[0]}); "
+                              "this backup holds SQLite files")
+        unknown = unknown_revisions(installed[name], entry["revisions"])
+        if unknown:
+            raise BackupError(f"{name}: the backup is at revision {', '.join(unknown)}, which this code does "
+                              f"not know: it was made by a newer propdesk ({manifest['propdesk_version']}); "
+                              f"install that version (this is {propdesk_version()}) before restoring")
+    local = {n: sqlite_path(settings.db_url(n)) for n in installed if sqlite_path(settings.db_url(n))}
+    busy = holders(list(local.values()), exclude_pids)
+    if busy:
+        listing = "; ".join(f"pid {pid}: {cmd[:120]}" for pid, cmd in sorted(busy.items()))
+        raise BackupError("the services are running (these processes have a service database of "
+                          f"{settings.data_dir} open: {listing}); stop them (propdesk run, systemd units) "
+                          "and restore again")
+    from propdesk.chassis import migrate
+
+    aside = settings.data_dir / f"replaced-by-restore-{_stamp(datetime.now(timezone.utc))}"
+    for name in wanted:
+        target = local[name]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with migrate.migration_lock(settings.db_url(name)):
+            incoming = target.with_name(target.name + ".restoring")
+            shutil.copyfile(folder / backed_up[name]["file"], incoming)
+            for suffix in ("", "-wal", "-shm"):  # a -wal left beside the restored file would be replayed into it
+                current = Path(str(target) + suffix)
+                if current.exists():
+                    aside.mkdir(parents=True, exist_ok=True)
+                    os.replace(current, aside / current.name)
+            os.replace(incoming, target)
+            if sha256(target) != backed_up[name]["sha256"]:
+                raise BackupError(f"{name}: the restored file does not match its checksum (disk full?)")
+    since = datetime.fromisoformat(manifest["cut_at"]) - timedelta(minutes=replay_minutes)
+    rearmed = {n: rearm_outbox(settings.db_url(n), since) for n, p in sorted(local.items()) if p.exists()}
+    return {"restored": wanted, "aside": str(aside) if aside.exists() else None, "rearmed": rearmed,
+            "cut_at": manifest["cut_at"], "seconds": time.monotonic() - started}
+
+
+def rearm_outbox(url: str, since: datetime) -> int:
+    """Mark the events this database published at or after `since` as pending again (the relay
+    publishes them once more; consumers' inboxes skip duplicates). Returns how many."""
+    from sqlalchemy import inspect, update
+
+    from propdesk.chassis.db import make_engine
+    from propdesk.chassis.tables import OutboxRow
+
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("outbox"):
+            return 0
+        with engine.begin() as conn:
+            return conn.execute(update(OutboxRow).where(OutboxRow.published_at >= since)
+                                .values(published_at=None)).rowcount
+    finally:
+        engine.dispose()
