@@ -160,6 +160,12 @@ def draft_lines(unit, in_force: dict, readings: Iterable, ledger_charges: Iterab
     """The lines of a unit's notice (see the module doc). `in_force`: item -> schedule in force;
     `readings`: the unit's billable readings of the period; `ledger_charges`: its charges of the
     period already on the ledger from outside the schedules (paid repairs, one-off fees)."""
+    return schedule_lines(unit, in_force) + usage_lines(in_force, readings, ledger_charges)
+
+
+def schedule_lines(unit, in_force: dict) -> list[Line]:
+    """The lines the schedules make (per area, per space, fixed): they depend only on the unit's
+    area and parking spaces, so units alike share them (the run drafts each shape once a batch)."""
     lines: list[Line] = []
     for item, s in sorted(in_force.items()):
         price = Decimal(s.unit_price)
@@ -174,6 +180,12 @@ def draft_lines(unit, in_force: dict, readings: Iterable, ledger_charges: Iterab
         amount = schedules.line_amount(qty, price)
         if amount > 0:
             lines.append(Line(item, s.basis, "schedule", s.schedule_id, qty, price, amount))
+    return lines
+
+
+def usage_lines(in_force: dict, readings: Iterable, ledger_charges: Iterable) -> list[Line]:
+    """The lines from the unit's readings (consumption × tariff) and its ledger charges of the period."""
+    lines: list[Line] = []
     for r in sorted(readings, key=lambda r: r.meter):
         tariff = in_force.get(r.meter)
         if tariff is None or r.consumption is None or Decimal(r.consumption) <= 0:

@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from propdesk.chassis.db import aware
@@ -43,6 +43,9 @@ BATCH = 1000
 MAX_BATCHES = 20
 #: Ledger charges made outside the schedules, shown on the period's notice (not charged again).
 LEDGER_SOURCES = ("repair", "one_off")
+
+_CHARGE, _LINE, _NOTICE_T = Charge.__table__, FeeNoticeLine.__table__, FeeNotice.__table__
+_READING = MeterReading.__table__
 
 _RUN = BillingRunSchema()
 _RUNS = BillingRunSchema(many=True)
@@ -231,7 +234,8 @@ def _step(db, run_id: str, batch: int) -> bool:
 
 def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
     s, now = uow.session, uow.now()
-    units = s.scalars(select(FeeAccountUnit).where(
+    units = s.execute(select(FeeAccountUnit.unit_id, FeeAccountUnit.kind, FeeAccountUnit.area_m2,
+                             FeeAccountUnit.parking_spaces, FeeAccountUnit.payer_party_id).where(
         FeeAccountUnit.estate == run.estate, FeeAccountUnit.active.is_(True), FeeAccountUnit.unit_id > run.cursor)
         .order_by(FeeAccountUnit.unit_id).limit(batch)).all()
     if not units:
@@ -253,9 +257,16 @@ def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
                                             Charge.source.in_(LEDGER_SOURCES)).order_by(Charge.id)):
         ledger[c.unit_id].append(c)
     owed = balances(s, ids)
+    # the schedules' lines depend on the unit's kind, area and spaces only: drafted once per shape
+    shapes: dict[tuple, list] = {}
     notices, lines = [], []
     for u in units:
-        drafted = domain.draft_lines(u, in_force[u.kind], readings[u.unit_id], ledger[u.unit_id])
+        shape = (u.kind, u.area_m2, u.parking_spaces)
+        if shape not in shapes:
+            shapes[shape] = domain.schedule_lines(u, in_force[u.kind])
+        drafted = shapes[shape]
+        if u.unit_id in readings or u.unit_id in ledger:
+            drafted = drafted + domain.usage_lines(in_force[u.kind], readings[u.unit_id], ledger[u.unit_id])
         if not drafted:
             continue
         notice_id = new_id()
@@ -293,27 +304,34 @@ def _issue_batch(uow, run: BillingRun, batch: int) -> bool:
         uow.audit("billing_run.issued", "billing_run", run.run_id,
                   {"run_no": run.run_no, "notices": run.issued_count, "in_time": in_time})
         return False
-    number = {n.notice_id: uow.next_number(domain.NOTICE_SERIES) for n in notices}
-    lines = s.execute(select(FeeNoticeLine.id, FeeNoticeLine.notice_id, FeeNoticeLine.unit_id, FeeNoticeLine.period,
-                             FeeNoticeLine.item, FeeNoticeLine.amount, FeeNoticeLine.basis, FeeNoticeLine.source,
-                             FeeNoticeLine.source_ref, FeeNoticeLine.charge_id)
-                      .where(FeeNoticeLine.notice_id.in_(list(number))).order_by(FeeNoticeLine.id)).all()
+    # one numbering statement for the batch (a contiguous FN- block, in unit order)
+    number = dict(zip((n.notice_id for n in notices), uow.next_numbers(domain.NOTICE_SERIES, len(notices))))
+    conn = s.connection()
+    lines = conn.execute(select(FeeNoticeLine.id, FeeNoticeLine.notice_id, FeeNoticeLine.unit_id, FeeNoticeLine.period,
+                                FeeNoticeLine.item, FeeNoticeLine.amount, FeeNoticeLine.basis, FeeNoticeLine.source,
+                                FeeNoticeLine.source_ref, FeeNoticeLine.charge_id)
+                         .where(FeeNoticeLine.notice_id.in_(list(number))).order_by(FeeNoticeLine.id)).all()
     to_post = [x for x in lines if x.charge_id is None]
     if to_post:
-        s.connection().execute(Charge.__table__.insert(), [
-            {"unit_id": x.unit_id, "estate": run.estate, "period": x.period, "item": x.item, "amount": x.amount,
-             "basis": x.basis, "source": x.source, "source_ref": number[x.notice_id]} for x in to_post])
-        posted = {(ref, item): cid for cid, ref, item in s.execute(
-            select(Charge.id, Charge.source_ref, Charge.item).where(Charge.source_ref.in_(list(number.values()))))}
-        s.execute(update(FeeNoticeLine), [{"id": x.id, "charge_id": posted[(number[x.notice_id], x.item)]}
-                                          for x in to_post])
-    billed = [{"reading_id": x.source_ref, "state": "billed", "notice_no": number[x.notice_id]}
-              for x in lines if x.source == "meter"]
+        # Core multi-row insert with RETURNING (batched VALUES lists, no row-by-row statement, no read
+        # back): each charge's id, matched to its line by (notice number, item, amount)
+        posted = defaultdict(list)
+        for cid, ref, item, amount in conn.execute(
+                insert(_CHARGE).returning(_CHARGE.c.id, _CHARGE.c.source_ref, _CHARGE.c.item, _CHARGE.c.amount), [
+                    {"unit_id": x.unit_id, "estate": run.estate, "period": x.period, "item": x.item,
+                     "amount": x.amount, "basis": x.basis, "source": x.source, "source_ref": number[x.notice_id]}
+                    for x in to_post]):
+            posted[(ref, item, Decimal(amount))].append(cid)
+        conn.execute(update(_LINE).where(_LINE.c.id == bindparam("line_id")).values(charge_id=bindparam("cid")),
+                     [{"line_id": x.id, "cid": posted[(number[x.notice_id], x.item, Decimal(x.amount))].pop()}
+                      for x in to_post])
+    billed = [{"rid": x.source_ref, "no": number[x.notice_id]} for x in lines if x.source == "meter"]
     if billed:
-        s.execute(update(MeterReading), billed)
-    s.execute(update(FeeNotice), [{"notice_id": n.notice_id, "notice_no": number[n.notice_id],
-                                   "state": domain.NOTICE_ISSUED, "issued_at": now, "issued_by": run.issued_by}
-                                  for n in notices])
+        conn.execute(update(_READING).where(_READING.c.reading_id == bindparam("rid"))
+                     .values(state="billed", notice_no=bindparam("no")), billed)
+    conn.execute(update(_NOTICE_T).where(_NOTICE_T.c.notice_id == bindparam("nid"))
+                 .values(notice_no=bindparam("no"), state=domain.NOTICE_ISSUED, issued_at=now, issued_by=run.issued_by),
+                 [{"nid": n.notice_id, "no": number[n.notice_id]} for n in notices])
     run.issued_count += len(notices)
     run.cursor = notices[-1].unit_id
     return True
