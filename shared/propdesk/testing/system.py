@@ -8,7 +8,9 @@ It does what `make run` does: `propdesk migrate`, `propdesk demo`, then one proc
 restarted when it exits. The given variables (and a free port per service) are set in
 `os.environ` for the block, so the supervisor and its children see them. An optional `seed`
 callback runs after the demo data is loaded and before any service starts (extra test data
-written straight into the services' own databases). Run it eventlet-patched.
+written straight into the services' own databases). An optional `scale` ({"billing": 2, ...})
+runs that many processes of a service (`propdesk run --scale`), each replica on a free port of
+its own. Run it eventlet-patched.
 """
 from __future__ import annotations
 
@@ -49,17 +51,20 @@ def _cli(*args: str) -> None:
 
 @contextlib.contextmanager
 def running_system(env: dict[str, str], seed: Callable[[Settings], None] | None = None,
-                   ready_timeout: float = 120.0) -> Iterator[Supervisor]:
+                   ready_timeout: float = 120.0, scale: dict[str, int] | None = None) -> Iterator[Supervisor]:
     """Migrate, load the demo, seed, start every service supervised; stop them all afterwards."""
     names = sorted(plugins.service_classes())
-    ports = {f"PROPDESK_{name.upper()}_PORT": str(port) for name, port in zip(names, free_ports(len(names)))}
+    scale = scale or {}
+    slots = [f"PROPDESK_{name.upper()}_PORT" + (f"_{n}" if n > 1 else "")
+             for name in names for n in range(1, scale.get(name, 1) + 1)]
+    ports = {slot: str(port) for slot, port in zip(slots, free_ports(len(slots)))}
     with patched_environ({**env, **ports}):
         _cli("migrate")
         _cli("demo")
         if seed is not None:
             seed(Settings.from_env())
         out = io.StringIO()
-        sup = Supervisor(settings=None, out=out)
+        sup = Supervisor(settings=None, out=out, scale=scale)
         watching = [True]
 
         def supervise() -> None:  # what `propdesk run` does in its main loop: restart what died
