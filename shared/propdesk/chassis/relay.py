@@ -8,7 +8,8 @@ rows stay pending and the relay reconnects with back-off and tries again: an eve
 published twice (consumers' inboxes absorb it) but never lost.
 
 Several replicas of one service on PostgreSQL claim rows with `FOR UPDATE SKIP LOCKED`; on
-SQLite there is one process per database file.
+SQLite (replicas sharing one file: `propdesk run --scale`) two relays may both publish a row, and
+each consumer's inbox absorbs the second copy.
 """
 from __future__ import annotations
 
