@@ -185,3 +185,17 @@ def test_the_runner_gives_each_process_its_own_user(clean_env, tmp_path):
     assert envs["gateway"]["PROPDESK_AMQP_USER"] == "pd-gateway"
     with pytest.raises(SystemExit, match="propdesk broker users"):  # no password files yet
         sup.start()
+
+
+def test_make_runs_banner_says_guest_is_the_local_default_only(clean_env, tmp_path):
+    import io
+
+    clean_env.setenv("PROPDESK_DATA_DIR", str(tmp_path / "var"))
+    clean_env.setenv("PROPDESK_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
+    out = io.StringIO()
+    Supervisor(["notify"], out=out).print_where_to_look()
+    assert "broker user guest: the local default only" in out.getvalue()
+    clean_env.setenv("PROPDESK_BROKER_USERS_DIR", str(tmp_path / "users"))
+    out = io.StringIO()
+    Supervisor(["notify"], out=out).print_where_to_look()
+    assert "guest" not in out.getvalue().split("RabbitMQ management")[1].split("\n", 1)[1]
