@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import requests
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ALERTS = ROOT / "deploy" / "prometheus" / "alerts.yml"
 DASHBOARD = ROOT / "deploy" / "grafana" / "propdesk.json"
+SCRAPE_CONFIG = ROOT / "deploy" / "prometheus.yml"
 
 #: Series Prometheus makes itself for every target: not exported by anyone.
 SYNTHETIC = {"up", "scrape_duration_seconds", "scrape_samples_scraped", "scrape_series_added", "ALERTS"}
@@ -114,3 +121,73 @@ def queries() -> dict[str, str]:
         if annotation.get("expr"):
             found[f"annotation {annotation['name']}"] = annotation["expr"]
     return found
+
+
+def dashboard_expr_for_prometheus(expr: str, rate_interval: str = "5m") -> str:
+    """A panel's query as Prometheus takes it: Grafana's variables filled in (every estate)."""
+    return expr.replace("$__rate_interval", rate_interval).replace("$estate", ".*")
+
+
+# -- a real Prometheus on a running system ----------------------------------------------------------
+@contextmanager
+def running_prometheus(workdir: Path, targets: dict[str, str], rabbitmq: str, vhost: str, interval: str = "1s"):
+    """Debian's Prometheus server (the `prometheus` package `make promtool` installs) scraping a running
+    system as deploy/prometheus.yml does, with its rule files loaded: each job's target replaced by
+    ``targets[job]`` (the broker's by `rabbitmq`), scraping and evaluating every `interval`, and the
+    broker's per-queue series kept for one vhost only (a shared broker carries other runs' vhosts).
+    Yields the server's base URL; stops it and removes nothing else."""
+    binary = shutil.which("prometheus")
+    assert binary, "prometheus is not installed: run `make promtool` (Debian's prometheus package)"
+    config = yaml.safe_load(SCRAPE_CONFIG.read_text(encoding="utf-8"))
+    config["global"] = {"scrape_interval": interval, "evaluation_interval": interval}
+    config["rule_files"] = [str((SCRAPE_CONFIG.parent / f).resolve()) for f in config["rule_files"]]
+    for scrape in config["scrape_configs"]:
+        job = scrape["job_name"]
+        scrape["static_configs"] = [{"targets": [rabbitmq if job == "rabbitmq" else targets[job]]}]
+        if job == "rabbitmq":
+            scrape["metric_relabel_configs"] = [{"source_labels": ["vhost"], "regex": f"|{re.escape(vhost)}",
+                                                 "action": "keep"}]
+    (workdir / "prometheus.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    log = (workdir / "prometheus.log").open("wb")
+    proc = subprocess.Popen([binary, f"--config.file={workdir / 'prometheus.yml'}",
+                             f"--storage.tsdb.path={workdir / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
+                             "--log.level=warn"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{url}/-/ready", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, (workdir / "prometheus.log").read_text()
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def query(url: str, expr: str) -> list[dict]:
+    """An instant query's result vector; fails on any error Prometheus reports."""
+    answer = requests.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10).json()
+    assert answer["status"] == "success", (expr, answer)
+    return answer["data"]["result"]
+
+
+def rule_groups(url: str) -> list[dict]:
+    return requests.get(f"{url}/api/v1/rules", timeout=10).json()["data"]["groups"]
+
+
+def alerts(url: str) -> list[dict]:
+    """Alerts pending or firing now."""
+    return requests.get(f"{url}/api/v1/alerts", timeout=10).json()["data"]["alerts"]
