@@ -136,6 +136,12 @@ def test_the_processs_user_and_password_file_go_into_every_address(clean_env, tm
         "amqp://propdesk-notify:s3cr%2Fet%3Ax@n1:5672/propdesk;amqp://propdesk-notify:s3cr%2Fet%3Ax@n2:5673/propdesk")
 
 
+def test_an_ipv6_address_keeps_its_brackets(clean_env):
+    clean_env.setenv("PROPDESK_AMQP_USER", "propdesk-staff")
+    clean_env.setenv("PROPDESK_AMQP_PASSWORD", "pw")
+    assert amqp_credentials("amqp://[::1]:5672/v") == "amqp://propdesk-staff:pw@[::1]:5672/v"
+
+
 def test_a_user_without_a_password_or_an_unreadable_file_is_refused(clean_env, tmp_path):
     clean_env.setenv("PROPDESK_AMQP_USER", "propdesk-notify")
     with pytest.raises(CredentialsRefused, match="PROPDESK_AMQP_PASSWORD_FILE"):

@@ -203,6 +203,7 @@ def _password_from_env() -> str | None:
 def with_userinfo(address: str, user: str, password: str) -> str:
     u = urlparse(address)
     host = u.hostname or "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
     netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}" + (f":{u.port}" if u.port else "")
     return urlunparse(u._replace(netloc=netloc))
 
