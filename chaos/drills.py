@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -389,6 +390,10 @@ def run_drill(name: str, quick: bool, say: Callable[[str], None] = print,
             if duplicator.copies == 0:
                 drill.problems.append("the duplicator published no copies: the drill tested nothing")
         verdict = Checker(amqp_uri, drill.injected).check(stream.cases)
+        if drill.problems or not verdict.clean:  # the services' logs outlive the data dir, for the diagnosis
+            kept = Path(tempfile.mkdtemp(prefix=f"propdesk-chaos-{name}-logs-"))
+            shutil.copytree(Path(data_dir) / "log", kept / "log", dirs_exist_ok=True)
+            drill.observations["service_logs"] = str(kept / "log")
     counts = verdict.counts()
     counts["unexpected"] += len(drill.problems)
     details = [f"unexpected: {p}" for p in drill.problems] + verdict.details()

@@ -112,3 +112,36 @@ def test_definitions_cover_every_handler_queue_as_quorum_and_no_users():
     assert [p["name"] for p in d["policies"]] == [topology.RPC_HA_POLICY["name"]]
     assert "users" not in d and "permissions" not in d  # the set-up's (per-service users)
     assert {q["vhost"] for q in d["queues"]} == {v["name"] for v in d["vhosts"]}
+
+
+class _DeadSocketMessage:
+    """A delivery whose connection's socket is gone (the node died): settling it fails."""
+
+    channel = type("Channel", (), {"connection": object()})()
+
+    def ack(self):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def requeue(self):
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+
+def test_settling_a_message_on_a_dead_connection_leaves_it_to_the_broker(caplog):
+    """The cluster drill's finding: nameko let a socket error out of ack/requeue, which killed the
+    service container and answered RPC callers `RemoteError: BrokenPipeError` for requests the
+    broker redelivered and ran anyway. Every service's QueueConsumer now lets the broker reclaim."""
+    from nameko.messaging import QueueConsumer
+
+    from propdesk.chassis import service  # noqa: F401  (what every service imports; it applies the fix)
+
+    consumer = QueueConsumer()
+    consumer.ack_message(_DeadSocketMessage())
+    consumer.requeue_message(_DeadSocketMessage())
+    assert "lost broker connection" in caplog.text
+
+    class Broken(_DeadSocketMessage):
+        def ack(self):
+            raise ValueError("not a connection problem")
+
+    with pytest.raises(ValueError):
+        consumer.ack_message(Broken())

@@ -40,6 +40,37 @@ log = logging.getLogger(__name__)
 ATTEMPT_HEADER = "x-propdesk-attempt"
 
 
+def _settle_or_let_the_broker_reclaim(settle):
+    """nameko's `QueueConsumer.ack_message` / `requeue_message`, which ignore an AMQP connection
+    error ("the message will already have been reclaimed by the broker"), made to ignore a socket
+    error too (BrokenPipeError, ConnectionResetError: the node the consumer was connected to died).
+
+    Found by the cluster drill (make chaos): an ack on a dead socket raised out of the RPC
+    entrypoint's result handling and killed the service container; RPC requests arriving while it
+    was being killed were requeued on the same dead socket, that raised again, and nameko replied
+    to the caller with `RemoteError: BrokenPipeError`, although the request was in fact redelivered
+    and carried out later. Unsettled on a lost connection, the message is redelivered by the broker
+    (to this process once it reconnected, or to another): the inbox absorbs a repeated event, a
+    repeated command meets its idempotency rules as after any lost reply."""
+
+    def settle_message(self, message):
+        try:
+            settle(self, message)
+        except OSError as exc:
+            log.warning("could not %s a message on a lost broker connection (%s); the broker redelivers it",
+                        settle.__name__.replace("_message", ""), exc)
+
+    settle_message.__name__ = settle.__name__
+    settle_message.__doc__ = settle.__doc__
+    settle_message.propdesk_tolerant = True
+    return settle_message
+
+
+for _name in ("ack_message", "requeue_message"):  # every QueueConsumer: RPC, RPC replies, @subscribe
+    if not getattr(getattr(QueueConsumer, _name), "propdesk_tolerant", False):
+        setattr(QueueConsumer, _name, _settle_or_let_the_broker_reclaim(getattr(QueueConsumer, _name)))
+
+
 class SubscriberQueueConsumer(QueueConsumer):
     """nameko's queue consumer, except that a body that cannot be decoded is handed to its
     subscriber to dead-letter. (nameko's own lets the decode error escape, which kills the

@@ -18,6 +18,7 @@ from nameko.web.handlers import http
 from nameko_prometheus import PrometheusMetrics
 from werkzeug.wrappers import Response
 
+from propdesk.chassis import messaging  # noqa: F401  (every service: acks on a lost connection never kill it)
 from propdesk.chassis.logs import LogContext
 
 
