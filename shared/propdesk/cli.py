@@ -13,6 +13,10 @@
                                      operator's) with the least permissions it needs; passwords in files
     propdesk docs [--check]          regenerate docs/events.md from the contract registry
     propdesk audit verify [SERVICE...]   check every audit chain: an edited, deleted or forged row exits 1
+    propdesk backup [--to DIR] [SERVICE...]   every service database copied at one moment, services
+                                     running, into a dated folder with a manifest (checksums, revisions)
+    propdesk restore FOLDER [SERVICE...] [--replay-minutes N]   put a backup back (services stopped);
+                                     then `propdesk migrate`; see docs/operations.md
     propdesk staff add USERNAME --name N --department D --role R [--role R] --estate E [--estate E] [--phone P]
     propdesk staff disable USERNAME | enable USERNAME | reset-password USERNAME
     propdesk staff set-roles USERNAME --role R [--role R] | set-estates USERNAME --estate E [--estate E]
@@ -191,6 +195,58 @@ def cmd_audit(args) -> int:
         for problem in verdict.problems:
             print(f"           - {problem}")
     return 0 if all(v.ok for v in verdicts.values()) else 1
+
+
+def cmd_backup(args) -> int:
+    """`propdesk backup`: a consistent online copy of every service database (chassis/backup.py)."""
+    from propdesk.chassis import backup
+
+    settings = Settings.from_env()
+    try:
+        done = backup.backup(settings, Path(args.to) if args.to else settings.data_dir / "backups",
+                             args.services or None)
+    except backup.BackupError as exc:
+        print(f"propdesk backup: {exc}", file=sys.stderr)
+        return 1
+    for name, entry in done.manifest["services"].items():
+        print(f"{name:<10} {entry['bytes']:>10} bytes  revision {' '.join(entry.get('revisions', [])) or '-'}")
+    print(f"backup at {done.manifest['cut_at']} in {done.folder} ({done.seconds:.2f} s)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """`propdesk restore FOLDER`: checks, refusals, files back, outbox tail re-armed (chassis/backup.py)."""
+    from propdesk.chassis import backup
+
+    try:
+        done = backup.restore(Settings.from_env(), Path(args.folder), args.services or None,
+                              replay_minutes=args.replay_minutes)
+    except backup.BackupError as exc:
+        print(f"propdesk restore: refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {', '.join(done['restored'])} as of {done['cut_at']} ({done['seconds']:.2f} s)")
+    if done["aside"]:
+        print(f"the replaced files are in {done['aside']}")
+    print("events published again when the services start: "
+          + ", ".join(f"{n} {c}" for n, c in done["rearmed"].items()))
+    print("next: propdesk migrate (brings the restored databases to this code's revision), then start the services")
+    return 0
+
+
+def _backup_parsers(sub) -> None:
+    from propdesk.chassis.backup import DEFAULT_REPLAY_MINUTES
+
+    bk = sub.add_parser("backup", help="copy every service database (services may run) into a dated folder")
+    bk.add_argument("services", nargs="*", help="only these services (default: all)")
+    bk.add_argument("--to", help="where the dated folder is made (default: <data dir>/backups)")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="put a backup's databases back (services stopped); then migrate")
+    rs.add_argument("folder")
+    rs.add_argument("services", nargs="*", help="only these services (default: every one in the backup)")
+    rs.add_argument("--replay-minutes", type=int, default=DEFAULT_REPLAY_MINUTES,
+                    help="events published this long before the backup, and since, are published again "
+                         f"(consumers skip duplicates; default {DEFAULT_REPLAY_MINUTES})")
+    rs.set_defaults(func=cmd_restore)
 
 
 def cmd_docs(args) -> int:
@@ -436,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("service", nargs="*", help="only these services (default: all)")
     ver.set_defaults(func=cmd_audit)
     _staff_parser(sub)
+    _backup_parsers(sub)
     return p
 
 
