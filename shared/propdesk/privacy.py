@@ -19,6 +19,7 @@ import re
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d{9})(?![0-9A-Za-z])")  # not inside a hex id (a uuid's digits)
+_ELEVEN_DIGITS = re.compile(r"\d{11}")  # in every number either pattern masks: text without it is left as it is
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -43,9 +44,23 @@ def _mask_mobile(match: re.Match) -> str:
 
 def mask_text(text: str) -> str:
     """`text` with every valid ID number and mobile number in it masked."""
-    if not text or not any(c.isdigit() for c in text):
+    if len(text) < 11 or not _ELEVEN_DIGITS.search(text):
         return text
     return _MOBILE.sub(_mask_mobile, _ID_NUMBER.sub(_mask_id, text))
+
+
+class Masked(list):
+    """A list (as JSON) whose personal numbers `masked` has already masked: `mask` returns it as it
+    is, so an answer masked by its department is not walked again by the chassis (bench T1). Made
+    by `masked`, or by code that put every string of it through `mask_text` (a department's fast
+    list dump); add nothing to it afterwards."""
+
+    __slots__ = ()
+
+
+def masked(value) -> Masked:
+    """`value` (a list of JSON values) masked, marked so that `mask` does not walk it again."""
+    return value if isinstance(value, Masked) else Masked(mask(value))
 
 
 def mask(value):
@@ -54,6 +69,8 @@ def mask(value):
         return mask_text(value)
     if isinstance(value, dict):
         return {k: mask(v) for k, v in value.items()}
+    if isinstance(value, Masked):
+        return value
     if isinstance(value, (list, tuple)):
         return [mask(v) for v in value]
     return value
