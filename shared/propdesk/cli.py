@@ -71,16 +71,18 @@ def cmd_makemigration(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from propdesk.chassis.clock import clock_from_env
     from propdesk.chassis.db import make_engine
+    from propdesk.chassis.demo_loading import load_demo
 
     settings = Settings.from_env()
+    clock = clock_from_env()  # the services' clock (PROPDESK_CLOCK_FILE in the system tests), else the wall clock
     for name, cls in plugins.service_classes().items():
-        loader = getattr(cls, "load_demo", None)
-        if loader is None:
+        if getattr(cls, "load_demo", None) is None:
             continue
         engine = make_engine(settings.db_url(name))
         with Session(engine) as session:
-            added = loader(session)
+            added = load_demo(cls, session, clock)
             session.commit()
         engine.dispose()
         print(f"demo data for {name}: {added}")
