@@ -21,5 +21,6 @@ class TicketsService(PropdeskService):
     db = Database(Base.metadata)
 
     @staticmethod
-    def load_demo(session) -> str:
-        return demo.load(session)
+    def load_demo(session, clock=None) -> str:
+        """The demo month, ending at `clock`'s now (`propdesk.chassis.demo_loading`)."""
+        return demo.load(session, clock)

@@ -94,8 +94,10 @@ class ServiceHarness:
         self.db = FakeDatabase(service_cls.db.metadata, self.name, self.clock, engine=engine)
         self._handlers = subscriptions_by_handler(self.messages)
         if demo:
+            from propdesk.chassis.demo_loading import load_demo
+
             with self.db.Session() as s:
-                service_cls.load_demo(s)
+                load_demo(service_cls, s, self.clock)  # a demo that takes the clock ends on its today
                 s.commit()
 
     # -- driving it ------------------------------------------------------------------------------

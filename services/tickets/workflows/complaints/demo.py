@@ -17,8 +17,14 @@ from propdesk.chassis.tables import DeadlineRow
 from propdesk_services.tickets.workflows.complaints import domain
 from propdesk_services.tickets.workflows.complaints.models import ComplaintRecord
 
-#: The last moment of the demo month (the test clock's morning of Monday 23 Nov 2026 is just after).
+#: The last moment of the demo month when no time is given (the test clock's morning of Monday 23 Nov
+#: 2026 is just after); given `now`, the month ends an hour before it (`ends_at`).
 END = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+
+
+def ends_at(now: datetime | None) -> datetime:
+    """The last moment of the demo month: an hour before `now`, END without it."""
+    return END if now is None else now.astimezone(timezone.utc) - timedelta(hours=1)
 
 # (days before END, unit, kind, category, summary, state, about_staff)
 _COMPLAINTS = (
@@ -52,13 +58,15 @@ _TOLD = ("REPLIED", "EXPLAINED", "CLOSED", "REOPENED")
 _HANDLED = ("HANDLING", "RESULT_REPORTED", *_TOLD)
 
 
-def load(session: Session) -> str:
-    """Add the demo complaints unless complaints are already there; say what was added."""
+def load(session: Session, now: datetime | None = None) -> str:
+    """Add the demo complaints unless complaints are already there; say what was added. The month
+    ends an hour before `now` (the service's clock), on 23 Nov 2026 without it."""
     if session.scalar(select(ComplaintRecord.complaint_id).limit(1)) is not None:
         return "complaints already loaded"
     names = {p["party_id"]: p for p in demo.parties()}
+    end = ends_at(now)
     for n, (days, unit_id, kind, category, summary, state, about_staff) in enumerate(_COMPLAINTS, start=1):
-        at = END - timedelta(days=days)
+        at = end - timedelta(days=days)
         number = f"CP-{at:%Y%m%d}-{9000 + n:04d}"
         owner = names.get(f"OWN-{unit_id}", {})
         c = ComplaintRecord(

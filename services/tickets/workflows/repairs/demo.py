@@ -17,8 +17,14 @@ from propdesk.chassis.tables import DeadlineRow
 from propdesk_services.tickets.workflows.repairs import domain
 from propdesk_services.tickets.workflows.repairs.models import RepairOrder, RepairPriceItem, RepairWorkOrder
 
-#: The last moment of the demo month (the test clock's morning of Monday 23 Nov 2026 is just after).
+#: The last moment of the demo month when no time is given (the test clock's morning of Monday 23 Nov
+#: 2026 is just after); given `now`, the month ends an hour before it (`ends_at`).
 END = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+
+
+def ends_at(now: datetime | None) -> datetime:
+    """The last moment of the demo month: an hour before `now`, END without it."""
+    return END if now is None else now.astimezone(timezone.utc) - timedelta(hours=1)
 
 PRICES = (
     # code, name, category, unit, price (yuan) — the 维修项目收费标准 (inferred demo prices)
@@ -85,8 +91,9 @@ _REPAIRS = (
 _PEOPLE = ("王先生", "李女士", "张先生", "刘女士", "陈先生", "杨女士", "赵先生", "黄女士")
 
 
-def load(session: Session) -> str:
-    """Add the demo repairs and the price list unless repairs are there; say what was added."""
+def load(session: Session, now: datetime | None = None) -> str:
+    """Add the demo repairs and the price list unless repairs are there; say what was added. The
+    month ends an hour before `now` (the service's clock), on 23 Nov 2026 without it."""
     if session.scalar(select(RepairOrder.repair_id).limit(1)) is not None:
         return "repairs already loaded"
     prices = {}
@@ -95,12 +102,13 @@ def load(session: Session) -> str:
                                              price=Decimal(price), active=True)
         session.add(row)
     span = len(_REPAIRS)
+    end = ends_at(now)
     overdue = 0
     for n, (unit_id, location, category, summary, state, item) in enumerate(_REPAIRS, start=1):
         # reported across the month, the open ones mostly recent
         back = timedelta(days=30) * (span - n) / span if state in ("CLOSED", "CANCELLED") else \
             timedelta(days=12) * (span - n) / span + timedelta(hours=6)
-        at = END - back - timedelta(hours=4)
+        at = end - back - timedelta(hours=4)
         number = f"BX-{at:%Y%m%d}-{9000 + n:04d}"
         repair = RepairOrder(
             repair_id=number, repair_no=number, unit_id=unit_id,
@@ -126,10 +134,10 @@ def load(session: Session) -> str:
             wo = f"WO-{at:%Y%m%d}-{9000 + n:04d}"
             due = at + timedelta(hours=24)
             if state in ("DISPATCHED", "RESCHEDULED") and n % 2 == 0:
-                due = END - timedelta(hours=n % 5 + 2)  # past its time: an overdue attendance
+                due = end - timedelta(hours=n % 5 + 2)  # past its time: an overdue attendance
                 overdue += 1
             elif state in ("DISPATCHED", "RESCHEDULED"):
-                due = END + timedelta(hours=n % 7 + 4)
+                due = end + timedelta(hours=n % 7 + 4)
             repair.work_order_no, repair.team = wo, _TEAM.get(category, "maintenance")
             repair.follow_up, repair.attend_by, repair.dispatched_at = "cs_assistant", due, at + timedelta(hours=2)
             order_state = "cancelled" if state == "MISMATCH" else (
