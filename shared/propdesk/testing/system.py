@@ -10,7 +10,8 @@ restarted when it exits. The given variables (and a free port per service) are s
 callback runs after the demo data is loaded and before any service starts (extra test data
 written straight into the services' own databases). An optional `scale` ({"billing": 2, ...})
 runs that many processes of a service (`propdesk run --scale`), each replica on a free port of
-its own. Run it eventlet-patched.
+its own; `services` runs only those (all of them are migrated and loaded with the demo all
+the same). Run it eventlet-patched.
 """
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def _cli(*args: str) -> None:
 
 @contextlib.contextmanager
 def running_system(env: dict[str, str], seed: Callable[[Settings], None] | None = None,
-                   ready_timeout: float = 120.0, scale: dict[str, int] | None = None) -> Iterator[Supervisor]:
+                   ready_timeout: float = 120.0, scale: dict[str, int] | None = None,
+                   services: list[str] | None = None) -> Iterator[Supervisor]:
     """Migrate, load the demo, seed, start every service supervised; stop them all afterwards."""
     names = sorted(plugins.service_classes())
     scale = scale or {}
@@ -64,7 +66,7 @@ def running_system(env: dict[str, str], seed: Callable[[Settings], None] | None 
         if seed is not None:
             seed(Settings.from_env())
         out = io.StringIO()
-        sup = Supervisor(settings=None, out=out, scale=scale)
+        sup = Supervisor(services, settings=None, out=out, scale=scale)
         watching = [True]
 
         def supervise() -> None:  # what `propdesk run` does in its main loop: restart what died
