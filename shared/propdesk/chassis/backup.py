@@ -120,7 +120,7 @@ def backup(settings, dest: Path, names=None, *, now=None) -> Result:
     started = time.monotonic()
     services = _services(names)
     urls = {n: settings.db_url(n) for n in sorted(services)}
-    postgres = {n: u for n, u in urls.items() if u.startswith("postgresql")}
+    postgres = {n: u for n, u in urls.items() if u.startswith("postgresql") and _pg_exists(u)}
     sqlite_files = {n: sqlite_path(u) for n, u in urls.items() if sqlite_path(u) is not None}
     present = {n: p for n, p in sqlite_files.items() if p.exists()}
     if not present and not postgres:
@@ -153,7 +153,7 @@ def backup(settings, dest: Path, names=None, *, now=None) -> Result:
             #: how long the services' writers were held (every SQLite write lock, during the copies)
             "writes_held_s": None if locked_s is None else round(locked_s, 3),
             "data_dir": str(settings.data_dir),
-            "not_found": sorted(set(sqlite_files) - set(present)),
+            "not_found": sorted(set(urls) - set(present) - set(postgres)),
             "services": entries,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -213,6 +213,27 @@ def libpq_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _pg_exists(url: str) -> bool:
+    """Whether a service's PostgreSQL database exists (never migrated here: nothing to dump)."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from propdesk.chassis import migrate
+
+    from sqlalchemy.exc import OperationalError
+
+    engine = migrate.maintenance_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                {"n": make_url(url).database}).first() is not None
+    except OperationalError as exc:
+        raise BackupError(f"the PostgreSQL server of {make_url(url).render_as_string()} does not answer: "
+                          f"{str(exc.orig).strip()}") from exc
+    finally:
+        engine.dispose()
 
 
 def _pg_dump(url: str, target: Path) -> None:
