@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
 
-.PHONY: help venv frontend broker chromium print promtool postgres database pg-package migrate demo run test test-unit test-postgres bench chaos status clean
+.PHONY: help venv frontend broker chromium print promtool postgres database pg-package migrate demo backup run test test-unit test-postgres bench chaos status clean
 
 help: ## show this help
 	@echo "usage: make <target>"
@@ -61,6 +61,9 @@ migrate: venv database ## run every service's database migrations
 
 demo: venv broker database ## load demo data
 	$(PROPDESK) demo
+
+backup: venv database ## every service database copied at one moment into var/backups/ (BACKUP_ARGS="--to DIR"); restore: propdesk restore FOLDER
+	$(PROPDESK) backup $(BACKUP_ARGS)
 
 run: venv broker database print ## migrate, load demo data, then run all services in the foreground (PROPDESK_DB=postgresql: on PostgreSQL; SCALE=billing=3,notify=2: processes per service)
 	$(PROPDESK) migrate && $(PROPDESK) demo && exec $(PROPDESK) run $(if $(SCALE),--scale '$(SCALE)')
