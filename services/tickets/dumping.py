@@ -42,7 +42,7 @@ class FastDump:
                 kind = _COMPUTED
             elif type(field) is fields.String:
                 kind = _STRING
-            elif type(field) is UtcDateTime and field.format is None:
+            elif type(field) is UtcDateTime and field.format in (None, "iso", "iso8601"):
                 kind = _UTC_ISO
             else:
                 kind = _OTHER
