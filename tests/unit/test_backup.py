@@ -165,3 +165,15 @@ def test_a_restore_puts_the_backup_back_and_rearms_the_outbox_tail(installation,
         conn.execute("UPDATE outbox SET published_at = ?", (published.replace(tzinfo=None).isoformat(" "),))
     again = backup.restore(settings, done.folder, replay_minutes=1)
     assert again["rearmed"] == {"residents": 0}
+
+
+def test_a_backup_restores_onto_a_new_machine(installation, tmp_path, monkeypatch):
+    settings, _app, _engine, first = installation
+    done = backup.backup(settings, tmp_path / "backups")
+    monkeypatch.setenv("PROPDESK_DATA_DIR", str(tmp_path / "new-machine" / "var"))  # nothing there yet
+    fresh = Settings.from_env()
+    summary = backup.restore(fresh, done.folder)
+    assert summary["restored"] == ["residents"] and summary["aside"] is None
+    restored = db_file(fresh)
+    assert restored.parent == fresh.data_dir and state(restored, first) == "APPLICATION_ACCEPTED"
+    assert backup.sha256(done.folder / "residents.db") == done.manifest["services"]["residents"]["sha256"]
