@@ -126,7 +126,46 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-SCENARIOS = {"S4": s4_billing_run}
+def s4_arrears_reports(ctx: Context) -> list[Figure]:
+    """S4-arrears: the arrears reports on a large ledger (units x 12 months of charges, nine units
+    in ten paid up, the tenth owing its last 1-3 months): ms per call of the detail and of the
+    collection rate (issue #10 §4: a report reads what it needs, not every unit's ledger)."""
+    from propdesk_services.billing.workflows.payments.models import Charge, Payment
+
+    units = 2_000 if ctx.quick else int(os.environ.get("PROPDESK_BENCH_S4_LEDGER_UNITS", "20000"))
+    app, engine, _ = _billing_db(ctx, 0)
+    periods = [f"2025-{m:02d}" for m in range(12, 13)] + [f"2026-{m:02d}" for m in range(1, 12)]
+    with engine.begin() as conn:
+        for start in range(0, units, 1_000):
+            ids = range(start, min(units, start + 1_000))
+            conn.execute(insert(Charge.__table__), [
+                {"unit_id": f"L{i:07d}", "estate": "E1", "period": p, "item": "property_fee", "amount": Decimal("250.00"),
+                 "basis": "per_area", "source": "notice", "source_ref": None} for i in ids for p in periods])
+            conn.execute(insert(Payment.__table__), [
+                {"payment_id": f"PL{i:07d}", "unit_id": f"L{i:07d}", "estate": "E1", "method": "bank",
+                 "txn_no": f"T{i:07d}", "receipt_no": f"R{i:07d}", "recorded_by": "bench", "received_at": NOV_20,
+                 "amount": Decimal("250.00") * (len(periods) - (1 + i // 10 % 3 if i % 10 == 0 else 0)),
+                 "prepaid_amount": Decimal("0.00")} for i in ids])
+    figures = []
+    for fid, name, call in (
+            ("S4-arrears-detail", "arrears_detail (月份欠费情况明细表), whole estate",
+             lambda: app.query("arrears_detail", None, "2026-11-30", None, actor=CASHIER)),
+            ("S4-collection-rate", "collection_rate of a period (收缴率)",
+             lambda: app.query("collection_rate", "2026-10", actor=CASHIER))):
+        call()
+        times, cpu = [], []
+        for _ in range(1 if ctx.quick else ctx.reps):
+            t0, c0 = time.perf_counter(), time.process_time()
+            call()
+            times.append((time.perf_counter() - t0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+        figures.append(Figure(fid, f"{name}, {units:,} units x {len(periods)} months", "ms", times,
+                              higher_is_better=False, detail={"cpu_ms": cpu, "owing_units": units // 10}))
+    engine.dispose()
+    return figures
+
+
+SCENARIOS = {"S4": s4_billing_run, "S4A": s4_arrears_reports}
 
 if __name__ == "__main__":
     scenario_main(SCENARIOS)

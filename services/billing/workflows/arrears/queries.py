@@ -7,38 +7,57 @@ import io
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from propdesk.chassis.estates import within
 from propdesk.contracts.vocab import ARREARS_AGES, ESTATES, FEE_ITEMS
-from propdesk.money import money
+from propdesk.money import CENT, money
 from propdesk_services.billing.workflows.arrears import domain
 from propdesk_services.billing.workflows.dunning.models import DunningNotice
 from propdesk_services.billing.workflows.payments import domain as ledger
 from propdesk_services.billing.workflows.payments.models import Charge, Payment, PaymentAllocation
 
 
-def _ledger(reader, unit_id: str | None = None) -> dict[str, list[ledger.OpenItem]]:
-    """Every unit of the asker's estates with its charges and what is left of each."""
+#: Units whose ledgers are read per query (bounded IN lists, bounded memory per step).
+CHUNK = 500
+
+
+def _owing(reader, unit_id: str | None = None) -> list[str]:
+    """The units of the asker's estates that owe anything (charged - paid > 0), by two grouped sums
+    in SQL: a unit that owes nothing has no open charge (`payments.domain.open_items` settles every
+    charge when the money covers them all), so its ledger is never read."""
     s = reader.session
-    cs = within(select(Charge), Charge.estate, reader.estates)
-    ps = within(select(Payment), Payment.estate, reader.estates)
+    cs = within(select(Charge.unit_id, func.sum(Charge.amount)), Charge.estate, reader.estates)
+    ps = within(select(Payment.unit_id, func.sum(Payment.amount)), Payment.estate, reader.estates)
     if unit_id:
         cs, ps = cs.where(Charge.unit_id == unit_id), ps.where(Payment.unit_id == unit_id)
-    charges, payments = defaultdict(list), defaultdict(list)
-    for c in s.scalars(cs):
-        charges[c.unit_id].append(c)
-    for p in s.scalars(ps):
-        payments[p.unit_id].append(p)
-    allocs = defaultdict(list)
-    stmt = within(select(PaymentAllocation, Payment.unit_id).join(Payment, Payment.payment_id == PaymentAllocation.payment_id),
-                  Payment.estate, reader.estates)
-    if unit_id:
-        stmt = stmt.where(Payment.unit_id == unit_id)
-    for a, owner in s.execute(stmt):
-        allocs[owner].append(a)
-    estates = {u: cs_[0].estate for u, cs_ in charges.items()}
-    return {u: (estates[u], ledger.open_items(charges[u], payments[u], allocs[u])) for u in sorted(charges)}
+    paid = {u: Decimal(a or 0) for u, a in s.execute(ps.group_by(Payment.unit_id))}
+    return sorted(u for u, a in s.execute(cs.group_by(Charge.unit_id))
+                  if (Decimal(a or 0) - paid.get(u, Decimal(0))).quantize(CENT) > 0)
+
+
+def _ledger(reader, unit_ids: list[str]):
+    """(unit, (estate, open items)) for these units of the asker's estates, in unit order, read
+    CHUNK units at a time (charges, payments and allocations by unit)."""
+    s = reader.session
+    for start in range(0, len(unit_ids), CHUNK):
+        ids = unit_ids[start:start + CHUNK]
+        charges, payments, allocs = defaultdict(list), defaultdict(list), defaultdict(list)
+        # rows, not ORM objects: the columns open_items reads, nothing loaded into the session
+        for c in s.execute(within(select(Charge.id, Charge.unit_id, Charge.estate, Charge.period, Charge.item,
+                                         Charge.amount), Charge.estate, reader.estates).where(Charge.unit_id.in_(ids))):
+            charges[c.unit_id].append(c)
+        for p in s.execute(within(select(Payment.payment_id, Payment.unit_id, Payment.amount, Payment.period,
+                                         Payment.item), Payment.estate, reader.estates).where(Payment.unit_id.in_(ids))):
+            payments[p.unit_id].append(p)
+        stmt = within(select(PaymentAllocation.payment_id, PaymentAllocation.charge_id, PaymentAllocation.amount,
+                             Payment.unit_id).join(Payment, Payment.payment_id == PaymentAllocation.payment_id),
+                      Payment.estate, reader.estates)
+        for a in s.execute(stmt.where(Payment.unit_id.in_(ids))):
+            allocs[a.unit_id].append(a)
+        for u in ids:
+            if charges[u]:
+                yield u, (charges[u][0].estate, ledger.open_items(charges[u], payments[u], allocs[u]))
 
 
 def arrears_detail(args: dict, reader) -> dict:
@@ -46,7 +65,7 @@ def arrears_detail(args: dict, reader) -> dict:
     and age (days since the 1st of the month after its period, as of `as_of`, default today)."""
     today = args.get("as_of") or reader.today()  # the office day (Asia/Shanghai)
     rows = []
-    for unit_id, (estate, items) in _ledger(reader, args.get("unit_id")).items():
+    for unit_id, (estate, items) in _ledger(reader, _owing(reader, args.get("unit_id"))):
         for i in items:
             if i.open <= 0 or (args.get("period") and i.period > args["period"]):
                 continue
@@ -69,7 +88,7 @@ def arrears_summary(args: dict, reader) -> dict:
     s, period = reader.session, args["period"]
     notices = list(s.scalars(within(select(DunningNotice), DunningNotice.estate, reader.estates)
                              .where(DunningNotice.period == period)))
-    led = _ledger(reader) if notices else {}
+    led = dict(_ledger(reader, sorted({n.unit_id for n in notices} & set(_owing(reader))))) if notices else {}
     out = {}
     for n in notices:
         row = out.setdefault(n.estate, {"estate": n.estate, "dunned_units": 0, "dunned_amount": Decimal(0),
@@ -95,7 +114,15 @@ def collection_rate(args: dict, reader) -> dict:
     the item are all settled / units charged) and by amount (collected / charged), each with its
     denominator stated."""
     period = args["period"]
-    items = [i for _, (_, xs) in _ledger(reader).items() for i in xs if i.period == period]
+    # the period's charges (one read); what is left of each from the owing units' ledgers only: a
+    # unit that owes nothing has settled every charge
+    owing = _owing(reader)
+    left = {i.charge_id: i.open for _, (_, xs) in _ledger(reader, owing) for i in xs if i.period == period}
+    items = [ledger.OpenItem(c.id, c.unit_id, c.period, c.item, Decimal(c.amount).quantize(CENT),
+                             left.get(c.id, Decimal("0.00")))
+             for c in reader.session.execute(within(select(Charge.id, Charge.unit_id, Charge.period, Charge.item,
+                                                           Charge.amount), Charge.estate, reader.estates)
+                                             .where(Charge.period == period))]
     rates = domain.collection_rates(items)
     def pct(v):
         return None if v is None else f"{v:.2f}"
