@@ -35,6 +35,7 @@ SUITE = [
     ("S3b", "bench.move_out"),
     ("M", "bench.memory"),
     ("S4", "bench.billing"),
+    ("S4A", "bench.billing"),
     ("T1", "bench.tickets"),
     ("T2", "bench.tickets"),
 ]
