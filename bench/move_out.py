@@ -20,6 +20,7 @@ S3-max ladder and M's rate × duration.
             and nothing stuck (one ladder: repetitions would not fit the bench's time budget)
     S3b     10 cases/s for 30 s per repetition with 10,000 past events in every store, then on a
             fresh system with 1,000,000 (bench/seed.py)
+    S3-2p   S3 with two processes of every department, notify and reports (`propdesk run --scale`)
 """
 from __future__ import annotations
 
@@ -265,17 +266,17 @@ def _report(label: str, r: RunResult) -> None:
 
 
 def cpu_seconds(sup) -> dict[str, float]:
-    """User + system CPU seconds each running service process, and this driver ("bench driver"),
-    has used (/proc/<pid>/stat)."""
+    """User + system CPU seconds each running service (all its processes), and this driver
+    ("bench driver"), has used (/proc/<pid>/stat)."""
     tick = os.sysconf("SC_CLK_TCK")
     out = {"bench driver": time.process_time()}
     for child in sup.children:
-        pid = sup.pid(child.name)
+        pid = sup.pid(child.name, child.replica)
         if pid is None:
             continue
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        out[child.name] = (int(fields[11]) + int(fields[12])) / tick
+        out[child.name] = out.get(child.name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
     return out
 
 
@@ -295,12 +296,12 @@ def _units_seeder(count: int, history_events: int = 0):
 
 
 def steady_runs(ctx: Context, rate: float, seconds: float, reps: int, history_events: int = 0,
-                label: str = "S3") -> list[RunResult]:
+                label: str = "S3", scale: dict[str, int] | None = None) -> list[RunResult]:
     """`reps` runs of `rate` cases/s for `seconds` each on one freshly started system."""
     per_run = int(round(rate * seconds))
     n_units = per_run * reps + 10
     results = []
-    with running_system(label, _units_seeder(n_units, history_events)) as sup:
+    with running_system(label, _units_seeder(n_units, history_events), scale=scale) as sup:
         units = iter(seed.bench_units(n_units))
         with desk(ctx.amqp_uri) as (pool, observer):
             for rep in range(reps):
@@ -378,7 +379,30 @@ def s3b_history(ctx: Context) -> list[Figure]:
     return figures
 
 
-SCENARIOS = {"S3": s3_steady, "S3-max": s3_max, "S3b": s3b_history}
+#: S3-2p: the processes per service (the gateway and staff take no part in a move-out).
+TWO_PROCESSES = {name: 2 for name in ("residents", "tickets", "billing", "access", "notify", "reports")}
+
+
+def s3_two_processes(ctx: Context) -> list[Figure]:
+    """S3-2p: S3 (10 cases/s, 60 s per rep) with two processes of every department, notify and
+    reports: competing consumers on each handler queue, one SQLite file per service."""
+    rate, seconds = 10.0, ctx.seconds(60)
+    reps = 1 if ctx.quick else ctx.reps
+    runs = steady_runs(ctx, rate, seconds, reps, label="S3-2p", scale=TWO_PROCESSES)
+    detail = {"runs": [r.summary() for r in runs],
+              "measured": "scheduled request time -> release_slip.issued seen on propdesk.events; open loop",
+              "drain_s": DRAIN_S, "system": "13 processes (two of each department, notify and reports)"}
+    return [
+        Figure("S3-2p-p50", "move-out request -> release slip, p50 at 10 cases/s, two processes a department",
+               "ms", [r.p50 for r in runs], higher_is_better=False, detail=detail),
+        Figure("S3-2p-p99", "move-out request -> release slip, p99 at 10 cases/s, two processes a department",
+               "ms", [r.p99 for r in runs], higher_is_better=False, detail=detail),
+        Figure("S3-2p-stuck", f"move-outs without a slip {DRAIN_S:.0f} s after the load ends, two processes",
+               "cases", [float(r.stuck) for r in runs], higher_is_better=False, detail=detail),
+    ]
+
+
+SCENARIOS = {"S3": s3_steady, "S3-max": s3_max, "S3b": s3b_history, "S3-2p": s3_two_processes}
 
 if __name__ == "__main__":
     scenario_main(SCENARIOS)

@@ -33,6 +33,7 @@ SUITE = [
     ("S3", "bench.move_out"),
     ("S3-max", "bench.move_out"),
     ("S3b", "bench.move_out"),
+    ("S3-2p", "bench.move_out"),
     ("M", "bench.memory"),
     ("S4", "bench.billing"),
     ("S4A", "bench.billing"),

@@ -58,14 +58,16 @@ class BenchSupervisor(Supervisor):
     def _spawn(self, child: Child) -> None:
         with open(child.log_path, "ab") as log:
             child.proc = subprocess.Popen([sys.executable, "-m", "propdesk.worker", child.name],
-                                          stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+                                          stdout=log, stderr=subprocess.STDOUT, env=self.child_environment(child),
                                           start_new_session=True, preexec_fn=_killed_with_parent)
         child.started_at = time.monotonic()
 
 
 @contextlib.contextmanager
-def running_system(name: str, seed: Callable[[Path], None] | None = None) -> Iterator[BenchSupervisor]:
-    """Migrate, load the demo estate, run `seed(data_dir)`, start every service supervised;
+def running_system(name: str, seed: Callable[[Path], None] | None = None,
+                   scale: dict[str, int] | None = None) -> Iterator[BenchSupervisor]:
+    """Migrate, load the demo estate, run `seed(data_dir)`, start every service supervised (as
+    many processes of a service as `scale` says, `propdesk run --scale`, each on a free port);
     yield the Supervisor once all answer /health; stop them all afterwards.
 
     Each system gets its own data dir, ``<PROPDESK_DATA_DIR>/<name>`` (a scenario may start
@@ -74,17 +76,21 @@ def running_system(name: str, seed: Callable[[Path], None] | None = None) -> Ite
     base = os.environ.setdefault("PROPDESK_BENCH_DATA_ROOT", os.environ.get("PROPDESK_DATA_DIR", "var"))
     os.environ["PROPDESK_DATA_DIR"] = str(Path(base) / name)
     classes = plugins.service_classes()
-    for port, name in zip(free_ports(len(classes)), sorted(classes)):
-        os.environ[f"PROPDESK_{name.upper()}_PORT"] = str(port)
+    scale = scale or {}
+    slots = [f"PROPDESK_{name.upper()}_PORT" + (f"_{n}" if n > 1 else "")
+             for name in sorted(classes) for n in range(1, scale.get(name, 1) + 1)]
+    for port, slot in zip(free_ports(len(slots)), slots):
+        os.environ[slot] = str(port)
     settings = Settings.from_env()
     started = time.monotonic()
     _cli("migrate")
     _cli("demo")
     if seed is not None:
         seed(settings.data_dir)
-    say(f"migrated and seeded in {time.monotonic() - started:.1f} s; starting {len(classes)} services")
+    say(f"migrated and seeded in {time.monotonic() - started:.1f} s; starting {len(slots)} processes "
+        f"of {len(classes)} services")
     out = io.StringIO()
-    sup = BenchSupervisor(settings=settings, out=out)
+    sup = BenchSupervisor(settings=settings, out=out, scale=scale)
     watching = [True]
 
     def supervise() -> None:  # what `propdesk run` does in its main loop: restart what died
