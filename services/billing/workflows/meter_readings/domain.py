@@ -106,10 +106,35 @@ def check_not_before_latest(latest_period: str | None, period: str) -> None:
 
 
 def check_correctable(row) -> None:
-    """Conflict (reading_id, reading_billed) for a reading already on an issued notice."""
+    """Conflict (reading_id, reading_billed) for a reading already billed (on an issued notice, or
+    a final reading charged at move-out)."""
     if row.state == BILLED:
-        raise Conflict(f"reading {row.reading_no} is on notice {row.notice_no} and is not changed any more",
+        on = f"notice {row.notice_no}" if row.notice_no else "the ledger (final reading)"
+        raise Conflict(f"reading {row.reading_no} is billed on {on} and is not changed any more",
                        field="reading_id", rule="reading_billed")
+
+
+#: A final reading (move-out) is recorded with this source; it bills at once (`final_charge`).
+FINAL = "final"
+
+
+def check_final(entry: Entry, given_read_on: bool) -> None:
+    """A final reading names the exit date it was read as of (read_on/required), and is the
+    reading of that date's month (period/not_exit_month)."""
+    if not given_read_on:
+        raise ValidationError.one("read_on", "required", "the date the meter was read at move-out (the exit date)")
+    if entry.period != f"{entry.read_on:%Y-%m}":
+        raise ValidationError.one("period", "not_exit_month", f"a final reading is for {entry.read_on:%Y-%m}, the exit month")
+
+
+def final_charge(row, tariff) -> Decimal | None:
+    """What a final reading bills at once: its consumption × the tariff in force (None: nothing to
+    bill — held, a baseline, no consumption or no tariff; a held one bills once accepted or corrected)."""
+    if row.state not in (OK, ACCEPTED) or tariff is None or row.consumption is None or Decimal(row.consumption) <= 0:
+        return None
+    from propdesk_services.billing.workflows.fee_schedules.domain import line_amount
+
+    return line_amount(Decimal(row.consumption), Decimal(tariff.unit_price))
 
 
 def check_not_locked(run_no: str | None) -> None:

@@ -97,6 +97,9 @@ def record_meter_reading(cmd, uow) -> dict:
     Conflict: (period, already_recorded) the meter has a reading for the month (correct it
     instead); (period, later_reading_exists)."""
     entry = domain.validate_entry(cmd.data, uow.today())
+    final = bool(cmd.data.get("final"))
+    if final:
+        domain.check_final(entry, bool(cmd.data.get("read_on")))
     s = uow.session
     unit = _unit(s, entry.unit_id, cmd.estates)
     existing = s.scalar(select(MeterReading).where(MeterReading.unit_id == unit.unit_id,
@@ -104,11 +107,36 @@ def record_meter_reading(cmd, uow) -> dict:
     if existing is not None:
         raise Conflict(f"{unit.unit_id} already has a {entry.meter} reading for {entry.period} ({existing.reading_no}); "
                        "correct it instead", field="period", rule="already_recorded")
-    row = _record(uow, unit, entry, "entered")
+    row = _record(uow, unit, entry, domain.FINAL if final else "entered")
     uow.audit("meter_reading.record", "meter_reading", row.reading_id,
               {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
-               "reading": str(row.reading), "state": row.state, "hold_rule": row.hold_rule})
+               "reading": str(row.reading), "state": row.state, "hold_rule": row.hold_rule, "final": final})
+    _bill_final(uow, unit, row)
     return _READING.dump(row)
+
+
+def _bill_final(uow, unit: FeeAccountUnit, row: MeterReading) -> None:
+    """A final reading (move-out) that is billable is charged at once, up to the exit date: a
+    ``meter`` charge on the ledger (ref the reading's number), so the unit's balance, its fee
+    clearance and its deposit refund see it; the reading is then billed (no run bills it again,
+    and the next reading of the meter counts from it)."""
+    if row.source != domain.FINAL:
+        return
+    s = uow.session
+    tariff = schedules.applicable(schedules_of(s, unit.estate, row.period), unit.estate, unit.kind,
+                                  row.period).get(row.meter)
+    amount = domain.final_charge(row, tariff)
+    if amount is None:
+        return
+    from propdesk_services.billing.workflows.payments.models import Charge
+
+    s.add(Charge(unit_id=unit.unit_id, estate=unit.estate, period=row.period, item=row.meter, amount=amount,
+                 basis="per_reading", source="meter", source_ref=row.reading_no))
+    row.state = domain.BILLED
+    s.flush()
+    uow.audit("meter_reading.bill_final", "meter_reading", row.reading_id,
+              {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
+               "consumption": str(row.consumption), "unit_price": str(tariff.unit_price), "amount": str(amount)})
 
 
 def import_meter_readings(cmd, uow) -> dict:
@@ -201,6 +229,7 @@ def correct_meter_reading(cmd, uow) -> dict:
     uow.audit("meter_reading.correct", "meter_reading", row.reading_id,
               {"reading_no": row.reading_no, "before": before, "reading": str(value), "state": row.state,
                "hold_rule": row.hold_rule, "note": cmd.data["note"]})
+    _bill_final(uow, unit, row)
     return _READING.dump(row)
 
 
@@ -213,6 +242,7 @@ def accept_meter_reading(cmd, uow) -> dict:
     row.reviewed_by, row.reviewed_at = cmd.actor.id, uow.now()
     uow.audit("meter_reading.accept", "meter_reading", row.reading_id,
               {"reading_no": row.reading_no, "hold_rule": rule, "note": cmd.data["note"]})
+    _bill_final(uow, uow.session.get(FeeAccountUnit, row.unit_id), row)
     return _READING.dump(row)
 
 

@@ -24,6 +24,8 @@ class RecordMeterReadingSchema(Schema):
     period = fields.String(required=True, metadata=label("月份", "Period (YYYY-MM)"))
     reading = fields.Raw(required=True, metadata=label("读数", "Reading", format="decimal"))
     read_on = fields.String(load_default=None, allow_none=True, metadata=label("抄表日期", "Read on", format="date"))
+    #: the final reading at move-out (退租/撤场抄表): read as of the exit date and billed at once
+    final = fields.Boolean(load_default=False, metadata=label("撤场最终读数", "Final reading (move-out)"))
 
 
 class ImportMeterReadingsSchema(Schema):
