@@ -243,13 +243,15 @@ def test_every_desk_variant_from_the_counter_to_the_gate(rpc, gateway_url, propd
         {**DESK, "estates": ["E2"]})
     assert firm["state"] == "COUNTERSIGNATURE" and firm["carrier_id_number"] == "110105********002X"
     e2 = {"estates": ["E2"]}
+    guard_e2 = {**GUARD, **e2}
+    assert refused(a.release_at_gate, {"slip_no": firm["slip_no"], "checked_items": [1, 2]}, guard_e2) == \
+        ("Conflict", {("slip_no", "issued")})  # the second signature missing: not a slip yet
     assert refused(a.countersign_release_slip, {"slip_no": firm["slip_no"]}, {**DESK, **e2})[0] == "Forbidden"
     assert refused(a.countersign_release_slip, {"slip_no": firm["slip_no"]},
                    {**MANAGER, **e2, "id": "fd-wang"}) == ("Conflict", {("actor", "second_signatory")})
     signed = a.countersign_release_slip({"slip_no": firm["slip_no"]}, {**MANAGER, **e2})
     assert signed["state"] == "ISSUED"
     assert [s["as"] for s in signed["signatures"]] == ["client", "front_desk", "manager"]
-    guard_e2 = {**GUARD, **e2}
     token = a.release_slip_qr(firm["slip_no"], actor=guard_e2)["token"]
     assert check(token)["reason"] == "unknown_slip"  # the residential estate's guard: another estate's slip
     assert a.verify_slip_token(token, actor=guard_e2)["usable"] is True
