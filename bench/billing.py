@@ -9,7 +9,11 @@ database through the chassis' pipeline (commands on the harness, the run's timer
     S4-rss     the process' peak RSS after the run, and its growth over the run (`detail`): flat
                memory means the same peak for 5,000 and 100,000 units
 
+S4A: the arrears reports (arrears_detail, collection_rate) on a ledger of units x 12 months, one
+unit in ten owing: ms per call (CPU ms in `detail`).
+
     python -m bench.billing S4 --out /tmp/s4.json [--quick]      # --quick: 5,000 units
+    python -m bench.billing S4A --out /tmp/s4a.json [--quick]    # --quick: 2,000 units
     PROPDESK_BENCH_S4_UNITS=20000 python -m bench.billing S4 --out /tmp/s4.json
 """
 from __future__ import annotations
