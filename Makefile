@@ -79,10 +79,12 @@ test-unit: venv promtool ## the unit tier only: domains and handlers on the fake
 	$(PYTHON) -m pytest -q -m unit $(PYTEST_ARGS)
 
 # The integration tier, the system move-out and tests/postgres with every service on PostgreSQL: one
-# private server for the run (initdb in /tmp, removed after), a database per service per test.
+# private server for the run (initdb in /tmp, removed after), a database per service per test. As in
+# production, every service connects as its own least-privilege broker user (PROPDESK_TEST_BROKER_USERS,
+# docs/operations.md "Broker users"): a broker operation a service needs but was not granted fails here.
 PG_TESTS ?= $(wildcard services/*/tests/integration) tests/postgres tests/system/test_move_out.py
 test-postgres: venv broker pg-package ## the integration tier and the system move-out on a private PostgreSQL
-	@rc=0; env -u PROPDESK_PG_URL PROPDESK_DB=postgresql $(PYTHON) -m pytest -q -p propdesk.testing.postgres \
+	@rc=0; env -u PROPDESK_PG_URL PROPDESK_DB=postgresql PROPDESK_TEST_BROKER_USERS=1 $(PYTHON) -m pytest -q -p propdesk.testing.postgres \
 	  $(PG_TESTS) $(PYTEST_ARGS) || rc=$$?; \
 	if [[ $$rc == 5 ]]; then \
 	  echo "make test-postgres: FAILED: pytest collected no tests (exit 5)" >&2; \
