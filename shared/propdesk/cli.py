@@ -231,6 +231,9 @@ def cmd_restore(args) -> int:
         print(f"the replaced files are in {done['aside']}")
     print("events published again when the services start: "
           + ", ".join(f"{n} {c}" for n, c in done["rearmed"].items()))
+    if set(done["restored"]) == set(done["rearmed"]):  # the whole installation is back at the cut
+        print("every service is back at the backup: if RabbitMQ kept its queues, purge the handler and retry "
+              "queues (never propdesk.dlq) before starting; docs/operations.md, Backups and restore")
     print("next: propdesk migrate (brings the restored databases to this code's revision), then start the services")
     return 0
 
