@@ -78,6 +78,7 @@ QUERIES = {
     "get_release_slip": Query(goods_release.get_release_slip, goods_release_schemas.SlipNoArgs),
     "find_release_slips": Query(goods_release.find_release_slips, goods_release_schemas.FindSlipsArgs),
     "verify_slip_token": Query(goods_release.verify_slip_token, goods_release_schemas.TokenArgs),
+    "check_release_slip": Query(goods_release.check_release_slip, goods_release_schemas.SlipNoArgs),
     "release_slip_qr": Query(goods_release.release_slip_qr, goods_release_schemas.QrArgs),
     "release_slip_kpi": Query(goods_release.release_slip_kpi, goods_release_schemas.KpiArgs),
     # keys (钥匙, §2.8)
@@ -161,7 +162,8 @@ RECORDS = {
         form=("物品搬出放行单 QR-005FW", "Goods release slip QR-005FW"),
         signatures=(("申请人/业主/装修负责人", "Applicant / owner / responsible person"),
                     ("前台经办人", "Front-desk handler"), ("部门经理/主任(无预留签字)", "Manager or director (no specimen)"),
-                    ("保安放行", "Released by security"))),
+                    ("保安放行", "Released by security")),
+        qr="release_slip_qr"),  # the guard scans it at the gate (/gate)
     "pass": Record(
         title=("出入证", "Pass"), get="get_pass", list="list_passes", id_field="pass_no", number_field="pass_no",
         columns=("pass_no", "kind", "holder_name", "unit_id", "valid_to", "state"),

@@ -1,7 +1,7 @@
 """The gate (门岗): a guard scans a release slip's QR code with a phone, or types its number, sees
 the goods line by line, and releases them (ticking the large and valuable lines checked) or
 refuses them with the reason. Nothing is decided here: access says whether the token is genuine
-and the slip unused (`verify_slip_token`), and gives or refuses the release (`release_at_gate`,
+and the slip unused (`verify_slip_token`; a typed number: `check_release_slip`), and gives or refuses the release (`release_at_gate`,
 `refuse_at_gate`: security only, the department checks)."""
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ WHY_NOT = {
     "released_once": ("已放行过，放行条只能使用一次", "Already released: a slip is used once"),
     "used_once": ("已使用（放行或拒绝），放行条只能使用一次", "Already used: a slip is used once"),
     "not_valid": ("放行条已作废", "The slip is no longer valid"),
-    "not_issued": ("放行条尚未签发", "The slip has not been issued yet"),
+    "issued": ("放行条尚未签发（待业主确认、财务核费或经理会签）",
+               "Not issued yet (waiting for the owner, the fee check or the manager's countersignature)"),
 }
 
 
@@ -35,10 +36,7 @@ def look_up(view, token: str | None, slip_no: str | None) -> dict | None:
         slip_no = slip_no.strip().upper()
         if not SLIP_NO.fullmatch(slip_no):
             raise ValidationError.one("slip_no", "format", "a slip number such as RS-20261130-0001")
-        slip = view.remote.call("access", "get_release_slip", slip_no)
-        usable = slip.get("state") == "ISSUED"
-        return {"genuine": True, "usable": usable, "reason": None if usable else "used_once",
-                "slip_no": slip["slip_no"], "state": slip.get("state"), "slip": slip}
+        return view.remote.call("access", "check_release_slip", slip_no)
     return None
 
 

@@ -202,6 +202,10 @@ class Cell:
     name: str
     label: str
     text: str
+    #: a list of rows (goods item by item, signatures): the rows' column labels and their cells,
+    #: drawn as a table on the record page and the paper form (`text` stays the one-line form)
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
 
     @property
     def badge(self) -> bool:
@@ -481,10 +485,22 @@ class Records:
             name = s["name"]
             if name == "history" or (name == k.id_field != k.number_field and record.get(name) == number):
                 continue
-            cell = Cell(name, label_of(s, self.lang), shown(s, record.get(name), self.lang, names))
+            cell = Cell(name, label_of(s, self.lang), shown(s, record.get(name), self.lang, names),
+                        *self.table(s, record.get(name), names))
             if cell.text or blanks:
                 out.append(cell)
         return out
+
+    def table(self, spec: dict, value, names: dict) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """A list of rows whose fields the department describes (``items: object``): the labels of
+        the columns some row fills, and each row's cells in the office's words; () () otherwise."""
+        row_specs = spec.get("fields") or ()
+        if spec.get("items") != "object" or not row_specs or not isinstance(value, list) or not value:
+            return (), ()
+        rows = [r for r in value if isinstance(r, dict)]
+        used = [f for f in row_specs if any(r.get(f["name"]) not in (None, "", []) for r in rows)]
+        return (tuple(label_of(f, self.lang) for f in used),
+                tuple(tuple(shown(f, r.get(f["name"]), self.lang, names) for f in used) for r in rows))
 
     def allowed(self, k: Kind, record_id: str) -> list[str]:
         """The commands the department allows on the record now, for any of the person's roles
@@ -577,12 +593,27 @@ class Records:
             raise NotFound(f"{service} prints no paper form for {kind}", field="kind", rule="printable")
         record = self.record(k, record_id)
         names = self.view.names()
+        number = record.get(k.number_field) or record_id
         return {
-            "kind": k, "record_id": record_id, "number": record.get(k.number_field) or record_id,
+            "kind": k, "record_id": record_id, "number": number,
             "form_title": said(k.spec["form"], self.lang), "title": k.title(self.lang),
             "facts": [c for c in self.facts(k, record, names, blanks=True) if c.name != k.number_field],
             "signatures": [said(s, self.lang) for s in k.spec.get("signatures") or ()],
+            "qr": self.qr(k, number),
         }
+
+    def qr(self, k: Kind, number: str) -> dict | None:
+        """The code the kind prints for the one who checks it (``qr`` of its description), or None:
+        the kind prints none, the record has none yet, or the department cannot say (the paper
+        form itself is what must print)."""
+        query = k.spec.get("qr")
+        if not query:
+            return None
+        try:
+            answer = self.remote.call(k.service, query, number)
+        except Exception:  # noqa: BLE001 - Conflict before the slip is issued, or the department down
+            return None
+        return answer if isinstance(answer, dict) and str(answer.get("data_uri", "")).startswith("data:image/") else None
 
     # --- the forms -----------------------------------------------------------------------------
     def command_spec(self, k: Kind, command: str) -> dict:

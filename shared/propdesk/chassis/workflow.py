@@ -169,6 +169,10 @@ class Record:
     create: tuple[str, ...] = ()
     form: tuple[str, str] | None = None
     signatures: tuple[tuple[str, str], ...] = ()
+    #: a query of the same service, (number) -> {"data_uri": ...}: the code printed on the paper form
+    #: for the one who checks it (the guard scanning a release slip); it may answer Conflict while
+    #: the record has no code yet (the form then prints without one)
+    qr: str | None = None
 
 
 @dataclass(frozen=True)
@@ -325,7 +329,8 @@ def describe_schema(schema_cls: type[Schema]) -> list[dict]:
              (fields.Float, "decimal"), (fields.Date, "date"), (fields.DateTime, "datetime"),
              (fields.List, "list"), (fields.Dict, "object"), (fields.String, "string"))
     out = []
-    for name, fld in schema_cls._declared_fields.items():
+    for attr, fld in schema_cls._declared_fields.items():
+        name = fld.data_key or attr  # what the data carries (a form's key, an answer's key)
         meta = dict(fld.metadata or {})
         kind = next((k for cls, k in kinds if isinstance(fld, cls)), "string")
         kind = meta.get("format", kind)
@@ -373,7 +378,7 @@ def _describe_records_query(service: str, messages) -> Query:
     records: dict[str, Record] = messages.RECORDS
     queries = getattr(messages, "QUERIES", {})
     for kind, rec in records.items():
-        for q in (rec.get, rec.list):
+        for q in (rec.get, rec.list, *((rec.qr,) if rec.qr else ())):
             if q not in queries:
                 raise TypeError(f"{service}: RECORDS[{kind!r}] names the query {q!r}, which QUERIES has not")
 
@@ -389,7 +394,7 @@ def _describe_records_query(service: str, messages) -> Query:
                        "fields": describe_schema(rec.fields) if rec.fields else [],
                        "filters": describe_schema(queries[rec.list].schema),
                        "create": list(rec.create), "form": pair(rec.form),
-                       "signatures": [pair(s) for s in rec.signatures],
+                       "signatures": [pair(s) for s in rec.signatures], "qr": rec.qr,
                        "actions": kind in getattr(messages, "ACTIONS", {})}
                 for kind, rec in records.items()}
 

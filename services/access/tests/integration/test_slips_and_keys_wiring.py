@@ -20,7 +20,8 @@ GUARD = {"id": "guard-07", "role": "security", "estates": ["E1"]}
 COMMANDS = {"request_goods_release", "confirm_owner_authorisation", "record_fee_clearance",
             "countersign_release_slip", "cancel_release_slip", "refuse_at_gate", "register_key", "entrust_key",
             "loan_key", "return_key", "withdraw_key", "hand_over_key_custody"}
-QUERIES = {"get_release_slip", "find_release_slips", "verify_slip_token", "release_slip_qr", "release_slip_kpi",
+QUERIES = {"get_release_slip", "find_release_slips", "verify_slip_token", "check_release_slip", "release_slip_qr",
+           "release_slip_kpi",
            "get_key", "list_keys", "get_key_loan", "list_key_loans", "key_counts"}
 
 
@@ -50,6 +51,7 @@ def test_a_desk_slip_and_a_key_over_the_broker(access, propdesk_env):
     out = call(access, "release_at_gate", {"slip_no": slip["slip_no"], "checked_items": [1]}, GUARD)
     assert out["status"] == "released"
     assert call(access, "verify_slip_token", token, actor=GUARD)["reason"] == "released_once"
+    assert call(access, "check_release_slip", slip["slip_no"], actor=GUARD)["reason"] == "released_once"
 
     key = call(access, "register_key", {"unit_id": "1-1-1804", "category": "entry_door", "label": "A"}, DESK)
     back = (utcnow() + timedelta(hours=2)).isoformat()

@@ -228,13 +228,24 @@ def verify_slip_token(args: dict, reader) -> dict:
         return _CHECK.dump({"genuine": False, "usable": False, "reason": "unknown_slip", "slip": None})
     if slip.token_nonce != nonce:
         return _CHECK.dump({"genuine": False, "usable": False, "reason": "forged", "slip": None})
+    return _checked(reader.session, slip)
+
+
+def check_release_slip(args: dict, reader) -> dict:
+    """The guard typed the slip's number (no code to scan): the same answer as a scan of a genuine
+    token — the slip with its goods, `usable` when it is ISSUED, else the reason (released_once,
+    used_once, not_valid, issued: not issued yet). NotFound for an unknown slip or another estate's."""
+    return _checked(reader.session, _slip(reader.session, args["slip_no"], reader.estates))
+
+
+def _checked(session, slip: ReleaseSlip) -> dict:
     try:
         domain.check_usable(slip)
         reason = None
     except Conflict as exc:
         reason = exc.rule
     return _CHECK.dump({"genuine": True, "usable": reason is None, "reason": reason, "slip_no": slip.slip_no,
-                        "state": slip.state, "slip": view(reader.session, slip)})
+                        "state": slip.state, "slip": view(session, slip)})
 
 
 def release_slip_qr(args: dict, reader) -> dict:

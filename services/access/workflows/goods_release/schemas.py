@@ -152,6 +152,10 @@ class TokenArgs(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=512))
 
 
+class SlipNoArgs(Schema):
+    slip_no = RecordId(max_len=32)
+
+
 class QrArgs(Schema):
     slip_no = RecordId(max_len=32)
     kind = fields.String(load_default="svg", validate=validate.OneOf(("svg", "png")))

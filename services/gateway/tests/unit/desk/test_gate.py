@@ -87,6 +87,17 @@ def test_a_forged_token_and_a_typed_number(access, desk):
     assert 'data-genuine="no"' in html and "No such slip" in html
 
 
+@pytest.mark.parametrize("state, words", [
+    ("OWNER_CONFIRMATION", "Not issued yet"), ("FEE_CLEARANCE", "Not issued yet"), ("RELEASED", "Already released"), ("REFUSED", "Already used"),
+    ("REJECTED", "no longer valid"), ("CANCELLED", "no longer valid")])
+def test_a_typed_number_says_why_the_slip_cannot_be_used(access, desk, state, words):
+    """A typed number is checked by access as a scan is (its reason in the guard's words): a slip
+    still waiting for the owner or a countersignature is "not issued yet", not "already used"."""
+    slip = next(s for s in access.query("find_release_slips") if s["state"] == state and s["estate"] == "E1")
+    html = text(desk.get(f"/gate?slip={slip['slip_no']}", staff="security", lang="en"))
+    assert 'data-usable="no"' in html and words in html and 'id="release"' not in html
+
+
 def test_the_front_desk_sees_the_slip_but_only_security_acts(access, desk):
     slip_no, token = issued_slip(access)
     html = text(desk.get(f"/gate/scan?t={token}", staff="front_desk"))
