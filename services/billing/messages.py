@@ -104,7 +104,8 @@ TIMERS = {
     # drafts and issues the billing runs in batches (progress on the run; resumable)
     "advance_billing_runs": Timer(billing_run.advance_billing_runs, interval=2),
     # the 11th working day of the month: dunning notices for last month's units still owing
-    "issue_dunning_notices": Timer(dunning.issue_dunning_notices, interval=300),
+    # (swept like the deadlines: a cheap date check when nothing is due; system tests move the clock)
+    "issue_dunning_notices": Timer(dunning.issue_dunning_notices, interval="deadline_sweep_interval_s"),
 }
 
 #: The monthly cycle's time limits (domain.md §2.5, §5): review by the end of the 25th, issue by the end of the 26th.
