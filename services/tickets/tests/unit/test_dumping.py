@@ -82,3 +82,16 @@ def test_the_list_is_masked_for_every_role_and_not_walked_twice(demo, monkeypatc
         [row] = [r for r in rows if r["complaint_id"] == complaint_id]
         assert row["complainant_phone"] == "138****5678", role
     assert walked and all(isinstance(v, Masked) for v in walked)  # the chassis met the masked list and left it
+
+
+def test_the_fast_dump_of_the_demo_repairs_is_marshmallows(demo):
+    from propdesk.contracts.rpc.tickets_repairs import RepairDetailSchema
+    from propdesk_services.tickets.workflows.repairs.models import RepairOrder
+
+    with demo.db.Session() as s:
+        rows = s.scalars(select(RepairOrder)).all()
+        rows[0].summary = "业主电话13812345678"
+        expected = RepairDetailSchema(many=True, exclude=("work_orders",)).dump(rows)
+        answer = dump_masked(FastDump(RepairDetailSchema(exclude=("work_orders",))), rows)
+        assert len(rows) > 20 and answer == mask(expected) and "138****5678" in answer[0]["summary"]
+        s.rollback()
