@@ -44,7 +44,7 @@ def _mask_mobile(match: re.Match) -> str:
 
 def mask_text(text: str) -> str:
     """`text` with every valid ID number and mobile number in it masked."""
-    if len(text) < 11 or not _ELEVEN_DIGITS.search(text):
+    if not text or len(text) < 11 or not _ELEVEN_DIGITS.search(text):
         return text
     return _MOBILE.sub(_mask_mobile, _ID_NUMBER.sub(_mask_id, text))
 

@@ -40,3 +40,7 @@ def test_a_list_masked_once_is_not_walked_again():
     assert isinstance(rows, Masked) and rows == [{"phone": "138****5678", "n": 1}]
     assert mask(rows) is rows and masked(rows) is rows
     assert mask({"rows": rows, "note": "电话13912345678"}) == {"rows": rows, "note": "电话139****5678"}
+
+
+def test_nothing_to_mask_is_returned_as_it_is():
+    assert mask_text("") == "" and mask_text(None) is None and mask_text("电话1381234567") == "电话1381234567"
