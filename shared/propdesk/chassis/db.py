@@ -74,6 +74,22 @@ def lost_a_race(exc: BaseException) -> bool:
             or "database is locked" in text)
 
 
+def write_lock_first(session: Session) -> None:
+    """SQLite: begin the unit of work with the database's write lock (``BEGIN IMMEDIATE``), so what
+    it reads is what it writes on. pysqlite otherwise reads outside any transaction until the first
+    write: two processes of one service on one database file (``propdesk run --scale``) each read
+    a case, then the second writes over the first's change (``SELECT ... FOR UPDATE`` locks nothing
+    there). One process loses nothing by it (its units of work never yield to each other inside);
+    another process' unit of work waits for the lock (the busy timeout). PostgreSQL: row locks do it.
+    A connection already in a transaction (the test harness's one shared in-memory connection)
+    is left as it is."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def settings_of(config: dict) -> Settings:
     return config.get("PROPDESK") or Settings.from_env()
 
@@ -200,6 +216,7 @@ class UnitOfWork:
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._db.Session()
+        write_lock_first(self.session)
         if self.event is not None and self._inbox_has_event(self.session):
             self.session.close()
             raise AlreadyProcessed(self.event.event_id)
