@@ -24,7 +24,6 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -35,12 +34,13 @@ import pika
 import requests
 
 from bench.common import Context, Figure, rate, repeat, scenario_main
-from bench.pipeline_services import BenchConsumer, ConsumerBase, ProducerBase, committed_count
+from bench.pipeline_services import BenchConsumer, ConsumerBase, ProducerBase, committed_count, query_scalar
 from bench.procs import broker_pid, cpu_seconds, kill_with_parent
 from propdesk.testing.ports import free_ports
 from bench.raw_pika import Drainer, envelope_body
 from propdesk.chassis import topology
 from propdesk.chassis.db import make_engine
+from propdesk.chassis.migrate import create_database
 from propdesk.chassis.tables import ChassisBase
 from propdesk.config import Settings
 
@@ -96,23 +96,19 @@ class PipelineProbe:
     backlog and the consumer queue's ready messages."""
 
     def __init__(self, settings: Settings, amqp_uri: str):
-        self.producer_db = settings.data_dir / "bench_producer.db"
-        self.consumer_db = settings.data_dir / "bench_consumer.db"
+        self.producer_db = outside_db(settings, "bench_producer")
+        self.consumer_db = outside_db(settings, "bench_consumer")
         self.conn = pika.BlockingConnection(pika.URLParameters(amqp_uri))
         self.channel = self.conn.channel()
 
     def sample(self) -> dict:
         depth = self.channel.queue_declare(CONSUMER_QUEUE, passive=True).method.message_count
-        return {"t": time.monotonic(), "produced": committed_count(str(self.producer_db), "lease"),
-                "consumed": committed_count(str(self.consumer_db), "seen"),
+        return {"t": time.monotonic(), "produced": committed_count(self.producer_db, "lease"),
+                "consumed": committed_count(self.consumer_db, "seen"),
                 "outbox_pending": self._outbox_pending(), "queue_depth": depth}
 
     def _outbox_pending(self) -> int:
-        conn = sqlite3.connect(f"file:{self.producer_db}?mode=ro", uri=True, timeout=5)
-        try:
-            return conn.execute("SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0]
-        finally:
-            conn.close()
+        return query_scalar(self.producer_db, "SELECT count(*) FROM outbox WHERE published_at IS NULL")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -185,10 +181,20 @@ def measure_window(probe: PipelineProbe, pids: dict[str, int | None], seconds: f
     return value
 
 
+def outside_db(settings: Settings, name: str) -> str:
+    """How the bench reads a service's database from outside: its SQLite file, or (S1-pg,
+    PROPDESK_DB=postgresql) its PostgreSQL URL."""
+    url = settings.db_url(name)
+    return str(settings.data_dir / f"{name}.db") if url.startswith("sqlite") else url
+
+
 def prepare_databases(settings: Settings) -> None:
-    """Create both services' tables (the chassis' and their own) in fresh SQLite files."""
+    """Create both services' tables (the chassis' and their own) in fresh SQLite files, or (S1-pg)
+    in fresh databases on the PostgreSQL server PROPDESK_PG_URL names."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for name, metadata in (("bench_producer", ProducerBase.metadata), ("bench_consumer", ConsumerBase.metadata)):
+        if not settings.db_url(name).startswith("sqlite"):
+            create_database(settings.db_url(name))
         engine = make_engine(settings.db_url(name))
         ChassisBase.metadata.create_all(engine)
         metadata.create_all(engine)
@@ -201,7 +207,7 @@ def s1_pipeline(ctx: Context) -> Figure:
     os.environ.setdefault("PROPDESK_DATA_DIR", str(workdir / "var"))
     settings = Settings.from_env()
     ports = dict(zip(("bench_producer", "bench_consumer"), free_ports(2)))
-    env = {**os.environ, "BENCH_S1_CONSUMER_DB": str(settings.data_dir / "bench_consumer.db"),
+    env = {**os.environ, "BENCH_S1_CONSUMER_DB": outside_db(settings, "bench_consumer"),
            "BENCH_S1_MAX_LAG": str(MAX_LAG),
            **{f"PROPDESK_{name.upper()}_PORT": str(port) for name, port in ports.items()}}
     prepare_databases(settings)

@@ -6,7 +6,7 @@ like tests/chassis/toy.py: every event goes domain commit -> outbox -> relay -> 
   unit of work, as a desk command does). Its `LoadGenerator` commits units of work as fast as the
   process can while the backlog -- events committed by the producer but not yet committed by the
   consumer: outbox + queue + in flight -- is below `BENCH_S1_MAX_LAG`. It learns how far the
-  consumer got from the consumer's database file (a bench shortcut; services never read each
+  consumer got from the consumer's database (file or, S1-pg, PostgreSQL URL: a bench shortcut; services never read each
   other's tables). So the producer never runs away from the consumer, and the consumer's commit
   rate is the pipeline's sustained rate.
 - `bench_consumer` records each event in a `Seen` row through its inbox.
@@ -68,15 +68,37 @@ class Seen(ConsumerBase):
     event_id: Mapped[str] = mapped_column(String(64))
 
 
-def committed_count(db_path: str, table: str) -> int:
+_ENGINES: dict = {}
+
+
+def query_scalar(db: str, sql: str) -> int:
+    """One number from a service's database, read from outside: ``db`` is a SQLite file path or
+    (S1-pg) a PostgreSQL SQLAlchemy URL (one small engine per URL, kept for the process)."""
+    if "://" not in db:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return conn.execute(sql).fetchone()[0]
+        finally:
+            conn.close()
+    from sqlalchemy import text
+
+    from propdesk.chassis.db import make_engine
+
+    engine = _ENGINES.get(db)
+    if engine is None:
+        engine = _ENGINES[db] = make_engine(db, pool_size=1)
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()
+
+
+def committed_count(db: str, table: str) -> int:
     """Rows committed to ``table`` (ids are autoincrement and never deleted, so max(id))."""
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    from sqlalchemy.exc import DBAPIError
+
     try:
-        return conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]  # noqa: S608
-    except sqlite3.OperationalError:  # table not there yet
+        return query_scalar(db, f"SELECT coalesce(max(id), 0) FROM {table}")  # noqa: S608
+    except (sqlite3.OperationalError, DBAPIError):  # table not there yet
         return 0
-    finally:
-        conn.close()
 
 
 class LoadGenerator(DependencyProvider):

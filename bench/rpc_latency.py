@@ -74,10 +74,24 @@ def running_system(ctx: Context) -> Iterator:
         sup.stop()
 
 
+#: The signed-in desk's session cookie, sent with every GET (the gateway answers 401 without one).
+AUTH: dict[str, str] = {}
+#: The demo account the desks sign in as (a front desk reads unit balances).
+DESK_USER = "front_desk"
+
+
+def sign_in(port: int) -> dict[str, str]:
+    """Sign in as the demo front desk, as a browser does; the Cookie header of its session."""
+    from propdesk_services.gateway.tests.signing_in import signed_in
+
+    session = signed_in(f"http://127.0.0.1:{port}", DESK_USER)
+    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies)}
+
+
 def get_json(port: int, path: str) -> object:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=AUTH)
         resp = conn.getresponse()
         body = resp.read()
         if resp.status != 200:
@@ -102,7 +116,7 @@ def caller(port: int, path: str, until: float, samples: list[float], errors: lis
     try:
         while time.perf_counter() < until:
             t0 = time.perf_counter()
-            conn.request("GET", path)
+            conn.request("GET", path, headers=AUTH)
             resp = conn.getresponse()
             resp.read()
             elapsed = (time.perf_counter() - t0) * 1000
@@ -162,6 +176,7 @@ def s2_gateway_rpc(ctx: Context) -> list[Figure]:
     runs: dict[int, list[dict]] = {c: [] for c in CONCURRENCY}
     with running_system(ctx) as sup:
         port = int(os.environ["PROPDESK_GATEWAY_PORT"])
+        AUTH.update(sign_in(port))
         pids = {"gateway": sup.pid("gateway"), "billing": sup.pid("billing"), "rabbitmq_all_vhosts": broker_pid()}
         unit_id, path = balance_path(port)
         for _ in range(reps):

@@ -4,6 +4,13 @@ bench/results/<UTC time>.json (and latest.json), and check the targets of issue 
     python -m bench.run                 # the full run (see docs/benchmarks.md for how long)
     python -m bench.run --quick         # a smoke run: every scenario for a few seconds
     python -m bench.run --only B1,B2,S1 # some scenarios
+    python -m bench.run --quick --only S1,S1-pg   # SQLite and PostgreSQL side by side
+
+The `-pg` scenarios (S1-pg, S2-pg, S3-pg) rerun S1, S2 and S3 with every service on PostgreSQL
+(PROPDESK_DB=postgresql): one private server (propdesk.testing.postgres) is started for the run
+when the first of them comes, each gets databases of its own on it, and it is stopped and removed
+when the run ends. Their figures are the SQLite ones' with `-pg` after the scenario id
+(S1-pg, S2-pg-c10-p99, S3-pg-p99).
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.common import Figure, machine
+from propdesk.testing.postgres import PostgresError, create_private_postgres
 from propdesk.testing.rabbit import throwaway_vhost
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -29,8 +37,11 @@ SUITE = [
     ("B3", "bench.raw_pika"),
     ("S1", "bench.pipeline"),
     ("S1-nameko", "bench.pipeline"),
+    ("S1-pg", "bench.pipeline"),
     ("S2", "bench.rpc_latency"),
+    ("S2-pg", "bench.rpc_latency"),
     ("S3", "bench.move_out"),
+    ("S3-pg", "bench.move_out"),
     ("S3-max", "bench.move_out"),
     ("S3b", "bench.move_out"),
     ("S3-2p", "bench.move_out"),
@@ -42,20 +53,42 @@ SUITE = [
 ]
 
 
-def run_scenario(sid: str, module: str, args, so_far: list[Figure] | None = None) -> tuple[list[Figure], str | None]:
+PG = "-pg"
+
+
+def base_scenario(sid: str) -> str:
+    """The scenario a `-pg` id reruns on PostgreSQL (S3-pg -> S3); any other id itself."""
+    return sid[: -len(PG)] if sid.endswith(PG) else sid
+
+
+def pg_figure(fig: Figure, base: str) -> Figure:
+    """A figure measured on PostgreSQL, named beside its SQLite twin: S2-c10-p99 -> S2-pg-c10-p99."""
+    if fig.id.startswith(base):
+        fig.id = base + PG + fig.id[len(base):]
+    fig.name += " [PostgreSQL]"
+    fig.detail["database"] = "postgresql"
+    return fig
+
+
+def run_scenario(sid: str, module: str, args, so_far: list[Figure] | None = None,
+                 pg_server_url=None) -> tuple[list[Figure], str | None]:
     """Run one scenario in its child process. The figures measured so far in this run are handed
-    over in a file named by PROPDESK_BENCH_RUN_FIGURES (M reads this run's S3-max from it)."""
+    over in a file named by PROPDESK_BENCH_RUN_FIGURES (M reads this run's S3-max from it).
+    A `-pg` scenario runs its SQLite twin with PROPDESK_DB=postgresql on ``pg_server_url(name)``."""
+    base = base_scenario(sid)
     with tempfile.TemporaryDirectory(prefix=f"bench-{sid}-") as workdir, \
             throwaway_vhost(prefix=f"propdesk-bench-{sid.lower()}") as vhost:
         out = Path(workdir) / "figures.json"
         run_figures = Path(workdir) / "run-figures.json"
         run_figures.write_text(json.dumps([f.as_dict() for f in so_far or []]))
-        cmd = [sys.executable, "-m", module, sid, "--out", str(out), "--reps", str(args.reps),
+        cmd = [sys.executable, "-m", module, base, "--out", str(out), "--reps", str(args.reps),
                "--amqp-uri", vhost["amqp_uri"], "--workdir", workdir]
         if args.quick:
             cmd.append("--quick")
         env = {**os.environ, "PROPDESK_AMQP_URI": vhost["amqp_uri"], "PROPDESK_DATA_DIR": f"{workdir}/var",
                "PROPDESK_BENCH_RUN_FIGURES": str(run_figures)}
+        if base != sid:
+            env.update(PROPDESK_DB="postgresql", PROPDESK_PG_URL=pg_server_url(f"bench_{base.lower()}"))
         started = time.monotonic()
         proc = subprocess.run(cmd, env=env)
         took = time.monotonic() - started
@@ -64,6 +97,8 @@ def run_scenario(sid: str, module: str, args, so_far: list[Figure] | None = None
         figures = [Figure.from_dict(d) for d in json.loads(out.read_text())]
         for fig in figures:
             fig.detail.setdefault("scenario_seconds", round(took, 1))
+        if base != sid:
+            figures = [pg_figure(fig, base) for fig in figures]
         return figures, None
 
 
@@ -126,14 +161,26 @@ def main(argv=None) -> int:
     started = datetime.now(timezone.utc)
     figures: list[Figure] = []
     failures: list[str] = []
-    for sid, module in SUITE:
-        if only and sid not in only:
-            continue
-        print(f"== {sid} ({module})", flush=True)
-        got, failure = run_scenario(sid, module, args, figures)
-        figures += got
-        if failure:
-            failures.append(failure)
+    postgres = None   # the run's private PostgreSQL server, started for the first -pg scenario
+    try:
+        for sid, module in SUITE:
+            if only and sid not in only:
+                continue
+            print(f"== {sid} ({module})", flush=True)
+            if sid.endswith(PG) and postgres is None:
+                try:
+                    postgres = create_private_postgres()
+                except (PostgresError, OSError) as exc:
+                    failures.append(f"{sid}: no private PostgreSQL ({exc})")
+                    continue
+            got, failure = run_scenario(sid, module, args, figures,
+                                        pg_server_url=postgres.url if postgres is not None else None)
+            figures += got
+            if failure:
+                failures.append(failure)
+    finally:
+        if postgres is not None:
+            postgres.destroy()
     checks = targets({f.id: f for f in figures})
     print_table(figures, checks, failures)
 

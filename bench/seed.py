@@ -78,10 +78,47 @@ def _close(conn: sqlite3.Connection) -> None:
     conn.close()
 
 
+class _PostgresBulk:
+    """`seed_units` on PostgreSQL (S3-pg, PROPDESK_DB=postgresql): the same statements through
+    psycopg2 (``%s`` for ``?``), in the databases `propdesk migrate` made; one commit."""
+
+    def __init__(self, url: str):
+        from propdesk.chassis.db import make_engine
+
+        self.engine = make_engine(url, pool_size=1)
+        self.conn = self.engine.raw_connection()
+        self.cur = self.conn.cursor()
+
+    def execute(self, sql: str, *args) -> None:
+        if sql in ("BEGIN", "COMMIT"):
+            if sql == "COMMIT":
+                self.conn.commit()
+            return
+        self.cur.execute(sql.replace("?", "%s"), *args)
+
+    def executemany(self, sql: str, rows) -> None:
+        self.cur.executemany(sql.replace("?", "%s"), rows)
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+
+def _bulk(data_dir: Path, service: str):
+    """A bulk-loading connection to a service's store: its SQLite file, or its PostgreSQL
+    database when PROPDESK_DB=postgresql."""
+    from propdesk.config import Settings
+
+    url = Settings.from_env().db_url(service)
+    if url.startswith("sqlite"):
+        return _connect(data_dir, service)
+    return _PostgresBulk(url)
+
+
 def seed_units(data_dir: Path, count: int) -> list[BenchUnit]:
     """Add `count` leased residential units with paid-up fee accounts (residents + billing)."""
     units = bench_units(count)
-    with closing(_connect(data_dir, "residents")) as conn:
+    with closing(_bulk(data_dir, "residents")) as conn:
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO party(party_id, name, role, phone) VALUES (?, ?, ?, ?)",
                          [row for u in units for row in (
@@ -91,7 +128,7 @@ def seed_units(data_dir: Path, count: int) -> list[BenchUnit]:
                          "VALUES (?, 'B', 'residential', ?, ?, 'E1')",
                          [(u.unit_id, f"OWN-{u.unit_id}", u.tenant_party_id) for u in units])
         conn.execute("COMMIT")
-    with closing(_connect(data_dir, "billing")) as conn:
+    with closing(_bulk(data_dir, "billing")) as conn:
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO charge(unit_id, period, item, amount, estate) "
                          "VALUES (?, '2026-10', 'property_fee', 196.30, 'E1')",
