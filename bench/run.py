@@ -6,7 +6,7 @@ bench/results/<UTC time>.json (and latest.json), and check the targets of issue 
     python -m bench.run --only B1,B2,S1 # some scenarios
     python -m bench.run --quick --only S1,S1-pg   # SQLite and PostgreSQL side by side
 
-The `-pg` scenarios (S1-pg, S2-pg, S3-pg) rerun S1, S2 and S3 with every service on PostgreSQL
+The `-pg` scenarios (S1-pg, S2-pg, S3-pg, S3-2p-pg) rerun S1, S2, S3 and S3-2p with every service on PostgreSQL
 (PROPDESK_DB=postgresql): one private server (propdesk.testing.postgres) is started for the run
 when the first of them comes, each gets databases of its own on it, and it is stopped and removed
 when the run ends. Their figures are the SQLite ones' with `-pg` after the scenario id
@@ -45,6 +45,7 @@ SUITE = [
     ("S3-max", "bench.move_out"),
     ("S3b", "bench.move_out"),
     ("S3-2p", "bench.move_out"),
+    ("S3-2p-pg", "bench.move_out"),
     ("M", "bench.memory"),
     ("S4", "bench.billing"),
     ("S4A", "bench.billing"),
