@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -112,16 +113,25 @@ def all_counts(env) -> dict[str, dict[str, int]]:
     return {name: written(url) for name, url in databases(env).items()}
 
 
+#: How long the row counts must stay the same to call the system settled: longer than the slowest
+#: background tick that acts on earlier work (notify sends what it queued every second; the
+#: deadline sweep runs every 0.5 s here). A 0.4 s lull once came between notify queueing 37
+#: messages and sending them, and the sends landed in the check (CI: 31 rows "written").
+QUIET_S = 3.0
+
+
 def settled_counts(env) -> dict[str, dict[str, int]]:
-    """Row counts once the events of earlier successes have been handled everywhere."""
-    last = [all_counts(env)]
+    """Row counts once the events of earlier successes have been handled everywhere: unchanged
+    for `QUIET_S`."""
+    last, since = [all_counts(env)], [time.monotonic()]
 
     def quiet():
         now = all_counts(env)
-        same, last[0] = now == last[0], now
-        return same
+        if now != last[0]:
+            last[0], since[0] = now, time.monotonic()
+        return time.monotonic() - since[0] >= QUIET_S
 
-    wait_for(quiet, timeout=30, interval=0.4, what="the departments to settle")
+    wait_for(quiet, timeout=60, interval=0.5, what="the departments to settle")
     return last[0]
 
 
