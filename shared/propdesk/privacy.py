@@ -50,17 +50,12 @@ def mask_text(text: str) -> str:
 
 
 class Masked(list):
-    """A list (as JSON) whose personal numbers `masked` has already masked: `mask` returns it as it
-    is, so an answer masked by its department is not walked again by the chassis (bench T1). Made
-    by `masked`, or by code that put every string of it through `mask_text` (a department's fast
-    list dump); add nothing to it afterwards."""
+    """A list (as JSON) whose personal numbers are already masked: `mask` returns it as it is, so an
+    answer masked by its department is not walked again by the chassis (bench T1). Made by code
+    that put every string of it through `mask_text` (a department's fast list dump,
+    services/tickets/dumping.py); add nothing to it afterwards."""
 
     __slots__ = ()
-
-
-def masked(value) -> Masked:
-    """`value` (a list of JSON values) masked, marked so that `mask` does not walk it again."""
-    return value if isinstance(value, Masked) else Masked(mask(value))
 
 
 def mask(value):

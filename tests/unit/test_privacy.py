@@ -32,13 +32,13 @@ def test_the_digits_inside_an_id_are_not_a_phone_number():
 
 
 def test_a_list_masked_once_is_not_walked_again():
-    """`masked` masks a list and marks it; `mask` passes a marked list through (a department's list
-    is not masked a second time by the chassis), and masks anything else around it."""
-    from propdesk.privacy import Masked, masked
+    """`mask` passes a list marked `Masked` through (a department's list is not masked a second time
+    by the chassis), and masks anything else around it."""
+    from propdesk.privacy import Masked
 
-    rows = masked([{"phone": "13812345678", "n": 1}])
-    assert isinstance(rows, Masked) and rows == [{"phone": "138****5678", "n": 1}]
-    assert mask(rows) is rows and masked(rows) is rows
+    rows = Masked(mask([{"phone": "13812345678", "n": 1}]))
+    assert rows == [{"phone": "138****5678", "n": 1}]
+    assert mask(rows) is rows
     assert mask({"rows": rows, "note": "电话13912345678"}) == {"rows": rows, "note": "电话139****5678"}
 
 

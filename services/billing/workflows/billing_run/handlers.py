@@ -204,21 +204,12 @@ def advance_billing_runs(db, max_batches: int = MAX_BATCHES, batch: int = BATCH)
     return done
 
 
-def claim_run(session, run_id: str) -> BillingRun:
-    """The run, read only once this transaction holds it, so that a second billing process
-    (`propdesk run --scale billing=2`) waits here and then sees the batch done: a no-op UPDATE of
-    its row first (PostgreSQL: the row's lock; SQLite: the database's write lock, which a SELECT
-    ... FOR UPDATE does not take there: pysqlite reads before the first write outside any
-    transaction), then the row as committed."""
-    session.execute(update(BillingRun).where(BillingRun.run_id == run_id).values(cursor=BillingRun.cursor)
-                    .execution_options(synchronize_session=False))
-    return session.get(BillingRun, run_id, populate_existing=True)
-
-
 def _step(db, run_id: str, batch: int) -> bool:
     """One batch of a run in its own transaction; True when there is more to do."""
     with db(correlation_id=run_id) as uow:
-        run = claim_run(uow.session, run_id)
+        # the run's row lock (PostgreSQL; SQLite: the unit of work began with the write lock): a
+        # second billing process waits here, then sees the batch done
+        run = uow.session.get(BillingRun, run_id, with_for_update=True)
         if run.state == domain.DRAFTING:
             more = _draft_batch(uow, run, batch)
         elif run.state == domain.ISSUING:

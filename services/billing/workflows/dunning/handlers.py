@@ -16,7 +16,6 @@ from propdesk.domain import Event
 from propdesk.errors import NotFound
 from propdesk.money import money
 from propdesk_services.billing.workflows.billing_run import domain as runs
-from propdesk_services.billing.workflows.billing_run import handlers as runs_handlers
 from propdesk_services.billing.workflows.billing_run.models import BillingRun, FeeNotice
 from propdesk_services.billing.workflows.dunning import domain
 from propdesk_services.billing.workflows.dunning.models import DunningNotice
@@ -56,7 +55,7 @@ def issue_dunning_notices(db, batch: int = BATCH) -> int:
         more = True
         while more:
             with db(correlation_id=run_id) as uow:
-                run = runs_handlers.claim_run(uow.session, run_id)  # a second process waits, then sees it
+                run = uow.session.get(BillingRun, run_id, with_for_update=True)  # a second process waits
                 if run.dunned_at is not None:
                     break
                 more, count = _dun_batch(uow, run, batch)

@@ -1,6 +1,7 @@
 """Two billing processes (`propdesk run --scale billing=2`) advance one issuing run at the same
 time, on the SQLite default (issue #12 §2). Each batch is one transaction that takes the run's
-row first (`claim_run`: SQLite's write lock, PostgreSQL's row lock), so the second process waits
+row first (PostgreSQL's row lock; SQLite: the write lock every unit of work begins with,
+`chassis/db.write_lock_first`), so the second process waits
 and then sees the batch done: every notice numbered once, its charges posted once, the run's
 ``billing.notices_issued`` once. Two real OS processes on one database file; each holds its
 transaction open a moment per batch so that they overlap."""
