@@ -10,6 +10,12 @@ cmb      招商银行 企业网银 "交易明细" export: 交易日 (YYYYMMDD), 
          摘要, 用途, 流水号, 业务参考号, 收/付方名称, 收/付方帐号
 icbc     中国工商银行 企业网银 "明细查询" export: 交易时间 (YYYY-MM-DD HH:MM:SS), 借方发生额,
          贷方发生额, 对方单位名称 (or 对方户名), 对方账号, 摘要, 用途, 凭证号
+icbc_personal
+         中国工商银行 个人网银 "明细查询文件下载" (借记卡): preamble lines (明细查询文件下载, 卡号, 子账户序号),
+         then 交易日期 (YYYY-MM-DD), 摘要, [交易详情], 交易场所, ..., 交易金额(收入), 交易金额(支出), 交易币种,
+         记账金额(收入), 记账金额(支出), 记账币种, 余额, 对方户名, [对方账户]; cells padded with spaces and a
+         trailing tab, "-" for empty, thousands separators, a "人民币合计" row at the end. A REAL layout:
+         structure from deb-sig/double-entry-generator example/icbc/debit{,-v2}/*.csv
 generic  date / 日期, amount / 金额 (credits positive), payer / 付款人, account / 付款账号,
          reference / 摘要 / 附言, serial / 流水号
 ======== ======================================================================================
@@ -28,6 +34,10 @@ from decimal import Decimal, InvalidOperation
 from propdesk.errors import ValidationError
 
 MAX_ROWS = 20_000
+#: The summary rows some exports end with (ICBC's personal export: "人民币合计").
+TOTAL_ROWS = ("人民币合计", "合计金额")
+#: What a currency column must say: a statement is booked in yuan only.
+YUAN = ("人民币", "CNY", "RMB", "156")
 
 _COLUMNS = {
     "cmb": {"date": ("交易日",), "credit": ("贷方金额",), "debit": ("借方金额",),
@@ -36,6 +46,9 @@ _COLUMNS = {
     "icbc": {"date": ("交易时间", "交易日期"), "credit": ("贷方发生额", "贷方发生额(收入)"),
              "debit": ("借方发生额", "借方发生额(支出)"), "payer": ("对方单位名称", "对方户名", "对方单位"),
              "account": ("对方账号",), "reference": ("摘要", "用途", "附言", "个性化信息"), "serial": ("凭证号",)},
+    "icbc_personal": {"date": ("交易日期",), "credit": ("记账金额(收入)",), "debit": ("记账金额(支出)",),
+                      "payer": ("对方户名",), "account": ("对方账户",), "reference": ("摘要", "交易详情"),
+                      "serial": (), "currency": ("记账币种",)},
     "generic": {"date": ("date", "日期", "交易日期"), "credit": ("amount", "金额", "收入金额"), "debit": (),
                 "payer": ("payer", "付款人", "付款人名称"), "account": ("account", "付款账号"),
                 "reference": ("reference", "摘要", "附言", "备注"), "serial": ("serial", "流水号", "交易流水号")},
@@ -91,6 +104,7 @@ def _layout(header: list) -> tuple[str, dict[str, list[int]]] | None:
         lowered = [n.lower() for n in names]
         if fmt == "generic":
             where = {key: [lowered.index(w) for w in words if w in lowered] for key, words in cols.items()}
+        where.setdefault("currency", [])
         if where["date"] and where["credit"]:
             return fmt, where
     return None
@@ -122,7 +136,8 @@ def _amount(value) -> Decimal | None:
 def read_statement(filename: str, data: bytes) -> tuple[str, list[dict], int]:
     """(layout, credit lines [{value_date, amount, payer_name, payer_account, reference, serial, row}],
     debit lines skipped). ValidationError content/unknown_layout when no header row is recognised,
-    content/bad_line naming the rows whose date or amount does not read."""
+    content/bad_line naming the rows whose date or amount does not read, content/currency naming the
+    credit rows a layout with a currency column books in another currency."""
     table = _table(filename, data)
     for i, row in enumerate(table[:30]):
         found = _layout(row)
@@ -131,8 +146,9 @@ def read_statement(filename: str, data: bytes) -> tuple[str, list[dict], int]:
             break
     else:
         raise ValidationError.one("content", "unknown_layout",
-                                  "no header row with a date and a credit amount column (cmb, icbc, generic)")
-    lines, debits, bad = [], 0, []
+                                  "no header row with a date and a credit amount column in the first 30 rows "
+                                  "(layouts: " + ", ".join(_COLUMNS) + ")")
+    lines, debits, bad, foreign = [], 0, [], []
 
     def cell(cells, key):
         for idx in where[key]:
@@ -148,7 +164,7 @@ def read_statement(filename: str, data: bytes) -> tuple[str, list[dict], int]:
         if all(str(c).strip() == "" for c in cells):
             continue
         raw_date = next((cells[idx] for idx in where["date"] if idx < len(cells)), "")
-        if str(raw_date).strip().startswith(("合计", "总计", "Total")):
+        if str(raw_date).strip().startswith(("合计", "总计", "Total")) or str(raw_date).strip() in TOTAL_ROWS:
             continue
         credit = _amount(next((cells[idx] for idx in where["credit"] if idx < len(cells)), None))
         day = _date(raw_date)
@@ -162,6 +178,10 @@ def read_statement(filename: str, data: bytes) -> tuple[str, list[dict], int]:
         if day is None or credit != credit.quantize(Decimal("0.01")):
             bad.append(n)
             continue
+        currency = cell(cells, "currency")
+        if where["currency"] and currency not in YUAN:
+            foreign.append(n)
+            continue
         lines.append({"value_date": day, "amount": credit, "payer_name": cell(cells, "payer"),
                       "payer_account": cell(cells, "account"), "reference": joined(cells, "reference"),
                       "serial": cell(cells, "serial"), "row": n})
@@ -170,4 +190,7 @@ def read_statement(filename: str, data: bytes) -> tuple[str, list[dict], int]:
     if bad:
         raise ValidationError.one("content", "bad_line", "rows whose date or amount does not read: "
                                   + ", ".join(map(str, bad[:20])))
+    if foreign:
+        raise ValidationError.one("content", "currency", "credit rows not booked in 人民币 (CNY): "
+                                  + ", ".join(map(str, foreign[:20])))
     return fmt, lines, debits
