@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
 
-.PHONY: help venv frontend broker chromium print promtool postgres database pg-package migrate demo backup run test test-unit test-postgres bench chaos status clean
+.PHONY: help venv frontend broker chromium print promtool alertmanager postgres database pg-package migrate demo backup run test test-unit test-postgres bench chaos status clean
 
 help: ## show this help
 	@echo "usage: make <target>"
@@ -40,6 +40,9 @@ chromium: ## make sure Debian's chromium is installed (for browser tests)
 
 promtool: ## make sure Prometheus' promtool is installed (Debian's prometheus package), for the alert rules' tests
 	@bash scripts/ensure-promtool.sh
+
+alertmanager: ## make sure Alertmanager's amtool is installed (Debian's prometheus-alertmanager), for the alert routing's tests
+	@bash scripts/ensure-alertmanager.sh
 
 print: ## make sure printing has what it needs from Debian (Pango, the Noto CJK font) for the PDF notices
 	@bash scripts/ensure-print.sh
@@ -68,14 +71,14 @@ backup: venv database ## every service database copied at one moment into var/ba
 run: venv broker database print ## migrate, load demo data, then run all services in the foreground (PROPDESK_DB=postgresql: on PostgreSQL; SCALE=billing=3,notify=2: processes per service)
 	$(PROPDESK) migrate && $(PROPDESK) demo && exec $(PROPDESK) run $(if $(SCALE),--scale '$(SCALE)')
 
-test: venv broker chromium print pg-package promtool ## run the test suite (PYTEST_ARGS=... passes through)
+test: venv broker chromium print pg-package promtool alertmanager ## run the test suite (PYTEST_ARGS=... passes through)
 	@rc=0; $(PYTHON) -m pytest -q $(PYTEST_ARGS) || rc=$$?; \
 	if [[ $$rc == 5 ]]; then \
 	  echo "make test: FAILED: pytest collected no tests (exit 5); check testpaths and PYTEST_ARGS" >&2; \
 	fi; \
 	exit $$rc
 
-test-unit: venv promtool ## the unit tier only: domains and handlers on the fake unit of work (no broker needed)
+test-unit: venv promtool alertmanager ## the unit tier only: domains and handlers on the fake unit of work (no broker needed)
 	$(PYTHON) -m pytest -q -m unit $(PYTEST_ARGS)
 
 # The integration tier, the system move-out and tests/postgres with every service on PostgreSQL: one

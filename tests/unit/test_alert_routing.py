@@ -1,0 +1,151 @@
+"""Alertmanager's routing of propdesk's alerts (deploy/alertmanager/alertmanager.yml).
+
+Checked with Alertmanager's own amtool, which reads the file and needs no server (`make alertmanager`
+installs Debian's prometheus-alertmanager; `make test` and `make test-unit` depend on it):
+- the file, rendered with example values for its ${NAME} placeholders as the deployment renders it
+  (envsubst), passes `amtool check-config`; every placeholder is documented in docs/operations.md;
+- every alert rule of deploy/prometheus/alerts.yml, with the labels it carries, is routed by
+  `amtool config routes test` to the receiver its severity calls for: a new rule whose severity has no
+  receiver here, or a route sending a page to the mailbox, fails;
+- the inhibit rules name alerts that exist and severities that are used.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests import promql
+
+ROOT = promql.ROOT
+CONFIG = ROOT / "deploy" / "alertmanager" / "alertmanager.yml"
+OPERATIONS = ROOT / "docs" / "operations.md"
+
+#: What each severity of alerts.yml must reach. Written here, not read from the config: the test
+#: compares the config against it.
+EXPECTED_RECEIVER = {"page": "duty-supervisor", "ticket": "operations-mailbox"}
+
+EXAMPLE_VALUES = {
+    "PROPDESK_ALERT_SMTP_SMARTHOST": "mail.example.org:587",
+    "PROPDESK_ALERT_SMTP_FROM": "propdesk-alerts@example.org",
+    "PROPDESK_ALERT_SMTP_USER": "propdesk-alerts",
+    "PROPDESK_ALERT_SMTP_PASSWORD_FILE": "/etc/prometheus/smtp-password",
+    "PROPDESK_ALERT_PAGE_TO": "duty-supervisor@example.org",
+    "PROPDESK_ALERT_PAGER_WEBHOOK_URL": "https://pager.example.org/hooks/propdesk",
+    "PROPDESK_ALERT_MAIL_TO": "operations@example.org",
+}
+
+PLACEHOLDER = re.compile(r"\$\{([A-Z0-9_]+)\}")
+
+
+def amtool(*args: str) -> subprocess.CompletedProcess:
+    path = shutil.which("amtool")
+    assert path, "amtool is not installed: run `make alertmanager` (Debian's prometheus-alertmanager)"
+    return subprocess.run([path, *args], capture_output=True, text=True, timeout=60)
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """What `envsubst` makes of the file; a placeholder without a value is an error, not an empty string."""
+    missing = sorted(set(PLACEHOLDER.findall(text)) - set(values))
+    assert not missing, f"placeholders without a value: {missing}"
+    return PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+
+@pytest.fixture
+def rendered(tmp_path) -> Path:
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(render(CONFIG.read_text(encoding="utf-8"), EXAMPLE_VALUES), encoding="utf-8")
+    return path
+
+
+def routed_to(config: Path, labels: dict[str, str]) -> list[str]:
+    done = amtool("config", "routes", "test", f"--config.file={config}",
+                  *[f"{name}={value}" for name, value in labels.items()])
+    assert done.returncode == 0, done.stdout + done.stderr
+    return sorted(done.stdout.split()[0].split(","))
+
+
+def alert_labels(rule: dict) -> dict[str, str]:
+    """The labels an alert of this rule carries when it fires, as far as routing reads them: its name,
+    the rule's own labels, and the service it is about (billing as the example)."""
+    return {"alertname": rule["alert"], **rule.get("labels", {}), "job": "billing", "service": "billing"}
+
+
+def test_amtool_checks_the_rendered_config(rendered):
+    done = amtool("check-config", str(rendered))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS" in done.stdout and "2 receivers" in done.stdout and "2 inhibit rules" in done.stdout
+
+
+def test_amtool_refuses_a_broken_config(tmp_path, rendered):
+    """check-config can fail: a route to a receiver that does not exist."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text(rendered.read_text(encoding="utf-8").replace("receiver: duty-supervisor", "receiver: nobody"),
+                      encoding="utf-8")
+    done = amtool("check-config", str(broken))
+    assert done.returncode != 0 and "nobody" in done.stdout + done.stderr
+
+
+def test_the_file_in_the_repo_holds_placeholders_and_no_secret():
+    text = CONFIG.read_text(encoding="utf-8")
+    config = yaml.safe_load(text)
+    assert set(PLACEHOLDER.findall(text)) == set(EXAMPLE_VALUES)
+    smtp = config["global"]
+    assert "smtp_auth_password" not in smtp and PLACEHOLDER.fullmatch(smtp["smtp_auth_password_file"])
+    for name in ("smtp_smarthost", "smtp_from", "smtp_auth_username"):
+        assert PLACEHOLDER.fullmatch(smtp[name]), name
+    for receiver in config["receivers"]:
+        for email in receiver.get("email_configs", ()):
+            assert PLACEHOLDER.fullmatch(email["to"]) and "auth_password" not in email
+        for hook in receiver.get("webhook_configs", ()):
+            assert PLACEHOLDER.fullmatch(hook["url"])
+    documented = OPERATIONS.read_text(encoding="utf-8")
+    assert [name for name in sorted(EXAMPLE_VALUES) if f"`{name}`" not in documented] == []
+
+
+def test_every_alert_rule_reaches_the_receiver_its_severity_calls_for(rendered):
+    rules = promql.alert_rules()
+    assert len(rules) >= 10
+    wrong = {}
+    for rule in rules:
+        severity = rule.get("labels", {}).get("severity")
+        expected = EXPECTED_RECEIVER.get(severity, f"<no receiver for severity {severity!r}>")
+        got = routed_to(rendered, alert_labels(rule))
+        if got != [expected]:
+            wrong[rule["alert"]] = {"expected": expected, "routed to": got}
+    assert wrong == {}
+    assert {rule["labels"]["severity"] for rule in rules} == set(EXPECTED_RECEIVER)
+
+
+def test_a_wrong_route_is_caught(tmp_path, rendered):
+    """The routing test can fail: a config that sends pages to the mailbox routes a page wrongly."""
+    wrong = tmp_path / "wrong.yml"
+    wrong.write_text(rendered.read_text(encoding="utf-8").replace(
+        "- receiver: duty-supervisor", "- receiver: operations-mailbox"), encoding="utf-8")
+    page = next(rule for rule in promql.alert_rules() if rule["labels"]["severity"] == "page")
+    assert routed_to(wrong, alert_labels(page)) == ["operations-mailbox"] != [EXPECTED_RECEIVER["page"]]
+    assert routed_to(rendered, alert_labels(page)) == [EXPECTED_RECEIVER["page"]]
+
+
+def test_an_alert_without_a_known_severity_falls_to_the_mailbox(rendered):
+    assert routed_to(rendered, {"alertname": "SomethingNew", "job": "billing"}) == ["operations-mailbox"]
+
+
+def test_the_inhibit_rules_name_alerts_and_severities_that_exist():
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    names = {rule["alert"] for rule in promql.alert_rules()}
+    severities = {rule["labels"]["severity"] for rule in promql.alert_rules()}
+    matcher = re.compile(r'^(\w+)="([^"]*)"$')
+    for inhibit in config["inhibit_rules"]:
+        for side in ("source_matchers", "target_matchers"):
+            for text in inhibit[side]:
+                label, value = matcher.match(text).groups()
+                assert (label, value in {"alertname": names, "severity": severities}[label]) == (label, True), text
+    sources = {matcher.match(m).group(2) for i in config["inhibit_rules"] for m in i["source_matchers"]}
+    assert sources == {"PropdeskServiceDown", "PropdeskBrokerDown"}
+    # a page is never inhibited: only tickets are silenced while their cause is paged
+    assert all(i["target_matchers"] == ['severity="ticket"'] for i in config["inhibit_rules"])
