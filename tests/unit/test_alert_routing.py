@@ -7,16 +7,21 @@ installs Debian's prometheus-alertmanager; `make test` and `make test-unit` depe
 - every alert rule of deploy/prometheus/alerts.yml, with the labels it carries, is routed by
   `amtool config routes test` to the receiver its severity calls for: a new rule whose severity has no
   receiver here, or a route sending a page to the mailbox, fails;
-- the inhibit rules name alerts that exist and severities that are used.
+- the inhibit rules name alerts that exist and severities that are used, and Debian's Alertmanager
+  itself, on a private port with the rendered file (no broker, no database: a 2 s process, hence this
+  tier), suppresses exactly the tickets they should while a service or the broker is down.
 """
 from __future__ import annotations
 
 import re
 import shutil
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 
 from tests import promql
@@ -149,3 +154,80 @@ def test_the_inhibit_rules_name_alerts_and_severities_that_exist():
     assert sources == {"PropdeskServiceDown", "PropdeskBrokerDown"}
     # a page is never inhibited: only tickets are silenced while their cause is paged
     assert all(i["target_matchers"] == ['severity="ticket"'] for i in config["inhibit_rules"])
+
+
+@pytest.fixture
+def alertmanager(tmp_path, rendered):
+    """Debian's Alertmanager on a free local port with the rendered file, gossip off; yields its URL.
+    Nothing is notified while the test runs: the first notification of a group waits `group_wait` (30 s)."""
+    binary = shutil.which("prometheus-alertmanager")
+    assert binary, "prometheus-alertmanager is not installed: run `make alertmanager`"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "alertmanager.log").open("wb")
+    proc = subprocess.Popen([binary, f"--config.file={rendered}", f"--storage.path={tmp_path / 'data'}",
+                             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=",
+                             "--log.level=warn"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # wait for the process to listen (readiness, not a timing assumption)
+            try:
+                if requests.get(f"{url}/-/ready", timeout=2).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "alertmanager.log").read_text()
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def suppressed(url: str, alerts: list[dict[str, str]]) -> dict[tuple[str, str], bool]:
+    """Post `alerts` (label sets) and read back which of them Alertmanager suppresses, by (alertname, job)."""
+    done = requests.post(f"{url}/api/v2/alerts", json=[{"labels": labels} for labels in alerts], timeout=10)
+    assert done.status_code == 200, done.text
+    got = requests.get(f"{url}/api/v2/alerts", timeout=10).json()
+    assert len(got) == len(alerts)
+    return {(a["labels"]["alertname"], a["labels"].get("job", "")): a["status"]["state"] == "suppressed" for a in got}
+
+
+def rule_alert(name: str, job: str) -> dict[str, str]:
+    rule = next(rule for rule in promql.alert_rules() if rule["alert"] == name)
+    return {**alert_labels(rule), "job": job, "service": job}
+
+
+def test_a_down_service_silences_its_own_tickets_only(alertmanager):
+    state = suppressed(alertmanager, [
+        {**rule_alert("PropdeskServiceDown", "billing"), "instance": "127.0.0.1:9103"},
+        rule_alert("PropdeskOutboxRelayFailing", "billing"),    # billing's ticket: silenced
+        rule_alert("PropdeskOutboxRelayFailing", "notify"),     # another service's ticket: not
+        rule_alert("PropdeskOutboxStuck", "billing"),           # billing's page: never silenced
+    ])
+    assert state == {("PropdeskServiceDown", "billing"): False, ("PropdeskOutboxRelayFailing", "billing"): True,
+                     ("PropdeskOutboxRelayFailing", "notify"): False, ("PropdeskOutboxStuck", "billing"): False}
+
+
+def test_a_down_broker_silences_every_ticket_and_no_page(alertmanager):
+    state = suppressed(alertmanager, [
+        {**rule_alert("PropdeskBrokerDown", "rabbitmq"), "instance": "127.0.0.1:15692"},
+        rule_alert("PropdeskOutboxRelayFailing", "billing"),
+        rule_alert("PropdeskOutboxRelayFailing", "notify"),
+        rule_alert("PropdeskOutboxStuck", "notify"),
+    ])
+    assert state == {("PropdeskBrokerDown", "rabbitmq"): False, ("PropdeskOutboxRelayFailing", "billing"): True,
+                     ("PropdeskOutboxRelayFailing", "notify"): True, ("PropdeskOutboxStuck", "notify"): False}
+
+
+def test_without_a_cause_nothing_is_silenced(alertmanager):
+    state = suppressed(alertmanager, [rule_alert("PropdeskOutboxRelayFailing", "billing"),
+                                      rule_alert("PropdeskDeadlineBreached", "complaints")])
+    assert not any(state.values()), state
