@@ -167,3 +167,46 @@ def test_counters_that_have_not_moved_are_exported_as_zero(toys):
                    f'propdesk_dead_lettered_total{{handler="{queue}",reason="unknown_contract",service="{back.service_name}"}}',
                    f'propdesk_outbox_relay_failures_total{{service="{front.service_name}"}}'):
         assert re.search(re.escape(series) + r" \d+\.\d+\n", text), series
+
+
+def test_a_consumer_whose_ack_failed_on_a_lost_connection_reconnects_and_consumes_again(toys, monkeypatch, caplog):
+    """The proxy chaos drill's finding (about one run in six): a worker's ack written after the
+    broker hung up fails (tolerated: the broker redelivers), and py-amqp marks the transport
+    disconnected while the consumer thread is not reading. kombu then quietly opened a bare new
+    connection on the consumer's next drain: the service stayed up, its consumer never
+    re-registered, and every later event waited on a connection nobody read.
+
+    Here the first ack on the subscriber's connection fails as a write on a dead socket does
+    (py-amqp's own `write` sees a BrokenPipeError and marks the transport); the next event must
+    still be handled, and the unacked one is redelivered and absorbed by the inbox."""
+    from kombu.message import Message
+
+    front, back = toys
+    ack = Message.ack
+    broken = []
+
+    def ack_on_a_connection_that_just_died(self, multiple=False):
+        if not broken and self.delivery_info.get("routing_key") == "toy.parcel_logged":
+            transport = self.channel.connection.transport
+            sendall = transport._write
+
+            def fail_once(data):
+                transport._write = sendall
+                raise BrokenPipeError(32, "Broken pipe")
+
+            transport._write = fail_once
+            broken.append(transport)
+        return ack(self, multiple=multiple)
+
+    monkeypatch.setattr(Message, "ack", ack_on_a_connection_that_just_died)
+    log_parcel(front, "P-ack-lost")
+    wait_for(lambda: broken and not broken[0].connected, what="the ack to fail and mark the connection lost")
+    assert "could not ack a message on a lost broker connection" in caplog.text
+    # the consumer notices on its next drain (it reads with a 1 s safety interval) and reconnects;
+    # unpatched, kombu swapped in a bare connection here without a word
+    wait_for(lambda: "Connection to broker lost" in caplog.text, what="the consumer to notice the lost connection")
+    wait_for(lambda: broken[0].sock is None, what="the failed connection to be closed, not leaked")
+
+    log_parcel(front, "P-after")
+    wait_for(lambda: seen(back, "P-after") == 1, timeout=30, what="the consumer to reconnect and take the next event")
+    assert seen(back, "P-ack-lost") == 1  # handled once: its redelivery met the inbox

@@ -25,7 +25,8 @@ import traceback
 from datetime import datetime, timezone
 from functools import partial
 
-from kombu import Queue
+import nameko.messaging
+from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
 from nameko.messaging import Consumer, QueueConsumer
 
@@ -69,6 +70,31 @@ def _settle_or_let_the_broker_reclaim(settle):
 for _name in ("ack_message", "requeue_message"):  # every QueueConsumer: RPC, RPC replies, @subscribe
     if not getattr(getattr(QueueConsumer, _name), "propdesk_tolerant", False):
         setattr(QueueConsumer, _name, _settle_or_let_the_broker_reclaim(getattr(QueueConsumer, _name)))
+
+
+class ConsumerConnection(Connection):
+    """kombu's `Connection` for a QueueConsumer, except that it never silently replaces a broker
+    connection that failed under its consumers.
+
+    A failed write on the consumer's connection (a worker's ack after the broker or a proxy hung
+    up, tolerated above) leaves py-amqp's transport `connected = False` while the consumer thread
+    is not reading the socket. kombu's `Connection.connection` then quietly opens a new connection
+    on the consumer thread's next `drain_events` or `heartbeat_check`: one with no channel and no
+    consumers, that times out every second as an idle connection does. The consumer never sees an
+    error, never logs "Connection to broker lost", never re-registers: the service stays up and
+    deaf to its queue (found by the proxy chaos drill: reports missed `release_slip.released`
+    about one run in six). Raising a connection error instead sends kombu's consumer loop down
+    its reconnect path: a new connection, the consumers declared again, the unacked messages
+    redelivered by the broker."""
+
+    @property
+    def connection(self):
+        if self._connection is not None and not self._closed and not self.connected:
+            raise ConnectionError("the broker connection failed under its consumers (a write on it failed)")
+        return super().connection
+
+
+nameko.messaging.Connection = ConsumerConnection  # the one use: QueueConsumer.connection
 
 
 class SubscriberQueueConsumer(QueueConsumer):
