@@ -34,8 +34,9 @@ from decimal import Decimal, InvalidOperation
 from propdesk.errors import ValidationError
 
 MAX_ROWS = 20_000
-#: The summary rows some exports end with (ICBC's personal export: "人民币合计").
-TOTAL_ROWS = ("人民币合计", "合计金额")
+#: How the summary rows some exports end with begin, in their date column ("合计金额", ICBC's
+#: personal export's "人民币合计"): skipped, never read as a payment.
+TOTAL_ROWS = ("合计", "总计", "Total", "人民币合计")
 #: What a currency column must say: a statement is booked in yuan only.
 YUAN = ("人民币", "CNY", "RMB", "156")
 
@@ -164,7 +165,7 @@ def read_statement(filename: str, data: bytes) -> tuple[str, list[dict], int]:
         if all(str(c).strip() == "" for c in cells):
             continue
         raw_date = next((cells[idx] for idx in where["date"] if idx < len(cells)), "")
-        if str(raw_date).strip().startswith(("合计", "总计", "Total")) or str(raw_date).strip() in TOTAL_ROWS:
+        if str(raw_date).strip().startswith(TOTAL_ROWS):
             continue
         credit = _amount(next((cells[idx] for idx in where["credit"] if idx < len(cells)), None))
         day = _date(raw_date)
