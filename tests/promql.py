@@ -13,7 +13,7 @@ import shutil
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import requests
@@ -128,6 +128,40 @@ def dashboard_expr_for_prometheus(expr: str, rate_interval: str = "5m") -> str:
     return expr.replace("$__rate_interval", rate_interval).replace("$estate", ".*")
 
 
+# -- a Prometheus or Alertmanager server on a private port ----------------------------------------
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the server started next binds it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(argv: list[str], url: str, log: Path, timeout: float = 30.0):
+    """Run `argv` (a Prometheus or Alertmanager server listening at `url`, its output in `log`) until
+    its ``/-/ready`` answers 200; yields `url`; then terminates it (killed after 10 s). Fails with the
+    log if the process exits or is not ready within `timeout` (readiness, not a timing assumption)."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    if requests.get(f"{url}/-/ready", timeout=2).status_code == 200:
+                        break
+                except requests.ConnectionError:
+                    pass
+                assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+                time.sleep(0.1)
+            yield url
+        finally:
+            proc.terminate()
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+            proc.kill()  # a no-op once it has exited
+            proc.wait()
+
+
 # -- a real Prometheus on a running system ----------------------------------------------------------
 @contextmanager
 def running_prometheus(workdir: Path, targets: dict[str, str], rabbitmq: str, vhost: str, interval: str = "1s"):
@@ -148,33 +182,11 @@ def running_prometheus(workdir: Path, targets: dict[str, str], rabbitmq: str, vh
             scrape["metric_relabel_configs"] = [{"source_labels": ["vhost"], "regex": f"|{re.escape(vhost)}",
                                                  "action": "keep"}]
     (workdir / "prometheus.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    log = (workdir / "prometheus.log").open("wb")
-    proc = subprocess.Popen([binary, f"--config.file={workdir / 'prometheus.yml'}",
-                             f"--storage.tsdb.path={workdir / 'tsdb'}", f"--web.listen-address=127.0.0.1:{port}",
-                             "--log.level=warn"], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"{url}/-/ready", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, (workdir / "prometheus.log").read_text()
-            time.sleep(0.2)
+    port = free_port()
+    with serving([binary, f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={workdir / 'tsdb'}",
+                  f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
+                 f"http://127.0.0.1:{port}", workdir / "prometheus.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def query(url: str, expr: str) -> list[dict]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -156,39 +154,23 @@ def test_the_inhibit_rules_name_alerts_and_severities_that_exist():
     assert all(i["target_matchers"] == ['severity="ticket"'] for i in config["inhibit_rules"])
 
 
-@pytest.fixture
-def alertmanager(tmp_path, rendered):
-    """Debian's Alertmanager on a free local port with the rendered file, gossip off; yields its URL.
-    Nothing is notified while the test runs: the first notification of a group waits `group_wait` (30 s)."""
+def running_alertmanager(config: Path, workdir: Path):
+    """Debian's Alertmanager on a free local port with `config`, gossip off (a context manager yielding
+    its URL; its data and log in `workdir`)."""
     binary = shutil.which("prometheus-alertmanager")
     assert binary, "prometheus-alertmanager is not installed: run `make alertmanager`"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "alertmanager.log").open("wb")
-    proc = subprocess.Popen([binary, f"--config.file={rendered}", f"--storage.path={tmp_path / 'data'}",
-                             f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=",
-                             "--log.level=warn"], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:  # wait for the process to listen (readiness, not a timing assumption)
-            try:
-                if requests.get(f"{url}/-/ready", timeout=2).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "alertmanager.log").read_text()
-            time.sleep(0.1)
+    port = promql.free_port()
+    return promql.serving([binary, f"--config.file={config}", f"--storage.path={workdir / 'data'}",
+                           f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
+                          f"http://127.0.0.1:{port}", workdir / "alertmanager.log")
+
+
+@pytest.fixture
+def alertmanager(tmp_path, rendered):
+    """Debian's Alertmanager with the rendered file; yields its URL. Nothing is notified while the test
+    runs: the first notification of a group waits `group_wait` (30 s)."""
+    with running_alertmanager(rendered, tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def suppressed(url: str, alerts: list[dict[str, str]]) -> dict[tuple[str, str], bool]:
