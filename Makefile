@@ -19,7 +19,8 @@ help: ## show this help
 	@echo "usage: make <target>"
 	@echo
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*## "} {name[NR] = $$1; text[NR] = $$2; if (length($$1) > width) width = length($$1)} \
+	       END {for (i = 1; i <= NR; i++) printf "  %-" width "s  %s\n", name[i], text[i]}'
 	@echo
 	@echo "  PYTEST_ARGS=...  extra arguments for 'make test'"
 	@echo "  BENCH_ARGS=...   extra arguments for 'make bench' (--quick, --only B1,S1, --reps N)"
