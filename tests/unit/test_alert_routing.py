@@ -22,6 +22,7 @@ import pytest
 import requests
 import yaml
 
+from propdesk import plugins
 from tests import promql
 
 ROOT = promql.ROOT
@@ -213,3 +214,48 @@ def test_without_a_cause_nothing_is_silenced(alertmanager):
     state = suppressed(alertmanager, [rule_alert("PropdeskOutboxRelayFailing", "billing"),
                                       rule_alert("PropdeskDeadlineBreached", "complaints")])
     assert not any(state.values()), state
+
+
+#: Tickets about the broker as a whole, not about one service: PropdeskBrokerDown inhibits them.
+BROKER_WIDE_TICKETS = {"PropdeskDeadLettersWaiting"}
+
+
+def fired_labels(name: str) -> list[dict[str, str]]:
+    """The label sets alert `name` fires with in deploy/prometheus/alerts.test.yml, which `promtool test
+    rules` proves the rule produces (its exp_labels must match exactly): the labels the rule really
+    carries, where alert_labels() above supposes a job and a service."""
+    cases = yaml.safe_load((promql.ALERTS.parent / "alerts.test.yml").read_text(encoding="utf-8"))["tests"]
+    found = {tuple(sorted({"alertname": name, **{k: str(v) for k, v in alert["exp_labels"].items()}}.items()))
+             for case in cases for check in case["alert_rule_test"] if check["alertname"] == name
+             for alert in check.get("exp_alerts") or ()}
+    return [dict(labels) for labels in sorted(found)]
+
+
+def test_every_ticket_about_a_service_fires_with_that_services_job():
+    """The inhibit rule `equal: [job]` silences a ticket only if it carries the down service's `job`:
+    a rule that aggregates `job` away (sum by (service, ...)) or reads the broker's series (job rabbitmq)
+    would page nobody about it and silence nothing."""
+    services = set(plugins.service_classes())
+    tickets = [rule["alert"] for rule in promql.alert_rules() if rule["labels"]["severity"] == "ticket"]
+    assert BROKER_WIDE_TICKETS < set(tickets)
+    jobs = {name: sorted({labels.get("job", "<none>") for labels in fired_labels(name)})
+            for name in tickets if name not in BROKER_WIDE_TICKETS}
+    assert {name: got for name, got in jobs.items() if not got or not set(got) <= services} == {}
+    assert all("job" not in labels and "vhost" in labels
+               for name in BROKER_WIDE_TICKETS for labels in fired_labels(name))
+
+
+def test_a_down_service_silences_its_backlog_and_deadline_tickets(alertmanager):
+    """With the labels the rules really fire with (promtool-proven): reports' queue backlog and tickets'
+    deadline breach are silenced while those services are down; billing's backlog and access's breach
+    are not."""
+    backlog = fired_labels("PropdeskQueueBacklog")        # reports.on_any_event (reports), rpc-billing (billing)
+    breached = fired_labels("PropdeskDeadlineBreached")   # complaint.reply (tickets), key.loan_return (access)
+    state = suppressed(alertmanager, [
+        {"alertname": "PropdeskServiceDown", "severity": "page", "job": "reports", "instance": "127.0.0.1:9106"},
+        {"alertname": "PropdeskServiceDown", "severity": "page", "job": "tickets", "instance": "127.0.0.1:9102"},
+        *backlog, *breached,
+    ])
+    assert state == {("PropdeskServiceDown", "reports"): False, ("PropdeskServiceDown", "tickets"): False,
+                     ("PropdeskQueueBacklog", "reports"): True, ("PropdeskQueueBacklog", "billing"): False,
+                     ("PropdeskDeadlineBreached", "tickets"): True, ("PropdeskDeadlineBreached", "access"): False}

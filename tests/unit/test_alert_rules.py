@@ -116,6 +116,25 @@ def test_the_queue_alerts_watch_every_department_queue_and_no_queue_without_cons
     assert not any(watched(name) for name in [*by_design, "rpc.reply-standalone_rpc_proxy-4f1e0c2a"])
 
 
+def test_the_backlog_alert_names_the_service_whose_queue_it_is():
+    """PropdeskQueueBacklog reads the broker's series (job rabbitmq) and sets `job` to the queue's
+    service, so a down service's page inhibits its backlog ticket: the label_replace regex gives every
+    declared handler queue's and RPC queue's service (Prometheus anchors it at both ends)."""
+    expr = next(rule["expr"] for rule in promql.alert_rules() if rule["alert"] == "PropdeskQueueBacklog")
+    target, replacement, source, regex = re.search(
+        r'"(\w+)",\s*"([^"]*)",\s*"(\w+)",\s*"([^"]+)"\s*\)\s*$', expr).groups()
+    assert (target, replacement, source) == ("job", "$1", "queue")
+
+    def job(queue: str) -> str:
+        return re.fullmatch(regex, queue).group(1)
+
+    classes = plugins.service_classes()
+    declared = [q.name for q in topology.all_queues(classes.values(), (1000, 5000, 30000))]
+    owners = {name: job(name) for name in declared if not name.startswith("propdesk.")}
+    assert owners and all(name.startswith(f"{owner}.") and owner in classes for name, owner in owners.items())
+    assert {name: job(f"rpc-{name}") for name in classes} == {name: name for name in classes}
+
+
 def test_the_dashboard_queries_are_promql_that_prometheus_parses(tmp_path):
     """promtool parses every dashboard query as a recording rule (Grafana's variables filled in)."""
     exprs = [target["expr"] for panel in promql.dashboard_panels() for target in panel["targets"]]
