@@ -43,6 +43,7 @@ COMMANDS = {
     "close_with_liaison": Command(repairs.close_with_liaison, repairs_schemas.CloseWithLiaisonSchema),
     "settle_follow_up": Command(repairs.settle_follow_up, repairs_schemas.SettleFollowUpSchema),
     "record_inspection": Command(inspection.record_inspection, inspection_schemas.InspectionRequestSchema),
+    "record_supply_cut": Command(inspection.record_supply_cut, inspection_schemas.SupplyCutRequestSchema),
     # contacts (来电来访登记, §2.1)
     "register_contact": Command(contacts.register_contact, contacts_schemas.RegisterContactSchema),
     "answer_contact": Command(contacts.answer_contact, contacts_schemas.AnswerContactSchema),

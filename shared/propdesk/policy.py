@@ -74,6 +74,8 @@ POLICY: dict[str, frozenset[str]] = {
     "residents.archive_move_out": CUSTOMER_SERVICE,
     # tickets: engineering records its unit inspection (单元验收移交记录表)
     "tickets.record_inspection": frozenset({"engineering"}),
+    # tickets: engineering reads the meters as of the exit and cuts the supply (METERS_READ_AND_CUT)
+    "tickets.record_supply_cut": frozenset({"engineering"}),
     # tickets: the contact log (来电来访登记, §2.1). Whoever receives a call or visit registers it
     # (front desk, CS assistants on patrol, specialists, supervisors, the manager, the director);
     # answering, closing and handing one over is for its owner (首问负责制) or a CS supervisor and

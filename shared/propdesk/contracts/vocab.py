@@ -335,6 +335,13 @@ METER_KINDS = Terms(
     Term("water", "水表", "Water meter"),
     Term("electricity", "电表", "Electricity meter"),
 )
+#: The supplies engineering cuts at a move-out (domain.md §2.6 METERS_READ_AND_CUT: 断水、断电、停空调).
+#: Water and electricity are metered (a final reading each: `METER_KINDS`); A/C is cut, not read.
+UTILITIES = Terms(
+    Term("water", "水", "Water"),
+    Term("electricity", "电", "Electricity"),
+    Term("ac", "空调", "A/C"),
+)
 #: A meter reading's state: "ok" passed the checks (billable); "held" is waiting for the finance
 #: supervisor (lower than the last reading, or a jump beyond the factor); "accepted" was held and
 #: accepted as read; "billed" is on an issued fee notice (never changed again).

@@ -54,7 +54,7 @@ def test_another_estates_work_order_answers_as_a_missing_one(app):
     with pytest.raises(NotFound):
         app.query("allowed_actions", "move_out_inspection", "MO-E2", "engineering", actor=ENGINEER_E1)
     assert app.query("allowed_actions", "move_out_inspection", "MO-E2", "engineering", actor=ENGINEER_E2) == [
-        "record_inspection"]
+        "record_inspection", "record_supply_cut"]
 
 
 def test_the_work_order_list_shows_the_estates_of_the_person_asking(app):

@@ -20,8 +20,10 @@ Work order numbers (``WO-<yyyymmdd>-<nnnn>``) are the chassis' (`uow.next_number
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
-from propdesk.contracts.vocab import WORK_ORDER_STATUSES, WORK_ORDER_UNFINISHED
+from propdesk.contracts.vocab import METER_KINDS, UTILITIES, WORK_ORDER_STATUSES, WORK_ORDER_UNFINISHED
 from propdesk.domain import Event
 from propdesk.errors import Conflict, Problem, ValidationError
 
@@ -52,6 +54,12 @@ class InspectionWorkOrder:
     status: str = OPEN
     defects: list[str] = field(default_factory=list)
     inspector: str | None = None
+    #: METERS_READ_AND_CUT (§2.6): when engineering cut the supply, by whom, the utilities cut
+    #: (vocab.UTILITIES) and the final readings ([{meter, reading, read_at}]); None until then
+    supply_cut_at: datetime | None = None
+    supply_cut_by: str | None = None
+    utilities_cut: list[str] | None = None
+    final_readings: list[dict] | None = None
 
 
 def open_inspection(wo: InspectionWorkOrder) -> list[Event]:
@@ -131,10 +139,104 @@ def record_result(wo: InspectionWorkOrder, passed: bool, defects: list[str], ins
     ]
 
 
+#: The largest meter reading engineering may record (billing's own bound, Numeric(14, 2)).
+MAX_READING = Decimal("999999999999.99")
+
+
+def _reading(raw, where: str, problems: list[Problem]) -> Decimal | None:
+    text = str(raw).strip() if raw is not None else ""
+    try:
+        value = Decimal(text)
+        if not value.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        problems.append(Problem(where, "decimal", "the meter's reading as a number, e.g. 1234.5"))
+        return None
+    if value < 0:
+        problems.append(Problem(where, "not_negative", "a meter reading is not negative"))
+    elif value.as_tuple().exponent < -2:
+        problems.append(Problem(where, "max_2_decimals", "at most two decimals"))
+    elif value > MAX_READING:
+        problems.append(Problem(where, "too_large", "the reading is larger than any meter shows"))
+    else:
+        return value
+    return None
+
+
+def record_supply_cut(wo: InspectionWorkOrder, supplies: list[dict], engineer: str | None,
+                      at: datetime) -> list[Event]:
+    """Engineering read the unit's meters as of the exit and cut its supply (抄表、断水断电停空调,
+    §2.6 METERS_READ_AND_CUT), and emits ``unit.supply_cut``.
+
+    `supplies`: one row per utility cut, ``{"utility": water|electricity|ac, "reading": "1234.5"}``;
+    each metered one (water, electricity: vocab.METER_KINDS) with its final reading, A/C without.
+    Payload: move_out_id, work_order_no, unit_id, estate, utilities (codes, as given), at,
+    final_readings ([{meter, reading (a string, as recorded), read_at}]: read at `at`).
+
+    Validation (every problem at once): ``supplies`` required (none given); per row
+    ``supplies[i].utility`` one_of / unique, ``supplies[i].reading`` required (a metered utility
+    without its reading), not_metered (a reading for A/C), decimal / not_negative / max_2_decimals
+    / too_large; ``engineer`` required. Conflict: a cancelled order (move_out_id,
+    ``work_order_cancelled``), a supply already cut (move_out_id, ``supply_already_cut``: once per
+    move-out; the readings are billed at once and not changed). The inspection need not have
+    passed first (§2.6: inspection, meters and fees are partly parallel)."""
+    if wo.status == CANCELLED:
+        raise Conflict(f"work order {wo.work_order_no} was cancelled: move-out {wo.move_out_id} was withdrawn",
+                       field="move_out_id", rule="work_order_cancelled")
+    if wo.supply_cut_at is not None:
+        raise Conflict(f"the supply of {wo.unit_id} was already cut under {wo.work_order_no}; its final readings "
+                       "are billed and final", field="move_out_id", rule="supply_already_cut")
+    problems: list[Problem] = []
+    if engineer is None or not str(engineer).strip():
+        problems.append(Problem("engineer", "required", "name the engineer who read the meters"))
+    rows = list(supplies or [])
+    if not rows:
+        problems.append(Problem("supplies", "required", "list each supply cut (water, electricity, A/C)"))
+    seen: set[str] = set()
+    utilities: list[str] = []
+    readings: list[dict] = []
+    for i, row in enumerate(rows):
+        where = f"supplies[{i}]."
+        utility = str((row or {}).get("utility") or "").strip()
+        raw = (row or {}).get("reading")
+        given = raw is not None and str(raw).strip() != ""
+        if utility not in UTILITIES:
+            problems.append(Problem(where + "utility", "one_of", "water, electricity or A/C (水/电/空调)"))
+            continue
+        if utility in seen:
+            problems.append(Problem(where + "utility", "unique", f"{utility} is listed twice"))
+            continue
+        seen.add(utility)
+        utilities.append(utility)
+        if utility in METER_KINDS:
+            if not given:
+                problems.append(Problem(where + "reading", "required",
+                                        f"read the {utility} meter as of the exit before cutting it"))
+                continue
+            value = _reading(raw, where + "reading", problems)
+            if value is not None:
+                readings.append({"meter": utility, "reading": str(value), "read_at": at.isoformat()})
+        elif given:
+            problems.append(Problem(where + "reading", "not_metered", f"{utility} has no meter to read"))
+    if problems:
+        raise ValidationError(problems)
+    wo.supply_cut_at = at
+    wo.supply_cut_by = str(engineer).strip()
+    wo.utilities_cut = list(utilities)
+    wo.final_readings = [dict(r) for r in readings]
+    return [Event("unit.supply_cut", {
+        "move_out_id": wo.move_out_id, "work_order_no": wo.work_order_no, "unit_id": wo.unit_id,
+        "estate": wo.estate, "utilities": list(utilities), "at": at.isoformat(),
+        "final_readings": [dict(r) for r in readings]})]
+
+
 def next_commands(wo: InspectionWorkOrder) -> list[str]:
     """What the work order's state allows now: recording the (re-)inspection until it passed or
-    was cancelled."""
-    return ["record_inspection"] if wo.status in UNFINISHED else []
+    was cancelled; the final readings and the supply cut once, on an order not cancelled."""
+    commands = ["record_inspection"] if wo.status in UNFINISHED else []
+    if wo.status != CANCELLED and wo.supply_cut_at is None:
+        commands.append("record_supply_cut")
+    return commands
 
 
 def cancel(wo: InspectionWorkOrder) -> bool:

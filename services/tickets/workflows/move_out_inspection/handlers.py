@@ -10,6 +10,8 @@ As events::
     move_out.requested (residents)   -> a work order WO-<yyyymmdd>-<nnnn>, move_out.inspection_opened
     record_inspection (command)      -> move_out.inspection_completed (passed, or defects with the
                                         违约处理单 number); a re-inspection after defects is allowed
+    record_supply_cut (command)      -> unit.supply_cut (the final meter readings, the supplies cut;
+                                        once per move-out)
     move_out.withdrawn (residents)   -> an unfinished work order is cancelled (audited; no event)
 
 Every event and audit row of a work order carries the move-out id as its correlation id.
@@ -95,6 +97,28 @@ def record_inspection(cmd, uow) -> dict:
     uow.audit("work_order.inspect", "work_order", wo.work_order_no,
               {"move_out_id": move_out_id, "passed": data["passed"], "defects": wo.defects,
                "breach_notice_id": events[0].payload["breach_notice_id"]})
+    return _WORK_ORDER.dump(wo)
+
+
+def record_supply_cut(cmd, uow) -> dict:
+    """Engineering records the final meter readings as of the exit and the supplies it cut
+    (抄表、断水断电停空调, domain.md §2.6 METERS_READ_AND_CUT) on the move-out's work order. Emits
+    ``unit.supply_cut`` on the move-out's correlation id (billing bills the final readings at once
+    and decides the fee check; residents records the step); answers the work order.
+
+    Once per move-out. NotFound (move_out_id, exists) without a work order; Conflict
+    (move_out_id, work_order_cancelled / supply_already_cut); ValidationError naming every broken
+    rule of `domain.record_supply_cut` at once. Audited ``work_order.supply_cut``."""
+    data = cmd.data
+    move_out_id = data["move_out_id"]
+    uow.correlation_id = move_out_id
+    wo = _required(uow.session, move_out_id, cmd.estates, lock=True)
+    events = domain.record_supply_cut(wo, data["supplies"], cmd.actor.id, uow.now())
+    wo.updated_at = uow.now()
+    uow.emit_all(events)
+    uow.audit("work_order.supply_cut", "work_order", wo.work_order_no,
+              {"move_out_id": move_out_id, "unit_id": wo.unit_id, "utilities": wo.utilities_cut,
+               "final_readings": wo.final_readings})
     return _WORK_ORDER.dump(wo)
 
 

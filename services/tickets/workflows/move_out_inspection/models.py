@@ -30,5 +30,10 @@ class InspectionWorkOrder(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     defects: Mapped[list] = mapped_column(JSON)
     inspector: Mapped[str | None] = mapped_column(String(64))
+    #: METERS_READ_AND_CUT (§2.6): set once, by `record_supply_cut`
+    supply_cut_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    supply_cut_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    utilities_cut: Mapped[list | None] = mapped_column(JSON, default=None)
+    final_readings: Mapped[list | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -14,7 +14,7 @@ from marshmallow import RAISE, Schema, fields
 
 from propdesk.chassis.edge import OptionalText, RecordId
 from propdesk.contracts import rpc
-from propdesk.contracts.vocab import WORK_ORDER_STATUSES
+from propdesk.contracts.vocab import UTILITIES, WORK_ORDER_STATUSES
 from propdesk_services.tickets.workflows.move_out_inspection import domain
 
 
@@ -31,6 +31,29 @@ class InspectionRequestSchema(Schema):
     move_out_id = RecordId(metadata=label("撤场编号", "Move-out no."))
     passed = fields.Boolean(required=True, metadata=label("验收通过", "Passed"))
     defects = fields.List(fields.String(), load_default=list, metadata=label("发现的问题", "Defects found"))
+
+
+class SupplyRowSchema(Schema):
+    """One supply cut and, for a metered one, its meter's final reading."""
+
+    class Meta:
+        unknown = RAISE
+
+    utility = fields.String(required=True, metadata={**label("切断的供应", "Supply cut"), "vocab": UTILITIES})
+    reading = fields.String(load_default=None, allow_none=True,
+                            metadata=label("终读数(水表/电表)", "Final reading (water/electricity meter)"))
+
+
+class SupplyCutRequestSchema(Schema):
+    """抄表断水断电: the final meter readings as of the exit and the supplies cut (§2.6)."""
+
+    class Meta:
+        unknown = RAISE
+        label = {"zh": "抄表并断水断电(停空调)", "en": "Read the meters and cut the supply"}
+
+    move_out_id = RecordId(metadata=label("撤场编号", "Move-out no."))
+    supplies = fields.List(fields.Nested(SupplyRowSchema), required=True,
+                           metadata=label("断水断电停空调及终读数", "Supplies cut and final readings"))
 
 
 class WorkOrderSchema(rpc.WorkOrderSchema):

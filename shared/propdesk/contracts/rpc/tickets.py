@@ -21,6 +21,13 @@ class WorkOrderSchema(Schema):
     inspector = fields.String(allow_none=True, metadata={"description": "the engineer who recorded the result"})
     breach_notice_id = fields.String(allow_none=True,
                                      metadata={"description": "违约处理单, while status is defects_found"})
+    supply_cut_at = UtcDateTime(allow_none=True, metadata={"description": "when engineering read the meters and "
+                                                                           "cut the supply (抄表断水断电); null until then"})
+    supply_cut_by = fields.String(allow_none=True)
+    utilities_cut = fields.List(fields.String(), allow_none=True,
+                                metadata={"description": "codes of vocab.UTILITIES (water, electricity, ac)"})
+    final_readings = fields.List(fields.Dict(), allow_none=True,
+                                 metadata={"description": "[{meter, reading, read_at}] as of the exit"})
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
