@@ -175,6 +175,7 @@ def running_prometheus(workdir: Path, targets: dict[str, str], rabbitmq: str, vh
     config = yaml.safe_load(SCRAPE_CONFIG.read_text(encoding="utf-8"))
     config["global"] = {"scrape_interval": interval, "evaluation_interval": interval}
     config["rule_files"] = [str((SCRAPE_CONFIG.parent / f).resolve()) for f in config["rule_files"]]
+    config.pop("alerting", None)  # evaluate the rules, notify nobody (not an Alertmanager this host may run)
     for scrape in config["scrape_configs"]:
         job = scrape["job_name"]
         scrape["static_configs"] = [{"targets": [rabbitmq if job == "rabbitmq" else targets[job]]}]

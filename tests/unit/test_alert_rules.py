@@ -130,8 +130,10 @@ def test_the_backlog_alert_names_the_service_whose_queue_it_is():
 
     classes = plugins.service_classes()
     declared = [q.name for q in topology.all_queues(classes.values(), (1000, 5000, 30000))]
-    owners = {name: job(name) for name in declared if not name.startswith("propdesk.")}
-    assert owners and all(name.startswith(f"{owner}.") and owner in classes for name, owner in owners.items())
+    keep, drop = queue_selectors(expr)
+    owners = {name: job(name) for name in declared if re.fullmatch(keep, name) and not re.fullmatch(drop, name)}
+    assert owners and all(owner in classes and (name == f"rpc-{owner}" or name.startswith(f"{owner}."))
+                          for name, owner in owners.items()), owners
     assert {name: job(f"rpc-{name}") for name in classes} == {name: name for name in classes}
 
 

@@ -93,11 +93,46 @@ def test_the_broker_is_scraped_per_queue_and_the_alert_rules_are_loaded(config):
         (CONFIG.parent / "prometheus" / "alerts.yml").resolve()]
 
 
-PROMTOOL = shutil.which("promtool")
+#: Where deploy/prometheus.yml sends alerts: Alertmanager on its default port, as docs/operations.md
+#: ("Alert routing") tells the operator to run it.
+ALERTMANAGER = "127.0.0.1:9093"
+OPERATIONS = CONFIG.parents[1] / "docs" / "operations.md"
 
 
-@pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed (Debian: apt-get install prometheus)")
-def test_promtool_accepts_the_config():
-    """Prometheus' own check (keys, intervals, target syntax) where its promtool is installed."""
-    done = subprocess.run([PROMTOOL, "check", "config", str(CONFIG)], capture_output=True, text=True, timeout=60)
+def promtool_check_config(path: Path) -> subprocess.CompletedProcess:
+    promtool = shutil.which("promtool")
+    assert promtool, "promtool is not installed: run `make promtool` (Debian's prometheus package)"
+    return subprocess.run([promtool, "check", "config", str(path)], capture_output=True, text=True, timeout=60)
+
+
+def test_promtool_accepts_the_config_and_its_rule_files():
+    """Prometheus' own check (keys, intervals, targets, the alertmanagers, the rule files it loads);
+    `make test-unit` installs promtool, so this never skips."""
+    done = promtool_check_config(CONFIG)
     assert done.returncode == 0, done.stdout + done.stderr
+    rules = yaml.safe_load((CONFIG.parent / "prometheus" / "alerts.yml").read_text(encoding="utf-8"))["groups"]
+    assert "SUCCESS: 1 rule files found" in done.stdout
+    assert f"SUCCESS: {sum(len(group['rules']) for group in rules)} rules found" in done.stdout
+
+
+def test_promtool_refuses_a_broken_alertmanager_address(tmp_path):
+    """The check can fail: an Alertmanager target written as a URL (the scheme belongs in `scheme:`)."""
+    (tmp_path / "prometheus").mkdir()
+    (tmp_path / "prometheus" / "alerts.yml").write_text(
+        (CONFIG.parent / "prometheus" / "alerts.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    text = CONFIG.read_text(encoding="utf-8")
+    assert f'"{ALERTMANAGER}"' in text
+    (tmp_path / "prometheus.yml").write_text(text.replace(f'"{ALERTMANAGER}"', f'"http://{ALERTMANAGER}"'),
+                                             encoding="utf-8")
+    done = promtool_check_config(tmp_path / "prometheus.yml")
+    assert done.returncode != 0 and "not a valid hostname" in done.stdout + done.stderr
+
+
+def test_firing_alerts_go_to_the_alertmanager_the_docs_name(config):
+    """Without `alerting:` the rules fire into nothing: nobody is paged."""
+    managers = config["alerting"]["alertmanagers"]
+    assert [t for m in managers for s in m["static_configs"] for t in s["targets"]] == [ALERTMANAGER]
+    assert all(m.get("scheme", "http") == "http" and m.get("path_prefix", "/") == "/" for m in managers)
+    port = ALERTMANAGER.rsplit(":", 1)[1]
+    docs = OPERATIONS.read_text(encoding="utf-8")
+    assert f"port {port}" in docs and f"localhost:{port}" in docs
