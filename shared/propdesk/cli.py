@@ -14,7 +14,9 @@
     propdesk docs [--check]          regenerate docs/events.md from the contract registry
     propdesk audit verify [SERVICE...]   check every audit chain: an edited, deleted or forged row exits 1
     propdesk backup [--to DIR] [SERVICE...]   every service database copied at one moment, services
-                                     running, into a dated folder with a manifest (checksums, revisions)
+                                     running, into a dated folder with a manifest (checksums, revisions);
+                                     on PostgreSQL one pg_dump per service, or --cluster: pg_basebackup
+                                     of the server, every service at one moment
     propdesk restore FOLDER [SERVICE...] [--replay-minutes N]   put a backup back (services stopped);
                                      then `propdesk migrate`; see docs/operations.md
     propdesk staff add USERNAME --name N --department D --role R [--role R] --estate E [--estate E] [--phone P]
@@ -204,14 +206,28 @@ def cmd_backup(args) -> int:
     from propdesk.chassis import backup
 
     settings = Settings.from_env()
+    dest = Path(args.to) if args.to else settings.data_dir / "backups"
     try:
-        done = backup.backup(settings, Path(args.to) if args.to else settings.data_dir / "backups",
-                             args.services or None)
+        if args.cluster:
+            if args.services:
+                raise backup.BackupError("--cluster copies the whole server: name no service "
+                                         "(one service: propdesk backup SERVICE, a pg_dump)")
+            done = backup.backup_cluster(settings, dest)
+        else:
+            done = backup.backup(settings, dest, args.services or None)
     except backup.BackupError as exc:
         print(f"propdesk backup: {exc}", file=sys.stderr)
         return 1
+    for rel, entry in done.manifest.get("files", {}).items():
+        print(f"{rel:<20} {entry['bytes']:>10} bytes")
     for name, entry in done.manifest["services"].items():
+        if "file" not in entry:
+            print(f"{name:<10} database {entry['database']}")
+            continue
         print(f"{name:<10} {entry['bytes']:>10} bytes  revision {' '.join(entry.get('revisions', [])) or '-'}")
+    if done.manifest["database"] == "postgresql" and not args.cluster and len(done.manifest["services"]) > 1:
+        print("note: one pg_dump per service, one after another, not at one moment; "
+              "every service at one moment: propdesk backup --cluster (docs/operations.md)")
     print(f"backup at {done.manifest['cut_at']} in {done.folder} ({done.seconds:.2f} s)")
     return 0
 
@@ -244,6 +260,9 @@ def _backup_parsers(sub) -> None:
     bk = sub.add_parser("backup", help="copy every service database (services may run) into a dated folder")
     bk.add_argument("services", nargs="*", help="only these services (default: all)")
     bk.add_argument("--to", help="where the dated folder is made (default: <data dir>/backups)")
+    bk.add_argument("--cluster", action="store_true",
+                    help="PostgreSQL: pg_basebackup of the server every service database is on: all of "
+                         "them at one moment (the role needs REPLICATION)")
     bk.set_defaults(func=cmd_backup)
     rs = sub.add_parser("restore", help="put a backup's databases back (services stopped); then migrate")
     rs.add_argument("folder")

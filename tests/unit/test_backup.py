@@ -177,3 +177,25 @@ def test_a_backup_restores_onto_a_new_machine(installation, tmp_path, monkeypatc
     restored = db_file(fresh)
     assert restored.parent == fresh.data_dir and state(restored, first) == "APPLICATION_ACCEPTED"
     assert backup.sha256(done.folder / "residents.db") == done.manifest["services"]["residents"]["sha256"]
+
+
+def test_a_cluster_backup_is_for_one_postgresql_server(installation, tmp_path, monkeypatch):
+    settings = installation[0]
+    with pytest.raises(backup.BackupError, match="SQLite backups are taken at one moment already"):
+        backup.backup_cluster(settings, tmp_path / "backups")
+    assert not (tmp_path / "backups").exists()  # refused before anything is made
+    monkeypatch.setenv("PROPDESK_DB", "postgresql")
+    monkeypatch.setenv("PROPDESK_PG_URL", "postgresql://propdesk@db1:5432/propdesk")
+    monkeypatch.setenv("PROPDESK_BILLING_DB_URL", "postgresql://propdesk@db2:5432/propdesk_billing")
+    with pytest.raises(backup.BackupError, match="on 2: billing; .*residents.*back up each server"):
+        backup.pg_server_of(settings, ["billing", "residents", "tickets"])
+    monkeypatch.delenv("PROPDESK_BILLING_DB_URL")
+    assert backup.pg_server_of(settings, ["billing", "residents"]) == \
+        "postgresql+psycopg2://propdesk@db1:5432/postgres"
+
+
+def test_the_cli_refuses_a_service_with_cluster(installation, capsys):
+    from propdesk.cli import main
+
+    assert main(["backup", "--cluster", "residents"]) == 1
+    assert "--cluster copies the whole server: name no service" in capsys.readouterr().err

@@ -23,8 +23,17 @@ what they already processed; a restored consumer gets what it had consumed after
 the others' outboxes) and what was in flight at the cut. `propdesk migrate` then upgrades the
 restored databases to this code's revision.
 
-PostgreSQL (PROPDESK_DB=postgresql, one database per service): `pg_dump --format=custom` of each
-service database into ``<service>.dump``; restoring is `pg_restore` (docs/operations.md).
+PostgreSQL (PROPDESK_DB=postgresql, one database per service), two ways:
+
+- ``--cluster`` (`backup_cluster`): ONE moment for every service: `pg_basebackup` of the whole
+  server (every database on it, roles too) into ``cluster/base.tar`` + ``cluster/pg_wal.tar``
+  (the WAL streamed during the copy, so the copy is consistent as of the backup's end). Restoring
+  replaces the server's data directory (by hand, as the server's owner: docs/operations.md), then
+  `restore` checks that the server answering is this backup's (its system identifier), that no
+  session is connected to a service database, and re-arms the outbox tails as above.
+- per service (the default): `pg_dump --format=custom` of each service database into
+  ``<service>.dump``, each its own snapshot, one after another (not one moment across services):
+  for one service; restoring is `pg_restore` (docs/operations.md).
 """
 from __future__ import annotations
 
@@ -245,6 +254,181 @@ def _pg_dump(url: str, target: Path) -> None:
         raise BackupError(f"pg_dump of {url.rsplit('/', 1)[-1].split('?')[0]} failed: {done.stderr.strip()}")
 
 
+#: The files of a `--cluster` backup, under ``cluster/`` (pg_basebackup --format=tar --wal-method=stream).
+CLUSTER_DIR = "cluster"
+CLUSTER_KIND = "pg_basebackup"
+
+
+def pg_tool(name: str) -> str:
+    """A PostgreSQL client program: on PATH (Debian's wrapper picks the newest), else the newest
+    /usr/lib/postgresql/<major>/bin/<name>."""
+    import glob
+
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(p.split("/")[4]))
+    if not candidates:
+        raise BackupError(f"{name} is not installed (scripts/ensure-postgres.sh installs Debian's postgresql)")
+    return candidates[-1]
+
+
+def pg_server_of(settings, services) -> str:
+    """The one PostgreSQL server every service database of `services` is on (a SQLAlchemy URL of
+    its `postgres` database); refused when they are on SQLite or on several servers."""
+    from sqlalchemy.engine import make_url
+
+    servers = {}
+    for name in sorted(services):
+        url = settings.db_url(name)
+        if not url.startswith("postgresql"):
+            raise BackupError(f"--cluster backs up a PostgreSQL server, and {name}'s database is "
+                              f"{url.split(':')[0]}; SQLite backups are taken at one moment already (no --cluster)")
+        u = make_url(url)
+        servers.setdefault((u.host, u.port, u.query.get("host"), u.query.get("port")), []).append(name)
+    if len(servers) != 1:
+        raise BackupError("--cluster copies one server, and these services' databases are on "
+                          f"{len(servers)}: " + "; ".join(", ".join(v) for v in servers.values())
+                          + " (back up each server, or use the per-service pg_dump)")
+    return make_url(settings.db_url(sorted(services)[0])).set(database="postgres").render_as_string(
+        hide_password=False)
+
+
+def _server_identity(server_url: str) -> dict:
+    """The server's system identifier (kept by a restored copy, new with every initdb) and version."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from propdesk.chassis import migrate
+
+    engine = migrate.maintenance_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            return {"system_identifier": str(conn.execute(text(
+                        "SELECT system_identifier FROM pg_control_system()")).scalar()),
+                    "server_version": conn.execute(text("SHOW server_version")).scalar()}
+    except OperationalError as exc:
+        raise BackupError(f"the PostgreSQL server does not answer: {str(exc.orig).strip()}") from exc
+    finally:
+        engine.dispose()
+
+
+def backup_cluster(settings, dest: Path, *, now=None) -> Result:
+    """`propdesk backup --cluster`: every service database at ONE moment, by `pg_basebackup` of the
+    server they share (the URL's role needs REPLICATION, and pg_hba.conf a `replication` line)."""
+    started = time.monotonic()
+    services = _services()
+    server = pg_server_of(settings, services)
+    identity = _server_identity(server)
+    present = [n for n in sorted(services) if _pg_exists(settings.db_url(n))]
+    if not present:
+        raise BackupError("no service database on the server to back up (never migrated)")
+    begun = now or datetime.now(timezone.utc)
+    folder = Path(dest) / f"propdesk-backup-{_stamp(begun)}"
+    work = folder.with_name(folder.name + ".partial")
+    work.mkdir(parents=True, exist_ok=False)
+    os.chmod(work, 0o700)  # staff accounts, personal data, the server's roles
+    try:
+        done = subprocess.run(
+            [pg_tool("pg_basebackup"), f"--dbname={libpq_url(server)}", f"--pgdata={work / CLUSTER_DIR}",
+             "--format=tar", "--wal-method=stream", "--checkpoint=fast", f"--label={folder.name}"],
+            capture_output=True, text=True, timeout=6 * 3600)
+        if done.returncode != 0:
+            raise BackupError(f"pg_basebackup failed: {done.stderr.strip()} (the role needs REPLICATION and "
+                              "pg_hba.conf a `replication` line for it: docs/operations.md)")
+        cut = datetime.now(timezone.utc)  # the copy is consistent as of its end (the WAL streamed until then)
+        files = {}
+        for f in sorted((work / CLUSTER_DIR).iterdir()):
+            files[f"{CLUSTER_DIR}/{f.name}"] = {"bytes": f.stat().st_size, "sha256": sha256(f)}
+        manifest = {
+            "format": FORMAT,
+            "kind": CLUSTER_KIND,
+            "propdesk_version": propdesk_version(),
+            "database": "postgresql",
+            "started_at": begun.isoformat(),
+            "cut_at": cut.isoformat(),
+            "writes_held_s": 0.0,  # pg_basebackup holds nothing: services write on during the copy
+            "data_dir": str(settings.data_dir),
+            "server": {**identity, "url": make_url_safe(server)},
+            "files": files,
+            "not_found": sorted(set(services) - set(present)),
+            "services": {n: {"database": _database_name(settings.db_url(n))} for n in present},
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        work.rename(folder)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return Result(folder, manifest, time.monotonic() - started)
+
+
+def make_url_safe(url: str) -> str:
+    """A URL as it may be written into a manifest or a message: the password masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _database_name(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).database
+
+
+def _other_sessions(server_url: str, databases: list[str]) -> list[str]:
+    """Sessions (other than this process') connected to one of `databases`: 'db: user@addr (app)'."""
+    from sqlalchemy import text
+
+    from propdesk.chassis import migrate
+
+    engine = migrate.maintenance_engine(server_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT datname, usename, coalesce(host(client_addr), 'local'), application_name "
+                "FROM pg_stat_activity WHERE datname = ANY(:d) AND pid <> pg_backend_pid()"),
+                {"d": databases}).all()
+    finally:
+        engine.dispose()
+    return [f"{d}: {u}@{a}" + (f" ({app})" if app else "") for d, u, a, app in rows]
+
+
+def restore_cluster(settings, folder: Path, manifest: dict, names=None, *,
+                    replay_minutes: int = DEFAULT_REPLAY_MINUTES) -> dict:
+    """The step of a `--cluster` restore after the server's files are put back (by hand: it is the
+    server's data directory): checks that the server answering is this backup's and that no session
+    is connected to a service database, then re-arms every service's outbox tail."""
+    started = time.monotonic()
+    if names:
+        raise BackupError("a --cluster backup is restored whole (it is the server's data directory); for one "
+                          "service use the per-service pg_dump (docs/operations.md, Backups and restore)")
+    wanted = sorted(manifest["services"])
+    installed = _services()
+    for name in wanted:
+        if name not in installed:
+            raise BackupError(f"{name} is in the backup but not installed here")
+    server = pg_server_of(settings, wanted)
+    identity = _server_identity(server)
+    if identity["system_identifier"] != manifest["server"]["system_identifier"]:
+        raise BackupError(
+            f"the server at {make_url_safe(server)} is not this backup's (system identifier "
+            f"{identity['system_identifier']}, the backup's {manifest['server']['system_identifier']}): put the "
+            f"backup's files in its data directory first ({CLUSTER_DIR}/base.tar, {CLUSTER_DIR}/pg_wal.tar; "
+            "docs/operations.md, Backups and restore)")
+    missing = [n for n in wanted if not _pg_exists(settings.db_url(n))]
+    if missing:
+        raise BackupError(f"the server has no database for {', '.join(missing)}, which the backup holds: "
+                          "is its data directory the backup's?")
+    busy = _other_sessions(server, [_database_name(settings.db_url(n)) for n in wanted])
+    if busy:
+        raise BackupError("the services are running (sessions connected to their databases: "
+                          + "; ".join(busy) + "); stop them (propdesk run, systemd units) and restore again")
+    since = datetime.fromisoformat(manifest["cut_at"]) - timedelta(minutes=replay_minutes)
+    rearmed = {n: rearm_outbox(settings.db_url(n), since) for n in wanted}
+    return {"restored": wanted, "aside": None, "rearmed": rearmed, "cut_at": manifest["cut_at"],
+            "seconds": time.monotonic() - started}
+
+
 # -- restore -------------------------------------------------------------------------------------
 def read_manifest(folder: Path) -> dict:
     """The manifest of a backup folder, with every file's size and checksum checked."""
@@ -258,7 +442,16 @@ def read_manifest(folder: Path) -> dict:
         raise BackupError(f"{path} is not readable JSON ({exc})") from exc
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{path}: backup format {manifest.get('format')!r}, this propdesk reads {FORMAT}")
+    for rel, entry in manifest.get("files", {}).items():  # a --cluster backup's files
+        f = folder / rel
+        if not f.is_file():
+            raise BackupError(f"{rel} is missing from the backup")
+        if f.stat().st_size != entry["bytes"] or sha256(f) != entry["sha256"]:
+            raise BackupError(f"{rel} does not match its checksum in the manifest "
+                              "(damaged or changed since the backup); not restoring")
     for name, entry in manifest.get("services", {}).items():
+        if "file" not in entry:
+            continue
         f = folder / entry["file"]
         if not f.is_file():
             raise BackupError(f"{name}: {f.name} is missing from the backup")
@@ -321,6 +514,8 @@ def restore(settings, folder: Path, names=None, *, replay_minutes: int = DEFAULT
     started = time.monotonic()
     folder = Path(folder)
     manifest = read_manifest(folder)
+    if manifest.get("kind") == CLUSTER_KIND:
+        return restore_cluster(settings, folder, manifest, names, replay_minutes=replay_minutes)
     backed_up = manifest["services"]
     wanted = sorted(names) if names else sorted(backed_up)
     missing = [n for n in wanted if n not in backed_up]

@@ -165,6 +165,30 @@ def private_postgres() -> Iterator[PrivatePostgres]:
         pg.destroy()
 
 
+@contextlib.contextmanager
+def private_postgres_from_backup(cluster_dir: Path) -> Iterator[PrivatePostgres]:
+    """A private server whose data directory is a `propdesk backup --cluster` (``cluster/base.tar``
+    and ``cluster/pg_wal.tar``), unpacked as docs/operations.md says (the data directory, then
+    pg_wal inside it), on a free port; always stopped and removed."""
+    (port,) = free_ports(1)
+    pg = PrivatePostgres(_prepare_dir(), port)
+    try:
+        pg.data_dir.mkdir(mode=0o700)
+        for tar, into in (("base.tar", pg.data_dir), ("pg_wal.tar", pg.data_dir / "pg_wal")):
+            subprocess.run(["tar", "-xf", str(Path(cluster_dir) / tar), "-C", str(into)], check=True,
+                           capture_output=True, timeout=300)
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", f"{SUPERUSER}:{SUPERUSER}", str(pg.data_dir)], check=True, timeout=300)
+        try:
+            pg.start()
+        except BaseException:
+            log = pg.log_file.read_text(errors="replace")[-2000:] if pg.log_file.exists() else ""
+            raise PostgresError(f"the restored PostgreSQL did not start; its log ends:\n{log}")
+        yield pg
+    finally:
+        pg.destroy()
+
+
 def drop_databases(server_url: str, prefix: str) -> list[str]:
     """Drop every database whose name starts with `prefix` (sessions still connected are ended)."""
     from sqlalchemy import text
