@@ -1,7 +1,9 @@
 """The chassis on quorum queues (PROPDESK_QUEUE_TYPE=quorum, #12), on the shared broker: the retry
 path (quorum retry queues with a message TTL dead-letter back to the handler queue, RabbitMQ 3.10)
-and the DLQ work as on classic queues, and a handler queue's delivery limit dead-letters a message
-that keeps coming back into the DLQ, where `propdesk dlq list` names its queue and reason."""
+and the DLQ work as on classic queues, an RPC call is served from a quorum `rpc-<service>` queue
+(chassis/messaging.py declares it in place of nameko's classic one), and a handler queue's
+delivery limit dead-letters a message that keeps coming back into the DLQ, where `propdesk dlq
+list` names its queue and reason."""
 from __future__ import annotations
 
 from urllib.parse import quote, urlparse
@@ -9,6 +11,7 @@ from urllib.parse import quote, urlparse
 import pytest
 import requests
 from kombu import Connection
+from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -26,13 +29,17 @@ def propdesk_env(propdesk_env, monkeypatch):
     return Settings.from_env()
 
 
-def queue_types(settings: Settings) -> dict[str, str]:
+def queue_rows(settings: Settings) -> dict[str, dict]:
     api = urlparse(settings.rabbit_api)
     vhost = quote(topology.broker_vhost(settings.amqp_uri), safe="")
     rows = requests.get(f"{api.scheme}://{api.hostname}:{api.port}/api/queues/{vhost}", timeout=10,
                         auth=(api.username or "guest", api.password or "guest"),
-                        params={"columns": "name,type"}).json()
-    return {r["name"]: r["type"] for r in rows}
+                        params={"columns": "name,type,durable,exclusive,auto_delete,arguments"}).json()
+    return {r["name"]: r for r in rows}
+
+
+def queue_types(settings: Settings) -> dict[str, str]:
+    return {name: r["type"] for name, r in queue_rows(settings).items()}
 
 
 def test_retry_and_dead_letter_paths_on_quorum_queues(toys, propdesk_env):  # noqa: F811
@@ -43,7 +50,14 @@ def test_retry_and_dead_letter_paths_on_quorum_queues(toys, propdesk_env):  # no
 
     log_parcel(front, "Q-1", fail_times=2)  # two retry delays: the third try passes
     event_id = log_parcel(front, "Q-2", fail_times=99)  # fails every try: parked
-    wait_for(lambda: seen(back, "Q-1") == 1, what="the retried delivery to succeed")
+    with ClusterRpcProxy({"AMQP_URI": propdesk_env.amqp_uri}, timeout=20) as rpc:  # over the broker
+        wait_for(lambda: rpc.toy_back.seen("Q-1") == 1, what="the retried delivery to succeed")
+        rows = queue_rows(propdesk_env)
+    assert types["rpc-toy_back"] == types["rpc-toy_front"] == "quorum"
+    # the caller's reply queue stays nameko's: classic, durable (not transient), expiring when unused
+    [reply] = [r for name, r in rows.items() if name.startswith("rpc.reply-standalone_rpc_proxy-")]
+    assert (reply["type"], reply["durable"], reply["exclusive"], reply["auto_delete"]) == ("classic", True, False, False)
+    assert reply["arguments"] == {"x-expires": 300000}
     parked = wait_for(lambda: queue_messages(propdesk_env.amqp_uri, "propdesk.dlq"), what="a dead letter")
     assert [p["body"]["event_id"] for p in parked] == [event_id]
     assert parked[0]["headers"]["x-propdesk-attempts"] == 3

@@ -43,6 +43,33 @@ def test_quorum_retry_queue_expires_back_into_the_handler_queue_at_least_once():
     assert topology.dead_letter_queue("quorum").queue_arguments == {"x-queue-type": "quorum"}
 
 
+def test_rpc_queue_is_nameko_s_declaration_and_quorum_on_quorum(monkeypatch):
+    """chassis/messaging.py puts `topology.rpc_queue` in place of nameko's RpcConsumer queue: the
+    same name, exchange, routing key and durability; quorum arguments under the quorum type."""
+    from nameko.containers import ServiceContainer
+    from nameko.rpc import RpcConsumer
+
+    from propdesk.chassis import messaging  # noqa: F401  (applies the declaration)
+
+    def declared(config, env_type=None):
+        if env_type:
+            monkeypatch.setenv("PROPDESK_QUEUE_TYPE", env_type)
+        else:
+            monkeypatch.delenv("PROPDESK_QUEUE_TYPE", raising=False)
+        container = ServiceContainer(plugins.service_classes()["billing"], {"AMQP_URI": "memory://", **config})
+        [consumer] = [e for e in container.extensions if isinstance(e, RpcConsumer)]
+        consumer.setup()  # no broker: only builds the queue and registers with the queue consumer
+        return consumer.queue
+
+    classic = declared({})
+    assert (classic.name, classic.exchange.name, classic.exchange.type, classic.routing_key, classic.durable) == \
+        ("rpc-billing", "nameko-rpc", "topic", "billing.*", True)
+    assert classic.queue_arguments is None  # what nameko declares: an existing classic queue is accepted
+    assert declared({}, "quorum").queue_arguments == {"x-queue-type": "quorum"}
+    assert declared({"PROPDESK": Settings.from_env()}, "quorum").queue_arguments == {"x-queue-type": "quorum"}
+    assert topology.rpc_queue("billing", "quorum").queue_arguments == {"x-queue-type": "quorum"}
+
+
 def test_queue_type_comes_from_the_environment_and_is_checked(monkeypatch):
     monkeypatch.setenv("PROPDESK_QUEUE_TYPE", "quorum")
     assert Settings.from_env().queue_type == "quorum"
@@ -109,7 +136,13 @@ def test_definitions_cover_every_handler_queue_as_quorum_and_no_users():
         assert {"source": name, "destination": name} in [{"source": b["source"], "destination": b["destination"]}
                                                          for b in d["bindings"]]
     assert {e["name"] for e in d["exchanges"]} >= {topology.EVENTS_EXCHANGE}
-    assert [p["name"] for p in d["policies"]] == [topology.RPC_HA_POLICY["name"]]
+    rpc_servers = sorted(cls.name for cls in plugins.service_classes().values() if topology.serves_rpc(cls))
+    assert rpc_servers and "gateway" not in rpc_servers
+    for name in rpc_servers:  # quorum RPC request queues: no classic mirroring policy (gone in RabbitMQ 4.0)
+        assert queues[f"rpc-{name}"]["arguments"] == {"x-queue-type": "quorum"}
+        assert {"source": "nameko-rpc", "destination": f"rpc-{name}", "routing_key": f"{name}.*"} in \
+            [{k: b[k] for k in ("source", "destination", "routing_key")} for b in d["bindings"]]
+    assert d["policies"] == []
     assert "users" not in d and "permissions" not in d  # the set-up's (per-service users)
     assert {q["vhost"] for q in d["queues"]} == {v["name"] for v in d["vhosts"]}
 

@@ -29,10 +29,12 @@ import nameko.messaging
 from kombu import Connection, Queue
 from nameko.amqp.publish import Publisher
 from nameko.messaging import Consumer, QueueConsumer
+from nameko.rpc import RpcConsumer, get_rpc_exchange
 
 from propdesk.chassis import metrics
 from propdesk.chassis.db import AlreadyProcessed, settings_of
-from propdesk.chassis.topology import DLQ, dead_letter_queue, retry_exchange_name, retry_queue, subscriber_queue
+from propdesk.chassis.topology import (DLQ, configured_queue_type, dead_letter_queue, retry_exchange_name, retry_queue,
+                                       rpc_queue, subscriber_queue)
 from propdesk.contracts import registry
 from propdesk.contracts.envelope import Envelope
 
@@ -70,6 +72,24 @@ def _settle_or_let_the_broker_reclaim(settle):
 for _name in ("ack_message", "requeue_message"):  # every QueueConsumer: RPC, RPC replies, @subscribe
     if not getattr(getattr(QueueConsumer, _name), "propdesk_tolerant", False):
         setattr(QueueConsumer, _name, _settle_or_let_the_broker_reclaim(getattr(QueueConsumer, _name)))
+
+
+def _rpc_consumer_setup(self):
+    """nameko's `RpcConsumer.setup` (nameko 2.14, rpc.py), declaring `rpc-<service>` as
+    `topology.rpc_queue` does: a quorum queue under PROPDESK_QUEUE_TYPE=quorum (replicated on a
+    cluster without classic mirroring, which RabbitMQ 4.0 removed), nameko's classic queue otherwise."""
+    if self.queue is None:
+        config = self.container.config
+        settings = config.get("PROPDESK")
+        queue_type = settings.queue_type if settings is not None else configured_queue_type()
+        self.queue = rpc_queue(self.container.service_name, queue_type, get_rpc_exchange(config))
+        self.queue_consumer.register_provider(self)
+        self._registered = True
+
+
+_rpc_consumer_setup.propdesk_queue_type = True
+if not getattr(RpcConsumer.setup, "propdesk_queue_type", False):
+    RpcConsumer.setup = _rpc_consumer_setup  # every service's RPC entrypoints share one RpcConsumer
 
 
 class ConsumerConnection(Connection):

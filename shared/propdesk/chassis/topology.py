@@ -17,8 +17,10 @@ queues, replicated on the cluster's nodes, so a node lost keeps no message away.
 then also has a delivery limit: a message returned to it more than DELIVERY_LIMIT times (each
 crash of a consumer holding it) is dead-lettered to `propdesk.dlq`, never dropped (at-least-once
 dead-lettering; RabbitMQ >= 3.10, which also gave quorum queues the message TTL the retry queues
-need). RPC queues are nameko's own; on a cluster the `propdesk-rpc-ha` policy of
-deploy/rabbitmq/definitions.json mirrors them (classic mirrored queues, RabbitMQ 3.x).
+need). nameko's RPC request queues `rpc-<service>` become quorum queues too (`rpc_queue`, put
+in place of nameko's own declaration by chassis/messaging.py), so no classic mirroring policy is
+needed (classic mirroring is gone in RabbitMQ 4.0). Reply queues `rpc.reply-<caller>-<uuid>` stay
+nameko's: one per caller process, classic, durable with a 5-minute `x-expires`.
 Switching the type of an existing queue needs the queue deleted first (RabbitMQ refuses to
 redeclare a queue with other arguments).
 
@@ -42,12 +44,11 @@ QUEUE_TYPES = ("classic", "quorum")
 #: it) before RabbitMQ dead-letters it to the DLQ. Handler failures never count: the subscriber
 #: acks and republishes to a retry queue, so only crashes and lost connections do.
 DELIVERY_LIMIT = 20
-#: The RPC queues' policy on a cluster (deploy/rabbitmq/definitions.json): nameko declares them
-#: classic and durable; mirrored, an RPC queue stays usable when the node it was declared on stops.
-RPC_HA_POLICY = {"name": "propdesk-rpc-ha", "pattern": "^rpc-", "apply-to": "queues", "priority": 0,
-                 "definition": {"ha-mode": "all", "ha-sync-mode": "automatic"}}
+#: nameko's RPC exchange (nameko.rpc.get_rpc_exchange; its `rpc_exchange` config key is never set)
+RPC_EXCHANGE = "nameko-rpc"
 
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
+rpc_exchange = Exchange(RPC_EXCHANGE, type="topic", durable=True)
 
 
 def broker_addresses(amqp_uri: str) -> list[str]:
@@ -134,6 +135,34 @@ def subscriber_queues(service_cls, queue_type: str | None = None) -> list[Queue]
     return queues
 
 
+def rpc_arguments(queue_type: str | None = None) -> dict | None:
+    """An RPC request queue's arguments: nameko's (none) on classic; on quorum, a quorum queue.
+    No delivery limit: a request is only returned by a consumer that died holding it (a handler's
+    error is a reply), and nameko acks it once the reply is sent, as on classic."""
+    return _quorum({}) if configured_queue_type(queue_type) == "quorum" else None
+
+
+def rpc_queue(service: str, queue_type: str | None = None, exchange: Exchange | None = None) -> Queue:
+    """`rpc-<service>` as nameko's RpcConsumer declares it (durable, bound to `nameko-rpc` with
+    `<service>.*`), with the queue type's arguments."""
+    return Queue(f"rpc-{service}", exchange=exchange or rpc_exchange, routing_key=f"{service}.*", durable=True,
+                 queue_arguments=rpc_arguments(queue_type))
+
+
+def serves_rpc(service_cls) -> bool:
+    from nameko.rpc import Rpc
+
+    return any(isinstance(ep, Rpc) for _, method in inspect.getmembers(service_cls, inspect.isfunction)
+               for ep in getattr(method, "nameko_entrypoints", ()))
+
+
+def rpc_queues(service_classes, queue_type: str | None = None) -> list[Queue]:
+    """The RPC request queues of the services that answer RPC. Not in `declare_all`: until its
+    service first starts, a call to a service is refused at once (nameko's UnknownService, the
+    gateway's 503) instead of waiting in a queue; the definitions of a cluster do declare them."""
+    return [rpc_queue(cls.name, queue_type) for cls in service_classes if serves_rpc(cls)]
+
+
 def all_queues(service_classes, retry_delays_ms, queue_type: str | None = None) -> list[Queue]:
     queues = [dead_letter_queue(queue_type), *(retry_queue(d, queue_type) for d in retry_delays_ms)]
     for cls in service_classes:
@@ -157,8 +186,9 @@ def definitions(service_classes, retry_delays_ms, vhost: str = "propdesk", queue
     /api/definitions) of this topology: deploy/rabbitmq/definitions.json is this, for every
     service and the default retry delays (`python -m propdesk.chassis.topology`). No users or
     permissions: the set-up creates those (scripts/ensure-rabbitmq.sh)."""
-    queues = all_queues(service_classes, retry_delays_ms, queue_type)
-    exchanges = [events_exchange, *(q.exchange for q in queues if q.exchange is not None and q.exchange.name)]
+    queues = [*all_queues(service_classes, retry_delays_ms, queue_type), *rpc_queues(service_classes, queue_type)]
+    exchanges = {e.name: e for e in [events_exchange, *(q.exchange for q in queues
+                                                        if q.exchange is not None and q.exchange.name)]}.values()
     bindings = []
     for q in queues:
         if q.exchange is not None and q.exchange.name:
@@ -170,7 +200,7 @@ def definitions(service_classes, retry_delays_ms, vhost: str = "propdesk", queue
     return {
         "rabbit_version": "3.10.8",
         "vhosts": [{"name": vhost}],
-        "policies": [{"vhost": vhost, **RPC_HA_POLICY}],
+        "policies": [],
         "exchanges": [{"name": e.name, "vhost": vhost, "type": e.type, "durable": True, "auto_delete": False,
                        "internal": False, "arguments": {}} for e in exchanges],
         "queues": [{"name": q.name, "vhost": vhost, "durable": True, "auto_delete": False,
