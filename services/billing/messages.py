@@ -96,6 +96,8 @@ QUERIES = {
 SUBSCRIPTIONS = {
     "move_out.requested": [fee_clearance.on_move_out_requested],
     "move_out.withdrawn": [fee_clearance.on_move_out_withdrawn],
+    # METERS_READ_AND_CUT: the final readings billed at once, the move-out's fee check re-decided
+    "unit.supply_cut": [fee_clearance.on_unit_supply_cut],
     # a paid repair the client signed for is charged to the unit (有偿维修, tickets)
     "repair.charge_requested": [charges.on_repair_charge_requested],
 }

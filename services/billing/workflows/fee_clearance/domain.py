@@ -110,6 +110,29 @@ def check(move_out_id: str, unit_id: str, party_id: str | None, outstanding: Dec
     return clearance, answer
 
 
+def redecide_after_final_readings(clearance, outstanding: Decimal, at: datetime) -> list[Event]:
+    """Re-decide a move-out's fee check once engineering's final meter readings (``unit.supply_cut``)
+    are on the ledger: the last month's water and electricity are part of what the tenant owes.
+
+    Pending: settled -> "confirmed" and ``billing.clearance_confirmed``; still owing a different
+    amount -> the new amount is announced (``billing.clearance_failed``: the desk shows what is owed
+    now); the same amount -> nothing. Confirmed: owing now -> back to "pending" and
+    ``billing.clearance_failed`` (residents holds the release if not yet approved, else records the
+    contradiction for the CS supervisor); still settled -> nothing. Withdrawn: nothing."""
+    if clearance.status == WITHDRAWN:
+        return []
+    amount = Decimal(outstanding).quantize(CENT)
+    before, was = clearance.status, Decimal(clearance.last_outstanding).quantize(CENT)
+    answer = clearance_event(clearance.unit_id, clearance.party_id, amount, clearance.move_out_id, at,
+                             clearance.estate)
+    clearance.last_outstanding, clearance.updated_at = amount, at
+    if answer.type == CLEARANCE_CONFIRMED:
+        clearance.status = CONFIRMED
+        return [answer] if before == PENDING else []
+    clearance.status = PENDING
+    return [answer] if before == CONFIRMED or amount != was else []
+
+
 def recheck(clearance, outstanding: Decimal, at: datetime) -> list[Event]:
     """Re-check a pending clearance against the unit's balance after a payment.
 

@@ -2,6 +2,7 @@
 Plain functions on a unit of work (no nameko); the rules are `domain`'s."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -49,6 +50,64 @@ def on_move_out_withdrawn(event: Envelope, uow) -> None:
         return
     uow.audit("clearance.withdraw", "clearance", row.move_out_id,
               {"unit_id": row.unit_id, "reason": p["reason"], "withdrawn_at": p["withdrawn_at"]})
+
+
+def on_unit_supply_cut(event: Envelope, uow) -> None:
+    """Engineering read the meters as of the exit and cut the supply (``unit.supply_cut``,
+    METERS_READ_AND_CUT): each final reading is recorded by the final-reading rules (billed at once
+    when billable: `meter_readings.handlers.record_final_reading`), then the move-out's fee check
+    is re-decided on the ledger with them (`domain.redecide_after_final_readings`).
+
+    Once per move-out: the inbox absorbs a redelivery, and the move-out announced again (another
+    event id) finds its final readings recorded and changes nothing. A unit billing does not bill
+    (no billed unit) records no reading. A fee check not made yet (``move_out.requested`` still on
+    its way on another queue) is made later on the ledger that already holds the final charges."""
+    from propdesk_services.billing.workflows.fee_schedules.models import FeeAccountUnit
+    from propdesk_services.billing.workflows.meter_readings.handlers import record_final_reading
+
+    p = event.payload
+    move_out_id, unit_id = p["move_out_id"], p["unit_id"]
+    uow.correlation_id = move_out_id
+    s = uow.session
+    unit = s.get(FeeAccountUnit, unit_id)
+    recorded = []
+    if unit is not None:
+        for r in p["final_readings"]:
+            row = record_final_reading(uow, unit, r["meter"], Decimal(r["reading"]),
+                                       datetime.fromisoformat(r["read_at"]), event.actor.id)
+            if row is not None:
+                recorded.append({"reading_no": row.reading_no, "meter": row.meter, "state": row.state})
+    uow.audit("clearance.final_readings", "clearance", move_out_id,
+              {"unit_id": unit_id, "work_order_no": p["work_order_no"], "utilities": p["utilities"],
+               "recorded": recorded, "billed_unit": unit is not None, "event_id": event.event_id})
+    if not recorded:
+        return  # nothing new on the ledger (announced again, or a unit billing does not bill)
+    clearance = s.get(ClearanceRequest, move_out_id, with_for_update=True)
+    if clearance is None:
+        return
+    owed = payments.outstanding(charges_of(s, unit_id, lock=True), payments_of(s, unit_id))
+    before = clearance.status
+    events = domain.redecide_after_final_readings(clearance, owed, uow.now())
+    uow.emit_all(events)
+    if events or clearance.status != before:
+        uow.audit("clearance.redecide", "clearance", move_out_id,
+                  {"unit_id": unit_id, "outstanding": money(owed), "from": before, "status": clearance.status})
+
+
+def recheck_pending(uow, unit_id: str, cause: str) -> None:
+    """The unit's pending fee checks re-checked against its balance now (a final reading billed
+    by a command: accepted, corrected or entered at the counter), as after a payment."""
+    pending = pending_clearances(uow.session, unit_id)
+    if not pending:
+        return
+    balance = payments.outstanding(charges_of(uow.session, unit_id, lock=True), payments_of(uow.session, unit_id))
+    now = uow.now()
+    for clearance in pending:
+        events = domain.recheck(clearance, balance, now)
+        uow.emit_all(events, correlation_id=clearance.move_out_id)
+        uow.audit("clearance.confirm" if clearance.status == domain.CONFIRMED else "clearance.recheck",
+                  "clearance", clearance.move_out_id, {"reading_no": cause, "outstanding": money(balance)},
+                  correlation_id=clearance.move_out_id)
 
 
 def pending_clearances(session: Session, unit_id: str) -> list[ClearanceRequest]:

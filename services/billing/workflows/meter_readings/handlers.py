@@ -115,11 +115,44 @@ def record_meter_reading(cmd, uow) -> dict:
     return _READING.dump(row)
 
 
-def _bill_final(uow, unit: FeeAccountUnit, row: MeterReading) -> None:
+def record_final_reading(uow, unit: FeeAccountUnit, meter: str, reading: Decimal, read_at, recorded_by: str):
+    """A final reading announced by engineering (``unit.supply_cut``, METERS_READ_AND_CUT): the
+    same rules as ``record_meter_reading`` with ``final: true`` — read on the exit day (the office
+    day of `read_at`), for that month, checked, and billed at once when billable (`_bill_final`).
+
+    Once per move-out: a final reading of the meter for that month already there (the move-out
+    announced again) records nothing and answers None. The month's regular reading already there
+    is a fault (Conflict period/already_recorded): retried, then dead-lettered for finance, whose
+    fee check of the move-out meanwhile waits; never a guess which reading is the exit's."""
+    from propdesk.chassis.calendar import office_day
+
+    read_on = office_day(read_at)
+    entry = domain.Entry(unit_id=unit.unit_id, meter=meter, period=f"{read_on:%Y-%m}", reading=reading,
+                         read_on=read_on)
+    s = uow.session
+    existing = s.scalar(select(MeterReading).where(MeterReading.unit_id == unit.unit_id, MeterReading.meter == meter,
+                                                   MeterReading.period == entry.period))
+    if existing is not None:
+        if existing.source == domain.FINAL:
+            return None
+        raise Conflict(f"{unit.unit_id} already has its {meter} reading for {entry.period} ({existing.reading_no}); "
+                       "the final reading is not recorded over it", field="period", rule="already_recorded")
+    row = _record(uow, unit, entry, domain.FINAL)
+    row.recorded_by = recorded_by
+    uow.audit("meter_reading.record", "meter_reading", row.reading_id,
+              {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
+               "reading": str(row.reading), "state": row.state, "hold_rule": row.hold_rule, "final": True,
+               "by": recorded_by})
+    _bill_final(uow, unit, row, redecide=False)  # the move-out's own fee check is decided once, after all
+    return row
+
+
+def _bill_final(uow, unit: FeeAccountUnit, row: MeterReading, redecide: bool = True) -> None:
     """A final reading (move-out) that is billable is charged at once, up to the exit date: a
     ``meter`` charge on the ledger (ref the reading's number), so the unit's balance, its fee
     clearance and its deposit refund see it; the reading is then billed (no run bills it again,
-    and the next reading of the meter counts from it)."""
+    and the next reading of the meter counts from it). `redecide`: the unit's pending move-out fee
+    checks are re-checked against the new balance, as after a payment."""
     if row.source != domain.FINAL:
         return
     s = uow.session
@@ -137,6 +170,10 @@ def _bill_final(uow, unit: FeeAccountUnit, row: MeterReading) -> None:
     uow.audit("meter_reading.bill_final", "meter_reading", row.reading_id,
               {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
                "consumption": str(row.consumption), "unit_price": str(tariff.unit_price), "amount": str(amount)})
+    if redecide:  # the unit's pending move-out fee checks see the charge now, as after a payment
+        from propdesk_services.billing.workflows.fee_clearance.handlers import recheck_pending
+
+        recheck_pending(uow, unit.unit_id, row.reading_no)
 
 
 def import_meter_readings(cmd, uow) -> dict:

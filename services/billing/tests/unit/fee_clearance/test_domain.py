@@ -80,3 +80,23 @@ def test_a_recheck_that_settles_confirms_and_announces(balance):
     assert (clearance.status, clearance.last_outstanding) == (d.CONFIRMED, balance.quantize(Decimal("0.01")))
     assert (event.type, event.payload["move_out_id"], event.payload["party_id"], event.payload["as_of"]) == \
         (d.CLEARANCE_CONFIRMED, "MO-2", "TEN-1-1-702", LATER.isoformat())
+
+
+def test_final_readings_re_decide_a_move_outs_fee_check():
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    from propdesk_services.billing.workflows.fee_clearance import domain as d
+
+    at = datetime(2026, 12, 10, 2, 0, tzinfo=timezone.utc)
+    confirmed = d.Clearance(move_out_id="MO-1", unit_id="1-1-101", party_id="T", status=d.CONFIRMED)
+    [e] = d.redecide_after_final_readings(confirmed, Decimal("39.97"), at)
+    assert (confirmed.status, e.type, e.payload["outstanding_amount"]) == (d.PENDING, d.CLEARANCE_FAILED, "39.97")
+    assert d.redecide_after_final_readings(confirmed, Decimal("39.97"), at) == []     # the same amount: nothing new
+    [more] = d.redecide_after_final_readings(confirmed, Decimal("50.00"), at)         # a new amount is announced
+    assert more.payload["outstanding_amount"] == "50.00"
+    [ok] = d.redecide_after_final_readings(confirmed, Decimal("0"), at)
+    assert (confirmed.status, ok.type) == (d.CONFIRMED, d.CLEARANCE_CONFIRMED)
+    assert d.redecide_after_final_readings(confirmed, Decimal("0"), at) == []
+    gone = d.Clearance(move_out_id="MO-2", unit_id="1-1-101", party_id="T", status=d.WITHDRAWN)
+    assert d.redecide_after_final_readings(gone, Decimal("10"), at) == [] and gone.status == d.WITHDRAWN
