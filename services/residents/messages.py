@@ -30,6 +30,7 @@ SUBSCRIPTIONS = {
     "billing.clearance_confirmed": [move_out.on_clearance],
     "billing.clearance_failed": [move_out.on_clearance],
     "release_slip.issued": [move_out.on_release_slip_issued],
+    "unit.supply_cut": [move_out.on_supply_cut],
     "release_slip.released": [move_out.on_goods_released],
 }
 

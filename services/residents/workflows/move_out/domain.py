@@ -100,6 +100,10 @@ class MoveOutCase:
     #: older than these reached residents late (a retry) and changes nothing
     inspection_at: datetime | None = None
     fees_as_of: datetime | None = None
+    #: METERS_READ_AND_CUT (§2.6): when engineering read the meters as of the exit and cut the
+    #: supply (``unit.supply_cut``). Recorded, not a case state: it is not part of the release guard
+    #: (billing bills the final readings and re-decides the fee check, which is).
+    supply_cut_at: datetime | None = None
     #: why the desk withdrew the case (WITHDRAWN), and when it was archived or withdrawn
     withdrawal_reason: str | None = None
     closed_at: datetime | None = None
@@ -384,6 +388,18 @@ def record_clearance(case: MoveOutCase, cleared: bool, outstanding_amount: str |
     if as_of is not None:
         case.fees_as_of = as_of
     return _progress(case)
+
+
+def record_supply_cut(case: MoveOutCase, at: datetime) -> list[Event]:
+    """Record METERS_READ_AND_CUT (§2.6) from ``unit.supply_cut``: the time engineering read the
+    meters as of the exit and cut the supply. Returns [] (no new event: billing decides the fees
+    with the final readings). Once: a second announcement changes nothing; nothing on a withdrawn
+    case. Conflict: the case is not accepted yet."""
+    if case.state == WITHDRAWN or case.supply_cut_at is not None:
+        return []
+    _require_accepted(case, "the supply cut")
+    case.supply_cut_at = at
+    return []
 
 
 def record_slip_issued(case: MoveOutCase, slip_no: str) -> list[Event]:

@@ -64,7 +64,8 @@ from propdesk_services.residents.workflows.register.views import party_names, un
 SERIES = "MO"
 
 #: The case attributes an event may change; an event that changes none of them is not audited.
-TRACKED = ("state", "inspection", "defects", "breach_notice_id", "fees", "outstanding_amount", "release_slip_no")
+TRACKED = ("state", "inspection", "defects", "breach_notice_id", "fees", "outstanding_amount", "release_slip_no",
+           "supply_cut_at")
 
 _CASE = MoveOutSchema()
 
@@ -91,6 +92,7 @@ def case_views(session: Session, cases: list[MoveOutCase]) -> list[dict]:
             "created_at": aware(case.created_at),
             "updated_at": aware(case.updated_at),
             "closed_at": aware(case.closed_at),
+            "supply_cut_at": aware(case.supply_cut_at),
         })
         for case in cases
     ]
@@ -231,6 +233,16 @@ def on_clearance(event: Envelope, uow) -> None:
            "move_out.clearance_recorded",
            {"cleared": cleared, "outstanding_amount": p["outstanding_amount"], "as_of": p["as_of"]},
            unknown_case="ignore")
+
+
+def on_supply_cut(event: Envelope, uow) -> None:
+    """Engineering read the meters as of the exit and cut the supply (``unit.supply_cut``,
+    METERS_READ_AND_CUT): the time is recorded on the case (and the step is on its timeline)."""
+    p = event.payload
+    at = datetime.fromisoformat(p["at"])
+    _apply(uow, event, p["move_out_id"], lambda case: domain.record_supply_cut(case, at),
+           "move_out.supply_cut_recorded",
+           {"at": p["at"], "utilities": p["utilities"], "work_order_no": p["work_order_no"]})
 
 
 def on_release_slip_issued(event: Envelope, uow) -> None:

@@ -50,6 +50,8 @@ class MoveOutCase(Base):
     #: an older fact delivered late changes nothing (`domain.is_stale`)
     inspection_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     fees_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: METERS_READ_AND_CUT (§2.6): when engineering read the meters and cut the supply (``unit.supply_cut``)
+    supply_cut_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     withdrawal_reason: Mapped[str | None] = mapped_column(Text, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

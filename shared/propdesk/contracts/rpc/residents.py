@@ -70,3 +70,5 @@ class MoveOutSchema(Schema):
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     closed_at = UtcDateTime(allow_none=True, metadata={"description": "when it was archived or withdrawn"})
+    supply_cut_at = UtcDateTime(allow_none=True, metadata={"description": "METERS_READ_AND_CUT: when engineering "
+                                                                          "read the meters and cut the supply"})
