@@ -4,6 +4,7 @@ All services run as separate processes under the real supervisor, on a real brok
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -125,5 +126,35 @@ def test_failed_inspection_blocks_until_a_passing_reinspection(rpc):
     assert case(rpc, move_out_id)["release_slip_no"] is None
     assert any("墙面破损" in w for w in case(rpc, move_out_id)["waiting_for"])
 
+    rpc.tickets.record_inspection(request={"move_out_id": move_out_id, "passed": True, "defects": []}, actor=ENGINEER)
+    drive_to_release(rpc, move_out_id)
+
+
+def test_the_final_meter_readings_are_billed_before_the_move_out_is_cleared(rpc):
+    """METERS_READ_AND_CUT (issue #10): engineering reads the meters as of the exit and cuts the
+    supply; billing bills the last water and electricity at once and the cleared move-out owes them
+    again until paid; residents records the cut."""
+    unit, tenant = "1-1-102", "TEN-1-1-102"  # building 1's flats have November's readings (demo)
+    owed = rpc.billing.get_balance(unit)["outstanding"]
+    if owed != "0.00":
+        rpc.billing.record_payment(request={"unit_id": unit, "amount": owed, "method": "cash",
+                                            "receipt_no": "R-SYS-0102"}, actor=CASHIER)
+    move_out_id = request(rpc, unit, tenant)["move_out_id"]
+    wait_inspection_opened(rpc, move_out_id)
+    wait_for(lambda: case(rpc, move_out_id)["fees"] == "cleared", what="fee clearance")
+    last = {}
+    for r in sorted(rpc.billing.list_meter_readings(None, None, unit), key=lambda r: r["period"]):
+        last[r["meter"]] = r["reading"]
+    rpc.tickets.record_supply_cut(request={"move_out_id": move_out_id, "supplies": [
+        {"utility": "water", "reading": str(Decimal(last["water"]) + 2)},
+        {"utility": "electricity", "reading": str(Decimal(last["electricity"]) + 10)},
+        {"utility": "ac"}]}, actor=ENGINEER)
+    # 2 m³ × ¥4.90 + 10 kWh × ¥0.5283 (E1 residential tariffs) = 9.80 + 5.28 = 15.08
+    c = wait_for(lambda: (c := case(rpc, move_out_id))["fees"] == "outstanding" and c["supply_cut_at"] and c,
+                 what="the final readings billed")
+    assert c["outstanding_amount"] == "15.08"
+    assert "unit.supply_cut" in event_types(rpc, move_out_id)
+    rpc.billing.record_payment(request={"unit_id": unit, "amount": "15.08", "method": "cash",
+                                        "receipt_no": "R-SYS-0103"}, actor=CASHIER)
     rpc.tickets.record_inspection(request={"move_out_id": move_out_id, "passed": True, "defects": []}, actor=ENGINEER)
     drive_to_release(rpc, move_out_id)
