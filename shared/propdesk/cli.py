@@ -49,14 +49,27 @@ def cmd_run(args) -> int:
 
 
 def cmd_migrate(args) -> int:
+    from sqlalchemy.engine import make_url
+
     from propdesk.chassis import migrate, topology
+    from propdesk.config import db_service_role
 
     settings = Settings.from_env()
     classes = plugins.service_classes(args.services or None)
     for name, cls in classes.items():
         if migrate.has_database(cls):
-            migrate.upgrade(cls, settings.db_url(name))
-            print(f"migrated {name}")
+            url, role = settings.db_url(name), db_service_role(name)
+            if role and url.startswith("postgresql") and make_url(url).username == role:
+                print(f"propdesk migrate: runs as the databases' owner role, not {role} (a service's role "
+                      "cannot change the schema): unset PROPDESK_DB_USER for it; docs/operations.md",
+                      file=sys.stderr)
+                return 2
+            migrate.upgrade(cls, url)
+            if role and url.startswith("postgresql"):
+                migrate.grant_service_role(url, role)
+                print(f"migrated {name}; {role} may read and write its rows")
+            else:
+                print(f"migrated {name}")
     queues = topology.declare_all(settings.amqp_uri, classes.values(), settings.retry_delays_ms)
     print(f"declared {len(queues)} queues on "
           f"{', '.join(str(urlparse(a).hostname) for a in topology.broker_addresses(settings.amqp_uri))}")
@@ -522,11 +535,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from propdesk.chassis.broker_users import CredentialsRefused
+    from propdesk.config import ConfigError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CredentialsRefused as exc:  # production mode and guest or a default password: say what to set
+    except (CredentialsRefused, ConfigError) as exc:  # a bad or refused setting: the message names what to set
         print(f"propdesk {args.command}: {exc}", file=sys.stderr)
         return 2
 

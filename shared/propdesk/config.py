@@ -16,6 +16,9 @@ point a service at another broker, database or port by setting variables.
 | PROPDESK_DB | sqlite | `postgresql`: every service on PostgreSQL, one database per service (`<name>_<service>` on PROPDESK_PG_URL) |
 | PROPDESK_PG_URL | the local server `make postgres` runs (socket in `<data dir>/postgres`) | with PROPDESK_DB=postgresql: the server, e.g. `postgresql://propdesk:secret@db1:5432/propdesk`; its database name is the prefix of each service's (`propdesk_billing`, ...), which `propdesk migrate` creates when missing |
 | PROPDESK_<SERVICE>_DB_URL | by PROPDESK_DB | one service's database URL, over the two above (`sqlite:///<data dir>/<service>.db` by default) |
+| PROPDESK_DB_USER | (unset: the URL's user) | PostgreSQL: this process' database role, put into every service database URL (a service's unit sets its least-privilege role; `propdesk migrate` runs as the URL's owner role) |
+| PROPDESK_DB_PASSWORD_FILE, PROPDESK_DB_PASSWORD | (unset: the URL's password) | that role's password: a file holding it (a systemd credential), or the value; also without PROPDESK_DB_USER (the owner's password out of PROPDESK_PG_URL) |
+| PROPDESK_DB_SERVICE_ROLE_PREFIX | (unset: no grants) | `propdesk migrate` grants role `<prefix><service>` the least a service needs on its own database (rows, not schema) and takes CONNECT from PUBLIC; docs/operations.md, PostgreSQL roles |
 | PROPDESK_<SERVICE>_PORT | the service's `http_port` | where the service answers /metrics (gateway: the UI) |
 | PROPDESK_HOST | 127.0.0.1 | address the HTTP endpoints bind to |
 | PROPDESK_<SERVICE>_MAX_WORKERS | 10 | nameko workers = prefetch; keep the DB pool >= it |
@@ -28,6 +31,7 @@ point a service at another broker, database or port by setting variables.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +93,85 @@ def database_kind() -> str:
     if kind not in DATABASE_KINDS:
         raise ValueError(f"PROPDESK_DB must be one of {', '.join(DATABASE_KINDS)}, not {kind!r}")
     return kind
+
+
+class ConfigError(ValueError):
+    """A setting with a bad value; `variable` is the environment variable to fix (named in the message)."""
+
+    def __init__(self, variable: str, message: str):
+        self.variable = variable
+        super().__init__(f"{variable}: {message}")
+
+
+#: A PostgreSQL role name as propdesk accepts it (no quoting needed; PostgreSQL's limit is 63 bytes).
+_ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def _role_name(variable: str, value: str) -> str:
+    if not _ROLE_NAME.fullmatch(value):
+        raise ConfigError(variable, f"{value!r} is not a role name propdesk uses (letters, digits and _, "
+                          "not starting with a digit, at most 63)")
+    return value
+
+
+def _parsed_db_url(variable: str, value: str):
+    """A database URL from `variable`, parsed; a clear error naming the variable when it is not one."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ConfigError(variable, "is not a database URL (e.g. postgresql://propdesk@db1:5432/propdesk, "
+                          "sqlite:////var/lib/propdesk/billing.db)") from None
+    if url.get_backend_name() not in ("postgresql", "sqlite"):
+        raise ConfigError(variable, f"names a {url.get_backend_name()} database; propdesk runs on "
+                          "postgresql or sqlite")
+    return url
+
+
+def db_password() -> str | None:
+    """PROPDESK_DB_PASSWORD_FILE's content (stripped), else PROPDESK_DB_PASSWORD, else None."""
+    path, value = os.environ.get("PROPDESK_DB_PASSWORD_FILE"), os.environ.get("PROPDESK_DB_PASSWORD")
+    if path and value:
+        raise ConfigError("PROPDESK_DB_PASSWORD_FILE", "set it or PROPDESK_DB_PASSWORD, not both")
+    if not path:
+        return value or None
+    try:
+        password = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError("PROPDESK_DB_PASSWORD_FILE", f"{path} cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError("PROPDESK_DB_PASSWORD_FILE", f"{path} is not a text file") from None
+    if not password or "\n" in password:
+        raise ConfigError("PROPDESK_DB_PASSWORD_FILE", f"{path} must hold the password on one line "
+                          f"({'it is empty' if not password else 'it has several lines'})")
+    return password
+
+
+def with_db_credentials(url, variable: str):
+    """A parsed PostgreSQL URL with this process' role (PROPDESK_DB_USER) and password
+    (PROPDESK_DB_PASSWORD_FILE / PROPDESK_DB_PASSWORD) in place of its own, when set."""
+    user = _env("PROPDESK_DB_USER", "")
+    password = db_password()
+    if url.get_backend_name() != "postgresql":
+        if user or password:
+            raise ConfigError("PROPDESK_DB_USER" if user else "PROPDESK_DB_PASSWORD_FILE",
+                              f"is for PostgreSQL, and {variable} says {url.get_backend_name()}")
+        return url
+    if user:
+        url = url.set(username=_role_name("PROPDESK_DB_USER", user))
+    if password is not None:
+        url = url.set(password=password)
+    return url
+
+
+def db_service_role(service: str) -> str | None:
+    """The least-privilege role `propdesk migrate` grants for a service: PROPDESK_DB_SERVICE_ROLE_PREFIX + name."""
+    prefix = _env("PROPDESK_DB_SERVICE_ROLE_PREFIX", "")
+    if not prefix:
+        return None
+    return _role_name("PROPDESK_DB_SERVICE_ROLE_PREFIX", prefix + service)
 
 
 def local_pg_url(data_dir: Path) -> str:
@@ -165,17 +248,24 @@ class Settings:
         """A service's database: PROPDESK_<SERVICE>_DB_URL; else by PROPDESK_DB (read now, like
         the per-service URL): SQLite's file under the data dir, or PostgreSQL's `<name>_<service>`
         on PROPDESK_PG_URL (psycopg2, the driver in the lock files)."""
-        explicit = _env(f"PROPDESK_{service.upper()}_DB_URL", "")
+        variable = f"PROPDESK_{service.upper()}_DB_URL"
+        explicit = _env(variable, "")
         if explicit:
-            return explicit
+            url = with_db_credentials(_parsed_db_url(variable, explicit), variable)  # refused on SQLite
+            return explicit if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=False)
         if database_kind() == "sqlite":
-            return f"sqlite:///{self.data_dir / (service + '.db')}"
-        from sqlalchemy.engine import make_url
+            from sqlalchemy.engine import make_url
 
-        server = make_url(_env("PROPDESK_PG_URL", local_pg_url(self.data_dir)))
+            with_db_credentials(make_url("sqlite://"), "PROPDESK_DB")  # a role set for SQLite is a mistake
+            return f"sqlite:///{self.data_dir / (service + '.db')}"
+        variable = "PROPDESK_PG_URL" if os.environ.get("PROPDESK_PG_URL") else "the local server's URL"
+        server = _parsed_db_url(variable, _env("PROPDESK_PG_URL", local_pg_url(self.data_dir)))
+        if server.get_backend_name() != "postgresql":
+            raise ConfigError("PROPDESK_PG_URL", "must be a postgresql:// URL (PROPDESK_DB=postgresql)")
         if server.drivername == "postgresql":
             server = server.set(drivername="postgresql+psycopg2")
         prefix = server.database or "propdesk"
+        server = with_db_credentials(server, variable)
         return server.set(database=f"{prefix}_{service}").render_as_string(hide_password=False)
 
     def port(self, service: str, default: int) -> int:

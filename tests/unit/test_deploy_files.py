@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import yaml
@@ -48,6 +49,26 @@ def test_env_example_sets_only_known_variables(monkeypatch):
     monkeypatch.setenv("PROPDESK_SECRET_KEY", "x" * 40)
     settings = Settings.from_env()  # the example is a valid configuration
     assert len(settings.amqp_uri.split(";")) == 3 and settings.queue_type == "quorum"
+
+
+def test_migrate_runs_as_the_owner_and_each_service_as_its_own_role(monkeypatch, tmp_path):
+    service = (DEPLOY / "systemd" / "propdesk@.service").read_text()
+    migrate = (DEPLOY / "systemd" / "propdesk-migrate.service").read_text()
+    env = (DEPLOY / "systemd" / "propdesk.env.example").read_text()
+    assert "Environment=PROPDESK_DB_USER=propdesk_%i" in service.splitlines()
+    assert "LoadCredential=db-password:/etc/propdesk/db-users/propdesk_%i" in service.splitlines()
+    assert "PROPDESK_DB_USER" not in migrate and "PROPDESK_DB_USER" not in env  # the URL's owner
+    assert "LoadCredential=db-password:/etc/propdesk/db-users/propdesk" in migrate.splitlines()
+    pg_url = next(line.split("=", 1)[1] for line in env.splitlines() if line.startswith("PROPDESK_PG_URL="))
+    assert urlparse(pg_url).password is None  # no password in the shared file
+    assert "PROPDESK_DB_SERVICE_ROLE_PREFIX=propdesk_" in env.splitlines()
+    # what billing's unit gives it: its role, the password from its credential file
+    (tmp_path / "db-password").write_text("generated\n")
+    for name, value in (("PROPDESK_DB", "postgresql"), ("PROPDESK_PG_URL", pg_url), ("PROPDESK_DB_USER", "propdesk_billing"),
+                        ("PROPDESK_DB_PASSWORD_FILE", str(tmp_path / "db-password"))):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("PROPDESK_BILLING_DB_URL", raising=False)
+    assert Settings.from_env().db_url("billing") == "postgresql+psycopg2://propdesk_billing:generated@db1:5432/propdesk_billing"
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")

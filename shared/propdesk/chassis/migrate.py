@@ -130,6 +130,35 @@ def create_database(url: str) -> bool:
         engine.dispose()
 
 
+def grant_service_role(url: str, role: str) -> None:
+    """Give `role` the least a service needs on its own database (run as the owner, after the
+    upgrade, so every table of this revision is covered): CONNECT, the schema's USAGE, SELECT /
+    INSERT / UPDATE / DELETE on its tables and USAGE / SELECT / UPDATE on its sequences; no CREATE,
+    no ALTER, no DROP, no TRUNCATE. CONNECT is taken from PUBLIC, so one service's role cannot even
+    open another service's database. Idempotent (every `propdesk migrate` runs it again)."""
+    from propdesk.chassis.db import make_engine
+    from propdesk.config import ConfigError
+
+    database = make_url(url).database
+    engine = make_engine(url, pool_size=1)
+    try:
+        with engine.begin() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first() is None:
+                raise ConfigError("PROPDESK_DB_SERVICE_ROLE_PREFIX", f"role {role} does not exist on the server: "
+                                  f"create it first (CREATE ROLE {role} LOGIN PASSWORD '...'; docs/operations.md, "
+                                  "PostgreSQL roles)")
+            for statement in (
+                    f'REVOKE CONNECT, TEMPORARY ON DATABASE "{database}" FROM PUBLIC',
+                    f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"',
+                    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+                    f'GRANT USAGE ON SCHEMA public TO "{role}"',
+                    f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+                    f'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO "{role}"'):
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
 def make_revision(service_cls, url: str, message: str) -> None:
     """Autogenerate a new revision for a service from its models (a developer's command)."""
     versions = Path(inspect.getfile(service_cls)).parent / "migrations"
