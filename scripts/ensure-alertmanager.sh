@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Make sure Prometheus' Alertmanager (Debian names it prometheus-alertmanager) and amtool are installed: the alert routing in
 # deploy/alertmanager/alertmanager.yml is checked with `amtool check-config`, and every alert of
-# deploy/prometheus/alerts.yml is routed with `amtool config routes test` (tests/unit/test_alert_routing.py;
-# amtool reads the file, no Alertmanager server runs). Debian's `prometheus-alertmanager` package ships
+# deploy/prometheus/alerts.yml is routed with `amtool config routes test` (tests/unit/test_alert_routing.py),
+# and Alertmanager itself runs on private ports: its inhibitions (test_alert_routing.py) and real delivery
+# to an SMTP server and a webhook run by the test (tests/unit/test_alert_delivery.py). Debian's `prometheus-alertmanager` package ships
 # both (0.25 on Debian 12). As root, installs it with apt-get (without recommends) and keeps Debian's
 # service from running on this machine (the tests need only the binaries); otherwise prints the command
 # to run and fails. A no-op when both are present.
