@@ -16,7 +16,7 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from propdesk.chassis.db import aware
@@ -44,8 +44,7 @@ MAX_BATCHES = 20
 #: Ledger charges made outside the schedules, shown on the period's notice (not charged again).
 LEDGER_SOURCES = ("repair", "one_off")
 
-_CHARGE, _LINE, _NOTICE_T = Charge.__table__, FeeNoticeLine.__table__, FeeNotice.__table__
-_READING = MeterReading.__table__
+_NOTICE_T, _READING = FeeNotice.__table__, MeterReading.__table__
 
 _RUN = BillingRunSchema()
 _RUNS = BillingRunSchema(many=True)
@@ -225,9 +224,13 @@ def _step(db, run_id: str, batch: int) -> bool:
 
 def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
     s, now = uow.session, uow.now()
+    # `estate || ''`: walk the primary key from the cursor (ORDER BY ... LIMIT answered by it)
+    # rather than the estate's index, which every unit shares: with that one each batch read and
+    # sorted every unit of the estate (quadratic in the estate's size) whenever SQLite's planner
+    # has no statistics yet (a new database; bench S4)
     units = s.execute(select(FeeAccountUnit.unit_id, FeeAccountUnit.kind, FeeAccountUnit.area_m2,
                              FeeAccountUnit.parking_spaces, FeeAccountUnit.payer_party_id).where(
-        FeeAccountUnit.estate == run.estate, FeeAccountUnit.active.is_(True), FeeAccountUnit.unit_id > run.cursor)
+        (FeeAccountUnit.estate + "") == run.estate, FeeAccountUnit.active.is_(True), FeeAccountUnit.unit_id > run.cursor)
         .order_by(FeeAccountUnit.unit_id).limit(batch)).all()
     if not units:
         count, total = s.execute(select(func.count(), func.sum(FeeNotice.amount))
@@ -248,6 +251,7 @@ def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
                                             Charge.source.in_(LEDGER_SOURCES)).order_by(Charge.id)):
         ledger[c.unit_id].append(c)
     owed = balances(s, ids)
+    in_sql = _schedule_lines_in_sql(units, in_force)
     # the schedules' lines depend on the unit's kind, area and spaces only: drafted once per shape
     shapes: dict[tuple, list] = {}
     notices, lines = [], []
@@ -256,29 +260,108 @@ def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
         if shape not in shapes:
             shapes[shape] = domain.schedule_lines(u, in_force[u.kind])
         drafted = shapes[shape]
-        if u.unit_id in readings or u.unit_id in ledger:
-            drafted = drafted + domain.usage_lines(in_force[u.kind], readings[u.unit_id], ledger[u.unit_id])
-        if not drafted:
+        usage = domain.usage_lines(in_force[u.kind], readings[u.unit_id], ledger[u.unit_id]) \
+            if u.unit_id in readings or u.unit_id in ledger else []
+        if not drafted and not usage:
             continue
         notice_id = new_id()
         # the ledger charges of the period are in the balance already: brought forward is the rest
-        on_ledger = sum((x.amount for x in drafted if x.charge_id is not None), Decimal("0"))
+        on_ledger = sum((x.amount for x in usage if x.charge_id is not None), Decimal("0"))
         notices.append({"notice_id": notice_id, "run_id": run.run_id, "period": run.period, "unit_id": u.unit_id,
                         "estate": run.estate, "payer_party_id": u.payer_party_id, "state": domain.DRAFT,
-                        "amount": sum((x.amount for x in drafted), Decimal("0")),
+                        "amount": sum((x.amount for x in drafted), Decimal("0")) + sum((x.amount for x in usage), Decimal("0")),
                         "arrears_before": owed[u.unit_id] - on_ledger, "drafted_at": now})
-        lines.extend({"notice_id": notice_id, "unit_id": u.unit_id, "period": run.period, "item": x.item,
-                      "basis": x.basis, "source": x.source, "source_ref": x.source_ref, "quantity": x.quantity,
-                      "unit_price": x.unit_price, "amount": x.amount, "description": x.description,
-                      "charge_id": x.charge_id} for x in drafted)
+        lines.extend(_line_row(notice_id, u.unit_id, run.period, x) for x in (usage if in_sql else drafted + usage))
     if notices:
         # Core inserts (one executemany each): the ORM's bulk path costs more than SQLite's insert here
         conn = s.connection()
         conn.execute(FeeNotice.__table__.insert(), notices)
-        conn.execute(FeeNoticeLine.__table__.insert(), lines)
+        if in_sql:  # the schedules' lines first (a notice lists them before its readings and ledger lines)
+            _insert_schedule_lines(conn, run, in_force, last=ids[-1])
+        if lines:
+            conn.execute(FeeNoticeLine.__table__.insert(), lines)
     run.drafted_units += len(units)
     run.cursor = ids[-1]
     return True
+
+
+def _line_row(notice_id: str, unit_id: str, period: str, x: domain.Line) -> dict:
+    return {"notice_id": notice_id, "unit_id": unit_id, "period": period, "item": x.item, "basis": x.basis,
+            "source": x.source, "source_ref": x.source_ref, "quantity": x.quantity, "unit_price": x.unit_price,
+            "amount": x.amount, "description": x.description, "charge_id": x.charge_id}
+
+
+#: The largest integer both databases multiply exactly (SQLite turns an overflowing product into a REAL).
+_INT_MAX = 2 ** 63 - 1
+#: The lines of the schedules (per area, per space, fixed) of one kind and item, for the notices of a
+#: batch (the run's notices after the cursor, up to the batch's last unit), written by the database
+#: itself from the units (no row through Python). Money in integers, exact on both databases: the
+#: area in fen (its 2 places, so ROUND only removes a float's representation error on SQLite) × the
+#: price in 1/10,000 yuan (bound as an integer) is in 1/1,000,000 yuan; + 5,000 and the integer
+#: division by 10,000 round half-up to the fen (四舍五入, as `schedules.line_amount`: every amount
+#: here is >= 0), / 100.0 gives yuan (the fen / 100's nearest double on SQLite, as the Decimal's
+#: float; exact NUMERIC on PostgreSQL).
+_AREA_FEN = "CAST(ROUND(u.area_m2 * 100) AS BIGINT)"
+_LINE_FEN = {"per_area": f"(({_AREA_FEN} * :price4 + 5000) / 10000)",
+             "per_space": "((COALESCE(u.parking_spaces, 0) * :price4 + 50) / 100)",
+             "fixed": "((:price4 + 50) / 100)"}
+_LINE_QTY = {"per_area": "u.area_m2", "per_space": "COALESCE(u.parking_spaces, 0)", "fixed": "1"}
+_SCHEDULE_LINES = {basis: text(
+    "INSERT INTO fee_notice_line (notice_id, unit_id, period, item, basis, source, source_ref, quantity,"
+    " unit_price, amount)"
+    f" SELECT n.notice_id, n.unit_id, n.period, :item, :basis, 'schedule', :ref, {_LINE_QTY[basis]}, :price,"
+    f" {fen} / 100.0"
+    " FROM fee_notice n JOIN billed_unit u ON u.unit_id = n.unit_id"
+    " WHERE n.run_id = :run AND n.unit_id > :after AND n.unit_id <= :last AND u.kind = :kind"
+    f" AND {fen} > 0 ORDER BY n.unit_id").bindparams(bindparam("price", type_=FeeNoticeLine.unit_price.type))
+    for basis, fen in _LINE_FEN.items()}
+
+
+def _schedule_lines_in_sql(units, in_force: dict) -> bool:
+    """Whether the database can work out this batch's schedule lines exactly (no product past a
+    64-bit integer: areas and prices far beyond any estate's); else the batch drafts them in Python."""
+    area = max((Decimal(u.area_m2) for u in units), default=Decimal(0)) * 100
+    spaces = max((u.parking_spaces or 0 for u in units), default=0)
+    for lines in in_force.values():
+        for s in lines.values():
+            price4 = Decimal(s.unit_price) * 10_000
+            if price4 != price4.to_integral_value() or max(area, spaces, 1) * price4 + 5000 > _INT_MAX:
+                return False
+    return True
+
+
+def _insert_schedule_lines(conn, run: BillingRun, in_force: dict, last: str) -> None:
+    """The batch's schedule lines, item by item in the items' order (`domain.schedule_lines`): the
+    same lines, amounts and order within each notice as drafting them in Python."""
+    items = sorted({(item, kind) for kind, lines in in_force.items() for item in lines})
+    for item, kind in items:
+        s = in_force[kind][item]
+        if s.basis not in _SCHEDULE_LINES:
+            continue  # per_reading: from the readings
+        conn.execute(_SCHEDULE_LINES[s.basis], {
+            "item": item, "basis": s.basis, "ref": s.schedule_id, "price": Decimal(s.unit_price),
+            "price4": int(Decimal(s.unit_price) * 10_000), "run": run.run_id, "after": run.cursor, "last": last,
+            "kind": kind})
+
+
+#: Issuing a batch (the run's notices after the cursor, up to the batch's last unit), in the database:
+#: each line not yet on the ledger posted as a charge named by its notice's number, in line order,
+#: then each line linked to its charge (a notice's posted lines differ by item: one per schedule
+#: item, one per meter; the ledger's own lines are linked from the start).
+_BATCH = "n.run_id = :run AND n.unit_id > :after AND n.unit_id <= :last"
+_POST_CHARGES = text(
+    "INSERT INTO charge (unit_id, estate, period, item, amount, basis, source, source_ref)"
+    " SELECT l.unit_id, n.estate, l.period, l.item, l.amount, l.basis, l.source, n.notice_no"
+    " FROM fee_notice n JOIN fee_notice_line l ON l.notice_id = n.notice_id"
+    f" WHERE {_BATCH} AND l.charge_id IS NULL ORDER BY l.id")
+_LINK_CHARGES = text(
+    "UPDATE fee_notice_line SET charge_id = (SELECT c.id FROM fee_notice n JOIN charge c ON c.source_ref = n.notice_no"
+    " WHERE n.notice_id = fee_notice_line.notice_id AND c.unit_id = fee_notice_line.unit_id"
+    " AND c.item = fee_notice_line.item AND c.source = fee_notice_line.source)"
+    f" WHERE charge_id IS NULL AND notice_id IN (SELECT n.notice_id FROM fee_notice n WHERE {_BATCH})")
+_METER_LINES = text(
+    "SELECT l.source_ref, n.notice_no FROM fee_notice n JOIN fee_notice_line l ON l.notice_id = n.notice_id"
+    f" WHERE {_BATCH} AND l.source = 'meter'")
 
 
 def _issue_batch(uow, run: BillingRun, batch: int) -> bool:
@@ -295,34 +378,22 @@ def _issue_batch(uow, run: BillingRun, batch: int) -> bool:
         uow.audit("billing_run.issued", "billing_run", run.run_id,
                   {"run_no": run.run_no, "notices": run.issued_count, "in_time": in_time})
         return False
-    # one numbering statement for the batch (a contiguous FN- block, in unit order)
-    number = dict(zip((n.notice_id for n in notices), uow.next_numbers(domain.NOTICE_SERIES, len(notices))))
+    # one numbering statement for the batch (a contiguous FN- block, in unit order); the notices
+    # are numbered and issued first: their charges name the number
+    numbers = uow.next_numbers(domain.NOTICE_SERIES, len(notices))
     conn = s.connection()
-    lines = conn.execute(select(FeeNoticeLine.id, FeeNoticeLine.notice_id, FeeNoticeLine.unit_id, FeeNoticeLine.period,
-                                FeeNoticeLine.item, FeeNoticeLine.amount, FeeNoticeLine.basis, FeeNoticeLine.source,
-                                FeeNoticeLine.source_ref, FeeNoticeLine.charge_id)
-                         .where(FeeNoticeLine.notice_id.in_(list(number))).order_by(FeeNoticeLine.id)).all()
-    to_post = [x for x in lines if x.charge_id is None]
-    if to_post:
-        # Core multi-row insert with RETURNING (batched VALUES lists, no row-by-row statement, no read
-        # back): each charge's id, matched to its line by (notice number, item, amount)
-        posted = defaultdict(list)
-        for cid, ref, item, amount in conn.execute(
-                insert(_CHARGE).returning(_CHARGE.c.id, _CHARGE.c.source_ref, _CHARGE.c.item, _CHARGE.c.amount), [
-                    {"unit_id": x.unit_id, "estate": run.estate, "period": x.period, "item": x.item,
-                     "amount": x.amount, "basis": x.basis, "source": x.source, "source_ref": number[x.notice_id]}
-                    for x in to_post]):
-            posted[(ref, item, Decimal(amount))].append(cid)
-        conn.execute(update(_LINE).where(_LINE.c.id == bindparam("line_id")).values(charge_id=bindparam("cid")),
-                     [{"line_id": x.id, "cid": posted[(number[x.notice_id], x.item, Decimal(x.amount))].pop()}
-                      for x in to_post])
-    billed = [{"rid": x.source_ref, "no": number[x.notice_id]} for x in lines if x.source == "meter"]
+    conn.execute(update(_NOTICE_T).where(_NOTICE_T.c.notice_id == bindparam("nid"))
+                 .values(notice_no=bindparam("no"), state=domain.NOTICE_ISSUED, issued_at=now, issued_by=run.issued_by),
+                 [{"nid": n.notice_id, "no": no} for n, no in zip(notices, numbers)])
+    # every notice of an approved run is approved: the batch is its notices after the cursor up to
+    # the last one read (the unique (run, unit) index answers the range)
+    in_batch = {"run": run.run_id, "after": run.cursor, "last": notices[-1].unit_id}
+    conn.execute(_POST_CHARGES, in_batch)
+    conn.execute(_LINK_CHARGES, in_batch)
+    billed = [{"rid": ref, "no": no} for ref, no in conn.execute(_METER_LINES, in_batch)]
     if billed:
         conn.execute(update(_READING).where(_READING.c.reading_id == bindparam("rid"))
                      .values(state="billed", notice_no=bindparam("no")), billed)
-    conn.execute(update(_NOTICE_T).where(_NOTICE_T.c.notice_id == bindparam("nid"))
-                 .values(notice_no=bindparam("no"), state=domain.NOTICE_ISSUED, issued_at=now, issued_by=run.issued_by),
-                 [{"nid": n.notice_id, "no": number[n.notice_id]} for n in notices])
     run.issued_count += len(notices)
     run.cursor = notices[-1].unit_id
     return True
