@@ -20,6 +20,7 @@ from propdesk.config import Settings
 from propdesk.testing.fake import ServiceHarness
 from propdesk.testing.postgres import drop_databases
 from propdesk_services.residents.service import ResidentsService
+from tests.helpers import call, wait_for
 
 CLERK = {"id": "fd-wang", "role": "front_desk"}
 
@@ -50,6 +51,15 @@ def roles(pg_server, propdesk_env, monkeypatch, tmp_path):
         admin.dispose()
 
 
+def pending(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM outbox WHERE published_at IS NULL")).scalar()
+    finally:
+        engine.dispose()
+
+
 def as_role(monkeypatch, tmp_path, role: str) -> None:
     """The environment a service's systemd unit gives it: its role, its password in a file."""
     (tmp_path / "db-password").write_text("not-checked-on-a-trust-socket\n")
@@ -57,7 +67,7 @@ def as_role(monkeypatch, tmp_path, role: str) -> None:
     monkeypatch.setenv("PROPDESK_DB_PASSWORD_FILE", str(tmp_path / "db-password"))
 
 
-def test_a_service_runs_as_its_own_least_privilege_role(roles, monkeypatch, tmp_path, capsys):
+def test_a_service_runs_as_its_own_least_privilege_role(roles, start_service, monkeypatch, tmp_path, capsys):
     assert main(["migrate", "residents", "billing"]) == 0  # as the owner: schema, then grants
     out = capsys.readouterr().out
     assert f"migrated residents; {roles}_residents may read and write its rows" in out
@@ -82,6 +92,12 @@ def test_a_service_runs_as_its_own_least_privilege_role(roles, monkeypatch, tmp_
                 conn.rollback()
     finally:
         engine.dispose()
+
+    # the real service as its role: commands, queries, the outbox relay, the timers (sweeps, SLA)
+    running = start_service(ResidentsService)  # its migrate step finds nothing to do: no DDL needed
+    call(running, "withdraw_move_out", {"move_out_id": case["move_out_id"], "reason": "留下续租"}, actor=CLERK)
+    assert call(running, "get_move_out", case["move_out_id"])["state"] == "WITHDRAWN"
+    wait_for(lambda: pending(url) == 0, what="the relay, as the role, to publish and mark the events")
 
     billing = make_engine(Settings.from_env().db_url("billing"))  # residents' role, billing's database
     try:
