@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from propdesk.contracts.vocab import (
-    FEE_STATUSES, INSPECTION_RESULTS, MESSAGE_STATUSES, MOVE_OUT_STATES, PAYMENT_METHODS, SLIP_STATUSES,
-    STAFF_DEPARTMENTS,
+    FEE_STATUSES, INSPECTION_RESULTS, MESSAGE_STATUSES, METER_KINDS, MOVE_OUT_STATES, PAYMENT_METHODS, SLIP_STATUSES,
+    STAFF_DEPARTMENTS, UTILITIES,
 )
 from propdesk.money import yuan
 from propdesk.privacy import mask_text
@@ -91,6 +91,11 @@ def event_line(event_type: str, p: dict, names: dict, lang: str) -> str:
             return t("Unit inspection passed (work order %(no)s)", no=p.get("work_order_no"))
         return t("Defects found: %(defects)s (breach notice %(notice)s)", defects="；".join(p.get("defects") or []),
                  notice=p.get("breach_notice_id") or "-")
+    if event_type == "unit.supply_cut":
+        readings = "; ".join(f"{METER_KINDS.label(r.get('meter'), lang)} {r.get('reading')}"
+                             for r in p.get("final_readings") or [])
+        return t("Meters read (%(readings)s) and supply cut: %(utilities)s", readings=readings or "-",
+                 utilities=", ".join(UTILITIES.label(u, lang) for u in p.get("utilities") or []))
     if event_type == "billing.clearance_confirmed":
         return FEE_STATUSES.label("cleared", lang)
     if event_type == "billing.clearance_failed":

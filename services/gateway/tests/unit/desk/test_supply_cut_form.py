@@ -35,3 +35,17 @@ def test_engineering_sees_the_supply_cut_form_in_its_language(calls, monkeypatch
 def test_other_roles_do_not_get_it(calls):
     page = view(calls, "front_desk").move_out(fake.CASE["move_out_id"])
     assert "tickets.record_supply_cut" not in page["actions"]
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("zh", "已抄表（水表 118; 电表 2217）并断供：水, 电, 空调"),
+    ("en", "Meters read (Water meter 118; Electricity meter 2217) and supply cut: Water, Electricity, A/C"),
+])
+def test_the_timeline_says_the_cut_in_the_persons_language(lang, line):
+    from propdesk_services.gateway.desk.words import event_line
+
+    payload = {"move_out_id": "MO-1", "work_order_no": "WO-1", "unit_id": "1-1-102",
+               "utilities": ["water", "electricity", "ac"], "at": "2026-12-01T02:00:00+00:00",
+               "final_readings": [{"meter": "water", "reading": "118", "read_at": "2026-12-01T02:00:00+00:00"},
+                                  {"meter": "electricity", "reading": "2217", "read_at": "2026-12-01T02:00:00+00:00"}]}
+    assert event_line("unit.supply_cut", payload, {}, lang) == line
