@@ -4,6 +4,7 @@ running as its role (PROPDESK_DB_USER + PROPDESK_DB_PASSWORD_FILE) works, and ca
 schema, empty a table, or open another service's database. Config reading: tests/unit/test_db_credentials.py."""
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import timedelta
 
@@ -23,6 +24,8 @@ from propdesk_services.residents.service import ResidentsService
 from tests.helpers import call, wait_for
 
 CLERK = {"id": "fd-wang", "role": "front_desk"}
+pytestmark = pytest.mark.skipif(os.environ.get("PROPDESK_DB", "").lower() not in ("postgresql", "postgres"),
+                                reason="make test-postgres runs it (make test stays as lean as it was)")
 
 
 @pytest.fixture
