@@ -92,7 +92,7 @@ def test_the_tables_are_the_rows_reached_here():
                                                     "work_queues"} | CYCLE_QUERIES | MONEY_QUERIES
     assert {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()} == {
         "move_out.requested": ["on_move_out_requested"], "move_out.withdrawn": ["on_move_out_withdrawn"],
-        "repair.charge_requested": ["on_repair_charge_requested"]}
+        "repair.charge_requested": ["on_repair_charge_requested"], "unit.supply_cut": ["on_unit_supply_cut"]}
     assert set(messages.TIMERS) == {"advance_billing_runs", "issue_dunning_notices"}
 
 
@@ -121,6 +121,29 @@ def test_a_fee_clearance_and_the_payment_that_settles_it_over_the_broker(rpc, pr
     with db(propdesk_env) as s:
         assert [(a["action"], a["actor"]["id"]) for a in audit_trail(s, correlation_id="MO-1")] == \
             [("clearance.check", "billing"), ("payment.record", "fin-03"), ("clearance.confirm", "fin-03")]
+
+
+def test_the_final_readings_of_a_supply_cut_over_the_broker(rpc, propdesk_env):
+    """billing.on_unit_supply_cut: the final reading billed at once, the cleared move-out owes it."""
+    unit, q = "1-1-102", collector(propdesk_env.amqp_uri, *CLEARANCE_EVENTS)
+    owed = rpc.get_balance(unit)["outstanding"]
+    if owed != "0.00":
+        rpc.record_payment({**payment(owed, "SK-T-0102"), "unit_id": unit}, CASHIER)
+    publish(propdesk_env, move_out_requested("MO-SC", unit, "TEN-1-1-102"))
+    wait_for(lambda: events_in(propdesk_env.amqp_uri, q), what="the clearance answer")
+    at = utcnow().isoformat()
+    publish(propdesk_env, Envelope(new_id(), "unit.supply_cut", 1, utcnow(), "tickets", "MO-SC", None,
+                                   Actor("eng-01", "engineering"),
+                                   {"move_out_id": "MO-SC", "work_order_no": "WO-1", "unit_id": unit,
+                                    "utilities": ["water"], "at": at,
+                                    "final_readings": [{"meter": "water", "reading": "118", "read_at": at}]}))
+    events = wait_for(lambda: len(events_in(propdesk_env.amqp_uri, q)) == 2 and events_in(propdesk_env.amqp_uri, q),
+                      what="the fee check re-decided")
+    # November's water read 116 (demo): 2 m³ × ¥4.90
+    assert [(e["event_type"], e["payload"]["outstanding_amount"]) for e in events] == [
+        ("billing.clearance_confirmed", "0.00"), ("billing.clearance_failed", "9.80")]
+    [final] = [r for r in rpc.list_meter_readings(None, None, unit) if r["source"] == "final"]
+    assert (final["state"], final["consumption"], final["recorded_by"]) == ("billed", "2.00", "eng-01")
 
 
 def test_a_withdrawal_and_the_generated_queries_over_the_broker(rpc, propdesk_env):

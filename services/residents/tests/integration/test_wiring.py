@@ -85,6 +85,11 @@ def test_a_move_out_through_every_row_over_the_broker(residents, propdesk_env):
             "unit_id": unit, "passed": True, "defects": [], "breach_notice_id": None}, mo, "on_inspection_completed")
     publish(env, "billing.clearance_confirmed", {"unit_id": unit, "party_id": None, "move_out_id": mo,
             "outstanding_amount": "0.00", "as_of": utcnow().isoformat()}, mo, "on_clearance")
+    cut_at = utcnow().isoformat()
+    publish(env, "unit.supply_cut", {"move_out_id": mo, "work_order_no": "WO-20261122-0007", "unit_id": unit,
+            "utilities": ["water", "ac"], "at": cut_at,
+            "final_readings": [{"meter": "water", "reading": "118", "read_at": cut_at}]}, mo, "on_supply_cut")
+    assert call(residents, "get_move_out", mo)["supply_cut_at"] is not None
     publish(env, "release_slip.issued", {"slip_id": "FX-20261122-0001", "move_out_id": mo, "unit_id": unit,
             "applicant_type": "tenant", "goods": ["衣柜 1 个"], "clearance_ref": None}, mo, "on_release_slip_issued")
     publish(env, "release_slip.released", {"slip_id": "FX-20261122-0001", "move_out_id": mo, "unit_id": unit,

@@ -67,7 +67,7 @@ def work_order(rpc, move_out_id: str, status: str = "open") -> dict:
 def test_the_tables_are_the_rows_reached_here():
     """The move-out inspection's rows are reached here; each other workflow's in its own wiring test
     (test_<workflow>_wiring.py)."""
-    assert {"record_inspection"} <= set(messages.COMMANDS)
+    assert {"record_inspection", "record_supply_cut"} <= set(messages.COMMANDS)
     assert {"get_inspection", "list_work_orders", "list_repairs"} <= set(messages.QUERIES)
     subscribed = {t: [h.__name__ for h in hs] for t, hs in messages.SUBSCRIPTIONS.items()}
     assert (subscribed["move_out.requested"], subscribed["move_out.withdrawn"]) == \
@@ -76,6 +76,7 @@ def test_the_tables_are_the_rows_reached_here():
 
 def test_a_move_out_inspection_over_the_broker(rpc, propdesk_env):
     q = collector(propdesk_env.amqp_uri, "move_out.inspection_opened", "move_out.inspection_completed")
+    cuts = collector(propdesk_env.amqp_uri, "unit.supply_cut")
 
     publish(propdesk_env, move_out_requested("MO-1"))                      # tickets.on_move_out_requested
     wo = work_order(rpc, "MO-1")                                           # list_work_orders
@@ -91,6 +92,13 @@ def test_a_move_out_inspection_over_the_broker(rpc, propdesk_env):
     assert opened["producer"] == completed["producer"] == "tickets"
     assert opened["correlation_id"] == completed["correlation_id"] == "MO-1"
     assert completed["actor"] == ENGINEER and completed["payload"]["defects"] == ["墙面破损"]
+
+    cut = rpc.record_supply_cut({"move_out_id": "MO-1", "supplies": [                # record_supply_cut
+        {"utility": "water", "reading": "118"}, {"utility": "ac"}]}, ENGINEER)
+    assert cut["utilities_cut"] == ["water", "ac"]
+    [sent] = wait_for(lambda: events_in(propdesk_env.amqp_uri, cuts), what="unit.supply_cut on the exchange")
+    assert (sent["producer"], sent["correlation_id"], sent["actor"]) == ("tickets", "MO-1", ENGINEER)
+    assert [r["reading"] for r in sent["payload"]["final_readings"]] == ["118"]
 
 
 def test_a_withdrawn_move_out_cancels_its_work_order_over_the_broker(rpc, propdesk_env):
