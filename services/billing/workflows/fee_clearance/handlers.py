@@ -24,6 +24,7 @@ def on_move_out_requested(event: Envelope, uow) -> None:
     s = uow.session
     if s.get(ClearanceRequest, move_out_id) is not None:
         return  # already checked (the move-out was announced twice): the inbox mark only
+    _lock_billed_unit(s, unit_id)
     charges = charges_of(s, unit_id, lock=True)
     owed = payments.outstanding(charges, payments_of(s, unit_id))
     # the move-out's estate; else the fee account's (an event announced before estates were recorded)
@@ -33,6 +34,17 @@ def on_move_out_requested(event: Envelope, uow) -> None:
     uow.emit_all([answer])
     uow.audit("clearance.check", "clearance", move_out_id,
               {"unit_id": unit_id, "outstanding": money(owed), "status": clearance.status})
+
+
+def _lock_billed_unit(session: Session, unit_id: str):
+    """The unit's billed-unit row, locked until the transaction ends (None: billing does not bill
+    it). The fee check on ``move_out.requested`` and the final readings of ``unit.supply_cut`` both
+    take it first, so on PostgreSQL (READ COMMITTED) the one that waits reads the other's ledger:
+    a check made at the same moment as the final charges cannot miss them. (SQLite: every unit of
+    work takes the write lock first anyway.)"""
+    from propdesk_services.billing.workflows.fee_schedules.models import FeeAccountUnit
+
+    return session.get(FeeAccountUnit, unit_id, with_for_update=True)
 
 
 def on_move_out_withdrawn(event: Envelope, uow) -> None:
@@ -62,14 +74,13 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
     event id) finds its final readings recorded and changes nothing. A unit billing does not bill
     (no billed unit) records no reading. A fee check not made yet (``move_out.requested`` still on
     its way on another queue) is made later on the ledger that already holds the final charges."""
-    from propdesk_services.billing.workflows.fee_schedules.models import FeeAccountUnit
     from propdesk_services.billing.workflows.meter_readings.handlers import record_final_reading
 
     p = event.payload
     move_out_id, unit_id = p["move_out_id"], p["unit_id"]
     uow.correlation_id = move_out_id
     s = uow.session
-    unit = s.get(FeeAccountUnit, unit_id)
+    unit = _lock_billed_unit(s, unit_id)
     recorded = []
     if unit is not None:
         for r in p["final_readings"]:
