@@ -1,8 +1,9 @@
 """Least privilege on the broker, proven by the broker: one user per service (`propdesk broker
 users`' permissions, chassis/broker_users.py) on a throwaway vhost; what a service must not do is
-refused with ACCESS_REFUSED, and everything the chassis does for it on the broker still works with
-its own user (subscriber queues, retry and dead-letter moves, the relay's publishes, nameko RPC on
-both ends, the operator's DLQ replay)."""
+refused with ACCESS_REFUSED (among it: putting a message into another department's handler queue,
+through the default exchange or that department's retry path), and everything the chassis does for
+it on the broker still works with its own user (subscriber queues, retry and dead-letter moves, the
+relay's publishes, nameko RPC on both ends, the operator's DLQ replay)."""
 from __future__ import annotations
 
 import json
@@ -16,10 +17,11 @@ from nameko.amqp.publish import Publisher
 
 from propdesk import plugins
 from propdesk.chassis import broker_users, dlq, topology
-from propdesk.chassis.topology import DLQ, EVENTS_EXCHANGE, dead_letter_queue, retry_exchange_name, retry_queue
+from propdesk.chassis.topology import DLQ, DLX, EVENTS_EXCHANGE, requeue_exchange, retry_exchange_name, retry_path
 from propdesk.config import Settings
 from propdesk.testing.broker_users import service_users
 from propdesk.testing.rabbit import throwaway_vhost
+from tests.helpers import wait_for
 
 RETRY_DELAYS_MS = (150, 300)
 RPC = Exchange(broker_users.RPC_EXCHANGE, type="topic", durable=True)
@@ -106,12 +108,11 @@ def _service_does_its_broker_work(broker, name: str) -> None:
             key = str(uuid.uuid4())
             Queue(f"rpc.reply-{name}-{key}", exchange=RPC, routing_key=key,
                   queue_arguments={"x-expires": 300000})(channel).declare()
-    if use.subscriptions:  # a failing delivery: to a retry queue, then to the DLQ (chassis/messaging.py)
-        publisher = Publisher(uri, use_confirms=True, delivery_mode=2,
-                              declare=[dead_letter_queue(), *(retry_queue(d) for d in RETRY_DELAYS_MS)])
+    if use.subscriptions:  # a failing delivery: to its retry queue, then to the DLQ (chassis/messaging.py)
+        publisher = Publisher(uri, use_confirms=True, delivery_mode=2, declare=retry_path(name, RETRY_DELAYS_MS))
         own_queue = topology.subscriber_queues(cls)[0].name
-        publisher.publish(b"{}", exchange=retry_exchange_name(RETRY_DELAYS_MS[0]), routing_key=own_queue)
-        publisher.publish(b"{}", exchange="", routing_key=DLQ)
+        publisher.publish(b"{}", exchange=retry_exchange_name(name, RETRY_DELAYS_MS[0]), routing_key=own_queue)
+        publisher.publish(b"{}", exchange=DLX, routing_key=DLQ, mandatory=True)
     for event_type in use.produces:  # the outbox relay
         _publish(uri, EVENTS_EXCHANGE, event_type)
     if use.rpc_server:  # a reply to a caller
@@ -125,6 +126,45 @@ def test_every_service_can_do_what_it_needs_with_its_own_user(broker):
     assert sorted(broker["classes"]) == sorted(plugins.service_names())
     for name in broker["classes"]:
         _service_does_its_broker_work(broker, name)
+
+
+def test_a_service_cannot_put_a_message_into_another_departments_queue(broker):
+    """Neither through the default exchange (which routes to any queue by its name) nor through
+    billing's retry path; its own retry path routes back to its own queues only (#12)."""
+    billing_queue = topology.subscriber_queues(broker["classes"]["billing"])[0].name
+    notify = broker["uri"]("notify")
+    assert broker_users.BrokerUse.of(broker["classes"]["notify"]).subscriptions  # it has a retry path
+    with Connection(broker["admin_uri"]) as conn:
+        conn.default_channel.queue_purge(billing_queue)
+    with pytest.raises(AccessRefused, match="amq.default"):
+        _publish(notify, "", billing_queue)
+    for exchange in (retry_exchange_name("billing", RETRY_DELAYS_MS[0]), requeue_exchange("billing").name,
+                     "propdesk.retry.150ms"):  # billing's retry path; the old shared one, had it been left
+        with pytest.raises(AccessRefused, match=exchange.replace(".", r"\.")):
+            _publish(notify, exchange, billing_queue)
+    own_retry = retry_exchange_name("notify", RETRY_DELAYS_MS[0])
+    _publish(notify, own_retry, billing_queue)  # its own retry path, billing's queue as routing key
+    with Connection(broker["admin_uri"]) as conn:
+        channel = conn.default_channel
+        wait_for(lambda: channel.queue_declare(own_retry, passive=True).message_count == 0,
+                 what="the delay to expire")  # dead-lettered to propdesk.requeue.notify: no route
+        assert channel.queue_declare(billing_queue, passive=True).message_count == 0
+
+
+def test_retries_and_dead_letters_move_under_the_services_own_user(broker):
+    """The subscriber's moves (chassis/messaging.py) as billing's user: a retry comes back into its
+    own handler queue after the delay, a dead letter reaches the DLQ through the DLX."""
+    billing = broker["uri"]("billing")
+    queue = topology.subscriber_queues(broker["classes"]["billing"])[0].name
+    with Connection(broker["admin_uri"]) as conn:
+        conn.default_channel.queue_purge(queue)
+        conn.default_channel.queue_purge(DLQ)
+    publisher = Publisher(billing, use_confirms=True, delivery_mode=2, declare=retry_path("billing", RETRY_DELAYS_MS))
+    publisher.publish({"n": 1}, exchange=retry_exchange_name("billing", RETRY_DELAYS_MS[0]), routing_key=queue)
+    publisher.publish({"n": 2}, exchange=DLX, routing_key=DLQ, mandatory=True)
+    back = wait_for(lambda: _get(billing, queue), what="the retried message back in its queue")
+    assert json.loads(back.body) == {"n": 1}
+    assert json.loads(_get(broker["admin_uri"], DLQ).body) == {"n": 2}
 
 
 def test_the_operator_lists_and_replays_the_dlq_and_nothing_else(broker):

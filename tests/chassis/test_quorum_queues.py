@@ -46,7 +46,7 @@ def test_retry_and_dead_letter_paths_on_quorum_queues(toys, propdesk_env):  # no
     front, back = toys
     types = queue_types(propdesk_env)
     assert types["toy_back.on_parcel_logged"] == types["propdesk.dlq"] == "quorum"
-    assert {types[topology.retry_exchange_name(d)] for d in propdesk_env.retry_delays_ms} == {"quorum"}
+    assert {types[topology.retry_exchange_name("toy_back", d)] for d in propdesk_env.retry_delays_ms} == {"quorum"}
 
     log_parcel(front, "Q-1", fail_times=2)  # two retry delays: the third try passes
     event_id = log_parcel(front, "Q-2", fail_times=99)  # fails every try: parked

@@ -10,7 +10,7 @@ import pytest
 from propdesk import plugins
 from propdesk.chassis import broker_users
 from propdesk.chassis.broker_users import BrokerUse, CredentialsRefused, amqp_credentials
-from propdesk.chassis.topology import DLQ, EVENTS_EXCHANGE, subscriber_queues
+from propdesk.chassis.topology import DLQ, DLX, EVENTS_EXCHANGE, requeue_exchange, retry_exchange_name, subscriber_queues
 from propdesk.contracts import registry
 from propdesk.runner import Supervisor
 
@@ -46,7 +46,7 @@ def test_a_service_binds_its_own_queues_to_what_it_subscribes_and_nothing_else(g
         for queue in subscriber_queues(cls):
             assert grant.permits("configure", queue.name) and grant.permits("read", queue.name)
             for b in queue.bindings:
-                assert grant.may_bind(queue.name, EVENTS_EXCHANGE, b.routing_key)
+                assert grant.may_bind(queue.name, b.exchange.name, b.routing_key)
             for other, other_cls in classes.items():
                 if other != name:
                     for q in subscriber_queues(other_cls):
@@ -80,15 +80,27 @@ def test_departments_reply_to_rpc_but_do_not_call_each_other(grants):
     assert not notify.may_bind("rpc-notify", RPC, "billing.*")
 
 
-def test_failing_deliveries_can_be_retried_and_dead_lettered(grants):
-    for name, cls in plugins.service_classes().items():
-        if not subscriber_queues(cls):
-            continue
+def test_failing_deliveries_are_retried_and_dead_lettered_on_the_services_own_path(grants):
+    classes = plugins.service_classes()
+    subscribers = [name for name, cls in classes.items() if subscriber_queues(cls)]
+    assert len(subscribers) > 1
+    for name in subscribers:
         grant = grants[f"propdesk-{name}"]
-        assert grant.may_publish("propdesk.retry.1000ms", subscriber_queues(cls)[0].name)
-        assert grant.may_publish("", DLQ)  # through the default exchange
-        assert grant.permits("configure", DLQ) and grant.permits("configure", "propdesk.retry.30000ms")
-        assert not grant.permits("read", DLQ)  # the operator's
+        own_queue = subscriber_queues(classes[name])[0].name
+        assert grant.may_publish(retry_exchange_name(name, 1000), own_queue)
+        assert grant.permits("configure", retry_exchange_name(name, 30000))
+        assert grant.permits("write", requeue_exchange(name).name)  # its retry queues' dead-letter target
+        assert grant.may_bind(own_queue, requeue_exchange(name).name, own_queue)
+        assert grant.may_publish(DLX, DLQ) and grant.permits("configure", DLQ)
+        assert not grant.permits("read", DLQ) and not grant.permits("read", DLX)  # nobody else's dead letters
+        # nothing that routes into another department's queue by its name (#12)
+        assert not grant.permits("write", "amq.default") and not grant.may_publish("", DLQ)
+        assert not grant.may_publish("propdesk.retry.1000ms", own_queue)  # the old shared retry exchanges
+        for other in subscribers:
+            if other != name:
+                assert not grant.may_publish(retry_exchange_name(other, 1000), subscriber_queues(classes[other])[0].name)
+                assert not grant.permits("configure", retry_exchange_name(other, 1000))
+                assert not grant.permits("write", requeue_exchange(other).name)
 
 
 def test_the_operator_only_handles_the_dlq(grants):

@@ -21,7 +21,8 @@ def test_classic_queues_keep_their_arguments(monkeypatch):
     monkeypatch.delenv("PROPDESK_QUEUE_TYPE", raising=False)
     assert topology.subscriber_queue("billing", "on_x", ("a.b",)).queue_arguments is None
     assert topology.dead_letter_queue().queue_arguments is None
-    assert topology.retry_queue(5000).queue_arguments == {"x-message-ttl": 5000, "x-dead-letter-exchange": ""}
+    assert topology.retry_queue("billing", 5000).queue_arguments == {
+        "x-message-ttl": 5000, "x-dead-letter-exchange": "propdesk.requeue.billing"}
 
 
 def test_quorum_handler_queue_has_a_delivery_limit_and_dead_letters_to_the_dlq():
@@ -29,16 +30,33 @@ def test_quorum_handler_queue_has_a_delivery_limit_and_dead_letters_to_the_dlq()
     assert q.name == "billing.on_x" and q.durable
     assert q.queue_arguments == {
         "x-queue-type": "quorum", "x-delivery-limit": topology.DELIVERY_LIMIT,
-        "x-dead-letter-exchange": "", "x-dead-letter-routing-key": topology.DLQ,
+        "x-dead-letter-exchange": topology.DLX, "x-dead-letter-routing-key": topology.DLQ,
         "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish",
     }
-    assert {b.routing_key for b in q.bindings} == {"a.b", "c.d"}
+    assert {(b.exchange.name, b.routing_key) for b in q.bindings} == {
+        ("propdesk.events", "a.b"), ("propdesk.events", "c.d"), ("propdesk.requeue.billing", "billing.on_x")}
+
+
+def test_retries_come_back_through_the_services_own_requeue_exchange_only():
+    """A retry queue dead-letters to `propdesk.requeue.<service>`, which only that service's handler
+    queues are bound to (by their own name): no default exchange on the way back (#12)."""
+    q = topology.retry_queue("billing", 1000)
+    assert q.name == q.exchange.name == "propdesk.retry.billing.1000ms" and q.exchange.type == "fanout"
+    requeue = topology.requeue_exchange("billing")
+    assert (requeue.name, requeue.type) == ("propdesk.requeue.billing", "direct")
+    assert q.queue_arguments["x-dead-letter-exchange"] == requeue.name
+    bound = topology.all_queues([plugins.service_classes()["billing"]], (1000,))
+    assert {b.routing_key for queue in bound for b in queue.bindings if b.exchange.name == requeue.name} == \
+        {queue.name for queue in bound if queue.name.startswith("billing.")}
+    dlq = topology.dead_letter_queue(bound=True)
+    assert (dlq.exchange.name, dlq.exchange.type, dlq.routing_key) == (topology.DLX, "fanout", topology.DLQ)
+    assert not topology.dead_letter_queue().exchange.name  # what a service or the operator declares
 
 
 def test_quorum_retry_queue_expires_back_into_the_handler_queue_at_least_once():
-    q = topology.retry_queue(1000, "quorum")
-    assert q.name == q.exchange.name == "propdesk.retry.1000ms" and q.exchange.type == "fanout"
-    assert q.queue_arguments == {"x-queue-type": "quorum", "x-message-ttl": 1000, "x-dead-letter-exchange": "",
+    q = topology.retry_queue("billing", 1000, "quorum")
+    assert q.queue_arguments == {"x-queue-type": "quorum", "x-message-ttl": 1000,
+                                 "x-dead-letter-exchange": "propdesk.requeue.billing",
                                  "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"}
     assert topology.dead_letter_queue("quorum").queue_arguments == {"x-queue-type": "quorum"}
 
@@ -128,13 +146,18 @@ def test_definitions_cover_every_handler_queue_as_quorum_and_no_users():
             assert queues[q.name]["arguments"]["x-delivery-limit"] == topology.DELIVERY_LIMIT
             bound = {b["routing_key"] for b in d["bindings"]
                      if b["destination"] == q.name and b["source"] == topology.EVENTS_EXCHANGE}
-            assert bound == {b.routing_key for b in q.bindings}
+            assert bound == {b.routing_key for b in q.bindings if b.exchange.name == topology.EVENTS_EXCHANGE}
     assert queues[topology.DLQ]["arguments"] == {"x-queue-type": "quorum"}
-    for delay in DEFAULT_DELAYS:
-        name = topology.retry_exchange_name(delay)
-        assert queues[name]["arguments"]["x-message-ttl"] == delay
-        assert {"source": name, "destination": name} in [{"source": b["source"], "destination": b["destination"]}
-                                                         for b in d["bindings"]]
+    pairs = [{"source": b["source"], "destination": b["destination"]} for b in d["bindings"]]
+    subscribers = [cls.name for cls in plugins.service_classes().values() if topology.subscriber_queues(cls)]
+    for service in subscribers:
+        for delay in DEFAULT_DELAYS:
+            name = topology.retry_exchange_name(service, delay)
+            assert queues[name]["arguments"]["x-message-ttl"] == delay
+            assert queues[name]["arguments"]["x-dead-letter-exchange"] == f"propdesk.requeue.{service}"
+            assert {"source": name, "destination": name} in pairs
+    assert not [q for q in queues if q.startswith("propdesk.retry.") and q.split(".")[2] not in subscribers]
+    assert [b["destination"] for b in d["bindings"] if b["source"] == topology.DLX] == [topology.DLQ]
     assert {e["name"] for e in d["exchanges"]} >= {topology.EVENTS_EXCHANGE}
     rpc_servers = sorted(cls.name for cls in plugins.service_classes().values() if topology.serves_rpc(cls))
     assert rpc_servers and "gateway" not in rpc_servers

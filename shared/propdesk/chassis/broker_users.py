@@ -8,8 +8,11 @@ never written by hand:
 - `propdesk.events` *write* only where it produces events (its outbox relay), and a topic
   permission that lets it publish exactly the event types whose contract names it as producer:
   notify publishing `move_out.release_approved` is refused by the broker (ACCESS_REFUSED);
-- the retry delay exchanges/queues and `propdesk.dlq` (its subscribers declare them and move a
-  failing delivery there: the DLQ through the default exchange, `amq.default`);
+- its own retry path: `propdesk.retry.<service>.<ms>ms` (exchanges and queues) and
+  `propdesk.requeue.<service>` (where those dead-letter: it routes only to the service's own
+  handler queues); and `propdesk.dlx` (write: a failing delivery is parked through it in
+  `propdesk.dlq`, which it may declare). No write on the default exchange (`amq.default`) nor on
+  another service's retry path: either would route a message into any queue by its name;
 - nameko RPC: its own `rpc-<service>` queue and replies on `nameko-rpc` (topic write = a reply
   queue's uuid routing key only: a department cannot call another department's commands); a caller
   (the gateway) its `rpc.reply-<service>-*` queues and `<department>.<method>` routing keys. The
@@ -18,9 +21,9 @@ never written by hand:
 `propdesk broker users` applies this through the management API (`PROPDESK_RABBIT_API`, an
 administrator) and keeps each user's password in a file (`PROPDESK_BROKER_USERS_DIR/<user>`,
 mode 0600); `propdesk run` hands each child its own user (`runner.Supervisor.child_environment`).
-The operator user (`propdesk-operator`) may list and replay the DLQ (`propdesk dlq`) and nothing
-else. See docs/operations.md "Broker users" for what remains broad (the shared retry exchanges and
-the default exchange can route into any queue by name; topic permissions cannot narrow those).
+The operator user (`propdesk-operator`) may list and replay the DLQ (`propdesk dlq`: back to a
+handler queue through the default exchange) and nothing else. See docs/operations.md "Broker users"
+for what remains broad.
 
 Credentials of a process (`amqp_credentials`): `PROPDESK_AMQP_USER` with `PROPDESK_AMQP_PASSWORD_FILE`
 (or `PROPDESK_AMQP_PASSWORD`) replace the user and password of every address of PROPDESK_AMQP_URI;
@@ -36,13 +39,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse, urlunparse
 
-from propdesk.chassis.topology import DLQ, EVENTS_EXCHANGE
+from propdesk.chassis.topology import DLQ, DLX, EVENTS_EXCHANGE, requeue_exchange
 
 #: nameko's RPC exchange (nameko.rpc.get_rpc_exchange; the `rpc_exchange` config key is never set here)
 RPC_EXCHANGE = "nameko-rpc"
 #: the routing key of a reply: the caller's reply queue's uuid4 (nameko.rpc.ReplyListener)
 REPLY_KEY = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-RETRY = r"propdesk\.retry\.[0-9]+ms"
 NOTHING = "^$"
 USER_PREFIX = "propdesk-"
 #: the operator's user is the prefix and this (`propdesk-operator`)
@@ -135,9 +137,13 @@ def service_grant(use: BrokerUse, callees: tuple[str, ...] = (), prefix: str | N
     events_write, events_read, rpc_write, rpc_read = set(), set(), set(), set()
     if use.subscriptions:
         own = rf"{s}\..*"
-        configure |= {own, re.escape(EVENTS_EXCHANGE), RETRY, re.escape(DLQ)}
-        write |= {own, RETRY, r"amq\.default"}  # bind own queues; retry; the DLQ via the default exchange
-        read |= {own, re.escape(EVENTS_EXCHANGE), RETRY}  # consume own; bind from events and retry
+        retry = rf"propdesk\.retry\.{s}\.[0-9]+ms"  # topology.retry_exchange_name(service, ms)
+        requeue = re.escape(requeue_exchange(use.service).name)
+        configure |= {own, re.escape(EVENTS_EXCHANGE), retry, requeue, re.escape(DLQ), re.escape(DLX)}
+        # bind own queues; own retry exchanges (publish) and queues (bind); own requeue exchange (the
+        # retry queues' dead-letter target, which RabbitMQ checks at their declaration); the DLX (park)
+        write |= {own, retry, requeue, re.escape(DLX)}
+        read |= {own, re.escape(EVENTS_EXCHANGE), retry, requeue}  # consume own; bind from these
         events_read |= {re.escape(k) for k in use.subscriptions}
     if use.produces:
         write.add(re.escape(EVENTS_EXCHANGE))

@@ -7,9 +7,11 @@ and `requeue_on_error=True` loops a poison message forever. `@subscribe` instead
    event type/version no contract describes, goes straight to `propdesk.dlq` with the reason;
 2. runs the handler with the `Envelope` as its only argument;
 3. on success, or on `AlreadyProcessed` (the inbox saw this event id), acks;
-4. on any other exception, publishes the message (with publisher confirms) to the retry delay
-   queue for its attempt number, or to `propdesk.dlq` after the last delay, THEN acks. If that
-   publish fails the message is requeued instead, so it is never dropped.
+4. on any other exception, publishes the message (with publisher confirms) to its service's
+   retry delay queue for its attempt number (`propdesk.retry.<service>.<ms>ms`), or to
+   `propdesk.dlq` through `propdesk.dlx` after the last delay (mandatory: a DLX not bound to the
+   DLQ is a failed publish), THEN acks. If that publish fails the message is requeued instead,
+   so it is never dropped.
 
     class TicketsService(PropdeskService):
         @subscribe("move_out.requested")
@@ -33,8 +35,8 @@ from nameko.rpc import RpcConsumer, get_rpc_exchange
 
 from propdesk.chassis import metrics
 from propdesk.chassis.db import AlreadyProcessed, settings_of
-from propdesk.chassis.topology import (DLQ, configured_queue_type, dead_letter_queue, retry_exchange_name, retry_queue,
-                                       rpc_queue, subscriber_queue)
+from propdesk.chassis.topology import (DLQ, DLX, configured_queue_type, retry_exchange_name, retry_path, rpc_queue,
+                                       subscriber_queue)
 from propdesk.contracts import registry
 from propdesk.contracts.envelope import Envelope
 
@@ -152,10 +154,9 @@ class EventSubscriber(Consumer):
         self.queue: Queue = subscriber_queue(service, self.method_name, self.event_types, settings.queue_type)
         self.queue_name = self.queue.name
         # declared (once per channel) before the first retry or dead-letter publish, so neither is
-        # ever sent to a queue that does not exist
+        # ever sent to a queue that does not exist (the DLX->DLQ binding is the set-up's)
         self.publisher = Publisher(settings.amqp_uri, use_confirms=True, delivery_mode=2,
-                                   declare=[dead_letter_queue(settings.queue_type),
-                                            *(retry_queue(d, settings.queue_type) for d in self.retry_delays_ms)])
+                                   declare=retry_path(service, self.retry_delays_ms, settings.queue_type))
         metrics.declare_subscriber(service, self.queue_name)
         super().setup()
 
@@ -203,7 +204,8 @@ class EventSubscriber(Consumer):
             log.warning("%s failed (attempt %d), retrying in %d ms: %s", self.queue_name, attempt, delay, error,
                         extra=self._log_extra(message))
             headers = {**(message.headers or {}), ATTEMPT_HEADER: attempt, "x-propdesk-last-error": error[:500]}
-            if self._republish(message, retry_exchange_name(delay), self.queue_name, headers):
+            if self._republish(message, retry_exchange_name(self.container.service_name, delay), self.queue_name,
+                               headers):
                 metrics.HANDLER_RETRIES.labels(self.container.service_name, self.queue_name).inc()
         else:
             self._park(message, "handler_failed", error, trace=trace, attempts=attempt)
@@ -221,7 +223,7 @@ class EventSubscriber(Consumer):
             "x-propdesk-attempts": attempts,
             "x-propdesk-failed-at": datetime.now(timezone.utc).isoformat(),
         }
-        if self._republish(message, "", DLQ, headers):
+        if self._republish(message, DLX, DLQ, headers, mandatory=True):
             metrics.DEAD_LETTERED.labels(self.container.service_name, self.queue_name, reason).inc()
 
     @staticmethod
@@ -230,12 +232,13 @@ class EventSubscriber(Consumer):
         return {"correlation_id": props.get("correlation_id"), "event_id": props.get("message_id"),
                 "event_type": props.get("type")}
 
-    def _republish(self, message, exchange: str, routing_key: str, headers: dict) -> bool:
-        """Publish a copy with confirms, then ack the original; requeue it if publishing failed."""
+    def _republish(self, message, exchange: str, routing_key: str, headers: dict, mandatory: bool = False) -> bool:
+        """Publish a copy with confirms, then ack the original; requeue it if publishing failed
+        (with `mandatory`, also when no queue took it)."""
         props = message.properties
         try:
             self.publisher.publish(
-                message.body, exchange=exchange, routing_key=routing_key, headers=headers,
+                message.body, exchange=exchange, routing_key=routing_key, headers=headers, mandatory=mandatory,
                 content_type=message.content_type or "application/json",
                 content_encoding=message.content_encoding or "utf-8",
                 message_id=props.get("message_id"), correlation_id=props.get("correlation_id"),
@@ -243,7 +246,7 @@ class EventSubscriber(Consumer):
             )
         except Exception as exc:
             log.error("%s: could not move message to %s (%s); requeueing it", self.queue_name,
-                      routing_key or exchange, exc)
+                      routing_key or exchange, exc or type(exc).__name__)
             self.queue_consumer.requeue_message(message)
             return False
         self.queue_consumer.ack_message(message)

@@ -4,12 +4,18 @@
   event type, not by producer: the event catalog is the contract, not who sends it.
 - `<service>.<method>` (durable queue): one per subscribing handler; competing consumers when a
   service runs several processes.
-- `propdesk.retry.<ms>ms` (fanout exchange + queue with that TTL): a failed delivery waits here,
-  then RabbitMQ dead-letters it through the default exchange back to its own queue (the message
-  keeps the handler queue's name as routing key). One queue per delay, so a short delay never waits
-  behind a long one.
-- `propdesk.dlq` (durable queue): deliveries that failed every retry, or were malformed, with the
-  reason in their headers. `propdesk dlq list|replay` inspects and re-drives them.
+- `propdesk.retry.<service>.<ms>ms` (fanout exchange + queue with that TTL, one set per
+  subscribing service): a failed delivery waits here, then RabbitMQ dead-letters it to
+  `propdesk.requeue.<service>`, a direct exchange to which only that service's handler queues are
+  bound (routing key = the queue's name, which the message keeps). One queue per delay, so a short
+  delay never waits behind a long one. Per service, so that a service's broker user may write to
+  its own retry path only and cannot route a message into another department's queue (the default
+  exchange, which routes to any queue by name, is in no service's permissions; broker_users.py).
+- `propdesk.dlx` (fanout exchange) -> `propdesk.dlq` (durable queue): deliveries that failed every
+  retry, or were malformed, with the reason in their headers; quorum handler queues dead-letter
+  there too. `propdesk dlq list|replay` inspects and re-drives them. The DLX->DLQ binding is the
+  set-up's (`declare_all`, definitions.json): services may publish to the DLX but not bind to it
+  (which would let one read every department's dead letters); they publish `mandatory`.
 
 Queue type (PROPDESK_QUEUE_TYPE): `classic` (the local default, one node) or `quorum` (a
 RabbitMQ cluster, docs/operations.md): handler queues, retry queues and the DLQ become quorum
@@ -47,7 +53,11 @@ DELIVERY_LIMIT = 20
 #: nameko's RPC exchange (nameko.rpc.get_rpc_exchange; its `rpc_exchange` config key is never set)
 RPC_EXCHANGE = "nameko-rpc"
 
+#: dead letters go through this exchange (fanout) to the DLQ, never through the default exchange
+DLX = "propdesk.dlx"
+
 events_exchange = Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
+dead_letter_exchange = Exchange(DLX, type="fanout", durable=True)
 rpc_exchange = Exchange(RPC_EXCHANGE, type="topic", durable=True)
 
 
@@ -82,45 +92,64 @@ def _quorum(arguments: dict) -> dict:
     return {"x-queue-type": "quorum", **arguments}
 
 
-def retry_exchange_name(delay_ms: int) -> str:
-    return f"propdesk.retry.{delay_ms}ms"
+def retry_exchange_name(service: str, delay_ms: int) -> str:
+    return f"propdesk.retry.{service}.{delay_ms}ms"
 
 
-def retry_arguments(delay_ms: int, queue_type: str | None = None) -> dict:
-    arguments = {"x-message-ttl": delay_ms, "x-dead-letter-exchange": ""}
+def requeue_exchange(service: str) -> Exchange:
+    """Where `service`'s retry queues dead-letter: routes only to its own handler queues."""
+    return Exchange(f"propdesk.requeue.{service}", type="direct", durable=True)
+
+
+def retry_arguments(service: str, delay_ms: int, queue_type: str | None = None) -> dict:
+    arguments = {"x-message-ttl": delay_ms, "x-dead-letter-exchange": requeue_exchange(service).name}
     if configured_queue_type(queue_type) == "quorum":
         arguments = _quorum({**arguments, "x-dead-letter-strategy": "at-least-once", "x-overflow": "reject-publish"})
     return arguments
 
 
-def retry_queue(delay_ms: int, queue_type: str | None = None) -> Queue:
-    name = retry_exchange_name(delay_ms)
+def retry_queue(service: str, delay_ms: int, queue_type: str | None = None) -> Queue:
+    name = retry_exchange_name(service, delay_ms)
     return Queue(name, exchange=Exchange(name, type="fanout", durable=True), durable=True,
-                 queue_arguments=retry_arguments(delay_ms, queue_type))
+                 queue_arguments=retry_arguments(service, delay_ms, queue_type))
 
 
 def dead_letter_arguments(queue_type: str | None = None) -> dict | None:
     return _quorum({}) if configured_queue_type(queue_type) == "quorum" else None
 
 
-def dead_letter_queue(queue_type: str | None = None) -> Queue:
-    return Queue(DLQ, durable=True, queue_arguments=dead_letter_arguments(queue_type))
+def dead_letter_queue(queue_type: str | None = None, bound: bool = False) -> Queue:
+    """The DLQ; `bound`: with its binding to `propdesk.dlx` (the set-up's declaration: a service
+    or the operator only declares the queue, their users may not bind from the DLX)."""
+    return Queue(DLQ, exchange=dead_letter_exchange if bound else None, routing_key=DLQ if bound else None,
+                 durable=True, queue_arguments=dead_letter_arguments(queue_type))
 
 
 def subscriber_arguments(queue_type: str | None = None) -> dict | None:
     if configured_queue_type(queue_type) != "quorum":
         return None
-    return _quorum({"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-exchange": "",
+    return _quorum({"x-delivery-limit": DELIVERY_LIMIT, "x-dead-letter-exchange": DLX,
                     "x-dead-letter-routing-key": DLQ, "x-dead-letter-strategy": "at-least-once",
                     "x-overflow": "reject-publish"})
 
 
 def subscriber_queue(service: str, method: str, event_types: tuple[str, ...], queue_type: str | None = None) -> Queue:
+    """`<service>.<method>`, bound to `propdesk.events` by its event types and to its service's
+    requeue exchange by its own name (the way back from the retry queues)."""
+    name = f"{service}.{method}"
     return Queue(
-        f"{service}.{method}", durable=True,
-        bindings=[binding(events_exchange, routing_key=t) for t in event_types],
+        name, durable=True,
+        bindings=[*(binding(events_exchange, routing_key=t) for t in event_types),
+                  binding(requeue_exchange(service), routing_key=name)],
         queue_arguments=subscriber_arguments(queue_type),
     )
+
+
+def retry_path(service: str, retry_delays_ms, queue_type: str | None = None) -> list:
+    """What a subscriber of `service` declares before its first retry or dead-letter publish: the
+    DLX and the DLQ (not their binding), its requeue exchange and its retry queues."""
+    return [dead_letter_exchange, dead_letter_queue(queue_type), requeue_exchange(service),
+            *(retry_queue(service, d, queue_type) for d in retry_delays_ms)]
 
 
 def subscriber_queues(service_cls, queue_type: str | None = None) -> list[Queue]:
@@ -164,9 +193,12 @@ def rpc_queues(service_classes, queue_type: str | None = None) -> list[Queue]:
 
 
 def all_queues(service_classes, retry_delays_ms, queue_type: str | None = None) -> list[Queue]:
-    queues = [dead_letter_queue(queue_type), *(retry_queue(d, queue_type) for d in retry_delays_ms)]
+    queues = [dead_letter_queue(queue_type, bound=True)]
     for cls in service_classes:
-        queues.extend(subscriber_queues(cls, queue_type))
+        handlers = subscriber_queues(cls, queue_type)
+        if handlers:
+            queues.extend(retry_queue(cls.name, d, queue_type) for d in retry_delays_ms)
+            queues.extend(handlers)
     return queues
 
 
@@ -176,6 +208,7 @@ def declare_all(amqp_uri: str, service_classes, retry_delays_ms, queue_type: str
     with Connection(amqp_uri, connect_timeout=10) as conn:
         channel = conn.default_channel
         events_exchange(channel).declare()
+        dead_letter_exchange(channel).declare()
         for q in queues:
             q(channel).declare()
     return [q.name for q in queues]
@@ -188,7 +221,8 @@ def definitions(service_classes, retry_delays_ms, vhost: str = "propdesk", queue
     permissions: the set-up creates those (scripts/ensure-rabbitmq.sh)."""
     queues = [*all_queues(service_classes, retry_delays_ms, queue_type), *rpc_queues(service_classes, queue_type)]
     exchanges = {e.name: e for e in [events_exchange, *(q.exchange for q in queues
-                                                        if q.exchange is not None and q.exchange.name)]}.values()
+                                                        if q.exchange is not None and q.exchange.name),
+                                     *(b.exchange for q in queues for b in q.bindings)]}.values()
     bindings = []
     for q in queues:
         if q.exchange is not None and q.exchange.name:
