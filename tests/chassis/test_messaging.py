@@ -125,6 +125,23 @@ def test_a_malformed_event_is_dead_lettered_with_the_reason(toys, propdesk_env, 
     assert parked[0]["headers"]["x-propdesk-queue"] == "toy_back.on_parcel_logged"
 
 
+def test_a_dead_letter_the_dlx_cannot_route_is_requeued_not_dropped(toys, propdesk_env, caplog):
+    """A service may publish to `propdesk.dlx` but not bind it (the set-up binds it to the DLQ,
+    broker_users.py): it parks with `mandatory`, so were that binding missing, the unroutable park
+    is a failed move and the delivery goes back to its queue instead of being acked away."""
+    from kombu import Connection
+
+    from propdesk.chassis import topology
+
+    with Connection(propdesk_env.amqp_uri) as conn:
+        conn.default_channel.queue_unbind(topology.DLQ, topology.DLX, topology.DLQ)
+        publish_raw(propdesk_env.amqp_uri, b"{not json", "toy.parcel_logged")
+        wait_for(lambda: "could not move message to propdesk.dlq" in caplog.text, what="the refused park")
+        conn.default_channel.queue_bind(topology.DLQ, topology.DLX, topology.DLQ)  # the set-up's binding back
+    parked = wait_for(lambda: queue_messages(propdesk_env.amqp_uri, topology.DLQ), what="the dead letter")
+    assert [(m["body"], m["headers"]["x-propdesk-reason"]) for m in parked] == [("{not json", "malformed")]
+
+
 def test_a_dead_letter_whose_queue_is_gone_stays_parked_on_replay(propdesk_env):
     """Replay sends a parked message to the queue its headers name. When that queue no longer exists
     (a handler renamed and its old queue deleted, a broker whose topology is not declared yet),

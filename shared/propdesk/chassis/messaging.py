@@ -246,7 +246,7 @@ class EventSubscriber(Consumer):
             )
         except Exception as exc:
             log.error("%s: could not move message to %s (%s); requeueing it", self.queue_name,
-                      routing_key or exchange, exc or type(exc).__name__)
+                      routing_key or exchange, str(exc) or type(exc).__name__)
             self.queue_consumer.requeue_message(message)
             return False
         self.queue_consumer.ack_message(message)
