@@ -9,7 +9,7 @@ standing in for the pager's webhook. The routes, grouping keys and inhibit rules
 ones; only `group_wait`/`group_interval` are shortened so that the first notification goes out at
 once. An alert is posted as Prometheus posts it (POST /api/v2/alerts) and the test waits, with a
 deadline, for what arrives: a page mails the duty supervisor and calls the pager webhook; a ticket
-mails the operations mailbox only.
+mails the operations mailbox only; the page, once resolved, reaches the supervisor and the pager again.
 
 No broker, no database: two local servers' processes and a thread, under 2 s, hence the unit tier.
 """
@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from email import policy
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -188,3 +189,16 @@ def test_a_page_reaches_the_duty_supervisor_by_mail_and_pager_and_a_ticket_the_m
                  for a in requests.get(f"{url}/api/v2/alerts", timeout=10).json()}
     assert receivers == {"PropdeskServiceDown": ["duty-supervisor"], "PropdeskOutboxRelayFailing": ["operations-mailbox"]}
     assert len(mails(maildir)) == 2 and len(hooks) == 1
+
+    # (d) the page resolved (Prometheus posts it again with its end): the supervisor and the pager hear
+    # of it (send_resolved), the mailbox does not (its ticket still fires)
+    ended = {**page, "startsAt": hook["alerts"][0]["startsAt"],
+             "endsAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+    posted = requests.post(f"{url}/api/v2/alerts", json=[ended], timeout=10)
+    assert posted.status_code == 200, posted.text
+    wait_for(lambda: len(hooks) == 2 and len(maildir) == 3, timeout=30, what="the resolved mail and pager call")
+    assert (hooks[1]["status"], hooks[1]["receiver"], hooks[1]["alerts"][0]["labels"]) == (
+        "resolved", "duty-supervisor", page["labels"])
+    resolved = [m for m in mails(maildir) if m["Subject"].startswith("[RESOLVED]")]
+    assert [(m["X-RcptTo"], "PropdeskServiceDown" in m["Subject"]) for m in resolved] == [
+        (EXAMPLE_VALUES["PROPDESK_ALERT_PAGE_TO"], True)]
