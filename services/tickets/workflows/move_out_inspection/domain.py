@@ -5,7 +5,9 @@ domain.md §2.6: on ``move_out.requested`` Engineering inspects the unit's fitti
 issues a 违约处理单 (breach notice): the tenant fixes them by a deadline or pays compensation, and
 Engineering re-inspects. §8: tickets emits ``move_out.inspection_completed``. When the desk
 withdraws the move-out (``move_out.withdrawn``), engineering cancels the inspection it has not
-finished. Plain Python: no nameko, no SQL, no I/O.
+finished. METERS_READ_AND_CUT: on the same work order engineering records, once, the final meter
+readings as of the exit and the supplies cut (`record_supply_cut`, ``unit.supply_cut``), whatever
+the inspection's status but a cancelled one. Plain Python: no nameko, no SQL, no I/O.
 
 Statuses (codes and labels: `propdesk.contracts.vocab.WORK_ORDER_STATUSES`)::
 
