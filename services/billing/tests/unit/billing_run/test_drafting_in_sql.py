@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from propdesk_services.billing.tests.unit.billing_run.support import harness, issued_run, notices
 from propdesk_services.billing.tests.unit.cycle import SUPERVISOR
@@ -66,6 +66,19 @@ def test_the_database_drafts_and_posts_what_python_would(monkeypatch):
     assert ("9-1-101", "heating") not in lines and ("9-1-102", "rent") not in lines  # rounded to nothing: no line
     # 0.01 m²: property fee 0.025 -> 0.03, heating 0.058 -> 0.06; the fixed fee 1999.995 -> 2000.00
     assert totals["9-1-105"] == "2000.09"
+
+
+def test_notices_written_at_the_driver_store_their_times_as_the_orm_does():
+    """Drafted and issued notices go to SQLite's executemany directly: their times are stored in
+    the same text as the ORM's (the run's), so that the database orders and compares them alike."""
+    app = harness()
+    run = issued_run(app)
+    with app.session() as s:
+        started, issued = s.execute(text("SELECT started_at, issue_started_at FROM billing_run WHERE run_id = :r"),
+                                    {"r": run["run_id"]}).one()
+        stored = set(s.execute(text("SELECT drafted_at, issued_at FROM fee_notice WHERE run_id = :r"),
+                               {"r": run["run_id"]}).all())
+    assert stored == {(started, issued)}
 
 
 @pytest.mark.parametrize("area, price, spaces, in_sql", [
