@@ -92,13 +92,20 @@ def balances(session, unit_ids: list[str]) -> dict[str, Decimal]:
 
 
 def _new_ids(n: int) -> list[str]:
-    """`n` ids as `new_id` makes them (a random UUID4's 32 hex digits) in one go: uuid.UUID's
-    constructor per notice was a tenth of a batch's drafting."""
+    """`n` notice ids (32 hex digits, as `new_id`'s) made at once, time-ordered: UUIDv7 (RFC 9562:
+    the milliseconds since 1970, then 74 random bits), sorted. A batch's notices (and their lines,
+    which index the notice id) are then appended at the end of the id indexes instead of scattered
+    across them: with random UUID4s each batch's commit rewrote pages all over both indexes (a third
+    of the drafting's CPU at 100,000 units, bench S4). Still unguessable; the time they tell is the
+    notice's drafting, which it shows anyway."""
+    prefix = (time.time_ns() // 1_000_000).to_bytes(6, "big")
     raw = bytearray(os.urandom(16 * n))
-    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])  # version 4
-    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # the RFC 4122 variant
+    for i in range(0, 16 * n, 16):
+        raw[i:i + 6] = prefix
+    raw[6::16] = bytes(b & 0x0F | 0x70 for b in raw[6::16])  # version 7
+    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])  # the RFC variant
     hexed = raw.hex()
-    return [hexed[i:i + 32] for i in range(0, 32 * n, 32)]
+    return sorted(hexed[i:i + 32] for i in range(0, 32 * n, 32))
 
 
 _DRIVER_SQL: dict = {}

@@ -93,3 +93,13 @@ def test_a_batch_is_drafted_in_sql_only_when_its_products_fit_64_bits(area, pric
         unit_price = Decimal(price)
 
     assert handlers._schedule_lines_in_sql([Unit()], {"office": {"property_fee": Schedule()}}) is in_sql
+
+
+def test_notice_ids_are_unique_time_ordered_uuids():
+    import uuid
+
+    first, later = handlers._new_ids(2000), handlers._new_ids(3)
+    ids = first + later
+    assert len(set(ids)) == len(ids) and all(len(i) == 32 and uuid.UUID(i).hex == i for i in ids)
+    assert {(uuid.UUID(i).version, uuid.UUID(i).variant) for i in ids} == {(7, uuid.RFC_4122)}
+    assert first == sorted(first) and first[0][:12] <= later[0][:12]  # a batch's ids ascend, in time
