@@ -60,7 +60,8 @@ def _billing_db(ctx: Context, units: int):
 
 def _raw_bulk(path: Path, notices: int, lines: int) -> float:
     """The same number of rows, written by a raw sqlite3 executemany (one transaction per 500
-    units, as the run does): the floor the run is compared with."""
+    units; the run's batches are 2,000, and the raw side hardly minds: 1.41 s at 2,000 against
+    1.48 s at 500 for 100,192 units): the floor the run is compared with."""
     conn = sqlite3.connect(str(path.with_suffix(".raw.db")))
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
