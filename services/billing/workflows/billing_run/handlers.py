@@ -280,11 +280,13 @@ def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
     # `estate || ''`: walk the primary key from the cursor (ORDER BY ... LIMIT answered by it)
     # rather than the estate's index, which every unit shares: with that one each batch read and
     # sorted every unit of the estate (quadratic in the estate's size) whenever SQLite's planner
-    # has no statistics yet (a new database; bench S4)
+    # has no statistics yet (a new database; bench S4). FOR SHARE (PostgreSQL; SQLite's unit of
+    # work holds the write lock already): the database drafts the lines from these rows again below,
+    # so a unit's area or kind may not change in between (set_billed_unit waits for the batch)
     units = s.execute(select(FeeAccountUnit.unit_id, FeeAccountUnit.kind, FeeAccountUnit.area_m2,
                              FeeAccountUnit.parking_spaces, FeeAccountUnit.payer_party_id).where(
         (FeeAccountUnit.estate + "") == run.estate, FeeAccountUnit.active.is_(True), FeeAccountUnit.unit_id > run.cursor)
-        .order_by(FeeAccountUnit.unit_id).limit(batch)).all()
+        .order_by(FeeAccountUnit.unit_id).limit(batch).with_for_update(read=True)).all()
     if not units:
         count, total = s.execute(select(func.count(), func.sum(FeeNotice.amount))
                                  .where(FeeNotice.run_id == run.run_id)).one()
