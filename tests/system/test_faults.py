@@ -17,7 +17,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from propdesk.testing.private_broker import private_broker
 from propdesk.testing.system import running_system
 from tests.helpers import wait_for
-from tests.system.test_move_out import ENGINEER, FRONT_DESK, GUARD
+from tests.system.test_move_out import ENGINEER, FRONT_DESK, GUARD, cut_supply
 
 pytestmark = [pytest.mark.system, pytest.mark.fault]
 
@@ -46,6 +46,7 @@ def finish_cases(rpc, move_out_ids):
     for mo in move_out_ids:
         wait_for(lambda: _opened(rpc, mo), timeout=60, what=f"inspection work order for {mo}")
         rpc.tickets.record_inspection(request={"move_out_id": mo, "passed": True, "defects": []}, actor=ENGINEER)
+        cut_supply(rpc, mo)  # metered units: the fee check waits for the final readings
     for mo in move_out_ids:
         slip = wait_for(lambda: rpc.residents.get_move_out(mo)["release_slip_no"], timeout=60,
                         what=f"release slip for {mo}")
@@ -73,7 +74,8 @@ def assert_exactly_once(rpc, move_out_ids):
         assert slips[mo] == 1, f"{mo} has {slips[mo]} release slips"
         timeline = wait_for(lambda: released_timeline(rpc, mo), timeout=60, what=f"timeline of {mo}")
         types = Counter(e["event_type"] for e in timeline)
-        for t in ("move_out.requested", "move_out.release_approved", "release_slip.issued", "release_slip.released"):
+        for t in ("move_out.requested", "unit.supply_cut", "move_out.release_approved", "release_slip.issued",
+                  "release_slip.released"):
             assert types[t] == 1, (mo, t, types)
 
 

@@ -23,6 +23,7 @@ from propdesk.chassis import dlq
 from propdesk.chassis.calendar import office_today
 from propdesk.testing.system import running_system
 from tests.helpers import wait_for
+from tests.system.test_move_out import cut_supply
 
 pytestmark = pytest.mark.system
 
@@ -32,7 +33,7 @@ FRONT_DESK = {"id": "fd-wang", "role": "front_desk"}
 ENGINEER = {"id": "eng-li", "role": "engineering"}
 GUARD = {"id": "sec-chen", "role": "security"}
 EXPECTED = ("move_out.requested", "move_out.inspection_opened", "billing.clearance_confirmed",
-            "move_out.inspection_completed", "move_out.release_approved", "release_slip.issued",
+            "move_out.inspection_completed", "unit.supply_cut", "move_out.release_approved", "release_slip.issued",
             "release_slip.released")
 
 
@@ -45,7 +46,7 @@ def scaled(propdesk_env, tmp_path):
 
 
 def clear_units(n: int) -> list[dict]:
-    """Let residential flats that owe nothing (billing clears them at once)."""
+    """Let residential flats that owe nothing (billing clears them once their meters are read)."""
     owing = demo.outstanding_by_unit()
     return [u for u in demo.units() if u["tenant_party_id"] and u["kind"] == "residential"
             and u["unit_id"] not in owing and u["unit_id"] != demo.DEMO_ARREARS_UNIT][:n]
@@ -92,6 +93,7 @@ def test_two_processes_of_every_department_release_each_move_out_once(scaled):
     for mo in cases:
         wait_for(lambda: opened(mo), what=f"{mo}'s inspection")
         rpc.tickets.record_inspection(request={"move_out_id": mo, "passed": True, "defects": []}, actor=ENGINEER)
+        cut_supply(rpc, mo)  # metered flats: the fee check waits for the final readings
     slips = {}
     for mo in cases:
         slips[mo] = wait_for(lambda: rpc.residents.get_move_out(mo)["release_slip_no"], what=f"{mo}'s slip")

@@ -1,7 +1,10 @@
 """Drive the staff desk in headless Chromium (run by test_desk_browser.py in a child process:
 Playwright's sync API hangs under the test process's eventlet patching).
 
-    python desk_flow.py URL SHOTS_DIR ARREARS_UNIT ARREARS_TENANT AMOUNT HAPPY_UNIT PASSWORD
+    python desk_flow.py URL SHOTS_DIR ARREARS_UNIT ARREARS_TENANT AMOUNT HAPPY_UNIT PASSWORD READINGS
+
+READINGS: the final water and electricity readings engineering takes at each unit's exit, as JSON
+({"<unit>": {"water": "116.00", "electricity": "2197.00"}, ...}: each meter as it last read).
 
 Several people at their own desks (one browser context each, signed in with their own account):
 the front desk, engineering, the cashier, security (on a phone, 375 px wide) and a CS manager.
@@ -11,8 +14,9 @@ the step that failed (with failed.png).
 1. signing in: a wrong password is refused at its field; each person signs in;
 2. a move-out in Chinese, from request to archive (domain.md §2.6): the front desk registers it
    (without the owner's consent first: the error shows at that field); each person sees exactly
-   the actions of their role (the departments' allowed_actions) and their work queue; engineering
-   records a passing inspection; the cashier takes the outstanding fees (prefilled); security
+   the actions of their role (the departments' allowed_actions) and their work queue; the fee check
+   waits for the meters; engineering records a passing inspection, then reads the meters and cuts the
+   supply (the fees are decided only then, domain.md §2.6 METERS_READ_AND_CUT); the cashier takes the outstanding fees (prefilled); security
    releases the goods on the phone's gate page (slip typed in, genuine and unused); the slip prints with its QR code; the front desk archives; the
    timeline names the people;
 3. a refused action: security opening the archive action is told clearly (403);
@@ -21,6 +25,7 @@ the step that failed (with failed.png).
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import traceback
@@ -101,13 +106,14 @@ class Flow:
         expect(page.locator("#case-id")).to_have_text(case_id)
 
 
-def run(url: str, shots: Path, unit_id: str, tenant_id: str, amount: str, happy_unit: str, password: str) -> None:
+def run(url: str, shots: Path, unit_id: str, tenant_id: str, amount: str, happy_unit: str, password: str,
+        readings: dict) -> None:
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         flow = Flow(browser, url, shots, password)
         try:
-            scenario(flow, unit_id, tenant_id, amount, happy_unit)
+            scenario(flow, unit_id, tenant_id, amount, happy_unit, readings)
             flow.step("no script errors on any page")
             assert not flow.errors, f"script errors: {flow.errors}"
         except Exception:
@@ -122,7 +128,20 @@ def run(url: str, shots: Path, unit_id: str, tenant_id: str, amount: str, happy_
             browser.close()
 
 
-def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: str) -> None:
+def cut_supply(flow: Flow, page, readings: dict) -> None:
+    """Engineering reads the meters and cuts the supply on the case page (tickets.record_supply_cut,
+    its form drawn from the command's schema: a row per supply, the meter's reading on it)."""
+    form = flow.form(page, "tickets.record_supply_cut")
+    for i, (utility, reading) in enumerate([("water", readings["water"]), ("electricity", readings["electricity"]),
+                                            ("ac", None)]):
+        form.locator(f'select[name="supplies-{i}-utility"]').select_option(utility)
+        if reading is not None:
+            form.locator(f'input[name="supplies-{i}-reading"]').fill(reading)
+    form.locator("button[type=submit]").click()
+    flow.expect_actions(page, set())  # inspected and cut: nothing left for engineering
+
+
+def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: str, readings: dict) -> None:
     owed = f"¥{Decimal(amount):,.2f}"
     exit_day = (date.today() + timedelta(days=7)).isoformat()
 
@@ -167,14 +186,15 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     expect(form.locator('[name="exit_date"]')).to_have_value(exit_day)  # what was typed stays
     flow.shot(fd, "03-request-consent-missing")
 
-    flow.step("front desk: with the consent the case opens, waiting for the inspection and the fees")
+    flow.step("front desk: with the consent the case opens, waiting for the inspection, the meters and the fees")
     form.locator('[name="owner_consent_ref"]').fill("OC-2026-118")
     form.locator("button[type=submit]").click()
     expect(fd.locator("#case-state")).to_have_attribute("data-state", "APPLICATION_ACCEPTED")
     expect(fd.locator("#done")).to_be_visible()
     case_id = fd.locator("#case-id").inner_text().strip()
-    expect(fd.locator("#fees-status")).to_contain_text(owed)  # billing's check arrived (the page polls)
     expect(fd.locator("#case-waiting")).to_contain_text("单元验收")
+    expect(fd.locator("#case-waiting")).to_contain_text("抄表并断水断电")  # a metered unit: fees after the meters
+    expect(fd.locator("#fees-status")).not_to_contain_text(owed)
 
     flow.step("each person sees exactly their role's actions on the case")
     flow.expect_actions(fd, EXPECTED_WHILE_WAITING["front_desk"])
@@ -203,7 +223,12 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     inspection.locator('input[name="passed"][value="true"]').check()
     inspection.locator("button[type=submit]").click()
     expect(en.locator("#inspection-status")).to_contain_text("验收通过")
-    flow.expect_actions(en, set())
+    flow.expect_actions(en, {"tickets.record_supply_cut"})
+    expect(en.locator("#slip-no")).to_have_count(0)  # inspected, but no release before the meters are read
+
+    flow.step("engineering: read the meters and cut the supply; finance decides the fees only now")
+    cut_supply(flow, en, readings[unit_id])
+    expect(en.locator("#fees-status")).to_contain_text(owed)  # billing's check arrived (the page polls)
 
     flow.step("cashier: the fees queue, then the payment prefilled with what is owed")
     ca.goto(flow.url + "/")
@@ -315,6 +340,8 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     inspection.locator('input[name="passed"][value="true"]').check()
     inspection.locator("button[type=submit]").click()
     expect(en.locator("#inspection-status")).to_contain_text("Passed")
+    expect(flow.form(en, "tickets.record_supply_cut").locator("h3")).to_have_text("Read the meters and cut the supply")
+    cut_supply(flow, en, readings[happy_unit])
     flow.case(se, second)
     flow.expect_actions(se, {"access.release_at_gate"})  # fees cleared, release approved, slip issued
     flow.form(se, "access.release_at_gate").locator("button[type=submit]").click()
@@ -356,12 +383,12 @@ def se_token(page, flow: Flow, case_id: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 7:
+    if len(argv) != 8:
         print(__doc__, file=sys.stderr)
         return 2
-    url, shots, unit_id, tenant_id, amount, happy_unit, password = argv
+    url, shots, unit_id, tenant_id, amount, happy_unit, password, readings = argv
     try:
-        run(url, Path(shots), unit_id, tenant_id, amount, happy_unit, password)
+        run(url, Path(shots), unit_id, tenant_id, amount, happy_unit, password, json.loads(readings))
     except Exception:
         traceback.print_exc()
         return 1

@@ -9,6 +9,7 @@ person to look at, and failed-<person>.png of every open page when a step fails.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -39,13 +40,19 @@ def _run_flow(*args: str) -> tuple[int, str]:
     return proc.returncode, out
 
 
-def test_the_desk_drives_move_outs_in_both_languages_with_each_roles_actions(gateway_url):
+def test_the_desk_drives_move_outs_in_both_languages_with_each_roles_actions(gateway_url, rpc):
     # `make test` installs both; a missing one is a broken set-up, not a reason to skip
     assert CHROMIUM.exists(), "Debian's chromium is missing: make chromium"
     assert importlib.util.find_spec("playwright") is not None, "the playwright package is missing: make venv"
     for old in SHOTS.glob("*.png") if SHOTS.is_dir() else ():
         old.unlink()
+    from tests.system.test_move_out import final_supplies
+
+    # what engineering reads at each exit: each meter as it last read (nothing used since)
+    readings = {unit: {s["utility"]: s["reading"] for s in final_supplies(rpc, unit) if "reading" in s}
+                for unit in (demo.DEMO_ARREARS_UNIT, demo.DEMO_HAPPY_UNIT)}
     code, out = _run_flow(gateway_url, str(SHOTS), demo.DEMO_ARREARS_UNIT, demo.DEMO_ARREARS_TENANT,
-                          str(demo.DEMO_ARREARS_AMOUNT), demo.DEMO_HAPPY_UNIT, demo.DEMO_STAFF_PASSWORD)
+                          str(demo.DEMO_ARREARS_AMOUNT), demo.DEMO_HAPPY_UNIT, demo.DEMO_STAFF_PASSWORD,
+                          json.dumps(readings))
     assert code == 0, f"browser flow failed (screenshots in {SHOTS}):\n{out}"
     assert f"ok: {demo.DEMO_ARREARS_UNIT} and {demo.DEMO_HAPPY_UNIT} moved out and archived" in out

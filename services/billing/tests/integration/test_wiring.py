@@ -57,6 +57,17 @@ def move_out_requested(move_out_id: str, unit_id: str = ARREARS_UNIT, tenant_id:
                      "fitout_disposition": "restore"})
 
 
+def supply_cut(move_out_id: str, unit_id: str = ARREARS_UNIT, readings: dict | None = None) -> Envelope:
+    """Engineering's ``unit.supply_cut``: a metered unit's fee check is decided once it is in."""
+    at = utcnow().isoformat()
+    readings = readings or {}
+    return Envelope(new_id(), "unit.supply_cut", 1, utcnow(), "tickets", move_out_id, None,
+                    Actor("eng-01", "engineering"),
+                    {"move_out_id": move_out_id, "work_order_no": "WO-1", "unit_id": unit_id,
+                     "utilities": [*readings, "ac"], "at": at,
+                     "final_readings": [{"meter": m, "reading": v, "read_at": at} for m, v in readings.items()]})
+
+
 def publish(env, envelope: Envelope) -> None:
     publish_raw(env.amqp_uri, envelope.to_json_dict(), envelope.event_type)
 
@@ -100,6 +111,9 @@ def test_a_fee_clearance_and_the_payment_that_settles_it_over_the_broker(rpc, pr
     q = collector(propdesk_env.amqp_uri, "payment.received", *CLEARANCE_EVENTS)
 
     publish(propdesk_env, move_out_requested("MO-1"))                    # billing.on_move_out_requested
+    wait_for(lambda: clearance(propdesk_env, "MO-1") is not None, what="the fee check, waiting for the meters")
+    assert clearance(propdesk_env, "MO-1").status == "awaiting_meters"  # a metered unit: nothing announced yet
+    publish(propdesk_env, supply_cut("MO-1"))                            # billing.on_unit_supply_cut decides it
     [failed] = wait_for(lambda: events_in(propdesk_env.amqp_uri, q), what="the clearance answer")
     assert (failed["event_type"], failed["correlation_id"], failed["producer"]) == \
         ("billing.clearance_failed", "MO-1", "billing")
@@ -120,30 +134,26 @@ def test_a_fee_clearance_and_the_payment_that_settles_it_over_the_broker(rpc, pr
         [("payment.received", "MO-1", "fin-03"), ("billing.clearance_confirmed", "MO-1", "fin-03")]
     with db(propdesk_env) as s:
         assert [(a["action"], a["actor"]["id"]) for a in audit_trail(s, correlation_id="MO-1")] == \
-            [("clearance.check", "billing"), ("payment.record", "fin-03"), ("clearance.confirm", "fin-03")]
+            [("clearance.check", "billing"), ("clearance.final_readings", "billing"), ("clearance.check", "billing"),
+             ("payment.record", "fin-03"), ("clearance.confirm", "fin-03")]
 
 
 def test_the_final_readings_of_a_supply_cut_over_the_broker(rpc, propdesk_env):
-    """billing.on_unit_supply_cut: the final reading billed at once, the cleared move-out owes it."""
+    """billing.on_unit_supply_cut: the final reading billed at once, then the metered unit's fee
+    check, which waited for it, is decided with it."""
     unit, q = "1-1-102", collector(propdesk_env.amqp_uri, *CLEARANCE_EVENTS)
     owed = rpc.get_balance(unit)["outstanding"]
     if owed != "0.00":
         rpc.record_payment({**payment(owed, "SK-T-0102"), "unit_id": unit}, CASHIER)
     publish(propdesk_env, move_out_requested("MO-SC", unit, "TEN-1-1-102"))
-    wait_for(lambda: events_in(propdesk_env.amqp_uri, q), what="the clearance answer")
-    at = utcnow().isoformat()
-    publish(propdesk_env, Envelope(new_id(), "unit.supply_cut", 1, utcnow(), "tickets", "MO-SC", None,
-                                   Actor("eng-01", "engineering"),
-                                   {"move_out_id": "MO-SC", "work_order_no": "WO-1", "unit_id": unit,
-                                    "utilities": ["water"], "at": at,
-                                    "final_readings": [{"meter": "water", "reading": "118", "read_at": at}]}))
-    events = wait_for(lambda: len(events_in(propdesk_env.amqp_uri, q)) == 2 and events_in(propdesk_env.amqp_uri, q),
-                      what="the fee check re-decided")
+    wait_for(lambda: clearance(propdesk_env, "MO-SC") is not None, what="the fee check, waiting for the meters")
+    publish(propdesk_env, supply_cut("MO-SC", unit, {"water": "118"}))
+    [decided] = wait_for(lambda: events_in(propdesk_env.amqp_uri, q), what="the fee check decided")
     # November's water read 116 (demo): 2 m³ × ¥4.90
-    assert [(e["event_type"], e["payload"]["outstanding_amount"]) for e in events] == [
-        ("billing.clearance_confirmed", "0.00"), ("billing.clearance_failed", "9.80")]
+    assert (decided["event_type"], decided["payload"]["outstanding_amount"]) == ("billing.clearance_failed", "9.80")
     [final] = [r for r in rpc.list_meter_readings(None, None, unit) if r["source"] == "final"]
     assert (final["state"], final["consumption"], final["recorded_by"]) == ("billed", "2.00", "eng-01")
+    assert len(events_in(propdesk_env.amqp_uri, q)) == 1
 
 
 def test_a_withdrawal_and_the_generated_queries_over_the_broker(rpc, propdesk_env):
@@ -187,9 +197,9 @@ def test_the_same_move_out_twice_is_checked_once(rpc, propdesk_env):
     wait_for(both_processed, what="both distinct events to be processed")
     wait_for(lambda: dup_metric._value.get() == dups_before + 1, what="the duplicate delivery to be skipped")
     with db(propdesk_env) as s:
-        assert list(s.scalars(select(OutboxRow.event_type).where(OutboxRow.correlation_id == "MO-3"))) == \
-            ["billing.clearance_failed"]
-        assert len(audit_trail(s, object_id="MO-3")) == 1
+        assert list(s.scalars(select(OutboxRow.event_type).where(OutboxRow.correlation_id == "MO-3"))) == []
+        assert len(audit_trail(s, object_id="MO-3")) == 1          # one check, waiting for the meters
+    publish(propdesk_env, supply_cut("MO-3"))
     wait_for(lambda: events_in(propdesk_env.amqp_uri, q), what="the one answer")
     assert len(events_in(propdesk_env.amqp_uri, q)) == 1
 

@@ -2,7 +2,7 @@
 acting, and readers of what a command or an event left behind."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from propdesk import demo
 from propdesk.chassis.db import audit_trail
@@ -34,6 +34,30 @@ def move_out_requested(app, move_out_id: str, unit_id: str = ARREARS_UNIT, tenan
 def request_clearance(app, move_out_id: str, unit_id: str = ARREARS_UNIT, tenant_id: str = ARREARS_TENANT):
     app.deliver(move_out_requested(app, move_out_id, unit_id, tenant_id))
     return clearance(app, move_out_id)
+
+
+def without_metered_tariffs(app):
+    """The harness's estates collect no water or electricity (no metered tariff in force): a
+    move-out's fee check is decided at once on the request, as before issue #10's wait."""
+    from propdesk.contracts.vocab import METER_KINDS
+    from propdesk_services.billing.workflows.fee_schedules.models import FeeSchedule
+
+    with app.session() as s:
+        s.execute(delete(FeeSchedule).where(FeeSchedule.item.in_(METER_KINDS.codes)))
+        s.commit()
+    return app
+
+
+def supply_cut(app, move_out_id: str, unit_id: str = ARREARS_UNIT, readings: dict | None = None, estate: str = "E1"):
+    """Engineering's ``unit.supply_cut`` for the move-out: `readings` meter -> final reading (none: only
+    the A/C is cut, no meter read)."""
+    at = app.clock.now().isoformat()
+    readings = readings or {}
+    return app.event("unit.supply_cut",
+                     {"move_out_id": move_out_id, "work_order_no": "WO-20261210-0001", "unit_id": unit_id,
+                      "estate": estate, "utilities": [*readings, "ac"], "at": at,
+                      "final_readings": [{"meter": m, "reading": v, "read_at": at} for m, v in readings.items()]},
+                     correlation_id=move_out_id, producer="tickets")
 
 
 def clearance(app, move_out_id: str) -> ClearanceRequest | None:

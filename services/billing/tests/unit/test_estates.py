@@ -13,7 +13,7 @@ from propdesk.errors import NotFound, ValidationError
 
 from propdesk_services.billing.workflows.fee_clearance.models import ClearanceRequest
 
-from .support import CASHIER, move_out_requested, snapshot
+from .support import ARREARS_UNIT, CASHIER, move_out_requested, snapshot, supply_cut
 
 CASHIER_E1 = {**CASHIER, "estates": ["E1"]}
 CASHIER_E2 = {"id": "fin-e2", "role": "cashier", "estates": ["E2"]}
@@ -79,6 +79,8 @@ def test_a_fee_check_carries_the_move_outs_estate_else_the_accounts(app):
         "owner_consent_doc": "DOC-1", "exit_date": "2026-11-30", "fitout_disposition": "restore"},
         correlation_id="MO-E2", producer="residents"))
     app.deliver(move_out_requested(app, "MO-OLD"))  # announced before estates were recorded: the account's
+    for move_out_id, unit_id, estate in (("MO-E2", OFFICE, "E2"), ("MO-OLD", ARREARS_UNIT, "E1")):
+        app.deliver(supply_cut(app, move_out_id, unit_id, estate=estate))  # metered units: decided on the cut
     by_case = {e.payload["move_out_id"]: e.payload["estate"] for e in app.events()
                if e.event_type.startswith("billing.clearance")}
     assert by_case == {"MO-E2": "E2", "MO-OLD": "E1"}

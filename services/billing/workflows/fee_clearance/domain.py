@@ -11,6 +11,14 @@ The rules:
   ``billing.clearance_confirmed`` (nothing owed: the clearance is "confirmed") or
   ``billing.clearance_failed`` with the amount (the clearance stays "pending"). A unit with no
   fee account owes nothing and is confirmed; a credit (prepaid money) counts as nothing owed.
+- A unit with a metered tariff in force (water, electricity) is not checked on the request: the
+  check waits for engineering's final meter readings (``unit.supply_cut``, METERS_READ_AND_CUT),
+  "awaiting_meters", and announces nothing (residents shows the case waiting for finance's check;
+  neither answer of the contract is true yet). The cut's readings are billed, then the check is
+  decided for the first time (`decide`: confirmed, or failed with the amount, as on a request); a
+  final reading held for review keeps it waiting ("readings_held") until the supervisor accepts or
+  corrects it. A cut that arrives before the request leaves "meters_read": the request then checks
+  at once. A payment confirms none of these (it re-checks "pending" only).
 - A payment re-checks the unit's pending clearances in its own unit of work: one it settles is
   confirmed and announced (``billing.clearance_confirmed``); one still owing keeps "pending" with
   the new amount and announces nothing: the failure already announced stands, consumers are not
@@ -31,7 +39,14 @@ from propdesk.money import CENT, money
 PENDING = "pending"
 CONFIRMED = "confirmed"
 WITHDRAWN = "withdrawn"
-STATUSES = (PENDING, CONFIRMED, WITHDRAWN)
+#: not decided yet, nothing announced: the unit is metered and engineering's final readings are not
+#: in ("awaiting_meters"), or one of them is held for the supervisor's review ("readings_held")
+AWAITING_METERS = "awaiting_meters"
+READINGS_HELD = "readings_held"
+#: engineering's cut (``unit.supply_cut``) arrived before ``move_out.requested``: the request checks at once
+METERS_READ = "meters_read"
+UNDECIDED = (AWAITING_METERS, READINGS_HELD)
+STATUSES = (PENDING, CONFIRMED, WITHDRAWN, AWAITING_METERS, READINGS_HELD, METERS_READ)
 
 CLEARANCE_CONFIRMED = "billing.clearance_confirmed"
 CLEARANCE_FAILED = "billing.clearance_failed"
@@ -53,9 +68,10 @@ class Clearance:
 
 
 def withdraw(clearance: Clearance, at: datetime) -> bool:
-    """The move-out was withdrawn: a pending clearance is closed (a later payment is the unit's,
-    not the withdrawn case's). A confirmed one stays as it is. Returns whether it changed."""
-    if clearance.status != PENDING:
+    """The move-out was withdrawn: a pending (or not yet decided) clearance is closed (a later
+    payment or final reading is the unit's, not the withdrawn case's). A confirmed one stays as it
+    is. Returns whether it changed."""
+    if clearance.status not in (PENDING, *UNDECIDED, METERS_READ):
         return False
     clearance.status = WITHDRAWN
     clearance.updated_at = at
@@ -110,6 +126,30 @@ def check(move_out_id: str, unit_id: str, party_id: str | None, outstanding: Dec
     return clearance, answer
 
 
+def awaiting_meters(move_out_id: str, unit_id: str, party_id: str | None, outstanding: Decimal, at: datetime,
+                    estate: str | None = None, held: bool = False) -> Clearance:
+    """The fee check of a move-out whose unit is metered: not decided, nothing announced, until
+    engineering's final readings are billed ("awaiting_meters"; "readings_held" when the cut is in
+    but a final reading is held for review). `outstanding` is the balance as it stood, for the record."""
+    return Clearance(move_out_id=move_out_id, unit_id=unit_id, party_id=party_id, estate=estate,
+                     status=READINGS_HELD if held else AWAITING_METERS,
+                     last_outstanding=Decimal(outstanding).quantize(CENT), created_at=at, updated_at=at)
+
+
+def decide(clearance, outstanding: Decimal, at: datetime) -> list[Event]:
+    """The first decision of a fee check that waited for the final readings, once they are billed:
+    as on a request, "confirmed" and ``billing.clearance_confirmed`` when the unit owes nothing,
+    else "pending" and ``billing.clearance_failed`` with the amount. Only an undecided check."""
+    if clearance.status not in UNDECIDED:
+        return []
+    amount = Decimal(outstanding).quantize(CENT)
+    answer = clearance_event(clearance.unit_id, clearance.party_id, amount, clearance.move_out_id, at,
+                             clearance.estate)
+    clearance.status = CONFIRMED if answer.type == CLEARANCE_CONFIRMED else PENDING
+    clearance.last_outstanding, clearance.updated_at = amount, at
+    return [answer]
+
+
 def redecide_after_final_readings(clearance, outstanding: Decimal, at: datetime) -> list[Event]:
     """Re-decide a move-out's fee check once engineering's final meter readings (``unit.supply_cut``)
     are on the ledger: the last month's water and electricity are part of what the tenant owes.
@@ -118,8 +158,9 @@ def redecide_after_final_readings(clearance, outstanding: Decimal, at: datetime)
     amount -> the new amount is announced (``billing.clearance_failed``: the desk shows what is owed
     now); the same amount -> nothing. Confirmed: owing now -> back to "pending" and
     ``billing.clearance_failed`` (residents holds the release if not yet approved, else records the
-    contradiction for the CS supervisor); still settled -> nothing. Withdrawn: nothing."""
-    if clearance.status == WITHDRAWN:
+    contradiction for the CS supervisor); still settled -> nothing. Withdrawn (or not decided yet:
+    `decide` is for that): nothing."""
+    if clearance.status not in (PENDING, CONFIRMED):
         return []
     amount = Decimal(outstanding).quantize(CENT)
     before, was = clearance.status, Decimal(clearance.last_outstanding).quantize(CENT)

@@ -18,22 +18,70 @@ from propdesk_services.billing.workflows.payments.views import charges_of, payme
 
 def on_move_out_requested(event: Envelope, uow) -> None:
     """Check the unit's fees for a move-out (费用结清) and answer confirmed or failed; once per
-    move-out. A unit with no fee account owes nothing and is confirmed."""
+    move-out. A unit with no fee account owes nothing and is confirmed. A unit with a metered
+    tariff in force (water, electricity) is not checked yet: the check waits, unannounced, for
+    engineering's final readings (``unit.supply_cut``: `on_unit_supply_cut` decides it), unless
+    the cut is already in (it overtook the request on its own queue: checked now)."""
     p = event.payload
     move_out_id, unit_id, tenant_id = p["move_out_id"], p["unit_id"], p["tenant_id"]
     s = uow.session
-    if s.get(ClearanceRequest, move_out_id) is not None:
-        return  # already checked (the move-out was announced twice): the inbox mark only
-    _lock_billed_unit(s, unit_id)
+    unit = _lock_billed_unit(s, unit_id)  # first, as the cut does: the one that waits reads the other's rows
+    cut_first = s.get(ClearanceRequest, move_out_id, with_for_update=True)
+    if cut_first is not None and cut_first.status != domain.METERS_READ:
+        return  # already checked (the move-out was announced twice), or withdrawn first: the inbox mark only
     charges = charges_of(s, unit_id, lock=True)
     owed = payments.outstanding(charges, payments_of(s, unit_id))
     # the move-out's estate; else the fee account's (an event announced before estates were recorded)
     estate = p.get("estate") or (charges[0].estate if charges else None)
-    clearance, answer = domain.check(move_out_id, unit_id, tenant_id, owed, uow.now(), estate)
-    s.add(ClearanceRequest(**vars(clearance)))
-    uow.emit_all([answer])
+    now = uow.now()
+    if cut_first is None and unit is not None and metered(s, unit, now):
+        clearance, answers = domain.awaiting_meters(move_out_id, unit_id, tenant_id, owed, now, estate), []
+    elif cut_first is not None and final_reading_held(s, unit_id):
+        clearance, answers = domain.awaiting_meters(move_out_id, unit_id, tenant_id, owed, now, estate, held=True), []
+    else:
+        clearance, answer = domain.check(move_out_id, unit_id, tenant_id, owed, now, estate)
+        answers = [answer]
+    if cut_first is None:
+        s.add(ClearanceRequest(**vars(clearance)))
+    else:
+        for name, value in vars(clearance).items():
+            setattr(cut_first, name, value)
+    uow.emit_all(answers)
     uow.audit("clearance.check", "clearance", move_out_id,
               {"unit_id": unit_id, "outstanding": money(owed), "status": clearance.status})
+
+
+def metered(session: Session, unit, at) -> bool:
+    """The billed unit has a water or electricity tariff in force this office month: its move-out's
+    fee check waits for the final readings."""
+    from propdesk.chassis.calendar import office_day
+    from propdesk.contracts.vocab import METER_KINDS
+    from propdesk_services.billing.workflows.fee_schedules import domain as schedules
+    from propdesk_services.billing.workflows.fee_schedules.handlers import schedules_of
+
+    period = f"{office_day(at):%Y-%m}"
+    tariffs = schedules.applicable(schedules_of(session, unit.estate, period), unit.estate, unit.kind, period)
+    return any(meter in tariffs for meter in METER_KINDS.codes)
+
+
+def final_reading_held(session: Session, unit_id: str) -> bool:
+    """A final (move-out) reading of the unit is held for the supervisor's review: not billed yet."""
+    from propdesk_services.billing.workflows.meter_readings import domain as readings
+    from propdesk_services.billing.workflows.meter_readings.models import MeterReading
+
+    return session.scalar(select(MeterReading.reading_id).where(
+        MeterReading.unit_id == unit_id, MeterReading.source == readings.FINAL,
+        MeterReading.state == readings.HELD).limit(1)) is not None
+
+
+def _decide(uow, clearance: ClearanceRequest, cause: dict) -> None:
+    """An undecided fee check, its final readings in: decided now on the ledger (`domain.decide`)."""
+    s = uow.session
+    owed = payments.outstanding(charges_of(s, clearance.unit_id, lock=True), payments_of(s, clearance.unit_id))
+    uow.emit_all(domain.decide(clearance, owed, uow.now()), correlation_id=clearance.move_out_id)
+    uow.audit("clearance.check", "clearance", clearance.move_out_id,
+              {"unit_id": clearance.unit_id, "outstanding": money(owed), "status": clearance.status, **cause},
+              correlation_id=clearance.move_out_id)
 
 
 def _lock_billed_unit(session: Session, unit_id: str):
@@ -68,12 +116,16 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
     """Engineering read the meters as of the exit and cut the supply (``unit.supply_cut``,
     METERS_READ_AND_CUT): each final reading is recorded by the final-reading rules (billed at once
     when billable: `meter_readings.handlers.record_final_reading`), then the move-out's fee check
-    is re-decided on the ledger with them (`domain.redecide_after_final_readings`).
+    is decided on the ledger with them: for the first time when it waited for them ("awaiting_meters"
+    -> `domain.decide`; a final reading held for review keeps it waiting, "readings_held", until the
+    supervisor accepts or corrects it: `decide_after_review`), else re-decided
+    (`domain.redecide_after_final_readings`: a check decided at once, the unit not metered then).
 
     Once per move-out: the inbox absorbs a redelivery, and the move-out announced again (another
     event id) finds its final readings recorded and changes nothing. A unit billing does not bill
     (no billed unit) records no reading. A fee check not made yet (``move_out.requested`` still on
-    its way on another queue) is made later on the ledger that already holds the final charges."""
+    its way on another queue) is made later, at once, on the ledger that already holds the final
+    charges (the cut leaves a "meters_read" row for the request to find)."""
     from propdesk_services.billing.workflows.meter_readings.handlers import record_final_reading
 
     p = event.payload
@@ -91,11 +143,22 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
     uow.audit("clearance.final_readings", "clearance", move_out_id,
               {"unit_id": unit_id, "work_order_no": p["work_order_no"], "utilities": p["utilities"],
                "recorded": recorded, "billed_unit": unit is not None, "event_id": event.event_id})
-    if not recorded:
-        return  # nothing new on the ledger (announced again, or a unit billing does not bill)
     clearance = s.get(ClearanceRequest, move_out_id, with_for_update=True)
     if clearance is None:
+        if unit is not None:  # the request is still on its way: it will find the cut in and check at once
+            s.add(ClearanceRequest(move_out_id=move_out_id, unit_id=unit_id, party_id=None,
+                                   estate=p.get("estate") or unit.estate, status=domain.METERS_READ,
+                                   last_outstanding=0, created_at=uow.now(), updated_at=uow.now()))
         return
+    if clearance.status == domain.AWAITING_METERS:  # the check waited for these readings: decided now
+        if final_reading_held(s, unit_id):
+            clearance.status, clearance.updated_at = domain.READINGS_HELD, uow.now()
+            uow.audit("clearance.readings_held", "clearance", move_out_id, {"unit_id": unit_id})
+        else:
+            _decide(uow, clearance, {"work_order_no": p["work_order_no"]})
+        return
+    if not recorded:
+        return  # nothing new on the ledger (announced again, or a unit billing does not bill)
     owed = payments.outstanding(charges_of(s, unit_id, lock=True), payments_of(s, unit_id))
     before = clearance.status
     events = domain.redecide_after_final_readings(clearance, owed, uow.now())
@@ -103,6 +166,18 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
     if events or clearance.status != before:
         uow.audit("clearance.redecide", "clearance", move_out_id,
                   {"unit_id": unit_id, "outstanding": money(owed), "from": before, "status": clearance.status})
+
+
+def decide_after_review(uow, unit_id: str, cause: str) -> None:
+    """A final reading of the unit accepted or corrected (billed, or nothing to bill): the unit's fee
+    checks that waited for it ("readings_held") are decided once no final reading is held any more."""
+    s = uow.session
+    if final_reading_held(s, unit_id):
+        return
+    for clearance in s.scalars(select(ClearanceRequest).where(
+            ClearanceRequest.unit_id == unit_id, ClearanceRequest.status == domain.READINGS_HELD)
+            .order_by(ClearanceRequest.created_at, ClearanceRequest.move_out_id).with_for_update()):
+        _decide(uow, clearance, {"reading_no": cause})
 
 
 def recheck_pending(uow, unit_id: str, cause: str) -> None:

@@ -14,7 +14,9 @@ from propdesk_services.billing.models import Base
 class ClearanceRequest(Base):
     """Finance's fee check for one move-out (费用结清). `status`: "pending" while fees are
     outstanding, "confirmed" once the unit owes nothing, "withdrawn" when the move-out was withdrawn
-    first; `last_outstanding` as last computed."""
+    first; not decided yet (nothing announced): "awaiting_meters" (a metered unit, engineering's final
+    readings not in), "readings_held" (one of them held for review), "meters_read" (the cut came
+    before the request); `last_outstanding` as last computed (`domain.STATUSES`)."""
 
     __tablename__ = "clearance_request"
 

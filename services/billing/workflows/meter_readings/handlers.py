@@ -160,6 +160,10 @@ def _bill_final(uow, unit: FeeAccountUnit, row: MeterReading, redecide: bool = T
                                   row.period).get(row.meter)
     amount = domain.final_charge(row, tariff)
     if amount is None:
+        if redecide:  # nothing to bill (no consumption, a baseline): a move-out's check held for it goes on
+            from propdesk_services.billing.workflows.fee_clearance.handlers import decide_after_review
+
+            decide_after_review(uow, unit.unit_id, row.reading_no)
         return
     from propdesk_services.billing.workflows.payments.models import Charge
 
@@ -171,9 +175,10 @@ def _bill_final(uow, unit: FeeAccountUnit, row: MeterReading, redecide: bool = T
               {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
                "consumption": str(row.consumption), "unit_price": str(tariff.unit_price), "amount": str(amount)})
     if redecide:  # the unit's pending move-out fee checks see the charge now, as after a payment
-        from propdesk_services.billing.workflows.fee_clearance.handlers import recheck_pending
+        from propdesk_services.billing.workflows.fee_clearance.handlers import decide_after_review, recheck_pending
 
         recheck_pending(uow, unit.unit_id, row.reading_no)
+        decide_after_review(uow, unit.unit_id, row.reading_no)  # checks held for this reading: decided now
 
 
 def import_meter_readings(cmd, uow) -> dict:

@@ -514,7 +514,9 @@ def waiting_for(case: MoveOutCase) -> list[str]:
     """Exactly what the case still waits for, office-readable English with the Chinese term.
 
     Before approval: the inspection (pending / defects to settle) and the fee check (pending /
-    amount outstanding), whichever are missing. Then the slip, the gate, the archiving. Empty
+    amount outstanding), whichever are missing; a fee check not made yet before engineering read the
+    meters and cut the supply names that too (billing checks a metered unit once its final readings
+    are billed: METERS_READ_AND_CUT, §2.6). Then the slip, the gate, the archiving. Empty
     once archived.
     """
     state = case.state
@@ -538,6 +540,8 @@ def waiting_for(case: MoveOutCase) -> list[str]:
     if case.fees == "outstanding":
         waits.append(f"fee clearance: {yuan(case.outstanding_amount)} outstanding (费用结清)")
     elif case.fees != "cleared":
+        if case.supply_cut_at is None:  # a metered unit's fee check waits for the final readings (§2.6)
+            waits.append("final meter readings and supply cut by engineering (抄表并断水断电)")
         waits.append("fee clearance check by finance (费用结清)")
     if _blank(case.owner_consent_ref):
         waits.append("owner's written consent (客户书面同意)")

@@ -100,3 +100,31 @@ def test_final_readings_re_decide_a_move_outs_fee_check():
     assert d.redecide_after_final_readings(confirmed, Decimal("0"), at) == []
     gone = d.Clearance(move_out_id="MO-2", unit_id="1-1-101", party_id="T", status=d.WITHDRAWN)
     assert d.redecide_after_final_readings(gone, Decimal("10"), at) == [] and gone.status == d.WITHDRAWN
+
+
+def test_a_check_waiting_for_the_meters_is_decided_once_and_only_then():
+    waiting = d.awaiting_meters("MO-3", "1-1-101", "T", Decimal("0"), AS_OF, "E1")
+    assert (waiting.status, waiting.last_outstanding) == (d.AWAITING_METERS, Decimal("0.00"))
+    assert d.awaiting_meters("MO-4", "1-1-101", "T", Decimal("0"), AS_OF, held=True).status == d.READINGS_HELD
+    assert d.redecide_after_final_readings(waiting, Decimal("9.80"), LATER) == []     # not decided yet: not re-decided
+    assert waiting.status == d.AWAITING_METERS
+    [failed] = d.decide(waiting, Decimal("9.80"), LATER)
+    assert (waiting.status, failed.type, failed.payload["outstanding_amount"]) == (d.PENDING, d.CLEARANCE_FAILED, "9.80")
+    assert failed.payload["estate"] == "E1" and failed.payload["as_of"] == LATER.isoformat()
+    assert d.decide(waiting, Decimal("0"), LATER) == [] and waiting.status == d.PENDING   # decided already
+    paid_up = d.awaiting_meters("MO-5", "1-1-101", "T", Decimal("0"), AS_OF, held=True)
+    [ok] = d.decide(paid_up, Decimal("-5"), LATER)                                    # a credit counts as settled
+    assert (paid_up.status, ok.type) == (d.CONFIRMED, d.CLEARANCE_CONFIRMED)
+
+
+@pytest.mark.parametrize("status", [d.AWAITING_METERS, d.READINGS_HELD, d.METERS_READ, d.PENDING])
+def test_an_undecided_check_is_closed_by_a_withdrawal(status):
+    c = d.Clearance(move_out_id="MO-6", unit_id="1-1-101", party_id="T", status=status)
+    assert d.withdraw(c, LATER) and c.status == d.WITHDRAWN
+    assert d.decide(c, Decimal("0"), LATER) == []
+
+
+def test_every_status_fits_the_stored_column():
+    from propdesk_services.billing.workflows.fee_clearance.models import ClearanceRequest
+
+    assert max(len(s) for s in d.STATUSES) <= ClearanceRequest.__table__.c.status.type.length

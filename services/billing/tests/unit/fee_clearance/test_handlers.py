@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from propdesk_services.billing.workflows.fee_clearance.handlers import on_move_out_requested
 from propdesk_services.billing.tests.unit.support import (
     ARREARS, ARREARS_TENANT, ARREARS_UNIT, CASHIER, CLEARANCE_EVENTS, HAPPY_TENANT, HAPPY_UNIT, clearance,
-    move_out_requested, outbox, payment, request_clearance, trail,
+    move_out_requested, outbox, payment, request_clearance, trail, without_metered_tariffs,
 )
+
+
+@pytest.fixture
+def app(app):
+    """No water or electricity tariff in force: the fee check is decided at once on the request
+    (a metered unit's check waits for the final readings: test_supply_cut.py)."""
+    return without_metered_tariffs(app)
 
 
 # -- move_out.requested -> the fee check ---------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""``unit.supply_cut`` (METERS_READ_AND_CUT, domain.md §2.6) on billing's harness: engineering's
-final readings are recorded by the final-reading rules and billed at once, and the move-out's fee
-check is re-decided with them, once per move-out (issue #10: a tenant cleared before the last
-month's water and electricity were billed)."""
+"""``unit.supply_cut`` (METERS_READ_AND_CUT, domain.md §2.6) on billing's harness: a metered unit's
+move-out fee check waits, unannounced, for engineering's final readings; they are recorded by the
+final-reading rules and billed at once, and THEN the check is decided for the first time, once per
+move-out (issue #10: a tenant must not be cleared before the last month's water and electricity
+are billed). A unit with no metered tariff in force is decided at once on the request."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -11,7 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from propdesk_services.billing.tests.unit.billing_run.support import harness
-from propdesk_services.billing.tests.unit.support import ARREARS, ARREARS_UNIT, CASHIER, clearance, outbox, payment, request_clearance, trail
+from propdesk_services.billing.tests.unit.support import (
+    ARREARS, ARREARS_UNIT, CASHIER, CLEARANCE_EVENTS, clearance, outbox, payment, request_clearance, trail,
+    without_metered_tariffs,
+)
 from propdesk_services.billing.workflows.fee_clearance.handlers import on_unit_supply_cut
 from propdesk_services.billing.workflows.meter_readings.models import MeterReading
 
@@ -40,16 +44,32 @@ def owed(app) -> Decimal:
     return Decimal(app.query("get_balance", UNIT)["outstanding"])
 
 
-def cleared_then_cut(app):
-    """The move-out is requested and its fees paid (cleared), then engineering reads and cuts."""
-    request_clearance(app, MO, UNIT, TENANT)
+def paid_up_then_requested(app):
+    """The unit's fees are paid, then the move-out is requested: the check waits for the meters."""
     if owed(app) > 0:
         app.command("record_payment", payment(str(owed(app)), unit_id=UNIT), CASHIER)
-    assert clearance(app, MO).status == "confirmed"
+    return request_clearance(app, MO, UNIT, TENANT)
 
 
-def test_the_final_readings_are_billed_and_a_cleared_move_out_owes_them_again(app):
-    cleared_then_cut(app)
+def fee_answers(app, move_out_id=MO) -> list[str]:
+    return [t for t in outbox(app, move_out_id) if t in CLEARANCE_EVENTS]
+
+
+SUPERVISOR = {"id": "fin-sup", "role": "finance_supervisor"}
+
+
+def held_reading_id(app) -> str:
+    with app.session() as s:
+        return s.scalar(select(MeterReading.reading_id).where(MeterReading.unit_id == UNIT,
+                                                             MeterReading.state == "held",
+                                                             MeterReading.source == "final"))
+
+
+def test_a_metered_units_check_waits_for_the_final_readings_then_is_decided_with_them(app):
+    c = paid_up_then_requested(app)
+    assert (c.status, c.last_outstanding) == ("awaiting_meters", Decimal("0.00"))
+    assert fee_answers(app) == []                              # neither answer is true yet: nothing announced
+    assert trail(app, object_id=MO)[-1]["details"]["status"] == "awaiting_meters"
     event = supply_cut(app)
     assert app.deliver(event) == [on_unit_supply_cut.__name__]
     # water 112 -> 118: 6 m³ × ¥4.90 = 29.40; electricity 2197 -> 2217: 20 kWh × ¥0.5283 = 10.566 -> 10.57
@@ -63,52 +83,106 @@ def test_the_final_readings_are_billed_and_a_cleared_move_out_owes_them_again(ap
             ("water", "final", "billed", "6.00", "2026-12-10", who)]
     c = clearance(app, MO)
     assert (c.status, c.last_outstanding) == ("pending", Decimal("39.97"))
-    [failed] = [e for e in app.events() if e.correlation_id == MO and e.event_type == "billing.clearance_failed"]
-    assert failed.payload["outstanding_amount"] == "39.97" and failed.payload["move_out_id"] == MO
-    assert [a["action"] for a in trail(app, object_id=MO)][-2:] == ["clearance.final_readings", "clearance.redecide"]
-    # paying the last month's water and electricity clears the move-out
+    [failed] = [e for e in app.events() if e.correlation_id == MO and e.event_type in CLEARANCE_EVENTS]
+    assert (failed.event_type, failed.payload["outstanding_amount"]) == ("billing.clearance_failed", "39.97")
+    assert failed.payload["move_out_id"] == MO and failed.payload["party_id"] == TENANT
+    assert [a["action"] for a in trail(app, object_id=MO)][-2:] == ["clearance.final_readings", "clearance.check"]
+    # the re-check after a payment: paying the last month's water and electricity clears the move-out
     app.command("record_payment", payment("39.97", receipt_no="SK-T-0009", unit_id=UNIT), CASHIER)
     assert clearance(app, MO).status == "confirmed"
-    assert outbox(app, MO)[-1] == "billing.clearance_confirmed"
+    assert fee_answers(app) == ["billing.clearance_failed", "billing.clearance_confirmed"]
+
+
+def test_a_cut_with_nothing_to_bill_clears_a_paid_up_metered_unit(app):
+    paid_up_then_requested(app)
+    app.deliver(supply_cut(app, water="112", electricity="2197"))  # the meters did not move since November
+    assert (clearance(app, MO).status, owed(app), fee_answers(app)) == ("confirmed", 0, ["billing.clearance_confirmed"])
+
+
+def test_a_payment_does_not_decide_a_check_that_waits_for_the_meters(app):
+    paid_up_then_requested(app)
+    app.command("record_payment", payment("50.00", receipt_no="SK-T-0010", unit_id=UNIT), CASHIER)  # prepaid
+    assert (clearance(app, MO).status, fee_answers(app)) == ("awaiting_meters", [])
+    app.deliver(supply_cut(app))                                              # 39.97 billed, 50.00 paid ahead
+    assert (clearance(app, MO).status, fee_answers(app)) == ("confirmed", ["billing.clearance_confirmed"])
+
+
+def test_a_unit_with_no_metered_tariff_in_force_is_decided_at_once(app):
+    without_metered_tariffs(app)
+    c = paid_up_then_requested(app)
+    assert (c.status, fee_answers(app)) == ("confirmed", ["billing.clearance_confirmed"])
+    app.deliver(supply_cut(app))           # readings without a tariff bill nothing: the decision stands
+    assert (clearance(app, MO).status, owed(app), fee_answers(app)) == ("confirmed", 0, ["billing.clearance_confirmed"])
+    # nor is a unit billing does not bill (no fee account): it owes nothing, confirmed at once
+    assert request_clearance(app, "MO-NONE", "9-9-999", "TEN-X").status == "confirmed"
 
 
 def test_the_same_cut_again_is_absorbed_once_per_move_out(app):
-    cleared_then_cut(app)
+    paid_up_then_requested(app)
     event = supply_cut(app)
     app.deliver(event)
     events, balance = len(app.events()), owed(app)
     assert app.deliver(event) == []                                          # redelivered: the inbox
     assert app.deliver(supply_cut(app)) == [on_unit_supply_cut.__name__]     # announced again: nothing new
-    assert (len(app.events()), owed(app)) == (events, balance)
+    assert (len(app.events()), owed(app), fee_answers(app)) == (events, balance, ["billing.clearance_failed"])
     with app.session() as s:
         assert len(s.scalars(select(MeterReading).where(MeterReading.unit_id == UNIT,
                                                         MeterReading.source == "final")).all()) == 2
 
 
-def test_a_held_final_reading_keeps_the_move_out_pending_until_accepted(app):
-    cleared_then_cut(app)
+def test_a_held_final_reading_keeps_the_check_waiting_until_corrected(app):
+    paid_up_then_requested(app)
     app.deliver(supply_cut(app, water="111", electricity=None))             # lower than 112: held, not billed
-    assert owed(app) == 0 and clearance(app, MO).status == "confirmed"
-    with app.session() as s:
-        held = s.scalar(select(MeterReading).where(MeterReading.unit_id == UNIT, MeterReading.state == "held"))
-        reading_id = held.reading_id
-    fixed = app.command("correct_meter_reading", {"reading_id": reading_id, "reading": "114", "note": "读错了"},
-                        {"id": "fin-sup", "role": "finance_supervisor"})
-    assert (fixed["state"], owed(app)) == ("billed", Decimal("9.80"))
+    assert (clearance(app, MO).status, owed(app), fee_answers(app)) == ("readings_held", 0, [])
+    app.command("record_payment", payment("1.00", receipt_no="SK-T-0011", unit_id=UNIT), CASHIER)
+    assert (clearance(app, MO).status, fee_answers(app)) == ("readings_held", [])  # a payment decides nothing
+    fixed = app.command("correct_meter_reading", {"reading_id": held_reading_id(app), "reading": "114",
+                                                  "note": "读错了"}, SUPERVISOR)
+    # 112 -> 114: 2 m³ × ¥4.90 = 9.80, less the 1.00 paid ahead
+    assert (fixed["state"], owed(app)) == ("billed", Decimal("8.80"))
+    c = clearance(app, MO)
+    assert (c.status, c.last_outstanding, fee_answers(app)) == ("pending", Decimal("8.80"), ["billing.clearance_failed"])
+
+
+def test_a_held_final_reading_accepted_as_read_decides_the_check(app):
+    paid_up_then_requested(app)
+    app.deliver(supply_cut(app, water="111", electricity="2197"))           # water held; electricity unchanged
+    assert clearance(app, MO).status == "readings_held"
+    app.command("accept_meter_reading", {"reading_id": held_reading_id(app), "note": "表已更换 new meter"}, SUPERVISOR)
+    assert (clearance(app, MO).status, owed(app), fee_answers(app)) == ("confirmed", 0, ["billing.clearance_confirmed"])
+
+
+def test_a_cut_that_overtakes_the_request_lets_the_request_decide_at_once(app):
+    if owed(app) > 0:
+        app.command("record_payment", payment(str(owed(app)), unit_id=UNIT), CASHIER)
+    app.deliver(supply_cut(app))                                              # tickets' event came first
+    assert (clearance(app, MO).status, owed(app), fee_answers(app)) == ("meters_read", Decimal("39.97"), [])
+    c = request_clearance(app, MO, UNIT, TENANT)
+    assert (c.status, c.party_id, c.last_outstanding) == ("pending", TENANT, Decimal("39.97"))
+    assert fee_answers(app) == ["billing.clearance_failed"]
+    assert request_clearance(app, MO, UNIT, TENANT).status == "pending" and len(fee_answers(app)) == 1
+
+
+def test_a_withdrawn_move_out_waiting_for_the_meters_is_not_decided_by_the_cut(app):
+    paid_up_then_requested(app)
+    app.deliver(app.event("move_out.withdrawn", {"move_out_id": MO, "unit_id": UNIT, "estate": "E1",
+                                                 "reason": "租户续租", "withdrawn_at": app.clock.now().isoformat()},
+                          correlation_id=MO, producer="residents"))
+    assert clearance(app, MO).status == "withdrawn"
+    app.deliver(supply_cut(app))
+    assert (clearance(app, MO).status, fee_answers(app)) == ("withdrawn", [])
 
 
 def test_baselines_bill_nothing_and_a_unit_billing_does_not_bill_records_nothing(app):
     # 1-1-702 owes its two unpaid months and its meters were never read: the final readings are
-    # baselines (bill nothing), the pending fee check keeps its amount and nothing is announced again
-    request_clearance(app, "MO-ARR")
-    c = clearance(app, "MO-ARR")
-    assert (c.status, c.last_outstanding) == ("pending", Decimal(ARREARS))
-    events = len(app.events())
+    # baselines (bill nothing); the check, waiting for them, is decided on the cut with what is owed
+    assert request_clearance(app, "MO-ARR").status == "awaiting_meters"
     cut = supply_cut(app, unit_id=ARREARS_UNIT)
     cut.payload["move_out_id"] = "MO-ARR"
     app.deliver(cut)
     c = clearance(app, "MO-ARR")
-    assert (c.status, c.last_outstanding, len(app.events())) == ("pending", Decimal(ARREARS), events)
+    assert (c.status, c.last_outstanding) == ("pending", Decimal(ARREARS))
+    assert fee_answers(app, "MO-ARR") == ["billing.clearance_failed"]
     with app.session() as s:
         assert [(r.state, r.consumption) for r in s.scalars(select(MeterReading).where(
             MeterReading.unit_id == ARREARS_UNIT))] == [("ok", None), ("ok", None)]

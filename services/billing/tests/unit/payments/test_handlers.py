@@ -13,7 +13,8 @@ from propdesk_services.billing.service import BillingService
 from propdesk_services.billing.workflows.payments import demo as payments_demo
 from propdesk_services.billing.workflows.payments.models import Charge, Payment
 from propdesk_services.billing.tests.unit.support import (
-    ARREARS, ARREARS_UNIT, CASHIER, HAPPY_UNIT, count, payment, problems, request_clearance, snapshot, trail,
+    ARREARS, ARREARS_UNIT, CASHIER, HAPPY_UNIT, count, payment, problems, request_clearance, snapshot, supply_cut,
+    trail,
 )
 
 
@@ -217,6 +218,7 @@ def test_a_payment_into_a_unit_that_owes_nothing_is_recorded_as_a_prepayment(app
 
 def test_paying_more_than_is_owed_records_the_excess_as_a_prepayment(app):
     request_clearance(app, "MO-P1")
+    app.deliver(supply_cut(app, "MO-P1"))  # engineering cut the supply: the metered unit's check is decided
     out = app.command("record_payment", payment("400.00"), CASHIER)
     assert (out["prepaid_amount"], out["credit"], out["balance"]["outstanding"]) == ("7.40", "7.40", "-7.40")
     assert [(c["move_out_id"], c["status"]) for c in out["clearances"]] == [("MO-P1", "confirmed")]

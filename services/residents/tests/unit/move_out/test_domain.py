@@ -401,6 +401,10 @@ def test_waiting_for_through_the_saga():
     case = new_case()
     assert d.waiting_for(case) == ["acceptance of the application by customer service (租户撤场审批表)"]
     d.accept_move_out(case)
+    assert d.waiting_for(case) == ["engineering inspection (单元验收)",
+                                   "final meter readings and supply cut by engineering (抄表并断水断电)",
+                                   "fee clearance check by finance (费用结清)"]
+    d.record_supply_cut(case, datetime(2026, 11, 22, 2, tzinfo=timezone.utc))  # the fee check itself is finance's
     assert d.waiting_for(case) == ["engineering inspection (单元验收)", "fee clearance check by finance (费用结清)"]
     d.record_clearance(case, False, "1234.5")
     assert d.waiting_for(case) == ["engineering inspection (单元验收)", "fee clearance: ¥1,234.50 outstanding (费用结清)"]

@@ -148,7 +148,9 @@ def test_request_move_out_accepts_the_case_and_emits_move_out_requested(app):
     assert case["owner_name"] == names[f"OWN-{demo.DEMO_HAPPY_UNIT}"]
     assert (case["inspection"], case["fees"], case["defects"], case["release_slip_no"]) == ("pending", "pending", [], None)
     assert case["exit_date"] == req["exit_date"] and case["requested_by"] == "fd-wang"
-    assert case["waiting_for"] == ["engineering inspection (单元验收)", "fee clearance check by finance (费用结清)"]
+    assert case["waiting_for"] == ["engineering inspection (单元验收)",
+                                   "final meter readings and supply cut by engineering (抄表并断水断电)",
+                                   "fee clearance check by finance (费用结清)"]
     assert case["conflicts"] == [] and case["created_at"]
     assert call(app, "get_move_out", move_out_id) == case
 
