@@ -65,7 +65,7 @@ CASE = {
     "tenant_name": "孙丽", "owner_party_id": "OWN-1-1-702", "owner_name": "周建国", "exit_date": "2026-11-30",
     "owner_consent_ref": "OC-118", "fitout_disposition": "restore", "state": "APPLICATION_ACCEPTED",
     "inspection": "pending", "defects": [], "breach_notice_id": None, "fees": "outstanding",
-    "outstanding_amount": "392.60", "release_slip_no": None, "requested_by": "S-FD-01",
+    "outstanding_amount": "392.60", "release_slip_no": None, "requested_by": "S-FD-01", "supply_cut_at": None,
     "waiting_for": ["engineering inspection (单元验收)", "fee clearance: ¥392.60 outstanding (费用结清)"],
     "conflicts": [], "withdrawal_reason": None, "created_at": "2026-11-02T02:00:00+00:00",
     "updated_at": "2026-11-02T02:00:00+00:00", "closed_at": None,
@@ -97,6 +97,7 @@ BALANCE = {"unit_id": "1-1-702", "estate": "E1", "outstanding": "392.60", "credi
 WORK_ORDER = {"work_order_no": "WO-20261102-0001", "move_out_id": CASE["move_out_id"], "unit_id": "1-1-702",
               "estate": "E1",
               "status": "open", "defects": [], "inspector": None, "breach_notice_id": None,
+              "supply_cut_at": None, "supply_cut_by": None, "utilities_cut": None, "final_readings": None,
               "created_at": "2026-11-02T02:00:01+00:00", "updated_at": "2026-11-02T02:00:01+00:00"}
 
 MESSAGE = {"message_id": "M-1", "correlation_id": CASE["move_out_id"], "event_id": "E-1",
