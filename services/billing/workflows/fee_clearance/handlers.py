@@ -187,13 +187,7 @@ def recheck_pending(uow, unit_id: str, cause: str) -> None:
     if not pending:
         return
     balance = payments.outstanding(charges_of(uow.session, unit_id, lock=True), payments_of(uow.session, unit_id))
-    now = uow.now()
-    for clearance in pending:
-        events = domain.recheck(clearance, balance, now)
-        uow.emit_all(events, correlation_id=clearance.move_out_id)
-        uow.audit("clearance.confirm" if clearance.status == domain.CONFIRMED else "clearance.recheck",
-                  "clearance", clearance.move_out_id, {"reading_no": cause, "outstanding": money(balance)},
-                  correlation_id=clearance.move_out_id)
+    _recheck(uow, pending, balance, {"reading_no": cause})
 
 
 def pending_clearances(session: Session, unit_id: str) -> list[ClearanceRequest]:
@@ -207,12 +201,19 @@ def pending_clearances(session: Session, unit_id: str) -> list[ClearanceRequest]
 
 def recheck_after_payment(uow, pending: list[ClearanceRequest], balance: Decimal, payment_id: str) -> None:
     """After a payment, in its unit of work: re-check each pending clearance against the unit's
-    new balance. Settled: confirmed and announced (audit ``clearance.confirm``). Still owing: the
-    new amount is stored, nothing announced (audit ``clearance.recheck``)."""
+    new balance (`_recheck`, the payment named as the cause)."""
+    _recheck(uow, pending, balance, {"payment_id": payment_id})
+
+
+def _recheck(uow, pending: list[ClearanceRequest], balance: Decimal, cause: dict) -> None:
+    """Re-check each pending clearance against the unit's balance now (`domain.recheck`), after
+    whatever changed it (`cause`: a payment, a final reading billed; recorded in the audit row).
+    Settled: confirmed and announced (audit ``clearance.confirm``). Still owing: the new amount is
+    stored, nothing announced (audit ``clearance.recheck``)."""
     now = uow.now()
     for clearance in pending:
         events = domain.recheck(clearance, balance, now)
         uow.emit_all(events, correlation_id=clearance.move_out_id)
         uow.audit("clearance.confirm" if clearance.status == domain.CONFIRMED else "clearance.recheck",
-                  "clearance", clearance.move_out_id, {"payment_id": payment_id, "outstanding": money(balance)},
+                  "clearance", clearance.move_out_id, {**cause, "outstanding": money(balance)},
                   correlation_id=clearance.move_out_id)
