@@ -625,6 +625,7 @@ BANK_FORMATS = Terms(
     Term("cmb", "招商银行 企业网银 交易明细导出", "China Merchants Bank corporate export"),
     Term("icbc", "中国工商银行 企业网银 明细导出", "ICBC corporate export"),
     Term("icbc_personal", "中国工商银行 个人网银 明细查询文件下载", "ICBC personal online banking detail download"),
+    Term("cmb_personal", "招商银行 一卡通 交易流水(个人)", "China Merchants Bank personal account statement"),
     Term("generic", "通用格式(日期,金额,付款人,摘要,流水号)", "Generic (date, amount, payer, reference, serial)"),
 )
 #: Deposits (押金) the office holds.
