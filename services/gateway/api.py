@@ -233,6 +233,13 @@ def record_inspection(remote: Remote, request, move_out_id: str):
                         actor=actor, extras=extras, request=request)
 
 
+def record_supply_cut(remote: Remote, request, move_out_id: str):
+    move_out_id = path_id("move_out_id", move_out_id)
+    actor, body, extras = command_input(request, schemas.SupplyCutRequestSchema(), "tickets", "record_supply_cut")
+    return 200, command(remote, "tickets", "record_supply_cut", {"move_out_id": move_out_id, **body},
+                        actor=actor, extras=extras, request=request)
+
+
 def withdraw_move_out(remote: Remote, request, move_out_id: str):
     move_out_id = path_id("move_out_id", move_out_id)
     actor, body, extras = command_input(request, schemas.WithdrawRequestSchema(), "residents", "withdraw_move_out")

@@ -21,6 +21,7 @@ from marshmallow import ValidationError as SchemaError
 
 from propdesk.chassis.edge import ROLES
 from propdesk.contracts import rpc
+from propdesk.contracts.vocab import UTILITIES
 from propdesk.money import CENT, money
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
@@ -101,6 +102,48 @@ class InspectionResultSchema(Schema):
     passed = StrictBoolean(required=True)
     defects = fields.List(text(200), load_default=list, validate=validate.Length(max=50),
                           metadata={"description": "defects found; empty when the inspection passed"})
+
+
+class MeterReadingText(fields.Field):
+    """A meter reading as engineering reads it: a JSON number or string (at most 20 characters),
+    passed on as a string. Whether it is a reading at all (a number, not negative, at most two
+    decimals, not larger than a meter shows) is tickets' rule (decimal, not_negative,
+    max_2_decimals, too_large), named per row."""
+
+    default_error_messages = {"invalid": "Not a valid reading: give a number such as 1234.5.",
+                              "too_long": "Longer than maximum length 20."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.make_error("invalid")
+        text = value.strip() if isinstance(value, str) else str(value)
+        if len(text) > 20:
+            raise self.make_error("too_long")
+        return text
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class SupplyRowSchema(Schema):
+    """One supply engineering cut at the exit and, for a metered one, its meter's final reading."""
+
+    utility = fields.String(required=True, validate=validate.OneOf(UTILITIES.codes),
+                            metadata={"description": "water | electricity | ac (水/电/空调)"})
+    reading = MeterReadingText(load_default=None, allow_none=True, metadata={
+        "type": "string", "example": "1234.5",
+        "description": "the meter's final reading as of the exit: required for water and electricity (tickets' "
+                       "rule supplies[i].reading/required), none for the A/C (not_metered)"})
+
+
+class SupplyCutRequestSchema(Schema):
+    """抄表并断水断电(停空调): the final meter readings as of the exit and the supplies cut
+    (domain.md §2.6 METERS_READ_AND_CUT). Once per move-out: tickets answers 409 (move_out_id,
+    supply_already_cut) after the first."""
+
+    supplies = fields.List(fields.Nested(SupplyRowSchema), required=True,
+                           validate=validate.Length(min=1, max=len(UTILITIES.codes)),
+                           metadata={"description": "one row per supply cut, each utility once"})
 
 
 class PaymentRequestSchema(Schema):

@@ -176,6 +176,15 @@ class GatewayService(DeskPages, PropdeskService):
         """Engineering records whether the unit passed, and the defects found."""
         return self._answer(api.record_inspection, request, move_out_id=move_out_id)
 
+    @http("POST", "/api/move-outs/<move_out_id>/supply-cut")
+    @endpoint("Read the meters and cut the supply (抄表并断水断电)", tag="move-outs", response=rpc.WorkOrderSchema,
+              body=schemas.SupplyCutRequestSchema, command=("tickets", "record_supply_cut"), errors=(403, 404, 409))
+    def record_supply_cut(self, request, move_out_id):
+        """Engineering records the final meter readings as of the exit and the supplies it cut, once per
+        move-out (METERS_READ_AND_CUT): billing bills the readings and only then decides a metered
+        unit's fee check. Each broken rule is named per row, e.g. supplies[0].reading/required."""
+        return self._answer(api.record_supply_cut, request, move_out_id=move_out_id)
+
     @http("POST", "/api/move-outs/<move_out_id>/withdraw")
     @endpoint("Withdraw a move-out before its release is approved (撤回撤场申请)", tag="move-outs",
               response=rpc.MoveOutSchema, body=schemas.WithdrawRequestSchema,

@@ -56,6 +56,8 @@ class Field:
     shown: str | None = None  # a fixed field: what the person reads instead of an input
     errors: tuple[str, ...] = ()
     columns: tuple["Field", ...] = ()  # a table of rows: the fields of one row
+    blank_rows: int | None = None  # a table: how many blank rows to add (None: BLANK_ROWS, one more if empty)
+    notes: "RowNotes | None" = None  # a table: a column of what the desk knows beside each row
 
     @property
     def lines(self) -> str:
@@ -65,7 +67,24 @@ class Field:
     def rows(self) -> list[dict]:
         """A table's rows as shown: those filled in, then blank ones to fill."""
         filled = [r for r in (self.value or []) if isinstance(r, dict)][:MAX_ROWS]
-        return filled + [{} for _ in range(min(BLANK_ROWS if filled else BLANK_ROWS + 1, MAX_ROWS - len(filled)))]
+        blank = self.blank_rows if self.blank_rows is not None else BLANK_ROWS if filled else BLANK_ROWS + 1
+        return filled + [{} for _ in range(max(0, min(blank, MAX_ROWS - len(filled))))]
+
+    def note(self, row: dict) -> str:
+        """What `notes` says beside a row (by the value of its `notes.column`), '' for none."""
+        if self.notes is None:
+            return ""
+        return dict(self.notes.by_value).get(str(row.get(self.notes.column) or ""), "")
+
+
+@dataclass(frozen=True)
+class RowNotes:
+    """A read-only column beside a table's rows: `label` its heading, and for each value of the
+    row's `column` the text shown (e.g. each meter's last reading beside its supply)."""
+
+    label: str
+    column: str
+    by_value: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,6 +154,9 @@ RULE_WORDS = {
     "required_when_failed": N_("List the defects found when the inspection did not pass"),
     "must_be_empty_when_passed": N_("A passed inspection lists no defects"),
     "not_blank": N_("May not be blank"),
+    "not_metered": N_("This supply has no meter: leave its reading empty"),
+    "unique": N_("Listed twice"),
+    "not_negative": N_("May not be negative"),
     "length": N_("Too long"),
     "type": N_("Not the expected kind of value"),
     "invalid": N_("Not valid"),
@@ -198,18 +220,29 @@ def _widget(spec: dict) -> str:
             "decimal": "number", "list": "lines"}.get(kind, "text")
 
 
+@dataclass(frozen=True)
+class Table:
+    """How the page draws one table of rows beyond its schema: how many blank rows to add (None:
+    the default), a notes column beside the rows, a help line under it."""
+
+    blank_rows: int | None = None
+    notes: RowNotes | None = None
+    help: str | None = None
+
+
 def new_key() -> str:
     return "desk-" + secrets.token_urlsafe(18)
 
 
 def build(service: str, command: str, spec: dict, *, lang: str, title: str, action: str,
           fixed: dict | None = None, shown: dict | None = None, values: dict | None = None,
-          key: str | None = None) -> Form:
+          key: str | None = None, tables: dict | None = None) -> Form:
     """The form of one command from its description (``describe_commands()[command]``).
 
     fixed: field -> value the record sets (not an input); shown: field -> how a fixed value reads;
-    values: what the inputs show (defaults, or what was posted); key: the idempotency key to keep."""
-    fixed, shown, values = fixed or {}, shown or {}, values or {}
+    values: what the inputs show (defaults, or what was posted); key: the idempotency key to keep;
+    tables: a table's field -> `Table` (its blank rows, its notes column, its help)."""
+    fixed, shown, values, tables = fixed or {}, shown or {}, values or {}, tables or {}
     fields = []
     for f in spec.get("fields", ()):
         name = f["name"]
@@ -225,10 +258,13 @@ def build(service: str, command: str, spec: dict, *, lang: str, title: str, acti
                               choices=_choices(sub, lang) if _widget(sub) == "select" else (),
                               max_length=sub.get("max_length"))
                         for sub in f.get("fields", ())) if widget == "rows" else ()
+        table = tables.get(name) if widget == "rows" else None
         fields.append(Field(
             name, widget, label, required=bool(f.get("required")),
             choices=_choices(f, lang) if widget == "select" else (),
-            max_length=f.get("max_length"), help=help_text, value=values.get(name), columns=columns))
+            max_length=f.get("max_length"), help=(table.help if table and table.help else help_text),
+            value=values.get(name), columns=columns, blank_rows=table.blank_rows if table else None,
+            notes=table.notes if table else None))
     keyless = bool(spec.get("keyless"))
     if not keyless and not (key and KEY_PATTERN.match(key)):
         key = new_key()

@@ -19,12 +19,20 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from propdesk import policy
-from propdesk.chassis.calendar import office_today
-from propdesk.contracts.vocab import MOVE_OUT_CLOSED, MOVE_OUT_STATES, WORK_ORDER_STATUSES, WORK_ORDER_UNFINISHED
+from propdesk.chassis.calendar import office_day, office_today
+from propdesk.contracts.vocab import (
+    METER_KINDS,
+    METER_READING_STATES,
+    MOVE_OUT_CLOSED,
+    MOVE_OUT_STATES,
+    UTILITIES,
+    WORK_ORDER_STATUSES,
+    WORK_ORDER_UNFINISHED,
+)
 from propdesk.errors import NotFound
 from propdesk.privacy import mask_text
 from propdesk_services.gateway.desk import forms, words
@@ -41,6 +49,14 @@ MOVE_OUT_RECORDS = (
 )
 #: The request fields a move-out page fixes from the case (not inputs): name -> the case's field.
 FIXED_FROM_CASE = {"move_out_id": "move_out_id", "unit_id": "unit_id", "slip_no": "release_slip_no"}
+#: A command's table of supplies cut (tickets.record_supply_cut, METERS_READ_AND_CUT): each row's
+#: utility (vocab.UTILITIES) and, for a metered one, its meter's final reading.
+SUPPLIES, UTILITY, READING = "supplies", "utility", "reading"
+#: billing's meter readings that count as a meter's last reading (billing checks a new one against
+#: them); a reading held for review does not.
+COUNTED_READINGS = tuple(code for code in METER_READING_STATES.codes if code != "held")
+#: billing's source of a final (move-out) reading, and its state while held for review
+FINAL_READING, HELD_READING = "final", "held"
 
 
 class TtlCache:
@@ -144,6 +160,7 @@ class DeskView:
         self.lang = lang
         self.today = today or office_today()
         self.unavailable: list[str] = []
+        self._readings: dict[str, list[dict] | None] = {}
 
     def t(self, msgid: str, **values) -> str:
         return gettext(self.lang, msgid, **values)
@@ -200,9 +217,98 @@ class DeskView:
             defaults["amount"] = f"{_decimal(case['outstanding_amount']):.2f}"
         if "party_id" in names and case.get("tenant_party_id"):
             defaults["party_id"] = case["tenant_party_id"]
+        tables = {}
+        if self._is_supply_table(spec) and case.get("unit_id"):
+            rows, tables[SUPPLIES] = self.supply_table(case["unit_id"], (values or {}).get(SUPPLIES))
+            defaults[SUPPLIES] = rows
         return forms.build(service, command, spec, lang=self.lang, action=action, fixed=fixed, shown=shown,
-                           values={**defaults, **(values or {})}, key=key,
+                           values={**defaults, **(values or {})}, key=key, tables=tables,
                            title=words.action_title(service, command, spec, self.lang))
+
+    # --- the final meter readings and the supply cut (METERS_READ_AND_CUT, §2.6) ----------------
+    @staticmethod
+    def _is_supply_table(spec: dict) -> bool:
+        table = next((f for f in spec.get("fields", ()) if f["name"] == SUPPLIES), None)
+        return table is not None and {c["name"] for c in table.get("fields") or ()} >= {UTILITY, READING}
+
+    def unit_readings(self, unit_id: str) -> list[dict] | None:
+        """billing's meter readings of the unit (``list_meter_readings``, its unit_id filter; newest
+        first), asked once per page; None when billing did not answer (named in `unavailable`)."""
+        if unit_id not in self._readings:
+            try:
+                self._readings[unit_id] = list(self.remote.call("billing", "list_meter_readings", unit_id=unit_id))
+            except Exception:  # noqa: BLE001 - the page shows without them, and says so
+                self._readings[unit_id] = None
+                if "billing" not in self.unavailable:
+                    self.unavailable.append("billing")
+        return self._readings[unit_id]
+
+    def supply_table(self, unit_id: str, posted: list | None = None) -> tuple[list[dict], forms.Table]:
+        """The supplies engineering cuts at the exit, one row each, and each meter's last reading
+        beside its row (value and the day it was read), from billing's readings of the unit.
+
+        Rows: the utilities the unit is metered for (a meter billing has readings of) and the A/C
+        (cut, never read); a unit billing has no readings of, or billing not answering: water,
+        electricity and A/C, as domain.md §2.6 says. Rows already posted are shown as posted.
+        Blank rows make up the rest of the vocabulary's utilities (one row per utility at most)."""
+        readings = self.unit_readings(unit_id)
+        metered = {r.get("meter") for r in readings or ()}
+        last: dict[str, dict] = {}
+        for r in sorted((r for r in readings or () if r.get("state") in COUNTED_READINGS),
+                        key=lambda r: (str(r.get("period") or ""), str(r.get("recorded_at") or ""))):
+            last[r["meter"]] = r
+        utilities = [u for u in UTILITIES.codes if u in metered or u not in METER_KINDS] \
+            if metered & set(METER_KINDS.codes) else list(UTILITIES.codes)
+        rows = posted if posted is not None else [{UTILITY: u} for u in utilities]
+        notes = []
+        for utility in UTILITIES.codes:
+            if utility not in METER_KINDS:
+                notes.append((utility, self.t("No meter: not read")))
+            elif utility in last:
+                notes.append((utility, self.t("%(reading)s (read on %(day)s)", reading=last[utility]["reading"],
+                                              day=str(last[utility].get("read_on") or "")[:10])))
+            elif readings is not None:
+                notes.append((utility, self.t("No reading on file")))
+        help_text = None if readings is not None else self.t(
+            "Billing is not answering: the last readings cannot be shown. Read every meter that is cut.")
+        table = forms.Table(blank_rows=max(0, len(UTILITIES.codes) - len(rows)), help=help_text,
+                            notes=forms.RowNotes(self.t("Last reading"), UTILITY, tuple(notes)))
+        return rows, table
+
+    def fee_status(self, case: dict) -> str:
+        """The case's fee check in words that say what it waits for (vocab.FEE_STATUSES).
+
+        Residents keeps "pending" until billing's answer. A metered unit's check waits for the final
+        readings (billing's "awaiting_meters"): the case knows this as no supply cut yet
+        (``supply_cut_at``, from ``unit.supply_cut``; billing checks an unmetered unit at once on the
+        request, so a pending check before the cut is the wait for the meters, the rule residents'
+        ``waiting_for`` also follows). After the cut, a final reading of this move-out that billing
+        holds for review (billing's "readings_held") is read from billing's readings of the unit
+        (`_own_final_reading`). Else the finance check itself ("pending")."""
+        fees = case.get("fees")
+        if fees != "pending" or case.get("state") in MOVE_OUT_CLOSED or case.get("state") == "OWNER_CONSENT_PENDING":
+            return fees
+        if not case.get("supply_cut_at"):
+            return "awaiting_meters"
+        readings = self.unit_readings(case.get("unit_id") or "") if case.get("unit_id") else None
+        if any(self._own_final_reading(r, case) and r.get("state") == HELD_READING for r in readings or ()):
+            return "readings_held"
+        return "pending"
+
+    @staticmethod
+    def _own_final_reading(reading: dict, case: dict) -> bool:
+        """A final reading of this move-out's cut: billing's ``move_out_id`` when it answers one,
+        else read on the office day of the case's cut (a final reading is read as of the cut); an
+        earlier move-out's final reading of the unit still held is that move-out's, not this one's."""
+        if reading.get("source") != FINAL_READING:
+            return False
+        if reading.get("move_out_id") is not None:
+            return reading["move_out_id"] == case.get("move_out_id")
+        try:
+            cut_day = office_day(datetime.fromisoformat(str(case.get("supply_cut_at")))).isoformat()
+        except (TypeError, ValueError):
+            return False
+        return str(reading.get("read_on") or "")[:10] == cut_day
 
     def fixed_of(self, service: str, command: str, case: dict) -> dict:
         spec = self.describe(service).get(command) or {}
@@ -241,8 +347,10 @@ class DeskView:
             if form is not None:
                 action_forms.append(form)
         lines = words.timeline(extras["timeline"] or [], names, self.lang)
+        fee_status = self.fee_status(case)
         page = {
-            "case": case, "hold": extras["hold"], "work_order": extras["work_order"], "balance": extras["balance"],
+            "case": case, "fee_status": fee_status,
+            "hold": extras["hold"], "work_order": extras["work_order"], "balance": extras["balance"],
             "timeline": lines, "forms": action_forms, "actions": [f"{s}.{c}" for s, c in allowed],
             "waiting": words.waiting(case.get("waiting_for") or [], self.lang),
             "people": names,
@@ -257,8 +365,8 @@ class DeskView:
     @staticmethod
     def version(page: dict) -> str:
         """A short fingerprint of what the page shows (the poll answers 204 while it holds)."""
-        basis = [page["case"].get("updated_at"), page["case"].get("state"), len(page["timeline"]),
-                 page["actions"], (page["hold"] or {}).get("updated_at"), (page["work_order"] or {}).get("updated_at"),
+        basis = [page["case"].get("updated_at"), page["case"].get("state"), page.get("fee_status"),
+                 len(page["timeline"]), page["actions"], (page["hold"] or {}).get("updated_at"), (page["work_order"] or {}).get("updated_at"),
                  (page["balance"] or {}).get("outstanding"), page["unavailable"]]
         return hashlib.sha256(json.dumps(basis, default=str).encode()).hexdigest()[:16]
 

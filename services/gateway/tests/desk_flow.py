@@ -15,8 +15,9 @@ the step that failed (with failed.png).
 2. a move-out in Chinese, from request to archive (domain.md §2.6): the front desk registers it
    (without the owner's consent first: the error shows at that field); each person sees exactly
    the actions of their role (the departments' allowed_actions) and their work queue; the fee check
-   waits for the meters; engineering records a passing inspection, then reads the meters and cuts the
-   supply (the fees are decided only then, domain.md §2.6 METERS_READ_AND_CUT); the cashier takes the outstanding fees (prefilled); security
+   waits for the meters (the fee line says 待抄表); engineering records a passing inspection, then reads
+   the meters and cuts the supply on a form opened with a row per supply and each meter's last
+   reading (the fees are decided only then, domain.md §2.6 METERS_READ_AND_CUT); the cashier takes the outstanding fees (prefilled); security
    releases the goods on the phone's gate page (slip typed in, genuine and unused); the slip prints with its QR code; the front desk archives; the
    timeline names the people;
 3. a refused action: security opening the archive action is told clearly (403);
@@ -128,15 +129,27 @@ def run(url: str, shots: Path, unit_id: str, tenant_id: str, amount: str, happy_
             browser.close()
 
 
-def cut_supply(flow: Flow, page, readings: dict) -> None:
+#: What the supply-cut form says beside a meter billing has no reading of, and beside the A/C.
+NO_READING = {"zh": "暂无读数记录", "en": "No reading on file"}
+NO_METER = {"zh": "无表，不抄读数", "en": "No meter: not read"}
+
+
+def cut_supply(flow: Flow, page, readings: dict, lang: str) -> None:
     """Engineering reads the meters and cuts the supply on the case page (tickets.record_supply_cut,
-    its form drawn from the command's schema: a row per supply, the meter's reading on it)."""
+    its form drawn from the command's schema): the form opens with a row per supply (water,
+    electricity, A/C: the demo units are metered for both) and each meter's last reading beside it
+    (billing's readings; "0" in `readings`: none on file), so engineering only types the readings."""
     form = flow.form(page, "tickets.record_supply_cut")
-    for i, (utility, reading) in enumerate([("water", readings["water"]), ("electricity", readings["electricity"]),
-                                            ("ac", None)]):
-        form.locator(f'select[name="supplies-{i}-utility"]').select_option(utility)
-        if reading is not None:
-            form.locator(f'input[name="supplies-{i}-reading"]').fill(reading)
+    rows = form.locator('table[data-rows="supplies"] tbody tr')
+    expect(rows).to_have_count(3)  # one per utility, no blank rows to fill
+    for i, utility in enumerate(("water", "electricity", "ac")):
+        expect(form.locator(f'select[name="supplies-{i}-utility"]')).to_have_value(utility)
+        note = rows.nth(i).locator("td.note")
+        if utility == "ac":
+            expect(note).to_have_text(NO_METER[lang])
+            continue
+        expect(note).to_contain_text(NO_READING[lang] if readings[utility] == "0" else readings[utility])
+        form.locator(f'input[name="supplies-{i}-reading"]').fill(readings[utility])
     form.locator("button[type=submit]").click()
     flow.expect_actions(page, set())  # inspected and cut: nothing left for engineering
 
@@ -195,6 +208,8 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     expect(fd.locator("#case-waiting")).to_contain_text("单元验收")
     expect(fd.locator("#case-waiting")).to_contain_text("抄表并断水断电")  # a metered unit: fees after the meters
     expect(fd.locator("#fees-status")).not_to_contain_text(owed)
+    expect(fd.locator("#fees-status")).to_have_attribute("data-fees", "awaiting_meters")
+    expect(fd.locator("#fees-status")).to_have_text("待抄表")  # not 待财务核查: finance waits for the meters
 
     flow.step("each person sees exactly their role's actions on the case")
     flow.expect_actions(fd, EXPECTED_WHILE_WAITING["front_desk"])
@@ -202,6 +217,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     for who, page in people.items():
         flow.case(page, case_id)
         flow.expect_actions(page, EXPECTED_WHILE_WAITING[who])
+    expect(flow.form(en, "tickets.record_supply_cut").locator('select[name="supplies-0-utility"]')).to_have_value("water")
     flow.shot(en, "05-case-engineering")
 
     flow.step("engineering: the case is in the inspection queue, with its due date")
@@ -227,7 +243,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     expect(en.locator("#slip-no")).to_have_count(0)  # inspected, but no release before the meters are read
 
     flow.step("engineering: read the meters and cut the supply; finance decides the fees only now")
-    cut_supply(flow, en, readings[unit_id])
+    cut_supply(flow, en, readings[unit_id], "zh")
     expect(en.locator("#fees-status")).to_contain_text(owed)  # billing's check arrived (the page polls)
 
     flow.step("cashier: the fees queue, then the payment prefilled with what is owed")
@@ -341,7 +357,7 @@ def scenario(flow: Flow, unit_id: str, tenant_id: str, amount: str, happy_unit: 
     inspection.locator("button[type=submit]").click()
     expect(en.locator("#inspection-status")).to_contain_text("Passed")
     expect(flow.form(en, "tickets.record_supply_cut").locator("h3")).to_have_text("Read the meters and cut the supply")
-    cut_supply(flow, en, readings[happy_unit])
+    cut_supply(flow, en, readings[happy_unit], "en")
     flow.case(se, second)
     flow.expect_actions(se, {"access.release_at_gate"})  # fees cleared, release approved, slip issued
     flow.form(se, "access.release_at_gate").locator("button[type=submit]").click()

@@ -284,6 +284,29 @@ class FakeTickets:
                 "defects": request["defects"], "inspector": actor["id"]}
 
     @rpc
+    def record_supply_cut(self, request, actor=None, idempotency_key=None):
+        """``CUT``: the supply was cut already (Conflict naming move_out_id, supply_already_cut); a
+        metered supply without its reading is refused as tickets' domain refuses it."""
+        _record("tickets", "record_supply_cut", request, actor=actor, **_keyed(idempotency_key))
+        move_out_id = request["move_out_id"]
+        _reuse(idempotency_key)
+        _require_role(actor, "tickets.record_supply_cut")
+        _misbehave(move_out_id)
+        _case_or_missing(move_out_id, actor, "no inspection work order for move-out")
+        if move_out_id == "CUT":
+            raise Conflict(f"the supply of 1-1-702 was already cut under {WORK_ORDER['work_order_no']}",
+                           field="move_out_id", rule="supply_already_cut")
+        missing = [i for i, row in enumerate(request["supplies"])
+                   if row["utility"] in ("water", "electricity") and row.get("reading") in (None, "")]
+        if missing:
+            raise ValidationError.one(f"supplies[{missing[0]}].reading", "required", "read the meter before cutting it")
+        readings = [{"meter": row["utility"], "reading": row["reading"], "read_at": "2026-11-30T02:00:00+00:00"}
+                    for row in request["supplies"] if row["utility"] in ("water", "electricity")]
+        return {**WORK_ORDER, "move_out_id": move_out_id, "estate": estate_of_case(move_out_id),
+                "supply_cut_at": "2026-11-30T02:00:00+00:00", "supply_cut_by": actor["id"],
+                "utilities_cut": [row["utility"] for row in request["supplies"]], "final_readings": readings}
+
+    @rpc
     def get_inspection(self, move_out_id, *, actor=None):
         _record("tickets", "get_inspection", move_out_id)
         ASKED.append(("tickets", "get_inspection", actor))

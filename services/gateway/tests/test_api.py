@@ -539,6 +539,47 @@ def test_a_malformed_inspection_never_reaches_tickets(desk, body, expected):
     assert calls("tickets", "record_inspection") == []
 
 
+SUPPLIES = [{"utility": "water", "reading": "118.5"}, {"utility": "electricity", "reading": 2217},
+            {"utility": "ac"}]
+
+
+def test_recording_the_supply_cut(desk):
+    r = desk.post(f"/api/move-outs/{CASE_ID}/supply-cut", {"supplies": SUPPLIES}, staff=ENGINEERING)
+    assert r.status_code == 200, r.text
+    assert (r.json()["utilities_cut"], r.json()["supply_cut_by"]) == (["water", "electricity", "ac"], "engineering")
+    (_, _, args, kwargs), = calls("tickets", "record_supply_cut")
+    assert args == ({"move_out_id": CASE_ID, "supplies": [  # readings as strings, the A/C without one
+        {"utility": "water", "reading": "118.5"}, {"utility": "electricity", "reading": "2217"},
+        {"utility": "ac", "reading": None}]},)
+    assert kwargs == {"actor": {"id": "engineering", "role": "engineering", "estates": ["E1"], "address": "127.0.0.1"}}
+    r = desk.post(f"/api/move-outs/{CASE_ID}/supply-cut", {"supplies": SUPPLIES}, staff=FRONT_DESK)
+    assert (r.status_code, r.json()["field"], r.json()["rule"]) == (403, "actor.role", "role_not_allowed")
+    r = desk.post("/api/move-outs/CUT/supply-cut", {"supplies": SUPPLIES}, staff=ENGINEERING)
+    assert (r.status_code, r.json()["field"], r.json()["rule"]) == (409, "move_out_id", "supply_already_cut")
+    r = desk.post(f"/api/move-outs/{CASE_ID}/supply-cut", {"supplies": [{"utility": "water"}]}, staff=ENGINEERING)
+    assert r.status_code == 400 and problems(r) == {("supplies[0].reading", "required")}  # tickets' rule, named
+
+
+def test_a_malformed_supply_cut_never_reaches_tickets(desk):
+    for body, expected in [
+        ({}, {("supplies", "required")}),
+        ({"supplies": []}, {("supplies", "length")}),
+        ({"supplies": "water"}, {("supplies", "type")}),
+        ({"supplies": [{"utility": "gas", "reading": "1"}]}, {("supplies.0.utility", "one_of")}),
+        ({"supplies": [{"reading": "1"}]}, {("supplies.0.utility", "required")}),
+        ({"supplies": [{"utility": "water", "reading": True}]}, {("supplies.0.reading", "type")}),
+        ({"supplies": [{"utility": "water", "reading": "1" * 21}]}, {("supplies.0.reading", "length")}),
+        ({"supplies": [{"utility": "water", "reading": "1", "meter_no": "W-1"}]},
+         {("supplies.0.meter_no", "unknown_field")}),
+        ({"supplies": SUPPLIES + [{"utility": "ac"}]}, {("supplies", "length")}),
+    ]:
+        r = desk.post(f"/api/move-outs/{CASE_ID}/supply-cut", body, staff=ENGINEERING)
+        assert r.status_code == 400 and problems(r) == expected, (body, r.text)
+    r = desk.post("/api/move-outs/not%20an%20id/supply-cut", {"supplies": SUPPLIES}, staff=ENGINEERING)
+    assert r.status_code == 400 and problems(r) == {("move_out_id", "invalid")}
+    assert calls("tickets", "record_supply_cut") == []
+
+
 def test_releasing_at_the_gate(desk):
     r = desk.post("/api/release-slips/RS-20261102-0001/release", None, staff=SECURITY)
     assert r.status_code == 200 and r.json()["status"] == "released"
@@ -664,6 +705,14 @@ def test_the_openapi_document_describes_every_json_endpoint(desk):
         "$ref": "#/components/schemas/WithdrawRequest"}
     reason = spec["components"]["schemas"]["WithdrawRequest"]
     assert reason["required"] == ["reason"] and reason["properties"]["reason"]["maxLength"] == 500
+    cut = spec["paths"]["/api/move-outs/{move_out_id}/supply-cut"]["post"]
+    assert (cut["x-propdesk-command"], cut["x-propdesk-roles"]) == ("tickets.record_supply_cut", ["engineering"])
+    assert cut["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/SupplyCutRequest"}
+    assert cut["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/WorkOrder"}
+    supplies = spec["components"]["schemas"]["SupplyCutRequest"]["properties"]["supplies"]
+    assert (supplies["minItems"], supplies["maxItems"]) == (1, 3)
+    row = spec["components"]["schemas"]["SupplyRow"]
+    assert row["required"] == ["utility"] and row["properties"]["utility"]["enum"] == ["water", "electricity", "ac"]
     archive = spec["paths"]["/api/move-outs/{move_out_id}/archive"]["post"]
     assert "requestBody" not in archive and archive["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/MoveOut"}
@@ -683,6 +732,7 @@ COMMANDS = [  # (path, body, staff, service, method)
     (f"/api/move-outs/{CASE_ID}/withdraw", {"reason": "租户决定续租"}, FRONT_DESK, "residents",
      "withdraw_move_out"),
     ("/api/move-outs/MO-X-RELEASED/archive", None, FRONT_DESK, "residents", "archive_move_out"),
+    (f"/api/move-outs/{CASE_ID}/supply-cut", {"supplies": SUPPLIES}, ENGINEERING, "tickets", "record_supply_cut"),
 ]
 
 
@@ -722,7 +772,8 @@ def test_the_openapi_document_describes_the_idempotency_key_header(desk):
                          ("/api/move-outs/{move_out_id}/inspection", "post"),
                          ("/api/release-slips/{slip_no}/release", "post"),
                          ("/api/move-outs/{move_out_id}/withdraw", "post"),
-                         ("/api/move-outs/{move_out_id}/archive", "post")):
+                         ("/api/move-outs/{move_out_id}/archive", "post"),
+                         ("/api/move-outs/{move_out_id}/supply-cut", "post")):
         operation = spec["paths"][path][method]
         assert {"$ref": "#/components/parameters/IdempotencyKey"} in operation["parameters"]
         assert "409" in operation["responses"]

@@ -48,6 +48,31 @@ TIMELINE = [
      "producer": "billing", "actor": {"id": "billing", "role": "system"}, "summary": "x",
      "payload": {"move_out_id": CASE["move_out_id"], "unit_id": "1-1-702", "outstanding_amount": "392.60"}},
 ]
+def reading(meter: str, period: str, value: str, state: str = "ok", source: str = "entered", unit_id: str = "1-1-702",
+            no: int = 1) -> dict:
+    """A meter reading as billing's list_meter_readings answers it."""
+    return {"reading_id": f"R-{unit_id}-{meter}-{period}", "reading_no": f"MR-20261025-{no:04d}", "unit_id": unit_id,
+            "estate": "E1", "meter": meter, "period": period, "reading": value, "previous": None, "consumption": None,
+            "state": state, "hold_rule": "lower_than_last" if state == "held" else None, "read_on": f"{period}-25",
+            "source": source, "recorded_by": "S-FI-01", "recorded_at": f"{period}-25T02:00:00+00:00",
+            "reviewed_by": None, "notice_no": None}
+
+
+#: billing's meter readings (newest first, as list_meter_readings answers); an exception instead:
+#: billing fails to answer. Tests replace it (monkeypatch).
+READINGS: list | Exception = [
+    reading("electricity", "2026-10", "2197.00", no=4), reading("water", "2026-10", "116.00", no=3),
+    reading("electricity", "2026-09", "2101.50", state="billed", no=2), reading("water", "2026-09", "110.00",
+                                                                                state="billed", no=1),
+]
+
+
+def _readings(period=None, state=None, unit_id=None):
+    if isinstance(READINGS, Exception):
+        raise READINGS
+    return [r for r in READINGS if unit_id in (None, r["unit_id"]) and state in (None, r["state"])]
+
+
 STAFF = [{"id": "front_desk", "name": "王芳"}, {"id": "engineering", "name": "周强"}, {"id": "cashier", "name": "孙燕"},
          {"id": "security", "name": "吴刚"}]
 #: (record type, role) -> what the department answers for CASE (the departments' real rules
@@ -139,6 +164,7 @@ def answers() -> dict:
         ("access", "list_release_slips"): lambda status=None: [],
         ("reports", "move_out_counts"): {"by_state": {"APPLICATION_ACCEPTED": 2, "GOODS_RELEASED": 1}, "total": 3},
         ("billing", "list_arrears"): [{"unit_id": "1-1-702", "outstanding": "392.60"}],
+        ("billing", "list_meter_readings"): _readings,
         ("tickets", "record_inspection"): _refuse_inspection,
         **{("helpdesk", method): getattr(HELPDESK, method) for method in HELPDESK_METHODS},
     }
