@@ -36,7 +36,7 @@ def on_move_out_requested(event: Envelope, uow) -> None:
     now = uow.now()
     if cut_first is None and unit is not None and metered(s, unit, now):
         clearance, answers = domain.awaiting_meters(move_out_id, unit_id, tenant_id, owed, now, estate), []
-    elif cut_first is not None and final_reading_held(s, unit_id):
+    elif cut_first is not None and final_reading_held(s, move_out_id):
         clearance, answers = domain.awaiting_meters(move_out_id, unit_id, tenant_id, owed, now, estate, held=True), []
     else:
         clearance, answer = domain.check(move_out_id, unit_id, tenant_id, owed, now, estate)
@@ -64,13 +64,15 @@ def metered(session: Session, unit, at) -> bool:
     return any(meter in tariffs for meter in METER_KINDS.codes)
 
 
-def final_reading_held(session: Session, unit_id: str) -> bool:
-    """A final (move-out) reading of the unit is held for the supervisor's review: not billed yet."""
+def final_reading_held(session: Session, move_out_id: str) -> bool:
+    """A final reading of this move-out (recorded from its cut) is held for the supervisor's
+    review: not billed yet. Only its own: a final reading of an earlier move-out of the unit that
+    is still held is that move-out's, and keeps no later one waiting."""
     from propdesk_services.billing.workflows.meter_readings import domain as readings
     from propdesk_services.billing.workflows.meter_readings.models import MeterReading
 
     return session.scalar(select(MeterReading.reading_id).where(
-        MeterReading.unit_id == unit_id, MeterReading.source == readings.FINAL,
+        MeterReading.move_out_id == move_out_id, MeterReading.source == readings.FINAL,
         MeterReading.state == readings.HELD).limit(1)) is not None
 
 
@@ -117,8 +119,8 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
     METERS_READ_AND_CUT): each final reading is recorded by the final-reading rules (billed at once
     when billable: `meter_readings.handlers.record_final_reading`), then the move-out's fee check
     is decided on the ledger with them: for the first time when it waited for them ("awaiting_meters"
-    -> `domain.decide`; a final reading held for review keeps it waiting, "readings_held", until the
-    supervisor accepts or corrects it: `decide_after_review`), else re-decided
+    -> `domain.decide`; a final reading of its own held for review keeps it waiting, "readings_held",
+    until the supervisor accepts or corrects it: `after_final_reading`), else re-decided
     (`domain.redecide_after_final_readings`: a check decided at once, the unit not metered then).
 
     Once per move-out: the inbox absorbs a redelivery, and the move-out announced again (another
@@ -137,7 +139,7 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
     if unit is not None:
         for r in p["final_readings"]:
             row = record_final_reading(uow, unit, r["meter"], Decimal(r["reading"]),
-                                       datetime.fromisoformat(r["read_at"]), event.actor.id)
+                                       datetime.fromisoformat(r["read_at"]), event.actor.id, move_out_id)
             if row is not None:
                 recorded.append({"reading_no": row.reading_no, "meter": row.meter, "state": row.state})
     uow.audit("clearance.final_readings", "clearance", move_out_id,
@@ -151,7 +153,7 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
                                    last_outstanding=0, created_at=uow.now(), updated_at=uow.now()))
         return
     if clearance.status == domain.AWAITING_METERS:  # the check waited for these readings: decided now
-        if final_reading_held(s, unit_id):
+        if final_reading_held(s, move_out_id):
             clearance.status, clearance.updated_at = domain.READINGS_HELD, uow.now()
             uow.audit("clearance.readings_held", "clearance", move_out_id, {"unit_id": unit_id})
         else:
@@ -168,35 +170,39 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
                   {"unit_id": unit_id, "outstanding": money(owed), "from": before, "status": clearance.status})
 
 
-def decide_after_review(uow, unit_id: str, cause: str) -> None:
-    """A final reading of the unit accepted or corrected (billed, or nothing to bill): the unit's fee
-    checks that waited for it ("readings_held") are decided once no final reading is held any more."""
-    s = uow.session
-    if final_reading_held(s, unit_id):
-        return
-    for clearance in s.scalars(select(ClearanceRequest).where(
-            ClearanceRequest.unit_id == unit_id, ClearanceRequest.status == domain.READINGS_HELD)
-            .order_by(ClearanceRequest.created_at, ClearanceRequest.move_out_id).with_for_update()):
-        _decide(uow, clearance, {"reading_no": cause})
+def after_final_reading(uow, reading, billed: bool) -> None:
+    """A final reading accepted, corrected or entered at the counter (`billed`: charged now, or
+    nothing to bill): the fee checks it belongs to see it. Those pending are re-checked against the
+    balance, as after a payment, when it billed; those that waited for it ("readings_held") are
+    decided once none of their own final readings is held any more. It belongs to the move-out whose
+    cut recorded it (`reading.move_out_id`): an earlier move-out's reading reviewed late neither
+    re-checks nor decides a later move-out's check of the unit, decided on its own readings. A
+    reading entered at the counter, of no move-out, is the unit's: its checks, as a payment's."""
+    s, unit_id, cause = uow.session, reading.unit_id, {"reading_no": reading.reading_no}
+    if billed:
+        pending = pending_clearances(s, unit_id, reading.move_out_id)
+        if pending:
+            balance = payments.outstanding(charges_of(s, unit_id, lock=True), payments_of(s, unit_id))
+            _recheck(uow, pending, balance, cause)
+    held = select(ClearanceRequest).where(ClearanceRequest.unit_id == unit_id,
+                                          ClearanceRequest.status == domain.READINGS_HELD)
+    if reading.move_out_id is not None:
+        held = held.where(ClearanceRequest.move_out_id == reading.move_out_id)
+    for clearance in s.scalars(held.order_by(ClearanceRequest.created_at, ClearanceRequest.move_out_id)
+                               .with_for_update()):
+        if not final_reading_held(s, clearance.move_out_id):
+            _decide(uow, clearance, cause)
 
 
-def recheck_pending(uow, unit_id: str, cause: str) -> None:
-    """The unit's pending fee checks re-checked against its balance now (a final reading billed
-    by a command: accepted, corrected or entered at the counter), as after a payment."""
-    pending = pending_clearances(uow.session, unit_id)
-    if not pending:
-        return
-    balance = payments.outstanding(charges_of(uow.session, unit_id, lock=True), payments_of(uow.session, unit_id))
-    _recheck(uow, pending, balance, {"reading_no": cause})
-
-
-def pending_clearances(session: Session, unit_id: str) -> list[ClearanceRequest]:
-    """The unit's clearances still pending, oldest first, locked until the transaction ends."""
-    return list(session.scalars(
-        select(ClearanceRequest)
-        .where(ClearanceRequest.unit_id == unit_id, ClearanceRequest.status == domain.PENDING)
-        .order_by(ClearanceRequest.created_at, ClearanceRequest.move_out_id)
-        .with_for_update()))
+def pending_clearances(session: Session, unit_id: str, move_out_id: str | None = None) -> list[ClearanceRequest]:
+    """The unit's clearances still pending (`move_out_id`: that move-out's only), oldest first,
+    locked until the transaction ends."""
+    stmt = select(ClearanceRequest).where(ClearanceRequest.unit_id == unit_id,
+                                          ClearanceRequest.status == domain.PENDING)
+    if move_out_id is not None:
+        stmt = stmt.where(ClearanceRequest.move_out_id == move_out_id)
+    return list(session.scalars(stmt.order_by(ClearanceRequest.created_at, ClearanceRequest.move_out_id)
+                                .with_for_update()))
 
 
 def recheck_after_payment(uow, pending: list[ClearanceRequest], balance: Decimal, payment_id: str) -> None:

@@ -13,7 +13,9 @@ period, state ok/accepted/billed):
 
 A held reading is not billed until the finance supervisor accepts it as read ("accepted") or it
 is corrected (re-checked). A billed reading never changes. A reading for a period before the
-meter's latest one is refused (it would change a consumption already worked out).
+meter's latest one is refused (it would change a consumption already worked out), and so is the
+acceptance or correction of a held one the meter has a later reading than (the later one counted
+from the reading before it: its consumption would be billed twice).
 Plain Python: no nameko, no SQL, no I/O.
 """
 from __future__ import annotations

@@ -115,15 +115,19 @@ def record_meter_reading(cmd, uow) -> dict:
     return _READING.dump(row)
 
 
-def record_final_reading(uow, unit: FeeAccountUnit, meter: str, reading: Decimal, read_at, recorded_by: str):
-    """A final reading announced by engineering (``unit.supply_cut``, METERS_READ_AND_CUT): the
-    same rules as ``record_meter_reading`` with ``final: true`` — read on the exit day (the office
-    day of `read_at`), for that month, checked, and billed at once when billable (`_bill_final`).
+def record_final_reading(uow, unit: FeeAccountUnit, meter: str, reading: Decimal, read_at, recorded_by: str,
+                         move_out_id: str):
+    """A final reading announced by engineering (``unit.supply_cut``, METERS_READ_AND_CUT) for the
+    move-out `move_out_id`: the same rules as ``record_meter_reading`` with ``final: true`` — read
+    on the exit day (the office day of `read_at`), for that month, checked, and billed at once when
+    billable (`_bill_final`) — and recorded as that move-out's (`move_out_id`: its fee check waits
+    for it while it is held, no other move-out's does).
 
     Once per move-out: a final reading of the meter for that month already there (the move-out
-    announced again) records nothing and answers None. The month's regular reading already there
-    is a fault (Conflict period/already_recorded): retried, then dead-lettered for finance, whose
-    fee check of the move-out meanwhile waits; never a guess which reading is the exit's."""
+    announced again) records nothing and answers None; one entered at the counter that no cut has
+    claimed yet becomes this move-out's. The month's regular reading already there is a fault
+    (Conflict period/already_recorded): retried, then dead-lettered for finance, whose fee check of
+    the move-out meanwhile waits; never a guess which reading is the exit's."""
     from propdesk.chassis.calendar import office_day
 
     read_on = office_day(read_at)
@@ -134,15 +138,17 @@ def record_final_reading(uow, unit: FeeAccountUnit, meter: str, reading: Decimal
                                                    MeterReading.period == entry.period))
     if existing is not None:
         if existing.source == domain.FINAL:
+            if existing.move_out_id is None:
+                existing.move_out_id = move_out_id
             return None
         raise Conflict(f"{unit.unit_id} already has its {meter} reading for {entry.period} ({existing.reading_no}); "
                        "the final reading is not recorded over it", field="period", rule="already_recorded")
     row = _record(uow, unit, entry, domain.FINAL)
-    row.recorded_by = recorded_by
+    row.recorded_by, row.move_out_id = recorded_by, move_out_id
     uow.audit("meter_reading.record", "meter_reading", row.reading_id,
               {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
                "reading": str(row.reading), "state": row.state, "hold_rule": row.hold_rule, "final": True,
-               "by": recorded_by})
+               "by": recorded_by, "move_out_id": move_out_id})
     _bill_final(uow, unit, row, redecide=False)  # the move-out's own fee check is decided once, after all
     return row
 
@@ -151,34 +157,31 @@ def _bill_final(uow, unit: FeeAccountUnit, row: MeterReading, redecide: bool = T
     """A final reading (move-out) that is billable is charged at once, up to the exit date: a
     ``meter`` charge on the ledger (ref the reading's number), so the unit's balance, its fee
     clearance and its deposit refund see it; the reading is then billed (no run bills it again,
-    and the next reading of the meter counts from it). `redecide`: the unit's pending move-out fee
-    checks are re-checked against the new balance, as after a payment."""
+    and the next reading of the meter counts from it). `redecide`: the pending move-out fee checks
+    it belongs to are re-checked against the new balance, as after a payment, and those held for
+    it decided (`fee_clearance.handlers.after_final_reading`): its own move-out's only when a cut
+    recorded it (an earlier move-out's reading reviewed late is not the next move-out's), the
+    unit's when it was entered at the counter."""
     if row.source != domain.FINAL:
         return
     s = uow.session
     tariff = schedules.applicable(schedules_of(s, unit.estate, row.period), unit.estate, unit.kind,
                                   row.period).get(row.meter)
     amount = domain.final_charge(row, tariff)
-    if amount is None:
-        if redecide:  # nothing to bill (no consumption, a baseline): a move-out's check held for it goes on
-            from propdesk_services.billing.workflows.fee_clearance.handlers import decide_after_review
+    if amount is not None:
+        from propdesk_services.billing.workflows.payments.models import Charge
 
-            decide_after_review(uow, unit.unit_id, row.reading_no)
-        return
-    from propdesk_services.billing.workflows.payments.models import Charge
+        s.add(Charge(unit_id=unit.unit_id, estate=unit.estate, period=row.period, item=row.meter, amount=amount,
+                     basis="per_reading", source="meter", source_ref=row.reading_no))
+        row.state = domain.BILLED
+        s.flush()
+        uow.audit("meter_reading.bill_final", "meter_reading", row.reading_id,
+                  {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
+                   "consumption": str(row.consumption), "unit_price": str(tariff.unit_price), "amount": str(amount)})
+    if redecide:  # nothing billed (no consumption, a baseline): a check held for it goes on all the same
+        from propdesk_services.billing.workflows.fee_clearance.handlers import after_final_reading
 
-    s.add(Charge(unit_id=unit.unit_id, estate=unit.estate, period=row.period, item=row.meter, amount=amount,
-                 basis="per_reading", source="meter", source_ref=row.reading_no))
-    row.state = domain.BILLED
-    s.flush()
-    uow.audit("meter_reading.bill_final", "meter_reading", row.reading_id,
-              {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
-               "consumption": str(row.consumption), "unit_price": str(tariff.unit_price), "amount": str(amount)})
-    if redecide:  # the unit's pending move-out fee checks see the charge now, as after a payment
-        from propdesk_services.billing.workflows.fee_clearance.handlers import decide_after_review, recheck_pending
-
-        recheck_pending(uow, unit.unit_id, row.reading_no)
-        decide_after_review(uow, unit.unit_id, row.reading_no)  # checks held for this reading: decided now
+        after_final_reading(uow, row, billed=amount is not None)
 
 
 def import_meter_readings(cmd, uow) -> dict:
@@ -277,14 +280,19 @@ def correct_meter_reading(cmd, uow) -> dict:
 
 def accept_meter_reading(cmd, uow) -> dict:
     """Accept a held reading as read (复核通过): it bills with its consumption. Conflict
-    (reading_id, not_held) for a reading that is not held."""
-    row = _reading(uow.session, cmd.data["reading_id"], cmd.estates, lock=True)
+    (reading_id, not_held) for a reading that is not held; (period, later_reading_exists) when the
+    meter has a later month's reading: that one counted from the reading before this one, so
+    billing this one too would bill its consumption twice."""
+    s = uow.session
+    row = _reading(s, cmd.data["reading_id"], cmd.estates, lock=True)
     rule = row.hold_rule
     domain.accept(row)
+    later = _latest(s, row.unit_id, row.meter)  # a later month's reading already counted past this one
+    domain.check_not_before_latest(later.period if later else None, row.period)
     row.reviewed_by, row.reviewed_at = cmd.actor.id, uow.now()
     uow.audit("meter_reading.accept", "meter_reading", row.reading_id,
               {"reading_no": row.reading_no, "hold_rule": rule, "note": cmd.data["note"]})
-    _bill_final(uow, uow.session.get(FeeAccountUnit, row.unit_id), row)
+    _bill_final(uow, s.get(FeeAccountUnit, row.unit_id), row)
     return _READING.dump(row)
 
 

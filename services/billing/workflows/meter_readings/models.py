@@ -13,7 +13,9 @@ from propdesk_services.billing.models import Base
 class MeterReading(Base):
     """A unit's meter read for a period. `previous` is the last billable reading before it (None:
     the first reading, a baseline that bills nothing); `consumption` = reading - previous. `state`
-    (vocab.METER_READING_STATES): ok, held (with `hold_rule`), accepted, billed (`notice_no`)."""
+    (vocab.METER_READING_STATES): ok, held (with `hold_rule`), accepted, billed (`notice_no`).
+    `move_out_id`: the move-out whose final reading it is (engineering's ``unit.supply_cut``), so
+    that move-out's fee check, and no other move-out's of the unit, waits for it while it is held."""
 
     __tablename__ = "meter_reading"
     __table_args__ = (UniqueConstraint("unit_id", "meter", "period", name="uq_meter_reading_period"),)
@@ -36,3 +38,5 @@ class MeterReading(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notice_no: Mapped[str | None] = mapped_column(String(32))
+    #: None: a monthly reading, or a final one entered at the counter that no cut has claimed
+    move_out_id: Mapped[str | None] = mapped_column(String(64), index=True, default=None)

@@ -5,17 +5,20 @@ move-out (issue #10: a tenant must not be cleared before the last month's water 
 are billed). A unit with no metered tariff in force is decided at once on the request."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from propdesk.errors import Conflict
 from propdesk_services.billing.tests.unit.billing_run.support import harness
 from propdesk_services.billing.tests.unit.support import (
     ARREARS, ARREARS_UNIT, CASHIER, CLEARANCE_EVENTS, clearance, outbox, payment, request_clearance, trail,
     without_metered_tariffs,
 )
+from propdesk_services.billing.tests.unit.support import supply_cut as support_supply_cut
 from propdesk_services.billing.workflows.fee_clearance.handlers import on_unit_supply_cut
 from propdesk_services.billing.workflows.meter_readings.models import MeterReading
 
@@ -191,3 +194,101 @@ def test_baselines_bill_nothing_and_a_unit_billing_does_not_bill_records_nothing
     with other.session() as s:
         assert s.scalars(select(MeterReading).where(MeterReading.unit_id == "9-9-999")).all() == []
     assert [a["action"] for a in trail(other, object_id=MO)] == ["clearance.final_readings"]
+
+
+# --- a later move-out of the same unit: it waits for its own final readings only -------------------
+#: 2027-01-12 10:00 Beijing: the unit's next tenant leaves; the earlier move-out's December reading is still held
+JAN_12 = datetime(2027, 1, 12, 2, 0, tzinfo=timezone.utc)
+MO_NEXT, TENANT_NEXT = "MO-20270112-0001", "TEN-1-1-101-B"
+
+
+def withdraw(app, move_out_id=MO):
+    app.deliver(app.event("move_out.withdrawn", {"move_out_id": move_out_id, "unit_id": UNIT, "estate": "E1",
+                                                 "reason": "租户续租", "withdrawn_at": app.clock.now().isoformat()},
+                          correlation_id=move_out_id, producer="residents"))
+
+
+def an_earlier_move_out_left_a_reading_held(app, water=None, electricity=None):
+    """December: the move-out MO's cut brings a final reading the checks hold, then MO is withdrawn
+    (its reading stays held, nobody reviews it). January: the unit's next tenant moves out."""
+    paid_up_then_requested(app)
+    app.deliver(supply_cut(app, water=water, electricity=electricity))
+    assert clearance(app, MO).status == "readings_held"
+    withdraw(app)
+    app.clock.set(JAN_12)
+
+
+def cut_next(app, readings):
+    return support_supply_cut(app, MO_NEXT, UNIT, readings)
+
+
+@pytest.mark.parametrize("cut_first", [False, True], ids=["request_then_cut", "cut_then_request"])
+def test_a_held_final_reading_of_an_earlier_move_out_does_not_keep_the_next_one_waiting(app, cut_first):
+    an_earlier_move_out_left_a_reading_held(app, water="111")               # lower than November's 112: held
+    if cut_first:
+        app.deliver(cut_next(app, {"water": "118", "electricity": "2217"}))
+        assert clearance(app, MO_NEXT).status == "meters_read"
+    c = request_clearance(app, MO_NEXT, UNIT, TENANT_NEXT)
+    if not cut_first:
+        assert (c.status, fee_answers(app, MO_NEXT)) == ("awaiting_meters", [])
+        app.deliver(cut_next(app, {"water": "118", "electricity": "2217"}))
+    # its own readings count from November (the held December one does not count): 6 m³ + 20 kWh = 39.97
+    c = clearance(app, MO_NEXT)
+    assert (c.status, c.last_outstanding, owed(app)) == ("pending", Decimal("39.97"), Decimal("39.97"))
+    assert fee_answers(app, MO_NEXT) == ["billing.clearance_failed"]
+    assert (clearance(app, MO).status, fee_answers(app)) == ("withdrawn", [])
+    with app.session() as s:
+        assert {(r.period, r.meter, r.state, r.move_out_id) for r in s.scalars(select(MeterReading).where(
+            MeterReading.unit_id == UNIT, MeterReading.source == "final"))} == {
+            ("2026-12", "water", "held", MO), ("2027-01", "water", "billed", MO_NEXT),
+            ("2027-01", "electricity", "billed", MO_NEXT)}
+
+
+def test_the_earlier_move_outs_reading_accepted_later_is_billed_once_and_decides_nothing_of_the_next(app):
+    # December's electricity 2197 -> 2797: 600 kWh against November's 157, beyond 3x: held
+    an_earlier_move_out_left_a_reading_held(app, electricity="2797")
+    request_clearance(app, MO_NEXT, UNIT, TENANT_NEXT)
+    app.deliver(cut_next(app, {"water": "118"}))                           # 6 m³ × ¥4.90: 29.40
+    c = clearance(app, MO_NEXT)
+    assert (c.status, c.last_outstanding, fee_answers(app, MO_NEXT)) == (
+        "pending", Decimal("29.40"), ["billing.clearance_failed"])
+    decided = len(trail(app, object_id=MO_NEXT))
+    app.command("accept_meter_reading", {"reading_id": held_reading_id(app), "note": "空调整月运行 confirmed"},
+                SUPERVISOR)
+    # billed once, on the unit's ledger (600 kWh × ¥0.5283 = 316.98), as the earlier move-out's reading
+    assert owed(app) == Decimal("29.40") + Decimal("316.98")
+    assert sorted((json.loads(a.details)["period"], json.loads(a.details)["amount"])
+                  for a in app.audit("meter_reading.bill_final")) == [("2026-12", "316.98"), ("2027-01", "29.40")]
+    # the next move-out's check was decided on its own cut: not decided, re-checked or announced again
+    c = clearance(app, MO_NEXT)
+    assert (c.status, c.last_outstanding, fee_answers(app, MO_NEXT)) == (
+        "pending", Decimal("29.40"), ["billing.clearance_failed"])
+    assert len(trail(app, object_id=MO_NEXT)) == decided
+    assert (clearance(app, MO).status, fee_answers(app)) == ("withdrawn", [])
+
+
+def test_a_held_reading_that_a_later_reading_counted_past_is_not_accepted_billing_it_twice(app):
+    # December's water 150: 38 m³ against November's 9, beyond 3x: held; January's final counts from November
+    an_earlier_move_out_left_a_reading_held(app, water="150")
+    request_clearance(app, MO_NEXT, UNIT, TENANT_NEXT)
+    app.deliver(cut_next(app, {"water": "118"}))                           # 112 -> 118 billed: 29.40
+    assert (clearance(app, MO_NEXT).status, owed(app)) == ("pending", Decimal("29.40"))
+    # accepting December's 150 now would bill 112 -> 150 again over January's 112 -> 118
+    with pytest.raises(Conflict) as e:
+        app.command("accept_meter_reading", {"reading_id": held_reading_id(app), "note": "x"}, SUPERVISOR)
+    assert (e.value.field, e.value.rule) == ("period", "later_reading_exists")
+    assert (owed(app), fee_answers(app, MO_NEXT)) == (Decimal("29.40"), ["billing.clearance_failed"])
+
+
+def test_the_cut_claims_the_exit_months_final_reading_entered_at_the_counter(app):
+    paid_up_then_requested(app)
+    held = app.command("record_meter_reading", {"unit_id": UNIT, "meter": "water", "period": "2026-12",
+                                                "reading": "111", "read_on": "2026-12-10", "final": True}, ENGINEER)
+    app.deliver(supply_cut(app, water="118", electricity=None))  # the month's final water reading is there already
+    with app.session() as s:
+        assert s.get(MeterReading, held["reading_id"]).move_out_id == MO
+    assert (clearance(app, MO).status, fee_answers(app)) == ("readings_held", [])  # it waits for that one
+    app.command("correct_meter_reading", {"reading_id": held["reading_id"], "reading": "114", "note": "读错了"},
+                SUPERVISOR)
+    assert (clearance(app, MO).status, owed(app), fee_answers(app)) == ("pending", Decimal("9.80"),
+                                                                        ["billing.clearance_failed"])
