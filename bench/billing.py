@@ -9,6 +9,10 @@ database through the chassis' pipeline (commands on the harness, the run's timer
     S4-rss     the process' peak RSS after the run, and its growth over the run (`detail`): flat
                memory means the same peak for 5,000 and 100,000 units
 
+A quarter of the units (every fourth) has the period's water and electricity readings (the demo
+estate's tariffs): their notices carry two meter lines each, drafted from readings x tariff, and
+issuing marks the readings billed.
+
 S4A: the arrears reports (arrears_detail, collection_rate) on a ledger of units x 12 months, one
 unit in ten owing: ms per call (CPU ms in `detail`).
 
@@ -37,6 +41,7 @@ from propdesk.testing.fake import ServiceHarness
 from propdesk_services.billing.service import BillingService
 from propdesk_services.billing.workflows.billing_run.handlers import advance_billing_runs
 from propdesk_services.billing.workflows.fee_schedules.models import FeeAccountUnit
+from propdesk_services.billing.workflows.meter_readings.models import MeterReading
 
 SUPERVISOR = {"id": "fin-sup", "role": "finance_supervisor"}
 CASHIER = {"id": "fin-cash", "role": "cashier"}
@@ -55,7 +60,20 @@ def _billing_db(ctx: Context, units: int):
                 {"unit_id": f"B{i:07d}", "estate": "E1", "kind": "residential", "area_m2": Decimal("80.00") + i % 50,
                  "parking_spaces": i % 2, "payer_party_id": f"P{i:07d}", "active": True, "updated_by": "bench",
                  "updated_at": NOV_20} for i in range(start, min(units, start + 10_000))])
+            metered = range(start + (-start) % METERED_EVERY, min(units, start + 10_000), METERED_EVERY)
+            conn.execute(insert(MeterReading.__table__), [
+                {"reading_id": f"MR{i:07d}{meter[0]}", "reading_no": f"MR-20261120-{i:07d}{meter[0]}",
+                 "unit_id": f"B{i:07d}", "estate": "E1", "meter": meter, "period": "2026-11",
+                 "reading": previous + used, "previous": previous, "consumption": used, "state": "ok",
+                 "read_on": "2026-11-20", "source": "import", "recorded_by": "bench", "recorded_at": NOV_20}
+                for i in metered for meter, previous, used in (
+                    ("water", Decimal(100 + i % 300), Decimal("8.50") + i % 7),
+                    ("electricity", Decimal(2000 + i % 900), Decimal("150.25") + i % 60))])
     return app, engine, path
+
+
+#: every fourth unit has the period's water and electricity readings
+METERED_EVERY = 4
 
 
 def _raw_bulk(path: Path, notices: int, lines: int) -> float:

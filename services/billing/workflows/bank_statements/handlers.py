@@ -17,7 +17,8 @@ from propdesk.money import money
 from propdesk_services.billing.workflows.bank_statements import domain, files
 from propdesk_services.billing.workflows.bank_statements.models import BankLine, BankStatement
 from propdesk_services.billing.workflows.bank_statements.schemas import BankLineSchema, BankStatementSchema
-from propdesk_services.billing.workflows.billing_run.models import FeeNotice, FeeNoticeLine
+from propdesk_services.billing.workflows.billing_run.handlers import line_charges
+from propdesk_services.billing.workflows.billing_run.models import FeeNotice
 from propdesk_services.billing.workflows.payments import domain as ledger
 from propdesk_services.billing.workflows.payments.handlers import book_payment
 from propdesk_services.billing.workflows.payments.models import Charge, Payment, PaymentAllocation
@@ -38,11 +39,8 @@ def _chunks(ids):
 
 def _notice_charges(s, notice_ids) -> dict[str, list[int]]:
     out: dict[str, list[int]] = {}
-    for chunk in _chunks(notice_ids):
-        for nid, cid in s.execute(select(FeeNoticeLine.notice_id, FeeNoticeLine.charge_id)
-                                  .where(FeeNoticeLine.notice_id.in_(chunk), FeeNoticeLine.charge_id.is_not(None))
-                                  .order_by(FeeNoticeLine.id)):
-            out.setdefault(nid, []).append(cid)
+    for _, nid, cid in line_charges(s, notice_ids):  # the billing run's link from a line to its charge
+        out.setdefault(nid, []).append(cid)
     return out
 
 

@@ -183,13 +183,17 @@ def schedule_lines(unit, in_force: dict) -> list[Line]:
     return lines
 
 
+def billed_readings(in_force: dict, readings: Iterable) -> list[tuple]:
+    """(reading, its tariff) for each reading a notice bills, by meter: one with a tariff in force
+    and a consumption above nothing."""
+    return [(r, in_force[r.meter]) for r in sorted(readings, key=lambda r: r.meter)
+            if r.meter in in_force and r.consumption is not None and Decimal(r.consumption) > 0]
+
+
 def usage_lines(in_force: dict, readings: Iterable, ledger_charges: Iterable) -> list[Line]:
     """The lines from the unit's readings (consumption × tariff) and its ledger charges of the period."""
     lines: list[Line] = []
-    for r in sorted(readings, key=lambda r: r.meter):
-        tariff = in_force.get(r.meter)
-        if tariff is None or r.consumption is None or Decimal(r.consumption) <= 0:
-            continue
+    for r, tariff in billed_readings(in_force, readings):
         qty, price = Decimal(r.consumption), Decimal(tariff.unit_price)
         lines.append(Line(r.meter, "per_reading", "meter", r.reading_id, qty, price, schedules.line_amount(qty, price),
                           f"{r.previous} → {r.reading}"))

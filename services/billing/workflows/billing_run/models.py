@@ -51,7 +51,7 @@ class FeeNotice(Base):
 
     notice_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     notice_no: Mapped[str | None] = mapped_column(String(32), unique=True)
-    run_id: Mapped[str] = mapped_column(String(40), index=True)
+    run_id: Mapped[str] = mapped_column(String(40))  # indexed by uq_fee_notice_unit (run_id first)
     period: Mapped[str] = mapped_column(String(7))
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
     estate: Mapped[str] = mapped_column(String(8), index=True)
@@ -69,8 +69,10 @@ class FeeNotice(Base):
 
 class FeeNoticeLine(Base):
     """One charge on a notice: item, period, basis (quantity × unit price) and source (the schedule,
-    the meter reading, the repair...). `charge_id`: the ledger charge (set when the notice is issued,
-    or from the start for a charge already on the ledger: a paid repair, a one-off fee)."""
+    the meter reading, the repair...). `charge_id`: a charge already on the ledger when drafted (a
+    paid repair, a one-off fee). The charge an issue posts for a line is not written back onto it
+    (each line is written once): it is the one named by the notice's number for the line's unit,
+    item and source (`handlers.line_charges`; lines issued before 2026-12 also carry its id)."""
 
     __tablename__ = "fee_notice_line"
 

@@ -11,6 +11,7 @@ from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.billing.tests.unit.billing_run.support import (
     drafted_run, drive, harness, issued_run, notices)
 from propdesk_services.billing.tests.unit.cycle import CASHIER, CS, ENGINEER, SUPERVISOR, only, rules
+from propdesk_services.billing.workflows.billing_run import handlers
 from propdesk_services.billing.workflows.billing_run.models import FeeNotice, FeeNoticeLine
 from propdesk_services.billing.workflows.payments.models import Charge
 
@@ -130,10 +131,10 @@ def test_issuing_numbers_every_notice_and_posts_its_charges_once_even_when_resum
         numbers = s.scalars(select(FeeNotice.notice_no).where(FeeNotice.run_id == run["run_id"])).all()
         lines = s.scalar(select(func.count()).select_from(FeeNoticeLine).where(FeeNoticeLine.notice_id.in_(mine)))
         posted = s.scalar(select(func.count()).select_from(Charge)) - charges_before
-        unlinked = s.scalar(select(func.count()).select_from(FeeNoticeLine).where(
-            FeeNoticeLine.notice_id.in_(mine), FeeNoticeLine.charge_id.is_(None)))
+        linked = handlers.line_charges(s, s.scalars(mine).all())
     assert len(set(numbers)) == E1_UNITS and all(n.startswith("FN-20261120-") for n in numbers)
-    assert (posted, unlinked) == (lines, 0)
+    # every line on the ledger, each with a charge of its own
+    assert (posted, len(linked), len({charge for _, _, charge in linked})) == (lines, lines, lines)
     [event] = app.events("billing.notices_issued")
     assert (event.payload["notice_count"], event.payload["total_amount"], event.payload["issued_by"]) == \
         (E1_UNITS, done["total_amount"], CASHIER["id"])
