@@ -9,9 +9,9 @@ database through the chassis' pipeline (commands on the harness, the run's timer
     S4-rss     the process' peak RSS after the run, and its growth over the run (`detail`): flat
                memory means the same peak for 5,000 and 100,000 units
 
-A quarter of the units (every fourth) has the period's water and electricity readings (the demo
-estate's tariffs): their notices carry two meter lines each, drafted from readings x tariff, and
-issuing marks the readings billed.
+A quarter of the units (every fourth; PROPDESK_BENCH_S4_METERED=N: every Nth, 0: none) has the
+period's water and electricity readings (the demo estate's tariffs): their notices carry two meter
+lines each, drafted from readings x tariff, and issuing marks the readings billed.
 
 S4A: the arrears reports (arrears_detail, collection_rate) on a ledger of units x 12 months, one
 unit in ten owing: ms per call (CPU ms in `detail`).
@@ -60,6 +60,8 @@ def _billing_db(ctx: Context, units: int):
                 {"unit_id": f"B{i:07d}", "estate": "E1", "kind": "residential", "area_m2": Decimal("80.00") + i % 50,
                  "parking_spaces": i % 2, "payer_party_id": f"P{i:07d}", "active": True, "updated_by": "bench",
                  "updated_at": NOV_20} for i in range(start, min(units, start + 10_000))])
+            if not METERED_EVERY:
+                continue
             metered = range(start + (-start) % METERED_EVERY, min(units, start + 10_000), METERED_EVERY)
             conn.execute(insert(MeterReading.__table__), [
                 {"reading_id": f"MR{i:07d}{meter[0]}", "reading_no": f"MR-20261120-{i:07d}{meter[0]}",
@@ -72,8 +74,8 @@ def _billing_db(ctx: Context, units: int):
     return app, engine, path
 
 
-#: every fourth unit has the period's water and electricity readings
-METERED_EVERY = 4
+#: every fourth unit has the period's water and electricity readings (0: none, as before session 8)
+METERED_EVERY = int(os.environ.get("PROPDESK_BENCH_S4_METERED", "4"))
 
 
 def _raw_bulk(path: Path, notices: int, lines: int) -> float:

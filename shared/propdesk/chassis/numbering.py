@@ -34,7 +34,11 @@ _TABLE = NumberSequence.__table__
 
 
 def format_number(series: str, day: date, seq: int) -> str:
-    return f"{series}-{day:%Y%m%d}-{seq:04d}"
+    return f"{_prefix(series, day)}{seq:04d}"
+
+
+def _prefix(series: str, day: date) -> str:
+    return f"{series}-{day:%Y%m%d}-"
 
 
 def next_number(session: Session, series: str, day: date) -> str:
@@ -50,7 +54,8 @@ def next_numbers(session: Session, series: str, day: date, n: int) -> list[str]:
     if n == 0:
         return []
     last = _take(session, series, day, n)
-    return [format_number(series, day, seq) for seq in range(last - n + 1, last + 1)]
+    prefix = _prefix(series, day)  # once a block (a billing run numbers 2,000 at a time)
+    return [f"{prefix}{seq:04d}" for seq in range(last - n + 1, last + 1)]
 
 
 def _take(session: Session, series: str, day: date, n: int) -> int:

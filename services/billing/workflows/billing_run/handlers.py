@@ -538,14 +538,14 @@ def _issue_batch(uow, run: BillingRun, batch: int) -> bool:
     # are numbered and issued first: their charges name the number
     numbers = uow.next_numbers(domain.NOTICE_SERIES, len(notices))
     conn = s.connection()
+    state, by = domain.NOTICE_ISSUED, run.issued_by  # once, not an ORM attribute read a notice
     _executemany(conn, _ISSUE_NOTICE, "issue", [
-        {"nid": n.notice_id, "no": no, "state": domain.NOTICE_ISSUED, "at": now, "by": run.issued_by}
-        for n, no in zip(notices, numbers)])
+        {"nid": n.notice_id, "no": no, "state": state, "at": now, "by": by} for n, no in zip(notices, numbers)])
     # every notice of an approved run is approved: the batch is its notices after the cursor up to
     # the last one read (the unique (run, unit) index answers the range)
     in_batch = {"run": run.run_id, "after": run.cursor, "last": notices[-1].unit_id}
     conn.execute(_POST_CHARGES, in_batch)
-    billed = [{"rid": ref, "no": no, "state": "billed"} for ref, no in conn.execute(_METER_LINES, in_batch)]
+    billed = [{"rid": ref, "no": no, "state": "billed"} for ref, no in conn.execute(_METER_LINES, in_batch).all()]
     if billed:
         _executemany(conn, _BILL_READING, "bill_readings", billed)
     run.issued_count += len(notices)
