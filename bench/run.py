@@ -49,6 +49,7 @@ SUITE = [
     ("M", "bench.memory"),
     ("S4", "bench.billing"),
     ("S4A", "bench.billing"),
+    ("S4R", "bench.arrears"),
     ("T1", "bench.tickets"),
     ("T2", "bench.tickets"),
 ]

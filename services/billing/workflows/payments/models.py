@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from datetime import date
 
-from sqlalchemy import Date, DateTime, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Date, DateTime, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from propdesk_services.billing.models import Base
@@ -18,11 +18,15 @@ class Charge(Base):
     """A fee charged to a unit for a period, e.g. 物业服务费 2026-10 (item "property_fee")."""
 
     __tablename__ = "charge"
+    #: an estate's charges by unit with their amounts: the arrears reports sum each unit's charges
+    #: from this index alone (no table row read, no sort); it answers by estate as the plain estate
+    #: index did, which it replaces (one index to maintain, as before)
+    __table_args__ = (Index("ix_charge_estate_unit_amount", "estate", "unit_id", "amount"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
     #: the unit's estate (管理处): the fee account belongs to it
-    estate: Mapped[str] = mapped_column(String(8), index=True)
+    estate: Mapped[str] = mapped_column(String(8))
     period: Mapped[str] = mapped_column(String(7))
     item: Mapped[str] = mapped_column(String(32))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -43,13 +47,15 @@ class Payment(Base):
     were recorded explicitly)."""
 
     __tablename__ = "payment"
-    #: a channel's transaction number (WeChat Pay, Alipay, a bank reference, a cheque number) pays once
-    __table_args__ = (UniqueConstraint("method", "txn_no", name="uq_payment_txn"),)
+    #: a channel's transaction number (WeChat Pay, Alipay, a bank reference, a cheque number) pays
+    #: once; an estate's payments by unit with their amounts (as charge's, replacing the estate index)
+    __table_args__ = (UniqueConstraint("method", "txn_no", name="uq_payment_txn"),
+                      Index("ix_payment_estate_unit_amount", "estate", "unit_id", "amount"))
 
     payment_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(32), index=True)
     #: the estate (管理处) of the fee account it was paid into
-    estate: Mapped[str] = mapped_column(String(8), index=True)
+    estate: Mapped[str] = mapped_column(String(8))
     party_id: Mapped[str | None] = mapped_column(String(64))
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     method: Mapped[str] = mapped_column(String(8))

@@ -119,3 +119,30 @@ def test_the_xlsx_export_holds_the_three_reports(app):
     assert Decimal(str(detail[-1][5])) == sum(owed_in_demo().values())
     rates = list(book["收缴率"].iter_rows(values_only=True))
     assert rates[1][0] == "物业服务费"
+
+
+def test_a_cent_owed_is_owed_and_a_ledger_paid_to_the_cent_owes_nothing(app):
+    # the owing units are found by one grouped sum in SQL (floats on SQLite), their rows from the
+    # ledger in Decimal: 3 x 33.33 paid by 0.01 less owes 0.01; 30 x 0.10 paid by 3 x 1.00 nothing
+    from sqlalchemy import insert
+
+    from propdesk_services.billing.workflows.payments.models import Charge, Payment
+
+    def pay(pid, unit, amount):
+        return {"payment_id": pid, "unit_id": unit, "estate": "E1", "amount": Decimal(amount), "method": "cash",
+                "receipt_no": f"R-{pid}", "received_at": NOV_30, "recorded_by": "t", "prepaid_amount": Decimal("0")}
+
+    with app.db.engine.begin() as conn:
+        conn.execute(insert(Charge.__table__), [
+            {"unit_id": "9-9-901", "estate": "E1", "period": p, "item": "property_fee", "amount": Decimal("33.33")}
+            for p in ("2026-08", "2026-09", "2026-10")] + [
+            {"unit_id": "9-9-902", "estate": "E1", "period": "2026-10", "item": "water", "amount": Decimal("0.10")}
+            for _ in range(30)])
+        conn.execute(insert(Payment.__table__), [pay("T1", "9-9-901", "99.98")] +
+                     [pay(f"T2{k}", "9-9-902", "1.00") for k in range(3)])
+    rows = app.query("arrears_detail", None, "2026-11-30", None)["rows"]
+    assert [(r["unit_id"], r["period"], r["outstanding"]) for r in rows if r["unit_id"].startswith("9-9-")] == \
+        [("9-9-901", "2026-10", "0.01")]
+    one = app.query("arrears_detail", None, "2026-11-30", "9-9-901")
+    assert (one["units"], one["total"]) == (1, "0.01")
+    assert app.query("arrears_detail", None, "2026-11-30", "9-9-902")["rows"] == []
