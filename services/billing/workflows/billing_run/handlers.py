@@ -327,6 +327,9 @@ def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
             readings[r.unit_id].append(r)
     # the schedules' lines depend on the unit's kind, area and spaces only: drafted (and summed) once per shape
     shapes: dict[tuple, tuple[list, Decimal]] = {}
+    # a meter line's amount depends on the kind's tariff and the consumption only: worked out once
+    # per (kind, meter, consumption); () for a reading no line bills (`domain.billed_readings`)
+    billed: dict[tuple, tuple] = {}
     notices, lines = [], []
     run_id, period, estate, zero = run.run_id, run.period, run.estate, Decimal("0")
     for u, notice_id in zip(units, _new_ids(len(units))):
@@ -340,8 +343,15 @@ def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
         if u.unit_id in readings or u.unit_id in ledger:
             read, charged = readings.get(u.unit_id, ()), ledger.get(u.unit_id, ())
             if in_sql:  # the database writes the meter lines: only their amounts are summed here
-                metered = domain.billed_readings(in_force[u.kind], read)
-                amount += sum((schedules.line_amount(r.consumption, t.unit_price) for r, t in metered), zero)
+                for r in read:
+                    key = (u.kind, r.meter, r.consumption)
+                    line = billed.get(key)
+                    if line is None:
+                        line = billed[key] = tuple(schedules.line_amount(x.consumption, t.unit_price)
+                                                   for x, t in domain.billed_readings(in_force[u.kind], [r]))
+                    if line:
+                        amount += line[0]
+                        metered.append(line)
                 read = ()
             if read or charged:
                 usage = domain.usage_lines(in_force[u.kind], read, charged)
