@@ -18,7 +18,8 @@ and a 2026-10 dunning notice for every unit that owed October when it was issued
 
     S4R-detail   arrears_detail (月份欠费情况明细表) of the whole estate as of 2026-12-15: seconds a call
     S4R-summary  arrears_summary (月份催缴欠费情况统计表) of 2026-10: seconds a call
-    S4R-rss      the process' peak RSS after the calls, and its growth over them (`detail`); the
+    S4R-rss      the process' peak RSS after the calls, and its growth over them (`detail`); each
+                 report's own Python peak (tracemalloc, one more call) is in its `detail`. The
                  detail's rows are the report (one a unit, period and item owed) and grow with the
                  owing units, not with the estate
 
@@ -32,6 +33,7 @@ import resource
 import sqlite3
 import tempfile
 import time
+import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -156,9 +158,14 @@ def s4r_arrears_at_scale(ctx: Context) -> list[Figure]:
             cpu.append(time.process_time() - c0)
         shapes[fid] = shape(result)
         del result
+        tracemalloc.start()  # one more call, untimed: what the report itself allocates at its peak
+        call()
+        python_peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+        tracemalloc.stop()
         figures.append(Figure(fid, f"{name}, {units:,} units x 12 months x 2 items", "s", times,
                               higher_is_better=False,
-                              detail={"cpu_seconds": cpu, "result": shapes[fid], **counts}))
+                              detail={"cpu_seconds": cpu, "python_peak_mib": python_peak, "result": shapes[fid],
+                                      **counts}))
     rss_after = _peak_rss_mib()
     engine.dispose()
     figures.append(Figure("S4R-rss", f"arrears reports: peak RSS of the process after both, {units:,} units", "MiB",
