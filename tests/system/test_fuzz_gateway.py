@@ -45,7 +45,7 @@ from propdesk_services.gateway.api import MAX_BODY_BYTES
 from propdesk_services.gateway.openapi import build_spec, http_routes
 from propdesk_services.gateway.service import GatewayService
 from propdesk_services.gateway.tests.signing_in import signed_in
-from tests.helpers import table_counts, wait_for, written
+from tests.helpers import RowCounts, table_counts, wait_for
 
 pytestmark = pytest.mark.system
 
@@ -109,8 +109,21 @@ def databases(env) -> dict[str, str]:
     return {name: env.db_url(name) for name, cls in plugins.service_classes().items() if migrate.has_database(cls)}
 
 
+#: One `RowCounts` a department database, kept for the run: the settle loop counts every 0.5 s
+_COUNTERS: dict[str, RowCounts] = {}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _close_counters():
+    yield
+    for counts in _COUNTERS.values():
+        counts.close()
+    _COUNTERS.clear()
+
+
 def all_counts(env) -> dict[str, dict[str, int]]:
-    return {name: written(url) for name, url in databases(env).items()}
+    return {name: (_COUNTERS.get(url) or _COUNTERS.setdefault(url, RowCounts(url)))()
+            for name, url in databases(env).items()}
 
 
 #: How long the row counts must stay the same to call the system settled: longer than the slowest
