@@ -86,6 +86,7 @@ class MeterReadingSchema(Schema):
     recorded_at = UtcDateTime(metadata=label("录入时间", "Recorded at"))
     reviewed_by = fields.String(allow_none=True, metadata=label("复核人", "Reviewed by"))
     notice_no = fields.String(allow_none=True, metadata=label("通知单号", "Notice no."))
+    move_out_id = fields.String(allow_none=True, metadata=label("撤场申请", "Move-out"))  # a final reading's
 
 
 # --- query arguments ------------------------------------------------------------------------------

@@ -137,6 +137,9 @@ def test_a_held_final_reading_keeps_the_check_waiting_until_corrected(app):
     paid_up_then_requested(app)
     app.deliver(supply_cut(app, water="111", electricity=None))             # lower than 112: held, not billed
     assert (clearance(app, MO).status, owed(app), fee_answers(app)) == ("readings_held", 0, [])
+    # the readings the desk reads name the move-out a final reading belongs to (its fee line: 抄表待复核)
+    assert [(r["state"], r["source"], r["move_out_id"]) for r in app.query("list_meter_readings", None, "held", UNIT)] \
+        == [("held", "final", MO)]
     app.command("record_payment", payment("1.00", receipt_no="SK-T-0011", unit_id=UNIT), CASHIER)
     assert (clearance(app, MO).status, fee_answers(app)) == ("readings_held", [])  # a payment decides nothing
     fixed = app.command("correct_meter_reading", {"reading_id": held_reading_id(app), "reading": "114",

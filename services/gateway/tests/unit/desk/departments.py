@@ -55,7 +55,7 @@ def reading(meter: str, period: str, value: str, state: str = "ok", source: str 
             "estate": "E1", "meter": meter, "period": period, "reading": value, "previous": None, "consumption": None,
             "state": state, "hold_rule": "lower_than_last" if state == "held" else None, "read_on": f"{period}-25",
             "source": source, "recorded_by": "S-FI-01", "recorded_at": f"{period}-25T02:00:00+00:00",
-            "reviewed_by": None, "notice_no": None}
+            "reviewed_by": None, "notice_no": None, "move_out_id": None}
 
 
 #: billing's meter readings (newest first, as list_meter_readings answers); an exception instead:
