@@ -259,3 +259,33 @@ def test_a_down_service_silences_its_backlog_and_deadline_tickets(alertmanager):
     assert state == {("PropdeskServiceDown", "reports"): False, ("PropdeskServiceDown", "tickets"): False,
                      ("PropdeskQueueBacklog", "reports"): True, ("PropdeskQueueBacklog", "billing"): False,
                      ("PropdeskDeadlineBreached", "tickets"): True, ("PropdeskDeadlineBreached", "access"): False}
+
+
+#: Alerts about the broker or the DLQ as a whole, not about one service.
+BROKER_WIDE = {"PropdeskBrokerDown", "PropdeskDeadLetterQueueGrowing", "PropdeskDeadLettersWaiting"}
+
+
+def test_every_alert_about_a_service_fires_with_that_services_job_or_service():
+    """The route groups by [alertname, job, service, vhost]: an alert about a service that carries
+    neither label (a rule aggregating them away) would lump every service's alerts into one
+    notification. With the labels each rule fires with in alerts.test.yml (promtool-proven)."""
+    services = set(plugins.service_classes())
+    names = [rule["alert"] for rule in promql.alert_rules()]
+    assert BROKER_WIDE < set(names)
+    without = {name: [labels for labels in fired_labels(name)
+                      if labels.get("job") not in services and labels.get("service") not in services]
+               for name in names if name not in BROKER_WIDE}
+    assert {name: found for name, found in without.items() if found} == {}
+    assert all(fired_labels(name) for name in names)
+
+
+def test_queues_without_a_consumer_page_once_per_service(alertmanager):
+    """Residents' two queues and tickets' one, as promtool proves the rule fires them: two groups (one
+    page per service, each listing its queues), not one page for every queue of the vhost."""
+    fired = fired_labels("PropdeskQueueWithoutConsumer")
+    done = requests.post(f"{alertmanager}/api/v2/alerts", json=[{"labels": labels} for labels in fired], timeout=10)
+    assert done.status_code == 200, done.text
+    groups = requests.get(f"{alertmanager}/api/v2/alerts/groups", timeout=10).json()
+    assert {(g["labels"].get("job"), g["receiver"]["name"]): sorted(a["labels"]["queue"] for a in g["alerts"])
+            for g in groups} == {("residents", "duty-supervisor"): ["residents.on_clearance", "rpc-residents"],
+                                 ("tickets", "duty-supervisor"): ["rpc-tickets"]}

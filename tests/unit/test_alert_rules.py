@@ -116,11 +116,13 @@ def test_the_queue_alerts_watch_every_department_queue_and_no_queue_without_cons
     assert not any(watched(name) for name in [*by_design, "rpc.reply-standalone_rpc_proxy-4f1e0c2a"])
 
 
-def test_the_backlog_alert_names_the_service_whose_queue_it_is():
-    """PropdeskQueueBacklog reads the broker's series (job rabbitmq) and sets `job` to the queue's
-    service, so a down service's page inhibits its backlog ticket: the label_replace regex gives every
-    declared handler queue's and RPC queue's service (Prometheus anchors it at both ends)."""
-    expr = next(rule["expr"] for rule in promql.alert_rules() if rule["alert"] == "PropdeskQueueBacklog")
+@pytest.mark.parametrize("alert", ["PropdeskQueueWithoutConsumer", "PropdeskQueueBacklog"])
+def test_the_queue_alerts_name_the_service_whose_queue_it_is(alert):
+    """The queue alerts read the broker's series (job rabbitmq) and set `job` to the queue's service,
+    so a down service's page inhibits its backlog ticket and Alertmanager groups a service's queues
+    without a consumer into one page: the label_replace regex gives every declared handler queue's and
+    RPC queue's service (Prometheus anchors it at both ends)."""
+    expr = next(rule["expr"] for rule in promql.alert_rules() if rule["alert"] == alert)
     target, replacement, source, regex = re.search(
         r'"(\w+)",\s*"([^"]*)",\s*"(\w+)",\s*"([^"]+)"\s*\)\s*$', expr).groups()
     assert (target, replacement, source) == ("job", "$1", "queue")
