@@ -324,16 +324,34 @@ AUDIT_ACTIONS = {
     "stored_item.store": N_("Item stored"),
     "visitor.register": N_("Visitor registered"),
     "visitor.sign_out": N_("Visitor signed out"),
+    # the chassis' own (every department): a time limit swept past unmet (propdesk.chassis.deadlines)
+    "deadline.breached": N_("Time limit passed unmet"),
 }
 #: Actions the vocabulary names as the state they lead to (vocab.MOVE_OUT_STATES).
 AUDIT_ACTION_STATES = {"move_out.release_approved": "RELEASE_APPROVED", "move_out.withdrawn": "WITHDRAWN",
                        "move_out.archived": "ARCHIVED"}
-#: An audit row's record type -> the office's word.
+#: An audit row's record type -> the office's word (a department's record kind in the words of its
+#: ``messages.RECORDS`` title where it has one). Every record type a department audits, directly or
+#: through a time limit the chassis audits when it passes (``set_deadline``), must be here: a unit
+#: test scans for them (tests/unit/desk/test_audit_words.py).
 RECORD_TYPES = {
     "move_out": N_("Move-out"), "payment": N_("Payment"), "clearance": N_("Fee clearance"),
     "release_hold": N_("Release hold"), "release_slip": N_("Release slip"), "work_order": N_("Work order"),
     "message": N_("Message"), "staff": N_("Staff account"), "api_token": N_("API token"),
     "command": N_("Command"), "unit": N_("Unit"), "party": N_("Party"),
+    # finance (billing)
+    "billing_run": N_("Billing run"), "fee_notice": N_("Fee notice"), "dunning_notice": N_("Dunning notice"),
+    "fee_schedule": N_("Fee schedule"), "billed_unit": N_("Unit billing basis"), "charge": N_("Charge"),
+    "meter_reading": N_("Meter reading"), "meter_import": N_("Meter reading import file"),
+    "bank_statement": N_("Bank statement"), "bank_line": N_("Bank line"), "deposit": N_("Deposit"),
+    # engineering and the front desk (tickets)
+    "repair": N_("Repair"), "contact": N_("Contact"), "complaint": N_("Complaint"),
+    "return_visit": N_("Return visit"), "return_visit_round": N_("Round of return visits"),
+    # security (access)
+    "key": N_("Key"), "key_loan": N_("Key loan"), "pass": N_("Pass"), "visitor": N_("Visitor"),
+    "lost_item": N_("Found item"), "stored_item": N_("Stored item"), "mail": N_("Mail and parcels"),
+    # staff
+    "staff_session": N_("Sign-in session"),
 }
 
 
