@@ -32,7 +32,7 @@ from propdesk import policy
 from propdesk.chassis.edge import ROLES, load_or_reject
 from propdesk.chassis.idempotency import checked_key
 from propdesk.errors import Conflict, Forbidden, NotFound, Problem, ValidationError
-from propdesk_services.gateway import auth, schemas
+from propdesk_services.gateway import auth, fees, schemas
 from propdesk_services.gateway.errors import (
     EdgeError,
     MethodNotAllowed,
@@ -203,7 +203,11 @@ def request_move_out(remote: Remote, request):
 
 def get_move_out(remote: Remote, request, move_out_id: str):
     """The case with everything the desk needs beside it; a department that does not answer leaves
-    its part empty and is named in `unavailable` (the case itself must come from residents)."""
+    its part empty and is named in `unavailable` (the case itself must come from residents).
+
+    ``fee_status`` says what the fee check waits for, as the desk's case page does (`fees.fee_status`:
+    待抄表, 抄表待复核, 待财务核查, or residents' ``fees`` once decided); billing's meter readings of
+    the unit are asked beside the rest only when they decide it (a pending check after the cut)."""
     move_out_id = path_id("move_out_id", move_out_id)
     case = dict(remote.call("residents", "get_move_out", move_out_id))
     extras = {
@@ -213,7 +217,9 @@ def get_move_out(remote: Remote, request, move_out_id: str):
         "messages": (Call("notify", "list_messages", kwargs={"correlation_id": move_out_id}), []),
         "balance": (Call("billing", "get_balance", (case.get("unit_id"),)), None),
     }
-    results = remote.gather(*(c for c, _ in extras.values()))
+    readings_call = (Call("billing", "list_meter_readings", kwargs={"unit_id": case["unit_id"]})
+                     if fees.needs_readings(case) else None)
+    results = remote.gather(*(c for c, _ in extras.values()), *([readings_call] if readings_call else []))
     unavailable = []
     for (key, (call, empty)), result in zip(extras.items(), results):
         if isinstance(result, NotFound):
@@ -222,6 +228,12 @@ def get_move_out(remote: Remote, request, move_out_id: str):
             unavailable.append(_unavailable(call.service, result))
             result = empty
         case[key] = result
+    readings = results[len(extras)] if readings_call else None
+    if isinstance(readings, Exception):
+        if not any(u["service"] == readings_call.service for u in unavailable):
+            unavailable.append(_unavailable(readings_call.service, readings))
+        readings = None
+    case["fee_status"] = fees.fee_status(case, readings)
     case["unavailable"] = unavailable
     return 200, case
 

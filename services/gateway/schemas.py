@@ -21,7 +21,7 @@ from marshmallow import ValidationError as SchemaError
 
 from propdesk.chassis.edge import ROLES
 from propdesk.contracts import rpc
-from propdesk.contracts.vocab import UTILITIES
+from propdesk.contracts.vocab import FEE_STATUSES, UTILITIES
 from propdesk.money import CENT, money
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}$"
@@ -238,6 +238,14 @@ class CaseDetailSchema(rpc.MoveOutSchema):
     keep about it. A part whose department did not answer is empty and the department is named in
     `unavailable`; a part not opened yet (no hold before access heard of the case) is empty too."""
 
+    fee_status = fields.String(
+        validate=validate.OneOf(FEE_STATUSES.codes),
+        metadata={"description": "what the fee check waits for, as the desk's case page says it (vocab.FEE_STATUSES): "
+                                 "awaiting_meters (待抄表) before the supply cut, readings_held (抄表待复核) while a "
+                                 "final reading of this move-out is held for review, pending (待财务核查) for the "
+                                 "finance check; cleared / outstanding once billing answered, and `fees` as it is for "
+                                 "a closed case. `fees` keeps residents' plain value (pending | cleared | outstanding)",
+                  "example": "awaiting_meters"})
     timeline = fields.List(fields.Nested(rpc.TimelineEntrySchema))
     release = fields.Nested(rpc.ReleaseHoldSchema, allow_none=True)
     work_order = fields.Nested(rpc.WorkOrderSchema, allow_none=True)

@@ -164,7 +164,8 @@ class GatewayService(DeskPages, PropdeskService):
         return self._answer(api.request_move_out, request)
 
     @http("GET", "/api/move-outs/<move_out_id>")
-    @endpoint("One move-out case with its timeline, release slip, work order, messages and balance", tag="move-outs",
+    @endpoint("One move-out case with its fee status, timeline, release slip, work order, messages and balance",
+              tag="move-outs",
               response=schemas.CaseDetailSchema, errors=(404,))
     def get_move_out(self, request, move_out_id):
         return self._answer(api.get_move_out, request, move_out_id=move_out_id)

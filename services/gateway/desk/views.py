@@ -19,11 +19,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from propdesk import policy
-from propdesk.chassis.calendar import office_day, office_today
+from propdesk.chassis.calendar import office_today
 from propdesk.contracts.vocab import (
     METER_KINDS,
     METER_READING_STATES,
@@ -35,6 +35,7 @@ from propdesk.contracts.vocab import (
 )
 from propdesk.errors import NotFound
 from propdesk.privacy import mask_text
+from propdesk_services.gateway import fees
 from propdesk_services.gateway.desk import forms, words
 from propdesk_services.gateway.desk.i18n import N_, gettext
 from propdesk_services.gateway.remote import Call
@@ -55,8 +56,6 @@ SUPPLIES, UTILITY, READING = "supplies", "utility", "reading"
 #: billing's meter readings that count as a meter's last reading (billing checks a new one against
 #: them); a reading held for review does not.
 COUNTED_READINGS = tuple(code for code in METER_READING_STATES.codes if code != "held")
-#: billing's source of a final (move-out) reading, and its state while held for review
-FINAL_READING, HELD_READING = "final", "held"
 
 
 class TtlCache:
@@ -275,40 +274,12 @@ class DeskView:
                             notes=forms.RowNotes(self.t("Last reading"), UTILITY, tuple(notes)))
         return rows, table
 
-    def fee_status(self, case: dict) -> str:
-        """The case's fee check in words that say what it waits for (vocab.FEE_STATUSES).
-
-        Residents keeps "pending" until billing's answer. A metered unit's check waits for the final
-        readings (billing's "awaiting_meters"): the case knows this as no supply cut yet
-        (``supply_cut_at``, from ``unit.supply_cut``; billing checks an unmetered unit at once on the
-        request, so a pending check before the cut is the wait for the meters, the rule residents'
-        ``waiting_for`` also follows). After the cut, a final reading of this move-out that billing
-        holds for review (billing's "readings_held") is read from billing's readings of the unit
-        (`_own_final_reading`). Else the finance check itself ("pending")."""
-        fees = case.get("fees")
-        if fees != "pending" or case.get("state") in MOVE_OUT_CLOSED or case.get("state") == "OWNER_CONSENT_PENDING":
-            return fees
-        if not case.get("supply_cut_at"):
-            return "awaiting_meters"
-        readings = self.unit_readings(case.get("unit_id") or "") if case.get("unit_id") else None
-        if any(self._own_final_reading(r, case) and r.get("state") == HELD_READING for r in readings or ()):
-            return "readings_held"
-        return "pending"
-
-    @staticmethod
-    def _own_final_reading(reading: dict, case: dict) -> bool:
-        """A final reading of this move-out's cut: billing's ``move_out_id`` when it answers one,
-        else read on the office day of the case's cut (a final reading is read as of the cut); an
-        earlier move-out's final reading of the unit still held is that move-out's, not this one's."""
-        if reading.get("source") != FINAL_READING:
-            return False
-        if reading.get("move_out_id") is not None:
-            return reading["move_out_id"] == case.get("move_out_id")
-        try:
-            cut_day = office_day(datetime.fromisoformat(str(case.get("supply_cut_at")))).isoformat()
-        except (TypeError, ValueError):
-            return False
-        return str(reading.get("read_on") or "")[:10] == cut_day
+    def fee_status(self, case: dict) -> str | None:
+        """The case's fee check in words that say what it waits for (vocab.FEE_STATUSES), by the
+        rule the API answers too (`fees.fee_status`); billing's readings of the unit are asked
+        only when they decide it, once per page (`unit_readings`)."""
+        needed = fees.needs_readings(case)
+        return fees.fee_status(case, self.unit_readings(case["unit_id"]) if needed else None)
 
     def fixed_of(self, service: str, command: str, case: dict) -> dict:
         spec = self.describe(service).get(command) or {}

@@ -470,6 +470,7 @@ def test_a_case_comes_with_its_timeline_release_messages_and_balance(desk):
     assert [m["message_id"] for m in case["messages"]] == ["M-1"]
     assert case["balance"]["outstanding"] == "392.60"
     assert case["work_order"]["work_order_no"] == "WO-20261102-0001"
+    assert case["fee_status"] == case["fees"] == "outstanding"  # billing answered: its answer, as the desk says it
     assert case["unavailable"] == []
     assert calls("notify", "list_messages")[-1][3]["correlation_id"] == CASE_ID
     assert calls("billing", "get_balance")[-1][2] == ("1-1-702",)
