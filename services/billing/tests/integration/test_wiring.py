@@ -5,6 +5,7 @@ tier's (tests/unit/)."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from nameko.exceptions import RemoteError
@@ -82,9 +83,9 @@ def payment(amount: str = ARREARS, receipt_no: str = "SK-T-0001") -> dict:
 
 
 CYCLE_COMMANDS = {"set_fee_schedule", "set_billed_unit", "record_meter_reading", "import_meter_readings",
-                  "correct_meter_reading", "accept_meter_reading", "start_billing_run", "review_billing_run",
-                  "redraft_billing_run", "issue_billing_run", "confirm_notice_delivery", "add_one_off_charge",
-                  "confirm_dunning_delivery"}
+                  "correct_meter_reading", "accept_meter_reading", "supersede_meter_reading", "start_billing_run",
+                  "review_billing_run", "redraft_billing_run", "issue_billing_run", "confirm_notice_delivery",
+                  "add_one_off_charge", "confirm_dunning_delivery"}
 CYCLE_QUERIES = {"get_fee_schedule", "list_fee_schedules", "get_billed_unit", "get_meter_reading",
                  "list_meter_readings", "get_billing_run", "list_billing_runs", "get_fee_notice", "list_fee_notices",
                  "get_dunning_notice", "list_dunning_notices", "print_fee_notice", "print_dunning_notice"}
@@ -242,6 +243,9 @@ def test_the_monthly_cycle_over_the_broker(rpc, propdesk_env):
     with pytest.raises(RemoteError) as err:
         rpc.accept_meter_reading({"reading_id": reading["reading_id"], "note": "ok"}, SUPERVISOR)
     assert json.loads(err.value.value)["rule"] == "not_held"
+    with pytest.raises(RemoteError) as err:
+        rpc.supersede_meter_reading({"reading_id": reading["reading_id"], "note": "1月读数已计"}, SUPERVISOR)
+    assert json.loads(err.value.value)["rule"] == "not_held"
     one_off = rpc.add_one_off_charge({"unit_id": "3-2-1801", "amount": "20", "description": "门禁卡"}, CYCLE_CASHIER)
     assert one_off["source"] == "one_off"
     publish(propdesk_env, Envelope(new_id(), "repair.charge_requested", 1, utcnow(), "tickets", "RP-9", None,
@@ -261,8 +265,10 @@ def test_the_monthly_cycle_over_the_broker(rpc, propdesk_env):
     wait_for(lambda: rpc.get_billing_run(run["run_id"])["state"] == "issued", what="the run issued", timeout=60)
     assert run["run_id"] in {r["run_id"] for r in rpc.list_billing_runs(period, None)}
     [notice] = rpc.list_fee_notices(run["run_id"], None, None, "3-2-1801")
-    assert {x["source"] for x in rpc.get_fee_notice(notice["notice_id"])["lines"]} >= {"schedule", "meter", "repair",
-                                                                                       "one_off"}
+    lines = rpc.get_fee_notice(notice["notice_id"])["lines"]
+    assert {x["source"] for x in lines} >= {"schedule", "meter", "repair", "one_off"}
+    # the database drafted the total (SQLite and PostgreSQL alike): its lines', the ledger's included
+    assert Decimal(notice["amount"]) == sum((Decimal(x["amount"]) for x in lines), Decimal("0.00"))
     rpc.confirm_notice_delivery({"notice_id": notice["notice_id"], "signed_by": "王先生"}, CS)
     assert rpc.list_dunning_notices(None, None, None) == []
     with pytest.raises(RemoteError) as err:

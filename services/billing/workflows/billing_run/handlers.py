@@ -3,13 +3,14 @@ batches by a timer (progress on the run, resumable: each batch commits with the 
 reviewed by the finance supervisor, issued by the cashier, delivered by CS. Plain functions on a
 unit of work / a reader; the rules are `domain`'s.
 
-Built for large estates: a batch reads its units (a range of the primary key), the schedules, its
-readings, its ledger charges and its balances in a handful of set queries (no query per unit), writes
-its notices with one multi-row insert and lets the database write the schedules' and the readings'
-lines itself (`INSERT ... SELECT` from the batch's notices × units × readings, money in integer
-fen); issuing numbers the notices by one multi-row update and posts their charges in SQL (a line is
-written once: its charge is found by the notice's number, `line_charges`). Only ledger lines pass
-through Python; no list of every notice is held in memory.
+Built for large estates: a batch is a range of the units' primary key, read as one row per unit
+kind; the database drafts its notices itself (`INSERT ... SELECT` from the units, their readings,
+the ledger and the balances: ids, totals and arrears, money in integer fen, `_notices_sql`), then the
+schedules' and the readings' lines from the notices × units × readings; issuing numbers the notices
+by one multi-row update and posts their charges in SQL (a line is written once: its charge is found
+by the notice's number, `line_charges`). Only the ledger's own lines (a paid repair, a one-off fee)
+pass through Python, and a whole batch only when a product would pass 64 bits (`_draft_in_python`);
+no list of every notice is held in memory.
 
 Idempotent per period: one run per (period, estate) (a second start answers the first run);
 issuing numbers each notice and posts its charges in the batch's transaction, so a crash between
@@ -280,18 +281,11 @@ def _step(db, run_id: str, batch: int) -> bool:
 
 def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
     s, now = uow.session, uow.now()
-    # `estate || ''`: walk the primary key from the cursor (ORDER BY ... LIMIT answered by it)
-    # rather than the estate's index, which every unit shares: with that one each batch read and
-    # sorted every unit of the estate (quadratic in the estate's size) whenever SQLite's planner
-    # has no statistics yet (a new database; bench S4). FOR SHARE (PostgreSQL; SQLite's unit of
-    # work holds the write lock already): the database drafts the lines from these rows again below,
-    # so a unit's area or kind may not change in between (set_billed_unit waits for the batch)
-    conn = s.connection()  # Core rows (no ORM row loading): 2,000 units and their readings a batch
-    units = conn.execute(select(FeeAccountUnit.unit_id, FeeAccountUnit.kind, FeeAccountUnit.area_m2,
-                             FeeAccountUnit.parking_spaces, FeeAccountUnit.payer_party_id).where(
-        (FeeAccountUnit.estate + "") == run.estate, FeeAccountUnit.active.is_(True), FeeAccountUnit.unit_id > run.cursor)
-        .order_by(FeeAccountUnit.unit_id).limit(batch).with_for_update(read=True)).all()
-    if not units:
+    conn = s.connection()
+    # the batch: the estate's next `batch` active units after the cursor, read as one row per kind
+    # (how many, the last unit, the largest area and number of spaces), not as 2,000 rows
+    kinds = conn.execute(_batch_kinds(run, batch)).all()
+    if not kinds:
         count, total = s.execute(select(func.count(), func.sum(FeeNotice.amount))
                                  .where(FeeNotice.run_id == run.run_id)).one()
         run.notice_count, run.total_amount = count, Decimal(total or 0).quantize(CENT)
@@ -299,83 +293,191 @@ def _draft_batch(uow, run: BillingRun, batch: int) -> bool:
         uow.audit("billing_run.drafted", "billing_run", run.run_id,
                   {"run_no": run.run_no, "round": run.round, "notices": count, "total": money(run.total_amount)})
         return False
-    ids = [u.unit_id for u in units]
-    # the batch's units as the range of ids (read with an index's range, no list of ids to bind);
-    # another estate's or an inactive unit in that range is read and left alone
-    first, last = ids[0], ids[-1]
+    # the batch's units as the range of ids (after the cursor, up to its last unit: read with an
+    # index's range, no list of ids to bind); another estate's or an inactive unit in that range is
+    # read and left alone
+    last = max(k.last for k in kinds)
     all_schedules = schedules_of(s, run.estate, run.period)
-    in_force = {kind: schedules.applicable(all_schedules, run.estate, kind, run.period) for kind in {u.kind for u in units}}
-    readings, ledger = defaultdict(list), defaultdict(list)
-    # `period || ''`, `state || ''`: the range of the unit id index, not the period's (or the state's)
-    # index, which every reading of the month shares: without planner statistics SQLite took that
-    # one and read the month's every reading for each batch (bench S4: 10 ms a batch against 0.8)
-    billable = (MeterReading.unit_id >= first, MeterReading.unit_id <= last, (MeterReading.period + "") == run.period,
-                (MeterReading.state + "").in_(METER_READING_BILLABLE))
-    # what the notices' totals need of the readings (rows, not ORM objects, fetched at once): the
-    # database writes their lines; all of each only if this batch drafts its lines in Python
-    for r in conn.execute(select(MeterReading.unit_id, MeterReading.meter, MeterReading.consumption)
-                          .where(*billable)).all():
-        readings[r.unit_id].append(r)
-    for c in s.scalars(select(Charge).where(Charge.unit_id >= first, Charge.unit_id <= last, Charge.period == run.period,
-                                            Charge.source.in_(LEDGER_SOURCES)).order_by(Charge.id)):
-        ledger[c.unit_id].append(c)
-    owed = balances(s, ids)
-    in_sql = _schedule_lines_in_sql(units, in_force) and _readings_in_sql(readings, in_force)
-    if not in_sql and readings:
-        readings = defaultdict(list)
-        for r in conn.execute(select(*_READING_COLUMNS).where(*billable)).all():
-            readings[r.unit_id].append(r)
-    # the schedules' lines depend on the unit's kind, area and spaces only: drafted (and summed) once per shape
-    shapes: dict[tuple, tuple[list, Decimal]] = {}
-    # a meter line's amount depends on the kind's tariff and the consumption only: worked out once
-    # per (kind, meter, consumption); () for a reading no line bills (`domain.billed_readings`)
-    billed: dict[tuple, tuple] = {}
-    notices, lines = [], []
-    run_id, period, estate, zero = run.run_id, run.period, run.estate, Decimal("0")
-    for u, notice_id in zip(units, _new_ids(len(units))):
-        shape = (u.kind, u.area_m2, u.parking_spaces)
-        known = shapes.get(shape)
-        if known is None:
-            drafted = domain.schedule_lines(u, in_force[u.kind])
-            known = shapes[shape] = (drafted, sum((x.amount for x in drafted), zero))
-        drafted, amount = known
-        usage, metered, on_ledger = [], [], zero
-        if u.unit_id in readings or u.unit_id in ledger:
-            read, charged = readings.get(u.unit_id, ()), ledger.get(u.unit_id, ())
-            if in_sql:  # the database writes the meter lines: only their amounts are summed here
-                for r in read:
-                    key = (u.kind, r.meter, r.consumption)
-                    line = billed.get(key)
-                    if line is None:
-                        line = billed[key] = tuple(schedules.line_amount(x.consumption, t.unit_price)
-                                                   for x, t in domain.billed_readings(in_force[u.kind], [r]))
-                    if line:
-                        amount += line[0]
-                        metered.append(line)
-                read = ()
-            if read or charged:
-                usage = domain.usage_lines(in_force[u.kind], read, charged)
-            amount += sum((x.amount for x in usage), zero)
-            # the ledger charges of the period are in the balance already: brought forward is the rest
-            on_ledger = sum((x.amount for x in usage if x.charge_id is not None), zero)
-        if not drafted and not usage and not metered:
-            continue
-        notices.append({"notice_id": notice_id, "run_id": run_id, "period": period, "unit_id": u.unit_id,
-                        "estate": estate, "payer_party_id": u.payer_party_id, "state": domain.DRAFT,
-                        "amount": amount, "arrears_before": owed[u.unit_id] - on_ledger, "drafted_at": now})
-        if usage or not in_sql:
-            lines.extend(_line_row(notice_id, u.unit_id, period, x) for x in (usage if in_sql else drafted + usage))
-    if notices:
-        # Core inserts (one executemany each): the ORM's bulk path costs more than SQLite's insert here
-        _executemany(conn, _NOTICE_T.insert(), "notices", notices)
-        if in_sql:  # the schedules' lines first, then the readings' (a notice lists its ledger lines last)
-            _insert_schedule_lines(conn, run, in_force, last=ids[-1])
-            _insert_meter_lines(conn, run, in_force, last=ids[-1])
-        if lines:
-            _executemany(conn, FeeNoticeLine.__table__.insert(), "lines", lines)
-    run.drafted_units += len(units)
-    run.cursor = ids[-1]
+    in_force = {k.kind: schedules.applicable(all_schedules, run.estate, k.kind, run.period) for k in kinds}
+    used = conn.execute(select(func.max(MeterReading.consumption)).where(*_billable(run, last))).scalar()
+    if _fits_64_bits(max(k.area for k in kinds), max(k.spaces for k in kinds), used, in_force):
+        _draft_in_sql(s, conn, run, in_force, last, now)
+    else:
+        _draft_in_python(s, conn, run, in_force, last, now)
+    run.drafted_units += sum(k.units for k in kinds)
+    run.cursor = last
     return True
+
+
+def _batch_kinds(run: BillingRun, batch: int):
+    """(kind, units, last, area, spaces) of the batch's units. `estate || ''`: walk the primary key
+    from the cursor (ORDER BY ... LIMIT answered by it) rather than the estate's index, which every
+    unit shares: with that one each batch read and sorted every unit of the estate (quadratic in the
+    estate's size) whenever SQLite's planner has no statistics yet (a new database; bench S4). FOR
+    SHARE (PostgreSQL; SQLite's unit of work holds the write lock already): the database drafts the
+    notices and lines from these rows below, so a unit's area or kind may not change in between
+    (set_billed_unit waits for the batch)."""
+    units = (select(FeeAccountUnit.unit_id, FeeAccountUnit.kind, FeeAccountUnit.area_m2, FeeAccountUnit.parking_spaces)
+             .where((FeeAccountUnit.estate + "") == run.estate, FeeAccountUnit.active.is_(True),
+                    FeeAccountUnit.unit_id > run.cursor)
+             .order_by(FeeAccountUnit.unit_id).limit(batch).with_for_update(read=True).subquery())
+    return (select(units.c.kind, func.count().label("units"), func.max(units.c.unit_id).label("last"),
+                   func.max(units.c.area_m2).label("area"),
+                   func.max(func.coalesce(units.c.parking_spaces, 0)).label("spaces"))
+            .group_by(units.c.kind).order_by(units.c.kind))
+
+
+def _billable(run: BillingRun, last: str) -> tuple:
+    """The batch's billable readings of the period. `period || ''`, `state || ''`: the range of the
+    unit id index, not the period's (or the state's) index, which every reading of the month shares:
+    without planner statistics SQLite took that one and read the month's every reading for each
+    batch (bench S4: 10 ms a batch against 0.8)."""
+    return (MeterReading.unit_id > run.cursor, MeterReading.unit_id <= last, (MeterReading.period + "") == run.period,
+            (MeterReading.state + "").in_(METER_READING_BILLABLE))
+
+
+def _ledger_charges(s, run: BillingRun, last: str) -> dict[str, list]:
+    """The batch's ledger charges of the period made outside the schedules (a paid repair, a one-off
+    fee): shown on the notice, not charged again. Few: most units have none."""
+    ledger = defaultdict(list)
+    for c in s.scalars(select(Charge).where(Charge.unit_id > run.cursor, Charge.unit_id <= last,
+                                            Charge.period == run.period, Charge.source.in_(LEDGER_SOURCES))
+                       .order_by(Charge.id)):
+        ledger[c.unit_id].append(c)
+    return ledger
+
+
+def _draft_in_sql(s, conn, run: BillingRun, in_force: dict, last: str, now) -> None:
+    """The database drafts the batch's notices (id, total, arrears brought forward) and their
+    schedules' and readings' lines itself (`_notices_sql`, `_insert_schedule_lines`,
+    `_insert_meter_lines`: no unit through Python); only the ledger's own lines pass through Python."""
+    sql, params = _notices_sql(conn.dialect.name, in_force)
+    conn.execute(sql, {**params, "run": run.run_id, "period": run.period, "estate": run.estate, "after": run.cursor,
+                       "last": last, "state": domain.DRAFT, "active": True, "now": now, "idp": _id_prefix()})
+    # the schedules' lines first, then the readings', then the ledger's (a notice lists its ledger lines last)
+    _insert_schedule_lines(conn, run, in_force, last=last)
+    _insert_meter_lines(conn, run, in_force, last=last)
+    ledger = _ledger_charges(s, run, last)
+    if ledger:
+        notice_of = dict(conn.execute(select(FeeNotice.unit_id, FeeNotice.notice_id).where(
+            FeeNotice.run_id == run.run_id, FeeNotice.unit_id.in_(list(ledger)))).all())
+        _executemany(conn, FeeNoticeLine.__table__.insert(), "lines", [
+            _line_row(notice_of[unit], unit, run.period, x)
+            for unit, charged in ledger.items() for x in domain.usage_lines({}, (), charged)])
+
+
+def _draft_in_python(s, conn, run: BillingRun, in_force: dict, last: str, now) -> None:
+    """The batch drafted in Python (`domain.draft_lines`), unit by unit: when a product of its
+    areas, spaces, readings and prices would pass a 64-bit integer (`_fits_64_bits`)."""
+    units = conn.execute(select(FeeAccountUnit.unit_id, FeeAccountUnit.kind, FeeAccountUnit.area_m2,
+                                FeeAccountUnit.parking_spaces, FeeAccountUnit.payer_party_id).where(
+        (FeeAccountUnit.estate + "") == run.estate, FeeAccountUnit.active.is_(True), FeeAccountUnit.unit_id > run.cursor,
+        FeeAccountUnit.unit_id <= last).order_by(FeeAccountUnit.unit_id)).all()
+    readings = defaultdict(list)
+    for r in conn.execute(select(*_READING_COLUMNS).where(*_billable(run, last))).all():
+        readings[r.unit_id].append(r)
+    ledger = _ledger_charges(s, run, last)
+    owed = balances(s, [u.unit_id for u in units])
+    notices, lines, zero = [], [], Decimal("0")
+    for u, notice_id in zip(units, _new_ids(len(units))):
+        drafted = domain.draft_lines(u, in_force[u.kind], readings.get(u.unit_id, ()), ledger.get(u.unit_id, ()))
+        if not drafted:
+            continue
+        # the ledger charges of the period are in the balance already: brought forward is the rest
+        on_ledger = sum((x.amount for x in drafted if x.charge_id is not None), zero)
+        notices.append({"notice_id": notice_id, "run_id": run.run_id, "period": run.period, "unit_id": u.unit_id,
+                        "estate": run.estate, "payer_party_id": u.payer_party_id, "state": domain.DRAFT,
+                        "amount": sum((x.amount for x in drafted), zero),
+                        "arrears_before": owed[u.unit_id] - on_ledger, "drafted_at": now})
+        lines.extend(_line_row(notice_id, u.unit_id, run.period, x) for x in drafted)
+    if notices:
+        _executemany(conn, _NOTICE_T.insert(), "notices", notices)
+        _executemany(conn, FeeNoticeLine.__table__.insert(), "lines", lines)
+
+
+def _id_prefix() -> str:
+    """The first 13 hex digits of a batch's notice ids: UUIDv7's milliseconds since 1970 and its version."""
+    return f"{time.time_ns() // 1_000_000:012x}7"
+
+
+#: A notice's id, made by the database: a UUIDv7 (RFC 9562) as `_new_ids`' (32 hex digits), with
+#: the batch's milliseconds (`_id_prefix`), then the notice's place in the batch as the 12-bit
+#: counter RFC 9562 allows in place of rand_a (so a batch's ids ascend in unit order and are
+#: appended at the end of the id indexes), then the variant and 60 random bits from the database's
+#: own random source (SQLite's randomblob, PostgreSQL's gen_random_uuid: unguessable).
+_NOTICE_IDS = {
+    "sqlite": ":idp || printf('%03x', (row_number() OVER (ORDER BY x.unit_id) - 1) % 4096)"
+              " || substr('89ab', 1 + (random() & 3), 1) || substr(lower(hex(randomblob(8))), 2, 15)",
+    "postgresql": ":idp || lpad(to_hex((row_number() OVER (ORDER BY x.unit_id) - 1) % 4096), 3, '0')"
+                  " || substr(replace(CAST(gen_random_uuid() AS TEXT), '-', ''), 17, 16)"}
+
+
+def _notices_sql(dialect: str, in_force: dict) -> tuple:
+    """The batch's notices as one `INSERT ... SELECT` from its units, in fen (integers, exact on
+    both databases, as the lines' `_LINE_FEN`): the total is the schedules' lines (by the unit's
+    kind), the readings' lines (consumption × the kind's tariff) and the period's ledger charges;
+    brought forward is the unit's balance (charged - paid) less those ledger charges. A unit no line
+    bills gets no notice (`domain.draft_lines` empty): no schedule line above nothing, no billed
+    reading, no ledger charge. Prices are bound as integers (1/10,000 yuan)."""
+    params: dict = {}
+
+    def bind(value) -> str:
+        params[f"b{len(params)}"] = value
+        return f":b{len(params) - 1}"
+
+    def price(value) -> str:
+        return bind(int(Decimal(value) * 10_000))
+
+    fen_cases, n_cases, meter_fen, meter_n = [], [], [], []
+    for kind in sorted(in_force):
+        fens = []
+        for item, s in sorted(in_force[kind].items()):
+            if s.basis in _LINE_FEN:
+                fens.append(_LINE_FEN[s.basis].replace(":price4", price(s.unit_price)))
+            elif s.basis == "per_reading":
+                when = f"WHEN mu.kind = {bind(kind)} AND r.meter = {bind(item)}"
+                meter_fen.append(f"{when} THEN (({_USED_FEN} * {price(s.unit_price)} + 5000) / 10000)")
+                meter_n.append(f"{when} THEN 1")
+        if fens:
+            name = bind(kind)
+            fen_cases.append(f"WHEN {name} THEN " + " + ".join(fens))
+            n_cases.append(f"WHEN {name} THEN " + " + ".join(f"CASE WHEN {f} > 0 THEN 1 ELSE 0 END" for f in fens))
+    schedule_fen = f"CASE u.kind {' '.join(fen_cases)} ELSE 0 END" if fen_cases else "0"
+    schedule_n = f"CASE u.kind {' '.join(n_cases)} ELSE 0 END" if n_cases else "0"
+
+    def in_range(alias: str) -> str:
+        return f"{alias}.unit_id > :after AND {alias}.unit_id <= :last"
+
+    fen_of = "CAST(ROUND({} * 100) AS BIGINT)"
+    meters = ""
+    if meter_fen:
+        billable = ", ".join(f"'{state}'" for state in METER_READING_BILLABLE)
+        meters = (" LEFT JOIN (SELECT r.unit_id, SUM(CASE " + " ".join(meter_fen) + " ELSE 0 END) AS fen,"
+                  " SUM(CASE " + " ".join(meter_n) + " ELSE 0 END) AS n"
+                  " FROM meter_reading r JOIN billed_unit mu ON mu.unit_id = r.unit_id"
+                  f" WHERE {in_range('r')} AND r.period || '' = :period AND r.state || '' IN ({billable})"
+                  " AND r.consumption > 0 GROUP BY r.unit_id) m ON m.unit_id = u.unit_id")
+    sources = ", ".join(f"'{source}'" for source in LEDGER_SOURCES)
+    sql = (
+        "INSERT INTO fee_notice (notice_id, run_id, period, unit_id, estate, payer_party_id, state, amount,"
+        " arrears_before, drafted_at)"
+        f" SELECT {_NOTICE_IDS[dialect]}, :run, :period, x.unit_id, :estate, x.payer_party_id, :state,"
+        " (x.s_fen + x.m_fen + x.l_fen) / 100.0, (x.charged - x.paid - x.l_fen) / 100.0, :now"
+        f" FROM (SELECT u.unit_id, u.payer_party_id, {schedule_fen} AS s_fen, {schedule_n} AS s_n,"
+        + (" COALESCE(m.fen, 0) AS m_fen, COALESCE(m.n, 0) AS m_n," if meters else " 0 AS m_fen, 0 AS m_n,")
+        + " COALESCE(l.fen, 0) AS l_fen, COALESCE(l.n, 0) AS l_n,"
+        " COALESCE(ch.fen, 0) AS charged, COALESCE(p.fen, 0) AS paid"
+        " FROM billed_unit u" + meters +
+        f" LEFT JOIN (SELECT c.unit_id, SUM({fen_of.format('c.amount')}) AS fen, COUNT(*) AS n FROM charge c"
+        f" WHERE {in_range('c')} AND c.period = :period AND c.source IN ({sources}) GROUP BY c.unit_id) l"
+        " ON l.unit_id = u.unit_id"
+        f" LEFT JOIN (SELECT c.unit_id, SUM({fen_of.format('c.amount')}) AS fen FROM charge c WHERE {in_range('c')}"
+        " GROUP BY c.unit_id) ch ON ch.unit_id = u.unit_id"
+        f" LEFT JOIN (SELECT y.unit_id, SUM({fen_of.format('y.amount')}) AS fen FROM payment y WHERE {in_range('y')}"
+        " GROUP BY y.unit_id) p ON p.unit_id = u.unit_id"
+        f" WHERE u.estate || '' = :estate AND u.active = :active AND {in_range('u')}) x"
+        " WHERE x.s_n + x.m_n + x.l_n > 0 ORDER BY x.unit_id")
+    return text(sql).bindparams(bindparam("now", type_=FeeNotice.drafted_at.type)), params
 
 
 def _line_row(notice_id: str, unit_id: str, period: str, x: domain.Line) -> dict:
@@ -432,27 +534,17 @@ _READING_COLUMNS = (MeterReading.unit_id, MeterReading.meter, MeterReading.consu
                     MeterReading.previous, MeterReading.reading)
 
 
-def _schedule_lines_in_sql(units, in_force: dict) -> bool:
-    """Whether the database can work out this batch's schedule lines exactly (no product past a
-    64-bit integer: areas and prices far beyond any estate's); else the batch drafts them in Python."""
-    area = Decimal(max((u.area_m2 for u in units), default=0)) * 100
-    spaces = max((u.parking_spaces or 0 for u in units), default=0)
+def _fits_64_bits(area, spaces, used, in_force: dict) -> bool:
+    """Whether the database can work out this batch's lines exactly: no product of the largest area
+    (in fen), number of spaces or consumption (in fen) and a price (in 1/10,000 yuan) past a 64-bit
+    integer (areas, readings and prices far beyond any estate's), every price to 4 places; else the
+    batch is drafted in Python (`_draft_in_python`)."""
+    area_fen, used_fen = Decimal(str(area or 0)) * 100, Decimal(str(used or 0)) * 100
     for lines in in_force.values():
         for s in lines.values():
             price4 = Decimal(s.unit_price) * 10_000
-            if price4 != price4.to_integral_value() or max(area, spaces, 1) * price4 + 5000 > _INT_MAX:
-                return False
-    return True
-
-
-def _readings_in_sql(readings: dict, in_force: dict) -> bool:
-    """Whether the database can work out this batch's meter lines exactly (as `_schedule_lines_in_sql`)."""
-    used = Decimal(max((r.consumption for read in readings.values() for r in read if r.consumption is not None),
-                       default=0)) * 100
-    for lines in in_force.values():
-        for s in lines.values():
-            price4 = Decimal(s.unit_price) * 10_000
-            if s.basis == "per_reading" and max(used, 1) * price4 + 5000 > _INT_MAX:
+            factor = used_fen if s.basis == "per_reading" else max(area_fen, Decimal(spaces or 0))
+            if price4 != price4.to_integral_value() or max(factor, 1) * price4 + 5000 > _INT_MAX:
                 return False
     return True
 

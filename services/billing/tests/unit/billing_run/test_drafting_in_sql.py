@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, text
 
 from propdesk_services.billing.tests.unit.billing_run.support import harness, issued_run, notices
-from propdesk_services.billing.tests.unit.cycle import ENGINEER, SUPERVISOR
+from propdesk_services.billing.tests.unit.cycle import CASHIER, ENGINEER, SUPERVISOR
 from propdesk_services.billing.workflows.billing_run import handlers
 from propdesk_services.billing.workflows.billing_run.models import FeeNotice, FeeNoticeLine
 from propdesk_services.billing.workflows.payments.models import Charge
@@ -27,6 +27,9 @@ UNITS = [("9-1-101", "office", "1.01", 3), ("9-1-102", "retail", "2.01", 0), ("9
 #: (unit, meter, October, November) on the demo estate's residential tariffs (water ¥4.90, electricity
 #: ¥0.5283): 1.05 t × 4.90 = 5.145 -> 5.15 (half-up); 2.50 kWh × 0.5283 = 1.32075 -> 1.32
 READINGS = [("9-1-105", "water", "100", "101.05"), ("9-1-105", "electricity", "10", "12.50")]
+#: one-off fees of the period on the ledger (shown on the notice, in its total, not brought forward):
+#: 9-1-102's only line otherwise rounds to nothing but its property fee; 9-1-101 has two
+ONE_OFF = [("9-1-102", "20"), ("9-1-101", "0.05"), ("9-1-101", "12.34"), ("1-1-101", "7.77")]
 
 
 def _ledger(app, run_id: str) -> list[tuple]:
@@ -51,7 +54,7 @@ def _ledger(app, run_id: str) -> list[tuple]:
 
 def _billed(monkeypatch, in_sql: bool) -> tuple[list[tuple], dict]:
     if not in_sql:
-        monkeypatch.setattr(handlers, "_schedule_lines_in_sql", lambda units, in_force: False)
+        monkeypatch.setattr(handlers, "_fits_64_bits", lambda area, spaces, used, in_force: False)
     app = harness()
     for kind, item, basis, price in SCHEDULES:
         app.command("set_fee_schedule", {"estate": "E1", "unit_kind": kind, "item": item, "basis": basis,
@@ -64,6 +67,8 @@ def _billed(monkeypatch, in_sql: bool) -> tuple[list[tuple], dict]:
         for period, value in zip(("2026-10", "2026-11"), values):
             app.command("record_meter_reading", {"unit_id": unit, "meter": meter, "period": period, "reading": value},
                         ENGINEER)
+    for unit, amount in ONE_OFF:
+        app.command("add_one_off_charge", {"unit_id": unit, "amount": amount, "description": "补办门禁卡"}, CASHIER)
     run = issued_run(app)
     return _ledger(app, run["run_id"]), {n["unit_id"]: n["amount"] for n in notices(app, run["run_id"])}
 
@@ -73,7 +78,8 @@ def test_the_database_drafts_and_posts_what_python_would(monkeypatch):
     monkeypatch.undo()
     in_python, _ = _billed(monkeypatch, in_sql=False)
     assert in_sql == in_python
-    assert len(in_sql) > 600 and all(r[10] is not None and r[13] for r in in_sql)  # every line on the ledger
+    # every line on the ledger: posted under the notice's number, or the ledger's own charge it shows
+    assert len(in_sql) > 600 and all(r[10] is not None and (r[13] or r[5] == "one_off") for r in in_sql)
     lines = {(r[0], r[3]): r[8] for r in in_sql}
     assert lines[("9-1-102", "property_fee")] == Decimal("1.01")  # 2.01 × 0.50 = 1.005, half-up
     assert lines[("9-1-101", "parking")] == Decimal("0.02")  # 3 × 0.0050 = 0.015, half-up
@@ -86,6 +92,11 @@ def test_the_database_drafts_and_posts_what_python_would(monkeypatch):
     # 0.01 m²: property fee 0.025 -> 0.03, heating 0.058 -> 0.06; the fixed fee 1999.995 -> 2000.00;
     # water 5.15 and electricity 1.32
     assert totals["9-1-105"] == "2006.56"
+    # the ledger's own lines last on the notice, in its total, with the charge they show (not posted again)
+    assert [(r[3], r[5], r[8]) for r in in_sql if r[0] == "9-1-101"][-2:] == [
+        ("one_off", "one_off", Decimal("0.05")), ("one_off", "one_off", Decimal("12.34"))]
+    assert totals["9-1-101"] == str(sum((r[8] for r in in_sql if r[0] == "9-1-101"), Decimal("0.00")))
+    assert {r[2] for r in in_sql if r[0] == "9-1-101"} == {Decimal("0.00")}  # its one-offs: this period's, not arrears
 
 
 def test_notices_written_at_the_driver_store_their_times_as_the_orm_does():
@@ -104,15 +115,13 @@ def test_notices_written_at_the_driver_store_their_times_as_the_orm_does():
 @pytest.mark.parametrize("area, price, spaces, in_sql", [
     ("99999999.99", "99999999.9999", 0, False),  # 10^10 fen × 10^12: past 64 bits, drafted in Python
     ("99999.99", "99999.9999", 0, True),
-    ("65.38", "2.5000", 1, True)])
+    ("65.38", "2.5000", 1, True),
+    ("65.38", "2.50001", 1, False)])  # a fifth place: not an integer of 1/10,000 yuan
 def test_a_batch_is_drafted_in_sql_only_when_its_products_fit_64_bits(area, price, spaces, in_sql):
-    class Unit:
-        area_m2, parking_spaces = Decimal(area), spaces
-
     class Schedule:
-        unit_price = Decimal(price)
+        basis, unit_price = "per_area", Decimal(price)
 
-    assert handlers._schedule_lines_in_sql([Unit()], {"office": {"property_fee": Schedule()}}) is in_sql
+    assert handlers._fits_64_bits(float(area), spaces, None, {"office": {"property_fee": Schedule()}}) is in_sql
 
 
 def test_notice_ids_are_unique_time_ordered_uuids():
@@ -127,11 +136,42 @@ def test_notice_ids_are_unique_time_ordered_uuids():
 
 @pytest.mark.parametrize("consumption, in_sql", [("999999999999.99", False), ("9999.99", True), (None, True)])
 def test_a_batch_is_drafted_in_sql_only_when_its_readings_fit_64_bits(consumption, in_sql):
-    class Reading:
-        pass
-
     class Tariff:
         basis, unit_price = "per_reading", Decimal("99999999.9999")
 
-    Reading.consumption = None if consumption is None else Decimal(consumption)
-    assert handlers._readings_in_sql({"9-1-101": [Reading()]}, {"residential": {"water": Tariff()}}) is in_sql
+    used = None if consumption is None else Decimal(consumption)
+    assert handlers._fits_64_bits(80.0, 1, used, {"residential": {"water": Tariff()}}) is in_sql
+
+
+@pytest.mark.parametrize("in_sql", [True, False])
+def test_a_unit_only_its_ledger_bills_gets_a_notice_of_that_alone(monkeypatch, in_sql):
+    """A unit no schedule bills (a kind without schedules in force) has a notice only when the period
+    has a charge of its own on the ledger (a one-off fee): that line alone, in the total."""
+    if not in_sql:
+        monkeypatch.setattr(handlers, "_fits_64_bits", lambda area, spaces, used, in_force: False)
+    app = harness()
+    for unit in ("9-2-201", "9-2-202"):  # E1 bills no retail unit by schedule (the demo's contract)
+        app.command("set_billed_unit", {"unit_id": unit, "estate": "E1", "kind": "retail", "area_m2": "50"},
+                    SUPERVISOR)
+    app.command("add_one_off_charge", {"unit_id": "9-2-201", "amount": "7.77", "description": "补办门禁卡"}, CASHIER)
+    run = issued_run(app)
+    billed = {n["unit_id"]: n for n in notices(app, run["run_id"])}
+    assert "9-2-202" not in billed
+    assert (billed["9-2-201"]["amount"], billed["9-2-201"]["arrears_before"]) == ("7.77", "0.00")
+    assert [(line[3], line[8]) for line in _ledger(app, run["run_id"]) if line[0] == "9-2-201"] == [
+        ("one_off", Decimal("7.77"))]
+
+
+def test_notice_ids_the_database_makes_are_unique_uuid7s_ascending_with_the_units():
+    import uuid
+
+    app = harness()
+    run = issued_run(app)  # the demo estate's 199 notices: one batch
+    with app.session() as s:
+        ids = s.scalars(select(FeeNotice.notice_id).where(FeeNotice.run_id == run["run_id"])
+                        .order_by(FeeNotice.unit_id)).all()
+    assert len(ids) > 100 and len(set(ids)) == len(ids)
+    assert all(len(i) == 32 and uuid.UUID(i).hex == i for i in ids)
+    assert {(uuid.UUID(i).version, uuid.UUID(i).variant) for i in ids} == {(7, uuid.RFC_4122)}
+    assert ids == sorted(ids)  # the batch's counter in unit order: appended at the end of the id indexes
+    assert len({i[16:] for i in ids}) == len(ids)  # the random tail differs from notice to notice
