@@ -11,6 +11,9 @@
     propdesk dlq replay [--event-id ID]   send them back to their handler queue
     propdesk broker users [--dir D] [--prefix P] [--show]   one RabbitMQ user per service (and the
                                      operator's) with the least permissions it needs; passwords in files
+    propdesk pg-setup [SERVICE...] [--admin-url URL] [--prefix P] [--dir D]   PostgreSQL, as its
+                                     administrator: the owner role, a role and a database per service
+                                     (CONNECT for that role only); idempotent; prints the services' URLs
     propdesk docs [--check]          regenerate docs/events.md from the contract registry
     propdesk audit verify [SERVICE...]   check every audit chain: an edited, deleted or forged row exits 1
     propdesk backup [--to DIR] [SERVICE...]   every service database copied at one moment, services
@@ -196,6 +199,67 @@ def cmd_broker(args) -> int:
     print(f"vhost {vhost}: {len(grants)} users. Run the services with PROPDESK_BROKER_USERS_DIR={directory}"
           + (f" PROPDESK_BROKER_USER_PREFIX={prefix}" if prefix != broker_users.USER_PREFIX else "")
           + " (propdesk run gives each process its own user)")
+    return 0
+
+
+def cmd_pg_setup(args) -> int:
+    """`propdesk pg-setup`: as the server's administrator, the owner role, one role per service and
+    one database per service owned by the owner, CONNECT for its service's role only
+    (chassis/pg_setup.py); idempotent; prints the services' URLs."""
+    import os
+
+    from propdesk.chassis import migrate, pg_setup
+    from propdesk.config import ConfigError, _parsed_db_url, database_kind, db_password, local_pg_url
+
+    settings = Settings.from_env()
+    if database_kind() != "postgresql":
+        raise ConfigError("PROPDESK_DB", "pg-setup is for PostgreSQL: set PROPDESK_DB=postgresql")
+    if os.environ.get("PROPDESK_DB_USER"):
+        raise ConfigError("PROPDESK_DB_USER", "is a service's role; pg-setup runs as the server's administrator "
+                          "(--admin-url or PROPDESK_PG_ADMIN_URL) and makes the roles: unset it")
+    given = os.environ.get("PROPDESK_PG_URL")
+    server = pg_setup.server_url(_parsed_db_url("PROPDESK_PG_URL", given or local_pg_url(settings.data_dir)))
+    if server.get_backend_name() != "postgresql":
+        raise ConfigError("PROPDESK_PG_URL", "must be a postgresql:// URL (PROPDESK_DB=postgresql)")
+    admin_text = args.admin_url or os.environ.get("PROPDESK_PG_ADMIN_URL") or (
+        None if given else local_pg_url(settings.data_dir))  # the local server's superuser
+    if not admin_text:
+        raise ConfigError("PROPDESK_PG_ADMIN_URL", "not set: the URL of an administrator of PROPDESK_PG_URL's "
+                          "server (a superuser, e.g. postgresql://postgres@db1:5432/postgres), or --admin-url")
+    admin = pg_setup.server_url(_parsed_db_url("PROPDESK_PG_ADMIN_URL", admin_text))
+    if admin.get_backend_name() != "postgresql":
+        raise ConfigError("PROPDESK_PG_ADMIN_URL", "must be a postgresql:// URL")
+    owner = None
+    if server.username and server.username != admin.username:
+        owner = pg_setup.Role(server.username, None, db_password() or server.password,
+                              "PROPDESK_DB_PASSWORD_FILE / PROPDESK_DB_PASSWORD")
+    classes = {n: c for n, c in plugins.service_classes(args.services or None).items() if migrate.has_database(c)}
+    roles = {n: pg_setup.Role(pg_setup.service_role(n, args.prefix), n,
+                              os.environ.get(f"PROPDESK_{n.upper()}_DB_PASSWORD") or None,
+                              f"PROPDESK_{n.upper()}_DB_PASSWORD") for n in classes}
+    databases = {n: f"{server.database or 'propdesk'}_{n}" for n in classes}
+    directory = Path(args.dir or os.environ.get("PROPDESK_DB_USERS_DIR") or settings.data_dir / "db-users")
+    done = pg_setup.setup(admin.render_as_string(hide_password=False), owner, roles, databases, directory)
+
+    owner_name = owner.name if owner else admin.username
+    for row in done:
+        kept = f"; password in {row.password_file}" if row.password_file else ""
+        what = "created" if row.role_created else "exists, left as it is"
+        if row.service is None:
+            print(f"role {row.role} (the owner: propdesk migrate): {what}{kept}")
+        else:
+            print(f"role {row.role}: {what}{kept}; database {row.database}: "
+                  f"{'created' if row.database_created else 'exists'}, owner {row.database_owner}, CONNECT for {row.role} only")
+    if not any(row.role_created or row.database_created for row in done):
+        print("nothing to do: every role and database was there; nothing changed")
+    print("the services' URLs (PROPDESK_<SERVICE>_DB_URL; a password is printed once, by the run that made its role):")
+    for row in done:
+        if row.service is not None:
+            print(f"PROPDESK_{row.service.upper()}_DB_URL={pg_setup.service_url(server, row)}")
+    prefix = pg_setup.role_prefix(args.prefix)
+    print(f"next: PROPDESK_DB_SERVICE_ROLE_PREFIX={prefix} propdesk migrate (as the owner {owner_name}: the schema, "
+          f"then each role its rows); then PROPDESK_DB_USERS_DIR={directory} propdesk run (each process its own "
+          "role), or each service its URL, or the systemd units (docs/operations.md, PostgreSQL roles)")
     return 0
 
 
@@ -523,6 +587,16 @@ def build_parser() -> argparse.ArgumentParser:
                                      "or propdesk-)")
     bu.add_argument("--show", action="store_true", help="print the permissions as JSON; change nothing")
     bu.set_defaults(func=cmd_broker)
+    pg = sub.add_parser("pg-setup", help="PostgreSQL, as its administrator: the owner role, one role and one "
+                                         "database per service (idempotent); prints the services' URLs")
+    pg.add_argument("services", nargs="*", help="only these services (default: all with a database)")
+    pg.add_argument("--admin-url", help="a superuser's URL of PROPDESK_PG_URL's server (default: "
+                                        "PROPDESK_PG_ADMIN_URL; the local server's postgres when PROPDESK_PG_URL is unset)")
+    pg.add_argument("--prefix", help="role names: PREFIX<service> (default: PROPDESK_DB_SERVICE_ROLE_PREFIX or "
+                                     "propdesk_)")
+    pg.add_argument("--dir", help="password files, one per role (default: PROPDESK_DB_USERS_DIR, else "
+                                  "<data dir>/db-users); a role's password is written there when it is made")
+    pg.set_defaults(func=cmd_pg_setup)
     au = sub.add_parser("audit", help="the audit trail: verify every service's hash chain")
     au_sub = au.add_subparsers(dest="audit_action", required=True)
     ver = au_sub.add_parser("verify", help="detect an edited, deleted or forged audit row (exit 1)")

@@ -19,6 +19,9 @@ point a service at another broker, database or port by setting variables.
 | PROPDESK_DB_USER | (unset: the URL's user) | PostgreSQL: this process' database role, put into every service database URL (a service's unit sets its least-privilege role; `propdesk migrate` runs as the URL's owner role) |
 | PROPDESK_DB_PASSWORD_FILE, PROPDESK_DB_PASSWORD | (unset: the URL's password) | that role's password: a file holding it (a systemd credential), or the value; also without PROPDESK_DB_USER (the owner's password out of PROPDESK_PG_URL) |
 | PROPDESK_DB_SERVICE_ROLE_PREFIX | (unset: no grants) | `propdesk migrate` grants role `<prefix><service>` the least a service needs on its own database (rows, not schema) and takes CONNECT from PUBLIC; docs/operations.md, PostgreSQL roles |
+| PROPDESK_DB_USERS_DIR | (unset: every process the URL's user) | the password files `propdesk pg-setup` wrote, one per role; `propdesk run` gives each service process its own role (`<prefix><service>`, PROPDESK_DB_SERVICE_ROLE_PREFIX or `propdesk_`) |
+| PROPDESK_PG_ADMIN_URL | (the local server's postgres when PROPDESK_PG_URL is unset) | `propdesk pg-setup`: a superuser's URL of PROPDESK_PG_URL's server |
+| PROPDESK_<SERVICE>_DB_PASSWORD | (generated) | `propdesk pg-setup`: the password the service's role is made with |
 | PROPDESK_<SERVICE>_PORT | the service's `http_port` | where the service answers /metrics (gateway: the UI) |
 | PROPDESK_HOST | 127.0.0.1 | address the HTTP endpoints bind to |
 | PROPDESK_<SERVICE>_MAX_WORKERS | 10 | nameko workers = prefetch; keep the DB pool >= it |

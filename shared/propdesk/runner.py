@@ -23,7 +23,7 @@ import requests
 
 from propdesk import demo, plugins, policy
 from propdesk.chassis import broker_users, topology
-from propdesk.config import Settings
+from propdesk.config import Settings, database_kind
 from propdesk.errors import ValidationError
 
 #: The most processes `--scale` starts for one service (keeps the port rule's ports apart:
@@ -144,6 +144,10 @@ class Supervisor:
             env[f"PROPDESK_{child.name.upper()}_PORT"] = str(child.port)
             env["PROPDESK_REPLICA"] = str(child.replica)
             env.update(self.broker_credentials(child.name))
+            database = self.db_credentials(child.name)
+            if database:  # its own role's password only, never the owner's
+                env.pop("PROPDESK_DB_PASSWORD", None)
+                env.update(database)
         gateway = next((c for c in self.children if c.name == "gateway"), None)
         if gateway is not None and not env.get("PROPDESK_DESK_URL"):
             host = self.settings.host
@@ -165,6 +169,20 @@ class Supervisor:
         return {"PROPDESK_AMQP_USER": user,
                 "PROPDESK_AMQP_PASSWORD_FILE": str(broker_users.password_file(Path(directory), user))}
 
+    def db_credentials(self, service: str) -> dict[str, str]:
+        """With PROPDESK_DB_USERS_DIR set (`propdesk pg-setup` wrote it): the service's own PostgreSQL
+        role (PROPDESK_DB_SERVICE_ROLE_PREFIX + its name, `propdesk_` by default) and its password
+        file, which replace the user and password of its database URL; else nothing (every process
+        connects as its URL's user). A service without a database gets nothing."""
+        from propdesk.chassis import migrate, pg_setup
+
+        directory = os.environ.get("PROPDESK_DB_USERS_DIR")
+        if not directory or not migrate.has_database(self.classes[service]):
+            return {}
+        role = pg_setup.service_role(service)
+        return {"PROPDESK_DB_USER": role,
+                "PROPDESK_DB_PASSWORD_FILE": str(pg_setup.password_file(Path(directory), role))}
+
     def _spawn(self, child: Child) -> None:
         log = open(child.log_path, "ab")
         child.proc = subprocess.Popen([sys.executable, "-m", "propdesk.worker", child.name],
@@ -179,6 +197,14 @@ class Supervisor:
             if path and not Path(path).is_file():
                 raise SystemExit(f"propdesk run: no broker password file {path} for {name}: run "
                                  "`propdesk broker users` first (docs/operations.md, Broker users)")
+        if os.environ.get("PROPDESK_DB_USERS_DIR") and database_kind() != "postgresql":
+            raise SystemExit("propdesk run: PROPDESK_DB_USERS_DIR gives each service its PostgreSQL role, and "
+                             "PROPDESK_DB says sqlite: unset it, or set PROPDESK_DB=postgresql")
+        for name in self.classes:
+            path = self.db_credentials(name).get("PROPDESK_DB_PASSWORD_FILE")
+            if path and not Path(path).is_file():
+                raise SystemExit(f"propdesk run: no database password file {path} for {name}: run "
+                                 "`propdesk pg-setup` first (docs/operations.md, PostgreSQL roles)")
         # every subscriber queue exists before any service can publish (conventions §3.5)
         topology.declare_all(self.settings.amqp_uri, self.classes.values(), self.settings.retry_delays_ms)
         for child in self.children:
@@ -258,6 +284,11 @@ class Supervisor:
         elif urlparse(topology.broker_addresses(self.settings.amqp_uri)[0]).username in (None, "guest"):
             self.say("  broker user guest: the local default only; in production every service has its own "
                      "user (propdesk broker users; docs/operations.md, Broker users)")
+        if os.environ.get("PROPDESK_DB_USERS_DIR"):
+            from propdesk.chassis import pg_setup
+
+            self.say(f"  database roles       one per service ({pg_setup.role_prefix()}<service>), "
+                     f"passwords in {os.environ['PROPDESK_DB_USERS_DIR']}")
         self.say("  status: propdesk status    dead letters: propdesk dlq list    stop: Ctrl-C")
 
 

@@ -145,8 +145,8 @@ def grant_service_role(url: str, role: str) -> None:
         with engine.begin() as conn:
             if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first() is None:
                 raise ConfigError("PROPDESK_DB_SERVICE_ROLE_PREFIX", f"role {role} does not exist on the server: "
-                                  f"create it first (CREATE ROLE {role} LOGIN PASSWORD '...'; docs/operations.md, "
-                                  "PostgreSQL roles)")
+                                  f"create it first (propdesk pg-setup, or CREATE ROLE {role} LOGIN PASSWORD '...'; "
+                                  "docs/operations.md, PostgreSQL roles)")
             for statement in (
                     f'REVOKE CONNECT, TEMPORARY ON DATABASE "{database}" FROM PUBLIC',
                     f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"',
