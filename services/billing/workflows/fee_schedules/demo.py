@@ -12,7 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from propdesk import demo
+from propdesk.chassis.calendar import office_day
+from propdesk.chassis.numbering import next_numbers
 from propdesk_services.billing.workflows.fee_schedules.models import FeeAccountUnit, FeeSchedule
+from propdesk_services.billing.workflows.meter_readings.handlers import SERIES as READINGS_SERIES
 from propdesk_services.billing.workflows.meter_readings.models import MeterReading
 
 LOADED = "fee cycle already loaded"
@@ -45,7 +48,7 @@ def load(session: Session) -> str:
                                 unit_price=price, effective_from=start, effective_to=end, jump_factor=factor,
                                 note="《物业委托管理合同》", version=1, updated_by="demo", updated_at=_AT)
                     for i, (e, k, item, basis, price, start, end, factor) in enumerate(SCHEDULES, start=1))
-    readings = 0
+    rows = []
     flats = [u for u in units if u["building"] == "1" and u["floor"] <= 5]
     for n, u in enumerate(flats, start=1):
         for meter, base, used in (("water", Decimal(100 + n * 3), Decimal(8 + n % 5)),
@@ -54,13 +57,17 @@ def load(session: Session) -> str:
             for period, value, previous, consumption in (
                     ("2026-10", base, None, None),
                     ("2026-11", base + (used * 5 if jump else used), base, used * 5 if jump else used)):
-                readings += 1
-                session.add(MeterReading(
-                    reading_id=f"MR-DEMO-{readings:04d}", reading_no=f"MR-20261120-{readings:04d}",
+                rows.append(MeterReading(
+                    reading_id=f"MR-DEMO-{len(rows) + 1:04d}",
                     unit_id=u["unit_id"], estate=u["estate"], meter=meter, period=period, reading=value,
                     previous=previous, consumption=consumption,
                     state="held" if jump and period == "2026-11" else "ok",
                     hold_rule="jump_beyond_factor" if jump and period == "2026-11" else None,
                     read_on=f"{period}-20", source="import", recorded_by="demo", recorded_at=_AT))
+    # numbered by the chassis numbering of the import's office day, as an import numbers them: the
+    # day's sequence moves past them, so a reading recorded that day takes the next number
+    for row, number in zip(rows, next_numbers(session, READINGS_SERIES, office_day(_AT), len(rows))):
+        row.reading_no = number
+    session.add_all(rows)
     session.flush()
-    return f"{len(units)} billed units, {len(SCHEDULES)} fee schedules, {readings} meter readings"
+    return f"{len(units)} billed units, {len(SCHEDULES)} fee schedules, {len(rows)} meter readings"

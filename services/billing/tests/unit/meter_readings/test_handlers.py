@@ -7,8 +7,12 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from sqlalchemy import func, select
+
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+from propdesk_services.billing.tests.unit.billing_run.support import NOV_20, harness
 from propdesk_services.billing.tests.unit.cycle import CASHIER, CS, ENGINEER, SUPERVISOR, only, rules
+from propdesk_services.billing.workflows.meter_readings.models import MeterReading
 
 # the demo: 1-1-101 read 103 (water) in 2026-10 and 112 in 2026-11 (9 used)
 UNIT = "1-1-101"
@@ -83,6 +87,17 @@ def test_unknown_or_other_estates_units_are_refused(app):
     [demo_held] = app.query("list_meter_readings", None, "held", None)
     with pytest.raises(NotFound):
         app.query("get_meter_reading", demo_held["reading_id"], actor=only(SUPERVISOR, "E2"))
+
+
+def test_a_reading_recorded_on_the_demos_import_day_takes_the_next_number():
+    # the demo's readings were imported on 2026-11-20 and numbered by that day's sequence, past them
+    app = harness(NOV_20)
+    with app.session() as s:
+        demo_readings = s.scalar(select(func.count()).select_from(MeterReading))
+        numbers = set(s.scalars(select(MeterReading.reading_no)))
+    assert numbers == {f"MR-20261120-{n:04d}" for n in range(1, demo_readings + 1)}
+    out = app.command("record_meter_reading", reading(unit_id="1-1-601", period="2026-11", value="50"), ENGINEER)
+    assert out["reading_no"] == f"MR-20261120-{demo_readings + 1:04d}"
 
 
 def test_customer_service_may_not_enter_readings(app):
