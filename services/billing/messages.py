@@ -47,6 +47,8 @@ COMMANDS = {
     "import_meter_readings": Command(meter_readings.import_meter_readings, meter_readings_schemas.ImportMeterReadingsSchema),
     "correct_meter_reading": Command(meter_readings.correct_meter_reading, meter_readings_schemas.CorrectMeterReadingSchema),
     "accept_meter_reading": Command(meter_readings.accept_meter_reading, meter_readings_schemas.AcceptMeterReadingSchema),
+    "supersede_meter_reading": Command(meter_readings.supersede_meter_reading,
+                                       meter_readings_schemas.SupersedeMeterReadingSchema),
     # the billing run and its fee notices (缴费通知单)
     "start_billing_run": Command(billing_run.start_billing_run, billing_run_schemas.StartBillingRunSchema),
     "review_billing_run": Command(billing_run.review_billing_run, billing_run_schemas.ReviewBillingRunSchema),

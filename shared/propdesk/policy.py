@@ -155,6 +155,8 @@ POLICY: dict[str, frozenset[str]] = {
     # a reading is corrected by whoever re-reads it or by the supervisor; accepting a held one is a review
     "billing.correct_meter_reading": frozenset({"engineering", "finance_supervisor"}),
     "billing.accept_meter_reading": frozenset({"finance_supervisor"}),
+    # a held reading the meter has since passed is set aside (superseded) by the same review
+    "billing.supersede_meter_reading": frozenset({"finance_supervisor"}),
     # the billing run: finance starts and redrafts it, the supervisor reviews it (25th), the cashier
     # issues the notices (by the 26th), CS delivers each and gets it signed
     "billing.start_billing_run": frozenset({"finance_supervisor", "cashier"}),

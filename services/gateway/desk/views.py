@@ -54,8 +54,8 @@ FIXED_FROM_CASE = {"move_out_id": "move_out_id", "unit_id": "unit_id", "slip_no"
 #: utility (vocab.UTILITIES) and, for a metered one, its meter's final reading.
 SUPPLIES, UTILITY, READING = "supplies", "utility", "reading"
 #: billing's meter readings that count as a meter's last reading (billing checks a new one against
-#: them); a reading held for review does not.
-COUNTED_READINGS = tuple(code for code in METER_READING_STATES.codes if code != "held")
+#: them); a reading held for review does not, nor one set aside as superseded by a later one.
+COUNTED_READINGS = tuple(code for code in METER_READING_STATES.codes if code not in ("held", "superseded"))
 
 
 class TtlCache:

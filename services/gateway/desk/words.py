@@ -273,6 +273,7 @@ AUDIT_ACTIONS = {
     "meter_reading.correct": N_("Meter reading corrected"),
     "meter_reading.import": N_("Meter readings imported"),
     "meter_reading.record": N_("Meter reading recorded"),
+    "meter_reading.supersede": N_("Held meter reading set aside: superseded by a later reading"),
     "pass.expire": N_("Pass expired"),
     "pass.issue_construction": N_("Construction pass issued"),
     "pass.issue_resident": N_("Resident pass issued"),

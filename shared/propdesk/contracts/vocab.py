@@ -351,12 +351,15 @@ UTILITIES = Terms(
 )
 #: A meter reading's state: "ok" passed the checks (billable); "held" is waiting for the finance
 #: supervisor (lower than the last reading, or a jump beyond the factor); "accepted" was held and
-#: accepted as read; "billed" is on an issued fee notice (never changed again).
+#: accepted as read; "billed" is on an issued fee notice (never changed again); "superseded" was
+#: held, the meter has since a later month's reading that bills its consumption, and the supervisor
+#: set it aside (never billed, never counted, never changed again).
 METER_READING_STATES = Terms(
     Term("ok", "已录入", "Recorded"),
     Term("held", "待复核", "Held for review"),
     Term("accepted", "复核通过", "Accepted after review"),
     Term("billed", "已计费", "Billed"),
+    Term("superseded", "已被后续读数取代", "Superseded by a later reading"),
 )
 #: Readings that bill when the run drafts.
 METER_READING_BILLABLE = ("ok", "accepted")

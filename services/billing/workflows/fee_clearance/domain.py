@@ -17,9 +17,9 @@ The rules:
   neither answer of the contract is true yet). The cut's readings are billed, then the check is
   decided for the first time (`decide`: confirmed, or failed with the amount, as on a request); a
   final reading of its own (recorded from its cut) held for review keeps it waiting
-  ("readings_held") until the supervisor accepts or corrects it; an earlier move-out's of the unit
-  does not. A cut that arrives before the request leaves "meters_read": the request then checks
-  at once. A payment confirms none of these (it re-checks "pending" only).
+  ("readings_held") until the supervisor accepts, corrects or supersedes it; an earlier
+  move-out's of the unit does not. A cut that arrives before the request leaves "meters_read":
+  the request then checks at once. A payment confirms none of these (it re-checks "pending" only).
 - A payment re-checks the unit's pending clearances in its own unit of work: one it settles is
   confirmed and announced (``billing.clearance_confirmed``); one still owing keeps "pending" with
   the new amount and announces nothing: the failure already announced stands, consumers are not

@@ -120,7 +120,7 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
     when billable: `meter_readings.handlers.record_final_reading`), then the move-out's fee check
     is decided on the ledger with them: for the first time when it waited for them ("awaiting_meters"
     -> `domain.decide`; a final reading of its own held for review keeps it waiting, "readings_held",
-    until the supervisor accepts or corrects it: `after_final_reading`), else re-decided
+    until the supervisor accepts, corrects or supersedes it: `after_final_reading`), else re-decided
     (`domain.redecide_after_final_readings`: a check decided at once, the unit not metered then).
 
     Once per move-out: the inbox absorbs a redelivery, and the move-out announced again (another

@@ -15,7 +15,9 @@ A held reading is not billed until the finance supervisor accepts it as read ("a
 is corrected (re-checked). A billed reading never changes. A reading for a period before the
 meter's latest one is refused (it would change a consumption already worked out), and so is the
 acceptance or correction of a held one the meter has a later reading than (the later one counted
-from the reading before it: its consumption would be billed twice).
+from the reading before it: its consumption would be billed twice). Such a held reading, passed by
+the meter, is set aside by the supervisor as "superseded" (`supersede`): never billed, never
+counted, never changed again; the later reading bills the consumption once.
 Plain Python: no nameko, no SQL, no I/O.
 """
 from __future__ import annotations
@@ -29,7 +31,7 @@ from propdesk.domain import blank
 from propdesk.errors import Conflict, Problem, ValidationError
 from propdesk_services.billing.workflows.fee_schedules.domain import decimal_problem, is_period
 
-OK, HELD, ACCEPTED, BILLED = "ok", "held", "accepted", "billed"
+OK, HELD, ACCEPTED, BILLED, SUPERSEDED = "ok", "held", "accepted", "billed", "superseded"
 #: Readings that count as "the last reading" for the next one.
 COUNTED = (OK, ACCEPTED, BILLED)
 MAX_READING = Decimal("999999999999.99")
@@ -109,11 +111,15 @@ def check_not_before_latest(latest_period: str | None, period: str) -> None:
 
 def check_correctable(row) -> None:
     """Conflict (reading_id, reading_billed) for a reading already billed (on an issued notice, or
-    a final reading charged at move-out)."""
+    a final reading charged at move-out); (reading_id, reading_superseded) for one set aside as
+    superseded (a later reading bills its consumption)."""
     if row.state == BILLED:
         on = f"notice {row.notice_no}" if row.notice_no else "the ledger (final reading)"
         raise Conflict(f"reading {row.reading_no} is billed on {on} and is not changed any more",
                        field="reading_id", rule="reading_billed")
+    if row.state == SUPERSEDED:
+        raise Conflict(f"reading {row.reading_no} was set aside as superseded by a later reading",
+                       field="reading_id", rule="reading_superseded")
 
 
 #: A final reading (move-out) is recorded with this source; it bills at once (`final_charge`).
@@ -154,9 +160,25 @@ def accept(row) -> None:
     row.state, row.hold_rule = ACCEPTED, None
 
 
-def next_commands(row) -> list[str]:
+def supersede(row, later_period: str | None) -> None:
+    """The finance supervisor sets a held reading aside as superseded: the meter has a later
+    month's reading (`later_period`), which counted from the reading before this one, so this one
+    can be neither accepted nor corrected and its consumption is billed once, in the later one.
+    Conflict (reading_id, not_held) for a reading that is not held; (period, no_later_reading)
+    while the meter has no later reading (accept or correct it instead)."""
+    if row.state != HELD:
+        raise Conflict(f"reading {row.reading_no} is not held for review", field="reading_id", rule="not_held")
+    if later_period is None or later_period <= row.period:
+        raise Conflict(f"the meter has no reading after {row.period}: accept or correct {row.reading_no} instead",
+                       field="period", rule="no_later_reading")
+    row.state = SUPERSEDED
+
+
+def next_commands(row, passed: bool = False) -> list[str]:
+    """What may be done next to a reading; `passed`: the meter has a later month's reading (a held
+    one can then only be set aside as superseded)."""
     if row.state == HELD:
-        return ["accept_meter_reading", "correct_meter_reading"]
+        return ["supersede_meter_reading"] if passed else ["accept_meter_reading", "correct_meter_reading"]
     if row.state in (OK, ACCEPTED):
         return ["correct_meter_reading"]
     return []

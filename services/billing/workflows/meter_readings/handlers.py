@@ -296,6 +296,30 @@ def accept_meter_reading(cmd, uow) -> dict:
     return _READING.dump(row)
 
 
+def supersede_meter_reading(cmd, uow) -> dict:
+    """Set a held reading aside as superseded (复核：已被后续读数取代): the meter has a later
+    month's reading, which counted from the reading before this one and bills its consumption, so
+    this one can be neither accepted nor corrected (`later_reading_exists`). Bills nothing; leaves
+    the supervisor's review queue; audited with its hold rule, the later reading and the reason. A
+    final reading's move-out fee check that waited for it (``readings_held``) is decided now on the
+    ledger (`fee_clearance.handlers.after_final_reading`, nothing billed), once none of its own
+    final readings is held. Conflict (reading_id, not_held); (period, no_later_reading)."""
+    s = uow.session
+    row = _reading(s, cmd.data["reading_id"], cmd.estates, lock=True)
+    later = _latest(s, row.unit_id, row.meter)
+    domain.supersede(row, later.period if later else None)
+    row.reviewed_by, row.reviewed_at = cmd.actor.id, uow.now()
+    uow.audit("meter_reading.supersede", "meter_reading", row.reading_id,
+              {"reading_no": row.reading_no, "unit_id": row.unit_id, "meter": row.meter, "period": row.period,
+               "reading": str(row.reading), "hold_rule": row.hold_rule, "superseded_by": later.reading_no,
+               "later_period": later.period, "move_out_id": row.move_out_id, "note": cmd.data["note"]})
+    if row.source == domain.FINAL:
+        from propdesk_services.billing.workflows.fee_clearance.handlers import after_final_reading
+
+        after_final_reading(uow, row, billed=False)
+    return _READING.dump(row)
+
+
 # --- queries ---------------------------------------------------------------------------------------
 def get_meter_reading(args: dict, reader) -> dict:
     return _READING.dump(_reading(reader.session, args["reading_id"], reader.estates))
@@ -312,7 +336,9 @@ def list_meter_readings(args: dict, reader) -> list[dict]:
 
 
 def possible_actions(reading_id: str, reader) -> list[str]:
-    return domain.next_commands(_reading(reader.session, reading_id, reader.estates))
+    row = _reading(reader.session, reading_id, reader.estates)
+    later = _latest(reader.session, row.unit_id, row.meter) if row.state == domain.HELD else None
+    return domain.next_commands(row, passed=later is not None and later.period > row.period)
 
 
 def held_readings(args: dict, reader) -> list[dict]:

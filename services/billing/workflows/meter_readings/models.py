@@ -13,7 +13,8 @@ from propdesk_services.billing.models import Base
 class MeterReading(Base):
     """A unit's meter read for a period. `previous` is the last billable reading before it (None:
     the first reading, a baseline that bills nothing); `consumption` = reading - previous. `state`
-    (vocab.METER_READING_STATES): ok, held (with `hold_rule`), accepted, billed (`notice_no`).
+    (vocab.METER_READING_STATES): ok, held (with `hold_rule`), accepted, billed (`notice_no`),
+    superseded (a held one the meter has since passed, set aside unbilled; `hold_rule` kept).
     `move_out_id`: the move-out whose final reading it is (engineering's ``unit.supply_cut``), so
     that move-out's fee check, and no other move-out's of the unit, waits for it while it is held."""
 

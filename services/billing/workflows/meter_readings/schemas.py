@@ -66,6 +66,18 @@ class AcceptMeterReadingSchema(Schema):
     note = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=label("复核意见", "Review note"))
 
 
+class SupersedeMeterReadingSchema(Schema):
+    """复核：已被后续读数取代: a held reading the meter has since passed (a later month's reading
+    counted past it), set aside unbilled with the reason."""
+
+    class Meta:
+        unknown = RAISE
+        label = {"zh": "标记为已被后续读数取代", "en": "Set aside as superseded"}
+
+    reading_id = RecordId(max_len=40, metadata=label("读数编号", "Reading"))
+    note = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata=label("原因", "Reason"))
+
+
 class MeterReadingSchema(Schema):
     """A meter reading as the desk shows it."""
 

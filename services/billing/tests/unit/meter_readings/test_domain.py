@@ -58,3 +58,24 @@ def test_readings_go_forward_and_billed_ones_stay():
     with pytest.raises(Conflict):
         domain.accept(Row())
     assert domain.next_commands(Row()) == []
+
+
+def test_a_held_reading_is_superseded_only_once_the_meter_has_passed_it():
+    class Row:
+        state, reading_no, notice_no, hold_rule, period = "held", "MR-2", None, "lower_than_last", "2026-11"
+    row = Row()
+    assert domain.next_commands(row) == ["accept_meter_reading", "correct_meter_reading"]
+    assert domain.next_commands(row, passed=True) == ["supersede_meter_reading"]
+    for later in (None, "2026-11", "2026-10"):  # no later month's reading: accept or correct it instead
+        with pytest.raises(Conflict) as e:
+            domain.supersede(row, later)
+        assert (e.value.field, e.value.rule) == ("period", "no_later_reading")
+    domain.supersede(row, "2026-12")
+    assert (row.state, row.hold_rule) == ("superseded", "lower_than_last")  # why it was held stays on it
+    with pytest.raises(Conflict) as e:
+        domain.supersede(row, "2026-12")
+    assert e.value.rule == "not_held"
+    with pytest.raises(Conflict) as e:
+        domain.check_correctable(row)
+    assert e.value.rule == "reading_superseded"
+    assert domain.next_commands(row) == domain.next_commands(row, passed=True) == []

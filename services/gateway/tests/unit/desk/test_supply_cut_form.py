@@ -92,9 +92,10 @@ def test_the_form_opens_with_a_row_per_supply_and_each_meters_last_reading(calls
     assert ("上次读数" if lang == "zh" else "Last reading") in html
 
 
-def test_the_last_reading_is_the_latest_that_counts_not_one_held_for_review(calls, monkeypatch):
+@pytest.mark.parametrize("state", ["held", "superseded"])  # superseded: held, then passed by a later one
+def test_the_last_reading_is_the_latest_that_counts_not_one_held_for_review(calls, monkeypatch, state):
     monkeypatch.setattr(fake, "READINGS", [
-        fake.reading("water", "2026-11", "90.00", state="held", no=5),  # lower than the last: held, not counted
+        fake.reading("water", "2026-11", "90.00", state=state, no=5),  # lower than the last: held, not counted
         fake.reading("water", "2026-10", "116.00", state="accepted", no=3),
         fake.reading("water", "2026-09", "110.00", state="billed", no=1)])
     _, _, supplies = supply_form(calls, monkeypatch, "en")
