@@ -1,7 +1,8 @@
 """`propdesk pg-setup`: the server administrator's one step before the first `propdesk migrate` on
 PostgreSQL: the roles and the databases (docs/operations.md, "PostgreSQL roles").
 
-As an administrator of the server (a superuser, or a role with CREATEROLE and CREATEDB), it makes
+As a superuser of the server (a role with only CREATEROLE and CREATEDB cannot make a database owned
+by another role unless it is a member of it), it makes
 
 - the **owner role**, PROPDESK_PG_URL's user (`propdesk`): LOGIN, nothing else. `propdesk migrate`
   connects as it and changes the schema; it owns every service database;
