@@ -84,6 +84,20 @@ def test_blocks_of_numbers_never_overlap_under_concurrency(engines):
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
 
 
+def test_a_block_the_database_formats_reads_as_the_chassis_numbers(engines):
+    """`next_block` + `number_sql` (a billing run numbering its notices in one UPDATE): on
+    PostgreSQL the numbers read as `format_number`'s, four digits and wider past 9,999, never cut."""
+    from sqlalchemy import text
+
+    day = date(2026, 11, 30)
+    with Session(engines[0]) as s:
+        prefix, first = numbering.next_block(s, "FN", day, 3)
+        assert (prefix, first, numbering.next_numbers(s, "FN", day, 1)) == ("FN-20261130-", 1, ["FN-20261130-0004"])
+        formatted = [s.execute(text(f"SELECT :p || {numbering.number_sql('postgresql', 'CAST(:n AS INTEGER)')}"),
+                               {"p": prefix, "n": n}).scalar() for n in (1, 9999, 10000, 123456)]
+    assert formatted == [numbering.format_number("FN", day, n) for n in (1, 9999, 10000, 123456)]
+
+
 def test_a_rolled_back_number_is_given_back(engines):
     day = date(2026, 12, 1)
     with Session(engines[0]) as s:

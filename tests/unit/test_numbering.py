@@ -130,3 +130,20 @@ def test_two_sessions_on_one_sqlite_file_never_get_the_same_number(engine, block
     every = taken[0] + taken[1]
     assert sorted(every) == [format_number("WO", DAY, n) for n in range(1, 2 * count * max(block, 1) + 1)]
     assert all(numbers == sorted(numbers) for numbers in taken)  # each session's own numbers count up
+
+
+def test_a_block_the_database_formats_is_the_numbers_next_numbers_would_give(engine):
+    from sqlalchemy import text
+
+    from propdesk.chassis.numbering import next_block, number_sql
+
+    with Session(engine) as s:
+        assert next_numbers(s, "FN", DAY, 2) == ["FN-20261123-0001", "FN-20261123-0002"]
+        prefix, first = next_block(s, "FN", DAY, 3)
+        assert (prefix, first) == ("FN-20261123-", 3)
+        assert next_numbers(s, "FN", DAY, 1) == ["FN-20261123-0006"]  # the block's three are taken
+        formatted = [s.execute(text(f"SELECT :p || {number_sql('sqlite', ':n')}"), {"p": prefix, "n": n}).scalar()
+                     for n in (1, 3, 9999, 10000, 123456)]
+    assert formatted == [format_number("FN", DAY, n) for n in (1, 3, 9999, 10000, 123456)]
+    with pytest.raises(ValueError):
+        next_block(Session(engine), "FN", DAY, 0)

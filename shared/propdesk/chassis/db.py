@@ -271,6 +271,11 @@ class UnitOfWork:
         numbering many records), in this transaction."""
         return numbering.next_numbers(self.session, series, self.today(), n)
 
+    def next_block(self, series: str, n: int) -> tuple[str, int]:
+        """The next `n` numbers of `series` today as (prefix, first count), for the database to
+        format (`numbering.number_sql`), in this transaction."""
+        return numbering.next_block(self.session, series, self.today(), n)
+
     def emit(self, event_type: str, payload: dict, *, version: int | None = None,
              correlation_id: str | None = None, causation_id: str | None = None) -> Envelope:
         """Add an event to the outbox of this transaction. The payload is checked against its contract.

@@ -58,6 +58,23 @@ def next_numbers(session: Session, series: str, day: date, n: int) -> list[str]:
     return [f"{prefix}{seq:04d}" for seq in range(last - n + 1, last + 1)]
 
 
+def next_block(session: Session, series: str, day: date, n: int) -> tuple[str, int]:
+    """The next `n` numbers of `series` on office day `day` as (prefix, first count): numbers
+    ``prefix + number_sql(first .. first + n - 1)`` for the database to write itself (a billing run
+    numbering its notices by one UPDATE); counted as `next_numbers`, race-safe, given back on rollback."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"a block of numbers is a count >= 1: {n!r}")
+    return _prefix(series, day), _take(session, series, day, n) - n + 1
+
+
+def number_sql(dialect: str, seq: str) -> str:
+    """SQL formatting the integer expression `seq` as `format_number` does after its prefix: four
+    digits at least, wider past 9,999 (never cut)."""
+    if dialect == "sqlite":
+        return f"printf('%04d', {seq})"
+    return f"CASE WHEN {seq} < 10000 THEN lpad(CAST({seq} AS TEXT), 4, '0') ELSE CAST({seq} AS TEXT) END"
+
+
 def _take(session: Session, series: str, day: date, n: int) -> int:
     """Bump the (series, day) counter by `n`; the new last number."""
     if not series.isalnum() or not series.isupper():

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from propdesk.chassis.db import aware
 from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import visible, within
+from propdesk.chassis.numbering import number_sql
 from propdesk.contracts.envelope import new_id
 from propdesk.contracts.vocab import ESTATES, METER_READING_BILLABLE
 from propdesk.domain import Event
@@ -51,7 +52,7 @@ MAX_BATCHES = 20
 #: Ledger charges made outside the schedules, shown on the period's notice (not charged again).
 LEDGER_SOURCES = ("repair", "one_off")
 
-_NOTICE_T, _READING = FeeNotice.__table__, MeterReading.__table__
+_NOTICE_T = FeeNotice.__table__
 
 _RUN = BillingRunSchema()
 _RUNS = BillingRunSchema(many=True)
@@ -611,23 +612,35 @@ def line_charges(session, notice_ids) -> list[tuple[int, str, int]]:
         out.extend(tuple(r) for r in session.execute(_LINE_CHARGES.where(FeeNoticeLine.notice_id.in_(ids[i:i + 500])))
                    if r[2] is not None)
     return out
-_METER_LINES = text(
-    "SELECT l.source_ref, n.notice_no FROM fee_notice n JOIN fee_notice_line l ON l.notice_id = n.notice_id"
-    f" WHERE {_BATCH} AND l.source = 'meter'")
+#: Bill the batch's readings: each meter line's reading named by its notice's number.
+_BILL_READINGS = text(
+    "UPDATE meter_reading SET state = 'billed', notice_no = b.notice_no FROM (SELECT l.source_ref AS reading_id,"
+    " n.notice_no FROM fee_notice n JOIN fee_notice_line l ON l.notice_id = n.notice_id"
+    f" WHERE {_BATCH} AND l.source = 'meter') b WHERE meter_reading.reading_id = b.reading_id")
+_ISSUE_NOTICES: dict = {}
 
 
-_BILL_READING = update(_READING).where(_READING.c.reading_id == bindparam("rid")).values(
-    state=bindparam("state"), notice_no=bindparam("no"))
-_ISSUE_NOTICE = update(_NOTICE_T).where(_NOTICE_T.c.notice_id == bindparam("nid")).values(
-    notice_no=bindparam("no"), state=bindparam("state"), issued_at=bindparam("at"), issued_by=bindparam("by"))
+def _issue_notices(dialect: str):
+    """Number and issue the batch's notices by one UPDATE: in unit order, the block `first` ..
+    reserved by `uow.next_block`, formatted by the database as the chassis formats a number."""
+    if dialect not in _ISSUE_NOTICES:
+        _ISSUE_NOTICES[dialect] = text(
+            f"UPDATE fee_notice SET notice_no = :prefix || {number_sql(dialect, 'b.k + :first - 1')},"
+            " state = :state, issued_at = :at, issued_by = :by"
+            " FROM (SELECT n.notice_id, row_number() OVER (ORDER BY n.unit_id) AS k FROM fee_notice n"
+            f" WHERE {_BATCH} AND n.state = :approved) b WHERE fee_notice.notice_id = b.notice_id").bindparams(
+            bindparam("at", type_=FeeNotice.issued_at.type))
+    return _ISSUE_NOTICES[dialect]
 
 
 def _issue_batch(uow, run: BillingRun, batch: int) -> bool:
     s, now = uow.session, uow.now()
-    notices = s.connection().execute(select(FeeNotice.notice_id, FeeNotice.unit_id).where(
-        FeeNotice.run_id == run.run_id, FeeNotice.state == domain.NOTICE_APPROVED, FeeNotice.unit_id > run.cursor)
-        .order_by(FeeNotice.unit_id).limit(batch)).all()
-    if not notices:
+    conn = s.connection()
+    ahead = (select(FeeNotice.unit_id).where(FeeNotice.run_id == run.run_id, FeeNotice.state == domain.NOTICE_APPROVED,
+                                             FeeNotice.unit_id > run.cursor)
+             .order_by(FeeNotice.unit_id).limit(batch).subquery())
+    count, last = conn.execute(select(func.count(), func.max(ahead.c.unit_id))).one()
+    if not count:
         in_time = uow.meet_deadline(domain.ISSUE_RULE, "billing_run", run.run_id)
         domain.finish_issuing(run, now)
         uow.emit_all([Event("billing.notices_issued", {
@@ -636,22 +649,19 @@ def _issue_batch(uow, run: BillingRun, batch: int) -> bool:
         uow.audit("billing_run.issued", "billing_run", run.run_id,
                   {"run_no": run.run_no, "notices": run.issued_count, "in_time": in_time})
         return False
-    # one numbering statement for the batch (a contiguous FN- block, in unit order); the notices
-    # are numbered and issued first: their charges name the number
-    numbers = uow.next_numbers(domain.NOTICE_SERIES, len(notices))
-    conn = s.connection()
-    state, by = domain.NOTICE_ISSUED, run.issued_by  # once, not an ORM attribute read a notice
-    _executemany(conn, _ISSUE_NOTICE, "issue", [
-        {"nid": n.notice_id, "no": no, "state": state, "at": now, "by": by} for n, no in zip(notices, numbers)])
     # every notice of an approved run is approved: the batch is its notices after the cursor up to
-    # the last one read (the unique (run, unit) index answers the range)
-    in_batch = {"run": run.run_id, "after": run.cursor, "last": notices[-1].unit_id}
+    # the last one (the unique (run, unit) index answers the range). One numbering statement for the
+    # batch (a contiguous FN- block, in unit order); the notices are numbered and issued first:
+    # their charges, and their readings, name the number
+    in_batch = {"run": run.run_id, "after": run.cursor, "last": last}
+    prefix, first = uow.next_block(domain.NOTICE_SERIES, count)
+    conn.execute(_issue_notices(conn.dialect.name), {
+        **in_batch, "prefix": prefix, "first": first, "state": domain.NOTICE_ISSUED,
+        "approved": domain.NOTICE_APPROVED, "at": now, "by": run.issued_by})
     conn.execute(_POST_CHARGES, in_batch)
-    billed = [{"rid": ref, "no": no, "state": "billed"} for ref, no in conn.execute(_METER_LINES, in_batch).all()]
-    if billed:
-        _executemany(conn, _BILL_READING, "bill_readings", billed)
-    run.issued_count += len(notices)
-    run.cursor = notices[-1].unit_id
+    conn.execute(_BILL_READINGS, in_batch)
+    run.issued_count += count
+    run.cursor = last
     return True
 
 
