@@ -82,13 +82,15 @@ def _billing_db(ctx: Context, units: int):
 METERED_EVERY = int(os.environ.get("PROPDESK_BENCH_S4_METERED", "4"))
 
 
-def _raw_same_rows(ctx: Context, run_path: Path, run_id: str, units: int, batch: int = 2000) -> tuple[float, float]:
+def _raw_same_rows(ctx: Context, run_path: Path, run_id: str, units: int,
+                   batch: int = 2000) -> tuple[float, float, Path]:
     """The rows the run wrote, written again by raw sqlite3 executemany into billing's own tables
     (a second database migrated and seeded as the run's, so the same schema and indexes): each
     batch's notices as drafted and their lines, one transaction a batch; then each batch's charges
     as posted, its notices numbered and issued and its readings billed, one transaction a batch.
     Every column as the run stored it, read from the run's database between the timed writes, a
-    batch at a time (nothing held for the whole run). (wall, CPU) seconds of the writes alone."""
+    batch at a time (nothing held for the whole run). (wall, CPU) seconds of the writes alone, and
+    the second database's path."""
     _, engine, raw_path = _billing_db(ctx, units)
     engine.dispose()
     src, dst = sqlite3.connect(str(run_path)), sqlite3.connect(str(raw_path))
@@ -145,7 +147,7 @@ def _raw_same_rows(ctx: Context, run_path: Path, run_id: str, units: int, batch:
         wall, cpu = wall + time.perf_counter() - t0, cpu + time.process_time() - c0
     src.close()
     dst.close()
-    return wall, cpu
+    return wall, cpu, raw_path
 
 
 def _raw_narrow(path: Path, notices: int, lines: int) -> float:
@@ -200,7 +202,7 @@ def s4_billing_run(ctx: Context) -> list[Figure]:
         lines = conn.exec_driver_sql("SELECT count(*) FROM fee_notice_line").scalar()
     rss_after = _peak_rss_mib()
     engine.dispose()
-    raw_s, raw_cpu = _raw_same_rows(ctx, path, run["run_id"], units)
+    raw_s, raw_cpu, _ = _raw_same_rows(ctx, path, run["run_id"], units)
     c0 = time.process_time()
     narrow_s = _raw_narrow(path, drafted["notice_count"], lines)
     narrow_cpu = time.process_time() - c0
