@@ -9,7 +9,9 @@ A department declares its record kinds in its ``messages.RECORDS`` and its work 
   (command names), "form" ({zh, en} or None), "signatures" ([{zh, en}]), "actions" (whether
   ``allowed_actions`` knows the kind)}}``;
 - ``work_queues(actor=)`` -> ``[{"key", "title": {zh, en}, "items": [{"record", "id", "number",
-  "title", "detail", "since", "due_at", "overdue", "owner"}]}]``, the queues of the asker's role.
+  "title", "detail", "since", "due_at", "overdue", "owner"}]}]``, the queues of the asker's role;
+  an item may carry a ``note`` ({"code", ...values}), which the desk says after the detail in the
+  person's words (`words.QUEUE_NOTES`).
 
 `Records` (made per request beside the `DeskView`) turns those answers into what the pages show:
 the menu of kinds per department (only the kinds whose list the person's roles may read,
@@ -679,7 +681,7 @@ class Records:
                         continue
                     if names is None:
                         names = self.view.names()
-                    queue.items.append(self._item(service, item, names, self.principal.id))
+                    queue.items.append(self._item(service, item, names, self.principal.id, self.lang))
                     known.add((item.get("record"), str(item.get("id"))))
         for queue in merged.values():  # what is overdue first, then the oldest
             queue.items.sort(key=lambda i: (not i.overdue, i.since or "", i.record_id))
@@ -694,11 +696,15 @@ class Records:
         raise NotFound(f"no work queue {service}/{key} for you", field="queue", rule="exists")
 
     @staticmethod
-    def _item(service: str, item: dict, names: dict, me: str | None = None) -> RecordItem:
+    def _item(service: str, item: dict, names: dict, me: str | None = None, lang: str = "zh") -> RecordItem:
+        """An item as the queue draws it; its ``note`` (a code the department sends, e.g. billing's
+        held reading the meter has passed) in the person's words after its detail (`words.queue_note`)."""
         kind, rid = str(item.get("record") or ""), str(item.get("id") or "")
         owner = item.get("owner")
+        detail = " · ".join(t for t in (mask_text(str(item.get("detail") or "")),
+                                        words.queue_note(item.get("note"), lang)) if t)
         return RecordItem(kind, rid, str(item.get("number") or rid), mask_text(str(item.get("title") or "")),
-                          mask_text(str(item.get("detail") or "")), item.get("since"), item.get("due_at"),
+                          detail, item.get("since"), item.get("due_at"),
                           bool(item.get("overdue")),
                           f"/records/{quote(service)}/{quote(kind)}/{quote(rid, safe='')}",
                           (names.get(owner) or owner) if owner else None, bool(owner) and owner == me)

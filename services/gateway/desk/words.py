@@ -158,6 +158,29 @@ def slip_words(code, lang):
     return SLIP_STATUSES.label(code, lang) if code else ""
 
 
+# --- the work queues (the home page) --------------------------------------------------------------
+#: A queue item's ``note`` code -> what the desk says beside its detail; the note's other keys fill
+#: the message's %(...)s. A department's code not here shows as the code.
+QUEUE_NOTES = {
+    # billing's held meter readings: a later month's reading exists, the reading can only be set aside
+    "meter_reading.passed": N_("The meter has a later reading (%(period)s): set it aside as superseded"),
+}
+
+
+def queue_note(note, lang: str) -> str:
+    """A queue item's ``note`` ({code, ...values}) in the person's language; "" for none."""
+    if not isinstance(note, dict) or not note.get("code"):
+        return ""
+    code = str(note["code"])
+    values = {k: mask_text(str(v)) for k, v in note.items() if k != "code"}
+    if code not in QUEUE_NOTES:
+        return code
+    try:
+        return gettext(lang, QUEUE_NOTES[code]) % values
+    except (KeyError, TypeError, ValueError):  # a department's note without the values the words name
+        return code
+
+
 # --- the audit trail (the /audit page) ------------------------------------------------------------
 #: An audit row's action -> the office's words (a state of the vocabulary where one says it:
 #: `AUDIT_ACTION_STATES`). An action not here shows its code.

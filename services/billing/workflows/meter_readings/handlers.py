@@ -10,7 +10,8 @@ import base64
 import binascii
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from propdesk.chassis.db import aware
 from propdesk.chassis.estates import visible, within
@@ -341,12 +342,29 @@ def possible_actions(reading_id: str, reader) -> list[str]:
     return domain.next_commands(row, passed=later is not None and later.period > row.period)
 
 
+#: A held reading's queue note (``note.code``, the desk's words.QUEUE_NOTES): the meter has a later
+#: month's reading (``note.period``, its month), so the reading can only be set aside as superseded.
+PASSED_NOTE = "meter_reading.passed"
+
+
 def held_readings(args: dict, reader) -> list[dict]:
-    """QUEUE: readings held for the finance supervisor's review, oldest first."""
-    stmt = within(select(MeterReading), MeterReading.estate, reader.estates).where(
+    """QUEUE: readings held for the finance supervisor's review, oldest first. A reading the meter
+    has since passed (a later month's reading of the unit's meter, in any state: accepting or
+    correcting it is refused, `later_reading_exists`; setting it aside is what is left, as
+    `possible_actions` offers) carries ``note`` {code: PASSED_NOTE, period: the latest later month},
+    which the desk says in its words; None for the others. The later month is read in the same
+    statement as the queue (a correlated MAX over the meter's readings, on the unique
+    (unit_id, meter, period) index), not one query per reading."""
+    later = aliased(MeterReading)
+    later_period = (select(func.max(later.period))
+                    .where(later.unit_id == MeterReading.unit_id, later.meter == MeterReading.meter,
+                           later.period > MeterReading.period)
+                    .correlate(MeterReading).scalar_subquery())
+    stmt = within(select(MeterReading, later_period), MeterReading.estate, reader.estates).where(
         MeterReading.state == domain.HELD).order_by(MeterReading.recorded_at, MeterReading.reading_no).limit(500)
     return [{"record": "meter_reading", "id": r.reading_id, "number": r.reading_no,
              "title": f"{r.unit_id} {r.meter} {r.period}",
              "detail": f"{r.previous} → {r.reading} ({r.hold_rule})",
+             "note": {"code": PASSED_NOTE, "period": passed} if passed else None,
              "since": aware(r.recorded_at).isoformat(), "due_at": None, "overdue": False, "owner": None}
-            for r in reader.session.scalars(stmt)]
+            for r, passed in reader.session.execute(stmt)]

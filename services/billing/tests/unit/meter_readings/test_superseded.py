@@ -123,3 +123,43 @@ def test_a_held_final_reading_passed_by_the_meter_no_longer_keeps_its_move_out_w
     assert (c.status, c.last_outstanding, owed(app)) == ("confirmed", Decimal("0"), Decimal("0"))
     assert [t for t in outbox(app, MO) if t in CLEARANCE_EVENTS] == ["billing.clearance_confirmed"]
     assert app.audit("meter_reading.bill_final") == []
+
+
+def test_the_review_queue_says_which_held_readings_the_meter_has_passed_in_one_statement(app):
+    """The supervisor sees in the queue itself which held readings can only be set aside (a later
+    month's reading of the meter exists): ``note`` {code, period}, read with the queue in one
+    statement, whatever the number of held readings; it agrees with what allowed_actions offers."""
+    from sqlalchemy import event
+
+    from propdesk.chassis.workflow import Reader
+    from propdesk_services.billing.workflows.meter_readings.handlers import PASSED_NOTE, held_readings
+
+    water_held = app.command("record_meter_reading", water("2026-12", "1120"), ENGINEER)      # jump: held
+    power_held = app.command("record_meter_reading", {**water("2026-12", "2000"), "meter": "electricity"},
+                             ENGINEER)                                                         # lower: held
+    assert (water_held["state"], power_held["state"]) == ("held", "held")
+    [demo_held] = [r["reading_id"] for r in app.query("list_meter_readings", None, "held", "1-1-103")]
+
+    def notes() -> dict[str, dict | None]:
+        [queue] = [q for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "meter_readings_held"]
+        return {item["id"]: item["note"] for item in queue["items"]}
+
+    assert notes() == {demo_held: None, water_held["reading_id"]: None, power_held["reading_id"]: None}
+    app.clock.set(JAN_12)
+    app.command("record_meter_reading", water("2027-01", "121"), ENGINEER)
+    app.command("record_meter_reading", {**water("2027-01", "2350"), "meter": "electricity"}, ENGINEER)
+    passed = {"code": PASSED_NOTE, "period": "2027-01"}
+    assert notes() == {demo_held: None, water_held["reading_id"]: passed, power_held["reading_id"]: passed}
+    for reading_id, note in notes().items():  # the queue says what the reading's actions say
+        actions = app.query("allowed_actions", "meter_reading", reading_id, "finance_supervisor")
+        assert (actions == ["supersede_meter_reading"]) == (note is not None)
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 (conn, cursor, statement, ...)
+    event.listen(app.db.engine, "before_cursor_execute", listener)
+    try:
+        with app.session() as session:
+            items = held_readings({}, Reader(session, app.clock))
+    finally:
+        event.remove(app.db.engine, "before_cursor_execute", listener)
+    assert len(items) == 3 and len(statements) == 1, statements
