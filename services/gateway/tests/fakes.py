@@ -4,6 +4,8 @@ answering canned data or raising the propdesk errors, and recording every call t
 Special ids make a fake misbehave: ``SLOW`` (sleeps past the gateway's RPC timeout), ``BOOM``
 (raises a plain RuntimeError), ``MISSING`` (NotFound), ``LOCKED`` (Conflict); the idempotency key
 ``REUSED`` is one the department holds for another request (Conflict naming idempotency_key).
+The case ``MO-X-CUT`` (`CUT_CASE`) had its supply cut and its fee check pending, and billing holds
+its final water reading for review (`READINGS`, answered by ``list_meter_readings``): 抄表待复核.
 
 `FakeStaff` signs in the accounts of `ACCOUNTS` (username = a role code, as the demo's; plus
 ``multi``, with two roles, ``roleless``, and ``front_desk_e2`` at the office park) with the demo
@@ -76,6 +78,13 @@ OFFICE_CASE = {**CASE, "move_out_id": OFFICE_CASE_ID, "unit_id": OFFICE_UNIT, "e
                "owner_name": "华鼎置业有限公司", "requested_by": "front_desk_e2", "outstanding_amount": "0.00",
                "fees": "cleared", "waiting_for": ["engineering inspection (单元验收)"]}
 CASES = (CASE, OFFICE_CASE)
+#: A case of 1-1-702 whose supply engineering has cut (METERS_READ_AND_CUT): inspection passed, the
+#: fee check pending while billing holds its final water reading for review (`READINGS`: 抄表待复核).
+CUT_CASE_ID = "MO-X-CUT"
+CUT_AT = "2026-11-30T02:00:00+00:00"
+CUT_CASE = {**CASE, "move_out_id": CUT_CASE_ID, "state": "INSPECTION_PASSED", "inspection": "passed",
+            "fees": "pending", "outstanding_amount": "0.00", "supply_cut_at": CUT_AT,
+            "waiting_for": ["fee clearance check by finance (费用结清)"], "updated_at": CUT_AT}
 
 TIMELINE = [
     {"event_id": "E-1", "event_type": "move_out.requested", "occurred_at": "2026-11-02T02:00:00+00:00",
@@ -125,6 +134,32 @@ def estate_of_unit(unit_id: str | None) -> str:
 
 def estate_of_case(move_out_id: str | None) -> str:
     return "E2" if move_out_id == OFFICE_CASE_ID else "E1"
+
+
+def _reading(unit_id: str, meter: str, period: str, value: str, no: int, **more) -> dict:
+    """A meter reading as billing's list_meter_readings answers it (every field of its
+    MeterReadingSchema, test_fakes.py checks)."""
+    return {"reading_id": f"R-{unit_id}-{meter}-{period}", "reading_no": f"MR-20261025-{no:04d}", "unit_id": unit_id,
+            "estate": estate_of_unit(unit_id), "meter": meter, "period": period, "reading": value, "previous": None,
+            "consumption": None, "state": "ok", "hold_rule": None, "read_on": f"{period}-25", "source": "import",
+            "recorded_by": "S-FI-01", "recorded_at": f"{period}-25T02:00:00+00:00", "reviewed_by": None,
+            "notice_no": None, "move_out_id": None, **more}
+
+
+#: billing's meter readings, newest first: the final readings of 1-1-702's cut case (electricity
+#: billed at once; water, 34 m³ against October's 10, held for review), the office park's unit's (E2),
+#: 1-1-702's October readings.
+READINGS = [
+    _reading("1-1-702", "water", "2026-11", "150.00", 6, previous="116.00", consumption="34.00", state="held",
+             hold_rule="jump_beyond_factor", read_on="2026-11-30", source="final", recorded_by="engineering",
+             recorded_at=CUT_AT, move_out_id=CUT_CASE_ID, reading_no="MR-20261130-0002"),
+    _reading("1-1-702", "electricity", "2026-11", "2260.50", 5, previous="2197.00", consumption="63.50",
+             state="billed", read_on="2026-11-30", source="final", recorded_by="engineering", recorded_at=CUT_AT,
+             move_out_id=CUT_CASE_ID, reading_no="MR-20261130-0001"),
+    _reading(OFFICE_UNIT, "electricity", "2026-10", "51820.00", 4),
+    _reading("1-1-702", "electricity", "2026-10", "2197.00", 3, previous="2101.50", consumption="95.50"),
+    _reading("1-1-702", "water", "2026-10", "116.00", 2, previous="106.00", consumption="10.00"),
+]
 
 
 def _sees(actor, estate: str) -> bool:
@@ -207,6 +242,8 @@ class FakeResidents:
         ASKED.append(("residents", "get_move_out", actor))
         _misbehave(move_out_id)
         self._known(move_out_id, actor)
+        if move_out_id == CUT_CASE_ID:
+            return dict(CUT_CASE)
         return dict(OFFICE_CASE) if move_out_id == OFFICE_CASE_ID else {**CASE, "move_out_id": move_out_id}
 
     @rpc
@@ -346,6 +383,15 @@ class FakeBilling:
         if not _sees(actor, estate_of_unit(unit_id)):
             raise NotFound(f"no fee account for unit {unit_id}", field="unit_id", rule="exists")
         return {**BALANCE, "unit_id": unit_id, "estate": estate_of_unit(unit_id)}
+
+    @rpc
+    def list_meter_readings(self, period=None, state=None, unit_id=None, *, actor=None):
+        """`READINGS` of the asker's estates, filtered as billing filters them (period, state, unit)."""
+        _record("billing", "list_meter_readings", period=period, state=state, unit_id=unit_id)
+        ASKED.append(("billing", "list_meter_readings", actor))
+        _misbehave(unit_id)
+        return [dict(r) for r in READINGS if _sees(actor, r["estate"]) and period in (None, r["period"])
+                and state in (None, r["state"]) and unit_id in (None, r["unit_id"])]
 
     @rpc
     def list_arrears(self, *, actor=None):

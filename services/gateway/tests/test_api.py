@@ -476,6 +476,21 @@ def test_a_case_comes_with_its_timeline_release_messages_and_balance(desk):
     assert calls("billing", "get_balance")[-1][2] == ("1-1-702",)
 
 
+def test_a_cut_case_whose_final_reading_billing_holds_says_readings_held_over_the_broker(desk):
+    """MO-X-CUT: the supply is cut and the fee check pending; billing holds the case's final water
+    reading for review. The API and the case page both say 抄表待复核 (billing's readings of the unit
+    asked through the broker, beside the rest); residents' plain ``fees`` stays pending."""
+    case = desk.get(f"/api/move-outs/{fakes.CUT_CASE_ID}").json()
+    assert (case["fee_status"], case["fees"], case["unavailable"]) == ("readings_held", "pending", [])
+    assert [c[3] for c in calls("billing", "list_meter_readings")] == [
+        {"period": None, "state": None, "unit_id": "1-1-702"}]
+    page = desk.get(f"/move-outs/{fakes.CUT_CASE_ID}")
+    assert page.status_code == 200
+    assert re.search(r'<dd id="fees-status" data-fees="readings_held">\s*抄表待复核', page.text)
+    assert len(calls("billing", "list_meter_readings")) == 2  # the desk asked too, for the same unit
+    assert calls("billing", "list_meter_readings")[-1][3]["unit_id"] == "1-1-702"
+
+
 def test_a_case_shows_what_is_missing_when_a_department_does_not_answer(desk):
     case = desk.get("/api/move-outs/MO-X-NOHOLD").json()
     assert case["release"] is None and case["work_order"] is None  # not opened yet: not a failure

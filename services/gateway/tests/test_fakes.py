@@ -5,14 +5,18 @@ fake the real department does not match proves nothing about the desk.
   RPC method of the real service class, with the same parameters (names, kinds, defaults) and the
   same expected exceptions (the rejections);
 - every answer a fake gives (each method called as the gateway calls it) is what the real
-  department answers by its result contract in `propdesk.contracts.rpc`: no field the contract
-  does not have, every field it has (the departments dump every field), and each value loads and
-  dumps back unchanged (types, money with two decimals, ISO dates and times with their offset).
+  department answers by its result contract in `propdesk.contracts.rpc` (or, for a record kind's
+  list query no contract names, such as billing's ``list_meter_readings``, the kind's own schema in
+  the department's ``messages.RECORDS``): no field the contract does not have, every field it has
+  (the departments dump every field), and each value loads and dumps back unchanged (types, money
+  with two decimals, ISO dates and times with their offset), a coded field one of its vocabulary's
+  codes.
 
 No broker: the fakes' methods are called directly.
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 
 import pytest
@@ -21,6 +25,7 @@ from marshmallow import ValidationError as SchemaError
 
 from propdesk import demo, plugins
 from propdesk.contracts import rpc
+from propdesk.contracts.vocab import METER_READING_STATES
 from propdesk.errors import NotFound, ValidationError
 
 from . import fakes
@@ -30,6 +35,16 @@ ENGINEERING = {"id": "S-EN-01", "role": "engineering"}
 FINANCE = {"id": "S-FI-01", "role": "cashier"}
 SECURITY = {"id": "S-SE-01", "role": "security"}
 CASE_ID = fakes.CASE["move_out_id"]
+
+
+
+def record_schema(service: str, kind: str, method: str) -> type[Schema]:
+    """The output schema of a department's record kind (its ``messages.RECORDS``), which its list
+    query `method` dumps with: the real answer of a query no `propdesk.contracts.rpc` contract names."""
+    record = importlib.import_module(f"propdesk_services.{service}.messages").RECORDS[kind]
+    assert method in (record.list, record.get), f"{service}.{method} does not answer {kind} records"
+    return record.fields
+
 
 #: (service, method) -> (result contract, many): what the real department answers.
 CONTRACTS: dict[tuple[str, str], tuple[type[Schema], bool]] = {
@@ -46,6 +61,7 @@ CONTRACTS: dict[tuple[str, str], tuple[type[Schema], bool]] = {
     ("billing", "record_payment"): (rpc.PaymentResultSchema, False),
     ("billing", "get_balance"): (rpc.BalanceSchema, False),
     ("billing", "list_arrears"): (rpc.OutstandingSchema, True),
+    ("billing", "list_meter_readings"): (record_schema("billing", "meter_reading", "list_meter_readings"), True),
     ("access", "release_at_gate"): (rpc.ReleaseSlipSchema, False),
     ("access", "get_release_hold"): (rpc.ReleaseHoldSchema, False),
     ("notify", "list_messages"): (rpc.MessageSchema, True),
@@ -71,6 +87,7 @@ CALLS = [
                                         "exit_date": "2026-11-30", "owner_consent_ref": "OC-118",
                                         "fitout_disposition": "restore"}, FRONT_DESK), {}),
     ("residents", "get_move_out", (CASE_ID,), {}),
+    ("residents", "get_move_out", (fakes.CUT_CASE_ID,), {}),
     ("residents", "list_move_outs", (), {"state": None}),
     ("residents", "withdraw_move_out", ({"move_out_id": CASE_ID, "reason": "租户续租"}, FRONT_DESK),
      {"idempotency_key": "k-1"}),
@@ -86,6 +103,8 @@ CALLS = [
                                     "receipt_no": "R-0001"}, FINANCE), {}),
     ("billing", "get_balance", ("1-1-702",), {}),
     ("billing", "list_arrears", (), {}),
+    ("billing", "list_meter_readings", (), {"unit_id": "1-1-702"}),  # as the desk and the API ask
+    ("billing", "list_meter_readings", (), {}),
     ("access", "release_at_gate", ({"slip_no": "RS-20261102-0001"}, SECURITY), {}),
     ("access", "get_release_hold", (CASE_ID,), {}),
     ("notify", "list_messages", (), {"correlation_id": CASE_ID}),
@@ -149,6 +168,9 @@ def value_problems(fld: fields.Field, value, where: str) -> list[str]:
         if not isinstance(value, list):
             return [f"{where}: {value!r} is not a list"]
         return [p for i, item in enumerate(value) for p in value_problems(fld.inner, item, f"{where}[{i}]")]
+    vocab = fld.metadata.get("vocab")  # a coded field of a record schema (vocab.Terms): one of its codes
+    if vocab is not None and value not in vocab.codes:
+        return [f"{where}: {value!r} not one of {list(vocab.codes)}"]
     if isinstance(fld, fields.Method):  # worked out by the department when it dumps: check what it documents
         enum = fld.metadata.get("enum")
         return [] if enum is None or value in enum else [f"{where}: {value!r} not one of {enum}"]
@@ -184,6 +206,13 @@ def test_the_contract_checker_can_fail():
         "b.charges[0].amount: 196.3: ['Not a valid string.']"]
     assert contract_problems(rpc.MoveOutCountsSchema(), {"by_state": {"A": "one"}, "total": 1}, "c")[0].startswith(
         "c.by_state: {'A': 'one'}")
+    readings, _ = CONTRACTS[("billing", "list_meter_readings")]
+    reading = fakes.READINGS[0]
+    assert contract_problems(readings(), reading, "r") == []
+    assert contract_problems(readings(), {**reading, "state": "on_hold"}, "r") == [
+        f"r.state: 'on_hold' not one of {list(METER_READING_STATES.codes)}"]
+    assert contract_problems(readings(), {k: v for k, v in reading.items() if k != "move_out_id"}, "r") == [
+        "r.move_out_id: missing (the department answers every field of MeterReadingSchema)"]
 
 
 # --- the fakes against the real departments --------------------------------------------------------
@@ -247,6 +276,7 @@ ESTATE_CALLS = [
     ("tickets", "record_supply_cut", ({"move_out_id": CASE_ID, "supplies": [{"utility": "ac", "reading": None}]},
                                       ENGINEERING), {}),
     ("billing", "get_balance", ("1-1-702",), {}),
+    ("billing", "list_meter_readings", (), {"unit_id": "1-1-702"}),
     ("billing", "record_payment", ({"unit_id": "1-1-702", "amount": "392.60", "method": "cash",
                                     "receipt_no": "R-0001"}, FINANCE), {}),
     ("access", "get_release_hold", (CASE_ID,), {}),
