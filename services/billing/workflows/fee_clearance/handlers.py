@@ -171,13 +171,16 @@ def on_unit_supply_cut(event: Envelope, uow) -> None:
 
 
 def after_final_reading(uow, reading, billed: bool) -> None:
-    """A final reading accepted, corrected or entered at the counter (`billed`: charged now, or
-    nothing to bill): the fee checks it belongs to see it. Those pending are re-checked against the
-    balance, as after a payment, when it billed; those that waited for it ("readings_held") are
-    decided once none of their own final readings is held any more. It belongs to the move-out whose
-    cut recorded it (`reading.move_out_id`): an earlier move-out's reading reviewed late neither
-    re-checks nor decides a later move-out's check of the unit, decided on its own readings. A
-    reading entered at the counter, of no move-out, is the unit's: its checks, as a payment's."""
+    """A final reading accepted, corrected or entered at the counter, or set aside as superseded by
+    a later reading (`billed`: charged now, or nothing to bill; a superseded one never bills): the
+    fee checks it belongs to see it. Those pending are re-checked against the balance, as after a
+    payment, when it billed; those that waited for it ("readings_held") are decided once none of
+    their own final readings is held any more (a superseded one is not held: its check is decided on
+    the ledger as it stands, `meter_readings.handlers.supersede_meter_reading`). It belongs to the
+    move-out whose cut recorded it (`reading.move_out_id`): an earlier move-out's reading reviewed
+    late neither re-checks nor decides a later move-out's check of the unit, decided on its own
+    readings. A reading entered at the counter, of no move-out, is the unit's: its checks, as a
+    payment's."""
     s, unit_id, cause = uow.session, reading.unit_id, {"reading_no": reading.reading_no}
     if billed:
         pending = pending_clearances(s, unit_id, reading.move_out_id)
