@@ -292,7 +292,8 @@ def line(entry: dict, names: dict, lang: str) -> Line:
         cells["who"] = names.get(entry["object_id"]) or entry["object_id"]
         cells["role"] = gettext(lang, "Not signed in")
     href = f"/move-outs/{case}" if _CASE.match(case) else None
-    return Line(entry, cells, href, [(k, _short(v)) for k, v in shown])
+    kind = entry.get("object_type") or ""
+    return Line(entry, cells, href, [(k, _short(words.field_words(service, kind, k, v, lang))) for k, v in shown])
 
 
 def _role_words(role: str, lang: str) -> str:

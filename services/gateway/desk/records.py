@@ -11,7 +11,11 @@ A department declares its record kinds in its ``messages.RECORDS`` and its work 
 - ``work_queues(actor=)`` -> ``[{"key", "title": {zh, en}, "items": [{"record", "id", "number",
   "title", "detail", "since", "due_at", "overdue", "owner"}]}]``, the queues of the asker's role;
   an item may carry a ``note`` ({"code", ...values}), which the desk says after the detail in the
-  person's words (`words.QUEUE_NOTES`).
+  person's words (`words.QUEUE_NOTES`); a code the detail names in brackets is said in words when
+  the kind's vocabulary holds it (`words.DETAIL_TERMS`: billing's hold rule of a held reading).
+
+A coded field a department describes without its words (no ``vocab`` in its schema) gets the
+desk's (`words.FIELD_TERMS`: billing's ``meter_reading.hold_rule``).
 
 `Records` (made per request beside the `DeskView`) turns those answers into what the pages show:
 the menu of kinds per department (only the kinds whose list the person's roles may read,
@@ -175,7 +179,10 @@ class Kind:
         return said(self.spec.get("title"), lang, self.kind)
 
     def fields(self) -> list[dict]:
-        return [f for f in self.spec.get("fields") or () if isinstance(f, dict) and f.get("name")]
+        """The kind's field specs, a coded one the department describes without its words with the
+        desk's (`words.described`: billing's hold rule of a meter reading)."""
+        return [words.described(self.service, self.kind, f) for f in self.spec.get("fields") or ()
+                if isinstance(f, dict) and f.get("name")]
 
     def field(self, name: str) -> dict:
         return next((f for f in self.fields() if f["name"] == name), {"name": name})
@@ -697,12 +704,13 @@ class Records:
 
     @staticmethod
     def _item(service: str, item: dict, names: dict, me: str | None = None, lang: str = "zh") -> RecordItem:
-        """An item as the queue draws it; its ``note`` (a code the department sends, e.g. billing's
-        held reading the meter has passed) in the person's words after its detail (`words.queue_note`)."""
+        """An item as the queue draws it; a code its detail names in brackets in the person's words
+        (`words.item_detail`: billing's held reading's hold rule), its ``note`` (a code the department
+        sends, e.g. billing's held reading the meter has passed) after it (`words.queue_note`)."""
         kind, rid = str(item.get("record") or ""), str(item.get("id") or "")
         owner = item.get("owner")
-        detail = " · ".join(t for t in (mask_text(str(item.get("detail") or "")),
-                                        words.queue_note(item.get("note"), lang)) if t)
+        detail = words.item_detail(service, kind, mask_text(str(item.get("detail") or "")), lang)
+        detail = " · ".join(t for t in (detail, words.queue_note(item.get("note"), lang)) if t)
         return RecordItem(kind, rid, str(item.get("number") or rid), mask_text(str(item.get("title") or "")),
                           detail, item.get("since"), item.get("due_at"),
                           bool(item.get("overdue")),

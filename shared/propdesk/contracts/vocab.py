@@ -363,6 +363,14 @@ METER_READING_STATES = Terms(
 )
 #: Readings that bill when the run drafts.
 METER_READING_BILLABLE = ("ok", "accepted")
+#: Why billing holds a meter reading for the finance supervisor's review (a reading's `hold_rule`,
+#: kept once it is accepted, corrected or superseded): lower than the meter's last reading (a meter
+#: replaced, a typing error), or a consumption beyond the tariff's jump factor (读数突增倍数) times
+#: last month's. billing decides them (meter_readings.domain.check); the desk says them in these words.
+METER_READING_HOLD_RULES = Terms(
+    Term("lower_than_last", "读数低于上期读数", "Lower than the last reading"),
+    Term("jump_beyond_factor", "用量超过上月用量的突增倍数", "Consumption over the jump factor × last month's"),
+)
 #: A billing run's state, in order (收费通知单 cycle: drafted, reviewed on the 25th, issued by the 26th).
 BILLING_RUN_STATES = Terms(
     Term("drafting", "起草中", "Drafting"),

@@ -5,6 +5,7 @@ supervisor sees it in the queue, not only in the actions the reading's page offe
 desk's real routes with the canned departments (test_records.py's desk)."""
 from __future__ import annotations
 
+import html as html_text
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from .test_records import PEOPLE, calls, desk, text  # noqa: F401 (fixtures)
 
 PASSED = {"zh": "该表已有 2027-01 的读数：只能标记为已被后续读数取代",
           "en": "The meter has a later reading (2027-01): set it aside as superseded"}
+JUMP = {"zh": "（用量超过上月用量的突增倍数）", "en": " (Consumption over the jump factor × last month's)"}
 
 
 def held(reading_id: str, no: int, note) -> dict:
@@ -38,14 +40,14 @@ def items(html: str) -> dict[str, str]:
     """The queue's items on a page: reading id -> the item's text."""
     section = html[html.index('id="queue-billing-meter_readings_held"'):]
     found = re.findall(r'<li data-id="([^"]+)"[^>]*>(.*?)</li>', section[:section.index("</section>")], re.S)
-    return {rid: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)) for rid, body in found}
+    return {rid: html_text.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))) for rid, body in found}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_held_reading_the_meter_has_passed_says_so_in_the_queue(supervisor, lang):
     shown = items(text(supervisor.get("/", staff="finance_supervisor", lang=lang)))
     assert list(shown) == ["R-PASSED", "R-OPEN"]
-    assert f"112.00 → 1120.00 (jump_beyond_factor) · {PASSED[lang]}" in shown["R-PASSED"]
+    assert f"112.00 → 1120.00{JUMP[lang]} · {PASSED[lang]}" in shown["R-PASSED"]  # the hold rule in words too
     assert PASSED["zh"] not in shown["R-OPEN"] and PASSED["en"] not in shown["R-OPEN"]
     whole = text(supervisor.get("/queues/billing/meter_readings_held", staff="finance_supervisor", lang=lang))
     assert PASSED[lang] in whole and whole.count(PASSED[lang]) == 1

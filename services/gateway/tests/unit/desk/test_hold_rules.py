@@ -1,0 +1,226 @@
+"""Why billing holds a meter reading reads in the office's words wherever the desk shows it, never
+as its code: vocab.METER_READING_HOLD_RULES (zh-CN and en), given by the desk to billing's
+``meter_reading.hold_rule`` (`words.FIELD_TERMS`: the record's page, list and print view; the audit
+page's details) and to its held readings' queue items (`words.DETAIL_TERMS`: billing's detail
+"112.00 → 1120.00 (jump_beyond_factor)").
+
+Every hold rule billing can give is found by scanning billing's source (the rule of each
+``Check(HELD, ...)`` its domain decides, and any literal set as a ``hold_rule``), not listed here: a
+new rule without words fails below, naming it. The queue is drawn from billing's own queue function
+(`held_readings`, over an in-memory SQLite table) with readings billing's own check held, through
+the desk's real routes (test_records.py's desk)."""
+from __future__ import annotations
+
+import ast
+import html as markup
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from propdesk.contracts.vocab import METER_READING_HOLD_RULES
+from propdesk_services.gateway.desk import audit, words
+
+from .test_records import PEOPLE, calls, desk, readable  # noqa: F401 (fixtures)
+from .test_records import text as raw_text
+
+SERVICES = Path(__file__).resolve().parents[4]
+BILLING = SERVICES / "billing"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+WORDS = {"zh": {"lower_than_last": "读数低于上期读数",
+                "jump_beyond_factor": "用量超过上月用量的突增倍数"},
+         "en": {"lower_than_last": "Lower than the last reading",
+                "jump_beyond_factor": "Consumption over the jump factor × last month's"}}
+
+
+# --- every hold rule billing can give has words ---------------------------------------------------
+def hold_rules_in(source: str, where: str) -> dict[str, list[str]]:
+    """The hold rules a module of billing gives, -> where (``path:line``): the rule of each
+    ``Check(...)`` whose state is HELD (positional or ``hold_rule=``), and any string set as a
+    ``hold_rule`` (``hold_rule="..."``, ``x.hold_rule = "..."``). AssertionError for a held
+    Check whose rule is not a literal (the scan could not read it)."""
+    found: dict[str, list[str]] = {}
+
+    def rule(node, at) -> None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.setdefault(node.value, []).append(f"{where}:{at.lineno}")
+
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            keywords = {k.arg: k.value for k in node.keywords}
+            if name == "Check":
+                state = node.args[0] if node.args else keywords.get("state")
+                held = (isinstance(state, ast.Name) and state.id == "HELD") or \
+                    (isinstance(state, ast.Constant) and state.value == "held")
+                given = node.args[1] if len(node.args) > 1 else keywords.get("hold_rule")
+                if held:
+                    assert isinstance(given, ast.Constant) and isinstance(given.value, str), \
+                        f"{where}:{node.lineno}: a held Check whose hold rule the scan cannot read"
+            if "hold_rule" in keywords:
+                rule(keywords["hold_rule"], node)
+            if name == "Check" and len(node.args) > 1:
+                rule(node.args[1], node)
+        elif isinstance(node, ast.Assign):
+            targets = [t for target in node.targets
+                       for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value] * len(targets)
+            for target, value in zip(targets, values):
+                if isinstance(target, ast.Attribute) and target.attr == "hold_rule":
+                    rule(value, node)
+    return found
+
+
+def billings_hold_rules() -> dict[str, list[str]]:
+    sources = sorted(p for p in BILLING.rglob("*.py") if "tests" not in p.relative_to(BILLING).parts)
+    found: dict[str, list[str]] = {}
+    for path in sources:
+        for code, where in hold_rules_in(path.read_text(encoding="utf-8"), str(path.relative_to(SERVICES))).items():
+            found.setdefault(code, []).extend(where)
+    return found
+
+
+def test_every_hold_rule_billing_can_give_has_words_in_both_languages():
+    found = billings_hold_rules()
+    assert {"lower_than_last", "jump_beyond_factor"} <= set(found), found  # the scan reads billing's domain
+    missing = {code: where for code, where in found.items() if code not in METER_READING_HOLD_RULES}
+    assert not missing, f"hold rules without words in vocab.METER_READING_HOLD_RULES: {missing}"
+    for code in found:
+        term = METER_READING_HOLD_RULES[code]
+        assert CJK.search(term.zh) and term.en and code not in (term.zh, term.en), term
+    # the desk gives those words to the field and to the queue's detail
+    assert words.FIELD_TERMS[("billing", "meter_reading", "hold_rule")] is METER_READING_HOLD_RULES
+    assert words.DETAIL_TERMS[("billing", "meter_reading")] is METER_READING_HOLD_RULES
+
+
+def test_the_scan_finds_a_new_hold_rule_and_refuses_one_it_cannot_read():
+    source = ('def check(r, p):\n    if r < p:\n        return Check(HELD, "meter_replaced", p, None)\n'
+              '    return Check(OK, None, p, r - p)\n'
+              'def mend(row):\n    row.state, row.hold_rule = HELD, "typed_twice"\n'
+              '    MeterReading(hold_rule="estimated")\n')
+    assert set(hold_rules_in(source, "x.py")) == {"meter_replaced", "typed_twice", "estimated"}
+    assert not {"meter_replaced", "typed_twice", "estimated"} & set(METER_READING_HOLD_RULES.codes)
+    with pytest.raises(AssertionError, match="cannot read"):
+        hold_rules_in("def check(rule):\n    return Check(HELD, rule, None, None)\n", "x.py")
+
+
+# --- the desk says them ---------------------------------------------------------------------------
+def text(response) -> str:
+    """The page's HTML with its entities read (the English words have an apostrophe)."""
+    return markup.unescape(raw_text(response))
+
+
+def held_queue_items() -> list[dict]:
+    """billing's meter_readings_held items as its queue function answers them: one reading held by
+    each of billing's rules, as billing's own check holds it, in an in-memory table of its model."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from propdesk.chassis.workflow import Reader
+    from propdesk_services.billing.workflows.meter_readings import domain
+    from propdesk_services.billing.workflows.meter_readings.handlers import held_readings
+    from propdesk_services.billing.workflows.meter_readings.models import MeterReading
+
+    lower = domain.check(Decimal("100.00"), Decimal("112.00"), Decimal("6.00"), Decimal("3"))
+    jump = domain.check(Decimal("1120.00"), Decimal("112.00"), Decimal("6.00"), Decimal("3"))
+    assert (lower.state, lower.hold_rule, jump.state, jump.hold_rule) == \
+        ("held", "lower_than_last", "held", "jump_beyond_factor")
+    engine = create_engine("sqlite://")
+    MeterReading.__table__.create(engine)
+    with Session(engine) as session:
+        for no, (unit, result, value) in enumerate((("1-1-101", lower, "100.00"), ("1-1-102", jump, "1120.00")), 1):
+            session.add(MeterReading(
+                reading_id=f"R-{no}", reading_no=f"MR-20261210-{no:04d}", unit_id=unit, estate="E1", meter="water",
+                period="2026-12", reading=Decimal(value), previous=result.previous, consumption=result.consumption,
+                state=result.state, hold_rule=result.hold_rule, read_on="2026-12-10", source="entered",
+                recorded_by="engineering", recorded_at=datetime(2026, 12, 10, no, tzinfo=timezone.utc)))
+        session.commit()
+        items = held_readings({}, Reader(session))
+    engine.dispose()
+    return items
+
+
+@pytest.fixture
+def supervisor(desk, monkeypatch):
+    monkeypatch.setitem(PEOPLE, "finance_supervisor", ("钱静", ["finance_supervisor"]))
+    items = held_queue_items()
+    assert [i["detail"] for i in items] == ["112.00 → 100.00 (lower_than_last)",
+                                            "112.00 → 1120.00 (jump_beyond_factor)"]  # as billing words it
+    desk.departments["billing"].answers[("billing", "work_queues")] = lambda: [{
+        "key": "meter_readings_held", "title": {"zh": "待复核的抄表读数", "en": "Meter readings held for review"},
+        "items": items}]
+    return desk
+
+
+def queue_items(html: str) -> dict[str, str]:
+    """The held readings' queue on a page: reading id -> the item's text."""
+    section = html[html.index('id="queue-billing-meter_readings_held"'):]
+    found = re.findall(r'<li data-id="([^"]+)"[^>]*>(.*?)</li>', section[:section.index("</section>")], re.S)
+    return {rid: readable(body) for rid, body in found}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_review_queue_says_why_each_reading_is_held(supervisor, lang):
+    said = WORDS[lang]
+    lower, jump = ((f"（{said['lower_than_last']}）", f"（{said['jump_beyond_factor']}）") if lang == "zh" else
+                   (f" ({said['lower_than_last']})", f" ({said['jump_beyond_factor']})"))
+    for path in ("/", "/queues/billing/meter_readings_held"):
+        html = text(supervisor.get(path, staff="finance_supervisor", lang=lang))
+        shown = queue_items(html) if path == "/" else {"whole": readable(html)}
+        if path == "/":
+            assert f"112.00 → 100.00{lower}" in shown["R-1"] and f"112.00 → 1120.00{jump}" in shown["R-2"]
+        page = " ".join(shown.values())
+        assert said["lower_than_last"] in page and said["jump_beyond_factor"] in page
+        assert "lower_than_last" not in page and "jump_beyond_factor" not in page
+
+
+def test_a_detail_code_the_vocabulary_does_not_hold_and_other_kinds_stay_as_sent():
+    assert words.item_detail("billing", "meter_reading", "112.00 → 90.00 (meter_replaced)", "zh") == \
+        "112.00 → 90.00 (meter_replaced)"
+    assert words.item_detail("billing", "bank_line", "2026-12-01 REF (lower_than_last)", "zh") == \
+        "2026-12-01 REF (lower_than_last)"
+    assert words.item_detail("billing", "meter_reading", "", "en") == ""
+
+
+def held_reading(rule: str) -> dict:
+    """A held reading as billing's get_meter_reading answers it."""
+    return {"reading_id": "R-HELD", "reading_no": "MR-20261210-0007", "unit_id": "1-1-101", "estate": "E1",
+            "meter": "water", "period": "2026-12", "reading": "1120.00", "previous": "112.00", "consumption": "1008.00",
+            "state": "held", "hold_rule": rule, "read_on": "2026-12-10", "source": "entered",
+            "recorded_by": "engineering", "recorded_at": "2026-12-10T02:00:00+00:00", "reviewed_by": None,
+            "notice_no": None, "move_out_id": None}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("rule", METER_READING_HOLD_RULES.codes)
+def test_a_held_readings_page_says_why_it_is_held(desk, monkeypatch, lang, rule):
+    from propdesk.chassis.workflow import queries_of
+    from propdesk_services.billing import messages
+
+    monkeypatch.setitem(PEOPLE, "finance_supervisor", ("钱静", ["finance_supervisor"]))
+    table = desk.departments["billing"].answers
+    describe_records = queries_of(messages, "billing")["describe_records"].handler  # billing's own description
+    table[("billing", "describe_records")] = lambda: describe_records({}, None)
+    table[("billing", "get_meter_reading")] = lambda reading_id: held_reading(rule)
+    r = desk.get("/records/billing/meter_reading/R-HELD", staff="finance_supervisor", lang=lang)
+    page = readable(text(r))
+    assert r.status_code == 200, page[:500]
+    label = "待复核原因" if lang == "zh" else "Held because"  # billing's label of the field
+    assert re.search(rf"{label}\s+{re.escape(WORDS[lang][rule])}\s", page), page
+    assert rule not in page
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_audit_page_says_the_hold_rule_of_a_reading_in_words(lang):
+    entry = {"id": 7, "service": "billing", "action": "meter_reading.accept", "object_type": "meter_reading",
+             "object_id": "R-HELD", "at": "2026-12-11T02:00:00+00:00",
+             "actor": {"id": "S-FI-02", "role": "finance_supervisor"},
+             "details": {"reading_no": "MR-20261210-0007", "hold_rule": "jump_beyond_factor", "note": "核实：漏水"}}
+    details = dict(audit.line(entry, {}, lang).details)
+    assert details == {"reading_no": "MR-20261210-0007", "hold_rule": WORDS[lang]["jump_beyond_factor"],
+                       "note": "核实：漏水"}
+    other = {**entry, "object_type": "bank_line", "details": {"hold_rule": "jump_beyond_factor"}}
+    assert dict(audit.line(other, {}, lang).details) == {"hold_rule": "jump_beyond_factor"}
