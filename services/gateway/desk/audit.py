@@ -264,7 +264,11 @@ class Line:
 _CASE = re.compile(r"^MO-[A-Za-z0-9._:-]{1,60}$")
 
 
-def line(entry: dict, names: dict, lang: str) -> Line:
+def line(entry: dict, names: dict, lang: str, kinds: dict | None = None) -> Line:
+    """One row as the page shows it. `kinds`: (service, record kind) -> {field name: spec} of the
+    record kinds the departments describe (`described_kinds`): a detail named as a coded field of
+    the row's record kind reads in the words the kind gives it (its ``choice_labels``, as on the
+    record's page), e.g. billing's meter reading's ``hold_rule``; any other detail as recorded."""
     actor = entry.get("actor") or {}
     service = entry.get("service") or ""
     details = entry.get("details") or {}
@@ -292,8 +296,32 @@ def line(entry: dict, names: dict, lang: str) -> Line:
         cells["who"] = names.get(entry["object_id"]) or entry["object_id"]
         cells["role"] = gettext(lang, "Not signed in")
     href = f"/move-outs/{case}" if _CASE.match(case) else None
-    kind = entry.get("object_type") or ""
-    return Line(entry, cells, href, [(k, _short(words.field_words(service, kind, k, v, lang))) for k, v in shown])
+    specs = (kinds or {}).get((service, entry.get("object_type") or "")) or {}
+    return Line(entry, cells, href, [(k, _short(_detail_words(specs.get(k), v, lang))) for k, v in shown])
+
+
+def _detail_words(spec: dict | None, value, lang: str):
+    """A detail's value in the words of the record kind's field of the same name when it is coded."""
+    if spec is None or not isinstance(value, (str, int)) or isinstance(value, bool):
+        return value
+    from propdesk_services.gateway.desk.records import code_words  # records imports this module
+
+    said = code_words(spec, value, lang)
+    return value if said is None else said
+
+
+def described_kinds(view, entries: list[dict]) -> dict:
+    """(service, record kind) -> {field name: spec} of the kinds the departments of `entries` with
+    details describe: their ``describe_records`` answers, kept 5 minutes by the desk's record pages
+    (`records.RECORDS`), so a page asks a department again at most once in that time; one that
+    does not answer is named unavailable and its details shown as recorded."""
+    from propdesk_services.gateway.desk.records import Kind, Records
+
+    services = {e.get("service") for e in entries if e.get("details") and e.get("object_type")}
+    if not services:
+        return {}
+    return {(service, name): {f["name"]: f for f in Kind(service, name, spec).fields()}
+            for service, kinds in Records(view).catalog(services).items() for name, spec in kinds.items()}
 
 
 def _role_words(role: str, lang: str) -> str:
@@ -332,7 +360,8 @@ def page(view, filters: Filters) -> dict:
     if filters.problems:
         return ctx
     batch = fetch(view, filters, actor, filters.cursor, filters.limit, names)
-    ctx["lines"] = [line(e, names, view.lang) for e in batch.entries]
+    kinds = described_kinds(view, batch.entries)
+    ctx["lines"] = [line(e, names, view.lang, kinds) for e in batch.entries]
     ctx["unavailable"] = sorted(set(batch.unavailable + view.unavailable))
     if batch.more and batch.entries:
         ctx["older"] = f"/audit?{filters.params(before=cursor_text(batch.cursor))}"

@@ -9,13 +9,14 @@ A department declares its record kinds in its ``messages.RECORDS`` and its work 
   (command names), "form" ({zh, en} or None), "signatures" ([{zh, en}]), "actions" (whether
   ``allowed_actions`` knows the kind)}}``;
 - ``work_queues(actor=)`` -> ``[{"key", "title": {zh, en}, "items": [{"record", "id", "number",
-  "title", "detail", "since", "due_at", "overdue", "owner"}]}]``, the queues of the asker's role;
-  an item may carry a ``note`` ({"code", ...values}), which the desk says after the detail in the
-  person's words (`words.QUEUE_NOTES`); a code the detail names in brackets is said in words when
-  the kind's vocabulary holds it (`words.DETAIL_TERMS`: billing's hold rule of a held reading).
-
-A coded field a department describes without its words (no ``vocab`` in its schema) gets the
-desk's (`words.FIELD_TERMS`: billing's ``meter_reading.hold_rule``).
+  "title", "detail", "since", "due_at", "overdue", "owner"}]}]``, the queues of the asker's role.
+  ``title`` and ``detail`` are the department's text, shown as sent (masked); a coded value goes
+  in an item's optional ``fields`` ({field name: value} of its record), which the desk says after
+  the detail as the record's page says that field: in the words the kind's own description gives
+  it (``choice_labels`` of describe_records' field of that name; a value without words, or a kind
+  the department does not describe now, as sent), e.g. billing's held reading
+  ``{"hold_rule": "jump_beyond_factor"}``. An item may also carry a ``note`` ({"code",
+  ...values}), which the desk says after those in the person's words (`words.QUEUE_NOTES`).
 
 `Records` (made per request beside the `DeskView`) turns those answers into what the pages show:
 the menu of kinds per department (only the kinds whose list the person's roles may read,
@@ -179,10 +180,7 @@ class Kind:
         return said(self.spec.get("title"), lang, self.kind)
 
     def fields(self) -> list[dict]:
-        """The kind's field specs, a coded one the department describes without its words with the
-        desk's (`words.described`: billing's hold rule of a meter reading)."""
-        return [words.described(self.service, self.kind, f) for f in self.spec.get("fields") or ()
-                if isinstance(f, dict) and f.get("name")]
+        return [f for f in self.spec.get("fields") or () if isinstance(f, dict) and f.get("name")]
 
     def field(self, name: str) -> dict:
         return next((f for f in self.fields() if f["name"] == name), {"name": name})
@@ -286,10 +284,10 @@ class Records:
             self.view.unavailable.append(service)
 
     # --- what the departments keep --------------------------------------------------------------
-    def catalog(self) -> dict[str, dict]:
-        """service -> its kinds ({kind: entry}) for every department the gateway discovers; a
-        department that is down is left out (and named unavailable)."""
-        services = sorted(self.remote.proxies)
+    def catalog(self, only=None) -> dict[str, dict]:
+        """service -> its kinds ({kind: entry}) for every department the gateway discovers (those of
+        `only` of them); a department that is down is left out (and named unavailable)."""
+        services = sorted(s for s in self.remote.proxies if only is None or s in only)
         out: dict[str, dict] = {}
         missing = []
         for service in services:
@@ -663,6 +661,7 @@ class Records:
                                        for s, r in pairs))
         merged: dict[tuple[str, str], RecordQueue] = {}
         names = None
+        kinds: dict[tuple[str, str], Kind | None] = {}  # the kinds whose items name fields
         for (service, role), answer in zip(pairs, answers):
             if isinstance(answer, Exception):
                 if absent(answer):
@@ -688,7 +687,13 @@ class Records:
                         continue
                     if names is None:
                         names = self.view.names()
-                    queue.items.append(self._item(service, item, names, self.principal.id, self.lang))
+                    k = None
+                    if isinstance(item.get("fields"), dict) and item["fields"]:
+                        key = (service, str(item.get("record") or ""))
+                        if key not in kinds:
+                            kinds[key] = self.described(*key)
+                        k = kinds[key]
+                    queue.items.append(self._item(service, item, names, self.principal.id, self.lang, k))
                     known.add((item.get("record"), str(item.get("id"))))
         for queue in merged.values():  # what is overdue first, then the oldest
             queue.items.sort(key=lambda i: (not i.overdue, i.since or "", i.record_id))
@@ -702,15 +707,29 @@ class Records:
                 return queue
         raise NotFound(f"no work queue {service}/{key} for you", field="queue", rule="exists")
 
+    def described(self, service: str, kind: str) -> Kind | None:
+        """The kind as its department describes it now (kept 5 minutes), or None: it describes no
+        such kind, or does not answer (a queue item's fields are then shown as sent)."""
+        try:
+            return self.kind(service, kind)
+        except Exception:  # noqa: BLE001 - NotFound, or the department stopped answering meanwhile
+            return None
+
     @staticmethod
-    def _item(service: str, item: dict, names: dict, me: str | None = None, lang: str = "zh") -> RecordItem:
-        """An item as the queue draws it; a code its detail names in brackets in the person's words
-        (`words.item_detail`: billing's held reading's hold rule), its ``note`` (a code the department
-        sends, e.g. billing's held reading the meter has passed) after it (`words.queue_note`)."""
+    def _item(service: str, item: dict, names: dict, me: str | None = None, lang: str = "zh",
+              record_kind: Kind | None = None) -> RecordItem:
+        """An item as the queue draws it: its detail, then each of its ``fields`` as the record's
+        page says that field (`shown` with the field's spec of `record_kind`, the item's record kind:
+        a code in the words of the kind's ``choice_labels``; as sent without them), then its ``note``
+        (a code the department sends, e.g. billing's held reading the meter has passed) in the
+        person's words (`words.queue_note`)."""
         kind, rid = str(item.get("record") or ""), str(item.get("id") or "")
         owner = item.get("owner")
-        detail = words.item_detail(service, kind, mask_text(str(item.get("detail") or "")), lang)
-        detail = " · ".join(t for t in (detail, words.queue_note(item.get("note"), lang)) if t)
+        given = item.get("fields") if isinstance(item.get("fields"), dict) else {}
+        values = [mask_text(shown(record_kind.field(str(name)) if record_kind else {"name": str(name)}, value,
+                                  lang, names)) for name, value in given.items()]
+        detail = " · ".join(t for t in (mask_text(str(item.get("detail") or "")), *values,
+                                        words.queue_note(item.get("note"), lang)) if t)
         return RecordItem(kind, rid, str(item.get("number") or rid), mask_text(str(item.get("title") or "")),
                           detail, item.get("since"), item.get("due_at"),
                           bool(item.get("overdue")),

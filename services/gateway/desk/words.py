@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from propdesk.contracts.vocab import (
-    FEE_STATUSES, INSPECTION_RESULTS, MESSAGE_STATUSES, METER_KINDS, METER_READING_HOLD_RULES, MOVE_OUT_STATES,
-    PAYMENT_METHODS, SLIP_STATUSES, STAFF_DEPARTMENTS, UTILITIES,
+    FEE_STATUSES, INSPECTION_RESULTS, MESSAGE_STATUSES, METER_KINDS, MOVE_OUT_STATES, PAYMENT_METHODS, SLIP_STATUSES,
+    STAFF_DEPARTMENTS, UTILITIES,
 )
 from propdesk.money import yuan
 from propdesk.privacy import mask_text
@@ -179,54 +179,6 @@ def queue_note(note, lang: str) -> str:
         return gettext(lang, QUEUE_NOTES[code]) % values
     except (KeyError, TypeError, ValueError):  # a department's note without the values the words name
         return code
-
-
-# --- codes a department sends without their words ------------------------------------------------
-#: (service, record kind, field) -> the vocabulary of a coded field the department describes without
-#: it (no ``vocab`` in its schema's metadata): the record's list, page and print view say its codes
-#: in these words (`described`), and so do the audit page's details of the record (`field_words`).
-#: The department's own words, once it gives them, come first on its pages.
-FIELD_TERMS = {
-    ("billing", "meter_reading", "hold_rule"): METER_READING_HOLD_RULES,  # why a reading is held
-}
-#: (service, record kind) -> the vocabulary whose codes a queue item's detail names in brackets:
-#: billing's held reading reads "112.00 → 1120.00 (jump_beyond_factor)" (`item_detail`).
-DETAIL_TERMS = {
-    ("billing", "meter_reading"): METER_READING_HOLD_RULES,
-}
-_BRACKETED_CODE = re.compile(r"(\s?)\(([a-z][a-z0-9_]*)\)")
-
-
-def described(service: str, kind: str, spec: dict) -> dict:
-    """A field of a department's record kind as the desk reads it: with the words of `FIELD_TERMS`
-    for its codes when the department gives none (``choice_labels``, as ``describe_schema`` does)."""
-    terms = FIELD_TERMS.get((service, kind, spec.get("name")))
-    if terms is None or spec.get("choice_labels"):
-        return spec
-    return {**spec, "choice_labels": terms.as_dict()}
-
-
-def field_words(service: str, kind: str, name: str, value, lang: str):
-    """A value of a record's field named outside its page (an audit row's details) in the words of
-    `FIELD_TERMS`; anything else as it is."""
-    terms = FIELD_TERMS.get((service, kind, name))
-    return terms.label(value, lang) if terms is not None and isinstance(value, str) and value in terms else value
-
-
-def item_detail(service: str, kind: str, detail: str, lang: str) -> str:
-    """A queue item's detail with the codes of `DETAIL_TERMS` it names in brackets in the person's
-    words (full-width brackets in Chinese); any other text, and a code not in the vocabulary, as sent."""
-    terms = DETAIL_TERMS.get((service, kind))
-    if terms is None or not detail:
-        return detail
-
-    def words_of(m: re.Match) -> str:
-        space, code = m.groups()
-        if code not in terms:
-            return m.group(0)
-        return f"{space}({terms.label(code, lang)})" if lang == "en" else f"（{terms.label(code, lang)}）"
-
-    return _BRACKETED_CODE.sub(words_of, detail)
 
 
 # --- the audit trail (the /audit page) ------------------------------------------------------------

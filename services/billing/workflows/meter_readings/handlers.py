@@ -352,9 +352,12 @@ def held_readings(args: dict, reader) -> list[dict]:
     has since passed (a later month's reading of the unit's meter, in any state: accepting or
     correcting it is refused, `later_reading_exists`; setting it aside is what is left, as
     `possible_actions` offers) carries ``note`` {code: PASSED_NOTE, period: the latest later month},
-    which the desk says in its words; None for the others. The later month is read in the same
-    statement as the queue (a correlated MAX over the meter's readings, on the unique
-    (unit_id, meter, period) index), not one query per reading."""
+    which the desk says in its words; None for the others. Why the check held it is the item's
+    ``fields`` {"hold_rule": code}, which the desk says in the words the meter_reading kind's
+    description gives the field (`MeterReadingSchema`: vocab METER_READING_HOLD_RULES), never as a
+    code in the ``detail``. The later month is read in the same statement as the queue (a correlated
+    MAX over the meter's readings, on the unique (unit_id, meter, period) index), not one query per
+    reading."""
     later = aliased(MeterReading)
     later_period = (select(func.max(later.period))
                     .where(later.unit_id == MeterReading.unit_id, later.meter == MeterReading.meter,
@@ -364,7 +367,7 @@ def held_readings(args: dict, reader) -> list[dict]:
         MeterReading.state == domain.HELD).order_by(MeterReading.recorded_at, MeterReading.reading_no).limit(500)
     return [{"record": "meter_reading", "id": r.reading_id, "number": r.reading_no,
              "title": f"{r.unit_id} {r.meter} {r.period}",
-             "detail": f"{r.previous} → {r.reading} ({r.hold_rule})",
+             "detail": f"{r.previous} → {r.reading}", "fields": {"hold_rule": r.hold_rule},
              "note": {"code": PASSED_NOTE, "period": passed} if passed else None,
              "since": aware(r.recorded_at).isoformat(), "due_at": None, "overdue": False, "owner": None}
             for r, passed in reader.session.execute(stmt)]

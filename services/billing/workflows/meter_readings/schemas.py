@@ -5,7 +5,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from propdesk.chassis.edge import OptionalText, RecordId
 from propdesk.contracts.rpc.common import UtcDateTime
-from propdesk.contracts.vocab import ESTATES, METER_KINDS, METER_READING_STATES
+from propdesk.contracts.vocab import ESTATES, METER_KINDS, METER_READING_HOLD_RULES, METER_READING_STATES
 
 
 def label(zh: str, en: str, **more) -> dict:
@@ -91,7 +91,9 @@ class MeterReadingSchema(Schema):
     previous = fields.Decimal(as_string=True, allow_none=True, metadata=label("上期读数", "Previous"))
     consumption = fields.Decimal(as_string=True, allow_none=True, metadata=label("用量", "Consumption"))
     state = fields.String(metadata=label("状态", "State", vocab=METER_READING_STATES))
-    hold_rule = fields.String(allow_none=True, metadata=label("待复核原因", "Held because"))
+    #: why the check held it (domain.check), kept once it is reviewed: the desk says it in these words
+    hold_rule = fields.String(allow_none=True,
+                              metadata=label("待复核原因", "Held because", vocab=METER_READING_HOLD_RULES))
     read_on = fields.String(metadata=label("抄表日期", "Read on"))
     source = fields.String(metadata=label("来源", "Source"))
     recorded_by = fields.String(metadata=label("录入人", "Recorded by"))

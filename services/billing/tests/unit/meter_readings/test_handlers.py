@@ -48,6 +48,26 @@ def test_a_jump_beyond_the_tariffs_factor_is_held(app):
     assert (out["state"], out["hold_rule"]) == ("held", "jump_beyond_factor")
 
 
+def test_the_review_queue_names_why_a_reading_is_held_as_a_field_the_desk_has_words_for(app):
+    """A held reading's queue item carries its hold rule as ``fields`` {"hold_rule": code}, not as
+    a code in its free-text detail; the meter_reading kind billing describes gives that field's
+    words (vocab METER_READING_HOLD_RULES, ``choice_labels``), which the desk says it in."""
+    from propdesk.contracts.vocab import METER_READING_HOLD_RULES
+
+    lower = app.command("record_meter_reading", reading(value="111"), ENGINEER)
+    jump = app.command("record_meter_reading", reading(meter="electricity", value="99999"), ENGINEER)
+    assert (lower["hold_rule"], jump["hold_rule"]) == ("lower_than_last", "jump_beyond_factor")
+    [queue] = [q for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "meter_readings_held"]
+    items = {i["id"]: i for i in queue["items"]}
+    assert (items[lower["reading_id"]]["detail"], items[lower["reading_id"]]["fields"]) == \
+        ("112.00 → 111.00", {"hold_rule": "lower_than_last"})
+    assert items[jump["reading_id"]]["fields"] == {"hold_rule": "jump_beyond_factor"}
+    assert not [i for i in items.values() if i["fields"]["hold_rule"] in i["detail"]]
+    [spec] = [f for f in app.query("describe_records")["meter_reading"]["fields"] if f["name"] == "hold_rule"]
+    assert spec["choice_labels"] == METER_READING_HOLD_RULES.as_dict()
+    assert {i["fields"]["hold_rule"] for i in items.values()} <= set(spec["choice_labels"])
+
+
 def test_the_supervisor_accepts_a_held_reading(app):
     held = app.command("record_meter_reading", reading(value="140"), ENGINEER)
     with pytest.raises(Forbidden):

@@ -30,6 +30,7 @@ from propdesk.testing.fake import ServiceHarness
 from propdesk_services.gateway import auth
 from propdesk_services.gateway.desk import audit
 from propdesk_services.gateway.desk.pages import DeskPages
+from propdesk_services.gateway.desk.records import RECORDS
 from propdesk_services.gateway.desk.views import DESCRIPTIONS, NAMES
 
 SECRET = b"k" * 43
@@ -117,6 +118,15 @@ def harnesses():
                        prev_hash="0" * 64, row_hash="1" * 64))
         s.commit()
     return apps
+
+
+@pytest.fixture(scope="module", autouse=True)
+def kinds_kept():
+    """The record kinds the page keeps (`records.RECORDS`, 5 minutes): these departments', asked
+    once here, and not left for the next module's desk."""
+    RECORDS.clear()
+    yield
+    RECORDS.clear()
 
 
 @pytest.fixture

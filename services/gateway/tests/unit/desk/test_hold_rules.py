@@ -1,8 +1,10 @@
 """Why billing holds a meter reading reads in the office's words wherever the desk shows it, never
-as its code: vocab.METER_READING_HOLD_RULES (zh-CN and en), given by the desk to billing's
-``meter_reading.hold_rule`` (`words.FIELD_TERMS`: the record's page, list and print view; the audit
-page's details) and to its held readings' queue items (`words.DETAIL_TERMS`: billing's detail
-"112.00 → 1120.00 (jump_beyond_factor)").
+as its code: vocab.METER_READING_HOLD_RULES (zh-CN and en), which billing's ``MeterReadingSchema``
+names for ``hold_rule`` (``vocab=``), so billing's describe_records sends the words with the
+meter_reading kind (``choice_labels``) and the desk draws them as for any coded field: the
+record's page (and list and print view), its held readings' queue items (billing sends the rule as
+the item's ``fields`` {"hold_rule": code}, the detail is only "112.00 → 1120.00") and the audit
+page's details of a reading. The desk holds no table of billing's words.
 
 Every hold rule billing can give is found by scanning billing's source (the rule of each
 ``Check(HELD, ...)`` its domain decides, and any literal set as a ``hold_rule``), not listed here: a
@@ -20,8 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from propdesk.chassis.workflow import queries_of
 from propdesk.contracts.vocab import METER_READING_HOLD_RULES
-from propdesk_services.gateway.desk import audit, words
+from propdesk_services.gateway.desk import audit
 
 from .test_records import PEOPLE, calls, desk, readable  # noqa: F401 (fixtures)
 from .test_records import text as raw_text
@@ -91,9 +94,10 @@ def test_every_hold_rule_billing_can_give_has_words_in_both_languages():
     for code in found:
         term = METER_READING_HOLD_RULES[code]
         assert CJK.search(term.zh) and term.en and code not in (term.zh, term.en), term
-    # the desk gives those words to the field and to the queue's detail
-    assert words.FIELD_TERMS[("billing", "meter_reading", "hold_rule")] is METER_READING_HOLD_RULES
-    assert words.DETAIL_TERMS[("billing", "meter_reading")] is METER_READING_HOLD_RULES
+    # billing describes its field with those words
+    [spec] = [f for f in billings_description()["meter_reading"]["fields"] if f["name"] == "hold_rule"]
+    assert spec["choice_labels"] == METER_READING_HOLD_RULES.as_dict()
+    assert set(spec["choices"]) == set(METER_READING_HOLD_RULES.codes)
 
 
 def test_the_scan_finds_a_new_hold_rule_and_refuses_one_it_cannot_read():
@@ -108,6 +112,13 @@ def test_the_scan_finds_a_new_hold_rule_and_refuses_one_it_cannot_read():
 
 
 # --- the desk says them ---------------------------------------------------------------------------
+def billings_description() -> dict:
+    """billing's own describe_records answer (its messages.RECORDS through the chassis)."""
+    from propdesk_services.billing import messages
+
+    return queries_of(messages, "billing")["describe_records"].handler({}, None)
+
+
 def text(response) -> str:
     """The page's HTML with its entities read (the English words have an apostrophe)."""
     return markup.unescape(raw_text(response))
@@ -147,8 +158,10 @@ def held_queue_items() -> list[dict]:
 def supervisor(desk, monkeypatch):
     monkeypatch.setitem(PEOPLE, "finance_supervisor", ("钱静", ["finance_supervisor"]))
     items = held_queue_items()
-    assert [i["detail"] for i in items] == ["112.00 → 100.00 (lower_than_last)",
-                                            "112.00 → 1120.00 (jump_beyond_factor)"]  # as billing words it
+    assert [(i["detail"], i["fields"]) for i in items] == [  # as billing sends them: the rule as a field
+        ("112.00 → 100.00", {"hold_rule": "lower_than_last"}),
+        ("112.00 → 1120.00", {"hold_rule": "jump_beyond_factor"})]
+    desk.departments["billing"].answers[("billing", "describe_records")] = billings_description
     desk.departments["billing"].answers[("billing", "work_queues")] = lambda: [{
         "key": "meter_readings_held", "title": {"zh": "待复核的抄表读数", "en": "Meter readings held for review"},
         "items": items}]
@@ -165,24 +178,15 @@ def queue_items(html: str) -> dict[str, str]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_review_queue_says_why_each_reading_is_held(supervisor, lang):
     said = WORDS[lang]
-    lower, jump = ((f"（{said['lower_than_last']}）", f"（{said['jump_beyond_factor']}）") if lang == "zh" else
-                   (f" ({said['lower_than_last']})", f" ({said['jump_beyond_factor']})"))
     for path in ("/", "/queues/billing/meter_readings_held"):
         html = text(supervisor.get(path, staff="finance_supervisor", lang=lang))
         shown = queue_items(html) if path == "/" else {"whole": readable(html)}
         if path == "/":
-            assert f"112.00 → 100.00{lower}" in shown["R-1"] and f"112.00 → 1120.00{jump}" in shown["R-2"]
+            assert f"112.00 → 100.00 · {said['lower_than_last']} ·" in shown["R-1"]
+            assert f"112.00 → 1120.00 · {said['jump_beyond_factor']} ·" in shown["R-2"]
         page = " ".join(shown.values())
         assert said["lower_than_last"] in page and said["jump_beyond_factor"] in page
         assert "lower_than_last" not in page and "jump_beyond_factor" not in page
-
-
-def test_a_detail_code_the_vocabulary_does_not_hold_and_other_kinds_stay_as_sent():
-    assert words.item_detail("billing", "meter_reading", "112.00 → 90.00 (meter_replaced)", "zh") == \
-        "112.00 → 90.00 (meter_replaced)"
-    assert words.item_detail("billing", "bank_line", "2026-12-01 REF (lower_than_last)", "zh") == \
-        "2026-12-01 REF (lower_than_last)"
-    assert words.item_detail("billing", "meter_reading", "", "en") == ""
 
 
 def held_reading(rule: str) -> dict:
@@ -197,13 +201,9 @@ def held_reading(rule: str) -> dict:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("rule", METER_READING_HOLD_RULES.codes)
 def test_a_held_readings_page_says_why_it_is_held(desk, monkeypatch, lang, rule):
-    from propdesk.chassis.workflow import queries_of
-    from propdesk_services.billing import messages
-
     monkeypatch.setitem(PEOPLE, "finance_supervisor", ("钱静", ["finance_supervisor"]))
     table = desk.departments["billing"].answers
-    describe_records = queries_of(messages, "billing")["describe_records"].handler  # billing's own description
-    table[("billing", "describe_records")] = lambda: describe_records({}, None)
+    table[("billing", "describe_records")] = billings_description
     table[("billing", "get_meter_reading")] = lambda reading_id: held_reading(rule)
     r = desk.get("/records/billing/meter_reading/R-HELD", staff="finance_supervisor", lang=lang)
     page = readable(text(r))
@@ -213,14 +213,40 @@ def test_a_held_readings_page_says_why_it_is_held(desk, monkeypatch, lang, rule)
     assert rule not in page
 
 
+AUDITED = {"id": 7, "service": "billing", "action": "meter_reading.accept", "object_type": "meter_reading",
+           "object_id": "R-HELD", "at": "2026-12-11T02:00:00+00:00", "correlation_id": None, "address": None,
+           "actor": {"id": "S-FI-02", "role": "finance_supervisor"},
+           "details": {"reading_no": "MR-20261210-0007", "hold_rule": "jump_beyond_factor", "state": "accepted",
+                       "note": "核实：漏水"}}
+
+
+def audit_details(html: str) -> dict[str, str]:
+    """The details of billing's audit row 7 on the audit page: name -> what it says."""
+    row = re.search(r'<tr data-service="billing" data-id="7".*?</tr>', html, re.S).group(0)
+    cell = row[row.index('class="small details"'):]
+    return {k: v.strip() for k, v in
+            re.findall(r'<span class="muted">([^<]+)</span>([^<]*)</span>', cell)}
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_audit_page_says_the_hold_rule_of_a_reading_in_words(lang):
-    entry = {"id": 7, "service": "billing", "action": "meter_reading.accept", "object_type": "meter_reading",
-             "object_id": "R-HELD", "at": "2026-12-11T02:00:00+00:00",
-             "actor": {"id": "S-FI-02", "role": "finance_supervisor"},
-             "details": {"reading_no": "MR-20261210-0007", "hold_rule": "jump_beyond_factor", "note": "核实：漏水"}}
-    details = dict(audit.line(entry, {}, lang).details)
-    assert details == {"reading_no": "MR-20261210-0007", "hold_rule": WORDS[lang]["jump_beyond_factor"],
-                       "note": "核实：漏水"}
-    other = {**entry, "object_type": "bank_line", "details": {"hold_rule": "jump_beyond_factor"}}
-    assert dict(audit.line(other, {}, lang).details) == {"hold_rule": "jump_beyond_factor"}
+def test_the_audit_page_says_a_readings_coded_details_in_billings_words(desk, calls, lang):
+    table = desk.departments["billing"].answers
+    table[("billing", "describe_records")] = billings_description
+    table[("billing", "list_audit")] = lambda **asked: [AUDITED, {
+        **AUDITED, "id": 6, "object_type": "bank_line", "details": {"hold_rule": "jump_beyond_factor"}}]
+    r = desk.get("/audit", staff="cs_manager", lang=lang)
+    html = text(r)
+    assert r.status_code == 200, readable(html)[:500]
+    accepted = "复核通过" if lang == "zh" else "Accepted after review"
+    assert audit_details(html) == {"reading_no": "MR-20261210-0007", "hold_rule": WORDS[lang]["jump_beyond_factor"],
+                                   "state": accepted, "note": "核实：漏水"}  # every coded field of the kind
+    other = re.search(r'<tr data-service="billing" data-id="6".*?</tr>', html, re.S).group(0)
+    assert "jump_beyond_factor" in other  # a kind without that field: as recorded
+    assert [c[1] for c in calls if c[:2] == ("billing", "describe_records")] == ["describe_records"]
+    desk.get("/audit", staff="cs_manager", lang=lang)  # the kinds are kept: not asked on every page
+    assert [c[1] for c in calls if c[:2] == ("billing", "describe_records")] == ["describe_records"]
+
+
+def test_audit_details_are_as_recorded_without_the_kinds_description():
+    assert dict(audit.line(AUDITED, {}, "zh").details)["hold_rule"] == "jump_beyond_factor"
+    assert dict(audit.line(AUDITED, {}, "zh", {("billing", "meter_reading"): {}}).details)["state"] == "accepted"
