@@ -50,6 +50,7 @@ SUITE = [
     ("S4", "bench.billing"),
     ("S4A", "bench.billing"),
     ("S4R", "bench.arrears"),
+    ("S4B", "bench.bank"),
     ("T1", "bench.tickets"),
     ("T2", "bench.tickets"),
 ]

@@ -68,8 +68,21 @@ def occurrences(lines: list[dict]) -> list[int]:
     return out
 
 
+def _in_word(ch: str) -> bool:
+    """A character that continues a word or a unit number (regex \\w, or a hyphen)."""
+    return ch.isalnum() or ch in "_-"
+
+
 def _names_unit(reference: str, unit_id: str) -> bool:
-    return re.search(r"(?<![\w-])" + re.escape(unit_id) + r"(?![\w-])", reference) is not None
+    """The unit number stands in the reference as a whole (13-1-1502 does not name 3-1-1502): found
+    by str.find, not a regex compiled for each unit (an import weighs hundreds of units)."""
+    at = reference.find(unit_id)
+    while at >= 0:
+        end = at + len(unit_id)
+        if not (at and _in_word(reference[at - 1])) and not (end < len(reference) and _in_word(reference[end])):
+            return True
+        at = reference.find(unit_id, at + 1)
+    return False
 
 
 def match(line: dict, candidates: list[Candidate]) -> tuple[Candidate | None, str | None]:

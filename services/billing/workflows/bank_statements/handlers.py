@@ -3,10 +3,10 @@ unmatched line, reads and the unmatched queue. Plain functions on a unit of work
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from propdesk.chassis.db import aware
 from propdesk.chassis.deadlines import pending_of
@@ -18,7 +18,7 @@ from propdesk_services.billing.workflows.bank_statements import domain, files
 from propdesk_services.billing.workflows.bank_statements.models import BankLine, BankStatement
 from propdesk_services.billing.workflows.bank_statements.schemas import BankLineSchema, BankStatementSchema
 from propdesk_services.billing.workflows.billing_run.handlers import line_charges
-from propdesk_services.billing.workflows.billing_run.models import FeeNotice
+from propdesk_services.billing.workflows.billing_run.models import AMOUNT_FEN, ASKED_FEN, FeeNotice, fen
 from propdesk_services.billing.workflows.payments import domain as ledger
 from propdesk_services.billing.workflows.payments.handlers import book_payment
 from propdesk_services.billing.workflows.payments.models import Charge, Payment, PaymentAllocation
@@ -49,36 +49,120 @@ def _open_on(s, unit_id: str) -> dict[int, Decimal]:
 
 
 def _open_by_unit(s, unit_ids) -> dict[str, dict[int, Decimal]]:
-    """What is open of each charge of these units (the ledger's reading), a few set queries per 500 units."""
+    """What is open of each charge of these units (the ledger's reading), a few set queries per 500
+    units, reading only the columns the ledger's rule takes."""
     out: dict[str, dict[int, Decimal]] = {}
     for chunk in _chunks(sorted(set(unit_ids))):
         charges, payments, allocs = defaultdict(list), defaultdict(list), defaultdict(list)
-        for c in s.scalars(select(Charge).where(Charge.unit_id.in_(chunk))):
+        for c in s.execute(select(Charge.id, Charge.unit_id, Charge.period, Charge.item, Charge.amount)
+                           .where(Charge.unit_id.in_(chunk))):
             charges[c.unit_id].append(c)
-        for p in s.scalars(select(Payment).where(Payment.unit_id.in_(chunk))):
+        for p in s.execute(select(Payment.payment_id, Payment.unit_id, Payment.amount, Payment.period, Payment.item)
+                           .where(Payment.unit_id.in_(chunk))):
             payments[p.unit_id].append(p)
-        for a, owner in s.execute(select(PaymentAllocation, Payment.unit_id)
-                                  .join(Payment, Payment.payment_id == PaymentAllocation.payment_id)
-                                  .where(Payment.unit_id.in_(chunk))):
-            allocs[owner].append(a)
+        for a in s.execute(select(PaymentAllocation.payment_id, PaymentAllocation.charge_id, PaymentAllocation.amount,
+                                  Payment.unit_id)
+                           .join(Payment, Payment.payment_id == PaymentAllocation.payment_id)
+                           .where(Payment.unit_id.in_(chunk))):
+            allocs[a.unit_id].append(a)
         for unit in chunk:
             out[unit] = {i.charge_id: i.open for i in ledger.open_items(charges[unit], payments[unit], allocs[unit])}
     return out
 
 
-def _candidates(s, estate: str, amounts: set[Decimal]) -> dict[Decimal, list[domain.Candidate]]:
+def _in_fen(amount: Decimal) -> int | None:
+    """The amount in fen; None when it has a part of a fen (no notice asks for that)."""
+    fen = Decimal(amount) * 100
+    return int(fen) if fen == fen.to_integral_value() else None
+
+
+def _issued_between(days: set[date]) -> tuple[datetime, datetime]:
+    """The issue times (UTC) of the notices the lines of these value days can match by date: issued
+    (Beijing) on or before the last day and at most `WINDOW_DAYS` before the first."""
+    first = datetime.combine(min(days) - timedelta(days=domain.WINDOW_DAYS), time(0), tzinfo=_BEIJING)
+    end = datetime.combine(max(days) + timedelta(days=1), time(0), tzinfo=_BEIJING)
+    return first.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+_NOTICE_COLUMNS = (FeeNotice.notice_id, FeeNotice.notice_no, FeeNotice.unit_id, FeeNotice.amount,
+                   FeeNotice.arrears_before, FeeNotice.issued_at)
+
+
+def _notice_query(estate: str, asked, fens: list[int], start: datetime, end: datetime):
+    """The estate's open notices whose `asked` (AMOUNT_FEN or ASKED_FEN, as indexed) is one of `fens`,
+    issued in [start, end): a search of that index, the state checked on the rows it finds."""
+    return select(*_NOTICE_COLUMNS).where(FeeNotice.estate == estate, asked.in_(fens), FeeNotice.issued_at >= start,
+                                          FeeNotice.issued_at < end, FeeNotice.state.in_(_OPEN_NOTICE_STATES))
+
+
+def _notices_asking(s, estate: str, amounts: set[Decimal], days: set[date]) -> list:
+    """The estate's issued or delivered notices asking one of `amounts` by their amount or by their
+    amount with the arrears brought forward, issued in the lines' date window: two lookups of the
+    fee_notice indexes on (estate, fen, issued_at) for every 500 amounts, nothing else read."""
+    fens = sorted({f for f in map(_in_fen, amounts) if f is not None})
+    if not fens or not days:
+        return []
+    start, end = _issued_between(days)
+    found = {}
+    for asked in (AMOUNT_FEN, ASKED_FEN):
+        for chunk in _chunks(fens):
+            for n in s.execute(_notice_query(estate, asked, chunk, start, end)):
+                found[n.notice_id] = n
+    return list(found.values())
+
+
+#: what the allocations of a charge's own unit's payments paid of it, in fen (as `ledger.open_items`
+#: counts them: a unit's allocations are its payments')
+_ALLOCATED = (select(func.sum(fen(PaymentAllocation.amount)))
+              .join(Payment, Payment.payment_id == PaymentAllocation.payment_id)
+              .where(PaymentAllocation.charge_id == Charge.id, Payment.unit_id == Charge.unit_id)
+              .correlate(Charge).scalar_subquery())
+#: a payment's money its allocations leave, in fen
+_UNALLOCATED = fen(Payment.amount) - func.coalesce(
+    select(func.sum(fen(PaymentAllocation.amount))).where(PaymentAllocation.payment_id == Payment.payment_id)
+    .correlate(Payment).scalar_subquery(), 0)
+
+
+def _open_of_notices(s, notices) -> dict[str, Decimal]:
+    """What is open of each notice's charges, as the ledger reads it (`ledger.open_items`), reading
+    whole ledgers only for the units that need them. A unit whose payments' money is all allocated
+    (no prepayment, no payment against the balance) has, of each of its charges, exactly its amount
+    less its allocations open; that is read for the notices' charges alone. The others' ledgers are
+    read whole, as before."""
+    charges = _notice_charges(s, [n.notice_id for n in notices])
+    unpaid: dict[int, tuple[str, int]] = {}
+    for chunk in _chunks(sorted({c for ids in charges.values() for c in ids})):
+        for cid, unit, left in s.execute(select(Charge.id, Charge.unit_id, fen(Charge.amount) - func.coalesce(
+                _ALLOCATED, 0)).where(Charge.id.in_(chunk))):
+            unpaid[cid] = (unit, left)
+    units, free = sorted({n.unit_id for n in notices}), set()
+    for chunk in _chunks(units):
+        free.update(s.scalars(select(Payment.unit_id).where(Payment.unit_id.in_(chunk), _UNALLOCATED > 0).distinct()))
+    whole = _open_by_unit(s, free)
+    out = {}
+    for n in notices:
+        ids = charges.get(n.notice_id, [])
+        if n.unit_id in whole:
+            out[n.notice_id] = sum((whole[n.unit_id].get(c, Decimal(0)) for c in ids), Decimal(0))
+        else:  # a charge of another unit is none of this unit's ledger: nothing of it open here
+            own = (unpaid[c][1] for c in ids if c in unpaid and unpaid[c][0] == n.unit_id)
+            out[n.notice_id] = Decimal(sum(own)) / 100
+    return out
+
+
+def _candidates(s, estate: str, amounts: set[Decimal], days: set[date]) -> dict[Decimal, list[domain.Candidate]]:
     """The estate's issued or delivered notices asking for one of `amounts` (its own, or with the
-    arrears it brought forward) whose charges are not settled yet, by the amounts they ask."""
+    arrears it brought forward), issued within the date window of the lines' value `days`, whose
+    charges are not settled yet, by the amounts they ask."""
     if not amounts:
         return {}
-    notices = [n for n in s.scalars(select(FeeNotice).where(FeeNotice.estate == estate,
-                                                            FeeNotice.state.in_(_OPEN_NOTICE_STATES)))
-               if Decimal(n.amount) in amounts or Decimal(n.amount) + Decimal(n.arrears_before or 0) in amounts]
-    charges = _notice_charges(s, [n.notice_id for n in notices])
-    open_ = _open_by_unit(s, [n.unit_id for n in notices])
+    notices = sorted((n for n in _notices_asking(s, estate, amounts, days)
+                      if Decimal(n.amount) in amounts or Decimal(n.amount) + Decimal(n.arrears_before or 0) in amounts),
+                     key=lambda n: n.notice_id)
+    open_ = _open_of_notices(s, notices)
     out: dict[Decimal, list[domain.Candidate]] = defaultdict(list)
     for n in notices:
-        if sum((open_[n.unit_id].get(c, Decimal(0)) for c in charges.get(n.notice_id, [])), Decimal(0)) <= 0:
+        if open_[n.notice_id] <= 0:
             continue
         cand = domain.Candidate(n.notice_id, n.notice_no, n.unit_id, Decimal(n.amount), Decimal(n.arrears_before or 0),
                                 aware(n.issued_at).astimezone(_BEIJING).date())
@@ -129,7 +213,8 @@ def import_bank_statement(cmd, uow) -> dict:
         fresh.append(row)
     st.new_lines = len(fresh)
     s.flush()
-    candidates, booked = _candidates(s, estate, {Decimal(r.amount) for r in fresh}), set()
+    candidates = _candidates(s, estate, {Decimal(r.amount) for r in fresh}, {r.value_date for r in fresh})
+    booked = set()
     for row in fresh:
         notice, why = domain.match({"amount": row.amount, "value_date": row.value_date, "reference": row.reference},
                                    [c for c in candidates.get(Decimal(row.amount), ()) if c.notice_id not in booked])
