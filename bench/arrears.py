@@ -29,16 +29,13 @@ and a 2026-10 dunning notice for every unit that owed October when it was issued
 from __future__ import annotations
 
 import os
-import resource
 import sqlite3
-import tempfile
 import time
 import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.common import Context, Figure, scenario_main
-from propdesk.chassis import migrate
+from bench.common import Context, Figure, chunked_writes, migrated_sqlite, peak_rss_mib, scenario_main
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.db import make_engine
 from propdesk.testing.fake import ServiceHarness
@@ -80,13 +77,7 @@ def _seed(path: Path, units: int) -> dict:
     conn = sqlite3.connect(str(path))
     conn.execute("PRAGMA synchronous=OFF")
     counts = {"charges": 0, "payments": 0, "allocations": 0, "dunning_notices": 0, "owing_units": 0}
-
-    def write(sql: str, key: str, rows_of) -> None:
-        for start in range(0, units, CHUNK):
-            rows = [row for i in range(start, min(units, start + CHUNK)) for row in rows_of(i)]
-            with conn:
-                conn.executemany(sql, rows)
-            counts[key] += len(rows)
+    write = chunked_writes(conn, units, CHUNK, counts)
 
     def charge_id(i: int, p_no: int, k: int) -> int:
         return (p_no * units + i) * len(ITEMS) + k + 1
@@ -127,21 +118,15 @@ def _seed(path: Path, units: int) -> dict:
     return counts
 
 
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def s4r_arrears_at_scale(ctx: Context) -> list[Figure]:
     units = 5_000 if ctx.quick else int(os.environ.get("PROPDESK_BENCH_ARREARS_UNITS", "100000"))
-    path = Path(tempfile.mkdtemp(prefix="s4r-", dir=ctx.workdir)) / "s4r.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(BillingService, url)
+    path, url = migrated_sqlite(ctx, "s4r-", BillingService)
     t0 = time.perf_counter()
     counts = _seed(path, units)
     seed_s = time.perf_counter() - t0
     engine = make_engine(url)
     app = ServiceHarness(BillingService, clock=FakeClock(DEC_15), engine=engine)
-    rss_before = _peak_rss_mib()
+    rss_before = peak_rss_mib()
     figures, shapes = [], {}
     for fid, name, call, shape in (
             ("S4R-detail", "arrears_detail (月份欠费情况明细表), whole estate, as of 2026-12-15",
@@ -166,7 +151,7 @@ def s4r_arrears_at_scale(ctx: Context) -> list[Figure]:
                               higher_is_better=False,
                               detail={"cpu_seconds": cpu, "python_peak_mib": python_peak, "result": shapes[fid],
                                       **counts}))
-    rss_after = _peak_rss_mib()
+    rss_after = peak_rss_mib()
     engine.dispose()
     figures.append(Figure("S4R-rss", f"arrears reports: peak RSS of the process after both, {units:,} units", "MiB",
                           [rss_after], higher_is_better=False,

@@ -27,7 +27,6 @@ from __future__ import annotations
 import base64
 import os
 import sqlite3
-import tempfile
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
@@ -37,8 +36,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench.arrears import months_owed
-from bench.common import Context, Figure, scenario_main
-from propdesk.chassis import migrate
+from bench.common import Context, Figure, chunked_writes, migrated_sqlite, scenario_main
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.db import aware, make_engine, refresh_statistics
 from propdesk.testing.fake import ServiceHarness
@@ -85,13 +83,7 @@ def _seed(path: Path, units: int) -> dict:
     conn = sqlite3.connect(str(path))
     conn.execute("PRAGMA synchronous=OFF")
     counts = defaultdict(int)
-
-    def write(sql: str, key: str, rows_of) -> None:
-        for start in range(0, units, CHUNK):
-            rows = [row for i in range(start, min(units, start + CHUNK)) for row in rows_of(i)]
-            with conn:
-                conn.executemany(sql, rows)
-            counts[key] += len(rows)
+    write = chunked_writes(conn, units, CHUNK, counts)
 
     def charge_id(i: int, p: int, k: int) -> int:
         return (p * units + i) * 2 + k + 1
@@ -177,9 +169,7 @@ def _candidates_before(s, estate, amounts, days=None):
 
 def s4b_bank_import(ctx: Context) -> list[Figure]:
     units = 5_000 if ctx.quick else int(os.environ.get("PROPDESK_BENCH_BANK_UNITS", "100000"))
-    path = Path(tempfile.mkdtemp(prefix="s4b-", dir=ctx.workdir)) / "s4b.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(BillingService, url)
+    path, url = migrated_sqlite(ctx, "s4b-", BillingService)
     t0 = time.perf_counter()
     counts = _seed(path, units)
     engine = make_engine(url)

@@ -27,9 +27,7 @@ unit in ten owing: ms per call (CPU ms in `detail`).
 from __future__ import annotations
 
 import os
-import resource
 import sqlite3
-import tempfile
 import time
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -37,8 +35,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bench.common import Context, Figure, scenario_main
-from propdesk.chassis import migrate
+from bench.common import Context, Figure, migrated_sqlite, peak_rss_mib, scenario_main
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.db import make_engine
 from propdesk.testing.fake import ServiceHarness
@@ -53,9 +50,7 @@ NOV_20 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 
 
 def _billing_db(ctx: Context, units: int):
-    path = Path(tempfile.mkdtemp(prefix="s4-", dir=ctx.workdir)) / "s4.db"   # fresh on every call
-    url = f"sqlite:///{path}"
-    migrate.upgrade(BillingService, url)
+    path, url = migrated_sqlite(ctx, "s4-", BillingService)   # fresh on every call
     engine = make_engine(url)
     app = ServiceHarness(BillingService, clock=FakeClock(NOV_20), engine=engine, demo=True)
     with engine.begin() as conn:  # chunk by chunk: the seeding holds no list of every unit either
@@ -185,7 +180,7 @@ def _raw_narrow(path: Path, notices: int, lines: int) -> float:
 def s4_billing_run(ctx: Context) -> list[Figure]:
     units = 5_000 if ctx.quick else int(os.environ.get("PROPDESK_BENCH_S4_UNITS", "100000"))
     app, engine, path = _billing_db(ctx, units)
-    rss_before = _peak_rss_mib()
+    rss_before = peak_rss_mib()
     run = app.command("start_billing_run", {"period": "2026-11", "estate": "E1"}, SUPERVISOR)
     t0, c0 = time.perf_counter(), time.process_time()
     advance_billing_runs(app.db.factory(), max_batches=10 ** 9)
@@ -200,7 +195,7 @@ def s4_billing_run(ctx: Context) -> list[Figure]:
     assert done["state"] == "issued", done
     with engine.connect() as conn:
         lines = conn.exec_driver_sql("SELECT count(*) FROM fee_notice_line").scalar()
-    rss_after = _peak_rss_mib()
+    rss_after = peak_rss_mib()
     engine.dispose()
     raw_s, raw_cpu, _ = _raw_same_rows(ctx, path, run["run_id"], units)
     c0 = time.process_time()
@@ -224,10 +219,6 @@ def s4_billing_run(ctx: Context) -> list[Figure]:
         Figure("S4-rss", f"billing run: peak RSS of the process after {n:,} units", "MiB", [rss_after],
                higher_is_better=False, detail={"peak_before_run": rss_before, "growth": rss_after - rss_before}),
     ]
-
-
-def _peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def s4_arrears_reports(ctx: Context) -> list[Figure]:

@@ -23,6 +23,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Callable
 
 
@@ -154,3 +155,36 @@ def scenario_main(scenarios: dict[str, Callable[[Context], "Figure | list[Figure
         json.dump([fig.as_dict() for fig in figures], f, indent=2)
     for fig in figures:
         print(f"{fig.id:<14} {fig.median:>12.2f} {fig.unit:<6} {fig.name}", file=sys.stderr, flush=True)
+
+
+def chunked_writes(conn, units: int, chunk: int, counts: dict):
+    """A seeding writer for benches: ``write(sql, key, rows_of)`` runs `sql` for ``rows_of(i)`` of
+    every unit i, `chunk` units a transaction (no list of every unit held), adding the rows written
+    to ``counts[key]``."""
+    def write(sql: str, key: str, rows_of) -> None:
+        for start in range(0, units, chunk):
+            rows = [row for i in range(start, min(units, start + chunk)) for row in rows_of(i)]
+            with conn:
+                conn.executemany(sql, rows)
+            counts[key] = counts.get(key, 0) + len(rows)
+    return write
+
+
+def migrated_sqlite(ctx: Context, prefix: str, service) -> tuple[Path, str]:
+    """A fresh SQLite file under the scenario's workdir (a new one on every call), migrated as
+    `service`'s database: (its path, its URL)."""
+    import tempfile
+
+    from propdesk.chassis import migrate
+
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=ctx.workdir)) / f"{prefix.strip('-')}.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(service, url)
+    return path, url
+
+
+def peak_rss_mib() -> float:
+    """The process' peak resident set so far, MiB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
