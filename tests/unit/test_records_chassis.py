@@ -2,7 +2,7 @@
 number within the asker's estates, a list with equality filters and a search, newest first."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -79,3 +79,15 @@ def test_a_queue_item_is_overdue_once_due_unless_the_workflow_says():
     item = records.queue_item("parcel", "P-1", "t", "d", datetime(2026, 11, 30, 7, 0), due, now)
     assert item["overdue"] is True and item["since"] == "2026-11-30T07:00:00+00:00" and item["id"] == "P-1"
     assert records.queue_item("parcel", "P-1", "t", "d", None, due, now, overdue=False)["overdue"] is False
+
+
+def test_a_queue_item_names_its_records_coded_values_as_fields_only_when_given():
+    """`fields` {field name: value}: the codes the desk says in the words of the kind's fields, kept
+    out of the free text; a date in it as ISO 8601, as the item's times are; no key without them."""
+    now = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)
+    item = records.queue_item("parcel", "P-1", "1-1-101 李女士", "", None, None, now,
+                              fields={"kind": "parcel", "state": "held", "valid_to": date(2026, 12, 3)})
+    assert item["fields"] == {"kind": "parcel", "state": "held", "valid_to": "2026-12-03"}
+    assert (item["title"], item["detail"], item["number"]) == ("1-1-101 李女士", "", "P-1")
+    assert "fields" not in records.queue_item("parcel", "P-1", "t", "d", None, None, now)
+    assert "fields" not in records.queue_item("parcel", "P-1", "t", "d", None, None, now, fields={})

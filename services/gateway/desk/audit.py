@@ -297,15 +297,29 @@ def line(entry: dict, names: dict, lang: str, kinds: dict | None = None) -> Line
         cells["role"] = gettext(lang, "Not signed in")
     href = f"/move-outs/{case}" if _CASE.match(case) else None
     specs = (kinds or {}).get((service, entry.get("object_type") or "")) or {}
-    return Line(entry, cells, href, [(k, _short(_detail_words(specs.get(k), v, lang))) for k, v in shown])
+    return Line(entry, cells, href, [(k, _short(detail_words(specs, k, v, lang))) for k, v in shown])
 
 
-def _detail_words(spec: dict | None, value, lang: str):
-    """A detail's value in the words of the record kind's field of the same name when it is coded."""
-    if spec is None or not isinstance(value, (str, int)) or isinstance(value, bool):
+#: Details that name the states a record went from and to (a change of state, e.g. reports'
+#: move_out.state {"from", "to"}): said in the words of the kind's state field.
+TRANSITION_DETAILS = ("from", "to")
+
+
+def detail_words(specs: dict, name: str, value, lang: str):
+    """A detail of an audit row in the words of its record kind (`specs`: {field name: spec} of the
+    kind as its department describes it, `records.Kind.specs`) when it is coded: the kind's field of
+    the same name, and for ``from``/``to`` its state field, as the record's page says them (their
+    ``choice_labels``); a value the field gives no words for, and any other detail, as recorded.
+    The audit page's details and the record page's timeline both say details through this."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
         return value
-    from propdesk_services.gateway.desk.records import code_words  # records imports this module
+    from propdesk_services.gateway.desk.records import STATE_FIELDS, code_words  # records imports this module
 
+    spec = specs.get(name)
+    if spec is None and name in TRANSITION_DETAILS:
+        spec = next((specs[f] for f in STATE_FIELDS if f in specs), None)
+    if spec is None:
+        return value
     said = code_words(spec, value, lang)
     return value if said is None else said
 
@@ -320,7 +334,7 @@ def described_kinds(view, entries: list[dict]) -> dict:
     services = {e.get("service") for e in entries if e.get("details") and e.get("object_type")}
     if not services:
         return {}
-    return {(service, name): {f["name"]: f for f in Kind(service, name, spec).fields()}
+    return {(service, name): Kind(service, name, spec).specs()
             for service, kinds in Records(view).catalog(services).items() for name, spec in kinds.items()}
 
 

@@ -23,9 +23,10 @@ the menu of kinds per department (only the kinds whose list the person's roles m
 `propdesk.policy.READS`; "New ..." only for create commands one of their roles may give, from
 ``describe_commands``' roles), a list page (the filter form from the list query's arguments,
 columns with their labels, coded values in the office's words, pages of `PAGE_SIZE`), a record
-page (fields, the timeline from the department's ``list_audit`` for the record when the person
-may read it, else the record's own ``history``; the actions ``allowed_actions(kind, id, role)``
-answers for any of the person's roles), the print view, the queues on the home page and the
+page (fields; the timeline from the department's ``list_audit`` for the record when the person
+may read it, its coded details in the kind's words as on the audit page, `audit.detail_words`,
+else the record's own ``history``; the actions ``allowed_actions(kind, id, role)`` answers for any
+of the person's roles), the print view, the queues on the home page and the
 search through each list query that takes a ``q`` filter.
 
 The descriptions are kept for five minutes (they change with a deployment). A department that
@@ -184,6 +185,10 @@ class Kind:
 
     def field(self, name: str) -> dict:
         return next((f for f in self.fields() if f["name"] == name), {"name": name})
+
+    def specs(self) -> dict[str, dict]:
+        """{field name: spec}: how an audit row's details of the kind read (`audit.detail_words`)."""
+        return {f["name"]: f for f in self.fields()}
 
     def columns(self) -> list[str]:
         cols = list(self.spec.get("columns") or ())
@@ -552,10 +557,18 @@ class Records:
         if not rows:
             return self._history(record.get("history"), names)
         rows.sort(key=lambda r: (str(r.get("at") or ""), r.get("id") or 0))
+        kinds: dict[str, dict] = {k.kind: k.specs()}  # the record kind of a row (another: as described now)
+
+        def specs(object_type: str) -> dict:
+            if object_type not in kinds:
+                other = self.described(k.service, object_type)
+                kinds[object_type] = other.specs() if other is not None else {}
+            return kinds[object_type]
+
         return [{"at": r.get("at"), "who": words.audit_who(r.get("actor"), k.service, names, self.lang),
                  "what": words.audit_action(k.service, r.get("action") or "", r.get("object_type") or "",
                                             r.get("object_id") or "", self.lang),
-                 "note": _note(r.get("details") or {})}
+                 "note": _note(r.get("details") or {}, specs(r.get("object_type") or k.kind), self.lang)}
                 for r in rows]
 
     def _history(self, history, names: dict) -> list[dict]:
@@ -762,10 +775,12 @@ class Records:
         return out
 
 
-def _note(details: dict) -> str:
-    """A short note from an audit row's details (a reason, a note, the state it went to)."""
+def _note(details: dict, specs: dict, lang: str) -> str:
+    """A short note from an audit row's details (a reason, a note, the state it went to), a coded
+    one in the words of the record's kind (`specs`, its fields by name), as the audit page says
+    details (`audit.detail_words`)."""
     for key in ("reason", "note", "to", "state"):
         value = details.get(key)
         if isinstance(value, str) and value:
-            return mask_text(value)[:200]
+            return mask_text(str(audit.detail_words(specs, key, value, lang)))[:200]
     return ""

@@ -109,10 +109,17 @@ def iso(moment: datetime | date | None) -> str | None:
 
 def queue_item(record: str, number: str, title: str, detail: str, since: datetime | None,
                due_at: datetime | None, now: datetime, owner: str | None = None, *, record_id: str | None = None,
-               overdue: bool | None = None) -> dict:
+               overdue: bool | None = None, fields: dict | None = None) -> dict:
     """One item of a work queue (`workflow.WorkQueue`): overdue when its due time has passed,
-    unless the workflow says (`overdue`, e.g. a breached deadline)."""
+    unless the workflow says (`overdue`, e.g. a breached deadline). `fields` {field name: value}
+    names coded values of the record (a kind, a state, why it waits) by the names of its kind's
+    fields, which the desk says in the words the kind's description gives them (its schema's
+    ``vocab``), never as codes in `title` or `detail`; a date or time in it is sent as ISO 8601."""
     since, due_at = aware(since), aware(due_at)
     late = overdue if overdue is not None else bool(due_at is not None and due_at <= now)
-    return {"record": record, "id": record_id or number, "number": number, "title": title, "detail": detail,
+    item = {"record": record, "id": record_id or number, "number": number, "title": title, "detail": detail,
             "since": iso(since), "due_at": iso(due_at), "overdue": late, "owner": owner}
+    if fields:
+        item["fields"] = {name: iso(value) if isinstance(value, (date, datetime)) else value
+                          for name, value in fields.items()}
+    return item

@@ -42,10 +42,12 @@ def possible_actions(item_no: str, reader) -> list[str]:
 
 
 def _queue(reader, where, due) -> list[dict]:
+    """The items as a queue: the category is the item's ``fields`` (said in the words of
+    `LostItemSchema`'s category, vocab LOST_ITEM_CATEGORIES), not a code in its detail."""
     now = reader.now()
     stmt = within(select(LostItem), LostItem.estate, reader.estates).where(*where)
-    return [queue_item("lost_item", r.item_no, r.description, f"{r.category} · {r.found_place or r.unit_id or ''}",
-                       r.registered_at, due(r), now, r.registered_by)
+    return [queue_item("lost_item", r.item_no, r.description, r.found_place or r.unit_id or "",
+                       r.registered_at, due(r), now, r.registered_by, fields={"category": r.category})
             for r in reader.session.scalars(stmt.order_by(LostItem.registered_at, LostItem.id).limit(LIST_LIMIT))]
 
 

@@ -45,11 +45,12 @@ def _due(row: MailItem):
 
 def mail_to_collect(args: dict, reader) -> list[dict]:
     """Parcels, important mail and newspapers waiting at the desk, oldest first; overdue after 3
-    days (newspapers: after their day)."""
+    days (newspapers: after their day). The item's kind is its ``fields`` (said in the words of
+    `MailSchema`'s kind, vocab MAIL_KINDS), not a code in its detail."""
     now = reader.now()
     stmt = within(select(MailItem), MailItem.estate, reader.estates).where(MailItem.state == domain.AWAITING)
-    return [queue_item("mail", r.mail_no, f"{r.unit_id} {r.recipient_name}", r.kind, r.received_at, _due(r), now,
-                       r.received_by)
+    return [queue_item("mail", r.mail_no, f"{r.unit_id} {r.recipient_name}", "", r.received_at, _due(r), now,
+                       r.received_by, fields={"kind": r.kind})
             for r in reader.session.scalars(stmt.order_by(MailItem.received_at, MailItem.id).limit(LIST_LIMIT))]
 
 

@@ -64,13 +64,15 @@ def possible_actions(pass_no: str, reader) -> list[str]:
 
 
 def passes_expiring(args: dict, reader) -> list[dict]:
-    """Passes in use that expire within 3 days (renew or collect them), soonest first."""
+    """Passes in use that expire within 3 days (renew or collect them), soonest first. The pass's
+    kind and last day are the item's ``fields`` (said in the words of `PassSchema`'s kind, vocab
+    PASS_KINDS, and as a date), not codes in its detail."""
     now = reader.now()
     stmt = within(select(AccessPass), AccessPass.estate, reader.estates).where(
         AccessPass.state == domain.ISSUED, AccessPass.expires_at <= now + domain.EXPIRING_WITHIN
     ).order_by(AccessPass.expires_at, AccessPass.id)
     return [queue_item("pass", r.pass_no, f"{r.holder_name} {r.unit_id or r.work_location or ''}".strip(),
-                       f"{r.kind} valid to {r.valid_to.isoformat()}", r.issued_at, r.expires_at, now)
+                       "", r.issued_at, r.expires_at, now, fields={"kind": r.kind, "valid_to": r.valid_to})
             for r in reader.session.scalars(stmt.limit(LIST_LIMIT))]
 
 

@@ -149,10 +149,12 @@ def possible_actions(deposit_id: str, reader) -> list[str]:
 
 
 def refunds_requested(args: dict, reader) -> list[dict]:
-    """QUEUE: deposits whose refund was applied for, waiting for deductions and the refund, oldest first."""
+    """QUEUE: deposits whose refund was applied for, waiting for deductions and the refund, oldest first.
+    The deposit's kind is the item's ``fields`` (said in the words of `DepositSchema`'s kind, vocab
+    DEPOSIT_KINDS), not a code in its title."""
     rows = reader.session.scalars(within(select(Deposit), Deposit.estate, reader.estates)
                                   .where(Deposit.state == domain.REFUND_REQUESTED)
                                   .order_by(Deposit.requested_at, Deposit.deposit_no).limit(500))
-    return [{"record": "deposit", "id": d.deposit_id, "number": d.deposit_no, "title": f"{d.unit_id} {d.kind}",
-             "detail": money(d.amount), "since": aware(d.requested_at).isoformat(), "due_at": None, "overdue": False,
-             "owner": None} for d in rows]
+    return [{"record": "deposit", "id": d.deposit_id, "number": d.deposit_no, "title": d.unit_id,
+             "detail": money(d.amount), "fields": {"kind": d.kind}, "since": aware(d.requested_at).isoformat(),
+             "due_at": None, "overdue": False, "owner": None} for d in rows]

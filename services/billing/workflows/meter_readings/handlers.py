@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from propdesk.chassis.db import aware
 from propdesk.chassis.estates import visible, within
+from propdesk.chassis.records import queue_item
 from propdesk.contracts.envelope import new_id
 from propdesk.errors import Conflict, NotFound, Problem, ValidationError
 from propdesk_services.billing.workflows.fee_schedules import domain as schedules
@@ -352,12 +352,13 @@ def held_readings(args: dict, reader) -> list[dict]:
     has since passed (a later month's reading of the unit's meter, in any state: accepting or
     correcting it is refused, `later_reading_exists`; setting it aside is what is left, as
     `possible_actions` offers) carries ``note`` {code: PASSED_NOTE, period: the latest later month},
-    which the desk says in its words; None for the others. Why the check held it is the item's
-    ``fields`` {"hold_rule": code}, which the desk says in the words the meter_reading kind's
-    description gives the field (`MeterReadingSchema`: vocab METER_READING_HOLD_RULES), never as a
-    code in the ``detail``. The later month is read in the same statement as the queue (a correlated
-    MAX over the meter's readings, on the unique (unit_id, meter, period) index), not one query per
-    reading."""
+    which the desk says in its words; None for the others. The meter and why the check held it are
+    the item's ``fields`` {"meter": code, "hold_rule": code} (`records.queue_item`), which the desk
+    says in the words the meter_reading kind's description gives those fields (`MeterReadingSchema`:
+    vocab METER_KINDS, METER_READING_HOLD_RULES: 水表, 用量超过…), never as codes in the ``title``
+    ("1-1-101 2026-12") or the ``detail`` ("112.00 → 1120.00"). The later month is read in the same
+    statement as the queue (a correlated MAX over the meter's readings, on the unique
+    (unit_id, meter, period) index), not one query per reading."""
     later = aliased(MeterReading)
     later_period = (select(func.max(later.period))
                     .where(later.unit_id == MeterReading.unit_id, later.meter == MeterReading.meter,
@@ -365,9 +366,9 @@ def held_readings(args: dict, reader) -> list[dict]:
                     .correlate(MeterReading).scalar_subquery())
     stmt = within(select(MeterReading, later_period), MeterReading.estate, reader.estates).where(
         MeterReading.state == domain.HELD).order_by(MeterReading.recorded_at, MeterReading.reading_no).limit(500)
-    return [{"record": "meter_reading", "id": r.reading_id, "number": r.reading_no,
-             "title": f"{r.unit_id} {r.meter} {r.period}",
-             "detail": f"{r.previous} → {r.reading}", "fields": {"hold_rule": r.hold_rule},
-             "note": {"code": PASSED_NOTE, "period": passed} if passed else None,
-             "since": aware(r.recorded_at).isoformat(), "due_at": None, "overdue": False, "owner": None}
+    now = reader.now()
+    return [{**queue_item("meter_reading", r.reading_no, f"{r.unit_id} {r.period}", f"{r.previous} → {r.reading}",
+                          r.recorded_at, None, now, record_id=r.reading_id, overdue=False,
+                          fields={"meter": r.meter, "hold_rule": r.hold_rule}),
+             "note": {"code": PASSED_NOTE, "period": passed} if passed else None}
             for r, passed in reader.session.execute(stmt)]

@@ -11,6 +11,7 @@ import pytest
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.workflow import Reader
 from propdesk.contracts.envelope import Actor
+from propdesk.contracts.vocab import LOST_ITEM_CATEGORIES
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.access import messages
@@ -173,7 +174,12 @@ def test_the_queue_of_items_to_publicise(app):
     b = app.command("register_lost_item", found(), actor=DESK)["item_no"]
     app.command("publicise_lost_item", {"item_no": b, "channels": ["app"]}, actor=DESK)
     reader = Reader(app.session(), app.clock, Actor("desk-01", "front_desk"), ("E1",))
-    assert [i["number"] for i in messages.QUEUES["lost_items_to_publicise"].items({}, reader)] == [a]
+    items = messages.QUEUES["lost_items_to_publicise"].items({}, reader)
+    assert [i["number"] for i in items] == [a]
+    # the category as a field the desk says in the category's words, not a code in the detail
+    assert (items[0]["detail"], items[0]["fields"]) == ("2号楼大堂", {"category": "ordinary"})
+    assert set(next(f for f in app.query("describe_records")["lost_item"]["fields"]
+                    if f["name"] == "category")["choice_labels"]) == set(LOST_ITEM_CATEGORIES.codes)
 
 
 def test_who_may_do_what_and_estates(app):

@@ -10,6 +10,7 @@ import pytest
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.workflow import Reader
 from propdesk.contracts.envelope import Actor
+from propdesk.contracts.vocab import MAIL_KINDS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.access import messages
@@ -78,6 +79,10 @@ def test_the_queue_of_mail_to_collect(app):
     app.command("collect_mail", {"mail_no": done["mail_no"], "collector_name": "x", "collector_signed": True}, actor=DESK)
     items = queue(app)
     assert [i["number"] for i in items] == [parcel["mail_no"], paper["mail_no"]]
+    # the kind as a field the desk says in the mail kind's words, not a code as the detail
+    assert [(i["detail"], i["fields"]) for i in items] == [("", {"kind": "parcel"}), ("", {"kind": "newspaper"})]
+    assert set(next(f for f in app.query("describe_records")["mail"]["fields"]
+                    if f["name"] == "kind")["choice_labels"]) == set(MAIL_KINDS.codes)
     assert [i["due_at"] for i in items] == ["2026-12-03T02:00:00+00:00", "2026-11-30T16:00:00+00:00"]
     assert not any(i["overdue"] for i in items)
     app.clock.advance(days=1)

@@ -12,6 +12,7 @@ import pytest
 from propdesk.chassis.clock import FakeClock
 from propdesk.chassis.workflow import Reader
 from propdesk.contracts.envelope import Actor
+from propdesk.contracts.vocab import PASS_KINDS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.access import messages
@@ -232,6 +233,12 @@ def test_the_queue_shows_passes_expiring_within_three_days(app):
     assert [i["number"] for i in items] == [soon["pass_no"]]
     assert items[0]["record"] == "pass" and items[0]["overdue"] is False
     assert items[0]["due_at"] == "2026-12-02T16:00:00+00:00"
+    # the kind and last day as fields the desk says in the pass kind's words, no code in the text
+    assert (items[0]["title"], items[0]["detail"], items[0]["fields"]) == \
+        ("张师傅 1-1-303", "", {"kind": "construction", "valid_to": "2026-12-02"})
+    described = {f["name"]: f for f in app.query("describe_records")["pass"]["fields"]}
+    assert set(described["kind"]["choice_labels"]) == set(PASS_KINDS.codes)
+    assert described["valid_to"]["type"] == "date"
 
 
 def _reader(app, estates=("E1",)):

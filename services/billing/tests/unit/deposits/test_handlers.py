@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from propdesk.contracts.vocab import DEPOSIT_KINDS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk_services.billing import messages
 from propdesk_services.billing.tests.unit.cycle import CASHIER, COUNTER, CS, FRONT_DESK, SUPERVISOR, only, rules
@@ -138,6 +139,10 @@ def test_actions_queue_and_print_view(app):
         assert possible_actions(dep["deposit_id"], reader) == ["deduct_from_deposit", "refund_deposit"]
         item = next(i for i in refunds_requested({}, reader) if i["id"] == dep["deposit_id"])
         assert (item["record"], item["number"]) == ("deposit", dep["deposit_no"])
+        # the kind as a field the desk says in the deposit kind's words, not a code in the title
+        assert (item["title"], item["detail"], item["fields"]) == (UNIT, "2000.00", {"kind": "renovation"})
+    assert set(next(f for f in app.query("describe_records")["deposit"]["fields"]
+                    if f["name"] == "kind")["choice_labels"]) == set(DEPOSIT_KINDS.codes)
     assert messages.RECORDS["deposit"].form == ("退还押金申请表", "Deposit refund application")
     assert "deposit_refunds_requested" in messages.QUEUES
 

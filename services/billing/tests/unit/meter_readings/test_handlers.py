@@ -48,24 +48,29 @@ def test_a_jump_beyond_the_tariffs_factor_is_held(app):
     assert (out["state"], out["hold_rule"]) == ("held", "jump_beyond_factor")
 
 
-def test_the_review_queue_names_why_a_reading_is_held_as_a_field_the_desk_has_words_for(app):
-    """A held reading's queue item carries its hold rule as ``fields`` {"hold_rule": code}, not as
-    a code in its free-text detail; the meter_reading kind billing describes gives that field's
-    words (vocab METER_READING_HOLD_RULES, ``choice_labels``), which the desk says it in."""
-    from propdesk.contracts.vocab import METER_READING_HOLD_RULES
+def test_the_review_queue_names_the_meter_and_why_a_reading_is_held_as_fields_the_desk_has_words_for(app):
+    """A held reading's queue item carries its meter and hold rule as ``fields`` {"meter": code,
+    "hold_rule": code} (the chassis' queue_item), not as codes in its free-text title or detail; the
+    meter_reading kind billing describes gives those fields' words (vocab METER_KINDS,
+    METER_READING_HOLD_RULES, ``choice_labels``), which the desk says them in."""
+    from propdesk.contracts.vocab import METER_KINDS, METER_READING_HOLD_RULES
 
     lower = app.command("record_meter_reading", reading(value="111"), ENGINEER)
     jump = app.command("record_meter_reading", reading(meter="electricity", value="99999"), ENGINEER)
     assert (lower["hold_rule"], jump["hold_rule"]) == ("lower_than_last", "jump_beyond_factor")
     [queue] = [q for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "meter_readings_held"]
     items = {i["id"]: i for i in queue["items"]}
-    assert (items[lower["reading_id"]]["detail"], items[lower["reading_id"]]["fields"]) == \
-        ("112.00 → 111.00", {"hold_rule": "lower_than_last"})
-    assert items[jump["reading_id"]]["fields"] == {"hold_rule": "jump_beyond_factor"}
-    assert not [i for i in items.values() if i["fields"]["hold_rule"] in i["detail"]]
-    [spec] = [f for f in app.query("describe_records")["meter_reading"]["fields"] if f["name"] == "hold_rule"]
-    assert spec["choice_labels"] == METER_READING_HOLD_RULES.as_dict()
-    assert {i["fields"]["hold_rule"] for i in items.values()} <= set(spec["choice_labels"])
+    low = items[lower["reading_id"]]
+    assert (low["title"], low["detail"]) == (f"{lower['unit_id']} {lower['period']}", "112.00 → 111.00")
+    assert low["fields"] == {"meter": "water", "hold_rule": "lower_than_last"}
+    assert items[jump["reading_id"]]["fields"] == {"meter": "electricity", "hold_rule": "jump_beyond_factor"}
+    assert not [i for i in items.values() for code in i["fields"].values()
+                if code in i["title"] or code in i["detail"]]
+    described = {f["name"]: f for f in app.query("describe_records")["meter_reading"]["fields"]}
+    assert described["hold_rule"]["choice_labels"] == METER_READING_HOLD_RULES.as_dict()
+    assert described["meter"]["choice_labels"] == METER_KINDS.as_dict()
+    for name in ("meter", "hold_rule"):
+        assert {i["fields"][name] for i in items.values()} <= set(described[name]["choice_labels"])
 
 
 def test_the_supervisor_accepts_a_held_reading(app):

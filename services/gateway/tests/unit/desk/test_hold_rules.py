@@ -130,6 +130,7 @@ def held_queue_items() -> list[dict]:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
+    from propdesk.chassis.clock import FakeClock
     from propdesk.chassis.workflow import Reader
     from propdesk_services.billing.workflows.meter_readings import domain
     from propdesk_services.billing.workflows.meter_readings.handlers import held_readings
@@ -142,14 +143,15 @@ def held_queue_items() -> list[dict]:
     engine = create_engine("sqlite://")
     MeterReading.__table__.create(engine)
     with Session(engine) as session:
-        for no, (unit, result, value) in enumerate((("1-1-101", lower, "100.00"), ("1-1-102", jump, "1120.00")), 1):
+        for no, (unit, meter, result, value) in enumerate((("1-1-101", "water", lower, "100.00"),
+                                                           ("1-1-102", "electricity", jump, "1120.00")), 1):
             session.add(MeterReading(
-                reading_id=f"R-{no}", reading_no=f"MR-20261210-{no:04d}", unit_id=unit, estate="E1", meter="water",
+                reading_id=f"R-{no}", reading_no=f"MR-20261210-{no:04d}", unit_id=unit, estate="E1", meter=meter,
                 period="2026-12", reading=Decimal(value), previous=result.previous, consumption=result.consumption,
                 state=result.state, hold_rule=result.hold_rule, read_on="2026-12-10", source="entered",
                 recorded_by="engineering", recorded_at=datetime(2026, 12, 10, no, tzinfo=timezone.utc)))
         session.commit()
-        items = held_readings({}, Reader(session))
+        items = held_readings({}, Reader(session, FakeClock(datetime(2026, 12, 11, 2, tzinfo=timezone.utc))))
     engine.dispose()
     return items
 
@@ -158,9 +160,9 @@ def held_queue_items() -> list[dict]:
 def supervisor(desk, monkeypatch):
     monkeypatch.setitem(PEOPLE, "finance_supervisor", ("钱静", ["finance_supervisor"]))
     items = held_queue_items()
-    assert [(i["detail"], i["fields"]) for i in items] == [  # as billing sends them: the rule as a field
-        ("112.00 → 100.00", {"hold_rule": "lower_than_last"}),
-        ("112.00 → 1120.00", {"hold_rule": "jump_beyond_factor"})]
+    assert [(i["title"], i["detail"], i["fields"]) for i in items] == [  # as billing sends them: codes as fields
+        ("1-1-101 2026-12", "112.00 → 100.00", {"meter": "water", "hold_rule": "lower_than_last"}),
+        ("1-1-102 2026-12", "112.00 → 1120.00", {"meter": "electricity", "hold_rule": "jump_beyond_factor"})]
     desk.departments["billing"].answers[("billing", "describe_records")] = billings_description
     desk.departments["billing"].answers[("billing", "work_queues")] = lambda: [{
         "key": "meter_readings_held", "title": {"zh": "待复核的抄表读数", "en": "Meter readings held for review"},
@@ -175,18 +177,23 @@ def queue_items(html: str) -> dict[str, str]:
     return {rid: readable(body) for rid, body in found}
 
 
+METERS = {"zh": {"water": "水表", "electricity": "电表"},
+          "en": {"water": "Water meter", "electricity": "Electricity meter"}}
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_review_queue_says_why_each_reading_is_held(supervisor, lang):
-    said = WORDS[lang]
+def test_the_review_queue_says_which_meter_and_why_each_reading_is_held(supervisor, lang):
+    said, meter = WORDS[lang], METERS[lang]
     for path in ("/", "/queues/billing/meter_readings_held"):
         html = text(supervisor.get(path, staff="finance_supervisor", lang=lang))
         shown = queue_items(html) if path == "/" else {"whole": readable(html)}
         if path == "/":
-            assert f"112.00 → 100.00 · {said['lower_than_last']} ·" in shown["R-1"]
-            assert f"112.00 → 1120.00 · {said['jump_beyond_factor']} ·" in shown["R-2"]
+            assert f"112.00 → 100.00 · {meter['water']} · {said['lower_than_last']} ·" in shown["R-1"]
+            assert f"112.00 → 1120.00 · {meter['electricity']} · {said['jump_beyond_factor']} ·" in shown["R-2"]
         page = " ".join(shown.values())
         assert said["lower_than_last"] in page and said["jump_beyond_factor"] in page
-        assert "lower_than_last" not in page and "jump_beyond_factor" not in page
+        assert meter["water"] in page and meter["electricity"] in page
+        assert not re.search(r"\b(lower_than_last|jump_beyond_factor|water|electricity)\b", page), page
 
 
 def held_reading(rule: str) -> dict:
@@ -250,3 +257,23 @@ def test_the_audit_page_says_a_readings_coded_details_in_billings_words(desk, ca
 def test_audit_details_are_as_recorded_without_the_kinds_description():
     assert dict(audit.line(AUDITED, {}, "zh").details)["hold_rule"] == "jump_beyond_factor"
     assert dict(audit.line(AUDITED, {}, "zh", {("billing", "meter_reading"): {}}).details)["state"] == "accepted"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_readings_change_of_state_reads_alike_on_its_timeline_and_the_audit_page(desk, monkeypatch, lang):
+    """The state a reading went from and to (details ``from``/``to``) is said in the words billing
+    gives the kind's state field, on the reading's page (its timeline) as on the audit page: one
+    path (audit.detail_words)."""
+    monkeypatch.setitem(PEOPLE, "finance_supervisor", ("钱静", ["finance_supervisor"]))
+    row = {**AUDITED, "details": {"from": "held", "to": "superseded"}}
+    table = desk.departments["billing"].answers
+    table[("billing", "describe_records")] = billings_description
+    table[("billing", "get_meter_reading")] = lambda reading_id: held_reading("jump_beyond_factor")
+    table[("billing", "list_audit")] = lambda **asked: [row]
+    held, superseded = (("待复核", "已被后续读数取代") if lang == "zh" else
+                        ("Held for review", "Superseded by a later reading"))
+    page = text(desk.get("/records/billing/meter_reading/R-HELD", staff="cs_manager", lang=lang))
+    timeline = readable(page[page.index('id="timeline"'):])
+    assert superseded in timeline and "superseded" not in timeline
+    assert audit_details(text(desk.get("/audit", staff="cs_manager", lang=lang))) == {
+        "from": held, "to": superseded}

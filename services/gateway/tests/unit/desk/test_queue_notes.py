@@ -28,7 +28,8 @@ from .test_records import PEOPLE, calls, desk, text  # noqa: F401 (fixtures)
 
 PASSED = {"zh": "该表已有 2027-01 的读数：只能标记为已被后续读数取代",
           "en": "The meter has a later reading (2027-01): set it aside as superseded"}
-JUMP = {"zh": "用量超过上月用量的突增倍数", "en": "Consumption over the jump factor × last month's"}
+JUMP = {"zh": "水表 · 用量超过上月用量的突增倍数",  # the item's fields: its meter and hold rule
+        "en": "Water meter · Consumption over the jump factor × last month's"}
 
 
 def billings_description() -> dict:
@@ -39,8 +40,8 @@ def billings_description() -> dict:
 def held(reading_id: str, no: int, note) -> dict:
     """An item of billing's meter_readings_held queue as billing answers it (`held_readings`)."""
     return {"record": "meter_reading", "id": reading_id, "number": f"MR-20261210-{no:04d}",
-            "title": "1-1-101 water 2026-12", "detail": "112.00 → 1120.00",
-            "fields": {"hold_rule": "jump_beyond_factor"}, "note": note,
+            "title": "1-1-101 2026-12", "detail": "112.00 → 1120.00",
+            "fields": {"meter": "water", "hold_rule": "jump_beyond_factor"}, "note": note,
             "since": f"2026-12-10T0{no}:00:00+00:00", "due_at": None, "overdue": False, "owner": None}
 
 

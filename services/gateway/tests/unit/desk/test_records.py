@@ -200,6 +200,30 @@ def test_a_manager_reads_the_records_audit_trail_as_its_timeline(desk, calls):
     assert not [c for c in calls if c[1] == "list_audit"]
 
 
+def trail(*details: dict) -> list[dict]:
+    """The fake complaints desk's audit rows of CP-1 with these details, oldest first."""
+    return [{"service": "helpdesk", "id": n, "at": f"2026-11-02T0{n}:00:00+00:00",
+             "actor": {"id": "cs_manager", "role": "cs_manager"}, "action": "complaint.changed",
+             "object_type": "complaint", "object_id": "CP-1", "correlation_id": None, "details": d, "address": None}
+            for n, d in enumerate(details, 1)]
+
+
+@pytest.mark.parametrize("lang, said", [("zh", ["已定措施", "已关闭", "楼上漏水已修"]),
+                                        ("en", ["Measures decided", "Closed", "楼上漏水已修"])])
+def test_the_timeline_says_the_state_a_record_went_to_in_its_kinds_words(desk, monkeypatch, lang, said):
+    """A detail ``to``/``state`` of the record's audit rows is said in the words the kind gives its
+    state field (describe_records' ``choice_labels``), as the audit page says it (audit.detail_words);
+    a note as written; a code of a kind that is not the record's, as recorded."""
+    rows = trail({"from": "received", "to": "measures_decided"}, {"state": "closed"},
+                 {"note": "楼上漏水已修", "to": "closed"}, {"to": "major"})
+    monkeypatch.setitem(desk.departments["helpdesk"].answers, ("helpdesk", "list_audit"), lambda **asked: rows)
+    html = text(desk.get("/records/helpdesk/complaint/CP-1", staff="cs_manager", lang=lang))
+    notes = [readable(n).strip() for n in re.findall(r'<span class="muted small">(.*?)</span>',
+                                                     html[html.index('id="timeline"'):], re.S)]
+    assert notes == said + ["major"]  # not a state of the kind: as recorded
+    assert "measures_decided" not in html[html.index('id="timeline"'):]
+
+
 def test_another_estates_record_is_not_found(desk):
     r = desk.get("/records/helpdesk/complaint/CP-3")
     assert r.status_code == 404

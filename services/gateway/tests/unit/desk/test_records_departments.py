@@ -9,6 +9,7 @@ read the role may not make) fails here, naming the department, the kind and the 
 """
 from __future__ import annotations
 
+import html as markup
 import importlib
 import re
 from types import SimpleNamespace
@@ -143,3 +144,42 @@ def test_every_record_kind_and_queue_of_the_department_shows_on_the_desk(service
                 problems.append(f"{role}: the queue {key} is not on the home page")
     assert problems == [], "\n".join(problems)
     assert {f"/records/{service}/{kind}" for kind in kinds} <= set(walked)
+
+
+@pytest.mark.parametrize("service", ["access", "billing"])
+def test_a_queue_items_fields_read_in_the_words_of_the_departments_own_description(service):
+    """The real department's queue items (demo data) name coded values of their record as
+    ``fields``, never in their title or detail; the home page says each in the words the
+    department's own describe_records gives that field of the item's kind, in both languages."""
+    messages = _messages(service)
+    harness = ServiceHarness(plugins.service_classes([service])[service], clock=FakeClock(), demo=True)
+    desk = Desk({service: Department(harness), "staff": Staff()})
+    desk.keys = auth.Keys(SECRET)
+    described = harness.query("describe_records")
+    checked: set[str] = set()
+    for role in sorted({r for q in messages.QUEUES.values() for r in q.roles} & set(policy.ROLES)):
+        queues = [q for q in harness.query("work_queues", actor={"id": role, "role": role})
+                  if any(i.get("fields") for i in q["items"]) and q["key"] not in checked]
+        if not queues:
+            continue
+        for lang in ("zh", "en"):
+            home = desk.get("/", staff=role, lang=lang).get_data(as_text=True)
+            for q in queues:
+                section = home[home.index(f'id="queue-{service}-{q["key"]}"'):]
+                section = section[:section.index("</section>")]
+                shown = {rid: markup.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))) for rid, body in
+                         re.findall(r'<li data-id="([^"]+)"[^>]*>(.*?)</li>', section, re.S)}
+                for item in q["items"]:
+                    if item["id"] not in shown:
+                        continue  # past what the home page shows of the queue
+                    specs = {f["name"]: f for f in described[item["record"]]["fields"]}
+                    for name, code in item["fields"].items():
+                        words = specs[name]["choice_labels"][code][lang]
+                        assert words in shown[item["id"]], (q["key"], name, lang, shown[item["id"]])
+                        assert not re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", shown[item["id"]]), \
+                            (q["key"], name, lang, shown[item["id"]])
+                        assert code not in f'{item["title"]} {item["detail"]}'
+        checked.update(q["key"] for q in queues)
+    # the queues whose demo items carry fields: every one changed to send its codes so
+    assert checked == {"access": {"mail_to_collect", "lost_items_to_publicise", "lost_items_unclaimed"},
+                       "billing": {"meter_readings_held", "deposit_refunds_requested"}}[service]
