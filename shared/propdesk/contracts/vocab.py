@@ -638,6 +638,15 @@ BANK_LINE_STATES = Terms(
     Term("unmatched", "待人工处理", "Unmatched"),
     Term("dismissed", "非收费款项", "Set aside (no fee payment)"),
 )
+#: Why matching left a bank line to the cashier (bank_statements.domain.REASONS): the system's codes,
+#: never the cashier's own words (those are the line's note).
+BANK_LINE_REASONS = Terms(
+    Term("no_candidate", "没有金额和日期相符的待缴通知单", "No open notice of this amount and date"),
+    Term("ambiguous", "金额和日期相符的通知单不止一张", "Several open notices of this amount and date"),
+    Term("named_notice_differs", "附言中的通知单号与金额或日期不符", "The notice number in the reference does not fit"),
+    Term("booking_refused", "自动入账被拒绝(如该笔已手工入账)", "Booking refused (e.g. already recorded by hand)"),
+    Term("payment_reversed", "原入账已冲正", "Its payment was reversed"),
+)
 #: The bank export layouts a statement is read in (docs/workflows/billing-payments.md).
 BANK_FORMATS = Terms(
     Term("cmb", "招商银行 企业网银 交易明细导出", "China Merchants Bank corporate export"),

@@ -33,6 +33,13 @@ SERIES = "BS"
 #: month, the next one, and the dunning month's first weeks).
 WINDOW_DAYS = 90
 _NOTICE_NO = re.compile(r"FN-\d{8}-\d{4,}")
+#: Why a line waits for the cashier (its ``reason``, vocab BANK_LINE_REASONS): matching found no
+#: notice, several, or not the one its reference names; booking the one it found was refused (e.g.
+#: the bank's serial already recorded by hand); the payment booked from it was reversed. The system's
+#: codes only: what the cashier types on setting a line aside is its ``note``.
+NO_CANDIDATE, AMBIGUOUS, NAMED_NOTICE_DIFFERS = "no_candidate", "ambiguous", "named_notice_differs"
+BOOKING_REFUSED, PAYMENT_REVERSED = "booking_refused", "payment_reversed"
+REASONS = (NO_CANDIDATE, AMBIGUOUS, NAMED_NOTICE_DIFFERS, BOOKING_REFUSED, PAYMENT_REVERSED)
 
 
 @dataclass
@@ -86,7 +93,7 @@ def _names_unit(reference: str, unit_id: str) -> bool:
 
 
 def match(line: dict, candidates: list[Candidate]) -> tuple[Candidate | None, str | None]:
-    """The notice the line pays, or (None, why not): no_candidate, ambiguous, named_notice_differs."""
+    """The notice the line pays, or (None, why not): NO_CANDIDATE, AMBIGUOUS, NAMED_NOTICE_DIFFERS."""
     amount, day, ref = Decimal(line["amount"]), line["value_date"], line.get("reference") or ""
     fits = [c for c in candidates
             if amount in (Decimal(c.amount), Decimal(c.amount) + Decimal(c.arrears_before))
@@ -94,14 +101,14 @@ def match(line: dict, candidates: list[Candidate]) -> tuple[Candidate | None, st
     named = set(_NOTICE_NO.findall(ref))
     if named:
         hits = [c for c in fits if c.notice_no in named]
-        return (hits[0], None) if len(hits) == 1 else (None, "named_notice_differs")
+        return (hits[0], None) if len(hits) == 1 else (None, NAMED_NOTICE_DIFFERS)
     if ref and len(fits) > 1:
         by_unit = [c for c in fits if _names_unit(ref, c.unit_id)]
         if len(by_unit) == 1:
             return by_unit[0], None
     if len(fits) == 1:
         return fits[0], None
-    return None, ("no_candidate" if not fits else "ambiguous")
+    return None, (NO_CANDIDATE if not fits else AMBIGUOUS)
 
 
 #: The time limit of an unmatched line (domain.md §2.5, §5: bank reconciliation daily): booked or set

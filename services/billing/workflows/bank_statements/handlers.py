@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from propdesk.chassis.db import aware
 from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import visible, within
+from propdesk.chassis.records import queue_item
 from propdesk.contracts.envelope import new_id
 from propdesk.errors import Conflict, NotFound, ValidationError
 from propdesk.money import money
@@ -226,7 +227,7 @@ def import_bank_statement(cmd, uow) -> dict:
                                       bank_line_id=row.line_id,
                                       chosen=_open_charges_of(s, notice))  # a case of its own (or its move-out's)
         except ValidationError as exc:  # e.g. the bank's serial already booked by hand: the cashier looks
-            _queue(uow, row, ",".join(sorted({p.rule for p in exc.problems})), st, cmd.actor.id)
+            _queue(uow, row, domain.BOOKING_REFUSED, st, cmd.actor.id)
             continue
         row.state, row.notice_id, row.unit_id, row.payment_id = domain.MATCHED, notice.notice_id, notice.unit_id, payment.payment_id
         row.settled_by, row.settled_at = cmd.actor.id, uow.now()
@@ -246,7 +247,8 @@ def import_bank_statement(cmd, uow) -> dict:
 
 
 def _queue(uow, row: BankLine, why: str, st: BankStatement, actor_id: str) -> None:
-    """The line waits for the cashier, due by the end of the next working day (DEADLINES)."""
+    """The line waits for the cashier, due by the end of the next working day (DEADLINES); `why` is
+    a code of domain.REASONS."""
     row.reason = why
     st.unmatched_lines += 1
     uow.set_deadline(domain.DEADLINE_RULE, "bank_line", row.line_id, domain.line_due(uow.today(), uow.calendar),
@@ -297,7 +299,7 @@ def reopen_line(uow, line_id: str, actor_id: str) -> None:
     previous = line.payment_id
     line.state, line.notice_id, line.unit_id, line.payment_id = domain.UNMATCHED, None, None, None
     line.settled_by = line.settled_at = None
-    line.reason = "payment_reversed"
+    line.reason = domain.PAYMENT_REVERSED
     uow.set_deadline(domain.DEADLINE_RULE, "bank_line", line.line_id, domain.line_due(uow.today(), uow.calendar),
                      responsible=actor_id, estate=line.estate,
                      summary=f"{st.statement_no} {money(line.amount)} {line.payer_name or ''}".strip())
@@ -305,16 +307,18 @@ def reopen_line(uow, line_id: str, actor_id: str) -> None:
 
 
 def dismiss_bank_line(cmd, uow) -> dict:
-    """The cashier sets an unmatched line aside as no fee payment (bank interest, a refund...), with the reason."""
+    """The cashier sets an unmatched line aside as no fee payment (bank interest, a refund...), saying
+    why in their words (the command's ``reason``): kept as the line's ``note``, as typed; the line's
+    ``reason`` stays the system's code of why matching left it."""
     s, data = uow.session, cmd.data
     line = _line(s, data["line_id"], cmd.estates, lock=True)
     _check_unmatched(line)
-    line.state, line.reason = domain.DISMISSED, data["reason"].strip()[:200]
+    line.state, line.note = domain.DISMISSED, data["reason"].strip()[:200]
     line.settled_by, line.settled_at = cmd.actor.id, uow.now()
     uow.meet_deadline(domain.DEADLINE_RULE, "bank_line", line.line_id)
     uow.estate = line.estate
     uow.correlation_id = line.statement_id
-    uow.audit("bank_line.dismiss", "bank_line", line.line_id, {"amount": money(line.amount), "reason": line.reason})
+    uow.audit("bank_line.dismiss", "bank_line", line.line_id, {"amount": money(line.amount), "note": line.note})
     return line_view(line)
 
 
@@ -325,7 +329,7 @@ def line_view(line: BankLine) -> dict:
 def _line_data(line: BankLine) -> dict:
     return ({**{c: getattr(line, c) for c in (
         "line_id", "statement_id", "estate", "value_date", "amount", "payer_name", "payer_account", "reference",
-        "serial", "state", "reason", "notice_id", "unit_id", "payment_id", "settled_by")},
+        "serial", "state", "reason", "note", "notice_id", "unit_id", "payment_id", "settled_by")},
         "settled_at": aware(line.settled_at)})
 
 
@@ -369,19 +373,23 @@ def possible_line_actions(line_id: str, reader) -> list[str]:
 
 
 def unmatched_lines(args: dict, reader) -> list[dict]:
-    """QUEUE: bank lines no notice matched, oldest first: the cashier books or sets each aside."""
+    """QUEUE: bank lines no notice matched, oldest first: the cashier books or sets each aside. Why
+    matching left a line is the item's ``fields`` {"reason": code} (`records.queue_item`), which the
+    desk says in the words the bank_line kind's description gives it (`BankLineSchema`: vocab
+    BANK_LINE_REASONS); the title (amount, payer) and detail (value date, the bank's reference, the
+    cashier's note if any) hold no code."""
     rows = list(reader.session.scalars(within(select(BankLine), BankLine.estate, reader.estates)
                                        .where(BankLine.state == domain.UNMATCHED)
                                        .order_by(BankLine.value_date, BankLine.line_id).limit(500)))
     due = pending_of(reader.session, "bank_line", [x.line_id for x in rows], reader.now())
+    now = reader.now()
     out = []
     for x in rows:
         st = reader.session.get(BankStatement, x.statement_id)
         limit = next((d for d in due.get(x.line_id, []) if d.rule == domain.DEADLINE_RULE), None)
-        out.append({"record": "bank_line", "id": x.line_id, "number": None,
-                    "title": f"{money(x.amount)} {x.payer_name or ''}".strip(),
-                    "detail": f"{x.value_date.isoformat()} {x.reference or ''} ({x.reason})".strip(),
-                    "since": aware(st.imported_at).isoformat(),
-                    "due_at": limit.due_at.isoformat() if limit else None, "overdue": bool(limit and limit.overdue),
-                    "owner": None})
+        detail = " ".join(t for t in (x.value_date.isoformat(), x.reference, x.note) if t)
+        out.append(queue_item("bank_line", None, f"{money(x.amount)} {x.payer_name or ''}".strip(), detail,
+                              st.imported_at, limit.due_at if limit else None, now, record_id=x.line_id,
+                              overdue=bool(limit and limit.overdue),
+                              fields={"reason": x.reason} if x.reason else None))
     return out

@@ -48,8 +48,10 @@ class BankLine(Base):
     reference: Mapped[str | None] = mapped_column(String(400))
     serial: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), index=True)
-    #: why it was not matched (no_candidate, ambiguous, named_notice_differs), or why it was set aside
+    #: why matching left it to the cashier: a code of domain.REASONS (vocab BANK_LINE_REASONS) only
     reason: Mapped[str | None] = mapped_column(String(200))
+    #: what the cashier typed on setting it aside (free text, as typed); never a code
+    note: Mapped[str | None] = mapped_column(String(200))
     notice_id: Mapped[str | None] = mapped_column(String(40))
     unit_id: Mapped[str | None] = mapped_column(String(32))
     payment_id: Mapped[str | None] = mapped_column(String(40))

@@ -5,7 +5,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from propdesk.chassis.edge import OptionalText, RecordId
 from propdesk.contracts.rpc.common import Money, UtcDateTime
-from propdesk.contracts.vocab import BANK_FORMATS, BANK_LINE_STATES, ESTATES
+from propdesk.contracts.vocab import BANK_FORMATS, BANK_LINE_REASONS, BANK_LINE_STATES, ESTATES
 
 
 def label(zh: str, en: str, **more) -> dict:
@@ -47,6 +47,8 @@ class DismissBankLineSchema(Schema):
         label = {"zh": "非收费款项", "en": "Set aside (no fee payment)"}
 
     line_id = RecordId(max_len=40, metadata=label("银行流水", "Bank line"))
+    #: what the cashier types (kept as the line's ``note``, apart from the system's ``reason`` code);
+    #: named ``reason`` as the desk's form and callers have always sent it
     reason = fields.String(required=True, validate=[validate.Length(min=1, max=200), validate.Regexp(r".*\S")],
                            metadata=label("原因", "Reason"))
 
@@ -62,7 +64,8 @@ class BankLineSchema(Schema):
     reference = fields.String(allow_none=True, metadata=label("摘要/附言", "Reference"))
     serial = fields.String(allow_none=True, metadata=label("流水号", "Bank serial"))
     state = fields.String(metadata=label("状态", "State", vocab=BANK_LINE_STATES))
-    reason = fields.String(allow_none=True, metadata=label("未匹配原因/说明", "Why unmatched / set aside"))
+    reason = fields.String(allow_none=True, metadata=label("未匹配原因", "Why unmatched", vocab=BANK_LINE_REASONS))
+    note = fields.String(allow_none=True, metadata=label("出纳说明", "Cashier's note"))
     notice_id = fields.String(allow_none=True, metadata=label("缴费通知单", "Fee notice"))
     unit_id = fields.String(allow_none=True, metadata=label("单元", "Unit"))
     payment_id = fields.String(allow_none=True, metadata=label("收费票据", "Receipt"))

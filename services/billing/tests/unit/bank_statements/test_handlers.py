@@ -96,7 +96,7 @@ def test_matching_lines_are_booked_the_rest_queued_and_a_reimport_books_nothing(
     assert (booked["state"], booked["unit_id"], booked["payment"]["payment"]["method"]) == ("booked", "2-2-1504", "bank")
     dismissed = app.command("dismiss_bank_line", {"line_id": lines["G04"]["line_id"], "reason": "货款,非物业收费"},
                             SUPERVISOR)
-    assert (dismissed["state"], dismissed["reason"]) == ("dismissed", "货款,非物业收费")
+    assert (dismissed["state"], dismissed["reason"], dismissed["note"]) == ("dismissed", "no_candidate", "货款,非物业收费")
     for line_id in (lines["G05"]["line_id"], lines["G04"]["line_id"], lines["G01"]["line_id"]):
         with pytest.raises(Conflict) as err:
             app.command("book_bank_line", {"line_id": line_id, "unit_id": "2-2-1504"}, CASHIER)
