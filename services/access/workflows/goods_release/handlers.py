@@ -21,11 +21,11 @@ from propdesk.chassis.calendar import OFFICE_TZ
 from propdesk.chassis.estates import visible, within
 from propdesk.contracts.rpc.access_goods_release import (ReleaseKpiSchema, ReleaseSlipDetailSchema, SlipQrSchema,
                                                          SlipTokenCheckSchema)
-from propdesk.contracts.vocab import RELEASE_SLIP_STATES, RELEASE_VARIANTS
 from propdesk.demo import estate_of
 from propdesk.errors import Conflict, NotFound, ValidationError
 from propdesk_services.access.workflows.goods_release import domain, qr
 from propdesk_services.access.workflows.goods_release.models import ReleaseSlipItem
+from propdesk_services.access.workflows.registers import queue_item
 from propdesk_services.access.workflows.release_slip.models import ReleaseSlip
 
 #: The number series of release slips (the move-out's slips use the same).
@@ -302,42 +302,35 @@ def release_slip_kpi(args: dict, reader) -> dict:
 
 
 # --- work queues -------------------------------------------------------------------------------------------
-def _items(reader, state: str, title: str, since_attr: str = "requested_at") -> list[dict]:
+def _items(reader, state: str, since_attr: str = "requested_at") -> list[dict]:
+    """The slips in `state` as a queue: the variant is the item's ``fields`` (said in the words of
+    `ReleaseSlipDetailSchema`'s variant, vocab RELEASE_VARIANTS), not its label in the detail."""
     stmt = within(select(ReleaseSlip), ReleaseSlip.estate, reader.estates).where(ReleaseSlip.state == state)
+    now = reader.now()
     out = []
     for slip in reader.session.scalars(stmt.order_by(ReleaseSlip.id)).all():
         since = getattr(slip, since_attr) or slip.requested_at or slip.issued_at
-        out.append({
-            "record": "release_slip", "id": slip.slip_no, "number": slip.slip_no,
-            "title": f"{slip.slip_no} {slip.unit_id}",
-            "detail": f"{RELEASE_VARIANTS.label(slip.variant)} · {slip.applicant_name or ''} · "
-                      f"{'; '.join((slip.goods or [])[:3])}".strip(" ·"),
-            "since": _iso(since), "due_at": None, "overdue": False, "owner": slip.requested_by,
-        })
+        detail = " · ".join(x for x in (slip.applicant_name or "", "; ".join((slip.goods or [])[:3])) if x)
+        out.append(queue_item("release_slip", slip.slip_no, f"{slip.slip_no} {slip.unit_id}", detail, since, None,
+                              now, slip.requested_by, overdue=False, fields={"variant": slip.variant}))
     return out
-
-
-def _iso(at) -> str | None:
-    if at is None:
-        return None
-    return (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).isoformat()
 
 
 def slips_awaiting_owner(args: dict, reader) -> list[dict]:
     """Non-owners' slips whose owner the desk still has to phone, oldest first."""
-    return _items(reader, domain.OWNER_CONFIRMATION, RELEASE_SLIP_STATES.label(domain.OWNER_CONFIRMATION))
+    return _items(reader, domain.OWNER_CONFIRMATION)
 
 
 def slips_awaiting_fees(args: dict, reader) -> list[dict]:
     """Moving slips waiting for Finance's fee clearance, oldest first."""
-    return _items(reader, domain.FEE_CLEARANCE, RELEASE_SLIP_STATES.label(domain.FEE_CLEARANCE))
+    return _items(reader, domain.FEE_CLEARANCE)
 
 
 def slips_awaiting_countersignature(args: dict, reader) -> list[dict]:
     """Slips without a specimen on file waiting for the manager's or director's signature."""
-    return _items(reader, domain.COUNTERSIGNATURE, RELEASE_SLIP_STATES.label(domain.COUNTERSIGNATURE))
+    return _items(reader, domain.COUNTERSIGNATURE)
 
 
 def slips_at_gate(args: dict, reader) -> list[dict]:
     """Issued slips not used yet (the goods may come to the gate), oldest first."""
-    return _items(reader, domain.ISSUED, RELEASE_SLIP_STATES.label(domain.ISSUED), since_attr="issued_at")
+    return _items(reader, domain.ISSUED, since_attr="issued_at")

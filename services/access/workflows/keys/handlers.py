@@ -19,12 +19,12 @@ from sqlalchemy import func, or_, select
 
 from propdesk.chassis.estates import visible, within
 from propdesk.contracts.rpc.access_keys import KeyCountsSchema, KeyLoanSchema, KeySchema
-from propdesk.contracts.vocab import KEY_BORROWER_DEPARTMENTS
 from propdesk.demo import estate_of
 from propdesk.domain import as_utc, blank
 from propdesk.errors import NotFound, ValidationError
 from propdesk_services.access.workflows.keys import domain
 from propdesk_services.access.workflows.keys.models import KeyLoan, UnitKey
+from propdesk_services.access.workflows.registers import queue_item
 
 KEY_SERIES, LOAN_SERIES = "KY", "KL"
 #: The deadline rule of a loan's return (messages.DEADLINES).
@@ -133,7 +133,9 @@ def key_counts(args: dict, reader) -> dict:
 
 
 def key_loans_overdue(args: dict, reader) -> list[dict]:
-    """Loans not back by their expected time, the longest overdue first (the desk's queue)."""
+    """Loans not back by their expected time, the longest overdue first (the desk's queue). The
+    borrowing department is the item's ``fields`` (said in the words of `KeyLoanSchema`'s
+    department, vocab KEY_BORROWER_DEPARTMENTS), not its label in one language in the detail."""
     now = reader.now()
     stmt = (within(select(KeyLoan), KeyLoan.estate, reader.estates)
             .where(KeyLoan.returned_at.is_(None), KeyLoan.expected_back_at <= now)
@@ -141,13 +143,10 @@ def key_loans_overdue(args: dict, reader) -> list[dict]:
     out = []
     for loan in reader.session.scalars(stmt).all():
         custodian = reader.session.scalar(select(UnitKey.custodian).where(UnitKey.key_no == loan.key_no))
-        out.append({
-            "record": "key_loan", "id": loan.loan_no, "number": loan.loan_no,
-            "title": f"{loan.key_no} {loan.unit_id}",
-            "detail": f"{loan.borrower} · {KEY_BORROWER_DEPARTMENTS.label(loan.department)} · {loan.purpose}",
-            "since": as_utc(loan.out_at).isoformat(), "due_at": as_utc(loan.expected_back_at).isoformat(),
-            "overdue": True, "owner": custodian,
-        })
+        out.append(queue_item("key_loan", loan.loan_no, f"{loan.key_no} {loan.unit_id}",
+                              " · ".join(x for x in (loan.borrower, loan.purpose) if x), loan.out_at,
+                              loan.expected_back_at, now, custodian, overdue=True,
+                              fields={"department": loan.department}))
     return out
 
 

@@ -29,11 +29,12 @@ from propdesk.chassis.db import aware
 from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import visible, within
 from propdesk.chassis.numbering import number_sql
+from propdesk.chassis.records import queue_item
 from propdesk.contracts.envelope import new_id
 from propdesk.contracts.vocab import ESTATES, METER_READING_BILLABLE
 from propdesk.domain import Event
 from propdesk.errors import Conflict, NotFound, ValidationError
-from propdesk.money import CENT, money
+from propdesk.money import CENT, money, yuan
 from propdesk_services.billing.workflows.billing_run import domain
 from propdesk_services.billing.workflows.billing_run.models import BillingRun, FeeNotice, FeeNoticeLine
 from propdesk_services.billing.workflows.billing_run.schemas import BillingRunSchema, FeeNoticeSchema
@@ -707,17 +708,20 @@ def possible_notice_actions(notice_id: str, reader) -> list[str]:
 
 # --- queues ----------------------------------------------------------------------------------------
 def _run_items(reader, state: str, rule: str) -> list[dict]:
+    """The runs in `state` as a queue: titled by number and month, the detail only numbers (notices,
+    total: '1,234 · ¥56,789.00'); the estate is the item's ``fields`` (said in the words of
+    `BillingRunSchema`'s estate, vocab ESTATES), not its label of one language in the title."""
     runs = reader.session.scalars(within(select(BillingRun), BillingRun.estate, reader.estates)
                                   .where(BillingRun.state == state).order_by(BillingRun.started_at).limit(200)).all()
-    due = pending_of(reader.session, "billing_run", [r.run_id for r in runs], reader.now())
+    now = reader.now()
+    due = pending_of(reader.session, "billing_run", [r.run_id for r in runs], now)
     items = []
     for r in runs:
         views = [d for d in due.get(r.run_id, []) if d.rule == rule]
-        items.append({"record": "billing_run", "id": r.run_id, "number": r.run_no, "title": _summary(r),
-                      "detail": f"{r.notice_count} notices, {money(r.total_amount)}",
-                      "since": aware(r.drafted_at or r.started_at).isoformat(),
-                      "due_at": views[0].due_at.isoformat() if views else None,
-                      "overdue": bool(views and views[0].overdue), "owner": None})
+        items.append(queue_item("billing_run", r.run_no, f"{r.run_no} {r.period}",
+                                f"{r.notice_count:,} · {yuan(r.total_amount)}", r.drafted_at or r.started_at,
+                                views[0].due_at if views else None, now, record_id=r.run_id,
+                                overdue=bool(views and views[0].overdue), fields={"estate": r.estate}))
     return items
 
 

@@ -32,8 +32,9 @@ from propdesk import policy
 from propdesk.chassis.calendar import OFFICE_TZ
 from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import visible, within
+from propdesk.chassis.records import queue_item
 from propdesk.contracts.envelope import Envelope
-from propdesk.contracts.vocab import COMPLAINT_KINDS, COMPLAINT_OPEN_STATES, ESTATES
+from propdesk.contracts.vocab import COMPLAINT_OPEN_STATES, ESTATES
 from propdesk.demo import estate_of
 from propdesk.errors import NotFound, ValidationError
 from propdesk.privacy import mask
@@ -118,15 +119,16 @@ def complaint_statistics(args: dict, reader) -> dict:
 
 
 # --- the desk's queues -----------------------------------------------------------------------------
-def _item(c: ComplaintRecord, title: str, due_at: datetime | None, overdue: bool, owner: str | None) -> dict:
-    kind = COMPLAINT_KINDS.label(c.kind) if c.kind else "待分类"
-    return {"record": RECORD, "id": c.complaint_id, "number": c.complaint_id, "title": title,
-            "detail": mask(f"{c.unit_id or ''} {kind} · {c.summary[:60]}"),
-            "since": domain.aware(c.received_at).isoformat(),
-            "due_at": due_at.isoformat() if due_at else None, "overdue": overdue, "owner": owner}
+def _item(c: ComplaintRecord, due_at: datetime | None, overdue: bool, owner: str | None, now: datetime) -> dict:
+    """A complaint as a queue item: its number and unit, what it is about; its kind is the item's
+    ``fields`` (said in the words of `ComplaintSchema`'s kind, vocab COMPLAINT_KINDS; none while
+    unclassified), and what waits is the queue's own title, not words of one language here."""
+    return queue_item(RECORD, c.complaint_id, f"{c.complaint_id} {c.unit_id or ''}".strip(), mask(c.summary[:60]),
+                      c.received_at, due_at, now, owner, overdue=overdue,
+                      fields={"kind": c.kind} if c.kind else None)
 
 
-def _queue(reader, stmt, rule: str | None, title, due_of, owner_of) -> list[dict]:
+def _queue(reader, stmt, rule: str | None, due_of, owner_of) -> list[dict]:
     # the queue's few open complaints are found by their state first (a subquery), then ordered:
     # otherwise the planner walks the estate's whole history in received order (bench T1)
     few = select(ComplaintRecord).where(ComplaintRecord.complaint_id.in_(
@@ -140,7 +142,7 @@ def _queue(reader, stmt, rule: str | None, title, due_of, owner_of) -> list[dict
         view = next((d for d in deadlines.get(c.complaint_id, []) if d.rule == rule), None)
         due = view.due_at if view else due_of(c)
         overdue = view.overdue if view else (due is not None and domain.aware(due) <= now)
-        out.append(_item(c, title(c), domain.aware(due) if due else None, overdue, owner_of(c)))
+        out.append(_item(c, domain.aware(due) if due else None, overdue, owner_of(c), now))
     return out
 
 
@@ -149,32 +151,28 @@ def queue_measures_due(args: dict, reader) -> list[dict]:
     stmt = select(ComplaintRecord).where(ComplaintRecord.state == domain.RECEIVED,
                                          or_(ComplaintRecord.kind.is_(None),
                                              ComplaintRecord.kind.in_((domain.ORDINARY, domain.MAJOR))))
-    return _queue(reader, stmt, domain.MEASURES_RULE, lambda c: f"{c.complaint_id} 待定处理措施",
-                  domain.measures_due_at, lambda c: c.received_by)
+    return _queue(reader, stmt, domain.MEASURES_RULE, domain.measures_due_at, lambda c: c.received_by)
 
 
 def queue_replies_due(args: dict, reader) -> list[dict]:
     """Complaints whose complainant has not been told the outcome (3 days; a progress notice when
     overdue), oldest first."""
     stmt = select(ComplaintRecord).where(ComplaintRecord.state.in_(COMPLAINT_OPEN_STATES))
-    return _queue(reader, stmt, domain.REPLY_RULE, lambda c: f"{c.complaint_id} 待答复投诉人",
-                  domain.reply_due_at, lambda c: c.handled_by or c.received_by)
+    return _queue(reader, stmt, domain.REPLY_RULE, domain.reply_due_at, lambda c: c.handled_by or c.received_by)
 
 
 def queue_major_awaiting_director(args: dict, reader) -> list[dict]:
     """Major complaints escalated to the management-office director, by the reply time agreed."""
     stmt = select(ComplaintRecord).where(ComplaintRecord.kind == domain.MAJOR,
                                          ComplaintRecord.state == domain.ESCALATED)
-    return _queue(reader, stmt, domain.AGREED_REPLY_RULE, lambda c: f"{c.complaint_id} 重大投诉待主任处理",
-                  lambda c: c.reply_due, lambda c: None)
+    return _queue(reader, stmt, domain.AGREED_REPLY_RULE, lambda c: c.reply_due, lambda c: None)
 
 
 def queue_second_complaints(args: dict, reader) -> list[dict]:
     """二次投诉 still open (a root-cause review, then the handling and the reply), oldest first."""
     stmt = select(ComplaintRecord).where(ComplaintRecord.second_complaints > 0,
                                          ComplaintRecord.state.in_(COMPLAINT_OPEN_STATES))
-    return _queue(reader, stmt, domain.REPLY_RULE, lambda c: f"{c.complaint_id} 二次投诉",
-                  domain.reply_due_at, lambda c: c.handled_by or c.received_by)
+    return _queue(reader, stmt, domain.REPLY_RULE, domain.reply_due_at, lambda c: c.handled_by or c.received_by)
 
 
 # --- deadlines ---------------------------------------------------------------------------------------

@@ -156,14 +156,16 @@ def contact_fcr_rate(args: dict, reader) -> dict:
 
 # --- the desk's queues ----------------------------------------------------------------------------
 def _item(contact: ContactRecord, now: datetime) -> dict:
+    """A contact as a queue item: its unit (none for a common area) and caller, what it is about;
+    its class is the item's ``fields`` (said in the words of `ContactSchema`'s classification,
+    vocab CONTACT_CLASSES), not words of one language in its text."""
     cls = contact.classification
     due = aware(contact.reply_due_at) if contact.state == domain.AWAITING_REPLY else None
-    where = contact.unit_id or "公共区域"
     return {"record": RECORD, "id": contact.contact_id, "number": contact.contact_id,
-            "title": mask(f"{where} {contact.caller_name or ''}".strip()),
+            "title": mask(f"{contact.unit_id or ''} {contact.caller_name or ''}".strip()),
             "detail": mask(contact.summary[:120]), "since": aware(contact.received_at), "due_at": due,
             "overdue": due is not None and due <= now, "owner": contact.owner, "classification": cls,
-            "state": contact.state}
+            "state": contact.state, "fields": {"classification": cls}}
 
 
 def my_open_contacts(args: dict, reader) -> list[dict]:

@@ -10,7 +10,8 @@ from sqlalchemy import case, func, or_, select
 from propdesk.chassis.calendar import OFFICE_TZ
 from propdesk.chassis.deadlines import pending_of
 from propdesk.chassis.estates import within
-from propdesk.contracts.vocab import RETURN_VISIT_METHODS, RETURN_VISIT_OCCASIONS, RETURN_VISIT_OPINIONS
+from propdesk.chassis.records import queue_item
+from propdesk.contracts.vocab import RETURN_VISIT_OPINIONS
 from propdesk.domain import as_utc
 from propdesk_services.tickets.workflows.return_visits import domain
 from propdesk_services.tickets.workflows.return_visits.handlers import (
@@ -67,15 +68,15 @@ def _end_of_office_day(now: datetime) -> datetime:
     return datetime.combine(day, time(0), OFFICE_TZ)
 
 
-def _item(row: ReturnVisitRow, title: str, detail: str, since, due_at, overdue: bool) -> dict:
-    return {"record": RECORD, "id": row.return_visit_id, "number": row.return_visit_no, "title": title,
-            "detail": detail, "since": as_utc(since), "due_at": due_at and as_utc(due_at), "overdue": overdue,
-            "owner": row.assignee}
-
-
-def _title(row: ReturnVisitRow) -> str:
-    occasion = RETURN_VISIT_OCCASIONS.label(row.occasion)
-    return " ".join(x for x in (row.unit_id or "", occasion, row.subject_no or "") if x)
+def _item(row: ReturnVisitRow, detail: str, since, due_at, overdue: bool, now, *, method: bool = False) -> dict:
+    """A visit as a queue item: its unit and the repair or complaint it follows up; its occasion
+    (and how to visit, `method`) are the item's ``fields``, said in the words of
+    `ReturnVisitSchema`'s occasion and method (vocab RETURN_VISIT_OCCASIONS, RETURN_VISIT_METHODS),
+    not labels of one language in its text."""
+    coded = {"occasion": row.occasion, **({"method": row.method} if method and row.method else {})}
+    title = " ".join(x for x in (row.unit_id or "", row.subject_no or "") if x)
+    return queue_item(RECORD, row.return_visit_no, title, detail, since, due_at, now, row.assignee,
+                      record_id=row.return_visit_id, overdue=overdue, fields=coded)
 
 
 def visits_due_today(args: dict, reader) -> list[dict]:
@@ -91,8 +92,7 @@ def visits_due_today(args: dict, reader) -> list[dict]:
     for r in rows:
         views = [v for v in deadlines.get(r.return_visit_id, []) if v.rule == domain.DUE_RULE]
         overdue = any(v.overdue for v in views) or now > domain.overdue_at(as_utc(r.due_at))
-        detail = " · ".join(x for x in (RETURN_VISIT_METHODS.label(r.method), r.client_name) if x)
-        out.append(_item(r, _title(r), detail, r.created_at, r.due_at, overdue))
+        out.append(_item(r, r.client_name or "", r.created_at, r.due_at, overdue, now, method=True))
     return out
 
 
@@ -101,7 +101,8 @@ def visits_dissatisfied(args: dict, reader) -> list[dict]:
     oldest first."""
     stmt = within(select(ReturnVisitRow), ReturnVisitRow.estate, reader.estates).where(
         ReturnVisitRow.state == domain.DISSATISFIED).order_by(ReturnVisitRow.visited_at).limit(LIST_LIMIT)
-    return [_item(r, _title(r), r.suggestions or r.content or "", r.visited_at, None, False)
+    now = reader.now()
+    return [_item(r, r.suggestions or r.content or "", r.visited_at, None, False, now)
             for r in reader.session.scalars(stmt).all()]
 
 
@@ -118,7 +119,7 @@ def rectifications_due(args: dict, reader) -> list[dict]:
     for r in rows:
         views = [v for v in deadlines.get(r.return_visit_id, []) if v.rule == domain.RECTIFICATION_RULE]
         overdue = any(v.overdue for v in views) or now > as_utc(r.rectification_due_at)
-        out.append(_item(r, _title(r), r.measures or "", r.updated_at, r.rectification_due_at, overdue))
+        out.append(_item(r, r.measures or "", r.updated_at, r.rectification_due_at, overdue, now))
     return out
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select, table
 
 from propdesk.chassis.clock import FakeClock
 from propdesk.contracts.envelope import Actor
+from propdesk.contracts.vocab import RELEASE_VARIANTS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.access.service import AccessService
@@ -409,6 +410,11 @@ def test_the_gate_queue_lists_issued_slips_oldest_first(app):
     assert [i["id"] for i in queues["release_slips_at_gate"]["items"]] == [a["slip_no"], b["slip_no"]]
     item = queues["release_slips_at_gate"]["items"][0]
     assert item["record"] == "release_slip" and item["number"] == a["slip_no"] and "书桌 ×1" in item["detail"]
+    # the variant as a field the desk says in the variant's words, not its Chinese label in the detail
+    assert (item["title"], item["fields"]) == (f'{a["slip_no"]} 1-1-401', {"variant": "owner"})
+    assert item["detail"].startswith("王业主 · ") and RELEASE_VARIANTS.label("owner") not in item["detail"]
+    assert set(next(f for f in app.query("describe_records")["release_slip"]["fields"]
+                    if f["name"] == "variant")["choice_labels"]) == set(RELEASE_VARIANTS.codes)
     assert "release_slips_countersignature" not in queues
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, inspect, select, table
 
 from propdesk.chassis.clock import FakeClock
+from propdesk.contracts.vocab import KEY_BORROWER_DEPARTMENTS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.access.service import AccessService
@@ -195,6 +196,11 @@ def test_a_loan_not_back_at_minute_31_is_overdue_once_queued_and_counted(app):
     queues = {q["key"]: q for q in app.query("work_queues", actor=DESK)}
     item = queues["key_loans_overdue"]["items"][0]
     assert (item["record"], item["id"], item["overdue"], item["owner"]) == ("key_loan", loan["loan_no"], True, "fd-wang")
+    # the department as a field the desk says in the department's words, not its Chinese label in the detail
+    assert (item["title"], item["detail"], item["fields"]) == (
+        f'{key["key_no"]} {key["unit_id"]}', "工程部 陈师傅 · 空置房巡检 查漏水", {"department": "engineering"})
+    assert set(next(f for f in app.query("describe_records")["key_loan"]["fields"]
+                    if f["name"] == "department")["choice_labels"]) == set(KEY_BORROWER_DEPARTMENTS.codes)
     assert app.query("get_key_loan", loan["loan_no"])["overdue"] is True
     assert [l["loan_no"] for l in app.query("list_key_loans", None, True)] == [loan["loan_no"]]
     counts = app.query("key_counts")

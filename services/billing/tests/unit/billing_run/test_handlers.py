@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import func, select
 
+from propdesk.contracts.vocab import ESTATES
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
+from propdesk.money import yuan
 from propdesk_services.billing.tests.unit.billing_run.support import (
     drafted_run, drive, harness, issued_run, notices)
 from propdesk_services.billing.tests.unit.cycle import CASHIER, CS, ENGINEER, SUPERVISOR, only, rules
@@ -195,6 +197,12 @@ def test_queues_show_what_waits_for_whom(app):
     reader = Reader(app.session(), app.clock, None, ("E1",))
     [item] = handlers.runs_awaiting_review({}, reader)
     assert (item["number"], item["due_at"], item["overdue"]) == (run["run_no"], "2026-11-25T16:00:00+00:00", False)
+    # the estate as a field the desk says in the estate's words; the text only numbers, in no language
+    view = app.query("get_billing_run", run["run_id"])
+    assert (item["title"], item["fields"]) == (f'{run["run_no"]} {view["period"]}', {"estate": "E1"})
+    assert item["detail"] == f'{view["notice_count"]:,} · {yuan(view["total_amount"])}'
+    assert set(next(f for f in app.query("describe_records")["billing_run"]["fields"]
+                    if f["name"] == "estate")["choice_labels"]) == set(ESTATES.codes)
     app.command("review_billing_run", {"run_id": run["run_id"], "decision": "approve"}, SUPERVISOR)
     assert [i["id"] for i in handlers.runs_to_issue({}, Reader(app.session(), app.clock, None, ("E1",)))] == \
         [run["run_id"]]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from propdesk.chassis.tables import AuditRow, DeadlineRow, OutboxRow
 from propdesk.contracts.envelope import Actor
+from propdesk.contracts.vocab import COMPLAINT_KINDS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.tickets.service import TicketsService
@@ -154,6 +155,11 @@ def test_measures_not_decided_by_minute_31_breach_exactly_once(app):
     assert breach.payload["responsible"] == "fd-wang" and breach.payload["estate"] == "E1"
     [item] = queue(app, "complaints_measures_due", FRONT)
     assert item["overdue"] is True and item["id"] == c["complaint_id"]
+    # the kind as a field the desk says in the kind's words; no label of one language in the text
+    assert (item["title"], item["detail"], item["fields"]) == (f'{c["complaint_id"]} 1-1-401', "楼上装修噪音影响休息",
+                                                               {"kind": "ordinary"})
+    assert set(next(f for f in app.query("describe_records")["complaint"]["fields"]
+                    if f["name"] == "kind")["choice_labels"]) == set(COMPLAINT_KINDS.codes)
     # decided late: recorded as not in time, the queue item is gone
     cmd(app, "set_complaint_measures", c, measures="联系装修户")
     assert json.loads(app.audit("complaint.measures")[0].details)["in_time"] is False

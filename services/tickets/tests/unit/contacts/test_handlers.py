@@ -530,7 +530,7 @@ def test_my_open_contacts_is_each_persons_own(app):
     assert items[0] == {"record": "contact", "id": mine["contact_id"], "number": mine["contact_id"],
                         "title": "1-1-401 王伟", "detail": "问：停水通知什么时候贴出？",
                         "since": "2026-11-23T02:00:00+00:00", "due_at": None, "overdue": False, "owner": "fd-wang",
-                        "classification": "inquiry", "state": "RECEIVED"}
+                        "classification": "inquiry", "state": "RECEIVED", "fields": {"classification": "inquiry"}}
     assert [i["owner"] for i in queue(app, "my_open_contacts", FD2)] == ["fd-li"]
     assert queue(app, "contacts_awaiting_reply", FD) is None  # a supervisors' queue
     assert queue(app, "my_open_contacts", ENGINEER) is None

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from propdesk.contracts.vocab import REPAIR_CATEGORIES, REPAIR_TEAMS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.tickets.service import TicketsService
@@ -139,6 +140,13 @@ def test_attendance_swept_at_minute_31_breaches_exactly_once_and_shows_in_the_qu
         (rid, "cs-li", "cs_supervisor")
     [queue] = [q for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "repairs_attendance_overdue"]
     assert [(i["id"], i["overdue"]) for i in queue["items"]] == [(rid, True)]
+    # category and team as fields the desk says in their words, not Chinese labels in the text
+    repair = app.query("get_repair", rid)
+    assert (queue["items"][0]["title"], queue["items"][0]["detail"], queue["items"][0]["fields"]) == (
+        repair["location"], repair["work_order_no"], {"category": "water_electric", "team": "maintenance"})
+    described = {f["name"]: f for f in app.query("describe_records")["repair"]["fields"]}
+    assert set(described["category"]["choice_labels"]) == set(REPAIR_CATEGORIES.codes)
+    assert set(described["team"]["choice_labels"]) == set(REPAIR_TEAMS.codes)
     app.command("start_repair", {"repair_id": rid}, ENGINEER)  # late: no second breach
     assert details(app.audit("repair.start")[-1])["attended_in_time"] is False
     assert len(app.events("repair.attendance_overdue")) == 1

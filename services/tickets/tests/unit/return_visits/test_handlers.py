@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from propdesk.chassis.tables import DeadlineRow, OutboxRow
+from propdesk.contracts.vocab import RETURN_VISIT_METHODS, RETURN_VISIT_OCCASIONS
 from propdesk.errors import Conflict, Forbidden, NotFound, ValidationError
 from propdesk.testing.fake import ServiceHarness
 from propdesk_services.tickets.service import TicketsService
@@ -325,6 +326,13 @@ def test_the_queue_shows_todays_and_overdue_visits_with_their_due_time(app):
         (yesterday["return_visit_id"], at("11:00").isoformat(), True),
         (today["return_visit_id"], at("15:00", 24).isoformat(), False)]
     assert queue["items"][0]["record"] == "return_visit" and queue["items"][0]["number"] == yesterday["return_visit_no"]
+    # occasion and method as fields the desk says in their words, not Chinese labels in the text
+    first = queue["items"][0]
+    assert first["fields"] == {"occasion": yesterday["occasion"], "method": "phone"}
+    assert first["title"] == "1-1-401" and first["detail"] == (yesterday["client_name"] or "")
+    described = {f["name"]: f for f in app.query("describe_records")["return_visit"]["fields"]}
+    assert set(described["occasion"]["choice_labels"]) == set(RETURN_VISIT_OCCASIONS.codes)
+    assert set(described["method"]["choice_labels"]) == set(RETURN_VISIT_METHODS.codes)
     assert "return_visits_due" not in [q["key"] for q in app.query("work_queues", actor=ENGINEER)]
 
 
