@@ -3,27 +3,29 @@ as its code: vocab.METER_READING_HOLD_RULES (zh-CN and en), which billing's ``Me
 names for ``hold_rule`` (``vocab=``), so billing's describe_records sends the words with the
 meter_reading kind (``choice_labels``) and the desk draws them as for any coded field: the
 record's page (and list and print view), its held readings' queue items (billing sends the rule as
-the item's ``fields`` {"hold_rule": code}, the detail is only "112.00 → 1120.00") and the audit
+the item's ``fields`` {"hold_rule": code}, the detail is only "112.00 → 100.00") and the audit
 page's details of a reading. The desk holds no table of billing's words.
 
 Every hold rule billing can give is found by scanning billing's source (the rule of each
 ``Check(HELD, ...)`` its domain decides, and any literal set as a ``hold_rule``), not listed here: a
-new rule without words fails below, naming it. The queue is drawn from billing's own queue function
-(`held_readings`, over an in-memory SQLite table) with readings billing's own check held, through
-the desk's real routes (test_records.py's desk)."""
+new rule without words fails below, naming it. The queue is drawn from the real billing (found
+through `propdesk.plugins`, as every gateway test finds a department, on the harness with its demo
+estate) after readings its own check held, through the desk's real routes (test_records.py's desk)."""
 from __future__ import annotations
 
 import ast
 import html as markup
 import re
 from datetime import datetime, timezone
-from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from propdesk.chassis.workflow import queries_of
+from propdesk import plugins
+from propdesk.chassis.clock import FakeClock
 from propdesk.contracts.vocab import METER_READING_HOLD_RULES
+from propdesk.testing.fake import ServiceHarness
 from propdesk_services.gateway.desk import audit
 
 from .test_records import PEOPLE, calls, desk, readable  # noqa: F401 (fixtures)
@@ -112,11 +114,19 @@ def test_the_scan_finds_a_new_hold_rule_and_refuses_one_it_cannot_read():
 
 
 # --- the desk says them ---------------------------------------------------------------------------
-def billings_description() -> dict:
-    """billing's own describe_records answer (its messages.RECORDS through the chassis)."""
-    from propdesk_services.billing import messages
+SUPERVISOR = {"id": "fin-sup", "role": "finance_supervisor"}
+ENGINEER = {"id": "eng-01", "role": "engineering"}
 
-    return queries_of(messages, "billing")["describe_records"].handler({}, None)
+
+def billing(at: datetime | None = None) -> ServiceHarness:
+    """The real billing department (`propdesk.plugins`), on the harness with its demo estate."""
+    return ServiceHarness(plugins.service_classes(["billing"])["billing"], clock=FakeClock(at), demo=True)
+
+
+@lru_cache(maxsize=1)
+def billings_description() -> dict:
+    """billing's own describe_records answer."""
+    return billing().query("describe_records")
 
 
 def text(response) -> str:
@@ -124,45 +134,26 @@ def text(response) -> str:
     return markup.unescape(raw_text(response))
 
 
-def held_queue_items() -> list[dict]:
-    """billing's meter_readings_held items as its queue function answers them: one reading held by
-    each of billing's rules, as billing's own check holds it, in an in-memory table of its model."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import Session
-
-    from propdesk.chassis.clock import FakeClock
-    from propdesk.chassis.workflow import Reader
-    from propdesk_services.billing.workflows.meter_readings import domain
-    from propdesk_services.billing.workflows.meter_readings.handlers import held_readings
-    from propdesk_services.billing.workflows.meter_readings.models import MeterReading
-
-    lower = domain.check(Decimal("100.00"), Decimal("112.00"), Decimal("6.00"), Decimal("3"))
-    jump = domain.check(Decimal("1120.00"), Decimal("112.00"), Decimal("6.00"), Decimal("3"))
-    assert (lower.state, lower.hold_rule, jump.state, jump.hold_rule) == \
-        ("held", "lower_than_last", "held", "jump_beyond_factor")
-    engine = create_engine("sqlite://")
-    MeterReading.__table__.create(engine)
-    with Session(engine) as session:
-        for no, (unit, meter, result, value) in enumerate((("1-1-101", "water", lower, "100.00"),
-                                                           ("1-1-102", "electricity", jump, "1120.00")), 1):
-            session.add(MeterReading(
-                reading_id=f"R-{no}", reading_no=f"MR-20261210-{no:04d}", unit_id=unit, estate="E1", meter=meter,
-                period="2026-12", reading=Decimal(value), previous=result.previous, consumption=result.consumption,
-                state=result.state, hold_rule=result.hold_rule, read_on="2026-12-10", source="entered",
-                recorded_by="engineering", recorded_at=datetime(2026, 12, 10, no, tzinfo=timezone.utc)))
-        session.commit()
-        items = held_readings({}, Reader(session, FakeClock(datetime(2026, 12, 11, 2, tzinfo=timezone.utc))))
-    engine.dispose()
-    return items
+@lru_cache(maxsize=1)
+def held_queue_items() -> tuple[dict, ...]:
+    """billing's meter_readings_held items as it answers them, after engineering read 1-1-101's
+    water meter below its November reading (112.00) and 1-1-102's electricity meter far past its
+    jump factor (November used 164.00 of 2,244.00): one reading held by each of billing's rules."""
+    app = billing(datetime(2026, 12, 10, 2, tzinfo=timezone.utc))
+    for unit, meter, reading in (("1-1-101", "water", "100.00"), ("1-1-102", "electricity", "2836.00")):
+        app.command("record_meter_reading", {"unit_id": unit, "meter": meter, "period": "2026-12",
+                                             "reading": reading}, ENGINEER)
+    [queue] = [q for q in app.query("work_queues", actor=SUPERVISOR) if q["key"] == "meter_readings_held"]
+    return tuple(i for i in queue["items"] if i["title"].endswith("2026-12"))  # the demo holds one of November
 
 
 @pytest.fixture
 def supervisor(desk, monkeypatch):
     monkeypatch.setitem(PEOPLE, "finance_supervisor", ("钱静", ["finance_supervisor"]))
-    items = held_queue_items()
+    items = [dict(i) for i in held_queue_items()]
     assert [(i["title"], i["detail"], i["fields"]) for i in items] == [  # as billing sends them: codes as fields
         ("1-1-101 2026-12", "112.00 → 100.00", {"meter": "water", "hold_rule": "lower_than_last"}),
-        ("1-1-102 2026-12", "112.00 → 1120.00", {"meter": "electricity", "hold_rule": "jump_beyond_factor"})]
+        ("1-1-102 2026-12", "2244.00 → 2836.00", {"meter": "electricity", "hold_rule": "jump_beyond_factor"})]
     desk.departments["billing"].answers[("billing", "describe_records")] = billings_description
     desk.departments["billing"].answers[("billing", "work_queues")] = lambda: [{
         "key": "meter_readings_held", "title": {"zh": "待复核的抄表读数", "en": "Meter readings held for review"},
@@ -188,8 +179,9 @@ def test_the_review_queue_says_which_meter_and_why_each_reading_is_held(supervis
         html = text(supervisor.get(path, staff="finance_supervisor", lang=lang))
         shown = queue_items(html) if path == "/" else {"whole": readable(html)}
         if path == "/":
-            assert f"112.00 → 100.00 · {meter['water']} · {said['lower_than_last']} ·" in shown["R-1"]
-            assert f"112.00 → 1120.00 · {meter['electricity']} · {said['jump_beyond_factor']} ·" in shown["R-2"]
+            lower, jump = (i["id"] for i in held_queue_items())
+            assert f"112.00 → 100.00 · {meter['water']} · {said['lower_than_last']} ·" in shown[lower]
+            assert f"2244.00 → 2836.00 · {meter['electricity']} · {said['jump_beyond_factor']} ·" in shown[jump]
         page = " ".join(shown.values())
         assert said["lower_than_last"] in page and said["jump_beyond_factor"] in page
         assert meter["water"] in page and meter["electricity"] in page

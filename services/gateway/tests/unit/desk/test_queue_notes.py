@@ -18,23 +18,20 @@ import re
 
 import pytest
 
-from propdesk.chassis.workflow import queries_of
-from propdesk_services.billing import messages as billing_messages
-from propdesk_services.billing.workflows.meter_readings.handlers import PASSED_NOTE
 from propdesk_services.gateway.desk import words
 from propdesk_services.gateway.tests.fakes import HELPDESK
 
+from .test_hold_rules import billings_description
 from .test_records import PEOPLE, calls, desk, text  # noqa: F401 (fixtures)
+
+#: billing's note on a held reading the meter has passed (its meter_readings.handlers.PASSED_NOTE:
+#: the queue's contract with the desk, whose words are words.QUEUE_NOTES')
+PASSED_NOTE = "meter_reading.passed"
 
 PASSED = {"zh": "该表已有 2027-01 的读数：只能标记为已被后续读数取代",
           "en": "The meter has a later reading (2027-01): set it aside as superseded"}
 JUMP = {"zh": "水表 · 用量超过上月用量的突增倍数",  # the item's fields: its meter and hold rule
         "en": "Water meter · Consumption over the jump factor × last month's"}
-
-
-def billings_description() -> dict:
-    """billing's own describe_records answer (its messages.RECORDS through the chassis)."""
-    return queries_of(billing_messages, "billing")["describe_records"].handler({}, None)
 
 
 def held(reading_id: str, no: int, note) -> dict:
