@@ -106,35 +106,6 @@ def _new_ids(n: int) -> list[str]:
     return [uuid7().hex for _ in range(n)]
 
 
-_DRIVER_SQL: dict = {}
-
-
-def _executemany(conn, stmt, key: str, rows: list[dict]) -> None:
-    """One statement for many rows. On SQLite straight to the driver's executemany with the
-    statement compiled once and each value through its type's own bind processor (what SQLAlchemy
-    does, without its per-row parameter machinery, which cost more than SQLite's insert here);
-    elsewhere through SQLAlchemy (psycopg2's own executemany is a round trip a row, SQLAlchemy
-    batches the rows into multi-row VALUES)."""
-    dialect = conn.dialect
-    if dialect.name != "sqlite":
-        conn.execute(stmt, rows)
-        return
-    if key not in _DRIVER_SQL:
-        compiled = stmt.compile(dialect=dialect, column_keys=list(rows[0]))
-        names = compiled.positiontup
-        _DRIVER_SQL[key] = (str(compiled), names,
-                            [compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names])
-    sql, names, procs = _DRIVER_SQL[key]
-    columns = []
-    for name, process in zip(names, procs):  # column by column: a time the same for every row is processed once
-        values = [row[name] for row in rows]
-        if process is not None:
-            one = values[0]
-            values = [process(one)] * len(values) if all(v is one for v in values) else [process(v) for v in values]
-        columns.append(values)
-    conn.exec_driver_sql(sql, list(zip(*columns)))
-
-
 # --- commands --------------------------------------------------------------------------------------
 def start_billing_run(cmd, uow) -> dict:
     """Start the month's billing run for an estate (月度计费): every active billed unit's notice
@@ -355,7 +326,7 @@ def _draft_in_sql(s, conn, run: BillingRun, in_force: dict, last: str, now) -> N
     if ledger:
         notice_of = dict(conn.execute(select(FeeNotice.unit_id, FeeNotice.notice_id).where(
             FeeNotice.run_id == run.run_id, FeeNotice.unit_id.in_(list(ledger)))).all())
-        _executemany(conn, FeeNoticeLine.__table__.insert(), "lines", [
+        conn.execute(FeeNoticeLine.__table__.insert(), [
             _line_row(notice_of[unit], unit, run.period, x)
             for unit, charged in ledger.items() for x in domain.usage_lines({}, (), charged)])
 
@@ -385,8 +356,8 @@ def _draft_in_python(s, conn, run: BillingRun, in_force: dict, last: str, now) -
                         "arrears_before": owed[u.unit_id] - on_ledger, "drafted_at": now})
         lines.extend(_line_row(notice_id, u.unit_id, run.period, x) for x in drafted)
     if notices:
-        _executemany(conn, _NOTICE_T.insert(), "notices", notices)
-        _executemany(conn, FeeNoticeLine.__table__.insert(), "lines", lines)
+        conn.execute(_NOTICE_T.insert(), notices)
+        conn.execute(FeeNoticeLine.__table__.insert(), lines)
 
 
 def _id_prefix() -> str:
@@ -445,11 +416,10 @@ def _notices_sql(dialect: str, in_force: dict) -> tuple:
     fen_of = "CAST(ROUND({} * 100) AS BIGINT)"
     meters = ""
     if meter_fen:
-        billable = ", ".join(f"'{state}'" for state in METER_READING_BILLABLE)
         meters = (" LEFT JOIN (SELECT r.unit_id, SUM(CASE " + " ".join(meter_fen) + " ELSE 0 END) AS fen,"
                   " SUM(CASE " + " ".join(meter_n) + " ELSE 0 END) AS n"
                   " FROM meter_reading r JOIN billed_unit mu ON mu.unit_id = r.unit_id"
-                  f" WHERE {in_range('r')} AND r.period || '' = :period AND r.state || '' IN ({billable})"
+                  f" WHERE {in_range('r')} AND r.period || '' = :period AND r.state || '' IN ({_BILLABLE_SQL})"
                   " AND r.consumption > 0 GROUP BY r.unit_id) m ON m.unit_id = u.unit_id")
     sources = ", ".join(f"'{source}'" for source in LEDGER_SOURCES)
     sql = (
@@ -524,6 +494,8 @@ _METER_LINES_SQL = (
 #: a reading (NUMERIC(14, 2)) as text with its 2 places, as the Decimal the ORM reads: SQLite stores a REAL
 _DECIMAL_TEXT = {"sqlite": "printf('%.2f', {})", "postgresql": "CAST({} AS TEXT)"}
 _METER_INSERTS: dict = {}
+#: the billable readings' states as SQL literals (the meter lines' and the notices' statements)
+_BILLABLE_SQL = ", ".join(f"'{state}'" for state in METER_READING_BILLABLE)
 _READING_COLUMNS = (MeterReading.unit_id, MeterReading.meter, MeterReading.consumption, MeterReading.reading_id,
                     MeterReading.previous, MeterReading.reading)
 
@@ -550,7 +522,7 @@ def _insert_meter_lines(conn, run: BillingRun, in_force: dict, last: str) -> Non
         number = _DECIMAL_TEXT.get(name, "CAST({} AS VARCHAR)")
         _METER_INSERTS[name] = text(_METER_LINES_SQL.format(
             previous=number.format("r.previous"), reading=number.format("r.reading"),
-            billable=", ".join(f"'{state}'" for state in METER_READING_BILLABLE))).bindparams(
+            billable=_BILLABLE_SQL)).bindparams(
             bindparam("price", type_=FeeNoticeLine.unit_price.type))
     for item, kind in sorted({(item, kind) for kind, lines in in_force.items() for item in lines}):
         s = in_force[kind][item]

@@ -99,9 +99,10 @@ def test_the_database_drafts_and_posts_what_python_would(monkeypatch):
     assert {r[2] for r in in_sql if r[0] == "9-1-101"} == {Decimal("0.00")}  # its one-offs: this period's, not arrears
 
 
-def test_notices_written_at_the_driver_store_their_times_as_the_orm_does():
-    """Drafted and issued notices go to SQLite's executemany directly: their times are stored in
-    the same text as the ORM's (the run's), so that the database orders and compares them alike."""
+def test_notices_written_by_the_database_store_their_times_as_the_orm_does():
+    """Drafted and issued notices are written by the database's own statements (`_notices_sql`,
+    `_issue_notices`): their times are stored in the same text as the ORM's (the run's), so that the
+    database orders and compares them alike."""
     app = harness()
     run = issued_run(app)
     with app.session() as s:
